@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { VersioningType } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import type { AppConfig } from '@mend/config';
+import { Logger } from 'nestjs-pino';
+import { ProblemFilter } from './http/problem.filter.js';
+import { createValidationPipe } from './http/validation.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Accepts a caller's request id if it is safe to log, otherwise makes one. */
+export function requestIdFor(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  req.headers['x-request-id'] = id;
+  return id;
+}
+
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    genReqId: requestIdFor,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+}
+
+export const OPENAPI_DESCRIPTION = `Mend is a practice-management backend for couples therapists.
+
+Conventions: JSON under \`/v1\`; errors are RFC 9457 \`application/problem+json\`; list endpoints take
+\`limit\` (max 200) and \`cursor\` and answer \`{data, nextCursor}\`; times are ISO 8601 with offsets and
+zones are IANA names. Authenticate with \`Authorization: Bearer <access token>\` from
+\`POST /v1/auth/login\`, or with an API key (\`mk_…\`) on routes that list a scope.
+Another clinic's object answers 404, exactly like a missing one.`;
+
+/**
+ * The one HTTP pipeline, shared by main.ts and the e2e tests so tests exercise what runs.
+ */
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  app.useLogger(app.get(Logger));
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+  });
+  await fastify.register(cors, { origin: config.http.corsOrigins.length ? config.http.corsOrigins : false, credentials: false });
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Mend API')
+      .setDescription(OPENAPI_DESCRIPTION)
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
+}

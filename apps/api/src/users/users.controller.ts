@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '@mend/auth';
+import type { UserPrincipal } from '@mend/core';
+import { UsersService } from '@mend/identity';
+import { ResourceIdPipe } from '../http/id.pipe.js';
+import { InvitedUserResponse, MeResponse, UserPageResponse, UserResponse } from './user.response.js';
+import { InviteUserRequest, ListUsersQuery, UpdateMeRequest, UpdateUserRequest } from './users.request.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller()
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  @Roles('admin', 'therapist', 'client')
+  @ApiOperation({ summary: 'The signed-in user and their clinic' })
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentUser() principal: UserPrincipal) {
+    return this.users.me(principal);
+  }
+
+  @Patch('me')
+  @Roles('admin', 'therapist', 'client')
+  @ApiOperation({ summary: 'Update your name, time zone (IANA), locale or quiet hours' })
+  @ApiOkResponse({ type: UserResponse })
+  updateMe(@CurrentUser() principal: UserPrincipal, @Body() body: UpdateMeRequest) {
+    return this.users.updateMe(principal, body);
+  }
+
+  @Post('users')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days' })
+  @ApiCreatedResponse({ type: InvitedUserResponse })
+  invite(@CurrentUser() principal: UserPrincipal, @Body() body: InviteUserRequest) {
+    return this.users.invite(principal, body);
+  }
+
+  @Get('users')
+  @Roles('admin')
+  @ApiOperation({ summary: 'List the clinic\'s users (filter by role), cursor-paginated' })
+  @ApiOkResponse({ type: UserPageResponse })
+  list(@CurrentUser() principal: UserPrincipal, @Query() query: ListUsersQuery) {
+    return this.users.list(principal, query);
+  }
+
+  @Get('users/:id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'One user of the clinic' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiNotFoundResponse({ description: 'No such user in your clinic' })
+  get(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('User')) id: string) {
+    return this.users.get(principal, id);
+  }
+
+  @Patch('users/:id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Disable or enable a user, or change a staff role' })
+  @ApiOkResponse({ type: UserResponse })
+  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('User')) id: string, @Body() body: UpdateUserRequest) {
+    return this.users.update(principal, id, body);
+  }
+
+  @Post('users/:id/invitations')
+  @HttpCode(201)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working)' })
+  @ApiCreatedResponse({ type: InvitedUserResponse })
+  reinvite(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('User')) id: string) {
+    return this.users.reissueInvitation(principal, id);
+  }
+}

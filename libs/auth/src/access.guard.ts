@@ -1,0 +1,34 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { type ApiKeyScope, DomainException, type Principal, type Role } from '@mend/core';
+import { IS_PUBLIC, ROLES, SCOPES } from './access.decorators.js';
+
+/**
+ * The global guard. A route is reachable only if it says who may reach it: `@Public()`,
+ * `@Roles(...)` for signed-in users and/or `@Scopes(...)` for API keys. Anything else is refused.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    await super.canActivate(context);
+    const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    const roles = this.reflector.getAllAndOverride<Role[]>(ROLES, targets) ?? [];
+    const scopes = this.reflector.getAllAndOverride<ApiKeyScope[]>(SCOPES, targets) ?? [];
+    if (principal.kind === 'user' && roles.includes(principal.role)) return true;
+    if (principal.kind === 'api_key' && scopes.some((scope) => principal.scopes.includes(scope))) return true;
+    throw new DomainException('forbidden', principal.kind === 'api_key' ? 'This API key does not have the scope this route needs' : 'Your role does not allow this action');
+  }
+
+  override handleRequest<T>(error: unknown, principal: T): T {
+    if (error instanceof DomainException) throw error;
+    if (error || !principal) throw new DomainException('unauthenticated', 'A valid access token or API key is required');
+    return principal;
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AccessGuard } from './access.guard.js';
+import { ApiKeyStrategy } from './api-key.strategy.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuthService } from './auth.service.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { PasswordHasher } from './password.hasher.js';
+import { RateLimitService } from './rate-limit.service.js';
+import { TokenService } from './token.service.js';
+
+@Module({
+  imports: [PassportModule, JwtModule.register({})],
+  providers: [PasswordHasher, RateLimitService, TokenService, AuthService, ApiKeysService, JwtStrategy, ApiKeyStrategy, AccessGuard],
+  exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, TokenService],
+})
+export class AuthModule {}

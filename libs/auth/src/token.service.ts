@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { type Role, issueToken, newId } from '@mend/core';
+import type { EntityManager } from 'typeorm';
+
+export interface AccessClaims {
+  sub: string;
+  cid: string;
+  role: Role;
+  fam: string;
+  typ: 'access';
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export const JWT_ALGORITHM = 'HS256';
+
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  signAccess(claims: Omit<AccessClaims, 'typ'>): string {
+    return this.jwt.sign(
+      { ...claims, typ: 'access' },
+      {
+        algorithm: JWT_ALGORITHM,
+        secret: this.config.auth.jwtSecret,
+        issuer: this.config.auth.jwtIssuer,
+        audience: this.config.auth.jwtAudience,
+        expiresIn: this.config.auth.accessTokenTtlSeconds,
+      },
+    );
+  }
+
+  /** Stores a new refresh token in the family and returns the pair. */
+  async issuePair(tx: EntityManager, user: { clinicId: string; userId: string; role: Role }, familyId: string = newId()): Promise<TokenPair> {
+    const { token, hash } = issueToken('rt', user.clinicId);
+    const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000);
+    await tx.query(
+      `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [user.clinicId, newId(), user.userId, familyId, hash, expiresAt],
+    );
+    return {
+      accessToken: this.signAccess({ sub: user.userId, cid: user.clinicId, role: user.role, fam: familyId }),
+      refreshToken: token,
+      tokenType: 'Bearer',
+      expiresIn: this.config.auth.accessTokenTtlSeconds,
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig, loadConfig } from './app-config.js';
+
+/** Injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The one place in the product that reads process.env. */
+export function readProcessConfig(): AppConfig {
+  return loadConfig(process.env);
+}
+
+/** Environment as seen by the one-command launcher, which may start embedded services. */
+export interface LauncherSettings {
+  databaseUrl: string | undefined;
+  databaseOwnerUrl: string | undefined;
+  redisUrl: string | undefined;
+  jwtSecret: string | undefined;
+  port: number;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  /** DEMO_SEED: seed the demo clinic through the API after start; unset lets the launcher decide. */
+  seedDemo: boolean | undefined;
+  /** Queue backend as the apps will resolve it (QUEUE_BACKEND, else redis when REDIS_URL is set). */
+  queueBackend: 'redis' | 'postgres';
+  queuePostgresSchema: string;
+  env: Record<string, string | undefined>;
+}
+
+export function readLauncherSettings(): LauncherSettings {
+  const env = process.env;
+  const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+  const flag = (v: string | undefined) => {
+    const value = blank(v)?.toLowerCase();
+    if (value === undefined) return undefined;
+    return ['true', '1', 'yes'].includes(value);
+  };
+  const queueBackend = blank(env.QUEUE_BACKEND);
+  return {
+    databaseUrl: blank(env.DATABASE_URL),
+    databaseOwnerUrl: blank(env.DATABASE_OWNER_URL),
+    redisUrl: blank(env.REDIS_URL),
+    jwtSecret: blank(env.JWT_SECRET),
+    port: Number(blank(env.PORT) ?? 3000),
+    dataDir: blank(env.MEND_DATA_DIR) ?? '.data',
+    embeddedPostgresPort: Number(blank(env.EMBEDDED_POSTGRES_PORT) ?? 54329),
+    seedDemo: flag(env.DEMO_SEED),
+    queueBackend: queueBackend === 'redis' || queueBackend === 'postgres' ? queueBackend : blank(env.REDIS_URL) ? 'redis' : 'postgres',
+    queuePostgresSchema: blank(env.QUEUE_POSTGRES_SCHEMA) ?? 'bullmq',
+    env: { ...env },
+  };
+}
+
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig = readProcessConfig()): DynamicModule {
+    return { module: ConfigModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+  }
+}
+
+/** What the test global setup found: the suite's PostgreSQL and (if reachable) Redis. */
+export interface TestSettings {
+  adminDatabaseUrl: string;
+  redisUrl: string | undefined;
+  runId: string;
+}
+
+export function readTestSettings(): TestSettings {
+  const env = process.env;
+  if (!env.MEND_TEST_ADMIN_URL || !env.MEND_TEST_RUN_ID) {
+    throw new Error('Test settings missing: run the suite through jest (test/global-setup.ts sets them)');
+  }
+  return {
+    adminDatabaseUrl: env.MEND_TEST_ADMIN_URL,
+    redisUrl: env.MEND_TEST_REDIS_URL && env.MEND_TEST_REDIS_URL !== 'none' ? env.MEND_TEST_REDIS_URL : undefined,
+    runId: env.MEND_TEST_RUN_ID,
+  };
+}

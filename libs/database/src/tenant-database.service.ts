@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Every read or write of tenant data goes through here: a transaction whose first statement
+ * pins the clinic, so PostgreSQL row-level security scopes everything after it.
+ */
+@Injectable()
+export class TenantDatabase {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async withClinic<T>(clinicId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinicId]);
+      return work(tx);
+    });
+  }
+
+  /** Resolves a clinic slug to its id through the id-only definer function (no row content). */
+  async clinicIdBySlug(slug: string): Promise<string | null> {
+    const rows: Array<{ id: string | null }> = await this.dataSource.query(`SELECT mend_clinic_id_by_slug($1) AS id`, [slug]);
+    return rows[0]?.id ?? null;
+  }
+
+  /** All clinic ids, for periodic work that fans out per clinic. */
+  async clinicIds(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT mend_clinic_ids() AS id`);
+    return rows.map((r) => r.id);
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
+  get source(): DataSource {
+    return this.dataSource;
+  }
+}

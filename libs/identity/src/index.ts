@@ -1,0 +1,5 @@
+export * from './identity.module.js';
+export * from './identity.views.js';
+export * from './invitations.repository.js';
+export * from './users.repository.js';
+export * from './users.service.js';

@@ -1,0 +1,44 @@
+import type { EntityManager } from 'typeorm';
+
+export interface InvitationRow {
+  clinic_id: string;
+  id: string;
+  user_id: string;
+  expires_at: Date;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export const invitationsRepository = {
+  async insert(tx: EntityManager, row: { clinicId: string; id: string; userId: string; tokenHash: string; expiresAt: Date; createdBy: string | null }): Promise<void> {
+    await tx.query(
+      `INSERT INTO invitation (clinic_id, id, user_id, token_hash, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [row.clinicId, row.id, row.userId, row.tokenHash, row.expiresAt, row.createdBy],
+    );
+  },
+
+  async findByHash(tx: EntityManager, clinicId: string, tokenHash: string, lock = false): Promise<InvitationRow | null> {
+    const rows: InvitationRow[] = await tx.query(
+      `SELECT clinic_id, id, user_id, expires_at, accepted_at, revoked_at FROM invitation
+       WHERE clinic_id = $1 AND token_hash = $2 ${lock ? 'FOR UPDATE' : ''}`,
+      [clinicId, tokenHash],
+    );
+    return rows[0] ?? null;
+  },
+
+  /** Accepting one link closes every other open link for the same person. */
+  async markAccepted(tx: EntityManager, clinicId: string, invitationId: string, userId: string): Promise<void> {
+    await tx.query(`UPDATE invitation SET accepted_at = now() WHERE clinic_id = $1 AND id = $2`, [clinicId, invitationId]);
+    await tx.query(
+      `UPDATE invitation SET revoked_at = now() WHERE clinic_id = $1 AND user_id = $2 AND id <> $3 AND accepted_at IS NULL AND revoked_at IS NULL`,
+      [clinicId, userId, invitationId],
+    );
+  },
+
+  async revokeOpen(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
+    await tx.query(
+      `UPDATE invitation SET revoked_at = now() WHERE clinic_id = $1 AND user_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL`,
+      [clinicId, userId],
+    );
+  },
+};

@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import {
+  DomainException,
+  type Page,
+  type Principal,
+  type Role,
+  type UserPrincipal,
+  decodeCursor,
+  issueToken,
+  newId,
+  toPage,
+} from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { AuditService } from '@mend/audit';
+import { JobName, OutboxWriter } from '@mend/queue';
+import type { EntityManager } from 'typeorm';
+import { type ClinicView, type QuietHours, type UserView, toClinicView, toUserView } from './identity.views.js';
+import { invitationsRepository } from './invitations.repository.js';
+import { usersRepository } from './users.repository.js';
+
+export interface InviteUserInput {
+  name: string;
+  email: string;
+  role: Role;
+  timezone?: string;
+}
+
+export interface InvitedUser {
+  user: UserView;
+  invitationUrl: string;
+  invitationExpiresAt: Date;
+}
+
+export interface UpdateMeInput {
+  name?: string;
+  timezone?: string;
+  locale?: string;
+  quietHours?: QuietHours | null;
+}
+
+export interface UpdateUserInput {
+  disabled?: boolean;
+  role?: 'admin' | 'therapist';
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Staff invitation by an admin. */
+  async invite(principal: UserPrincipal, input: InviteUserInput): Promise<InvitedUser> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const invited = await this.createInvitedUser(tx, principal, input);
+      await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', invited.user.id));
+      return invited;
+    });
+  }
+
+  /**
+   * Creates a user with no password and a single-use invitation link. Shared by staff
+   * invitations and (later) partners added to a couple; runs in the caller's transaction.
+   */
+  async createInvitedUser(tx: EntityManager, principal: UserPrincipal, input: InviteUserInput): Promise<InvitedUser> {
+    const email = normaliseEmail(input.email);
+    if (await usersRepository.findByEmail(tx, principal.clinicId, email)) {
+      throw new DomainException('conflict', 'A user with this email already exists in this clinic', {
+        errors: [{ field: 'email', message: 'email is already in use in this clinic' }],
+      });
+    }
+    const clinic = await usersRepository.findClinic(tx, principal.clinicId);
+    const user = await usersRepository.insert(tx, {
+      clinicId: principal.clinicId,
+      id: newId(),
+      email,
+      name: input.name.trim(),
+      role: input.role,
+      timezone: input.timezone ?? clinic?.timezone ?? 'UTC',
+      passwordHash: null,
+    });
+    const { url, expiresAt } = await this.issueInvitation(tx, principal.clinicId, user.id, principal.userId);
+    return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
+  }
+
+  /** A new link for someone who has not accepted yet; earlier links stop working. */
+  async reissueInvitation(principal: UserPrincipal, userId: string): Promise<InvitedUser> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const user = await usersRepository.findById(tx, principal.clinicId, userId);
+      if (!user || (principal.role !== 'admin' && user.role !== 'client')) throw DomainException.notFound('User');
+      if (user.password_hash) throw new DomainException('conflict', 'This user has already accepted an invitation');
+      await invitationsRepository.revokeOpen(tx, principal.clinicId, userId);
+      const { url, expiresAt } = await this.issueInvitation(tx, principal.clinicId, userId, principal.userId);
+      await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', userId));
+      return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
+    });
+  }
+
+  private async issueInvitation(tx: EntityManager, clinicId: string, userId: string, createdBy: string): Promise<{ url: string; expiresAt: Date }> {
+    const { token, hash } = issueToken('inv', clinicId);
+    const expiresAt = new Date(Date.now() + this.config.auth.invitationTtlDays * 86_400_000);
+    const invitationId = newId();
+    await invitationsRepository.insert(tx, { clinicId, id: invitationId, userId, tokenHash: hash, expiresAt, createdBy });
+    await this.outbox.enqueue(tx, clinicId, { name: JobName.InvitationEmail, data: { clinicId, invitationId } });
+    return { url: `${this.config.http.publicUrl}/v1/invitations/${token}`, expiresAt };
+  }
+
+  async list(principal: UserPrincipal, query: { role?: Role; limit: number; cursor?: string }): Promise<Page<UserView>> {
+    const afterId = decodeCursor(query.cursor);
+    const rows = await this.db.withClinic(principal.clinicId, (tx) =>
+      usersRepository.list(tx, principal.clinicId, { role: query.role, afterId, limit: query.limit }),
+    );
+    return toPage(rows, query.limit, toUserView);
+  }
+
+  async get(principal: UserPrincipal, userId: string): Promise<UserView> {
+    const row = await this.db.withClinic(principal.clinicId, (tx) => usersRepository.findById(tx, principal.clinicId, userId));
+    if (!row) throw DomainException.notFound('User');
+    return toUserView(row);
+  }
+
+  async update(principal: UserPrincipal, userId: string, input: UpdateUserInput): Promise<UserView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const user = await usersRepository.findById(tx, principal.clinicId, userId);
+      if (!user) throw DomainException.notFound('User');
+      if (userId === principal.userId && (input.disabled === true || (input.role && input.role !== 'admin'))) {
+        throw new DomainException('conflict', 'Admins cannot disable themselves or remove their own admin role');
+      }
+      if (input.role && user.role === 'client') {
+        throw new DomainException('unprocessable', 'A client cannot be given a staff role', { errors: [{ field: 'role', message: 'clients keep the client role' }] });
+      }
+      const updated = await usersRepository.update(tx, principal.clinicId, userId, {
+        role: input.role,
+        disabled_at: input.disabled === undefined ? undefined : input.disabled ? new Date() : null,
+      });
+      if (input.disabled === true) {
+        await tx.query(
+          `UPDATE refresh_token SET revoked_at = now(), revoked_reason = 'user_disabled' WHERE clinic_id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+          [principal.clinicId, userId],
+        );
+      }
+      if (input.disabled !== undefined) {
+        await this.audit.record(tx, this.audit.entryFor(principal, input.disabled ? 'user.disable' : 'user.enable', 'user', userId));
+      }
+      if (input.role && input.role !== user.role) {
+        await this.audit.record(tx, this.audit.entryFor(principal, 'user.role_change', 'user', userId));
+      }
+      return toUserView(updated!);
+    });
+  }
+
+  async me(principal: UserPrincipal): Promise<{ user: UserView; clinic: ClinicView }> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const user = await usersRepository.findById(tx, principal.clinicId, principal.userId);
+      const clinic = await usersRepository.findClinic(tx, principal.clinicId);
+      if (!user || !clinic) throw DomainException.notFound('User');
+      return { user: toUserView(user), clinic: toClinicView(clinic) };
+    });
+  }
+
+  async updateMe(principal: UserPrincipal, input: UpdateMeInput): Promise<UserView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const quiet = input.quietHours;
+      const row = await usersRepository.update(tx, principal.clinicId, principal.userId, {
+        name: input.name?.trim(),
+        timezone: input.timezone,
+        locale: input.locale,
+        quiet_hours_start: quiet === undefined ? undefined : quiet === null ? null : quiet.start,
+        quiet_hours_end: quiet === undefined ? undefined : quiet === null ? null : quiet.end,
+      });
+      if (!row) throw DomainException.notFound('User');
+      await this.audit.record(tx, this.audit.entryFor(principal, 'user.update_profile', 'user', principal.userId));
+      return toUserView(row);
+    });
+  }
+
+  /** For audit/actor checks elsewhere: the principal is a user principal of the clinic. */
+  static requireUser(principal: Principal): UserPrincipal {
+    if (principal.kind !== 'user') throw new DomainException('forbidden', 'This action needs a signed-in user');
+    return principal;
+  }
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { TestApp } from './test-app.js';
+
+export const TEST_PASSWORD = 'a-good-long-passphrase';
+
+export interface ClinicContext {
+  clinicId: string;
+  slug: string;
+  admin: { id: string; email: string; accessToken: string; refreshToken: string };
+}
+
+export interface StaffContext {
+  id: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export function uniqueSlug(prefix = 'clinic'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Signs up a clinic through the public API and returns its admin's tokens. */
+export async function newClinic(t: TestApp, overrides: { slug?: string; adminEmail?: string } = {}): Promise<ClinicContext> {
+  const slug = overrides.slug ?? uniqueSlug();
+  const email = overrides.adminEmail ?? `admin@${slug}.example`;
+  const res = await t
+    .http()
+    .post('/v1/clinics')
+    .send({ name: `Clinic ${slug}`, slug, timezone: 'America/New_York', admin: { name: 'Avery Admin', email, password: TEST_PASSWORD } })
+    .expect(201);
+  return {
+    clinicId: res.body.clinic.id,
+    slug,
+    admin: { id: res.body.user.id, email, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken },
+  };
+}
+
+export function invitationToken(invitationUrl: string): string {
+  return invitationUrl.split('/').pop()!;
+}
+
+/** Invites a staff member as the clinic admin and accepts the invitation. */
+export async function newStaff(t: TestApp, clinic: ClinicContext, role: 'admin' | 'therapist' = 'therapist', name = 'Theo Therapist'): Promise<StaffContext> {
+  const email = `${role}-${randomBytes(3).toString('hex')}@${clinic.slug}.example`;
+  const invited = await t.http().post('/v1/users').auth(clinic.admin.accessToken, { type: 'bearer' }).send({ name, email, role }).expect(201);
+  const accepted = await t
+    .http()
+    .post(`/v1/invitations/${invitationToken(invited.body.invitationUrl)}/accept`)
+    .send({ password: TEST_PASSWORD })
+    .expect(200);
+  return { id: invited.body.user.id, email, accessToken: accepted.body.accessToken, refreshToken: accepted.body.refreshToken };
+}
+
+export async function newApiKey(t: TestApp, clinic: ClinicContext, scopes: string[]): Promise<{ id: string; key: string }> {
+  const res = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, { type: 'bearer' }).send({ name: 'integration', scopes }).expect(201);
+  return { id: res.body.id, key: res.body.key };
+}
+
+/**
+ * A client user straight in the database (as the app role, inside the clinic's transaction),
+ * for access tests that need a client before couples exist in the test's story.
+ */
+export async function insertClientUser(t: TestApp, clinic: ClinicContext, email = `client-${randomBytes(3).toString('hex')}@${clinic.slug}.example`): Promise<StaffContext> {
+  const argon2 = (await import('argon2')).default;
+  const { newId } = await import('@mend/core');
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: t.db.appUrl });
+  await client.connect();
+  const id = newId();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinic.clinicId]);
+    await client.query(`INSERT INTO "user" (clinic_id, id, email, name, role, timezone, password_hash) VALUES ($1, $2, $3, 'Casey Client', 'client', 'Europe/Berlin', $4)`, [
+      clinic.clinicId,
+      id,
+      email,
+      await argon2.hash(TEST_PASSWORD, { type: argon2.argon2id }),
+    ]);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+  const login = await t.http().post('/v1/auth/login').send({ clinic: clinic.slug, email, password: TEST_PASSWORD }).expect(200);
+  return { id, email, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type AppConfig, loadConfig, readTestSettings } from '@mend/config';
+import request from 'supertest';
+import { ApiModule } from '../../../apps/api/src/api.module.js';
+import { configureApp, createFastifyAdapter } from '../../../apps/api/src/app.setup.js';
+import { type TestDatabase, createTestDatabase } from './test-database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** Environment for a test app; every value goes through the real config loader. */
+export function testEnv(db: TestDatabase, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const settings = readTestSettings();
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.appUrl,
+    DATABASE_OWNER_URL: db.ownerUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    PUBLIC_URL: 'http://mend.test',
+    QUEUE_BACKEND: 'postgres',
+    REDIS_URL: settings.redisUrl,
+    QUEUE_PREFIX: `{t${db.name.slice(-10)}}`,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_LOGIN_PER_IP: '100000',
+    RATE_LIMIT_SIGNUP_PER_IP: '100000',
+    DATABASE_POOL_SIZE: '5',
+    ...overrides,
+  };
+}
+
+/** The real API (same module and configureApp as main.ts) on a fresh clone of the migrated database. */
+export async function createTestApp(options: { env?: Record<string, string | undefined>; db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = loadConfig(testEnv(db, options.env));
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { logger: false });
+  await configureApp(app, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    config,
+    db,
+    http: () => request(app.getHttpServer()),
+    async close() {
+      await app.close();
+      if (!options.db) await db.drop();
+    },
+  };
+}

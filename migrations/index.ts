@@ -1,0 +1,4 @@
+import { CreateFoundation1764086400000 } from './1764086400000-CreateFoundation.js';
+
+/** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
+export const migrations = [CreateFoundation1764086400000];

@@ -1,0 +1,156 @@
+import { type TestApp, type ClinicContext, type StaffContext, TEST_PASSWORD, createTestApp, insertClientUser, newApiKey, newClinic, newStaff } from '@mend/testing';
+
+type Rule = 'public' | 'api-key' | Array<'admin' | 'therapist' | 'client'>;
+const ALL = ['admin', 'therapist', 'client'] as Array<'admin' | 'therapist' | 'client'>;
+
+/**
+ * Who may call each route. The test fails if the OpenAPI document lists a route that is not
+ * here, so every new route must state its access rule.
+ */
+const ACCESS: Record<string, Rule> = {
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
+  'POST /v1/clinics': 'public',
+  'POST /v1/auth/login': 'public',
+  'POST /v1/auth/refresh': 'public',
+  'POST /v1/auth/logout': ALL,
+  'GET /v1/invitations/{token}': 'public',
+  'POST /v1/invitations/{token}/accept': 'public',
+  'GET /v1/me': ALL,
+  'PATCH /v1/me': ALL,
+  'POST /v1/users': ['admin'],
+  'GET /v1/users': ['admin'],
+  'GET /v1/users/{id}': ['admin'],
+  'PATCH /v1/users/{id}': ['admin'],
+  'POST /v1/users/{id}/invitations': ['admin'],
+  'POST /v1/api-keys': ['admin'],
+  'GET /v1/api-keys': ['admin'],
+  'GET /v1/api-keys/self': 'api-key',
+  'DELETE /v1/api-keys/{id}': ['admin'],
+  'GET /v1/audit-events': ['admin'],
+};
+
+const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
+
+describe('access rules on every route', () => {
+  let t: TestApp;
+  let clinic: ClinicContext;
+  let tokens: Record<'admin' | 'therapist' | 'client', string>;
+  let apiKey: string;
+  let routes: string[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    clinic = await newClinic(t);
+    const therapist: StaffContext = await newStaff(t, clinic);
+    const client = await insertClientUser(t, clinic);
+    tokens = { admin: clinic.admin.accessToken, therapist: therapist.accessToken, client: client.accessToken };
+    apiKey = (await newApiKey(t, clinic, ['sessions:read', 'sessions:write', 'couples:read', 'webhooks:manage', 'calendar:read'])).key;
+    const doc = await t.http().get('/docs-json').expect(200);
+    routes = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const call = (route: string, token?: string) => {
+    const [method, path] = route.split(' ');
+    const url = path.replace('{id}', UNKNOWN_ID).replace('{token}', 'inv_unknown');
+    const req = t.http()[method.toLowerCase() as 'get'](url);
+    if (token) req.auth(token, { type: 'bearer' });
+    return method === 'GET' || method === 'DELETE' ? req : req.send({});
+  };
+
+  it('has an access rule for every route in the OpenAPI document, and a document entry for every rule', () => {
+    expect([...routes].sort()).toEqual(Object.keys(ACCESS).sort());
+  });
+
+  it('refuses every non-public route without a token (401 problem+json)', async () => {
+    for (const route of routes.filter((r) => ACCESS[r] !== 'public')) {
+      const res = await call(route);
+      expect({ route, status: res.status }).toEqual({ route, status: 401 });
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    }
+  });
+
+  it('lets each role through exactly the routes it may use', async () => {
+    for (const route of routes) {
+      const rule = ACCESS[route];
+      if (rule === 'public') continue;
+      for (const role of ALL) {
+        if (route === 'POST /v1/auth/logout') continue; // covered below: it would end the session
+        const res = await call(route, tokens[role]);
+        const allowed = Array.isArray(rule) && rule.includes(role);
+        if (allowed) expect({ route, role, refused: [401, 403].includes(res.status) }).toEqual({ route, role, refused: false });
+        else expect({ route, role, status: res.status }).toEqual({ route, role, status: 403 });
+      }
+    }
+  });
+
+  it('accepts API keys only on routes that take a scope', async () => {
+    for (const route of routes) {
+      const rule = ACCESS[route];
+      if (rule === 'public') continue;
+      const res = await call(route, apiKey);
+      if (rule === 'api-key') expect({ route, status: res.status }).toEqual({ route, status: 200 });
+      else expect({ route, status: res.status }).toEqual({ route, status: 403 });
+    }
+  });
+
+  it('lets every role log out', async () => {
+    for (const role of ALL) {
+      const email = role === 'admin' ? clinic.admin.email : undefined;
+      if (!email) continue;
+      const login = await t.http().post('/v1/auth/login').send({ clinic: clinic.slug, email, password: TEST_PASSWORD }).expect(200);
+      await t.http().post('/v1/auth/logout').auth(login.body.accessToken, { type: 'bearer' }).expect(204);
+    }
+    await t.http().post('/v1/auth/logout').auth(tokens.client, { type: 'bearer' }).expect(204);
+    await t.http().post('/v1/auth/logout').auth(tokens.therapist, { type: 'bearer' }).expect(204);
+  });
+});
+
+describe('another clinic\'s ids', () => {
+  let t: TestApp;
+  let a: ClinicContext;
+  let b: ClinicContext;
+  let bStaff: StaffContext;
+  let bKey: { id: string };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    a = await newClinic(t);
+    b = await newClinic(t);
+    bStaff = await newStaff(t, b);
+    bKey = await newApiKey(t, b, ['sessions:read']);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 404 for every route taking an id, exactly like a missing id', async () => {
+    const auth = { type: 'bearer' } as const;
+    const cases: Array<[string, (id: string) => PromiseLike<{ status: number; body: Record<string, unknown> }>]> = [
+      ['GET /v1/users/{id}', (id) => t.http().get(`/v1/users/${id}`).auth(a.admin.accessToken, auth)],
+      ['PATCH /v1/users/{id}', (id) => t.http().patch(`/v1/users/${id}`).auth(a.admin.accessToken, auth).send({ disabled: true })],
+      ['POST /v1/users/{id}/invitations', (id) => t.http().post(`/v1/users/${id}/invitations`).auth(a.admin.accessToken, auth)],
+      ['DELETE /v1/api-keys/{id}', (id) => t.http().delete(`/v1/api-keys/${id}`).auth(a.admin.accessToken, auth)],
+    ];
+    const foreignIds: Record<string, string> = {
+      'GET /v1/users/{id}': bStaff.id,
+      'PATCH /v1/users/{id}': bStaff.id,
+      'POST /v1/users/{id}/invitations': bStaff.id,
+      'DELETE /v1/api-keys/{id}': bKey.id,
+    };
+    for (const [route, send] of cases) {
+      const foreign = await send(foreignIds[route]);
+      const missing = await send(UNKNOWN_ID);
+      expect({ route, status: foreign.status }).toEqual({ route, status: 404 });
+      const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
+      expect(strip(foreign.body)).toEqual(strip(missing.body));
+    }
+    // And nothing changed in clinic B.
+    await t.http().get('/v1/me').auth(bStaff.accessToken, auth).expect(200);
+  });
+});
