@@ -28,6 +28,12 @@ const ACCESS: Record<string, Rule> = {
   'GET /v1/api-keys/self': 'api-key',
   'DELETE /v1/api-keys/{id}': ['admin'],
   'GET /v1/audit-events': ['admin'],
+  'POST /v1/couples': ['admin', 'therapist'],
+  'GET /v1/couples': ['admin', 'therapist'],
+  'GET /v1/couples/{id}': ['admin', 'therapist'],
+  'PATCH /v1/couples/{id}': ['admin', 'therapist'],
+  'GET /v1/couples/{id}/export': ['admin', 'therapist'],
+  'DELETE /v1/couples/{id}': ['admin'],
 };
 
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';

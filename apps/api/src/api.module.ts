@@ -8,10 +8,12 @@ import { DatabaseModule } from '@mend/database';
 import { AuditModule } from '@mend/audit';
 import { AccessGuard, AuthModule } from '@mend/auth';
 import { IdentityModule } from '@mend/identity';
+import { CouplesModule } from '@mend/couples';
 import { QueueModule } from '@mend/queue';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { CouplesController } from './couples/couples.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { AccessRulesCheck } from './http/access-rules.check.js';
 import { UsersController } from './users/users.controller.js';
@@ -29,10 +31,11 @@ export class ApiModule {
         AuditModule,
         IdentityModule,
         AuthModule,
+        CouplesModule,
         TerminusModule,
         DiscoveryModule,
       ],
-      controllers: [HealthController, AuthController, UsersController, ApiKeysController, AuditController],
+      controllers: [HealthController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }, AccessRulesCheck],
     };
   }

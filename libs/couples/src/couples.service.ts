@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@mend/audit';
+import { DomainException, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { type UserStatus, UsersService, usersRepository } from '@mend/identity';
+import type { EntityManager } from 'typeorm';
+import { type CoupleStatus, loadCouple, requireCouple } from './couple-access.js';
+
+export interface PartnerInput {
+  name: string;
+  email: string;
+  timezone: string;
+}
+
+export interface CreateCoupleInput {
+  label?: string;
+  therapistId?: string;
+  partners: PartnerInput[];
+}
+
+export interface UpdateCoupleInput {
+  label?: string | null;
+  status?: CoupleStatus;
+  therapistId?: string;
+}
+
+export interface PartnerView {
+  id: string;
+  name: string;
+  email: string;
+  timezone: string;
+  status: UserStatus;
+}
+
+export interface CoupleView {
+  id: string;
+  label: string | null;
+  therapistId: string;
+  status: CoupleStatus;
+  partners: PartnerView[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CreatedPartnerView extends PartnerView {
+  invitationUrl: string;
+}
+
+export interface CreatedCoupleView extends Omit<CoupleView, 'partners'> {
+  partners: CreatedPartnerView[];
+}
+
+interface CoupleListRow {
+  id: string;
+  label: string | null;
+  therapist_id: string;
+  status: CoupleStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface PartnerRow {
+  couple_id: string;
+  id: string;
+  name: string;
+  email: string;
+  timezone: string;
+  password_hash_set: boolean;
+  disabled_at: Date | null;
+}
+
+function partnerStatus(row: PartnerRow): UserStatus {
+  return row.disabled_at ? 'disabled' : row.password_hash_set ? 'active' : 'invited';
+}
+
+@Injectable()
+export class CouplesService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(principal: UserPrincipal, input: CreateCoupleInput): Promise<CreatedCoupleView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const therapistId = await this.resolveTherapist(tx, principal, input.therapistId);
+      const emails = input.partners.map((p) => p.email.trim().toLowerCase());
+      if (new Set(emails).size !== emails.length) {
+        throw new DomainException('invalid', 'The partners need different email addresses', { errors: [{ field: 'partners', message: 'partners need different email addresses' }] });
+      }
+      const coupleId = newId();
+      const rows: CoupleListRow[] = await tx.query(
+        `INSERT INTO couple (clinic_id, id, label, therapist_id) VALUES ($1, $2, $3, $4) RETURNING id, label, therapist_id, status, created_at, updated_at`,
+        [principal.clinicId, coupleId, input.label?.trim() || null, therapistId],
+      );
+      const partners: CreatedPartnerView[] = [];
+      for (const [index, partner] of input.partners.entries()) {
+        const invited = await this.users.createInvitedUser(tx, principal, { name: partner.name, email: partner.email, role: 'client', timezone: partner.timezone });
+        await tx.query(`INSERT INTO couple_partner (clinic_id, couple_id, user_id, position) VALUES ($1, $2, $3, $4)`, [
+          principal.clinicId,
+          coupleId,
+          invited.user.id,
+          index + 1,
+        ]);
+        partners.push({
+          id: invited.user.id,
+          name: invited.user.name,
+          email: invited.user.email,
+          timezone: invited.user.timezone,
+          status: invited.user.status,
+          invitationUrl: invited.invitationUrl,
+        });
+      }
+      await this.audit.record(tx, this.audit.entryFor(principal, 'couple.create', 'couple', coupleId));
+      const row = rows[0];
+      return { id: row.id, label: row.label, therapistId: row.therapist_id, status: row.status, partners, createdAt: row.created_at, updatedAt: row.updated_at };
+    });
+  }
+
+  private async resolveTherapist(tx: EntityManager, principal: UserPrincipal, therapistId: string | undefined): Promise<string> {
+    if (principal.role === 'therapist') {
+      if (therapistId && therapistId !== principal.userId) {
+        throw new DomainException('forbidden', 'Therapists create couples for their own caseload; an admin assigns couples to other therapists');
+      }
+      return principal.userId;
+    }
+    if (!therapistId) {
+      throw new DomainException('invalid', 'An admin must name the therapist', { errors: [{ field: 'therapistId', message: 'therapistId is required for admins' }] });
+    }
+    const therapist = await usersRepository.findById(tx, principal.clinicId, therapistId);
+    if (!therapist || therapist.role !== 'therapist' || therapist.disabled_at) {
+      throw new DomainException('unprocessable', 'therapistId is not an active therapist of this clinic', {
+        errors: [{ field: 'therapistId', message: 'therapistId is not an active therapist of this clinic' }],
+      });
+    }
+    return therapistId;
+  }
+
+  async list(principal: UserPrincipal, query: { status?: CoupleStatus; therapistId?: string; limit: number; cursor?: string }): Promise<Page<CoupleView>> {
+    const after = decodeCursor(query.cursor);
+    // Therapists see only their own caseload, whatever filter they send.
+    const therapistId = principal.role === 'therapist' ? principal.userId : query.therapistId;
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const rows: CoupleListRow[] = await tx.query(
+        `SELECT id, label, therapist_id, status, created_at, updated_at FROM couple
+         WHERE clinic_id = $1 AND ($2::uuid IS NULL OR therapist_id = $2) AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR id > $4)
+         ORDER BY id LIMIT $5`,
+        [principal.clinicId, therapistId ?? null, query.status ?? null, after ?? null, query.limit + 1],
+      );
+      const partners = await this.partnersOf(tx, principal.clinicId, rows.map((r) => r.id));
+      return toPage(rows, query.limit, (r) => this.toView(r, partners.get(r.id) ?? []));
+    });
+  }
+
+  async get(principal: UserPrincipal, coupleId: string): Promise<CoupleView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      await requireCouple(tx, principal, coupleId, { admin: true });
+      return this.view(tx, principal.clinicId, coupleId);
+    });
+  }
+
+  async update(principal: UserPrincipal, coupleId: string, input: UpdateCoupleInput): Promise<CoupleView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await requireCouple(tx, principal, coupleId, { admin: true }, { lock: true });
+      if (input.therapistId !== undefined && principal.role !== 'admin') {
+        throw new DomainException('forbidden', 'Only an admin can move a couple to another therapist');
+      }
+      const therapistId = input.therapistId !== undefined ? await this.resolveTherapist(tx, principal, input.therapistId) : undefined;
+      await tx.query(
+        `UPDATE couple SET label = CASE WHEN $3 THEN $4 ELSE label END, status = coalesce($5, status), therapist_id = coalesce($6, therapist_id), updated_at = now()
+         WHERE clinic_id = $1 AND id = $2`,
+        [principal.clinicId, coupleId, input.label !== undefined, input.label?.trim() || null, input.status ?? null, therapistId ?? null],
+      );
+      if (therapistId && therapistId !== couple.therapistId) {
+        // Future sessions follow the couple to its new therapist.
+        await tx.query(
+          `UPDATE therapy_session SET therapist_id = $3, updated_at = now() WHERE clinic_id = $1 AND couple_id = $2 AND status = 'scheduled' AND starts_at > now()`,
+          [principal.clinicId, coupleId, therapistId],
+        );
+        await this.audit.record(tx, this.audit.entryFor(principal, 'couple.reassign', 'couple', coupleId));
+      }
+      if (input.status && input.status !== couple.status) {
+        await this.audit.record(tx, this.audit.entryFor(principal, `couple.${input.status === 'active' ? 'activate' : input.status === 'paused' ? 'pause' : 'close'}`, 'couple', coupleId));
+      }
+      return this.view(tx, principal.clinicId, coupleId);
+    });
+  }
+
+  private async view(tx: EntityManager, clinicId: string, coupleId: string): Promise<CoupleView> {
+    const rows: CoupleListRow[] = await tx.query(`SELECT id, label, therapist_id, status, created_at, updated_at FROM couple WHERE clinic_id = $1 AND id = $2`, [
+      clinicId,
+      coupleId,
+    ]);
+    const partners = await this.partnersOf(tx, clinicId, [coupleId]);
+    return this.toView(rows[0], partners.get(coupleId) ?? []);
+  }
+
+  private async partnersOf(tx: EntityManager, clinicId: string, coupleIds: string[]): Promise<Map<string, PartnerRow[]>> {
+    const byCouple = new Map<string, PartnerRow[]>();
+    if (coupleIds.length === 0) return byCouple;
+    const rows: PartnerRow[] = await tx.query(
+      `SELECT p.couple_id, u.id, u.name, u.email, u.timezone, u.password_hash IS NOT NULL AS password_hash_set, u.disabled_at
+       FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
+       WHERE p.clinic_id = $1 AND p.couple_id = ANY($2::uuid[]) ORDER BY p.couple_id, p.position`,
+      [clinicId, coupleIds],
+    );
+    for (const row of rows) byCouple.set(row.couple_id, [...(byCouple.get(row.couple_id) ?? []), row]);
+    return byCouple;
+  }
+
+  private toView(row: CoupleListRow, partners: PartnerRow[]): CoupleView {
+    return {
+      id: row.id,
+      label: row.label,
+      therapistId: row.therapist_id,
+      status: row.status,
+      partners: partners.map((p) => ({ id: p.id, name: p.name, email: p.email, timezone: p.timezone, status: partnerStatus(p) })),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** Exists for the couple-level read checks of other modules that only need the reference. */
+  async exists(tx: EntityManager, clinicId: string, coupleId: string): Promise<boolean> {
+    return (await loadCouple(tx, clinicId, coupleId)) !== null;
+  }
+}

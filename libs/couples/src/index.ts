@@ -1,0 +1,4 @@
+export * from './couple-access.js';
+export * from './couple-records.service.js';
+export * from './couples.module.js';
+export * from './couples.service.js';
