@@ -44,8 +44,15 @@ export async function createTestApp(options: { env?: Record<string, string | und
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { logger: false });
   await configureApp(app, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  try {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // A refused boot (e.g. the tenancy check) must still release its pools and connections.
+    await app.close().catch(() => undefined);
+    if (!options.db) await db.drop();
+    throw error;
+  }
   return {
     app,
     config,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { readTestSettings } from '@mend/config';
 import { provisionDatabase, runMigrations, urlFor, APP_ROLE, OWNER_ROLE } from '@mend/database';
+import { installQueueSchema } from '@mend/queue';
 
 export const TEST_OWNER_PASSWORD = 'mend_owner_test';
 export const TEST_APP_PASSWORD = 'mend_app_test';
@@ -68,3 +69,7 @@ async function prepareTemplate(ownerUrl: string): Promise<void> {
 }
 
 export { APP_ROLE, OWNER_ROLE };
+
+// Test apps use the BullMQ PostgreSQL backend unless a test says otherwise; its schema is
+// installed once into the template like any migration.
+addTemplateStep((ownerUrl) => installQueueSchema(ownerUrl, 'bullmq'));

@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { consoleTransport } from './console.transport.js';
+import { toMailDeliveryError } from './mail.errors.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  /** Plain-text body (always sent). */
+  text: string;
+  /** HTML body; escape every interpolated value. */
+  html?: string;
+}
+
+export interface MailDelivery {
+  messageId: string;
+}
+
+/**
+ * Sends email over SMTP_URL, or prints it to stdout when SMTP is not configured (local
+ * development). Content rule: no clinical content, ever — a subject and a link back to Mend.
+ */
+@Injectable()
+export class MailerService implements OnModuleDestroy {
+  private readonly logger = new Logger(MailerService.name);
+  private readonly transporter: Transporter;
+  readonly isConsole: boolean;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.isConsole = !config.mail.smtpUrl;
+    if (config.mail.smtpUrl) {
+      this.transporter = nodemailer.createTransport(config.mail.smtpUrl);
+    } else {
+      const isBodyHidden = config.env === 'production';
+      if (isBodyHidden) this.logger.warn('SMTP_URL is not set: email is printed (without bodies) instead of sent');
+      this.transporter = nodemailer.createTransport(consoleTransport({ isBodyHidden }));
+    }
+  }
+
+  /** Throws MailDeliveryError; its `isPermanent` says whether a retry can help. */
+  async send(message: MailMessage): Promise<MailDelivery> {
+    try {
+      const info = await this.transporter.sendMail({
+        from: this.config.mail.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      });
+      return { messageId: String(info.messageId) };
+    } catch (error) {
+      throw toMailDeliveryError(error);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transporter.close();
+  }
+}
+
+/** Escapes text for interpolation into an HTML email body. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { v5 as uuidV5 } from 'uuid';
+import { newId } from '@mend/core';
+import { isJobName, JOB_QUEUE, type JobItem } from './queue.registry.js';
+
+export interface OutboxEnqueueOptions {
+  /** Not published before this time (default: now). */
+  availableAt?: Date;
+  /**
+   * Announces the job at most once per clinic and key, ever: the row id is derived from the
+   * key and a second enqueue with it is a no-op (even after the first was published).
+   */
+  dedupeKey?: string;
+}
+
+export interface OutboxEnqueueResult {
+  id: string;
+  /** False when a row with the same dedupe key already existed. */
+  isNew: boolean;
+}
+
+/** Namespace for outbox ids derived from dedupe keys (uuid v5). Never change it. */
+const OUTBOX_DEDUPE_NAMESPACE = '6f1c5a52-3f0e-4d7a-9a63-5b0f2f1d8e41';
+
+/**
+ * Announces a job in the caller's transaction: the outbox row commits or rolls back with the
+ * change it describes, and the worker's relay publishes it to the queue afterwards.
+ */
+@Injectable()
+export class OutboxWriter {
+  /**
+   * `tx` must be a tenant transaction for `clinicId` (TenantDatabase.withClinic): row-level
+   * security rejects a row for any other clinic.
+   */
+  async enqueue(tx: EntityManager, clinicId: string, item: JobItem, options: OutboxEnqueueOptions = {}): Promise<OutboxEnqueueResult> {
+    if (!isJobName(item.name)) throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
+    if (item.data.clinicId !== clinicId) throw new Error(`Job ${item.name} names another clinic than the transaction's`);
+    const id = options.dedupeKey === undefined ? newId() : uuidV5(`${clinicId}/${item.name}/${options.dedupeKey}`, OUTBOX_DEDUPE_NAMESPACE);
+    const rows: Array<{ id: string }> = await tx.query(
+      `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now()))
+       ON CONFLICT (clinic_id, id) DO NOTHING
+       RETURNING id`,
+      [clinicId, id, JOB_QUEUE[item.name], item.name, JSON.stringify(item.data), options.availableAt?.toISOString() ?? null],
+    );
+    return { id, isNew: rows.length > 0 };
+  }
+}
