@@ -28,12 +28,32 @@ const ACCESS: Record<string, Rule> = {
   'GET /v1/api-keys/self': 'api-key',
   'DELETE /v1/api-keys/{id}': ['admin'],
   'GET /v1/audit-events': ['admin'],
+  'GET /v1/exercises': ['admin', 'therapist'],
+  'GET /v1/exercises/{id}': ['admin', 'therapist'],
+  'POST /v1/exercises': ['admin', 'therapist'],
+  'PATCH /v1/exercises/{id}': ['admin', 'therapist'],
   'POST /v1/couples': ['admin', 'therapist'],
   'GET /v1/couples': ['admin', 'therapist'],
   'GET /v1/couples/{id}': ['admin', 'therapist'],
   'PATCH /v1/couples/{id}': ['admin', 'therapist'],
   'GET /v1/couples/{id}/export': ['admin', 'therapist'],
+  'POST /v1/couples/{id}/partners/{partnerId}/invitations': ['admin', 'therapist'],
   'DELETE /v1/couples/{id}': ['admin'],
+  'POST /v1/couples/{id}/assignments': ['therapist'],
+  'GET /v1/couples/{id}/assignments': ['admin', 'therapist'],
+  'PATCH /v1/assignments/{id}': ['therapist'],
+  'GET /v1/me/assignments': ['client'],
+  'POST /v1/assignments/{id}/check-ins': ['client'],
+  'GET /v1/couples/{id}/check-ins': ['therapist'],
+  'GET /v1/me/check-ins': ['client'],
+  'POST /v1/couples/{id}/sessions': ['therapist'],
+  'GET /v1/couples/{id}/sessions': ['admin', 'therapist'],
+  'PATCH /v1/sessions/{id}': ['admin', 'therapist'],
+  'GET /v1/couples/{id}/progress': ['therapist'],
+  'GET /v1/couples/{id}/progress.svg': ['therapist'],
+  'PATCH /v1/alerts/{id}': ['therapist'],
+  'GET /v1/caseload': ['therapist'],
+  'GET /v1/clinic/caseloads': ['admin'],
 };
 
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
@@ -63,7 +83,7 @@ describe('access rules on every route', () => {
 
   const call = (route: string, token?: string) => {
     const [method, path] = route.split(' ');
-    const url = path.replace('{id}', UNKNOWN_ID).replace('{token}', 'inv_unknown');
+    const url = path.replace('{id}', UNKNOWN_ID).replace('{partnerId}', UNKNOWN_ID).replace('{token}', 'inv_unknown');
     const req = t.http()[method.toLowerCase() as 'get'](url);
     if (token) req.auth(token, { type: 'bearer' });
     return method === 'GET' || method === 'DELETE' ? req : req.send({});
@@ -137,17 +157,27 @@ describe('another clinic\'s ids', () => {
 
   it('answers 404 for every route taking an id, exactly like a missing id', async () => {
     const auth = { type: 'bearer' } as const;
+    const bExercise = await t
+      .http()
+      .post('/v1/exercises')
+      .auth(bStaff.accessToken, auth)
+      .send({ title: 'B only', category: 'caring', instructions: 'Clinic B\'s own exercise.', mode: 'individual', form: { fields: [{ key: 'done', type: 'boolean', label: 'Done?', required: true }] } })
+      .expect(201);
     const cases: Array<[string, (id: string) => PromiseLike<{ status: number; body: Record<string, unknown> }>]> = [
       ['GET /v1/users/{id}', (id) => t.http().get(`/v1/users/${id}`).auth(a.admin.accessToken, auth)],
       ['PATCH /v1/users/{id}', (id) => t.http().patch(`/v1/users/${id}`).auth(a.admin.accessToken, auth).send({ disabled: true })],
       ['POST /v1/users/{id}/invitations', (id) => t.http().post(`/v1/users/${id}/invitations`).auth(a.admin.accessToken, auth)],
       ['DELETE /v1/api-keys/{id}', (id) => t.http().delete(`/v1/api-keys/${id}`).auth(a.admin.accessToken, auth)],
+      ['GET /v1/exercises/{id}', (id) => t.http().get(`/v1/exercises/${id}`).auth(a.admin.accessToken, auth)],
+      ['PATCH /v1/exercises/{id}', (id) => t.http().patch(`/v1/exercises/${id}`).auth(a.admin.accessToken, auth).send({ archived: true })],
     ];
     const foreignIds: Record<string, string> = {
       'GET /v1/users/{id}': bStaff.id,
       'PATCH /v1/users/{id}': bStaff.id,
       'POST /v1/users/{id}/invitations': bStaff.id,
       'DELETE /v1/api-keys/{id}': bKey.id,
+      'GET /v1/exercises/{id}': bExercise.body.id,
+      'PATCH /v1/exercises/{id}': bExercise.body.id,
     };
     for (const [route, send] of cases) {
       const foreign = await send(foreignIds[route]);

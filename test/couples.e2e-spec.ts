@@ -101,6 +101,45 @@ describe('couples and caseloads', () => {
     await t.http().post('/v1/couples').auth(theo.accessToken, auth).send({ partners: [{ name: 'Back', email: couple.partners[0].email, timezone: 'UTC' }] }).expect(201);
   });
 
+  it('drops future occurrences when a couple is paused and plans them again when it is active; a new zone re-plans', async () => {
+    const couple = await newCouple(t, theo);
+    const exercises = await t.http().get('/v1/exercises?limit=200').auth(theo.accessToken, auth).expect(200);
+    const pulse = exercises.body.data.find((e: { builtinKey: string }) => e.builtinKey === 'trust_pulse');
+    const startsOn = new Date().toISOString().slice(0, 10);
+    const assignment = await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/assignments`)
+      .auth(theo.accessToken, auth)
+      .send({ exerciseId: pulse.id, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn } })
+      .expect(201);
+    const upcoming = async (token: string) => {
+      const mine = await t.http().get('/v1/me/assignments').auth(token, auth).expect(200);
+      const a = mine.body.data.find((x: { id: string }) => x.id === assignment.body.id);
+      return (a?.occurrences ?? []).filter((o: { state: string }) => o.state === 'upcoming' || o.state === 'due');
+    };
+    expect((await upcoming(couple.partners[0].accessToken)).length).toBeGreaterThan(5);
+    await t.http().patch(`/v1/couples/${couple.coupleId}`).auth(theo.accessToken, auth).send({ status: 'paused' }).expect(200);
+    expect(await upcoming(couple.partners[0].accessToken)).toEqual([]);
+    await t.http().patch(`/v1/couples/${couple.coupleId}`).auth(theo.accessToken, auth).send({ status: 'active' }).expect(200);
+    const before = await upcoming(couple.partners[0].accessToken);
+    expect(before.length).toBeGreaterThan(5);
+    // Partner A moves from New York to Tokyo: 20:00 is now 20:00 in Tokyo.
+    await t.http().patch('/v1/me').auth(couple.partners[0].accessToken, auth).send({ timezone: 'Asia/Tokyo' }).expect(200);
+    const after = await upcoming(couple.partners[0].accessToken);
+    expect(after.length).toBeGreaterThan(5);
+    for (const o of after) expect(new Date(o.dueAt).getUTCHours()).toBe(11);
+  });
+
+  it('lets the couple\'s therapist re-issue a partner\'s invitation, replacing the old link', async () => {
+    const created = await t.http().post('/v1/couples').auth(theo.accessToken, auth).send({ partners: [{ name: 'Late', email: 'late-partner@c.example', timezone: 'UTC' }] }).expect(201);
+    const partner = created.body.partners[0];
+    await t.http().post(`/v1/couples/${created.body.id}/partners/${partner.id}/invitations`).auth(tara.accessToken, auth).expect(404);
+    const again = await t.http().post(`/v1/couples/${created.body.id}/partners/${partner.id}/invitations`).auth(theo.accessToken, auth).expect(201);
+    await t.http().post(`/v1/invitations/${invitationToken(partner.invitationUrl)}/accept`).send({ password: TEST_PASSWORD }).expect(410);
+    await t.http().post(`/v1/invitations/${invitationToken(again.body.invitationUrl)}/accept`).send({ password: TEST_PASSWORD }).expect(200);
+    await t.http().post(`/v1/couples/${created.body.id}/partners/${partner.id}/invitations`).auth(theo.accessToken, auth).expect(409);
+  });
+
   it('answers 404 for another clinic\'s couple on every couple route', async () => {
     const other = await newClinic(t);
     const otherTherapist = await newStaff(t, other);

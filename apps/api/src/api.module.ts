@@ -9,14 +9,24 @@ import { AuditModule } from '@mend/audit';
 import { AccessGuard, AuthModule } from '@mend/auth';
 import { IdentityModule } from '@mend/identity';
 import { CouplesModule } from '@mend/couples';
+import { ExercisesModule } from '@mend/exercises';
+import { HomeworkModule, HomeworkScheduleHooksModule } from '@mend/homework';
 import { QueueModule } from '@mend/queue';
+import { SessionsModule } from '@mend/sessions';
+import { ProgressModule } from '@mend/progress';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CouplesController } from './couples/couples.controller.js';
+import { ExercisesController } from './exercises/exercises.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { AssignmentsController } from './homework/assignments.controller.js';
+import { CheckInsController } from './homework/check-ins.controller.js';
 import { AccessRulesCheck } from './http/access-rules.check.js';
 import { UsersController } from './users/users.controller.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { ProgressController } from './progress/progress.controller.js';
+import { CaseloadsController } from './progress/caseloads.controller.js';
 
 @Module({})
 export class ApiModule {
@@ -32,10 +42,15 @@ export class ApiModule {
         IdentityModule,
         AuthModule,
         CouplesModule,
+        ExercisesModule,
+        HomeworkModule,
+        HomeworkScheduleHooksModule,
+        SessionsModule,
+        ProgressModule,
         TerminusModule,
         DiscoveryModule,
       ],
-      controllers: [HealthController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController],
+      controllers: [HealthController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController, ExercisesController, AssignmentsController, CheckInsController, SessionsController, ProgressController, CaseloadsController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }, AccessRulesCheck],
     };
   }

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { DomainException, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { type UserStatus, UsersService, usersRepository } from '@mend/identity';
+import { type InvitedUser, type UserStatus, UsersService, usersRepository } from '@mend/identity';
 import type { EntityManager } from 'typeorm';
 import { type CoupleStatus, loadCouple, requireCouple } from './couple-access.js';
+import { CoupleScheduleHooks } from './couple-schedule.hooks.js';
 
 export interface PartnerInput {
   name: string;
@@ -79,6 +80,7 @@ export class CouplesService {
     private readonly db: TenantDatabase,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    @Optional() private readonly scheduleHooks?: CoupleScheduleHooks,
   ) {}
 
   async create(principal: UserPrincipal, input: CreateCoupleInput): Promise<CreatedCoupleView> {
@@ -136,6 +138,15 @@ export class CouplesService {
     return therapistId;
   }
 
+  /** A fresh invitation link for a partner who has not accepted yet (earlier links stop working). */
+  async reinvitePartner(principal: UserPrincipal, coupleId: string, partnerId: string): Promise<InvitedUser> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await requireCouple(tx, principal, coupleId, { admin: true });
+      if (!couple.partnerIds.includes(partnerId)) throw DomainException.notFound('Partner');
+      return this.users.reissueInvitationIn(tx, principal, partnerId);
+    });
+  }
+
   async list(principal: UserPrincipal, query: { status?: CoupleStatus; therapistId?: string; limit: number; cursor?: string }): Promise<Page<CoupleView>> {
     const after = decodeCursor(query.cursor);
     // Therapists see only their own caseload, whatever filter they send.
@@ -180,6 +191,8 @@ export class CouplesService {
         await this.audit.record(tx, this.audit.entryFor(principal, 'couple.reassign', 'couple', coupleId));
       }
       if (input.status && input.status !== couple.status) {
+        // A paused or closed couple gets no new occurrences (and so no reminders).
+        await this.scheduleHooks?.statusChanged(tx, principal.clinicId, coupleId, input.status);
         await this.audit.record(tx, this.audit.entryFor(principal, `couple.${input.status === 'active' ? 'activate' : input.status === 'paused' ? 'pause' : 'close'}`, 'couple', coupleId));
       }
       return this.view(tx, principal.clinicId, coupleId);

@@ -3,3 +3,4 @@ export * from './identity.views.js';
 export * from './invitations.repository.js';
 export * from './users.repository.js';
 export * from './users.service.js';
+export * from './profile.hooks.js';

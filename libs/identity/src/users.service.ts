@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import {
   DomainException,
@@ -18,6 +18,7 @@ import type { EntityManager } from 'typeorm';
 import { type ClinicView, type QuietHours, type UserView, toClinicView, toUserView } from './identity.views.js';
 import { invitationsRepository } from './invitations.repository.js';
 import { usersRepository } from './users.repository.js';
+import { ProfileHooks } from './profile.hooks.js';
 
 export interface InviteUserInput {
   name: string;
@@ -55,6 +56,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly profileHooks?: ProfileHooks,
   ) {}
 
   /** Staff invitation by an admin. */
@@ -93,15 +95,18 @@ export class UsersService {
 
   /** A new link for someone who has not accepted yet; earlier links stop working. */
   async reissueInvitation(principal: UserPrincipal, userId: string): Promise<InvitedUser> {
-    return this.db.withClinic(principal.clinicId, async (tx) => {
-      const user = await usersRepository.findById(tx, principal.clinicId, userId);
-      if (!user || (principal.role !== 'admin' && user.role !== 'client')) throw DomainException.notFound('User');
-      if (user.password_hash) throw new DomainException('conflict', 'This user has already accepted an invitation');
-      await invitationsRepository.revokeOpen(tx, principal.clinicId, userId);
-      const { url, expiresAt } = await this.issueInvitation(tx, principal.clinicId, userId, principal.userId);
-      await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', userId));
-      return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
-    });
+    return this.db.withClinic(principal.clinicId, (tx) => this.reissueInvitationIn(tx, principal, userId));
+  }
+
+  /** Same, inside the caller's transaction (the caller has checked the principal may do this). */
+  async reissueInvitationIn(tx: EntityManager, principal: UserPrincipal, userId: string): Promise<InvitedUser> {
+    const user = await usersRepository.findById(tx, principal.clinicId, userId);
+    if (!user) throw DomainException.notFound('User');
+    if (user.password_hash) throw new DomainException('conflict', 'This user has already accepted an invitation');
+    await invitationsRepository.revokeOpen(tx, principal.clinicId, userId);
+    const { url, expiresAt } = await this.issueInvitation(tx, principal.clinicId, userId, principal.userId);
+    await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', userId));
+    return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
   }
 
   private async issueInvitation(tx: EntityManager, clinicId: string, userId: string, createdBy: string): Promise<{ url: string; expiresAt: Date }> {
@@ -169,6 +174,7 @@ export class UsersService {
   async updateMe(principal: UserPrincipal, input: UpdateMeInput): Promise<UserView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const quiet = input.quietHours;
+      const before = await usersRepository.findById(tx, principal.clinicId, principal.userId);
       const row = await usersRepository.update(tx, principal.clinicId, principal.userId, {
         name: input.name?.trim(),
         timezone: input.timezone,
@@ -177,6 +183,9 @@ export class UsersService {
         quiet_hours_end: quiet === undefined ? undefined : quiet === null ? null : quiet.end,
       });
       if (!row) throw DomainException.notFound('User');
+      if (before && input.timezone && input.timezone !== before.timezone) {
+        await this.profileHooks?.timezoneChanged(tx, principal.clinicId, principal.userId);
+      }
       await this.audit.record(tx, this.audit.entryFor(principal, 'user.update_profile', 'user', principal.userId));
       return toUserView(row);
     });

@@ -4,6 +4,7 @@ import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CoupleRecordsService, CouplesService } from '@mend/couples';
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { InvitedUserResponse } from '../users/user.response.js';
 import { CoupleExportResponse, CouplePageResponse, CoupleResponse, CreateCoupleRequest, CreatedCoupleResponse, ListCouplesQuery, UpdateCoupleRequest } from './couples.dto.js';
 
 @ApiTags('couples')
@@ -46,6 +47,18 @@ export class CouplesController {
   @ApiOkResponse({ type: CoupleResponse })
   update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string, @Body() body: UpdateCoupleRequest) {
     return this.couples.update(principal, id, body);
+  }
+
+  @Post(':id/partners/:partnerId/invitations')
+  @Roles('therapist', 'admin')
+  @ApiOperation({ summary: 'A fresh invitation link for a partner who has not accepted yet; earlier links stop working' })
+  @ApiCreatedResponse({ type: InvitedUserResponse })
+  reinvite(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) id: string,
+    @Param('partnerId', new ResourceIdPipe('Partner')) partnerId: string,
+  ) {
+    return this.couples.reinvitePartner(principal, id, partnerId);
   }
 
   @Get(':id/export')

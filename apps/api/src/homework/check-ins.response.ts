@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHECK_IN_VISIBILITIES } from '@mend/homework';
+
+const ANSWERS_EXAMPLE = { trust: 7, safety: 6, note: 'We talked about the budget calmly.' };
+
+export class ScoreResponse {
+  @ApiProperty({ enum: ['trust_pulse', 'csi4'] }) kind: string;
+  @ApiProperty({ example: 7, description: 'trust_pulse: the trust reading; csi4: the total (0–21)' }) value: number;
+  @ApiPropertyOptional({ example: false, description: 'csi4: below the distress cut-off' }) isBelowCutoff?: boolean;
+  @ApiPropertyOptional({ example: 13.5 }) cutoff?: number;
+}
+
+export class CheckInResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) assignmentId: string;
+  @ApiProperty({ format: 'uuid' }) coupleId: string;
+  @ApiProperty({ format: 'date-time', description: 'Due time of the occurrence answered' }) occurrenceAt: Date;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Whose occurrence; null for a joint exercise' }) partnerId: string | null;
+  @ApiProperty({ format: 'uuid', description: 'The partner who checked in' }) authorId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: ANSWERS_EXAMPLE }) answers: Record<string, unknown>;
+  @ApiPropertyOptional({ type: ScoreResponse, nullable: true, description: 'For scored measures (trust pulse, CSI-4)' }) score: ScoreResponse | null;
+  @ApiProperty({ enum: CHECK_IN_VISIBILITIES }) visibility: string;
+  @ApiProperty({ example: false, description: 'Submitted after the due time (but before the occurrence closed)' }) isLate: boolean;
+  @ApiProperty({ format: 'date-time' }) submittedAt: Date;
+}
+
+export class CheckInPageResponse {
+  @ApiProperty({ type: [CheckInResponse] }) data: CheckInResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}

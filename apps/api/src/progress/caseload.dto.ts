@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery } from '../http/pagination.dto.js';
+
+const COUPLE_STATUSES = ['active', 'paused', 'closed'] as const;
+
+export class CaseloadQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: COUPLE_STATUSES, description: 'Default: active and paused couples' })
+  @IsOptional()
+  @IsIn(COUPLE_STATUSES)
+  status?: (typeof COUPLE_STATUSES)[number];
+}
+
+export class CaseloadPartnerResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Jordan Rivera' }) name: string;
+}
+
+export class NextSessionResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'date-time', example: '2026-03-09T22:00:00.000Z' }) startsAt: Date;
+  @ApiProperty({ format: 'date-time', example: '2026-03-09T22:50:00.000Z' }) endsAt: Date;
+}
+
+export class RecentCompletionResponse {
+  @ApiProperty({ example: 14 }) days: number;
+  @ApiProperty({ example: 20, description: 'Occurrences due in the last `days` days that are closed or checked in' }) expected: number;
+  @ApiProperty({ example: 17 }) completed: number;
+  @ApiProperty({ type: Number, nullable: true, example: 0.85, description: 'completed / expected (0–1); null when nothing was expected' })
+  completionRate: number | null;
+}
+
+export class CaseloadCoupleResponse {
+  @ApiProperty({ format: 'uuid' }) coupleId: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Rivera–Chen' }) label: string | null;
+  @ApiProperty({ enum: COUPLE_STATUSES, example: 'active' }) status: string;
+  @ApiProperty({ type: [CaseloadPartnerResponse] }) partners: CaseloadPartnerResponse[];
+  @ApiProperty({ type: NextSessionResponse, nullable: true, description: 'The next scheduled session, if any' }) nextSession: NextSessionResponse | null;
+  @ApiProperty({ example: 2 }) activeAssignments: number;
+  @ApiProperty({ type: RecentCompletionResponse }) recentCompletion: RecentCompletionResponse;
+  @ApiProperty({ example: 1 }) openAlerts: number;
+}
+
+export class CaseloadPageResponse {
+  @ApiProperty({ type: [CaseloadCoupleResponse] }) data: CaseloadCoupleResponse[];
+  @ApiProperty({ nullable: true, type: String, example: null }) nextCursor: string | null;
+}
+
+export class TherapistCaseloadResponse {
+  @ApiProperty({ format: 'uuid' }) therapistId: string;
+  @ApiProperty({ example: 'Theo Therapist' }) name: string;
+  @ApiProperty({ example: false }) isDisabled: boolean;
+  @ApiProperty({ example: 18 }) activeCouples: number;
+  @ApiProperty({ example: 2 }) pausedCouples: number;
+  @ApiProperty({
+    example: 9,
+    description: 'Occurrences of active couples due in the last 14 days without a check-in — missed (closed) or still open past their due time',
+  })
+  overdueOccurrences: number;
+  @ApiProperty({ example: 6, description: 'Of the overdue occurrences, those already closed' }) missedOccurrences: number;
+  @ApiProperty({ example: 3, description: 'Open (unacknowledged) alerts of active and paused couples' }) openAlerts: number;
+  @ApiProperty({ example: 2, description: 'Couples with at least one open alert (couples at risk)' }) couplesWithOpenAlerts: number;
+}
+
+export class TherapistCaseloadPageResponse {
+  @ApiProperty({ type: [TherapistCaseloadResponse] }) data: TherapistCaseloadResponse[];
+  @ApiProperty({ nullable: true, type: String, example: null }) nextCursor: string | null;
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentUser, Roles } from '@mend/auth';
+import type { UserPrincipal } from '@mend/core';
+import { SessionsService } from '@mend/sessions';
+import type { FastifyReply } from 'fastify';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../homework/homework.validators.js';
+import { ResourceIdPipe } from '../http/id.pipe.js';
+import { SessionPageResponse, SessionResponse } from './session.response.js';
+import { CreateSessionRequest, ListSessionsQuery, UpdateSessionRequest } from './sessions.request.js';
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@Controller()
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post('couples/:id/sessions')
+  @Roles('therapist')
+  @ApiOperation({ summary: 'Book a session for a couple in your caseload (status scheduled, source manual)' })
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: SessionResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiBadRequestResponse({ description: 'Times missing, without an offset, or endsAt not after startsAt' })
+  @ApiConflictResponse({ description: 'The couple is closed, or a request with this Idempotency-Key is still running' })
+  @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
+  async create(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) id: string,
+    @Body() body: CreateSessionRequest,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return answerIdempotent(reply, await this.sessions.create(principal, id, body, idempotencyKey));
+  }
+
+  @Get('couples/:id/sessions')
+  @Roles('therapist', 'admin')
+  @ApiOperation({
+    summary: 'A couple\'s sessions by start time (filter from/to), cursor-paginated',
+    description: 'The couple\'s therapist gets notes (each read audited); admins get the same list without notes.',
+  })
+  @ApiOkResponse({ type: SessionPageResponse })
+  @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
+  list(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string, @Query() query: ListSessionsQuery) {
+    return this.sessions.list(principal, id, query);
+  }
+
+  @Patch('sessions/:id')
+  @Roles('therapist', 'admin')
+  @ApiOperation({
+    summary: 'Change a session\'s status, reschedule it, or (the couple\'s therapist only) write its notes',
+    description: 'Admins may change status and times but never read or write notes. Completing a session closes a progress window.',
+  })
+  @ApiOkResponse({ type: SessionResponse })
+  @ApiForbiddenResponse({ description: 'notes sent by someone other than the couple\'s therapist' })
+  @ApiUnprocessableEntityResponse({ description: 'completed or no_show for a session that has not started' })
+  @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
+  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Session')) id: string, @Body() body: UpdateSessionRequest) {
+    return this.sessions.update(principal, id, body);
+  }
+}

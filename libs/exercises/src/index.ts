@@ -1,0 +1,10 @@
+export * from './form.types.js';
+export * from './exercise.types.js';
+export * from './form.validator.js';
+export * from './scoring.js';
+export * from './cadence.js';
+export * from './exercise-content.js';
+export * from './builtin-exercises.js';
+export { ensureBuiltins, builtinExerciseId } from './builtin-sync.js';
+export { ExercisesService, getVersion, findExercise } from './exercises.service.js';
+export { ExercisesModule } from './exercises.module.js';

@@ -1,0 +1,325 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@mend/audit';
+import { type CoupleRef, canReach, coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
+import { DomainException, type FieldProblem, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { type ExerciseMode, type ExerciseVersionView, findExercise, getVersion } from '@mend/exercises';
+import type { EntityManager } from 'typeorm';
+import { DAY_MS, RECENT_DAYS, horizonEnd } from './homework.constants.js';
+import {
+  type AssignmentStatus,
+  type AssignmentView,
+  type ClientAssignmentView,
+  DEFAULT_REMINDERS,
+  type OccurrenceView,
+  type ReminderSettings,
+  type ScheduleInput,
+  type ScheduleView,
+} from './homework.views.js';
+import { IdempotencyService, type IdempotentResult } from './idempotency.js';
+import { occurrenceState, opensAtFor } from './occurrence-state.js';
+import { clearFutureOccurrences, earliestOnceDueAt, ensureHorizon, listOccurrences, lockAssignment, materialiseOccurrences } from './occurrences.js';
+import { formatRecurrenceRule, parseRecurrenceRule, validateRecurrence } from './recurrence.js';
+
+export interface CreateAssignmentInput {
+  exerciseId: string;
+  schedule: ScheduleInput;
+  instructions?: string | null;
+  reminders?: Partial<ReminderSettings>;
+}
+
+export interface UpdateAssignmentInput {
+  /** `paused` pauses, `active` resumes, `cancelled` cancels (for good). */
+  status?: 'active' | 'paused' | 'cancelled';
+  schedule?: ScheduleInput;
+  instructions?: string | null;
+  reminders?: Partial<ReminderSettings>;
+}
+
+export interface ListAssignmentsQuery {
+  status?: AssignmentStatus;
+  limit: number;
+  cursor?: string;
+}
+
+interface AssignmentRow {
+  id: string;
+  couple_id: string;
+  exercise_id: string;
+  exercise_version: number;
+  title: string;
+  category: string;
+  mode: ExerciseMode;
+  instructions: string | null;
+  schedule_type: 'once' | 'recurring';
+  due_at: Date | null;
+  rrule: string | null;
+  starts_on: string | null;
+  until: string | null;
+  status: AssignmentStatus;
+  reminders: Partial<ReminderSettings>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_ASSIGNMENT = `
+  SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, a.rrule,
+         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.created_at, a.updated_at
+  FROM assignment a
+  JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
+
+function scheduleOf(row: AssignmentRow): ScheduleView {
+  return row.schedule_type === 'once' ? { type: 'once', dueAt: row.due_at! } : { type: 'recurring', rrule: row.rrule!, startsOn: row.starts_on!, until: row.until };
+}
+
+function remindersOf(stored: Partial<ReminderSettings> | null): ReminderSettings {
+  return { ...DEFAULT_REMINDERS, ...(stored ?? {}) };
+}
+
+export function toAssignmentView(row: AssignmentRow, options: { withInstructions: boolean }): AssignmentView {
+  return {
+    id: row.id,
+    coupleId: row.couple_id,
+    exerciseId: row.exercise_id,
+    exerciseVersion: row.exercise_version,
+    title: row.title,
+    category: row.category,
+    mode: row.mode,
+    schedule: scheduleOf(row),
+    ...(options.withInstructions ? { instructions: row.instructions } : {}),
+    reminders: remindersOf(row.reminders),
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A schedule checked and put in its stored form (canonical RRULE), or every problem at once. */
+export function normaliseSchedule(schedule: ScheduleInput, now: Date): { schedule: ScheduleInput; problems: FieldProblem[] } {
+  if (schedule.type === 'once') {
+    const problems: FieldProblem[] = [];
+    if (!(schedule.dueAt instanceof Date) || Number.isNaN(schedule.dueAt.getTime())) problems.push({ field: 'schedule.dueAt', message: 'dueAt must be a date-time with an offset' });
+    else if (schedule.dueAt < earliestOnceDueAt(now)) problems.push({ field: 'schedule.dueAt', message: 'dueAt must not be in the past' });
+    else if (schedule.dueAt.getTime() > now.getTime() + 2 * 366 * DAY_MS) problems.push({ field: 'schedule.dueAt', message: 'dueAt must be within two years' });
+    return { schedule, problems };
+  }
+  const problems = validateRecurrence({ rrule: schedule.rrule, startsOn: schedule.startsOn, until: schedule.until });
+  if (problems.length) return { schedule, problems };
+  const rule = parseRecurrenceRule(schedule.rrule).rule!;
+  return { schedule: { type: 'recurring', rrule: formatRecurrenceRule(rule), startsOn: schedule.startsOn, until: schedule.until ?? null }, problems: [] };
+}
+
+function invalid(problems: FieldProblem[]): DomainException {
+  return new DomainException('invalid', 'The request is not valid', { errors: problems });
+}
+
+@Injectable()
+export class AssignmentsService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /**
+   * The couple's therapist gives the couple an exercise, pinned to the exercise's current
+   * version. Its occurrences are laid out at once (a one-off) or over the horizon (recurring).
+   */
+  async create(principal: UserPrincipal, coupleId: string, input: CreateAssignmentInput, idempotencyKey?: string): Promise<IdempotentResult<AssignmentView>> {
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: `POST /v1/couples/${coupleId}/assignments`, body: input, statusCode: 201 },
+      async (tx) => {
+        const now = new Date();
+        const couple = await requireCouple(tx, principal, coupleId);
+        if (couple.status === 'closed') throw new DomainException('conflict', 'This couple is closed; reopen it before assigning homework');
+        const exercise = await findExercise(tx, principal.clinicId, input.exerciseId);
+        if (!exercise || exercise.archivedAt) {
+          throw new DomainException('unprocessable', 'exerciseId is not an available exercise of this clinic', {
+            errors: [{ field: 'exerciseId', message: exercise ? 'the exercise is archived' : 'no such exercise in this clinic' }],
+          });
+        }
+        const { schedule, problems } = normaliseSchedule(input.schedule, now);
+        if (problems.length) throw invalid(problems);
+
+        const id = newId();
+        await tx.query(
+          `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, materialized_until, created_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+          [
+            principal.clinicId,
+            id,
+            coupleId,
+            exercise.id,
+            exercise.version,
+            input.instructions?.trim() || null,
+            schedule.type,
+            schedule.type === 'once' ? schedule.dueAt : null,
+            schedule.type === 'recurring' ? schedule.rrule : null,
+            schedule.type === 'recurring' ? schedule.startsOn : null,
+            schedule.type === 'recurring' ? (schedule.until ?? null) : null,
+            JSON.stringify({ ...DEFAULT_REMINDERS, ...(input.reminders ?? {}) }),
+            // Recurring homework is never due before it was given.
+            now,
+            principal.userId,
+            now,
+          ],
+        );
+        await materialiseOccurrences(tx, principal.clinicId, id, horizonEnd(now), now);
+        await this.audit.record(tx, this.audit.entryFor(principal, 'assignment.create', 'assignment', id));
+        return toAssignmentView(await this.row(tx, principal.clinicId, id), { withInstructions: true });
+      },
+    );
+  }
+
+  /** The couple's assignments, newest first: its therapist, or an admin (statuses, no instructions). */
+  async list(principal: UserPrincipal, coupleId: string, query: ListAssignmentsQuery): Promise<Page<AssignmentView>> {
+    const beforeId = decodeCursor(query.cursor);
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      await requireCouple(tx, principal, coupleId, { admin: true });
+      await ensureHorizon(tx, principal.clinicId, { coupleId });
+      const rows: AssignmentRow[] = await tx.query(
+        `${SELECT_ASSIGNMENT}
+         WHERE a.clinic_id = $1 AND a.couple_id = $2 AND ($3::text IS NULL OR a.status = $3) AND ($4::uuid IS NULL OR a.id < $4)
+         ORDER BY a.id DESC LIMIT $5`,
+        [principal.clinicId, coupleId, query.status ?? null, beforeId ?? null, query.limit + 1],
+      );
+      return toPage(rows, query.limit, (r) => toAssignmentView(r, { withInstructions: principal.role !== 'admin' }));
+    });
+  }
+
+  /**
+   * Pause, resume, cancel or re-plan. Future occurrences nobody answered are dropped and laid
+   * out again from the current schedule; answered ones (and past ones) are kept as they were.
+   */
+  async update(principal: UserPrincipal, assignmentId: string, input: UpdateAssignmentInput): Promise<AssignmentView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const now = new Date();
+      const current = await this.reachable(tx, principal, assignmentId, { lock: true });
+      if (current.status === 'cancelled' || current.status === 'completed') {
+        throw new DomainException('conflict', `This assignment is ${current.status} and can no longer change`);
+      }
+      let schedule: ScheduleInput | undefined;
+      if (input.schedule) {
+        const normalised = normaliseSchedule(input.schedule, now);
+        if (normalised.problems.length) throw invalid(normalised.problems);
+        schedule = normalised.schedule;
+      }
+      const status = input.status ?? current.status;
+      await tx.query(
+        `UPDATE assignment SET
+           status = $3,
+           instructions = CASE WHEN $4 THEN $5 ELSE instructions END,
+           reminders = CASE WHEN $6::jsonb IS NULL THEN reminders ELSE reminders || $6::jsonb END,
+           schedule_type = coalesce($7, schedule_type),
+           due_at = CASE WHEN $7 IS NULL THEN due_at ELSE $8 END,
+           rrule = CASE WHEN $7 IS NULL THEN rrule ELSE $9 END,
+           starts_on = CASE WHEN $7 IS NULL THEN starts_on ELSE $10::date END,
+           until = CASE WHEN $7 IS NULL THEN until ELSE $11::date END,
+           updated_at = now()
+         WHERE clinic_id = $1 AND id = $2`,
+        [
+          principal.clinicId,
+          assignmentId,
+          status,
+          input.instructions !== undefined,
+          input.instructions?.trim() || null,
+          input.reminders ? JSON.stringify(input.reminders) : null,
+          schedule?.type ?? null,
+          schedule?.type === 'once' ? schedule.dueAt : null,
+          schedule?.type === 'recurring' ? schedule.rrule : null,
+          schedule?.type === 'recurring' ? schedule.startsOn : null,
+          schedule?.type === 'recurring' ? (schedule.until ?? null) : null,
+        ],
+      );
+      const isReplanned = schedule !== undefined || status !== current.status;
+      if (isReplanned) {
+        await clearFutureOccurrences(tx, principal.clinicId, assignmentId, now);
+        if (status === 'active') await materialiseOccurrences(tx, principal.clinicId, assignmentId, horizonEnd(now), now);
+      }
+      const action =
+        status !== current.status ? (status === 'active' ? 'assignment.resume' : status === 'paused' ? 'assignment.pause' : 'assignment.cancel') : 'assignment.update';
+      await this.audit.record(tx, this.audit.entryFor(principal, action, 'assignment', assignmentId));
+      return toAssignmentView(await this.row(tx, principal.clinicId, assignmentId), { withInstructions: true });
+    });
+  }
+
+  /**
+   * A partner's homework: every assignment of their couple that is not cancelled, with the
+   * form to answer and the occurrences of the last RECENT_DAYS and the horizon ahead — theirs
+   * and the couple's joint ones — with their state.
+   */
+  async listMine(principal: UserPrincipal): Promise<ClientAssignmentView[]> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const now = new Date();
+      const couple = await coupleOfClient(tx, principal);
+      if (!couple) return [];
+      await ensureHorizon(tx, principal.clinicId, { coupleId: couple.id }, now);
+      const rows: AssignmentRow[] = await tx.query(
+        `${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status <> 'cancelled' ORDER BY a.id DESC LIMIT 200`,
+        [principal.clinicId, couple.id],
+      );
+      const occurrences = await listOccurrences(tx, principal.clinicId, {
+        coupleId: couple.id,
+        partnerId: principal.userId,
+        includeJoint: true,
+        from: new Date(now.getTime() - RECENT_DAYS * DAY_MS),
+        to: horizonEnd(now),
+      });
+      const versions = new Map<string, ExerciseVersionView | null>();
+      const out: ClientAssignmentView[] = [];
+      for (const row of rows) {
+        const versionKey = `${row.exercise_id}:${row.exercise_version}`;
+        if (!versions.has(versionKey)) versions.set(versionKey, await getVersion(tx, principal.clinicId, row.exercise_id, row.exercise_version));
+        const version = versions.get(versionKey);
+        if (!version) continue;
+        const own: OccurrenceView[] = occurrences
+          .filter((o) => o.assignmentId === row.id)
+          .map((o) => ({
+            dueAt: o.dueAt,
+            opensAt: opensAtFor(o.dueAt),
+            closesAt: o.closesAt,
+            state: occurrenceState(o, o.checkIn !== null, now),
+            isOverdue: o.checkIn === null && now > o.dueAt && now <= o.closesAt,
+            partnerId: o.partnerId,
+            checkInId: o.checkIn && (o.checkIn.authorId === principal.userId || o.checkIn.visibility === 'shared') ? o.checkIn.id : null,
+          }));
+        out.push({
+          id: row.id,
+          exerciseId: row.exercise_id,
+          exerciseVersion: row.exercise_version,
+          title: version.title,
+          category: version.category,
+          mode: version.mode,
+          exerciseInstructions: version.instructions,
+          instructions: row.instructions,
+          form: version.form,
+          schedule: scheduleOf(row),
+          status: row.status,
+          occurrences: own,
+        });
+      }
+      return out;
+    });
+  }
+
+  /** The assignment if the principal may manage it (its couple's therapist), else the same 404 as a missing one. */
+  private async reachable(tx: EntityManager, principal: UserPrincipal, assignmentId: string, options: { lock?: boolean } = {}): Promise<AssignmentRow & { couple: CoupleRef }> {
+    if (options.lock && !(await lockAssignment(tx, principal.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
+    const row = await this.findRow(tx, principal.clinicId, assignmentId);
+    const couple = row ? await loadCouple(tx, principal.clinicId, row.couple_id) : null;
+    if (!row || !couple || !canReach(principal, couple, {})) throw DomainException.notFound('Assignment');
+    return { ...row, couple };
+  }
+
+  private async findRow(tx: EntityManager, clinicId: string, assignmentId: string): Promise<AssignmentRow | null> {
+    const rows: AssignmentRow[] = await tx.query(`${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.id = $2`, [clinicId, assignmentId]);
+    return rows[0] ?? null;
+  }
+
+  private async row(tx: EntityManager, clinicId: string, assignmentId: string): Promise<AssignmentRow> {
+    const row = await this.findRow(tx, clinicId, assignmentId);
+    if (!row) throw DomainException.notFound('Assignment');
+    return row;
+  }
+}

@@ -1,0 +1,110 @@
+import type { Answers, Score } from '@mend/exercises';
+import type { EntityManager } from 'typeorm';
+import type { CheckInView, CheckInVisibility } from './homework.views.js';
+
+/**
+ * Who is reading: the couple's therapist reads every check-in; a partner reads their own and
+ * the other partner's shared ones — never the other's private ones. The rule is in the SQL so no
+ * caller can forget it.
+ */
+export type CheckInReader = { kind: 'therapist' } | { kind: 'partner'; userId: string };
+
+export interface CheckInFilter {
+  coupleId: string;
+  assignmentId?: string;
+  /** The author (the partner who checked in). */
+  authorId?: string;
+  /** submitted_at >= from */
+  from?: Date;
+  /** submitted_at < to */
+  to?: Date;
+  /** Ids are time-ordered; pages go newest first, after this id. */
+  beforeId?: string;
+  limit: number;
+}
+
+export interface CheckInRow {
+  id: string;
+  assignment_id: string;
+  couple_id: string;
+  occurrence_at: Date;
+  partner_id: string | null;
+  author_id: string;
+  answers: Answers;
+  score: Score | null;
+  visibility: CheckInVisibility;
+  is_late: boolean;
+  submitted_at: Date;
+}
+
+const SELECT_CHECK_IN = `
+  SELECT c.id, c.assignment_id, c.couple_id, o.due_at AS occurrence_at, o.partner_id, c.author_id, c.answers, c.score, c.visibility, c.is_late, c.submitted_at
+  FROM check_in c JOIN occurrence o ON o.clinic_id = c.clinic_id AND o.id = c.occurrence_id`;
+
+export function toCheckInView(row: CheckInRow): CheckInView {
+  return {
+    id: row.id,
+    assignmentId: row.assignment_id,
+    coupleId: row.couple_id,
+    occurrenceAt: row.occurrence_at,
+    partnerId: row.partner_id,
+    authorId: row.author_id,
+    answers: row.answers,
+    score: row.score,
+    visibility: row.visibility,
+    isLate: row.is_late,
+    submittedAt: row.submitted_at,
+  };
+}
+
+export const checkInsRepository = {
+  /** Check-ins of a couple the reader may see, newest first; fetches limit + 1 rows for paging. */
+  async list(tx: EntityManager, clinicId: string, reader: CheckInReader, filter: CheckInFilter): Promise<CheckInRow[]> {
+    const partnerId = reader.kind === 'partner' ? reader.userId : null;
+    return tx.query(
+      `${SELECT_CHECK_IN}
+       WHERE c.clinic_id = $1 AND c.couple_id = $2
+         AND ($3::uuid IS NULL OR c.author_id = $3 OR c.visibility = 'shared')
+         AND ($4::uuid IS NULL OR c.assignment_id = $4)
+         AND ($5::uuid IS NULL OR c.author_id = $5)
+         AND ($6::timestamptz IS NULL OR c.submitted_at >= $6)
+         AND ($7::timestamptz IS NULL OR c.submitted_at < $7)
+         AND ($8::uuid IS NULL OR c.id < $8)
+       ORDER BY c.id DESC
+       LIMIT $9`,
+      [clinicId, filter.coupleId, partnerId, filter.assignmentId ?? null, filter.authorId ?? null, filter.from ?? null, filter.to ?? null, filter.beforeId ?? null, filter.limit + 1],
+    );
+  },
+
+  async findById(tx: EntityManager, clinicId: string, id: string): Promise<CheckInRow | null> {
+    const rows: CheckInRow[] = await tx.query(`${SELECT_CHECK_IN} WHERE c.clinic_id = $1 AND c.id = $2`, [clinicId, id]);
+    return rows[0] ?? null;
+  },
+
+  /** Inserts unless the occurrence already has a check-in; answers null in that case. */
+  async insert(
+    tx: EntityManager,
+    row: { clinicId: string; id: string; occurrenceId: string; assignmentId: string; coupleId: string; authorId: string; answers: Answers; score: Score | null; visibility: CheckInVisibility; isLate: boolean; submittedAt: Date },
+  ): Promise<string | null> {
+    const inserted: Array<{ id: string }> = await tx.query(
+      `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
+       RETURNING id`,
+      [
+        row.clinicId,
+        row.id,
+        row.occurrenceId,
+        row.assignmentId,
+        row.coupleId,
+        row.authorId,
+        JSON.stringify(row.answers),
+        row.score === null ? null : JSON.stringify(row.score),
+        row.visibility,
+        row.isLate,
+        row.submittedAt,
+      ],
+    );
+    return inserted[0]?.id ?? null;
+  },
+};

@@ -1,0 +1,27 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { type CoupleStatus, CoupleScheduleHooks } from '@mend/couples';
+import { ProfileHooks } from '@mend/identity';
+import type { EntityManager } from 'typeorm';
+import { replanCoupleOccurrences, resumeCoupleOccurrences, suspendCoupleOccurrences } from './occurrences.js';
+
+/** Keeps occurrences in step with couple status and partners' time zones. */
+@Injectable()
+export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks {
+  async statusChanged(tx: EntityManager, clinicId: string, coupleId: string, status: CoupleStatus): Promise<void> {
+    if (status === 'active') await resumeCoupleOccurrences(tx, clinicId, coupleId);
+    else await suspendCoupleOccurrences(tx, clinicId, coupleId);
+  }
+
+  async timezoneChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
+    const rows: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`, [clinicId, userId]);
+    if (rows[0]) await replanCoupleOccurrences(tx, clinicId, rows[0].couple_id);
+  }
+}
+
+/** Global so the couples and identity modules receive the hooks without importing homework. */
+@Global()
+@Module({
+  providers: [HomeworkScheduleHooks, { provide: CoupleScheduleHooks, useExisting: HomeworkScheduleHooks }, { provide: ProfileHooks, useExisting: HomeworkScheduleHooks }],
+  exports: [CoupleScheduleHooks, ProfileHooks],
+})
+export class HomeworkScheduleHooksModule {}

@@ -1,0 +1,88 @@
+import type { Answers, CheckInForm, ExerciseMode, Score } from '@mend/exercises';
+import type { OccurrenceState } from './occurrence-state.js';
+
+export type AssignmentStatus = 'active' | 'paused' | 'cancelled' | 'completed';
+export const ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['active', 'paused', 'cancelled', 'completed'];
+export type CheckInVisibility = 'private' | 'shared';
+export const CHECK_IN_VISIBILITIES: readonly CheckInVisibility[] = ['private', 'shared'];
+
+export type ScheduleInput = { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until?: string | null };
+
+export type ScheduleView = { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until: string | null };
+
+/** Reminder preferences of an assignment; the reminders module reads them. */
+export interface ReminderSettings {
+  isEnabled: boolean;
+  /** Remind this many minutes before the due time (0: at the due time). */
+  minutesBefore: number;
+  /** One nudge this long after the due time if still not done; null: the clinic default. */
+  overdueAfterMinutes: number | null;
+}
+
+export const DEFAULT_REMINDERS: ReminderSettings = { isEnabled: true, minutesBefore: 0, overdueAfterMinutes: null };
+
+export interface AssignmentView {
+  id: string;
+  coupleId: string;
+  exerciseId: string;
+  /** The exercise version the assignment was given; later edits of the exercise do not change it. */
+  exerciseVersion: number;
+  title: string;
+  category: string;
+  mode: ExerciseMode;
+  schedule: ScheduleView;
+  /** The therapist's own words for this couple. Left out for admins (statuses only). */
+  instructions?: string | null;
+  reminders: ReminderSettings;
+  status: AssignmentStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OccurrenceView {
+  dueAt: Date;
+  opensAt: Date;
+  closesAt: Date;
+  state: OccurrenceState;
+  /** Past the due time and not done (a check-in now is accepted and marked late). */
+  isOverdue: boolean;
+  /** null in joint mode (one occurrence for the couple). */
+  partnerId: string | null;
+  /** The check-in, when the caller may read it (their own, or a shared one). */
+  checkInId: string | null;
+}
+
+/** What a partner sees of an assignment of their couple. */
+export interface ClientAssignmentView {
+  id: string;
+  exerciseId: string;
+  exerciseVersion: number;
+  title: string;
+  category: string;
+  mode: ExerciseMode;
+  /** The exercise's instructions (of the version assigned). */
+  exerciseInstructions: string;
+  /** The therapist's note for this couple, if any. */
+  instructions: string | null;
+  form: CheckInForm;
+  schedule: ScheduleView;
+  status: AssignmentStatus;
+  /** Occurrences due within the last RECENT_DAYS and the horizon ahead, in due order. */
+  occurrences: OccurrenceView[];
+}
+
+export interface CheckInView {
+  id: string;
+  assignmentId: string;
+  coupleId: string;
+  /** The due time of the occurrence answered. */
+  occurrenceAt: Date;
+  /** Whose occurrence it was; null in joint mode. */
+  partnerId: string | null;
+  authorId: string;
+  answers: Answers;
+  score: Score | null;
+  visibility: CheckInVisibility;
+  isLate: boolean;
+  submittedAt: Date;
+}

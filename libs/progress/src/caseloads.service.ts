@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { type Page, type UserPrincipal, decodeCursor, toPage } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { round2 } from './progress.compute.js';
+import { RECENT_DAYS, caseloadsRepository } from './caseloads.repository.js';
+
+export type CaseloadCoupleStatus = 'active' | 'paused' | 'closed';
+
+export interface CaseloadCoupleView {
+  coupleId: string;
+  label: string | null;
+  status: CaseloadCoupleStatus;
+  partners: Array<{ id: string; name: string }>;
+  nextSession: { id: string; startsAt: Date; endsAt: Date } | null;
+  activeAssignments: number;
+  /** Occurrences due in the last 14 days that are closed or done, and how many were checked in. */
+  recentCompletion: { days: number; expected: number; completed: number; completionRate: number | null };
+  openAlerts: number;
+}
+
+export interface TherapistCaseloadView {
+  therapistId: string;
+  name: string;
+  isDisabled: boolean;
+  activeCouples: number;
+  pausedCouples: number;
+  /** Active couples' occurrences due in the last 14 days with no check-in (closed or still open). */
+  overdueOccurrences: number;
+  /** Of the overdue ones, those already closed (can no longer be checked in on time). */
+  missedOccurrences: number;
+  openAlerts: number;
+  couplesWithOpenAlerts: number;
+}
+
+export interface CaseloadQuery {
+  status?: CaseloadCoupleStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Caseloads for the therapist (their own couples) and the admin (per therapist). Both are
+ * aggregates: counts, rates and the next session time — never check-in content or notes.
+ */
+@Injectable()
+export class CaseloadsService {
+  constructor(private readonly db: TenantDatabase) {}
+
+  async therapistCaseload(principal: UserPrincipal, query: CaseloadQuery): Promise<Page<CaseloadCoupleView>> {
+    const afterId = decodeCursor(query.cursor);
+    const statuses = query.status ? [query.status] : ['active', 'paused'];
+    const now = new Date();
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couples = await caseloadsRepository.couplesOfTherapist(tx, principal.clinicId, principal.userId, { statuses, afterId, limit: query.limit });
+      const ids = couples.slice(0, query.limit).map((c) => c.id);
+      const partners = await caseloadsRepository.partners(tx, principal.clinicId, ids);
+      const next = await caseloadsRepository.nextSessions(tx, principal.clinicId, ids, now);
+      const assignments = await caseloadsRepository.activeAssignments(tx, principal.clinicId, ids);
+      const completion = await caseloadsRepository.recentCompletion(tx, principal.clinicId, ids, now);
+      const alerts = await caseloadsRepository.openAlertsByCouple(tx, principal.clinicId, ids);
+      return toPage(couples, query.limit, (c): CaseloadCoupleView => {
+        const recent = completion.get(c.id) ?? { expected: 0, completed: 0 };
+        return {
+          coupleId: c.id,
+          label: c.label,
+          status: c.status,
+          partners: partners.get(c.id) ?? [],
+          nextSession: next.get(c.id) ?? null,
+          activeAssignments: assignments.get(c.id) ?? 0,
+          recentCompletion: {
+            days: RECENT_DAYS,
+            expected: recent.expected,
+            completed: recent.completed,
+            completionRate: recent.expected === 0 ? null : round2(recent.completed / recent.expected),
+          },
+          openAlerts: alerts.get(c.id) ?? 0,
+        };
+      });
+    });
+  }
+
+  async clinicCaseloads(principal: UserPrincipal, query: { limit: number; cursor?: string }): Promise<Page<TherapistCaseloadView>> {
+    const afterId = decodeCursor(query.cursor);
+    const now = new Date();
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const therapists = await caseloadsRepository.therapists(tx, principal.clinicId, { afterId, limit: query.limit });
+      const ids = therapists.slice(0, query.limit).map((t) => t.id);
+      const couples = await caseloadsRepository.coupleCountsByTherapist(tx, principal.clinicId, ids);
+      const overdue = await caseloadsRepository.overdueByTherapist(tx, principal.clinicId, ids, now);
+      const alerts = await caseloadsRepository.openAlertsByTherapist(tx, principal.clinicId, ids);
+      return toPage(therapists, query.limit, (t): TherapistCaseloadView => ({
+        therapistId: t.id,
+        name: t.name,
+        isDisabled: t.disabled_at !== null,
+        activeCouples: couples.get(t.id)?.active ?? 0,
+        pausedCouples: couples.get(t.id)?.paused ?? 0,
+        overdueOccurrences: overdue.get(t.id)?.overdue ?? 0,
+        missedOccurrences: overdue.get(t.id)?.missed ?? 0,
+        openAlerts: alerts.get(t.id)?.alerts ?? 0,
+        couplesWithOpenAlerts: alerts.get(t.id)?.couples ?? 0,
+      }));
+    });
+  }
+}

@@ -1,0 +1,356 @@
+import type { Score } from '@mend/exercises';
+
+/**
+ * Progress as pure functions of a couple's sessions, occurrences and check-in scores, so the
+ * window cutting and every alert rule can be tested without a database.
+ *
+ * Windows: completed sessions cut time. Window i runs from the previous completed session's end
+ * (exclusive) to this completed session's end (inclusive); the first window starts at the earlier
+ * of the couple's creation and its first occurrence (inclusive); the last, current window runs
+ * from the last completed session's end to now. Scheduled, cancelled and no-show sessions do not
+ * cut. Everything is placed in a window by the occurrence's due time (what period it was about),
+ * not by when the check-in arrived, so a late check-in still counts for its own period.
+ */
+
+export const TRUST_DROP_THRESHOLD = 2;
+export const MISSED_STREAK_THRESHOLD = 3;
+export const PARTNER_GAP_THRESHOLD = 3;
+/** CSI-4 distress cut-off (Funk & Rogge, 2007), used when a stored score carries none. */
+export const CSI4_CUTOFF = 13.5;
+/** Means of 0–10 readings are compared with a tolerance, so a drop of exactly 2 is a drop of 2. */
+const EPSILON = 1e-9;
+
+export type SessionStatus = 'scheduled' | 'completed' | 'cancelled' | 'no_show';
+export type AlertKind = 'trust_drop' | 'missed_streak' | 'partners_diverging' | 'measure_below_cutoff';
+
+export interface SessionFact {
+  id: string;
+  startsAt: Date;
+  endsAt: Date;
+  status: SessionStatus;
+}
+
+export interface CheckInFact {
+  authorId: string;
+  submittedAt: Date;
+  score: Score | null;
+}
+
+export interface OccurrenceFact {
+  id: string;
+  /** null: a joint occurrence (one check-in for the couple). */
+  partnerId: string | null;
+  dueAt: Date;
+  closesAt: Date;
+  checkIn: CheckInFact | null;
+}
+
+export interface ProgressInput {
+  now: Date;
+  coupleCreatedAt: Date;
+  /** Partner user ids in position order. */
+  partnerIds: string[];
+  sessions: SessionFact[];
+  occurrences: OccurrenceFact[];
+}
+
+export interface ProgressWindow {
+  index: number;
+  start: Date;
+  end: Date;
+  /** The window since the last completed session, still running. */
+  isCurrent: boolean;
+  /** The completed session that closed this window (null for the current one). */
+  closedBySessionId: string | null;
+}
+
+export interface CompletionStats {
+  /** Occurrences due in the window that are closed or done. */
+  expected: number;
+  /** Of those, the ones with a check-in. */
+  completed: number;
+  /** Closed without a check-in. */
+  missed: number;
+  /** completed / expected; null when nothing was expected. */
+  completionRate: number | null;
+}
+
+export interface MeasureScore {
+  occurrenceId: string;
+  kind: string;
+  value: number;
+  cutoff: number | null;
+  isBelowCutoff: boolean;
+  dueAt: Date;
+}
+
+export interface PartnerWindowProgress extends CompletionStats {
+  partnerId: string;
+  trustReadings: number;
+  trustMean: number | null;
+  /** This window's mean minus the previous window's (null unless both exist). */
+  trustChange: number | null;
+  measures: MeasureScore[];
+}
+
+export interface WindowProgress extends ProgressWindow {
+  partners: PartnerWindowProgress[];
+  /** Joint occurrences (one check-in for the couple). */
+  joint: CompletionStats;
+  /** |difference| between the two partners' trust means; null unless both have one. */
+  trustGap: number | null;
+}
+
+export interface AlertCandidate {
+  kind: AlertKind;
+  /** null for couple-level alerts (partners diverging, joint missed streaks). */
+  partnerId: string | null;
+  /** Start of the window the alert belongs to: with kind and partner, the alert's identity. */
+  windowStart: Date;
+  detail: Record<string, number | string | null>;
+}
+
+export interface TrustPoint {
+  at: Date;
+  value: number;
+}
+
+export interface ProgressComputation {
+  windows: WindowProgress[];
+  alerts: AlertCandidate[];
+  /** Each partner's trust readings in due-time order (for the chart). */
+  trustSeries: Record<string, TrustPoint[]>;
+}
+
+/** Cuts time into windows at completed sessions' ends. */
+export function cutWindows(input: Pick<ProgressInput, 'now' | 'coupleCreatedAt' | 'sessions' | 'occurrences'>): ProgressWindow[] {
+  const now = input.now.getTime();
+  let start = input.coupleCreatedAt.getTime();
+  for (const occurrence of input.occurrences) start = Math.min(start, occurrence.dueAt.getTime());
+  start = Math.min(start, now);
+
+  const cuts = input.sessions
+    .filter((s) => s.status === 'completed')
+    // A session completed while still running cuts at now, never in the future.
+    .map((s) => ({ id: s.id, at: Math.min(s.endsAt.getTime(), now) }))
+    .filter((cut) => cut.at > start)
+    .sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
+
+  const windows: ProgressWindow[] = [];
+  let from = start;
+  for (const cut of cuts) {
+    if (cut.at === from && windows.length > 0) continue; // two sessions ending together cut once
+    windows.push({ index: windows.length, start: new Date(from), end: new Date(cut.at), isCurrent: false, closedBySessionId: cut.id });
+    from = cut.at;
+  }
+  windows.push({ index: windows.length, start: new Date(from), end: new Date(now), isCurrent: true, closedBySessionId: null });
+  return windows;
+}
+
+/**
+ * The window an instant belongs to: (start, end], the first window also including its start and
+ * the current window open-ended (an early check-in for a later occurrence counts now).
+ */
+export function windowIndexOf(windows: ProgressWindow[], at: Date): number {
+  const t = at.getTime();
+  for (const w of windows) {
+    const afterStart = w.index === 0 ? t >= w.start.getTime() : t > w.start.getTime();
+    const beforeEnd = w.isCurrent || t <= w.end.getTime();
+    if (afterStart && beforeEnd) return w.index;
+  }
+  return -1;
+}
+
+/** Closed (its window to check in has passed) or done (checked in): the occurrence counts. */
+export function isSettled(occurrence: OccurrenceFact, now: Date): boolean {
+  return occurrence.checkIn !== null || occurrence.closesAt.getTime() <= now.getTime();
+}
+
+function completion(expected: number, completed: number): CompletionStats {
+  return { expected, completed, missed: expected - completed, completionRate: expected === 0 ? null : completed / expected };
+}
+
+function mean(values: number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+function measureOf(occurrence: OccurrenceFact): MeasureScore | null {
+  const score = occurrence.checkIn?.score;
+  if (!score || score.kind === 'trust_pulse' || typeof score.value !== 'number') return null;
+  const cutoff = typeof score.cutoff === 'number' ? score.cutoff : score.kind === 'csi4' ? CSI4_CUTOFF : null;
+  const isBelowCutoff = typeof score.isBelowCutoff === 'boolean' ? score.isBelowCutoff : cutoff !== null && score.value < cutoff;
+  return { occurrenceId: occurrence.id, kind: score.kind, value: score.value, cutoff, isBelowCutoff, dueAt: occurrence.dueAt };
+}
+
+function trustValueOf(occurrence: OccurrenceFact): number | null {
+  const score = occurrence.checkIn?.score;
+  return score && score.kind === 'trust_pulse' && typeof score.value === 'number' && Number.isFinite(score.value) ? score.value : null;
+}
+
+/** Per window and per partner: completion, trust mean and change, measures, and the partners' gap. */
+export function computeWindows(input: ProgressInput, windows: ProgressWindow[] = cutWindows(input)): WindowProgress[] {
+  const { now, partnerIds } = input;
+  type Acc = { expected: number; completed: number; trust: number[]; measures: MeasureScore[] };
+  const blank = (): Acc => ({ expected: 0, completed: 0, trust: [], measures: [] });
+  const perWindow = windows.map(() => ({ partners: new Map(partnerIds.map((id) => [id, blank()])), joint: blank() }));
+
+  for (const occurrence of input.occurrences) {
+    if (!isSettled(occurrence, now)) continue;
+    const index = windowIndexOf(windows, occurrence.dueAt);
+    if (index < 0) continue;
+    const bucket = perWindow[index];
+    const owner = occurrence.partnerId === null ? bucket.joint : bucket.partners.get(occurrence.partnerId);
+    if (owner) {
+      owner.expected += 1;
+      if (occurrence.checkIn) owner.completed += 1;
+    }
+    // Readings belong to whoever answered (for joint occurrences, the partner who checked in).
+    const author = occurrence.checkIn ? bucket.partners.get(occurrence.checkIn.authorId) : undefined;
+    if (!author) continue;
+    const trust = trustValueOf(occurrence);
+    if (trust !== null) author.trust.push(trust);
+    const measure = measureOf(occurrence);
+    if (measure) author.measures.push(measure);
+  }
+
+  const result: WindowProgress[] = [];
+  windows.forEach((window, i) => {
+    const bucket = perWindow[i];
+    const partners = partnerIds.map((partnerId): PartnerWindowProgress => {
+      const acc = bucket.partners.get(partnerId)!;
+      const trustMean = mean(acc.trust);
+      const previous = i > 0 ? result[i - 1].partners.find((p) => p.partnerId === partnerId)?.trustMean ?? null : null;
+      return {
+        partnerId,
+        ...completion(acc.expected, acc.completed),
+        trustReadings: acc.trust.length,
+        trustMean,
+        trustChange: trustMean !== null && previous !== null ? trustMean - previous : null,
+        measures: acc.measures.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
+      };
+    });
+    const means = partners.map((p) => p.trustMean);
+    const trustGap = means.length === 2 && means[0] !== null && means[1] !== null ? Math.abs(means[0] - means[1]) : null;
+    result.push({ ...window, partners, joint: completion(bucket.joint.expected, bucket.joint.completed), trustGap });
+  });
+  return result;
+}
+
+/**
+ * The four alert rules. Each alert's identity is (kind, partner, window start), so recomputing
+ * the same history yields the same alerts and storing them is idempotent.
+ */
+export function detectAlerts(input: ProgressInput, windows: WindowProgress[]): AlertCandidate[] {
+  const alerts: AlertCandidate[] = [];
+
+  // Trust dropped by 2 points or more from the previous window (per partner).
+  for (let i = 1; i < windows.length; i++) {
+    for (const partner of windows[i].partners) {
+      const previous = windows[i - 1].partners.find((p) => p.partnerId === partner.partnerId)?.trustMean ?? null;
+      if (previous === null || partner.trustMean === null) continue;
+      const drop = previous - partner.trustMean;
+      if (drop >= TRUST_DROP_THRESHOLD - EPSILON) {
+        alerts.push({
+          kind: 'trust_drop',
+          partnerId: partner.partnerId,
+          windowStart: windows[i].start,
+          detail: { previousMean: round2(previous), mean: round2(partner.trustMean), drop: round2(drop) },
+        });
+      }
+    }
+  }
+
+  // Partners' trust means 3 points apart or more in a window (couple-level).
+  for (const window of windows) {
+    if (window.trustGap === null || window.trustGap < PARTNER_GAP_THRESHOLD - EPSILON) continue;
+    const [a, b] = window.partners;
+    alerts.push({
+      kind: 'partners_diverging',
+      partnerId: null,
+      windowStart: window.start,
+      detail: { gap: round2(window.trustGap), lowerPartnerId: (a.trustMean ?? 0) <= (b.trustMean ?? 0) ? a.partnerId : b.partnerId },
+    });
+  }
+
+  // A measure below its cut-off (per partner, one per window: the lowest score is kept).
+  for (const window of windows) {
+    for (const partner of window.partners) {
+      const below = partner.measures.filter((m) => m.isBelowCutoff);
+      if (below.length === 0) continue;
+      const lowest = below.reduce((min, m) => (m.value < min.value ? m : min));
+      alerts.push({
+        kind: 'measure_below_cutoff',
+        partnerId: partner.partnerId,
+        windowStart: window.start,
+        detail: { measure: lowest.kind, value: lowest.value, cutoff: lowest.cutoff },
+      });
+    }
+  }
+
+  alerts.push(...detectMissedStreaks(input, windows));
+  return alerts;
+}
+
+/**
+ * Three or more missed occurrences in a row, by due time, per partner (and for the couple's
+ * joint occurrences). A check-in breaks the streak; occurrences still open neither count nor
+ * break it. The alert belongs to the window where the streak reached the threshold, so a streak
+ * running on across windows stays one alert.
+ */
+export function detectMissedStreaks(input: ProgressInput, windows: ProgressWindow[]): AlertCandidate[] {
+  const groups = new Map<string | null, OccurrenceFact[]>();
+  for (const occurrence of input.occurrences) {
+    if (occurrence.partnerId !== null && !input.partnerIds.includes(occurrence.partnerId)) continue;
+    if (!isSettled(occurrence, input.now)) continue;
+    const list = groups.get(occurrence.partnerId) ?? [];
+    list.push(occurrence);
+    groups.set(occurrence.partnerId, list);
+  }
+
+  const alerts: AlertCandidate[] = [];
+  for (const [partnerId, occurrences] of groups) {
+    occurrences.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id));
+    let run: OccurrenceFact[] = [];
+    const seenWindows = new Set<number>();
+    for (const occurrence of occurrences) {
+      if (occurrence.checkIn) {
+        run = [];
+        continue;
+      }
+      run.push(occurrence);
+      if (run.length !== MISSED_STREAK_THRESHOLD) continue;
+      const index = windowIndexOf(windows, occurrence.dueAt);
+      if (index < 0 || seenWindows.has(index)) continue;
+      seenWindows.add(index);
+      alerts.push({
+        kind: 'missed_streak',
+        partnerId,
+        windowStart: windows[index].start,
+        detail: { missedInARow: run.length, firstMissedDueAt: run[0].dueAt.toISOString(), lastMissedDueAt: occurrence.dueAt.toISOString() },
+      });
+    }
+  }
+  return alerts;
+}
+
+/** Each partner's trust readings in due-time order. */
+export function trustSeriesOf(input: ProgressInput): Record<string, TrustPoint[]> {
+  const series: Record<string, TrustPoint[]> = Object.fromEntries(input.partnerIds.map((id) => [id, [] as TrustPoint[]]));
+  for (const occurrence of input.occurrences) {
+    const value = trustValueOf(occurrence);
+    const author = occurrence.checkIn?.authorId;
+    if (value === null || !author || !series[author]) continue;
+    series[author].push({ at: occurrence.dueAt, value });
+  }
+  for (const points of Object.values(series)) points.sort((a, b) => a.at.getTime() - b.at.getTime());
+  return series;
+}
+
+export function computeProgress(input: ProgressInput): ProgressComputation {
+  const windows = computeWindows(input);
+  return { windows, alerts: detectAlerts(input, windows), trustSeries: trustSeriesOf(input) };
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

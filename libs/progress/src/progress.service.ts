@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@mend/audit';
+import { canReach, loadCouple, requireCouple } from '@mend/couples';
+import { DomainException, type UserPrincipal } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { ensureHorizon } from '@mend/homework';
+import type { EntityManager } from 'typeorm';
+import { chartNames, renderTrustChart } from './progress.chart.js';
+import { type ProgressComputation, type ProgressInput, type SessionFact, computeProgress } from './progress.compute.js';
+import { progressRepository } from './progress.repository.js';
+import { type AlertView, type ProgressReportView, toAlertView, toWindowView } from './progress.views.js';
+
+interface LoadedProgress {
+  input: ProgressInput;
+  partners: Array<{ id: string; name: string }>;
+  computation: ProgressComputation;
+}
+
+@Injectable()
+export class ProgressService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * The therapist's progress report: windows cut by completed sessions, per-partner completion,
+   * trust and measures, and the couple's alerts. Newly detected alerts are stored on the way.
+   */
+  async report(principal: UserPrincipal, coupleId: string): Promise<ProgressReportView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      await requireCouple(tx, principal, coupleId);
+      const now = new Date();
+      const loaded = await this.load(tx, principal.clinicId, coupleId, now);
+      await progressRepository.insertAlerts(tx, principal.clinicId, coupleId, loaded.computation.alerts);
+      const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
+      await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
+      return {
+        coupleId,
+        generatedAt: now,
+        partners: loaded.partners,
+        windows: loaded.computation.windows.map(toWindowView),
+        alerts: alerts.map(toAlertView),
+      };
+    });
+  }
+
+  /** Each partner's trust pulse over time as SVG, completed sessions marked. */
+  async chart(principal: UserPrincipal, coupleId: string): Promise<string> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await requireCouple(tx, principal, coupleId);
+      const now = new Date();
+      const loaded = await this.load(tx, principal.clinicId, coupleId, now);
+      await this.audit.record(tx, this.audit.entryFor(principal, 'progress.chart.read', 'couple', coupleId));
+      const names = chartNames(loaded.partners);
+      const completed = loaded.input.sessions.filter((s) => s.status === 'completed');
+      return renderTrustChart({
+        title: `Trust pulse — ${couple.label ?? 'couple'}`,
+        from: loaded.computation.windows[0].start,
+        to: now,
+        partners: loaded.partners.map((p, i) => ({ id: p.id, firstName: names[i], points: loaded.computation.trustSeries[p.id] ?? [] })),
+        sessions: completed.map((s: SessionFact) => ({
+          at: s.endsAt,
+          label: `Session ${s.startsAt.toISOString().slice(0, 10)} (completed)`,
+        })),
+      });
+    });
+  }
+
+  /**
+   * Recomputes a couple's alerts without a reader (for a worker or a check-in hook): same rules,
+   * same idempotent store. Runs in the caller's clinic-pinned transaction.
+   */
+  async refreshAlerts(tx: EntityManager, clinicId: string, coupleId: string, now = new Date()): Promise<number> {
+    const loaded = await this.load(tx, clinicId, coupleId, now);
+    return progressRepository.insertAlerts(tx, clinicId, coupleId, loaded.computation.alerts);
+  }
+
+  async acknowledgeAlert(principal: UserPrincipal, alertId: string, _input: { status: 'acknowledged' }): Promise<AlertView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const alert = await progressRepository.findAlert(tx, principal.clinicId, alertId);
+      const couple = alert ? await loadCouple(tx, principal.clinicId, alert.couple_id) : null;
+      if (!alert || !couple || !canReach(principal, couple, {})) throw DomainException.notFound('Alert');
+      // Acknowledging twice keeps the first acknowledgement (who and when).
+      const row = alert.status === 'acknowledged' ? alert : await progressRepository.acknowledgeAlert(tx, principal.clinicId, alertId, principal.userId);
+      await this.audit.record(tx, this.audit.entryFor(principal, 'alert.acknowledge', 'alert', alertId));
+      return toAlertView(row);
+    });
+  }
+
+  private async load(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<LoadedProgress> {
+    // Lay out any occurrence that should exist by now, so a missed one counts even if nothing
+    // else has materialised it yet (idempotent; a no-op when the horizon is already ahead).
+    await ensureHorizon(tx, clinicId, { coupleId }, now);
+    const couple = await progressRepository.coupleFacts(tx, clinicId, coupleId);
+    const sessions = await progressRepository.sessions(tx, clinicId, coupleId);
+    const occurrences = await progressRepository.occurrences(tx, clinicId, coupleId, now);
+    const input: ProgressInput = { now, coupleCreatedAt: couple.createdAt, partnerIds: couple.partners.map((p) => p.id), sessions, occurrences };
+    return { input, partners: couple.partners, computation: computeProgress(input) };
+  }
+}

@@ -1,0 +1,114 @@
+import type { AlertKind, CompletionStats, MeasureScore, PartnerWindowProgress, WindowProgress } from './progress.compute.js';
+import { round2 } from './progress.compute.js';
+import type { AlertRow, AlertStatus } from './progress.repository.js';
+
+export interface CompletionView {
+  expected: number;
+  completed: number;
+  missed: number;
+  /** 0–1, two decimals; null when nothing was expected. */
+  completionRate: number | null;
+}
+
+export interface MeasureView {
+  occurrenceId: string;
+  kind: string;
+  value: number;
+  cutoff: number | null;
+  isBelowCutoff: boolean;
+  dueAt: Date;
+}
+
+export interface PartnerWindowView extends CompletionView {
+  partnerId: string;
+  trustReadings: number;
+  trustMean: number | null;
+  trustChange: number | null;
+  measures: MeasureView[];
+}
+
+export interface WindowView {
+  index: number;
+  start: Date;
+  end: Date;
+  isCurrent: boolean;
+  closedBySessionId: string | null;
+  partners: PartnerWindowView[];
+  joint: CompletionView;
+  trustGap: number | null;
+}
+
+export interface AlertView {
+  id: string;
+  coupleId: string;
+  partnerId: string | null;
+  kind: AlertKind;
+  windowStart: Date;
+  detail: Record<string, unknown>;
+  status: AlertStatus;
+  openedAt: Date;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+export interface ProgressPartnerView {
+  id: string;
+  name: string;
+}
+
+export interface ProgressReportView {
+  coupleId: string;
+  generatedAt: Date;
+  partners: ProgressPartnerView[];
+  windows: WindowView[];
+  alerts: AlertView[];
+}
+
+const roundOrNull = (value: number | null) => (value === null ? null : round2(value));
+
+function toCompletionView(stats: CompletionStats): CompletionView {
+  return { expected: stats.expected, completed: stats.completed, missed: stats.missed, completionRate: roundOrNull(stats.completionRate) };
+}
+
+function toMeasureView(m: MeasureScore): MeasureView {
+  return { occurrenceId: m.occurrenceId, kind: m.kind, value: m.value, cutoff: m.cutoff, isBelowCutoff: m.isBelowCutoff, dueAt: m.dueAt };
+}
+
+function toPartnerWindowView(p: PartnerWindowProgress): PartnerWindowView {
+  return {
+    partnerId: p.partnerId,
+    ...toCompletionView(p),
+    trustReadings: p.trustReadings,
+    trustMean: roundOrNull(p.trustMean),
+    trustChange: roundOrNull(p.trustChange),
+    measures: p.measures.map(toMeasureView),
+  };
+}
+
+export function toWindowView(w: WindowProgress): WindowView {
+  return {
+    index: w.index,
+    start: w.start,
+    end: w.end,
+    isCurrent: w.isCurrent,
+    closedBySessionId: w.closedBySessionId,
+    partners: w.partners.map(toPartnerWindowView),
+    joint: toCompletionView(w.joint),
+    trustGap: roundOrNull(w.trustGap),
+  };
+}
+
+export function toAlertView(row: AlertRow): AlertView {
+  return {
+    id: row.id,
+    coupleId: row.couple_id,
+    partnerId: row.partner_id,
+    kind: row.kind,
+    windowStart: row.window_start,
+    detail: row.detail,
+    status: row.status,
+    openedAt: row.opened_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './session.views.js';
+export * from './sessions.module.js';
+export * from './sessions.repository.js';
+export * from './sessions.service.js';

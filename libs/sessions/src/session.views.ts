@@ -1,0 +1,53 @@
+import { DomainException, isUuid } from '@mend/core';
+import type { SessionRow, SessionStatus } from './sessions.repository.js';
+
+/** A session as staff and integrations see it. `notes` is present only for the couple's therapist. */
+export interface SessionView {
+  id: string;
+  coupleId: string;
+  therapistId: string;
+  startsAt: Date;
+  endsAt: Date;
+  status: SessionStatus;
+  source: string;
+  externalId: string | null;
+  notes?: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Maps a row to its view. Notes are copied only when asked for: admins, clients and API keys
+ * never receive them, so the default leaves them out.
+ */
+export function toSessionView(row: SessionRow, options: { withNotes: boolean } = { withNotes: false }): SessionView {
+  const view: SessionView = {
+    id: row.id,
+    coupleId: row.couple_id,
+    therapistId: row.therapist_id,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    status: row.status,
+    source: row.source,
+    externalId: row.external_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  if (options.withNotes) view.notes = row.notes;
+  return view;
+}
+
+/** Sessions are listed by start time, so the cursor carries the last (starts_at, id). */
+export function encodeSessionCursor(row: SessionRow): string {
+  return Buffer.from(`${row.starts_at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeSessionCursor(cursor: string | undefined): { startsAt: Date; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const startsAt = new Date(at ?? '');
+  if (!id || !isUuid(id) || Number.isNaN(startsAt.getTime())) {
+    throw new DomainException('invalid', 'The cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor is not valid' }] });
+  }
+  return { startsAt, id };
+}

@@ -1,0 +1,153 @@
+import { queryRows } from '@mend/database';
+import type { EntityManager } from 'typeorm';
+
+export const SESSION_STATUSES = ['scheduled', 'completed', 'cancelled', 'no_show'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Where a session came from: `manual` for the API, an integration's name otherwise. */
+export const MANUAL_SOURCE = 'manual';
+
+export interface SessionRow {
+  clinic_id: string;
+  id: string;
+  couple_id: string;
+  therapist_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  status: SessionStatus;
+  notes: string | null;
+  source: string;
+  external_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, notes, source, external_id, created_at, updated_at';
+
+export interface NewSession {
+  clinicId: string;
+  id: string;
+  coupleId: string;
+  therapistId: string;
+  startsAt: Date;
+  endsAt: Date;
+  status?: SessionStatus;
+  source?: string;
+  externalId?: string | null;
+}
+
+export interface SessionChanges {
+  startsAt?: Date;
+  endsAt?: Date;
+  status?: SessionStatus;
+  /** undefined leaves the notes; null clears them. */
+  notes?: string | null;
+}
+
+/** SQL for therapy sessions; every method takes the clinic-pinned transaction and the clinic id. */
+export const sessionsRepository = {
+  async insert(tx: EntityManager, session: NewSession): Promise<SessionRow> {
+    const rows: SessionRow[] = await tx.query(
+      `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source, external_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+      [
+        session.clinicId,
+        session.id,
+        session.coupleId,
+        session.therapistId,
+        session.startsAt,
+        session.endsAt,
+        session.status ?? 'scheduled',
+        session.source ?? MANUAL_SOURCE,
+        session.externalId ?? null,
+      ],
+    );
+    return rows[0];
+  },
+
+  /**
+   * Creates or updates the session a scheduling tool knows as (source, externalId), in one
+   * statement (the unique key makes retries and concurrent deliveries converge). Notes are never
+   * touched: they belong to the therapist. `isCreated` tells a new row from an update.
+   */
+  async upsertByExternalId(tx: EntityManager, session: NewSession & { source: string; externalId: string }): Promise<{ row: SessionRow; isCreated: boolean }> {
+    const rows: Array<SessionRow & { is_created: boolean }> = await tx.query(
+      `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source, external_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (clinic_id, source, external_id) DO UPDATE
+         SET couple_id = EXCLUDED.couple_id, therapist_id = EXCLUDED.therapist_id, starts_at = EXCLUDED.starts_at,
+             ends_at = EXCLUDED.ends_at, status = EXCLUDED.status, updated_at = now()
+       RETURNING ${COLUMNS}, (xmax = 0) AS is_created`,
+      [
+        session.clinicId,
+        session.id,
+        session.coupleId,
+        session.therapistId,
+        session.startsAt,
+        session.endsAt,
+        session.status ?? 'scheduled',
+        session.source,
+        session.externalId,
+      ],
+    );
+    const { is_created: isCreated, ...row } = rows[0];
+    return { row, isCreated };
+  },
+
+  async findById(tx: EntityManager, clinicId: string, id: string, lock = false): Promise<SessionRow | null> {
+    const rows: SessionRow[] = await tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND id = $2 ${lock ? 'FOR UPDATE' : ''}`, [
+      clinicId,
+      id,
+    ]);
+    return rows[0] ?? null;
+  },
+
+  async findByExternalId(tx: EntityManager, clinicId: string, source: string, externalId: string): Promise<SessionRow | null> {
+    const rows: SessionRow[] = await tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND source = $2 AND external_id = $3`, [
+      clinicId,
+      source,
+      externalId,
+    ]);
+    return rows[0] ?? null;
+  },
+
+  /** A couple's sessions by start time, keyset-paginated on (starts_at, id). */
+  async listForCouple(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    filter: { from?: Date; to?: Date; after?: { startsAt: Date; id: string }; limit: number },
+  ): Promise<SessionRow[]> {
+    const params: unknown[] = [clinicId, coupleId];
+    const where = ['clinic_id = $1', 'couple_id = $2'];
+    if (filter.from) {
+      params.push(filter.from);
+      where.push(`starts_at >= $${params.length}`);
+    }
+    if (filter.to) {
+      params.push(filter.to);
+      where.push(`starts_at < $${params.length}`);
+    }
+    if (filter.after) {
+      params.push(filter.after.startsAt, filter.after.id);
+      where.push(`(starts_at, id) > ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(filter.limit + 1);
+    return tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE ${where.join(' AND ')} ORDER BY starts_at, id LIMIT $${params.length}`, params);
+  },
+
+  async update(tx: EntityManager, clinicId: string, id: string, changes: SessionChanges): Promise<SessionRow> {
+    const columns: Array<[string, unknown]> = [];
+    if (changes.startsAt !== undefined) columns.push(['starts_at', changes.startsAt]);
+    if (changes.endsAt !== undefined) columns.push(['ends_at', changes.endsAt]);
+    if (changes.status !== undefined) columns.push(['status', changes.status]);
+    if (changes.notes !== undefined) columns.push(['notes', changes.notes]);
+    const sets = columns.map(([column], i) => `${column} = $${i + 3}`);
+    const rows = await queryRows<SessionRow>(
+      tx,
+      `UPDATE therapy_session SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE clinic_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [clinicId, id, ...columns.map(([, value]) => value)],
+    );
+    return rows[0];
+  },
+};

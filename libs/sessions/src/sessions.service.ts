@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@mend/audit';
+import { type CoupleRef, canReach, loadCouple, requireCouple } from '@mend/couples';
+import { DomainException, type FieldProblem, type Page, type Principal, type UserPrincipal, newId } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { IdempotencyService, type IdempotentResult } from '@mend/homework';
+import type { EntityManager } from 'typeorm';
+import { type SessionView, decodeSessionCursor, encodeSessionCursor, toSessionView } from './session.views.js';
+import { MANUAL_SOURCE, type SessionRow, type SessionStatus, sessionsRepository } from './sessions.repository.js';
+
+export interface CreateSessionInput {
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export interface UpdateSessionInput {
+  status?: SessionStatus;
+  startsAt?: Date;
+  endsAt?: Date;
+  /** Therapist only; null clears the notes. */
+  notes?: string | null;
+}
+
+export interface ListSessionsQuery {
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+/** A session as a scheduling tool describes it (the integrations issue maps providers to this). */
+export interface ExternalSessionInput {
+  coupleId: string;
+  source: string;
+  externalId: string;
+  startsAt: Date;
+  endsAt: Date;
+  status?: SessionStatus;
+}
+
+/** Statuses that only make sense once the session has started. */
+const STATUSES_AFTER_START: SessionStatus[] = ['completed', 'no_show'];
+
+function invalid(errors: FieldProblem[]): DomainException {
+  return new DomainException('invalid', 'The request is not valid', { errors });
+}
+
+export function checkSessionTimes(startsAt: Date, endsAt: Date): void {
+  if (endsAt.getTime() <= startsAt.getTime()) throw invalid([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+}
+
+/** Only the couple's own therapist reads or writes notes (admins see statuses, never notes). */
+function mayUseNotes(principal: Principal, couple: CoupleRef): boolean {
+  return principal.kind === 'user' && principal.role === 'therapist' && couple.therapistId === principal.userId;
+}
+
+/**
+ * Therapy sessions. Completed sessions cut progress into windows, so status changes matter
+ * clinically; notes are the therapist's alone and every read or write of them is audited.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /**
+   * The couple's therapist books a session; it belongs to the couple's therapist. With an
+   * Idempotency-Key, a retried request answers the first result instead of booking twice.
+   */
+  async create(principal: UserPrincipal, coupleId: string, input: CreateSessionInput, idempotencyKey?: string): Promise<IdempotentResult<SessionView>> {
+    checkSessionTimes(input.startsAt, input.endsAt);
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: `POST /v1/couples/${coupleId}/sessions`, body: input, statusCode: 201 },
+      async (tx) => {
+        const couple = await requireCouple(tx, principal, coupleId);
+        if (couple.status === 'closed') throw new DomainException('conflict', 'A closed couple takes no new sessions');
+        const row = await sessionsRepository.insert(tx, {
+          clinicId: principal.clinicId,
+          id: newId(),
+          coupleId,
+          therapistId: couple.therapistId,
+          startsAt: input.startsAt,
+          endsAt: input.endsAt,
+        });
+        await this.audit.record(tx, this.audit.entryFor(principal, 'session.create', 'session', row.id));
+        return toSessionView(row, { withNotes: true });
+      },
+    );
+  }
+
+  /** A couple's sessions by start time; admins get them without notes. */
+  async list(principal: UserPrincipal, coupleId: string, query: ListSessionsQuery): Promise<Page<SessionView>> {
+    const after = decodeSessionCursor(query.cursor);
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await requireCouple(tx, principal, coupleId, { admin: true });
+      const rows = await sessionsRepository.listForCouple(tx, principal.clinicId, coupleId, { from: query.from, to: query.to, after, limit: query.limit });
+      const page = rows.slice(0, query.limit);
+      const withNotes = mayUseNotes(principal, couple);
+      if (withNotes) await this.recordNotesRead(tx, principal, page);
+      return {
+        data: page.map((row) => toSessionView(row, { withNotes })),
+        nextCursor: rows.length > query.limit ? encodeSessionCursor(page[page.length - 1]) : null,
+      };
+    });
+  }
+
+  /** Status, reschedule and (therapist only) notes. */
+  async update(principal: UserPrincipal, sessionId: string, input: UpdateSessionInput): Promise<SessionView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const { session, couple } = await this.requireSession(tx, principal, sessionId, { admin: true });
+      const withNotes = mayUseNotes(principal, couple);
+      if (input.notes !== undefined && !withNotes) throw new DomainException('forbidden', 'Only the couple\'s therapist reads or writes session notes');
+
+      const startsAt = input.startsAt ?? session.starts_at;
+      const endsAt = input.endsAt ?? session.ends_at;
+      if (input.startsAt || input.endsAt) checkSessionTimes(startsAt, endsAt);
+      const status = input.status ?? session.status;
+      if (input.status && STATUSES_AFTER_START.includes(status) && startsAt.getTime() > Date.now()) {
+        throw new DomainException('unprocessable', 'A session cannot be completed or marked no-show before it starts', {
+          errors: [{ field: 'status', message: `status ${status} needs a session that has started` }],
+        });
+      }
+
+      const hasChanges = input.status !== undefined || input.startsAt !== undefined || input.endsAt !== undefined || input.notes !== undefined;
+      const row = hasChanges ? await sessionsRepository.update(tx, principal.clinicId, sessionId, input) : session;
+      if (input.status !== undefined || input.startsAt !== undefined || input.endsAt !== undefined) {
+        await this.audit.record(tx, this.audit.entryFor(principal, 'session.update', 'session', sessionId));
+      }
+      if (input.notes !== undefined) await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.write', 'session', sessionId));
+      else if (withNotes) await this.recordNotesRead(tx, principal, [row]);
+      return toSessionView(row, { withNotes });
+    });
+  }
+
+  /**
+   * For integrations: creates or updates the session a scheduling tool knows as
+   * (source, externalId) for a couple the principal may reach. Never returns notes.
+   */
+  async upsertFromSource(principal: Principal, input: ExternalSessionInput): Promise<{ session: SessionView; isCreated: boolean }> {
+    if (input.source === MANUAL_SOURCE) throw invalid([{ field: 'source', message: `source "${MANUAL_SOURCE}" is reserved for sessions made in Mend` }]);
+    checkSessionTimes(input.startsAt, input.endsAt);
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await requireCouple(tx, principal, input.coupleId, { apiKey: true });
+      const existing = await sessionsRepository.findByExternalId(tx, principal.clinicId, input.source, input.externalId);
+      // A known external id that belongs to a couple the caller cannot reach looks like a new conflict, not a leak.
+      if (existing && existing.couple_id !== couple.id) {
+        const owner = await loadCouple(tx, principal.clinicId, existing.couple_id);
+        if (!owner || !canReach(principal, owner, { apiKey: true })) throw new DomainException('conflict', 'This external id is already in use');
+      }
+      const result = await upsertSessionByExternalId(tx, {
+        clinicId: principal.clinicId,
+        coupleId: couple.id,
+        therapistId: couple.therapistId,
+        source: input.source,
+        externalId: input.externalId,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        status: input.status,
+      });
+      await this.audit.record(tx, this.audit.entryFor(principal, result.isCreated ? 'session.create' : 'session.update', 'session', result.row.id));
+      return { session: toSessionView(result.row), isCreated: result.isCreated };
+    });
+  }
+
+  private async requireSession(
+    tx: EntityManager,
+    principal: Principal,
+    sessionId: string,
+    rule: { admin?: boolean; apiKey?: boolean },
+  ): Promise<{ session: SessionRow; couple: CoupleRef }> {
+    const session = await sessionsRepository.findById(tx, principal.clinicId, sessionId, true);
+    const couple = session ? await loadCouple(tx, principal.clinicId, session.couple_id) : null;
+    if (!session || !couple || !canReach(principal, couple, rule)) throw DomainException.notFound('Session');
+    return { session, couple };
+  }
+
+  private async recordNotesRead(tx: EntityManager, principal: Principal, rows: SessionRow[]): Promise<void> {
+    for (const row of rows) {
+      if (row.notes !== null) await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.read', 'session', row.id));
+    }
+  }
+}
+
+/**
+ * Creates or updates a session by (source, externalId) inside the caller's clinic-pinned
+ * transaction. The caller has already checked access to the couple. Notes are never touched.
+ */
+export async function upsertSessionByExternalId(
+  tx: EntityManager,
+  input: { clinicId: string; coupleId: string; therapistId: string; source: string; externalId: string; startsAt: Date; endsAt: Date; status?: SessionStatus },
+): Promise<{ row: SessionRow; isCreated: boolean }> {
+  checkSessionTimes(input.startsAt, input.endsAt);
+  return sessionsRepository.upsertByExternalId(tx, { ...input, id: newId() });
+}
