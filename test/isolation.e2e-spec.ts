@@ -1,0 +1,158 @@
+import { DateTime } from 'luxon';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import { ACCESS } from './support/access-rules.js';
+
+type Role = 'admin' | 'therapist' | 'client';
+interface Caller {
+  name: string;
+  role: Role;
+  token: string;
+  /** Same clinic, other caseload or couple: only caseload-scoped objects are foreign to it. */
+  isSameClinic: boolean;
+}
+
+/** Objects scoped to one caseload (as opposed to the whole clinic). */
+const CASELOAD_SCOPED = ['couples', 'assignments', 'sessions', 'alerts'];
+
+/**
+ * Every route taking an id, called with another caseload's or another clinic's ids by every role
+ * that may use the route, answers 404 — and changes nothing.
+ */
+describe('ids of another caseload or clinic', () => {
+  let t: TestApp;
+  let a: ClinicContext;
+  let owner: StaffContext;
+  let couple: CoupleContext;
+  const ids: Record<string, string> = {};
+  const auth = { type: 'bearer' } as const;
+  let callers: Caller[];
+  let routes: string[];
+  let bodies: Record<string, object>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    a = await newClinic(t);
+    owner = await newStaff(t, a, 'therapist', 'Owner Therapist');
+    couple = await newCouple(t, owner);
+    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(owner.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
+    const custom = await t
+      .http()
+      .post('/v1/exercises')
+      .auth(owner.accessToken, auth)
+      .send({
+        title: 'Gratitude note',
+        category: 'caring',
+        mode: 'individual',
+        instructions: 'Write one thing you appreciated today.',
+        form: { fields: [{ key: 'note', type: 'text', label: 'Note', required: true, maxLength: 500 }] },
+      })
+      .expect(201);
+    const assignment = await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/assignments`)
+      .auth(owner.accessToken, auth)
+      .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+      .expect(201);
+    const mine = async (token: string) =>
+      ((await t.http().get('/v1/me/assignments').auth(token, auth).expect(200)).body.data as Array<{ id: string; occurrences: Array<{ dueAt: string; state: string }> }>)
+        .find((x) => x.id === assignment.body.id)!
+        .occurrences.find((o) => o.state === 'due')!.dueAt;
+    for (const [i, trust] of [
+      [0, 9],
+      [1, 4],
+    ] as const) {
+      await t
+        .http()
+        .post(`/v1/assignments/${assignment.body.id}/check-ins`)
+        .auth(couple.partners[i].accessToken, auth)
+        .send({ occurrenceAt: await mine(couple.partners[i].accessToken), answers: { trust, safety: 5 }, visibility: 'private' })
+        .expect(201);
+    }
+    const session = await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(owner.accessToken, auth)
+      .send({ startsAt: DateTime.utc().plus({ days: 3 }).toISO(), endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO() })
+      .expect(201);
+    const progress = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(owner.accessToken, auth).expect(200);
+    expect(progress.body.alerts.length).toBeGreaterThan(0);
+    Object.assign(ids, {
+      couples: couple.coupleId,
+      assignments: assignment.body.id,
+      sessions: session.body.id,
+      alerts: progress.body.alerts[0].id,
+      exercises: custom.body.id,
+      users: owner.id,
+      'api-keys': (await newApiKey(t, a, ['sessions:read'])).id,
+      partnerId: couple.partners[0].id,
+    });
+
+    // Same clinic: another therapist, and a partner of another couple.
+    const otherTherapist = await newStaff(t, a, 'therapist', 'Other Therapist');
+    const otherCouple = await newCouple(t, otherTherapist);
+    // Another clinic: every role.
+    const b = await newClinic(t);
+    const bTherapist = await newStaff(t, b);
+    const bCouple = await newCouple(t, bTherapist);
+    callers = [
+      { name: 'therapist of another caseload', role: 'therapist', token: otherTherapist.accessToken, isSameClinic: true },
+      { name: 'partner of another couple', role: 'client', token: otherCouple.partners[0].accessToken, isSameClinic: true },
+      { name: 'admin of another clinic', role: 'admin', token: b.admin.accessToken, isSameClinic: false },
+      { name: 'therapist of another clinic', role: 'therapist', token: bTherapist.accessToken, isSameClinic: false },
+      { name: 'partner in another clinic', role: 'client', token: bCouple.partners[0].accessToken, isSameClinic: false },
+    ];
+    const doc = (await t.http().get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    routes = Object.entries(doc.paths)
+      .filter(([path]) => path.includes('{id}'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    bodies = {
+      'PATCH /v1/users/{id}': { disabled: true },
+      'PATCH /v1/couples/{id}': { status: 'closed' },
+      'POST /v1/couples/{id}/assignments': { exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } },
+      'PATCH /v1/assignments/{id}': { status: 'cancelled' },
+      'POST /v1/assignments/{id}/check-ins': { occurrenceAt: DateTime.utc().toISO(), answers: { trust: 5, safety: 5 }, visibility: 'shared' },
+      'POST /v1/couples/{id}/sessions': { startsAt: DateTime.utc().plus({ days: 5 }).toISO(), endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO() },
+      'PATCH /v1/sessions/{id}': { status: 'cancelled' },
+      'PATCH /v1/alerts/{id}': { status: 'acknowledged' },
+      'PATCH /v1/exercises/{id}': { archived: true },
+    };
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 404 on every id route for every role that may call it', async () => {
+    let checked = 0;
+    for (const route of routes) {
+      const [method, path] = route.split(' ');
+      const resource = path.split('/')[2];
+      expect({ route, hasId: ids[resource] !== undefined }).toEqual({ route, hasId: true });
+      const rule = ACCESS[route];
+      const url = path.replace('{id}', ids[resource]).replace('{partnerId}', ids.partnerId);
+      for (const caller of callers) {
+        if (!Array.isArray(rule) || !rule.includes(caller.role)) continue;
+        if (caller.isSameClinic && !CASELOAD_SCOPED.includes(resource)) continue;
+        const req = t.http()[method.toLowerCase() as 'get'](url).auth(caller.token, auth);
+        const res = await (method === 'GET' || method === 'DELETE' ? req : req.send(bodies[route] ?? {}));
+        expect({ route, caller: caller.name, status: res.status }).toEqual({ route, caller: caller.name, status: 404 });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('left every object as it was', async () => {
+    const c = await t.http().get(`/v1/couples/${couple.coupleId}`).auth(owner.accessToken, auth).expect(200);
+    expect(c.body.status).toBe('active');
+    const assignments = await t.http().get(`/v1/couples/${couple.coupleId}/assignments`).auth(owner.accessToken, auth).expect(200);
+    expect(assignments.body.data.map((x: { status: string }) => x.status)).toEqual(['active']);
+    const sessions = await t.http().get(`/v1/couples/${couple.coupleId}/sessions`).auth(owner.accessToken, auth).expect(200);
+    expect(sessions.body.data.map((x: { status: string }) => x.status)).toEqual(['scheduled']);
+    const progress = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(owner.accessToken, auth).expect(200);
+    expect(progress.body.alerts.every((x: { status: string }) => x.status === 'open')).toBe(true);
+    const ex = await t.http().get(`/v1/exercises/${ids.exercises}`).auth(owner.accessToken, auth).expect(200);
+    expect(ex.body.archivedAt ?? null).toBeNull();
+    await t.http().get('/v1/me').auth(owner.accessToken, auth).expect(200);
+  });
+});
