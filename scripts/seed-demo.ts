@@ -7,6 +7,7 @@
  * of someone trying Mend out. Later steps (couples, exercises, check-ins) go in `seedDemo`
  * after the staff, each as its own `ensure…` function.
  */
+import { DEMO_PARTNERS, seedDemoCouple } from './seed-demo-couple.js';
 import { randomUUID } from 'node:crypto';
 
 export const DEMO_CLINIC = {
@@ -18,7 +19,7 @@ export const DEMO_CLINIC = {
 export const DEMO_PASSWORD = 'demo-password-1';
 
 export interface DemoLogin {
-  role: 'admin' | 'therapist';
+  role: 'admin' | 'therapist' | 'client';
   name: string;
   email: string;
   password: string;
@@ -179,12 +180,26 @@ async function findUserId(api: DemoApiClient, adminToken: string, login: DemoLog
  * Seeds the demo clinic through the API at `baseUrl` (e.g. http://127.0.0.1:3000).
  * Throws only when the API misbehaves; "already there" and "taken by someone else" are reported.
  */
-export async function seedDemo(baseUrl: string): Promise<SeedReport> {
+export async function seedDemo(baseUrl: string, databaseUrl?: string): Promise<SeedReport> {
   const api = new DemoApiClient(baseUrl.replace(/\/$/, ''));
   const report: SeedReport = { clinicSlug: DEMO_CLINIC.slug, logins: [DEMO_ADMIN, DEMO_THERAPIST], steps: [], warnings: [] };
 
   const adminToken = await ensureClinicAndAdmin(api, report);
   if (!adminToken) return report;
   await ensureStaff(api, adminToken, DEMO_THERAPIST, report);
+  if (databaseUrl) {
+    const therapist = await tryLogin(api, DEMO_THERAPIST);
+    if (therapist) {
+      const step = await seedDemoCouple(api, {
+        therapistToken: therapist.accessToken,
+        databaseUrl,
+        clinicSlug: DEMO_CLINIC.slug,
+        password: DEMO_PASSWORD,
+        invitationToken: (url) => url.split('/').pop()!,
+      });
+      report.steps.push(step);
+      report.logins.push(...DEMO_PARTNERS.map((p) => ({ role: 'client' as const, name: p.name, email: p.email, password: DEMO_PASSWORD })));
+    }
+  }
   return report;
 }

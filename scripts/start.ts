@@ -641,7 +641,7 @@ async function main(): Promise<void> {
   let seed: SeedReport | undefined;
   if (shouldSeed) {
     try {
-      seed = await seedDemo(localUrl);
+      seed = await seedDemo(localUrl, env.DATABASE_URL);
       for (const step of seed.steps) say(`demo: ${step}`);
       for (const problem of seed.warnings) warn(`demo: ${problem}`);
       if (seed.warnings.length) seed = undefined;
