@@ -4,8 +4,11 @@ import { type AppConfig, ConfigModule, readProcessConfig } from '@mend/config';
 import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
 import { MailModule } from '@mend/mail';
+import { AuditModule } from '@mend/audit';
+import { ProgressModule } from '@mend/progress';
 import { OutboxRelay, QueueModule } from '@mend/queue';
 import { InvitationEmailHandler } from './processors/invitation-email.handler.js';
+import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
 import { WorkerRunner } from './worker.runner.js';
 
@@ -21,8 +24,10 @@ export class WorkerModule {
         DatabaseModule,
         QueueModule.forRoot(config),
         MailModule,
+        AuditModule,
+        ProgressModule,
       ],
-      providers: [OutboxRelay, InvitationEmailHandler, NotificationsProcessor, WorkerRunner],
+      providers: [OutboxRelay, InvitationEmailHandler, NotificationsProcessor, MaintenanceProcessor, WorkerRunner],
     };
   }
 }

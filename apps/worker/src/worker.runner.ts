@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { OutboxRelay, QueueConnections, type QueueProcessor, QueueWorkers, withTimeout } from '@mend/queue';
+import { OutboxRelay, QueueConnections, type RunnableProcessor, QueueWorkers, withTimeout } from '@mend/queue';
+import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
 
 /**
@@ -16,15 +17,16 @@ export const BACKEND_READY_TIMEOUT_MS = 30_000;
 @Injectable()
 export class WorkerRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerRunner.name);
-  private readonly processors: QueueProcessor[];
+  private readonly processors: RunnableProcessor[];
 
   constructor(
     private readonly connections: QueueConnections,
     private readonly workers: QueueWorkers,
     private readonly relay: OutboxRelay,
     notifications: NotificationsProcessor,
+    maintenance: MaintenanceProcessor,
   ) {
-    this.processors = [notifications];
+    this.processors = [notifications, maintenance];
   }
 
   async start(): Promise<void> {

@@ -1,3 +1,4 @@
+import { JobName, OutboxWriter } from '@mend/queue';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { canReach, coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
@@ -51,6 +52,7 @@ export class CheckInsService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   /**
@@ -121,6 +123,8 @@ export class CheckInsService {
         if (!id) throw new DomainException('conflict', duplicate);
         if (assignment.schedule_type === 'once') await this.completeIfAllDone(tx, principal.clinicId, assignment.id);
         await this.audit.record(tx, this.audit.entryFor(principal, 'check_in.create', 'check_in', id));
+        // Alerts (trust drop, partners diverging, a measure below its cut-off) open without waiting for a therapist to read progress.
+        await this.outbox.enqueue(tx, principal.clinicId, { name: JobName.ProgressRefresh, data: { clinicId: principal.clinicId, coupleId: assignment.couple_id } });
         return toCheckInView((await checkInsRepository.findById(tx, principal.clinicId, id))!);
       },
     );

@@ -15,6 +15,9 @@ export const FAILED_JOB_RETENTION: KeepJobs = { age: 7 * 24 * 60 * 60, count: 50
 /** Invitation emails: 6 attempts, 30 s doubling (about 15 minutes in all) covers an SMTP outage blip. */
 export const INVITATION_EMAIL_RETRY = { attempts: 6, backoff: { type: 'exponential', delay: 30_000 } } as const;
 
+/** Alert refresh: a database read and a small insert; a few quick retries ride out a restart. */
+export const PROGRESS_REFRESH_RETRY = { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } as const;
+
 export interface JobPolicy<K extends JobName> {
   options: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail' | 'priority'>;
   /** Deterministic id for a direct add (the outbox relay uses the outbox row id instead). */
@@ -25,6 +28,11 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy<K> } = {
   [JobName.InvitationEmail]: {
     options: { ...INVITATION_EMAIL_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
     jobId: (data) => `invitation-email.${data.clinicId}.${data.invitationId}`,
+  },
+  [JobName.ProgressRefresh]: {
+    options: { ...PROGRESS_REFRESH_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    // Announced through the outbox (one job per check-in, id from the outbox row); a direct add dedupes per couple.
+    jobId: (data) => `progress-refresh.${data.clinicId}.${data.coupleId}`,
   },
 };
 

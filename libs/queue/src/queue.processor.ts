@@ -7,12 +7,19 @@ export type RegistryJob<K extends JobName> = Job<JobPayloads[K], unknown, K>;
 /** Exactly one handler per job routed to queue Q: a missing or extra key does not compile. */
 export type JobHandlers<Q extends QueueName> = { [K in JobsOnQueue<Q>]: (job: RegistryJob<K>) => Promise<void> };
 
+/** What the worker runner needs of a processor, whatever its queue. */
+export interface RunnableProcessor {
+  readonly queueName: QueueName;
+  handledJobNames(): string[];
+  process(job: Job): Promise<void>;
+}
+
 /**
  * One per queue. BullMQ has no named processors, so `process` dispatches on the job name
  * through the typed handler map, and logs each job's start and end with its id, name, clinic
  * and duration — never its data.
  */
-export abstract class QueueProcessor<Q extends QueueName = QueueName> {
+export abstract class QueueProcessor<Q extends QueueName = QueueName> implements RunnableProcessor {
   abstract readonly queueName: Q;
   protected abstract readonly handlers: JobHandlers<Q>;
   private readonly jobLogger = new Logger(this.constructor.name);

@@ -10,6 +10,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   InvitationEmail: 'invitation.email',
+  ProgressRefresh: 'progress.refresh',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -18,9 +19,16 @@ export interface InvitationEmailJobData {
   invitationId: string;
 }
 
+/** Re-reads a couple's check-ins and stores any alert that has opened (a check-in just landed). */
+export interface ProgressRefreshJobData {
+  clinicId: string;
+  coupleId: string;
+}
+
 /** Maps each job name to its payload and queue. Adding a job means adding it here first. */
 export interface JobPayloads {
   [JobName.InvitationEmail]: InvitationEmailJobData;
+  [JobName.ProgressRefresh]: ProgressRefreshJobData;
 }
 
 /** Every payload names its clinic: handlers open a tenant transaction with it, logs carry it. */
@@ -30,6 +38,7 @@ void everyPayloadHasClinic;
 
 export const JOB_QUEUE = {
   [JobName.InvitationEmail]: QueueName.Notifications,
+  [JobName.ProgressRefresh]: QueueName.Maintenance,
 } as const satisfies { [K in JobName]: QueueName };
 
 export type JobItem = { [K in JobName]: { name: K; data: JobPayloads[K] } }[JobName];

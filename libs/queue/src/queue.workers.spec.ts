@@ -40,7 +40,7 @@ describe('job ids', () => {
   it('are deterministic and free of ":" for every registry job', () => {
     const clinicId = '0190f7a1-0000-7000-8000-000000000001';
     for (const name of ALL_JOBS) {
-      const id = JOB_POLICIES[name].jobId({ clinicId, invitationId: '0190f7a1-0000-7000-8000-000000000002' });
+      const id = JOB_POLICIES[name].jobId({ clinicId, invitationId: '0190f7a1-0000-7000-8000-000000000002', coupleId: '0190f7a1-0000-7000-8000-000000000004' });
       expect(() => assertValidJobId(id)).not.toThrow();
       expect(JOB_POLICIES[name].options.removeOnComplete).toEqual({ age: 86400 });
     }

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@mend/config';
 import { QUEUE_CONFIG, QueueConnections, type MendWorker } from './queue-connections.js';
-import type { QueueProcessor } from './queue.processor.js';
+import type { RunnableProcessor } from './queue.processor.js';
 import { ALL_QUEUES, jobsOnQueue } from './queue.registry.js';
 
 /**
  * Checks at boot that every registry job has exactly one handler: one processor per queue that
  * has jobs, covering exactly that queue's jobs. Throws listing every problem.
  */
-export function assertProcessorsMatchRegistry(processors: readonly QueueProcessor[]): void {
+export function assertProcessorsMatchRegistry(processors: readonly RunnableProcessor[]): void {
   const problems: string[] = [];
   for (const queue of ALL_QUEUES) {
     const owners = processors.filter((p) => p.queueName === queue);
@@ -40,7 +40,7 @@ export class QueueWorkers {
     @Inject(QUEUE_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  start(processors: readonly QueueProcessor[]): void {
+  start(processors: readonly RunnableProcessor[]): void {
     assertProcessorsMatchRegistry(processors);
     for (const processor of processors) {
       const worker = this.connections.createWorker(processor.queueName, (job) => processor.process(job), {

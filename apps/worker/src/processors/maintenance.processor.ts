@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { TenantDatabase } from '@mend/database';
+import { ProgressService } from '@mend/progress';
+import { type JobHandlers, JobName, QueueName, QueueProcessor } from '@mend/queue';
+
+type Maintenance = typeof QueueName.Maintenance;
+
+/** Background upkeep of clinical data: alerts are stored as soon as the data that opens them lands. */
+@Injectable()
+export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
+  readonly queueName = QueueName.Maintenance;
+
+  protected readonly handlers: JobHandlers<Maintenance> = {
+    [JobName.ProgressRefresh]: async (job) => {
+      const { clinicId, coupleId } = job.data;
+      await this.db.withClinic(clinicId, async (tx) => {
+        // An erased couple leaves nothing to refresh.
+        const [exists] = await tx.query(`SELECT 1 FROM couple WHERE clinic_id = $1 AND id = $2`, [clinicId, coupleId]);
+        if (exists) await this.progress.refreshAlerts(tx, clinicId, coupleId);
+      });
+    },
+  };
+
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly progress: ProgressService,
+  ) {
+    super();
+  }
+}
