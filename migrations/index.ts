@@ -1,5 +1,9 @@
 import { CreateFoundation1764086400000 } from './1764086400000-CreateFoundation.js';
 import { CreateClinicalCore1764172800000 } from './1764172800000-CreateClinicalCore.js';
+import { CreateNotifications1764259200000 } from './1764259200000-CreateNotifications.js';
+import { CreateIntegrations1764345600000 } from './1764345600000-CreateIntegrations.js';
+import { CreateCheckInLinks1764432000000 } from './1764432000000-CreateCheckInLinks.js';
+import { AddBenchmarkIndexes1764518400000 } from './1764518400000-AddBenchmarkIndexes.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
-export const migrations = [CreateFoundation1764086400000, CreateClinicalCore1764172800000];
+export const migrations = [CreateFoundation1764086400000, CreateClinicalCore1764172800000, CreateNotifications1764259200000, CreateIntegrations1764345600000, CreateCheckInLinks1764432000000, AddBenchmarkIndexes1764518400000];

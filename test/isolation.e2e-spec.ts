@@ -1,8 +1,11 @@
 import { DateTime } from 'luxon';
 import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import { CheckInLinksService } from '@mend/checkin-links';
+import { TenantDatabase } from '@mend/database';
+import { WebhookDeliveryService } from '@mend/integrations';
 import { ACCESS } from './support/access-rules.js';
 
-type Role = 'admin' | 'therapist' | 'client';
+type Role = 'admin' | 'therapist' | 'client' | 'api-key';
 interface Caller {
   name: string;
   role: Role;
@@ -12,7 +15,7 @@ interface Caller {
 }
 
 /** Objects scoped to one caseload (as opposed to the whole clinic). */
-const CASELOAD_SCOPED = ['couples', 'assignments', 'sessions', 'alerts'];
+const CASELOAD_SCOPED = ['couples', 'assignments', 'sessions', 'alerts', 'calendar-feeds'];
 
 /**
  * Every route taking an id, called with another caseload's or another clinic's ids by every role
@@ -30,8 +33,15 @@ describe('ids of another caseload or clinic', () => {
   let bodies: Record<string, object>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // Loopback is allow-listed only so clinic A can have a webhook endpoint; nothing is delivered (no worker).
+    t = await createTestApp({ env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     a = await newClinic(t);
+    const endpoint = await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .auth(a.admin.accessToken, auth)
+      .send({ url: 'http://127.0.0.1:9/hooks/mend', events: ['session.created'] })
+      .expect(201);
     owner = await newStaff(t, a, 'therapist', 'Owner Therapist');
     couple = await newCouple(t, owner);
     const exercises = (await t.http().get('/v1/exercises?limit=200').auth(owner.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
@@ -69,6 +79,16 @@ describe('ids of another caseload or clinic', () => {
         .send({ occurrenceAt: await mine(couple.partners[i].accessToken), answers: { trust, safety: 5 }, visibility: 'private' })
         .expect(201);
     }
+    // A live check-in link of the assignment: revoking from another caseload or clinic must leave it working.
+    const db = t.app.get(TenantDatabase);
+    await db.withClinic(a.clinicId, async (tx) => {
+      const [open] = await tx.query(
+        `SELECT o.id FROM occurrence o WHERE o.clinic_id = $1 AND o.assignment_id = $2 AND o.partner_id = $3 AND o.closes_at > now()
+           AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id) ORDER BY o.due_at LIMIT 1`,
+        [a.clinicId, assignment.body.id, couple.partners[0].id],
+      );
+      await t.app.get(CheckInLinksService).issueCheckInLink(tx, a.clinicId, couple.partners[0].id, open.id);
+    });
     const session = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/sessions`)
@@ -77,7 +97,17 @@ describe('ids of another caseload or clinic', () => {
       .expect(201);
     const progress = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(owner.accessToken, auth).expect(200);
     expect(progress.body.alerts.length).toBeGreaterThan(0);
+    // The session announced session.created; fan it out to a delivery (the worker's first step).
+    const [event] = await t.app.get(TenantDatabase).withClinic(a.clinicId, (tx) => tx.query(`SELECT id FROM webhook_event WHERE type = 'session.created'`));
+    await t.app.get(WebhookDeliveryService).fanout({ clinicId: a.clinicId, eventId: event.id });
+    const deliveries = await t.http().get(`/v1/webhook-endpoints/${endpoint.body.id}/deliveries`).auth(a.admin.accessToken, auth).expect(200);
+    const integration = await t.http().post('/v1/integrations').auth(a.admin.accessToken, auth).send({ provider: 'calcom', signingSecret: 'a-signing-secret' }).expect(201);
+    const feed = await t.http().post('/v1/calendar-feeds').auth(owner.accessToken, auth).expect(201);
     Object.assign(ids, {
+      'webhook-endpoints': endpoint.body.id,
+      deliveryId: deliveries.body.data[0].id,
+      integrations: integration.body.id,
+      'calendar-feeds': feed.body.id,
       couples: couple.coupleId,
       assignments: assignment.body.id,
       sessions: session.body.id,
@@ -95,7 +125,9 @@ describe('ids of another caseload or clinic', () => {
     const b = await newClinic(t);
     const bTherapist = await newStaff(t, b);
     const bCouple = await newCouple(t, bTherapist);
+    const bKey = await newApiKey(t, b, ['sessions:read', 'sessions:write', 'couples:read', 'webhooks:manage', 'calendar:read']);
     callers = [
+      { name: 'API key of another clinic', role: 'api-key', token: bKey.key, isSameClinic: false },
       { name: 'therapist of another caseload', role: 'therapist', token: otherTherapist.accessToken, isSameClinic: true },
       { name: 'partner of another couple', role: 'client', token: otherCouple.partners[0].accessToken, isSameClinic: true },
       { name: 'admin of another clinic', role: 'admin', token: b.admin.accessToken, isSameClinic: false },
@@ -111,11 +143,13 @@ describe('ids of another caseload or clinic', () => {
       'PATCH /v1/couples/{id}': { status: 'closed' },
       'POST /v1/couples/{id}/assignments': { exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } },
       'PATCH /v1/assignments/{id}': { status: 'cancelled' },
+      'POST /v1/assignments/{id}/check-in-links/revoke': {},
       'POST /v1/assignments/{id}/check-ins': { occurrenceAt: DateTime.utc().toISO(), answers: { trust: 5, safety: 5 }, visibility: 'shared' },
       'POST /v1/couples/{id}/sessions': { startsAt: DateTime.utc().plus({ days: 5 }).toISO(), endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO() },
       'PATCH /v1/sessions/{id}': { status: 'cancelled' },
       'PATCH /v1/alerts/{id}': { status: 'acknowledged' },
       'PATCH /v1/exercises/{id}': { archived: true },
+      'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': {},
     };
   });
   afterAll(async () => {
@@ -129,7 +163,7 @@ describe('ids of another caseload or clinic', () => {
       const resource = path.split('/')[2];
       expect({ route, hasId: ids[resource] !== undefined }).toEqual({ route, hasId: true });
       const rule = ACCESS[route];
-      const url = path.replace('{id}', ids[resource]).replace('{partnerId}', ids.partnerId);
+      const url = path.replace('{id}', ids[resource]).replace('{partnerId}', ids.partnerId).replace('{deliveryId}', ids.deliveryId);
       for (const caller of callers) {
         if (!Array.isArray(rule) || !rule.includes(caller.role)) continue;
         if (caller.isSameClinic && !CASELOAD_SCOPED.includes(resource)) continue;
@@ -154,5 +188,15 @@ describe('ids of another caseload or clinic', () => {
     const ex = await t.http().get(`/v1/exercises/${ids.exercises}`).auth(owner.accessToken, auth).expect(200);
     expect(ex.body.archivedAt ?? null).toBeNull();
     await t.http().get('/v1/me').auth(owner.accessToken, auth).expect(200);
+    const endpoint = await t.http().get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}`).auth(a.admin.accessToken, auth).expect(200);
+    expect(endpoint.body.status).toBe('active');
+    const deliveries = await t.http().get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}/deliveries`).auth(a.admin.accessToken, auth).expect(200);
+    expect(deliveries.body.data.map((d: { id: string; attemptCount: number }) => [d.id, d.attemptCount])).toEqual([[ids.deliveryId, 0]]);
+    const integrations = await t.http().get('/v1/integrations').auth(a.admin.accessToken, auth).expect(200);
+    expect(integrations.body.data.map((i: { status: string }) => i.status)).toEqual(['active']);
+    const feeds = await t.http().get('/v1/calendar-feeds').auth(owner.accessToken, auth).expect(200);
+    expect(feeds.body.data.map((f: { status: string }) => f.status)).toEqual(['active']);
+    const links: Array<{ revoked_at: Date | null }> = await t.app.get(TenantDatabase).withClinic(a.clinicId, (tx) => tx.query(`SELECT revoked_at FROM check_in_link`));
+    expect(links.map((l) => l.revoked_at)).toEqual([null]);
   });
 });

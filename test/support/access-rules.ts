@@ -1,5 +1,9 @@
 /** Who may call each route; shared by the access, isolation and abuse suites. */
-export type Rule = 'public' | 'api-key' | Array<'admin' | 'therapist' | 'client'>;
+/**
+ * `'public'`; `'api-key'` (API keys with a scope only); or the roles that may call the route —
+ * with `'api-key'` among them when API keys holding the route's scope may call it too.
+ */
+export type Rule = 'public' | 'api-key' | Array<'admin' | 'therapist' | 'client' | 'api-key'>;
 export const ALL = ['admin', 'therapist', 'client'] as Array<'admin' | 'therapist' | 'client'>;
 
 /**
@@ -17,6 +21,10 @@ export const ACCESS: Record<string, Rule> = {
   'POST /v1/invitations/{token}/accept': 'public',
   'GET /v1/me': ALL,
   'PATCH /v1/me': ALL,
+  'GET /v1/me/notifications': ALL,
+  'PATCH /v1/me/notifications/{notificationId}': ALL,
+  'GET /v1/me/notification-preferences': ALL,
+  'PATCH /v1/me/notification-preferences': ALL,
   'POST /v1/users': ['admin'],
   'GET /v1/users': ['admin'],
   'GET /v1/users/{id}': ['admin'],
@@ -43,15 +51,32 @@ export const ACCESS: Record<string, Rule> = {
   'PATCH /v1/assignments/{id}': ['therapist'],
   'GET /v1/me/assignments': ['client'],
   'POST /v1/assignments/{id}/check-ins': ['client'],
+  'POST /v1/assignments/{id}/check-in-links/revoke': ['therapist'],
   'GET /v1/couples/{id}/check-ins': ['therapist'],
   'GET /v1/me/check-ins': ['client'],
   'POST /v1/couples/{id}/sessions': ['therapist'],
   'GET /v1/couples/{id}/sessions': ['admin', 'therapist'],
   'PATCH /v1/sessions/{id}': ['admin', 'therapist'],
   'GET /v1/couples/{id}/progress': ['therapist'],
+  'GET /v1/couples/{id}/reminders': ['therapist'],
   'GET /v1/couples/{id}/progress.svg': ['therapist'],
   'PATCH /v1/alerts/{id}': ['therapist'],
   'GET /v1/caseload': ['therapist'],
   'GET /v1/clinic/caseloads': ['admin'],
+  'POST /v1/webhook-endpoints': ['admin', 'api-key'],
+  'GET /v1/webhook-endpoints': ['admin', 'api-key'],
+  'GET /v1/webhook-endpoints/{id}': ['admin', 'api-key'],
+  'DELETE /v1/webhook-endpoints/{id}': ['admin', 'api-key'],
+  'GET /v1/webhook-endpoints/{id}/deliveries': ['admin', 'api-key'],
+  'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': ['admin', 'api-key'],
+  'POST /v1/integrations': ['admin'],
+  'GET /v1/integrations': ['admin'],
+  'DELETE /v1/integrations/{id}': ['admin'],
+  'POST /v1/integrations/hooks/{token}': 'public',
+  'PUT /v1/sessions/external/{source}/{externalId}': ['admin', 'therapist', 'api-key'],
+  'POST /v1/calendar-feeds': ['therapist', 'client'],
+  'GET /v1/calendar-feeds': ['therapist', 'client'],
+  'DELETE /v1/calendar-feeds/{id}': ['therapist', 'client'],
+  'GET /v1/calendar/{token}.ics': 'public',
 };
 

@@ -6,12 +6,15 @@ import { type AppConfig, ConfigModule } from '@mend/config';
 import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
 import { AuditModule } from '@mend/audit';
+import { CheckInPageModule } from '@mend/checkin-links';
 import { AccessGuard, AuthModule } from '@mend/auth';
 import { IdentityModule } from '@mend/identity';
 import { CouplesModule } from '@mend/couples';
 import { ExercisesModule } from '@mend/exercises';
 import { HomeworkModule, HomeworkScheduleHooksModule } from '@mend/homework';
+import { IntegrationsModule } from '@mend/integrations';
 import { QueueModule } from '@mend/queue';
+import { RemindersModule } from '@mend/reminders';
 import { SessionsModule } from '@mend/sessions';
 import { ProgressModule } from '@mend/progress';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
@@ -20,9 +23,18 @@ import { AuthController } from './auth/auth.controller.js';
 import { CouplesController } from './couples/couples.controller.js';
 import { ExercisesController } from './exercises/exercises.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { CoupleRemindersController } from './notifications/couple-reminders.controller.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
 import { AssignmentsController } from './homework/assignments.controller.js';
 import { CheckInsController } from './homework/check-ins.controller.js';
+import { CheckInLinksController } from './homework/check-in-links.controller.js';
+import { CheckInPageController } from './check-in-page/check-in-page.controller.js';
+import { CheckInPageRenderer } from './check-in-page/check-in-page.renderer.js';
 import { AccessRulesCheck } from './http/access-rules.check.js';
+import { CalendarFeedsController } from './integrations/calendar-feeds.controller.js';
+import { ExternalSessionsController } from './integrations/external-sessions.controller.js';
+import { IntegrationsController } from './integrations/integrations.controller.js';
+import { WebhookEndpointsController } from './integrations/webhook-endpoints.controller.js';
 import { UsersController } from './users/users.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { ProgressController } from './progress/progress.controller.js';
@@ -47,11 +59,14 @@ export class ApiModule {
         HomeworkScheduleHooksModule,
         SessionsModule,
         ProgressModule,
+        IntegrationsModule,
+        RemindersModule,
+        CheckInPageModule,
         TerminusModule,
         DiscoveryModule,
       ],
-      controllers: [HealthController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController, ExercisesController, AssignmentsController, CheckInsController, SessionsController, ProgressController, CaseloadsController],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }, AccessRulesCheck],
+      controllers: [HealthController, NotificationsController, CoupleRemindersController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController, ExercisesController, AssignmentsController, CheckInsController, CheckInLinksController, CheckInPageController, SessionsController, ProgressController, CaseloadsController, WebhookEndpointsController, IntegrationsController, ExternalSessionsController, CalendarFeedsController],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }, AccessRulesCheck, CheckInPageRenderer],
     };
   }
 }

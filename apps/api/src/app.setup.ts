@@ -6,9 +6,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { AppConfig } from '@mend/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { ProblemFilter } from './http/problem.filter.js';
+import { registerCheckInPagePlugins } from './check-in-page/check-in-page.setup.js';
+import { ProblemFilter, problemType } from './http/problem.filter.js';
+import { registerJsonParser } from './http/raw-body.js';
 import { createValidationPipe } from './http/validation.js';
+import { mountQueueBoard } from './operator/queue-board.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -26,6 +30,15 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors Fastify raises before routing (a malformed URL, a path parameter over the router's
+    // length limit) never reach Nest's filter: answer them as problem+json too.
+    frameworkErrors: (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void reply
+        .status(status)
+        .header('Content-Type', 'application/problem+json; charset=utf-8')
+        .send({ type: problemType(status), title: status === 414 ? 'URI Too Long' : 'Bad Request', status, detail: 'The request URL is not valid', requestId: String(request.id) });
+    },
   });
 }
 
@@ -46,6 +59,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
+  registerJsonParser(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(helmet, {
@@ -64,6 +78,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  await registerCheckInPagePlugins(app);
+  await mountQueueBoard(app, config);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -5,11 +5,18 @@ import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
 import { MailModule } from '@mend/mail';
 import { AuditModule } from '@mend/audit';
+import { IntegrationsModule } from '@mend/integrations';
 import { ProgressModule } from '@mend/progress';
 import { OutboxRelay, QueueModule } from '@mend/queue';
+import { ReminderLinkIssuer, ReminderSender } from '@mend/reminders';
 import { InvitationEmailHandler } from './processors/invitation-email.handler.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
+import { IntegrationsProcessor } from './processors/integrations.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
+import { PeriodicSweeps } from './processors/periodic.sweeps.js';
+import { CheckInLinkReminderIssuer } from './processors/reminder-links.js';
+import { RemindersReconciler } from './processors/reminders.reconciler.js';
+import { WebhooksProcessor } from './processors/webhooks.processor.js';
 import { WorkerRunner } from './worker.runner.js';
 
 /** The worker process: no HTTP, the outbox relay and one BullMQ worker per queue. */
@@ -26,8 +33,14 @@ export class WorkerModule {
         MailModule,
         AuditModule,
         ProgressModule,
+        IntegrationsModule,
       ],
-      providers: [OutboxRelay, InvitationEmailHandler, NotificationsProcessor, MaintenanceProcessor, WorkerRunner],
+      providers: [
+        OutboxRelay,
+        ReminderSender,
+        RemindersReconciler,
+        { provide: ReminderLinkIssuer, useClass: CheckInLinkReminderIssuer },
+        InvitationEmailHandler, NotificationsProcessor, MaintenanceProcessor, WebhooksProcessor, IntegrationsProcessor, PeriodicSweeps, WorkerRunner],
     };
   }
 }

@@ -1,7 +1,21 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { OutboxRelay, QueueConnections, type RunnableProcessor, QueueWorkers, withTimeout } from '@mend/queue';
+import {
+  ALL_CLINICS,
+  JOB_POLICIES,
+  JobName,
+  OutboxRelay,
+  QueueConnections,
+  QueueName,
+  REMINDERS_RECONCILE_EVERY_MS,
+  type RunnableProcessor,
+  QueueWorkers,
+  withTimeout,
+} from '@mend/queue';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
+import { IntegrationsProcessor } from './processors/integrations.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
+import { PeriodicSweeps } from './processors/periodic.sweeps.js';
+import { WebhooksProcessor } from './processors/webhooks.processor.js';
 
 /**
  * How long active jobs get to finish on SIGTERM before the workers are force-closed (their
@@ -25,8 +39,11 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     private readonly relay: OutboxRelay,
     notifications: NotificationsProcessor,
     maintenance: MaintenanceProcessor,
+    webhooks: WebhooksProcessor,
+    integrations: IntegrationsProcessor,
+    private readonly sweeps: PeriodicSweeps,
   ) {
-    this.processors = [notifications, maintenance];
+    this.processors = [notifications, maintenance, webhooks, integrations];
   }
 
   async start(): Promise<void> {
@@ -37,14 +54,29 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     );
     await this.warnUnlessNoEviction();
     this.workers.start(this.processors);
+    await this.scheduleReminderReconciler();
     this.relay.start();
+    this.sweeps.start();
     this.logger.log({ msg: 'worker ready', backend: this.connections.backend });
   }
 
   /** Relay first (no new jobs from this process), then the workers finish or release theirs. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await this.sweeps.stop();
     await this.workers.close(WORKER_SHUTDOWN_GRACE_MS);
+  }
+
+  /**
+   * The reminder reconciler runs every minute from a job scheduler: upserting it from every
+   * worker is idempotent, and one scheduler means one run per minute however many workers run.
+   */
+  private async scheduleReminderReconciler(): Promise<void> {
+    const name = JobName.RemindersReconcile;
+    const { attempts, backoff, removeOnComplete, removeOnFail } = JOB_POLICIES[name].options;
+    await this.connections
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler('reminders-reconcile', { every: REMINDERS_RECONCILE_EVERY_MS }, { name, data: { clinicId: ALL_CLINICS }, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
   }
 
   /** An evicting Redis silently drops jobs and locks; BullMQ needs `noeviction`. */

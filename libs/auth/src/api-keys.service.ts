@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { type ApiKeyPrincipal, type ApiKeyScope, DomainException, type Page, type Principal, type RequestMeta, type UserPrincipal, decodeCursor, issueToken, newId, parseToken, toPage } from '@mend/core';
-import { TenantDatabase, queryRows } from '@mend/database';
+import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
 
 export interface ApiKeyView {
   id: string;
@@ -45,13 +45,18 @@ export class ApiKeysService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
-  async create(principal: UserPrincipal, input: { name: string; scopes: ApiKeyScope[] }): Promise<CreatedApiKey> {
-    const { token, hash } = issueToken('mk', principal.clinicId);
-    const hint = `mk_…${token.slice(-4)}`;
+  /**
+   * With an Idempotency-Key, a retry answers the first response — the key included, since a
+   * client retries exactly when it lost that response (the stored copy expires with the key).
+   */
+  async create(principal: UserPrincipal, input: { name: string; scopes: ApiKeyScope[] }, idempotencyKey?: string): Promise<IdempotentResult<CreatedApiKey>> {
     const scopes = [...new Set(input.scopes)].sort();
-    return this.db.withClinic(principal.clinicId, async (tx) => {
+    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/api-keys', body: input, statusCode: 201 }, async (tx) => {
+      const { token, hash } = issueToken('mk', principal.clinicId);
+      const hint = `mk_…${token.slice(-4)}`;
       const rows: ApiKeyRow[] = await tx.query(
         `INSERT INTO api_key (clinic_id, id, name, key_prefix, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
         [principal.clinicId, newId(), input.name.trim(), hint, hash, scopes, principal.userId],

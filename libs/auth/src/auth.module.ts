@@ -13,6 +13,6 @@ import { TokenService } from './token.service.js';
 @Module({
   imports: [PassportModule, JwtModule.register({})],
   providers: [PasswordHasher, RateLimitService, TokenService, AuthService, ApiKeysService, JwtStrategy, ApiKeyStrategy, AccessGuard],
-  exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, TokenService],
+  exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, TokenService, RateLimitService],
 })
 export class AuthModule {}

@@ -4,10 +4,10 @@ import { DomainException } from '@mend/core';
 import { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
-export type LimitName = 'loginPerIp' | 'loginFailuresPerAccount' | 'signupPerIp';
+export type LimitName = 'loginPerIp' | 'loginFailuresPerAccount' | 'signupPerIp' | 'checkInLinkPerIp';
 
 /**
- * Throttles sign-up and login. With Redis the counters are shared by every API replica;
+ * Throttles sign-up, login and the check-in link pages. With Redis the counters are shared by every API replica;
  * without it (the single-machine default) they live in this process.
  */
 @Injectable()
@@ -30,6 +30,7 @@ export class RateLimitService implements OnModuleDestroy {
       loginPerIp: make('loginPerIp', config.rateLimit.loginPerIp),
       loginFailuresPerAccount: make('loginFailuresPerAccount', config.rateLimit.loginFailuresPerAccount),
       signupPerIp: make('signupPerIp', config.rateLimit.signupPerIp),
+      checkInLinkPerIp: make('checkInLinkPerIp', config.rateLimit.checkInLinkPerIp),
     };
   }
 

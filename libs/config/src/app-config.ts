@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 export type NodeEnv = 'development' | 'test' | 'production';
 export type QueueBackendKind = 'redis' | 'postgres';
 
@@ -38,11 +40,37 @@ export interface AppConfig {
     loginPerIp: RateLimitRule;
     loginFailuresPerAccount: RateLimitRule;
     signupPerIp: RateLimitRule;
+    /** Requests to check-in link URLs (landing and Continue) per client IP. */
+    checkInLinkPerIp: RateLimitRule;
   };
   mail: { smtpUrl: string | undefined; from: string };
   operatorToken: string | undefined;
   log: { level: string; pretty: boolean };
   demo: { seed: boolean };
+  webhooks: WebhookSettings;
+}
+
+/** One WEBHOOK_ALLOWED_HOSTS entry: a host name, an IP address or a CIDR range, and optionally a port. */
+export interface WebhookAllowedHost {
+  /** Lower-case host name, IP address (IPv6 without brackets) or CIDR range such as 10.0.0.0/8. */
+  host: string;
+  port?: number;
+}
+
+export interface WebhookSettings {
+  /**
+   * Targets that may resolve to loopback, private or link-local addresses (tests, local
+   * development, a clinic system on the same private network). Everything else must be public.
+   */
+  allowedHosts: WebhookAllowedHost[];
+  /** Delay before the first retry of a failed delivery; each later retry waits four times longer (capped at 6 h). */
+  retryBaseDelayMs: number;
+  /** Failed deliveries are retried until this long after their first attempt (the issue asks for at least 24 h). */
+  retryWindowHours: number;
+  /** How long one delivery attempt may take (connect to last byte). */
+  timeoutMs: number;
+  /** How often the worker looks for occurrences that closed without a check-in (occurrence.missed). */
+  missedScanIntervalMs: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -144,6 +172,7 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:'], 'an smtp URL (smtp://host:port)');
+  const webhookAllowedHosts = parseAllowedHosts(read('WEBHOOK_ALLOWED_HOSTS'), problems);
   const operatorToken = read('OPERATOR_TOKEN');
   if (operatorToken !== undefined && operatorToken.length < 32) problems.push('OPERATOR_TOKEN must be at least 32 characters');
 
@@ -182,13 +211,50 @@ export function loadConfig(env: Env): AppConfig {
       loginPerIp: { points: int('RATE_LIMIT_LOGIN_PER_IP', 30, 1, 1_000_000), durationSeconds: 300 },
       loginFailuresPerAccount: { points: int('RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000), durationSeconds: 900 },
       signupPerIp: { points: int('RATE_LIMIT_SIGNUP_PER_IP', 10, 1, 1_000_000), durationSeconds: 3600 },
+      checkInLinkPerIp: { points: int('RATE_LIMIT_CHECK_IN_LINK_PER_IP', 60, 1, 1_000_000), durationSeconds: 600 },
     },
     mail: { smtpUrl, from: read('MAIL_FROM') ?? 'Mend <no-reply@mend.local>' },
     operatorToken,
     log: { level: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'), pretty: bool('LOG_PRETTY', false) },
     demo: { seed: bool('DEMO_SEED', false) },
+    webhooks: {
+      allowedHosts: webhookAllowedHosts,
+      retryBaseDelayMs: int('WEBHOOK_RETRY_BASE_DELAY_MS', 30_000, 10, 3_600_000),
+      retryWindowHours: int('WEBHOOK_RETRY_WINDOW_HOURS', 24, 1, 168),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      missedScanIntervalMs: int('WEBHOOK_MISSED_SCAN_INTERVAL_MS', 60_000, 100, 3_600_000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * WEBHOOK_ALLOWED_HOSTS: comma-separated `host`, `host:port`, `[ipv6]:port` or CIDR entries,
+ * e.g. `127.0.0.1:4000,localhost,10.20.0.0/16`.
+ */
+function parseAllowedHosts(raw: string | undefined, problems: string[]): WebhookAllowedHost[] {
+  if (raw === undefined) return [];
+  const out: WebhookAllowedHost[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+    const bracketed = /^\[([0-9a-f:.]+)\](?::(\d+))?$/.exec(entry);
+    const cidr = /^([0-9a-f:.]+)\/(\d{1,3})$/.exec(entry);
+    const hostPort = /^([^:/\s]+)(?::(\d+))?$/.exec(entry);
+    let host: string | undefined;
+    let port: string | undefined;
+    if (bracketed && isIP(bracketed[1]) === 6) [host, port] = [bracketed[1], bracketed[2]];
+    else if (cidr && isIP(cidr[1]) !== 0 && Number(cidr[2]) <= (isIP(cidr[1]) === 4 ? 32 : 128)) host = entry;
+    else if (isIP(entry) === 6) host = entry;
+    else if (hostPort && (isIP(hostPort[1]) === 4 || HOST_NAME.test(hostPort[1]))) [host, port] = [hostPort[1], hostPort[2]];
+    const portNumber = port === undefined ? undefined : Number(port);
+    if (host === undefined || (portNumber !== undefined && (portNumber < 1 || portNumber > 65535))) {
+      problems.push(`WEBHOOK_ALLOWED_HOSTS has "${entry}", which is not a host, host:port, [ipv6]:port or CIDR range`);
+      continue;
+    }
+    out.push(portNumber === undefined ? { host } : { host, port: portNumber });
+  }
+  return out;
 }

@@ -75,3 +75,23 @@ export function readTestSettings(): TestSettings {
     runId: env.MEND_TEST_RUN_ID,
   };
 }
+
+/** What `npm run bench` needs from the environment; the figures themselves come from CLI flags. */
+export interface BenchSettings {
+  /** A superuser connection to the local PostgreSQL the benchmark database is created on. */
+  adminDatabaseUrl: string;
+  /** Redis for the API's queues (the API runs with its production config), if reachable. */
+  redisUrl: string;
+  /** The environment handed to the API and baseline child processes (PATH and the like). */
+  env: Record<string, string | undefined>;
+}
+
+export function readBenchSettings(): BenchSettings {
+  const env = process.env;
+  const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+  return {
+    adminDatabaseUrl: blank(env.BENCH_DATABASE_ADMIN_URL) ?? blank(env.TEST_DATABASE_ADMIN_URL) ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: blank(env.REDIS_URL) ?? 'redis://127.0.0.1:6379',
+    env: { ...env },
+  };
+}

@@ -1,7 +1,8 @@
+import { RequestMethod, VERSION_NEUTRAL } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
-/** Path segments that are secrets (invitation, calendar and check-in link tokens) never reach a log. */
-const SECRET_SEGMENTS = /\/(invitations|calendar|c|links)\/[^/?#]+/g;
+/** Path segments that are secrets (invitation, calendar, check-in link and inbound webhook tokens) never reach a log. */
+const SECRET_SEGMENTS = /\/(invitations|calendar|c|links|hooks)\/[^/?#]+/g;
 
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
@@ -15,6 +16,13 @@ export function redactUrl(url: string | undefined): string | undefined {
  */
 export function loggerParams(options: { level: string; pretty: boolean; service: string }): Params {
   return {
+    // The default covers the versioned API (/v1/…) only; the client check-in page and its link
+    // URLs (redacted above) are version-neutral routes and are logged like any other request.
+    forRoutes: [
+      { path: '{/*splat}', method: RequestMethod.ALL },
+      { path: 'c/{*rest}', method: RequestMethod.ALL, version: VERSION_NEUTRAL },
+      { path: 'check-in{/*rest}', method: RequestMethod.ALL, version: VERSION_NEUTRAL },
+    ],
     pinoHttp: {
       level: options.level,
       base: { service: options.service },

@@ -1,22 +1,23 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type TokenKind = 'inv' | 'rt' | 'mk';
+/** Invitations, refresh tokens, API keys, check-in links (emailed), check-in page sessions (cookie). */
+export type TokenKind = 'inv' | 'rt' | 'mk' | 'ci' | 'cs';
 
 export interface IssuedToken {
   token: string;
   hash: string;
 }
 
-const SHAPE = /^(inv|rt|mk)_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+const SHAPE = /^(inv|rt|mk|ci|cs)_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 /**
- * Opaque secrets (invitations, refresh tokens, API keys): a recognisable prefix, the clinic id
- * (so the server can pin the tenant before looking the token up under row-level security) and
- * 256 random bits. Only the SHA-256 is stored; the secret's entropy makes a slow hash unnecessary.
+ * Opaque secrets (invitations, refresh tokens, API keys, check-in links and page sessions): a
+ * recognisable prefix, the clinic id (so the server can pin the tenant before looking the token
+ * up under row-level security) and 256 random bits. Only the SHA-256 is stored; the secret's entropy makes a slow hash unnecessary.
  */
 export function issueToken(kind: TokenKind, clinicId: string): IssuedToken {
   const token = `${kind}_${clinicId.replace(/-/g, '')}_${randomBytes(32).toString('base64url')}`;

@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { DomainException, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
+import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import { type InvitedUser, type UserStatus, UsersService, usersRepository } from '@mend/identity';
 import type { EntityManager } from 'typeorm';
 import { type CoupleStatus, loadCouple, requireCouple } from './couple-access.js';
@@ -80,11 +80,13 @@ export class CouplesService {
     private readonly db: TenantDatabase,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
     @Optional() private readonly scheduleHooks?: CoupleScheduleHooks,
   ) {}
 
-  async create(principal: UserPrincipal, input: CreateCoupleInput): Promise<CreatedCoupleView> {
-    return this.db.withClinic(principal.clinicId, async (tx) => {
+  /** With an Idempotency-Key, a retry answers the first couple (and its invitation links) instead of a 409. */
+  async create(principal: UserPrincipal, input: CreateCoupleInput, idempotencyKey?: string): Promise<IdempotentResult<CreatedCoupleView>> {
+    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/couples', body: input, statusCode: 201 }, async (tx) => {
       const therapistId = await this.resolveTherapist(tx, principal, input.therapistId);
       const emails = input.partners.map((p) => p.email.trim().toLowerCase());
       if (new Set(emails).size !== emails.length) {

@@ -6,3 +6,4 @@ export * from './provision.js';
 export * from './tenancy-check.js';
 export * from './tenant-database.service.js';
 export * from './query-rows.js';
+export * from './idempotency.service.js';

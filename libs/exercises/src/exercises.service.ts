@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { DomainException, type FieldProblem, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
+import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import type { EntityManager } from 'typeorm';
 import { ensureBuiltins } from './builtin-sync.js';
 import { normalizeContent, validateExerciseContent } from './exercise-content.js';
@@ -49,6 +49,7 @@ export class ExercisesService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Built-ins plus the clinic's own, oldest first (built-ins lead), cursor-paginated. */
@@ -76,13 +77,13 @@ export class ExercisesService {
     return view;
   }
 
-  /** A clinic's own exercise, at version 1. */
-  async create(principal: UserPrincipal, input: CreateExerciseInput): Promise<ExerciseView> {
+  /** A clinic's own exercise, at version 1. With an Idempotency-Key, a retry answers the first result. */
+  async create(principal: UserPrincipal, input: CreateExerciseInput, idempotencyKey?: string): Promise<IdempotentResult<ExerciseView>> {
     requireStaff(principal);
     const problems = validateExerciseContent(input);
     if (problems.length) throw invalid(problems);
     const content = normalizeContent(input);
-    return this.db.withClinic(principal.clinicId, async (tx) => {
+    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/exercises', body: input, statusCode: 201 }, async (tx) => {
       const id = newId();
       await exercisesRepository.insertExercise(tx, { clinicId: principal.clinicId, id, createdBy: principal.userId });
       await exercisesRepository.insertVersion(tx, principal.clinicId, id, 1, content);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { type CoupleRef, canReach, coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
 import { DomainException, type FieldProblem, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
+import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import { type ExerciseMode, type ExerciseVersionView, findExercise, getVersion } from '@mend/exercises';
 import type { EntityManager } from 'typeorm';
 import { DAY_MS, RECENT_DAYS, horizonEnd } from './homework.constants.js';
@@ -16,7 +16,6 @@ import {
   type ScheduleInput,
   type ScheduleView,
 } from './homework.views.js';
-import { IdempotencyService, type IdempotentResult } from './idempotency.js';
 import { occurrenceState, opensAtFor } from './occurrence-state.js';
 import { clearFutureOccurrences, earliestOnceDueAt, ensureHorizon, listOccurrences, lockAssignment, materialiseOccurrences } from './occurrences.js';
 import { formatRecurrenceRule, parseRecurrenceRule, validateRecurrence } from './recurrence.js';

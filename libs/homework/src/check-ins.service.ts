@@ -1,15 +1,15 @@
-import { JobName, OutboxWriter } from '@mend/queue';
+import { JobName, OutboxWriter, announceEvent } from '@mend/queue';
+import { skipPending } from '@mend/reminders';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
-import { canReach, coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
-import { DomainException, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
+import { coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
+import { DomainException, type Page, type RequestMeta, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
+import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
 import { type Answers, getVersion, scoreAnswers, validateAnswers } from '@mend/exercises';
 import type { EntityManager } from 'typeorm';
 import { type CheckInRow, checkInsRepository, toCheckInView } from './check-ins.repository.js';
 import { horizonEnd } from './homework.constants.js';
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
-import { IdempotencyService, type IdempotentResult } from './idempotency.js';
 import { checkInWindow, opensAtFor } from './occurrence-state.js';
 import { lockAssignment, materialiseOccurrences } from './occurrences.js';
 
@@ -28,6 +28,16 @@ export interface CheckInsQuery {
   to?: Date;
   limit: number;
   cursor?: string;
+}
+
+/** The partner writing a check-in: signed in (API) or holding a check-in link's session (page). */
+export interface CheckInAuthor extends RequestMeta {
+  clinicId: string;
+  userId: string;
+}
+
+function authorOf(principal: UserPrincipal): CheckInAuthor {
+  return { clinicId: principal.clinicId, userId: principal.userId, requestId: principal.requestId, ip: principal.ip };
 }
 
 interface SubmitTarget {
@@ -65,69 +75,104 @@ export class CheckInsService {
     return this.idempotency.run(
       principal,
       { key: idempotencyKey, operation: `POST /v1/assignments/${assignmentId}/check-ins`, body: input, statusCode: 201 },
-      async (tx) => {
-        const now = new Date();
-        // Held to the end: a concurrent schedule change cannot drop the occurrence being answered.
-        if (!(await lockAssignment(tx, principal.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
-        const rows: SubmitTarget[] = await tx.query(
-          `SELECT id, couple_id, exercise_id, exercise_version, schedule_type, status FROM assignment WHERE clinic_id = $1 AND id = $2`,
-          [principal.clinicId, assignmentId],
-        );
-        const assignment = rows[0];
-        const couple = assignment ? await loadCouple(tx, principal.clinicId, assignment.couple_id) : null;
-        if (!assignment || !couple || !canReach(principal, couple, { client: true })) throw DomainException.notFound('Assignment');
-        if (assignment.status === 'cancelled') throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
-        if (couple.status === 'closed') throw new DomainException('unprocessable', 'Your couple\'s therapy is closed; check-ins are no longer taken');
-
-        const version = await getVersion(tx, principal.clinicId, assignment.exercise_id, assignment.exercise_version);
-        if (!version) throw new Error(`Assignment ${assignment.id} points at a missing exercise version`);
-
-        await materialiseOccurrences(tx, principal.clinicId, assignment.id, horizonEnd(now), now);
-        const occurrence = await this.findOccurrence(tx, principal.clinicId, assignment.id, version.mode === 'joint' ? null : principal.userId, input.occurrenceAt);
-        if (!occurrence) {
-          throw new DomainException('unprocessable', 'Nothing of this assignment is due for you at occurrenceAt', {
-            errors: [{ field: 'occurrenceAt', message: 'occurrenceAt must be the due time of one of your occurrences of this assignment (see GET /v1/me/assignments)' }],
-          });
-        }
-        const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
-        if (window.isTooEarly) {
-          throw new DomainException('unprocessable', `This occurrence opens for check-ins at ${opensAtFor(occurrence.due_at).toISOString()}`, {
-            errors: [{ field: 'occurrenceAt', message: 'the occurrence is not open yet (check-ins open 24 hours before the due time)' }],
-          });
-        }
-        if (window.isClosed) {
-          throw new DomainException('unprocessable', `This occurrence closed at ${occurrence.closes_at.toISOString()} and was missed`, {
-            errors: [{ field: 'occurrenceAt', message: 'the occurrence is closed' }],
-          });
-        }
-        const duplicate = version.mode === 'joint' ? 'Your couple has already checked in for this occurrence' : 'You have already checked in for this occurrence';
-        if (await this.hasCheckIn(tx, principal.clinicId, occurrence.id)) throw new DomainException('conflict', duplicate);
-
-        const problems = validateAnswers(version.form, input.answers);
-        if (problems.length) throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
-        const answers = input.answers as Answers;
-
-        const id = await checkInsRepository.insert(tx, {
-          clinicId: principal.clinicId,
-          id: newId(),
-          occurrenceId: occurrence.id,
-          assignmentId: assignment.id,
-          coupleId: couple.id,
-          authorId: principal.userId,
-          answers,
-          score: scoreAnswers(version.scoring, answers),
-          visibility: input.visibility,
-          isLate: window.isLate,
-          submittedAt: now,
-        });
-        if (!id) throw new DomainException('conflict', duplicate);
-        if (assignment.schedule_type === 'once') await this.completeIfAllDone(tx, principal.clinicId, assignment.id);
-        await this.audit.record(tx, this.audit.entryFor(principal, 'check_in.create', 'check_in', id));
-        // Alerts (trust drop, partners diverging, a measure below its cut-off) open without waiting for a therapist to read progress.
-        await this.outbox.enqueue(tx, principal.clinicId, { name: JobName.ProgressRefresh, data: { clinicId: principal.clinicId, coupleId: assignment.couple_id } });
-        return toCheckInView((await checkInsRepository.findById(tx, principal.clinicId, id))!);
-      },
+      (tx) => this.submitIn(tx, authorOf(principal), assignmentId, input),
     );
+  }
+
+  /**
+   * The same submission for a partner who is not signed in but holds a check-in link (the client
+   * check-in page): the link's session names the partner and the occurrence, the rest — window,
+   * one check-in per occurrence, the form version's validator, scoring, audit — is `submit`'s.
+   * Answers 404 when the occurrence is gone or is not the partner's (or their couple's) to answer.
+   */
+  async submitAsPartner(partner: CheckInAuthor, occurrenceId: string, input: Omit<SubmitCheckInInput, 'occurrenceAt'>): Promise<CheckInView> {
+    return this.db.withClinic(partner.clinicId, async (tx) => {
+      const rows: Array<{ assignment_id: string; due_at: Date }> = await tx.query(`SELECT assignment_id, due_at FROM occurrence WHERE clinic_id = $1 AND id = $2`, [
+        partner.clinicId,
+        occurrenceId,
+      ]);
+      if (!rows[0]) throw DomainException.notFound('Occurrence');
+      return this.submitIn(tx, partner, rows[0].assignment_id, { ...input, occurrenceAt: rows[0].due_at }, occurrenceId);
+    });
+  }
+
+  /** `expectedOccurrenceId`: refuse (404) unless the occurrence the author may answer at that time is this one. */
+  private async submitIn(tx: EntityManager, author: CheckInAuthor, assignmentId: string, input: SubmitCheckInInput, expectedOccurrenceId?: string): Promise<CheckInView> {
+    const now = new Date();
+    // Held to the end: a concurrent schedule change cannot drop the occurrence being answered.
+    if (!(await lockAssignment(tx, author.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
+    const rows: SubmitTarget[] = await tx.query(
+      `SELECT id, couple_id, exercise_id, exercise_version, schedule_type, status FROM assignment WHERE clinic_id = $1 AND id = $2`,
+      [author.clinicId, assignmentId],
+    );
+    const assignment = rows[0];
+    const couple = assignment ? await loadCouple(tx, author.clinicId, assignment.couple_id) : null;
+    // Only the couple's own partners answer its homework (the API route is for clients only, too).
+    if (!assignment || !couple || couple.clinicId !== author.clinicId || !couple.partnerIds.includes(author.userId)) throw DomainException.notFound('Assignment');
+    if (assignment.status === 'cancelled') throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
+    if (couple.status === 'closed') throw new DomainException('unprocessable', 'Your couple\'s therapy is closed; check-ins are no longer taken');
+
+    const version = await getVersion(tx, author.clinicId, assignment.exercise_id, assignment.exercise_version);
+    if (!version) throw new Error(`Assignment ${assignment.id} points at a missing exercise version`);
+
+    await materialiseOccurrences(tx, author.clinicId, assignment.id, horizonEnd(now), now);
+    const occurrence = await this.findOccurrence(tx, author.clinicId, assignment.id, version.mode === 'joint' ? null : author.userId, input.occurrenceAt);
+    if (expectedOccurrenceId !== undefined && occurrence?.id !== expectedOccurrenceId) throw DomainException.notFound('Occurrence');
+    if (!occurrence) {
+      throw new DomainException('unprocessable', 'Nothing of this assignment is due for you at occurrenceAt', {
+        errors: [{ field: 'occurrenceAt', message: 'occurrenceAt must be the due time of one of your occurrences of this assignment (see GET /v1/me/assignments)' }],
+      });
+    }
+    const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
+    if (window.isTooEarly) {
+      throw new DomainException('unprocessable', `This occurrence opens for check-ins at ${opensAtFor(occurrence.due_at).toISOString()}`, {
+        errors: [{ field: 'occurrenceAt', message: 'the occurrence is not open yet (check-ins open 24 hours before the due time)' }],
+      });
+    }
+    if (window.isClosed) {
+      throw new DomainException('unprocessable', `This occurrence closed at ${occurrence.closes_at.toISOString()} and was missed`, {
+        errors: [{ field: 'occurrenceAt', message: 'the occurrence is closed' }],
+      });
+    }
+    const duplicate = version.mode === 'joint' ? 'Your couple has already checked in for this occurrence' : 'You have already checked in for this occurrence';
+    if (await this.hasCheckIn(tx, author.clinicId, occurrence.id)) throw new DomainException('conflict', duplicate);
+
+    const problems = validateAnswers(version.form, input.answers);
+    if (problems.length) throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
+    const answers = input.answers as Answers;
+
+    const id = await checkInsRepository.insert(tx, {
+      clinicId: author.clinicId,
+      id: newId(),
+      occurrenceId: occurrence.id,
+      assignmentId: assignment.id,
+      coupleId: couple.id,
+      authorId: author.userId,
+      answers,
+      score: scoreAnswers(version.scoring, answers),
+      visibility: input.visibility,
+      isLate: window.isLate,
+      submittedAt: now,
+    });
+    if (!id) throw new DomainException('conflict', duplicate);
+    // Its reminders are settled now; the sender would skip them at send time anyway.
+    await skipPending(tx, author.clinicId, { occurrenceId: occurrence.id }, 'already_done');
+    if (assignment.schedule_type === 'once') await this.completeIfAllDone(tx, author.clinicId, assignment.id);
+    await this.audit.record(tx, {
+      clinicId: author.clinicId,
+      actorType: 'user',
+      actorId: author.userId,
+      action: 'check_in.create',
+      resourceType: 'check_in',
+      resourceId: id,
+      outcome: 'success',
+      requestId: author.requestId,
+      ip: author.ip,
+    });
+    // Alerts (trust drop, partners diverging, a measure below its cut-off) open without waiting for a therapist to read progress.
+    await this.outbox.enqueue(tx, author.clinicId, { name: JobName.ProgressRefresh, data: { clinicId: author.clinicId, coupleId: assignment.couple_id } });
+    await announceEvent(tx, author.clinicId, 'checkin.submitted', { checkInId: id, assignmentId: assignment.id, occurrenceId: occurrence.id, coupleId: couple.id, partnerId: author.userId });
+    return toCheckInView((await checkInsRepository.findById(tx, author.clinicId, id))!);
   }
 
   /** The couple's therapist reads its check-ins with answers; every check-in read is audited. */
@@ -191,12 +236,15 @@ export class CheckInsService {
 
   /** A one-off is completed once each of its occurrences has a check-in. */
   private async completeIfAllDone(tx: EntityManager, clinicId: string, assignmentId: string): Promise<void> {
-    await tx.query(
+    const completed = await queryRows<{ id: string; couple_id: string }>(
+      tx,
       `UPDATE assignment a SET status = 'completed', updated_at = now()
        WHERE a.clinic_id = $1 AND a.id = $2 AND a.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM occurrence o WHERE o.clinic_id = a.clinic_id AND o.assignment_id = a.id
-                         AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id))`,
+                         AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id))
+       RETURNING a.id, a.couple_id`,
       [clinicId, assignmentId],
     );
+    for (const row of completed) await announceEvent(tx, clinicId, 'assignment.completed', { assignmentId: row.id, coupleId: row.couple_id });
   }
 }

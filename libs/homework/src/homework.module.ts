@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsService } from './assignments.service.js';
 import { CheckInsService } from './check-ins.service.js';
-import { IdempotencyService } from './idempotency.js';
 
 /** Assignments, their occurrences and check-ins; shared by the API and (for materialisation) the worker. */
-@Module({ providers: [AssignmentsService, CheckInsService, IdempotencyService], exports: [AssignmentsService, CheckInsService, IdempotencyService] })
+@Module({ providers: [AssignmentsService, CheckInsService], exports: [AssignmentsService, CheckInsService] })
 export class HomeworkModule {}

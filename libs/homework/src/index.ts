@@ -4,7 +4,6 @@ export * from './recurrence.js';
 export * from './occurrence-state.js';
 export * from './occurrences.js';
 export * from './check-ins.repository.js';
-export * from './idempotency.js';
 export * from './assignments.service.js';
 export * from './check-ins.service.js';
 export * from './homework.module.js';

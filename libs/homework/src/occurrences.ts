@@ -1,5 +1,6 @@
 import { newId } from '@mend/core';
 import { queryRows } from '@mend/database';
+import { planOccurrenceReminders } from '@mend/reminders';
 import type { Score } from '@mend/exercises';
 import type { EntityManager } from 'typeorm';
 import { DAY_MS, HORIZON_REFRESH_DAYS, ONCE_PAST_TOLERANCE_MINUTES, closesAtFor, horizonEnd } from './homework.constants.js';
@@ -115,6 +116,8 @@ export async function materialiseOccurrences(tx: EntityManager, clinicId: string
   );
   const created = await insertSlots(tx, clinicId, a.id, a.couple_id, slots);
   if (until.getTime() > mark.getTime()) await setMark(tx, clinicId, assignmentId, until);
+  // Their reminders are planned in the same transaction (announced through the outbox).
+  if (created > 0) await planOccurrenceReminders(tx, clinicId, { assignmentId }, now);
   return created;
 }
 

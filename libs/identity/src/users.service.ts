@@ -11,7 +11,7 @@ import {
   newId,
   toPage,
 } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
+import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import { AuditService } from '@mend/audit';
 import { JobName, OutboxWriter } from '@mend/queue';
 import type { EntityManager } from 'typeorm';
@@ -56,12 +56,13 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly idempotency: IdempotencyService,
     @Optional() private readonly profileHooks?: ProfileHooks,
   ) {}
 
-  /** Staff invitation by an admin. */
-  async invite(principal: UserPrincipal, input: InviteUserInput): Promise<InvitedUser> {
-    return this.db.withClinic(principal.clinicId, async (tx) => {
+  /** Staff invitation by an admin; with an Idempotency-Key, a retry answers the first invitation. */
+  async invite(principal: UserPrincipal, input: InviteUserInput, idempotencyKey?: string): Promise<IdempotentResult<InvitedUser>> {
+    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/users', body: input, statusCode: 201 }, async (tx) => {
       const invited = await this.createInvitedUser(tx, principal, input);
       await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', invited.user.id));
       return invited;

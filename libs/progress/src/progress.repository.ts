@@ -1,3 +1,4 @@
+import { announceEvent } from '@mend/queue';
 import { newId } from '@mend/core';
 import { queryRows } from '@mend/database';
 import type { Score } from '@mend/exercises';
@@ -47,7 +48,12 @@ export const progressRepository = {
     return rows.map((r) => ({ id: r.id, startsAt: r.starts_at, endsAt: r.ends_at, status: r.status }));
   },
 
-  /** Occurrences already due, plus any later one already checked in, each with its check-in's score. */
+  /**
+   * Occurrences already due, plus any later one already checked in, each with its check-in's score.
+   * The join names the couple on both sides so the check-ins are read through the couple's index
+   * (one range) instead of one probe per occurrence — or a scan of the clinic's check-ins (bench:
+   * 10–24 ms → 2 ms for two years of daily check-ins).
+   */
   async occurrences(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<OccurrenceFact[]> {
     const rows: Array<{
       id: string;
@@ -60,7 +66,7 @@ export const progressRepository = {
     }> = await tx.query(
       `SELECT o.id, o.partner_id, o.due_at, o.closes_at, c.author_id, c.submitted_at, c.score
          FROM occurrence o
-         LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.occurrence_id = o.id
+         LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.couple_id = o.couple_id AND c.occurrence_id = o.id
         WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.due_at <= $3 OR c.id IS NOT NULL)
         ORDER BY o.due_at, o.id`,
       [clinicId, coupleId, now],
@@ -77,20 +83,21 @@ export const progressRepository = {
   /**
    * Stores newly detected alerts in one statement. The identity index (clinic, couple, kind,
    * window start, partner) makes this idempotent: an alert already stored — open or
-   * acknowledged — is left exactly as it is.
+   * acknowledged — is left exactly as it is. Each alert that opens is announced (alert.opened).
    */
   async insertAlerts(tx: EntityManager, clinicId: string, coupleId: string, alerts: AlertCandidate[]): Promise<number> {
     if (alerts.length === 0) return 0;
     const payload = alerts.map((a) => ({ id: newId(), partner_id: a.partnerId, kind: a.kind, window_start: a.windowStart.toISOString(), detail: a.detail }));
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<{ id: string; partner_id: string | null }>(
       tx,
       `INSERT INTO alert (clinic_id, id, couple_id, partner_id, kind, window_start, detail)
        SELECT $1, r.id, $2, r.partner_id, r.kind, r.window_start, r.detail
          FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, partner_id uuid, kind text, window_start timestamptz, detail jsonb)
        ON CONFLICT DO NOTHING
-       RETURNING id`,
+       RETURNING id, partner_id`,
       [clinicId, coupleId, JSON.stringify(payload)],
     );
+    for (const row of rows) await announceEvent(tx, clinicId, 'alert.opened', { alertId: row.id, coupleId, partnerId: row.partner_id });
     return rows.length;
   },
 

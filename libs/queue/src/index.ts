@@ -9,3 +9,4 @@ export * from './queue.processor.js';
 export * from './queue.workers.js';
 export * from './queue-schema.js';
 export * from './queue.module.js';
+export * from './domain-events.js';

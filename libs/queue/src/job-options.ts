@@ -18,6 +18,29 @@ export const INVITATION_EMAIL_RETRY = { attempts: 6, backoff: { type: 'exponenti
 /** Alert refresh: a database read and a small insert; a few quick retries ride out a restart. */
 export const PROGRESS_REFRESH_RETRY = { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } as const;
 
+/**
+ * Webhook jobs: these retries only cover the worker's own failures (database, crash). A receiver
+ * that fails is not a job failure: the delivery records the attempt and schedules the next one
+ * through the outbox (exponential backoff for a day, see libs/integrations), so the schedule
+ * lives in PostgreSQL and survives a lost Redis.
+ */
+export const WEBHOOK_JOB_RETRY = { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } as const;
+
+/** Inbound scheduling events: a database transaction; quick retries ride out a restart. */
+export const INBOUND_EVENT_RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 5_000 } } as const;
+
+/**
+ * Reminder sends: 8 attempts, 15 s doubling (about an hour in all) rides out an SMTP outage; a
+ * permanent refusal (bad address) is unrecoverable at once and recorded as failed.
+ */
+export const REMINDER_SEND_RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 15_000 } } as const;
+
+/** The reconciler runs every minute anyway: one retry is enough. */
+export const REMINDERS_RECONCILE_RETRY = { attempts: 2, backoff: { type: 'fixed', delay: 10_000 } } as const;
+
+/** How often the reminder reconciler runs (a BullMQ job scheduler). */
+export const REMINDERS_RECONCILE_EVERY_MS = 60_000;
+
 export interface JobPolicy<K extends JobName> {
   options: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail' | 'priority'>;
   /** Deterministic id for a direct add (the outbox relay uses the outbox row id instead). */
@@ -33,6 +56,27 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy<K> } = {
     options: { ...PROGRESS_REFRESH_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
     // Announced through the outbox (one job per check-in, id from the outbox row); a direct add dedupes per couple.
     jobId: (data) => `progress-refresh.${data.clinicId}.${data.coupleId}`,
+  },
+  [JobName.WebhookFanout]: {
+    options: { ...WEBHOOK_JOB_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    jobId: (data) => `webhook-fanout.${data.clinicId}.${data.eventId}`,
+  },
+  [JobName.WebhookDelivery]: {
+    options: { ...WEBHOOK_JOB_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    jobId: (data) => `webhook-delivery.${data.clinicId}.${data.deliveryId}.${data.attempt}`,
+  },
+  [JobName.InboundEventProcess]: {
+    options: { ...INBOUND_EVENT_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    jobId: (data) => `integration-inbound.${data.clinicId}.${data.eventId}`,
+  },
+  [JobName.ReminderSend]: {
+    options: { ...REMINDER_SEND_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    // Normally announced through the outbox; the reconciler adds its own ids (see libs/reminders).
+    jobId: (data) => `reminder-send.${data.clinicId}.${data.notificationId}`,
+  },
+  [JobName.RemindersReconcile]: {
+    options: { ...REMINDERS_RECONCILE_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    jobId: (data) => `reminders-reconcile.${data.clinicId}`,
   },
 };
 

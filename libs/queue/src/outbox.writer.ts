@@ -23,6 +23,11 @@ export interface OutboxEnqueueResult {
 /** Namespace for outbox ids derived from dedupe keys (uuid v5). Never change it. */
 const OUTBOX_DEDUPE_NAMESPACE = '6f1c5a52-3f0e-4d7a-9a63-5b0f2f1d8e41';
 
+/** The outbox row id (and so, through outboxJobId, the job id) of an enqueue with a dedupe key. */
+export function outboxDedupeId(clinicId: string, jobName: string, dedupeKey: string): string {
+  return uuidV5(`${clinicId}/${jobName}/${dedupeKey}`, OUTBOX_DEDUPE_NAMESPACE);
+}
+
 /**
  * Announces a job in the caller's transaction: the outbox row commits or rolls back with the
  * change it describes, and the worker's relay publishes it to the queue afterwards.
@@ -36,7 +41,7 @@ export class OutboxWriter {
   async enqueue(tx: EntityManager, clinicId: string, item: JobItem, options: OutboxEnqueueOptions = {}): Promise<OutboxEnqueueResult> {
     if (!isJobName(item.name)) throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
     if (item.data.clinicId !== clinicId) throw new Error(`Job ${item.name} names another clinic than the transaction's`);
-    const id = options.dedupeKey === undefined ? newId() : uuidV5(`${clinicId}/${item.name}/${options.dedupeKey}`, OUTBOX_DEDUPE_NAMESPACE);
+    const id = options.dedupeKey === undefined ? newId() : outboxDedupeId(clinicId, item.name, options.dedupeKey);
     const rows: Array<{ id: string }> = await tx.query(
       `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now()))

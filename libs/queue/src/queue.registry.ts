@@ -5,12 +5,19 @@
 export const QueueName = {
   Notifications: 'notifications',
   Maintenance: 'maintenance',
+  Webhooks: 'webhooks',
+  Integrations: 'integrations',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   InvitationEmail: 'invitation.email',
   ProgressRefresh: 'progress.refresh',
+  WebhookFanout: 'webhook.fanout',
+  WebhookDelivery: 'webhook.delivery',
+  InboundEventProcess: 'integration.inbound',
+  ReminderSend: 'reminder.send',
+  RemindersReconcile: 'reminders.reconcile',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -25,10 +32,51 @@ export interface ProgressRefreshJobData {
   coupleId: string;
 }
 
+/** Creates one delivery per endpoint listening to a stored webhook event (announceEvent). */
+export interface WebhookFanoutJobData {
+  clinicId: string;
+  eventId: string;
+}
+
+/** Attempt number `attempt` of one webhook delivery; the next attempt is a new job. */
+export interface WebhookDeliveryJobData {
+  clinicId: string;
+  deliveryId: string;
+  attempt: number;
+}
+
+/** Applies a verified, stored event from a scheduling tool (Cal.com, Calendly) to Mend's sessions. */
+export interface InboundEventProcessJobData {
+  clinicId: string;
+  eventId: string;
+}
+
+/** Sends (or skips, defers, merges) one planned notification; re-reads it at send time. */
+export interface ReminderSendJobData {
+  clinicId: string;
+  notificationId: string;
+}
+
+/**
+ * The reminder reconciler, run by a job scheduler every minute. `clinicId` is
+ * {@link ALL_CLINICS} for the scheduled fan-out over every clinic, or one clinic's id.
+ */
+export interface RemindersReconcileJobData {
+  clinicId: string;
+}
+
+/** The clinic id of platform-wide periodic jobs that fan out per clinic themselves. */
+export const ALL_CLINICS = 'all-clinics';
+
 /** Maps each job name to its payload and queue. Adding a job means adding it here first. */
 export interface JobPayloads {
   [JobName.InvitationEmail]: InvitationEmailJobData;
   [JobName.ProgressRefresh]: ProgressRefreshJobData;
+  [JobName.WebhookFanout]: WebhookFanoutJobData;
+  [JobName.WebhookDelivery]: WebhookDeliveryJobData;
+  [JobName.InboundEventProcess]: InboundEventProcessJobData;
+  [JobName.ReminderSend]: ReminderSendJobData;
+  [JobName.RemindersReconcile]: RemindersReconcileJobData;
 }
 
 /** Every payload names its clinic: handlers open a tenant transaction with it, logs carry it. */
@@ -39,6 +87,11 @@ void everyPayloadHasClinic;
 export const JOB_QUEUE = {
   [JobName.InvitationEmail]: QueueName.Notifications,
   [JobName.ProgressRefresh]: QueueName.Maintenance,
+  [JobName.WebhookFanout]: QueueName.Webhooks,
+  [JobName.WebhookDelivery]: QueueName.Webhooks,
+  [JobName.InboundEventProcess]: QueueName.Integrations,
+  [JobName.ReminderSend]: QueueName.Notifications,
+  [JobName.RemindersReconcile]: QueueName.Maintenance,
 } as const satisfies { [K in JobName]: QueueName };
 
 export type JobItem = { [K in JobName]: { name: K; data: JobPayloads[K] } }[JobName];

@@ -7,14 +7,24 @@ type Notifications = typeof QueueName.Notifications;
 
 class NotificationsProbe extends QueueProcessor<Notifications> {
   readonly queueName = QueueName.Notifications;
-  protected readonly handlers: JobHandlers<Notifications> = { [JobName.InvitationEmail]: async () => undefined };
+  protected readonly handlers: JobHandlers<Notifications> = { [JobName.InvitationEmail]: async () => undefined, [JobName.ReminderSend]: async () => undefined };
 }
 
 type Maintenance = typeof QueueName.Maintenance;
 
 class MaintenanceProbe extends QueueProcessor<Maintenance> {
   readonly queueName = QueueName.Maintenance;
-  protected readonly handlers: JobHandlers<Maintenance> = { [JobName.ProgressRefresh]: async () => undefined };
+  protected readonly handlers: JobHandlers<Maintenance> = { [JobName.ProgressRefresh]: async () => undefined, [JobName.RemindersReconcile]: async () => undefined };
+}
+
+class WebhooksProbe extends QueueProcessor<typeof QueueName.Webhooks> {
+  readonly queueName = QueueName.Webhooks;
+  protected readonly handlers: JobHandlers<typeof QueueName.Webhooks> = { [JobName.WebhookFanout]: async () => undefined, [JobName.WebhookDelivery]: async () => undefined };
+}
+
+class IntegrationsProbe extends QueueProcessor<typeof QueueName.Integrations> {
+  readonly queueName = QueueName.Integrations;
+  protected readonly handlers: JobHandlers<typeof QueueName.Integrations> = { [JobName.InboundEventProcess]: async () => undefined };
 }
 
 class LooseProcessor extends QueueProcessor<Notifications> {
@@ -26,7 +36,7 @@ class LooseProcessor extends QueueProcessor<Notifications> {
 
 describe('assertProcessorsMatchRegistry', () => {
   it('accepts one processor per queue covering exactly its jobs', () => {
-    expect(() => assertProcessorsMatchRegistry([new NotificationsProbe(), new MaintenanceProbe()])).not.toThrow();
+    expect(() => assertProcessorsMatchRegistry([new NotificationsProbe(), new MaintenanceProbe(), new WebhooksProbe(), new IntegrationsProbe()])).not.toThrow();
   });
 
   it('reports a queue without a processor', () => {
@@ -47,7 +57,15 @@ describe('job ids', () => {
   it('are deterministic and free of ":" for every registry job', () => {
     const clinicId = '0190f7a1-0000-7000-8000-000000000001';
     for (const name of ALL_JOBS) {
-      const id = JOB_POLICIES[name].jobId({ clinicId, invitationId: '0190f7a1-0000-7000-8000-000000000002', coupleId: '0190f7a1-0000-7000-8000-000000000004' });
+      const id = JOB_POLICIES[name].jobId({
+        clinicId,
+        invitationId: '0190f7a1-0000-7000-8000-000000000002',
+        coupleId: '0190f7a1-0000-7000-8000-000000000004',
+        eventId: '0190f7a1-0000-7000-8000-000000000005',
+        deliveryId: '0190f7a1-0000-7000-8000-000000000006',
+        attempt: 1,
+        notificationId: '0190f7a1-0000-7000-8000-000000000007',
+      });
       expect(() => assertValidJobId(id)).not.toThrow();
       expect(JOB_POLICIES[name].options.removeOnComplete).toEqual({ age: 86400 });
     }

@@ -6,17 +6,18 @@ import { IANAZone } from 'luxon';
  * processor and the tests compute the same answer for the same input.
  *
  * Quiet hours are a local clock window such as 21:00–08:00 (it may span midnight; start equal to
- * end means none). An instant is quiet when the recipient's wall clock then shows a time inside
- * the window — what the recipient sees, whatever daylight saving did that night.
+ * end means none), evaluated night by night in the recipient's zone: the night of local date D
+ * runs from the FIRST moment the wall clock reads D `start` to the LAST moment it reads `end`
+ * (on D, or D + 1 when the window spans midnight). A reminder that falls inside a night is
+ * deferred to its end (to the end of the next one when nights touch), not dropped.
  *
- * A quiet reminder is deferred to the END of that night's quiet hours, not merely to the next
- * non-quiet minute: the night of local date D runs from the first moment the wall clock reads
- * D `start` to the last moment it reads `end` (on D, or D + 1 when the window spans midnight).
- * On a spring-forward day a clock time that does not exist resolves to the instant the clock
- * jumps over it, so an end inside the gap moves forward to the first existing moment after it.
- * On a fall-back day a repeated clock time resolves outwards (first start, last end), so a
- * reminder deferred through the repeated hour goes out once, after its second pass, and never
- * while the clock shows a quiet time.
+ * Daylight saving: on a spring-forward day a clock time that does not exist resolves to the
+ * instant the clock jumps over it, so an end inside the gap moves forward to the first existing
+ * moment after it. On a fall-back day a repeated start or end resolves outwards (first start,
+ * last end), so a night covers every instant whose clock shows a quiet time — both passes of a
+ * repeated hour — plus, conservatively, the stretch between them. Hence a reminder is never sent
+ * early, never while the recipient's clock shows a quiet time, and once; and later-due
+ * reminders are never sent before earlier-due ones (deferral keeps order).
  */
 
 export interface QuietHours {
@@ -127,11 +128,6 @@ function quietWindow(quiet: QuietHours): QuietWindow | null {
   return { start, end, spansMidnight: start > end };
 }
 
-function isQuietAt(zone: IANAZone, window: QuietWindow, instant: number): boolean {
-  const clock = ((wallAt(zone, instant) % DAY) + DAY) % DAY;
-  return window.spansMidnight ? clock >= window.start || clock < window.end : clock >= window.start && clock < window.end;
-}
-
 /** The end of the quiet night containing `instant` (its latest end when two nights overlap), or null. */
 function nightEndAfter(zone: IANAZone, window: QuietWindow, instant: number): number | null {
   const day = Math.floor(wallAt(zone, instant) / DAY);
@@ -144,25 +140,25 @@ function nightEndAfter(zone: IANAZone, window: QuietWindow, instant: number): nu
   return end;
 }
 
-/** True when the recipient's wall clock at `at` shows a time inside their quiet hours. */
+/** True when `at` lies inside one of the recipient's quiet nights (see the module comment). */
 export function isInQuietHours(at: Date, zone: string, quietHours: QuietHours): boolean {
   const window = quietWindow(quietHours);
-  return window !== null && isQuietAt(zoneNamed(zone), window, at.getTime());
+  return window !== null && nightEndAfter(zoneNamed(zone), window, at.getTime()) !== null;
 }
 
-/** `at` itself when it is not quiet, else the end of that night's quiet hours. */
+/** `at` itself when it is not in quiet hours, else the end of the quiet night it falls in. */
 export function deferPastQuietHours(at: Date, zone: string, quietHours: QuietHours): ReminderTime {
   const window = quietWindow(quietHours);
   const tz = zoneNamed(zone);
   let instant = at.getTime();
+  if (!Number.isFinite(instant)) throw new RangeError('the reminder instant is not a valid date');
   if (window === null) return { sendAt: new Date(instant), isDeferred: false };
-  // A night's end is normally not quiet; when the clock skipped the whole non-quiet stretch of a
-  // day (a window of nearly 24 h across a gap) the next night follows at once. Each step moves
-  // strictly later.
-  for (let step = 0; step < 4; step++) {
-    if (!isQuietAt(tz, window, instant)) return { sendAt: new Date(instant), isDeferred: instant !== at.getTime() };
+  // Nights touch or overlap only around a clock change (or when the clock skips a day's whole
+  // non-quiet stretch); each step moves strictly later, and a window shorter than a day is left
+  // within a few steps.
+  for (let step = 0; step < 8; step++) {
     const end = nightEndAfter(tz, window, instant);
-    if (end === null) break;
+    if (end === null) return { sendAt: new Date(instant), isDeferred: instant !== at.getTime() };
     instant = end;
   }
   throw new Error(`could not find the end of quiet hours ${quietHours.start}-${quietHours.end} in ${zone} after ${at.toISOString()}`);

@@ -68,15 +68,22 @@ export const sessionsRepository = {
   /**
    * Creates or updates the session a scheduling tool knows as (source, externalId), in one
    * statement (the unique key makes retries and concurrent deliveries converge). Notes are never
-   * touched: they belong to the therapist. `isCreated` tells a new row from an update.
+   * touched: they belong to the therapist. Without a status an update keeps the session's own
+   * (a therapist may have completed it), a creation starts scheduled. An update that changes
+   * nothing writes nothing, so a repeated call leaves the row (and updated_at) as it was.
    */
-  async upsertByExternalId(tx: EntityManager, session: NewSession & { source: string; externalId: string }): Promise<{ row: SessionRow; isCreated: boolean }> {
+  async upsertByExternalId(
+    tx: EntityManager,
+    session: NewSession & { source: string; externalId: string },
+  ): Promise<{ row: SessionRow; isCreated: boolean; isChanged: boolean }> {
     const rows: Array<SessionRow & { is_created: boolean }> = await tx.query(
       `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source, external_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::text, 'scheduled'), $8, $9)
        ON CONFLICT (clinic_id, source, external_id) DO UPDATE
          SET couple_id = EXCLUDED.couple_id, therapist_id = EXCLUDED.therapist_id, starts_at = EXCLUDED.starts_at,
-             ends_at = EXCLUDED.ends_at, status = EXCLUDED.status, updated_at = now()
+             ends_at = EXCLUDED.ends_at, status = COALESCE($7::text, therapy_session.status), updated_at = now()
+         WHERE (therapy_session.couple_id, therapy_session.therapist_id, therapy_session.starts_at, therapy_session.ends_at, therapy_session.status)
+               IS DISTINCT FROM (EXCLUDED.couple_id, EXCLUDED.therapist_id, EXCLUDED.starts_at, EXCLUDED.ends_at, COALESCE($7::text, therapy_session.status))
        RETURNING ${COLUMNS}, (xmax = 0) AS is_created`,
       [
         session.clinicId,
@@ -85,13 +92,18 @@ export const sessionsRepository = {
         session.therapistId,
         session.startsAt,
         session.endsAt,
-        session.status ?? 'scheduled',
+        session.status ?? null,
         session.source,
         session.externalId,
       ],
     );
+    if (rows.length === 0) {
+      const unchanged = await sessionsRepository.findByExternalId(tx, session.clinicId, session.source, session.externalId);
+      if (!unchanged) throw new Error('An unchanged upsert found no session');
+      return { row: unchanged, isCreated: false, isChanged: false };
+    }
     const { is_created: isCreated, ...row } = rows[0];
-    return { row, isCreated };
+    return { row, isCreated, isChanged: true };
   },
 
   async findById(tx: EntityManager, clinicId: string, id: string, lock = false): Promise<SessionRow | null> {
@@ -102,8 +114,8 @@ export const sessionsRepository = {
     return rows[0] ?? null;
   },
 
-  async findByExternalId(tx: EntityManager, clinicId: string, source: string, externalId: string): Promise<SessionRow | null> {
-    const rows: SessionRow[] = await tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND source = $2 AND external_id = $3`, [
+  async findByExternalId(tx: EntityManager, clinicId: string, source: string, externalId: string, lock = false): Promise<SessionRow | null> {
+    const rows: SessionRow[] = await tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND source = $2 AND external_id = $3 ${lock ? 'FOR UPDATE' : ''}`, [
       clinicId,
       source,
       externalId,

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { type CoupleRef, canReach, loadCouple, requireCouple } from '@mend/couples';
 import { DomainException, type FieldProblem, type Page, type Principal, type UserPrincipal, newId } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
-import { IdempotencyService, type IdempotentResult } from '@mend/homework';
+import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import type { EntityManager } from 'typeorm';
 import { type SessionView, decodeSessionCursor, encodeSessionCursor, toSessionView } from './session.views.js';
+import { announceSessionChange, changeSession, upsertSessionByExternalId } from './session-changes.js';
 import { MANUAL_SOURCE, type SessionRow, type SessionStatus, sessionsRepository } from './sessions.repository.js';
 
 export interface CreateSessionInput {
@@ -28,13 +28,14 @@ export interface ListSessionsQuery {
   cursor?: string;
 }
 
-/** A session as a scheduling tool describes it (the integrations issue maps providers to this). */
+/** A session as a scheduling tool describes it (libs/integrations maps providers and attendee emails to this). */
 export interface ExternalSessionInput {
   coupleId: string;
   source: string;
   externalId: string;
   startsAt: Date;
   endsAt: Date;
+  /** Omitted: a new session is scheduled, an existing one keeps its status. */
   status?: SessionStatus;
 }
 
@@ -47,6 +48,14 @@ function invalid(errors: FieldProblem[]): DomainException {
 
 export function checkSessionTimes(startsAt: Date, endsAt: Date): void {
   if (endsAt.getTime() <= startsAt.getTime()) throw invalid([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+}
+
+export function checkStatusAfterStart(status: SessionStatus, startsAt: Date, now = new Date()): void {
+  if (STATUSES_AFTER_START.includes(status) && startsAt.getTime() > now.getTime()) {
+    throw new DomainException('unprocessable', 'A session cannot be completed or marked no-show before it starts', {
+      errors: [{ field: 'status', message: `status ${status} needs a session that has started` }],
+    });
+  }
 }
 
 /** Only the couple's own therapist reads or writes notes (admins see statuses, never notes). */
@@ -86,6 +95,7 @@ export class SessionsService {
           startsAt: input.startsAt,
           endsAt: input.endsAt,
         });
+        await announceSessionChange(tx, null, row);
         await this.audit.record(tx, this.audit.entryFor(principal, 'session.create', 'session', row.id));
         return toSessionView(row, { withNotes: true });
       },
@@ -118,15 +128,9 @@ export class SessionsService {
       const startsAt = input.startsAt ?? session.starts_at;
       const endsAt = input.endsAt ?? session.ends_at;
       if (input.startsAt || input.endsAt) checkSessionTimes(startsAt, endsAt);
-      const status = input.status ?? session.status;
-      if (input.status && STATUSES_AFTER_START.includes(status) && startsAt.getTime() > Date.now()) {
-        throw new DomainException('unprocessable', 'A session cannot be completed or marked no-show before it starts', {
-          errors: [{ field: 'status', message: `status ${status} needs a session that has started` }],
-        });
-      }
+      if (input.status) checkStatusAfterStart(input.status, startsAt);
 
-      const hasChanges = input.status !== undefined || input.startsAt !== undefined || input.endsAt !== undefined || input.notes !== undefined;
-      const row = hasChanges ? await sessionsRepository.update(tx, principal.clinicId, sessionId, input) : session;
+      const row = await changeSession(tx, session, input);
       if (input.status !== undefined || input.startsAt !== undefined || input.endsAt !== undefined) {
         await this.audit.record(tx, this.audit.entryFor(principal, 'session.update', 'session', sessionId));
       }
@@ -140,30 +144,37 @@ export class SessionsService {
    * For integrations: creates or updates the session a scheduling tool knows as
    * (source, externalId) for a couple the principal may reach. Never returns notes.
    */
-  async upsertFromSource(principal: Principal, input: ExternalSessionInput): Promise<{ session: SessionView; isCreated: boolean }> {
+  async upsertFromSource(principal: Principal, input: ExternalSessionInput): Promise<{ session: SessionView; isCreated: boolean; isChanged: boolean }> {
+    return this.db.withClinic(principal.clinicId, (tx) => this.upsertFromSourceIn(tx, principal, input));
+  }
+
+  /** {@link upsertFromSource} in the caller's clinic-pinned transaction (the couple may come from attendee emails). */
+  async upsertFromSourceIn(tx: EntityManager, principal: Principal, input: ExternalSessionInput): Promise<{ session: SessionView; isCreated: boolean; isChanged: boolean }> {
     if (input.source === MANUAL_SOURCE) throw invalid([{ field: 'source', message: `source "${MANUAL_SOURCE}" is reserved for sessions made in Mend` }]);
     checkSessionTimes(input.startsAt, input.endsAt);
-    return this.db.withClinic(principal.clinicId, async (tx) => {
-      const couple = await requireCouple(tx, principal, input.coupleId, { apiKey: true });
-      const existing = await sessionsRepository.findByExternalId(tx, principal.clinicId, input.source, input.externalId);
-      // A known external id that belongs to a couple the caller cannot reach looks like a new conflict, not a leak.
-      if (existing && existing.couple_id !== couple.id) {
-        const owner = await loadCouple(tx, principal.clinicId, existing.couple_id);
-        if (!owner || !canReach(principal, owner, { apiKey: true })) throw new DomainException('conflict', 'This external id is already in use');
-      }
-      const result = await upsertSessionByExternalId(tx, {
-        clinicId: principal.clinicId,
-        coupleId: couple.id,
-        therapistId: couple.therapistId,
-        source: input.source,
-        externalId: input.externalId,
-        startsAt: input.startsAt,
-        endsAt: input.endsAt,
-        status: input.status,
-      });
-      await this.audit.record(tx, this.audit.entryFor(principal, result.isCreated ? 'session.create' : 'session.update', 'session', result.row.id));
-      return { session: toSessionView(result.row), isCreated: result.isCreated };
+    if (input.status) checkStatusAfterStart(input.status, input.startsAt);
+    const couple = await requireCouple(tx, principal, input.coupleId, { admin: true, apiKey: true });
+    const existing = await sessionsRepository.findByExternalId(tx, principal.clinicId, input.source, input.externalId);
+    if (!existing && couple.status === 'closed') throw new DomainException('conflict', 'A closed couple takes no new sessions');
+    // A known external id that belongs to a couple the caller cannot reach looks like a new conflict, not a leak.
+    if (existing && existing.couple_id !== couple.id) {
+      const owner = await loadCouple(tx, principal.clinicId, existing.couple_id);
+      if (!owner || !canReach(principal, owner, { admin: true, apiKey: true })) throw new DomainException('conflict', 'This external id is already in use');
+    }
+    const result = await upsertSessionByExternalId(tx, {
+      clinicId: principal.clinicId,
+      coupleId: couple.id,
+      therapistId: couple.therapistId,
+      source: input.source,
+      externalId: input.externalId,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      status: input.status,
     });
+    if (result.isChanged) {
+      await this.audit.record(tx, this.audit.entryFor(principal, result.isCreated ? 'session.create' : 'session.update', 'session', result.row.id));
+    }
+    return { session: toSessionView(result.row), isCreated: result.isCreated, isChanged: result.isChanged };
   }
 
   private async requireSession(
@@ -183,16 +194,4 @@ export class SessionsService {
       if (row.notes !== null) await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.read', 'session', row.id));
     }
   }
-}
-
-/**
- * Creates or updates a session by (source, externalId) inside the caller's clinic-pinned
- * transaction. The caller has already checked access to the couple. Notes are never touched.
- */
-export async function upsertSessionByExternalId(
-  tx: EntityManager,
-  input: { clinicId: string; coupleId: string; therapistId: string; source: string; externalId: string; startsAt: Date; endsAt: Date; status?: SessionStatus },
-): Promise<{ row: SessionRow; isCreated: boolean }> {
-  checkSessionTimes(input.startsAt, input.endsAt);
-  return sessionsRepository.upsertByExternalId(tx, { ...input, id: newId() });
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig, loadConfig, readTestSettings } from '@mend/config';
 import request from 'supertest';
@@ -32,16 +32,25 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string | und
     LOG_LEVEL: 'silent',
     RATE_LIMIT_LOGIN_PER_IP: '100000',
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
+    RATE_LIMIT_CHECK_IN_LINK_PER_IP: '100000',
     DATABASE_POOL_SIZE: '5',
     ...overrides,
   };
 }
 
 /** The real API (same module and configureApp as main.ts) on a fresh clone of the migrated database. */
-export async function createTestApp(options: { env?: Record<string, string | undefined>; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: {
+    env?: Record<string, string | undefined>;
+    db?: TestDatabase;
+    /** Replace providers before compiling (e.g. the log destination); the pipeline stays the real one. */
+    override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  } = {},
+): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = loadConfig(testEnv(db, options.env));
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+  const builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] });
+  const moduleRef = await (options.override ? options.override(builder) : builder).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { logger: false });
   await configureApp(app, config);
   try {

@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService, CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
 import { API_KEY_SCOPES, type Principal, type UserPrincipal } from '@mend/core';
+import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import { ApiKeyPageResponse, ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse } from './api-keys.dto.js';
 
@@ -15,9 +17,15 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Create an API key for an integration; the key is shown once and stored only as a hash' })
-  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
-  create(@CurrentUser() principal: UserPrincipal, @Body() body: CreateApiKeyRequest) {
-    return this.keys.create(principal, body);
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse, headers: REPLAYED_HEADER_DOC })
+  async create(
+    @CurrentUser() principal: UserPrincipal,
+    @Body() body: CreateApiKeyRequest,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return answerIdempotent(reply, await this.keys.create(principal, body, idempotencyKey));
   }
 
   @Get()

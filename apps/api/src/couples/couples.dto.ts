@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsObject, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../http/pagination.dto.js';
 import { IsIanaTimeZone } from '../http/validators.js';
 
@@ -28,6 +28,7 @@ export class CreateCoupleRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(2)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PartnerRequest)
   partners: PartnerRequest[];

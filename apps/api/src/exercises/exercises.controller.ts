@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -13,7 +14,9 @@ import {
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { ExercisesService } from '@mend/exercises';
+import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
 import { ExercisePageResponse, ExerciseResponse, FORM_EXAMPLE } from './exercise.response.js';
 import { CreateExerciseRequest, ListExercisesQuery, UpdateExerciseRequest } from './exercises.request.js';
 
@@ -53,10 +56,16 @@ export class ExercisesController {
   @Post()
   @ApiOperation({ summary: 'Create a clinic exercise (version 1) with its check-in form' })
   @ApiBody({ type: CreateExerciseRequest, examples: { closeness: { summary: 'A weekly individual check-in', value: CREATE_EXAMPLE } } })
-  @ApiCreatedResponse({ type: ExerciseResponse })
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: ExerciseResponse, headers: REPLAYED_HEADER_DOC })
   @ApiBadRequestResponse({ description: 'problem+json whose errors[] name each bad field, e.g. form.fields[2].max' })
-  create(@CurrentUser() principal: UserPrincipal, @Body() body: CreateExerciseRequest) {
-    return this.exercises.create(principal, body);
+  async create(
+    @CurrentUser() principal: UserPrincipal,
+    @Body() body: CreateExerciseRequest,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return answerIdempotent(reply, await this.exercises.create(principal, body, idempotencyKey));
   }
 
   @Patch(':id')

@@ -18,7 +18,7 @@ import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { CreateAssignmentRequest, ListAssignmentsQuery, UpdateAssignmentRequest, toScheduleInput } from './assignments.request.js';
 import { AssignmentPageResponse, AssignmentResponse, ClientAssignmentListResponse } from './assignments.response.js';
-import { IDEMPOTENCY_HEADER_DOC, REPLAYED_HEADER_DOC, IdempotencyKey, answerIdempotent } from './homework.validators.js';
+import { IDEMPOTENCY_HEADER_DOC, REPLAYED_HEADER_DOC, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 
 @ApiTags('homework')
 @ApiBearerAuth()

@@ -1,9 +1,9 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { ASSIGNMENT_STATUSES, type AssignmentStatus, type ScheduleInput } from '@mend/homework';
 import { PageQuery } from '../http/pagination.dto.js';
-import { IsOffsetDateTime } from './homework.validators.js';
+import { IsOffsetDateTime } from '../http/validators.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -103,6 +103,8 @@ export class CreateAssignmentRequest {
   exerciseId: string;
 
   @ApiProperty({ ...SCHEDULE_SCHEMA, example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: '2025-03-01' } })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => ScheduleRequest)
   schedule: ScheduleFields;

@@ -18,7 +18,7 @@ import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { ListCheckInsQuery, ListMyCheckInsQuery, SubmitCheckInRequest } from './check-ins.request.js';
 import { CheckInPageResponse, CheckInResponse } from './check-ins.response.js';
-import { IDEMPOTENCY_HEADER_DOC, REPLAYED_HEADER_DOC, IdempotencyKey, answerIdempotent } from './homework.validators.js';
+import { IDEMPOTENCY_HEADER_DOC, REPLAYED_HEADER_DOC, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 
 @ApiTags('homework')
 @ApiBearerAuth()

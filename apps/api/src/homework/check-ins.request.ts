@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
 import { CHECK_IN_VISIBILITIES, type CheckInVisibility } from '@mend/homework';
 import { PageQuery } from '../http/pagination.dto.js';
-import { IsOffsetDateTime } from './homework.validators.js';
+import { IsOffsetDateTime } from '../http/validators.js';
 
 const ANSWERS_EXAMPLE = { trust: 7, safety: 6, note: 'We talked about the budget calmly.' };
 

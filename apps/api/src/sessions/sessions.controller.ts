@@ -16,7 +16,7 @@ import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
 import type { FastifyReply } from 'fastify';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../homework/homework.validators.js';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { SessionPageResponse, SessionResponse } from './session.response.js';
 import { CreateSessionRequest, ListSessionsQuery, UpdateSessionRequest } from './sessions.request.js';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { SESSION_STATUSES, type SessionStatus } from '@mend/sessions';
-import { IsOffsetDateTime } from '../homework/homework.validators.js';
+import { IsOffsetDateTime } from '../http/validators.js';
 import { PageQuery } from '../http/pagination.dto.js';
 
 export class CreateSessionRequest {

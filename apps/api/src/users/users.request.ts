@@ -1,8 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { PageQuery } from '../http/pagination.dto.js';
 import { CLOCK_TIME, IsIanaTimeZone } from '../http/validators.js';
+
+/**
+ * Optional, but not nullable: `@IsOptional()` also waves `null` through, which reached NOT NULL
+ * columns as a 500 (found by the abuse suite's fuzzing). Absent is fine; null is validated and refused.
+ */
+const IsOmittable = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 export class InviteUserRequest {
   @ApiProperty({ example: 'Theo Therapist' })
@@ -22,12 +28,12 @@ export class InviteUserRequest {
 
 export class UpdateUserRequest {
   @ApiPropertyOptional({ description: 'true disables the user (their tokens stop working at once)' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
 
   @ApiPropertyOptional({ enum: ['admin', 'therapist'] })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['admin', 'therapist'])
   role?: 'admin' | 'therapist';
 }
@@ -51,18 +57,18 @@ export class QuietHoursRequest {
 
 export class UpdateMeRequest {
   @ApiPropertyOptional({ example: 'Avery' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Berlin' })
-  @IsOptional()
+  @IsOmittable()
   @IsIanaTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ example: 'en', enum: ['en'] })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['en'])
   locale?: string;
 

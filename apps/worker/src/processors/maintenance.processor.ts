@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase } from '@mend/database';
 import { ProgressService } from '@mend/progress';
-import { type JobHandlers, JobName, QueueName, QueueProcessor } from '@mend/queue';
+import { ALL_CLINICS, type JobHandlers, JobName, QueueName, QueueProcessor } from '@mend/queue';
+import { planAlertNotices } from '@mend/reminders';
+import { RemindersReconciler } from './reminders.reconciler.js';
 
 type Maintenance = typeof QueueName.Maintenance;
 
@@ -16,14 +18,22 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
       await this.db.withClinic(clinicId, async (tx) => {
         // An erased couple leaves nothing to refresh.
         const [exists] = await tx.query(`SELECT 1 FROM couple WHERE clinic_id = $1 AND id = $2`, [clinicId, coupleId]);
-        if (exists) await this.progress.refreshAlerts(tx, clinicId, coupleId);
+        if (!exists) return;
+        await this.progress.refreshAlerts(tx, clinicId, coupleId);
+        // In the same transaction: an alert is never stored without its therapist notice planned.
+        await planAlertNotices(tx, clinicId, coupleId);
       });
+    },
+    [JobName.RemindersReconcile]: async (job) => {
+      if (job.data.clinicId === ALL_CLINICS) await this.reconciler.reconcileAll();
+      else await this.reconciler.reconcileClinic(job.data.clinicId);
     },
   };
 
   constructor(
     private readonly db: TenantDatabase,
     private readonly progress: ProgressService,
+    private readonly reconciler: RemindersReconciler,
   ) {
     super();
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type JobHandlers, JobName, QueueName, QueueProcessor } from '@mend/queue';
+import { ReminderSender } from '@mend/reminders';
 import { InvitationEmailHandler } from './invitation-email.handler.js';
 
 type Notifications = typeof QueueName.Notifications;
@@ -13,9 +14,15 @@ export class NotificationsProcessor extends QueueProcessor<Notifications> {
     [JobName.InvitationEmail]: async (job) => {
       await this.invitationEmail.handle(job.data);
     },
+    [JobName.ReminderSend]: async (job) => {
+      await this.reminders.send(job.data.clinicId, job.data.notificationId, { isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+    },
   };
 
-  constructor(private readonly invitationEmail: InvitationEmailHandler) {
+  constructor(
+    private readonly invitationEmail: InvitationEmailHandler,
+    private readonly reminders: ReminderSender,
+  ) {
     super();
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainException, type Principal, actorOf } from '@mend/core';
-import { TenantDatabase, queryRows } from '@mend/database';
+import { queryRows } from './query-rows.js';
+import { TenantDatabase } from './tenant-database.service.js';
 import type { EntityManager } from 'typeorm';
 
 /** Keys are remembered this long; after that the same key starts afresh. */

@@ -1,4 +1,4 @@
-import { canonicalJson, decideOnExisting, idempotencyKeyProblem, requestFingerprint } from './idempotency.js';
+import { canonicalJson, decideOnExisting, idempotencyKeyProblem, requestFingerprint } from './idempotency.service.js';
 
 describe('idempotency keys', () => {
   it('accepts 1–255 visible ASCII characters and refuses the rest', () => {

@@ -1,0 +1,20 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class CalendarFeedResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['active', 'revoked'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) revokedAt: Date | null;
+}
+
+export class CreatedCalendarFeedResponse extends CalendarFeedResponse {
+  @ApiProperty({
+    example: 'https://mend.example/v1/calendar/cal_0193…_….ics',
+    description: 'Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here; revoke it if it leaks.',
+  })
+  url: string;
+}
+
+export class CalendarFeedListResponse {
+  @ApiProperty({ type: [CalendarFeedResponse] }) data: CalendarFeedResponse[];
+}

@@ -1,0 +1,103 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, Scopes } from '@mend/auth';
+import type { Principal } from '@mend/core';
+import { WebhookEndpointsService } from '@mend/integrations';
+import type { FastifyReply } from 'fastify';
+import { ResourceIdPipe } from '../http/id.pipe.js';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { PageQuery } from '../http/pagination.dto.js';
+import {
+  CreateWebhookEndpointRequest,
+  CreatedWebhookEndpointResponse,
+  WebhookDeliveryPageResponse,
+  WebhookDeliveryResponse,
+  WebhookEndpointPageResponse,
+  WebhookEndpointResponse,
+} from './webhook-endpoints.dto.js';
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Roles('admin')
+@Scopes('webhooks:manage')
+@Controller('webhook-endpoints')
+export class WebhookEndpointsController {
+  constructor(private readonly endpoints: WebhookEndpointsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Subscribe a URL to events; answers the signing secret once',
+    description:
+      'Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`), carry only the event type, time and ids, ' +
+      'and are retried with exponential backoff for 24 h until the receiver answers 2xx; 410 disables the endpoint.',
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: CreatedWebhookEndpointResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiUnprocessableEntityResponse({ description: 'The URL does not resolve, resolves to a non-public address, or is not https' })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateWebhookEndpointRequest,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return answerIdempotent(reply, await this.endpoints.create(principal, body, idempotencyKey));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The clinic\'s webhook endpoints (never their secrets)' })
+  @ApiOkResponse({ type: WebhookEndpointPageResponse })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
+    return this.endpoints.list(principal, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One webhook endpoint' })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  get(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string) {
+    return this.endpoints.get(principal, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an endpoint and its delivery history; nothing more is sent to it' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string) {
+    await this.endpoints.remove(principal, id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'An endpoint\'s deliveries, newest first, with every attempt (status code, timing, error class)' })
+  @ApiOkResponse({ type: WebhookDeliveryPageResponse })
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  deliveries(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string, @Query() query: PageQuery) {
+    return this.endpoints.listDeliveries(principal, id, query);
+  }
+
+  @Post(':id/deliveries/:deliveryId/redeliver')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries' })
+  @ApiAcceptedResponse({ type: WebhookDeliveryResponse })
+  @ApiConflictResponse({ description: 'The delivery is still scheduled, or the endpoint is disabled' })
+  @ApiNotFoundResponse({ description: 'No such endpoint or delivery in your clinic' })
+  redeliver(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string,
+    @Param('deliveryId', new ResourceIdPipe('Webhook delivery')) deliveryId: string,
+  ) {
+    return this.endpoints.redeliver(principal, id, deliveryId);
+  }
+}

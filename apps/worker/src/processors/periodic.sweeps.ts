@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { TenantDatabase, purgeExpiredIdempotencyRecords } from '@mend/database';
+import { announceMissedOccurrences } from '@mend/integrations';
+
+/** Expired Idempotency-Key records (which may hold a secret shown once, e.g. an API key) are deleted this often. */
+export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Periodic work that has no triggering write: `occurrence.missed` (an occurrence closes by the
+ * clock, not by a request) and the purge of expired Idempotency-Key records. A timer per worker
+ * process, like the outbox relay, rather than a BullMQ job scheduler: registry jobs name their
+ * clinic, and both passes are safe to run from several workers at once (announcements are
+ * deduplicated per occurrence, deletes are idempotent). Each pass fans out per clinic, and one
+ * clinic's failure does not stop the others.
+ */
+@Injectable()
+export class PeriodicSweeps implements OnModuleDestroy {
+  private readonly logger = new Logger(PeriodicSweeps.name);
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private isStopping = false;
+
+  constructor(
+    private readonly db: TenantDatabase,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  start(): void {
+    this.isStopping = false;
+    this.every(this.config.webhooks.missedScanIntervalMs, () => this.announceMissedOnce());
+    this.every(IDEMPOTENCY_PURGE_INTERVAL_MS, () => this.purgeIdempotencyOnce());
+  }
+
+  async stop(): Promise<void> {
+    this.isStopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.running]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** One pass over the clinics with an endpoint listening to occurrence.missed; answers how many were announced. */
+  async announceMissedOnce(now = new Date()): Promise<number> {
+    const rows: Array<{ id: string }> = await this.db.source.query(`SELECT mend_webhook_listening_clinics('occurrence.missed') AS id`);
+    let announced = 0;
+    for (const { id: clinicId } of rows) {
+      try {
+        announced += await this.db.withClinic(clinicId, (tx) => announceMissedOccurrences(tx, clinicId, now));
+      } catch (error) {
+        this.logger.error({ msg: 'occurrence.missed scan failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+      }
+    }
+    return announced;
+  }
+
+  async purgeIdempotencyOnce(now = new Date()): Promise<number> {
+    let purged = 0;
+    for (const clinicId of await this.db.clinicIds()) {
+      try {
+        purged += await this.db.withClinic(clinicId, (tx) => purgeExpiredIdempotencyRecords(tx, clinicId, now));
+      } catch (error) {
+        this.logger.error({ msg: 'idempotency purge failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+      }
+    }
+    return purged;
+  }
+
+  private every(intervalMs: number, pass: () => Promise<unknown>): void {
+    const run = () => {
+      if (this.isStopping) return;
+      const running = pass()
+        .catch((error: unknown) => this.logger.error({ msg: 'periodic sweep failed; will retry', error: errorMessage(error) }))
+        .finally(() => {
+          this.running.delete(running);
+          if (!this.isStopping) schedule(intervalMs);
+        });
+      this.running.add(running);
+    };
+    const schedule = (delayMs: number) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        run();
+      }, delayMs);
+      this.timers.add(timer);
+    };
+    schedule(0);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 200);
+}

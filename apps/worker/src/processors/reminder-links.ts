@@ -1,0 +1,17 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { issueCheckInLink } from '@mend/checkin-links';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { ReminderLinkIssuer } from '@mend/reminders';
+
+/** Homework reminder emails link straight to the partner's check-in page for that occurrence. */
+@Injectable()
+export class CheckInLinkReminderIssuer extends ReminderLinkIssuer {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    super();
+  }
+
+  async linkFor(tx: EntityManager, clinicId: string, partnerId: string, occurrenceId: string): Promise<string | null> {
+    return (await issueCheckInLink(tx, clinicId, partnerId, occurrenceId, { publicUrl: this.config.http.publicUrl })).url;
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TenantDatabase } from '@mend/database';
+import { ensureHorizon } from '@mend/homework';
+import { JobName, JobProducer, QueueConnections, QueueName, outboxDedupeId, outboxJobId } from '@mend/queue';
+import { REMINDER_CLAIM_LEASE_MS, planOccurrenceReminders } from '@mend/reminders';
+
+/**
+ * A due notification is only re-added when its send has been due this long: the outbox relay
+ * publishes on time, so anything older without a live job was lost (Redis flushed, a job
+ * removed) or abandoned.
+ */
+export const RECONCILE_GRACE_MS = 30_000;
+
+/** Due notifications re-added per clinic and pass; the next pass takes the rest. */
+export const RECONCILE_BATCH = 1_000;
+
+// Not 'active': a job of a killed worker stays active until BullMQ's stall check; a re-added job is harmless
+// (the send is claimed in PostgreSQL), so only a job still waiting to run counts as live.
+const LIVE_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+export interface ReconcileResult {
+  clinics: number;
+  failedClinics: number;
+  requeued: number;
+}
+
+/**
+ * The reminder reconciler (every minute, from a job scheduler): per clinic, tops up the
+ * occurrence horizon, plans reminders that came into range, and re-adds every due, unsent
+ * notification that has no live job. One clinic's failure is logged and does not stop the others.
+ */
+@Injectable()
+export class RemindersReconciler {
+  private readonly logger = new Logger(RemindersReconciler.name);
+
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly producer: JobProducer,
+    private readonly connections: QueueConnections,
+  ) {}
+
+  async reconcileAll(now: Date = new Date(), graceMs = RECONCILE_GRACE_MS): Promise<ReconcileResult> {
+    const result: ReconcileResult = { clinics: 0, failedClinics: 0, requeued: 0 };
+    for (const clinicId of await this.db.clinicIds()) {
+      result.clinics++;
+      try {
+        result.requeued += await this.reconcileClinic(clinicId, now, graceMs);
+      } catch (error) {
+        result.failedClinics++;
+        this.logger.error({ msg: 'reminder reconciliation failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+      }
+    }
+    return result;
+  }
+
+  async reconcileClinic(clinicId: string, now: Date = new Date(), graceMs = RECONCILE_GRACE_MS): Promise<number> {
+    const due = await this.db.withClinic(clinicId, async (tx) => {
+      await ensureHorizon(tx, clinicId, {}, now);
+      await planOccurrenceReminders(tx, clinicId, {}, now);
+      return this.dueWithoutPendingOutbox(tx, clinicId, now, graceMs);
+    });
+    const queue = this.connections.queue(QueueName.Notifications);
+    let requeued = 0;
+    for (const row of due) {
+      const announced = outboxJobId(clinicId, outboxDedupeId(clinicId, JobName.ReminderSend, `${row.id}.${row.send_at.getTime()}`));
+      const job = await queue.getJob(announced);
+      if (job && LIVE_STATES.has(await job.getState())) continue;
+      await this.producer.add(
+        { name: JobName.ReminderSend, data: { clinicId, notificationId: row.id } },
+        { jobId: `reminder-reconcile.${clinicId}.${row.id}.${Math.floor(now.getTime() / 60_000)}` },
+      );
+      requeued++;
+    }
+    if (requeued > 0) this.logger.warn({ msg: 'due reminders had no job; re-added', clinicId, requeued });
+    return requeued;
+  }
+
+  /** Due, unsent, unclaimed (or abandoned) notifications whose announcement the relay has published. */
+  private async dueWithoutPendingOutbox(tx: EntityManager, clinicId: string, now: Date, graceMs: number): Promise<Array<{ id: string; send_at: Date }>> {
+    const rows: Array<{ id: string; send_at: Date }> = await tx.query(
+      `SELECT n.id, n.send_at FROM notification n
+        WHERE n.clinic_id = $1 AND n.state IN ('scheduled', 'deferred') AND n.send_at <= $2
+          AND (n.claimed_at IS NULL OR n.claimed_at < $3)
+        ORDER BY n.send_at, n.id LIMIT $4`,
+      [clinicId, new Date(now.getTime() - graceMs), new Date(now.getTime() - REMINDER_CLAIM_LEASE_MS), RECONCILE_BATCH],
+    );
+    if (rows.length === 0) return rows;
+    const outboxIds = rows.map((r) => outboxDedupeId(clinicId, JobName.ReminderSend, `${r.id}.${r.send_at.getTime()}`));
+    const unpublished: Array<{ id: string }> = await tx.query(`SELECT id FROM outbox WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL`, [
+      clinicId,
+      outboxIds,
+    ]);
+    const waiting = new Set(unpublished.map((r) => r.id));
+    return rows.filter((_, i) => !waiting.has(outboxIds[i]));
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 200);
+}

@@ -1,0 +1,377 @@
+/**
+ * `npm run bench`: loads the benchmark dataset into a dedicated database with COPY, starts the
+ * real API (production config, RLS-bound app role) and a bare Fastify + pg baseline as child
+ * processes on loopback, drives them with autocannon and prints every figure next to its target.
+ * Results are also written as JSON under bench/results/ (git-ignored).
+ *
+ * Flags (all optional): --couples 5000 --long-couples 20 --small-clinics 100 --seconds 10
+ * --connections 50 --database mend_bench --reuse (keep an already loaded database; skips the
+ * 100k phase) --only submit|reads (one group of scenarios).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import pg from 'pg';
+import { readBenchSettings } from '@mend/config';
+import { createBenchDatabase, databaseExists, type BenchDatabase } from './bench-database.js';
+import { DEFAULT_DATASET, type Dataset, type DatasetOptions, loadPhase, planDataset } from './dataset.js';
+import { type Child, type LoadRequest, runLoad, runPaced, signAccessToken, startChild, withPeakRss } from './support.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const API_PORT = 3901;
+const BASELINE_PORT = 3902;
+
+interface ScenarioFigure {
+  scenario: string;
+  mode: 'saturated' | 'paced' | 'serial';
+  connections: number;
+  rate?: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  non2xx: number;
+  errors: number;
+  peakRssMb: number;
+  statusCounts: Record<string, number>;
+}
+
+interface Check {
+  name: string;
+  value: string;
+  target: string;
+  isMet: boolean;
+}
+
+function log(message: string): void {
+  process.stdout.write(`bench ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+function flags() {
+  const { values } = parseArgs({
+    options: {
+      couples: { type: 'string' },
+      'long-couples': { type: 'string' },
+      'small-clinics': { type: 'string' },
+      seconds: { type: 'string' },
+      connections: { type: 'string' },
+      database: { type: 'string' },
+      reuse: { type: 'boolean' },
+      only: { type: 'string' },
+      profile: { type: 'boolean' },
+    },
+  });
+  const int = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number.parseInt(v, 10));
+  const dataset: DatasetOptions = {
+    ...DEFAULT_DATASET,
+    couples: int(values.couples, DEFAULT_DATASET.couples),
+    longCouples: int(values['long-couples'], DEFAULT_DATASET.longCouples),
+    smallClinics: int(values['small-clinics'], DEFAULT_DATASET.smallClinics),
+  };
+  return {
+    dataset,
+    seconds: int(values.seconds, 10),
+    connections: int(values.connections, 50),
+    database: values.database ?? 'mend_bench',
+    reuse: values.reuse === true,
+    only: values.only as 'submit' | 'reads' | undefined,
+    /** Writes a V8 CPU profile of the API to bench/results/profiles (for finding per-request work). */
+    profile: values.profile === true,
+  };
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Who the read scenarios act as: the long couples' therapists, and the large clinic's admin. */
+interface ReadActors {
+  clinicId: string;
+  adminId: string;
+  longCouples: Array<{ id: string; therapistId: string }>;
+}
+
+async function readActors(db: BenchDatabase, data: Dataset | null): Promise<ReadActors> {
+  if (data) {
+    return {
+      clinicId: data.large.id,
+      adminId: data.large.adminId,
+      longCouples: data.large.couples.filter((c) => c.isLong).map((c) => ({ id: c.id, therapistId: c.therapistId })),
+    };
+  }
+  const [clinic] = await query<{ id: string; admin_id: string }>(
+    db.adminDbUrl,
+    `SELECT c.id, (SELECT u.id FROM "user" u WHERE u.clinic_id = c.id AND u.role = 'admin' LIMIT 1) AS admin_id FROM clinic c WHERE c.slug = 'bench-large'`,
+  );
+  const couples = await query<{ id: string; therapist_id: string }>(
+    db.adminDbUrl,
+    `SELECT c.id, c.therapist_id FROM couple c WHERE c.clinic_id = $1
+       AND (SELECT count(*) FROM check_in ci WHERE ci.clinic_id = c.clinic_id AND ci.couple_id = c.id) > 700 ORDER BY c.id`,
+    [clinic.id],
+  );
+  return { clinicId: clinic.id, adminId: clinic.admin_id, longCouples: couples.map((c) => ({ id: c.id, therapistId: c.therapist_id })) };
+}
+
+function roundRobin<T>(items: T[]): () => T {
+  let i = 0;
+  return () => items[i++ % items.length];
+}
+
+async function checkInCount(db: BenchDatabase, clinicId?: string): Promise<number> {
+  const rows = await query<{ n: string }>(db.adminDbUrl, `SELECT count(*) AS n FROM check_in ${clinicId ? 'WHERE clinic_id = $1' : ''}`, clinicId ? [clinicId] : []);
+  return Number(rows[0].n);
+}
+
+async function main(): Promise<void> {
+  const options = flags();
+  const settings = readBenchSettings();
+  const secret = randomBytes(32).toString('hex');
+  const started = Date.now();
+  const figures: ScenarioFigure[] = [];
+  const checks: Check[] = [];
+  const datasetInfo: Record<string, number | string> = {};
+
+  const reuse = options.reuse && (await databaseExists(settings.adminDatabaseUrl, options.database));
+  log(`${reuse ? 'reusing' : 'creating'} database ${options.database}`);
+  const db = await createBenchDatabase(settings.adminDatabaseUrl, options.database, { fresh: !reuse });
+  let data: Dataset | null = null;
+  if (!reuse) {
+    data = planDataset(options.dataset);
+    const counts = await loadPhase(db.adminDbUrl, data, 'recent', log);
+    datasetInfo.recentCheckIns = counts.checkIns;
+  }
+  const actors = await readActors(db, data);
+
+  const apiEnv = {
+    ...settings.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(API_PORT),
+    PUBLIC_URL: `http://127.0.0.1:${API_PORT}`,
+    DATABASE_URL: db.appUrl,
+    DATABASE_OWNER_URL: undefined,
+    JWT_SECRET: secret,
+    REDIS_URL: settings.redisUrl,
+    QUEUE_BACKEND: 'redis',
+    QUEUE_PREFIX: '{mendbench}',
+    DEMO_SEED: 'false',
+  };
+  log('starting the API');
+  const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(ROOT, 'bench/results/profiles')}`] : [];
+  const api = await startChild('api', resolve(ROOT, 'dist/apps/api/src/main.js'), [], apiEnv, API_PORT, '/health/ready', profileArgs);
+  let baseline: Child | undefined;
+  try {
+    const adminToken = signAccessToken(secret, { sub: actors.adminId, cid: actors.clinicId, role: 'admin' }, 7200);
+    const progressRequests = actors.longCouples.map((c) => ({
+      method: 'GET' as const,
+      path: `/v1/couples/${c.id}/progress`,
+      headers: { authorization: `Bearer ${signAccessToken(secret, { sub: c.therapistId, cid: actors.clinicId, role: 'therapist' }, 7200)}` },
+    }));
+    const caseloadsRequest: LoadRequest = { method: 'GET', path: '/v1/clinic/caseloads?limit=200', headers: { authorization: `Bearer ${adminToken}` } };
+
+    const measureReads = async (label: string) => {
+      const out: Record<string, { serial: ScenarioFigure; saturated: ScenarioFigure; paced: ScenarioFigure }> = {};
+      for (const [name, next] of [
+        ['progress', roundRobin(progressRequests)],
+        ['caseloads', () => caseloadsRequest],
+      ] as const) {
+        await runLoad(API_PORT, { connections: 10, seconds: 3, next });
+        const serial = await measure(api, `${name} ${label}`, 'serial', { connections: 1, seconds: Math.max(3, Math.round(options.seconds / 2)), next });
+        const saturated = await measure(api, `${name} ${label}`, 'saturated', { connections: options.connections, seconds: options.seconds, next });
+        const rate = Math.max(1, Math.floor(saturated.rps / 2));
+        const paced = await measure(api, `${name} ${label}`, 'paced', { connections: options.connections, seconds: options.seconds, rate, next });
+        out[name] = { serial, saturated, paced };
+      }
+      return out;
+    };
+    const measure = async (
+      child: Child,
+      scenario: string,
+      mode: 'saturated' | 'paced' | 'serial',
+      load: { connections: number; seconds: number; rate?: number; next: () => LoadRequest },
+    ) => {
+      const { result, peakRssMb } = await withPeakRss(child.process.pid!, () =>
+        load.rate ? runPaced(child.port, { ...load, rate: load.rate }) : runLoad(child.port, load),
+      );
+      const figure: ScenarioFigure = { scenario, mode, connections: load.connections, rate: load.rate, ...result, peakRssMb };
+      figures.push(figure);
+      log(`${scenario} [${mode}${load.rate ? ` ${load.rate}/s` : ''}]: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, peak RSS ${peakRssMb} MB`);
+      return figure;
+    };
+
+    if (options.only !== 'submit') {
+      let small: Awaited<ReturnType<typeof measureReads>> | undefined;
+      if (data) {
+        datasetInfo.checkInsAtSmall = await checkInCount(db);
+        log(`reads at ${datasetInfo.checkInsAtSmall} check-ins`);
+        small = await measureReads(`@${Math.round(Number(datasetInfo.checkInsAtSmall) / 1000)}k`);
+        const counts = await loadPhase(db.adminDbUrl, data, 'history', log);
+        datasetInfo.historyCheckIns = counts.checkIns;
+      }
+      datasetInfo.checkInsAtLarge = await checkInCount(db);
+      log(`reads at ${datasetInfo.checkInsAtLarge} check-ins`);
+      const large = await measureReads(`@${Math.round(Number(datasetInfo.checkInsAtLarge) / 1000)}k`);
+      const p = large.progress;
+      const c = large.caseloads;
+      checks.push({ name: 'progress p99, paced at 50% of capacity', value: `${p.paced.p99} ms (${p.paced.rate}/s)`, target: '≤ 30 ms', isMet: p.paced.p99 <= 30 });
+      checks.push({ name: 'progress p99, one connection', value: `${p.serial.p99} ms`, target: '≤ 30 ms', isMet: p.serial.p99 <= 30 });
+      checks.push({ name: `progress p99, ${options.connections} connections saturated`, value: `${p.saturated.p99} ms`, target: '≤ 30 ms', isMet: p.saturated.p99 <= 30 });
+      checks.push({ name: 'caseloads p99, paced at 50% of capacity', value: `${c.paced.p99} ms (${c.paced.rate}/s)`, target: '≤ 100 ms', isMet: c.paced.p99 <= 100 });
+      checks.push({ name: 'caseloads p99, one connection', value: `${c.serial.p99} ms`, target: '≤ 100 ms', isMet: c.serial.p99 <= 100 });
+      checks.push({ name: `caseloads p99, ${options.connections} connections saturated`, value: `${c.saturated.p99} ms`, target: '≤ 100 ms', isMet: c.saturated.p99 <= 100 });
+      if (small) {
+        for (const name of ['progress', 'caseloads'] as const) {
+          const cost = large[name].saturated.mean / small[name].saturated.mean;
+          const serial = large[name].serial.p99 / small[name].serial.p99;
+          checks.push({ name: `${name} growth 100k→1M, per-request cost (saturated mean)`, value: `${cost.toFixed(2)}×`, target: '≤ 1.3×', isMet: cost <= 1.3 });
+          checks.push({ name: `${name} growth 100k→1M, one-connection p99`, value: `${serial.toFixed(2)}×`, target: '≤ 1.3×', isMet: serial <= 1.3 });
+        }
+      }
+    }
+
+    if (options.only !== 'reads') {
+      log('starting the bare Fastify + pg baseline');
+      baseline = await startChild(
+        'baseline',
+        resolve(ROOT, 'dist/bench/baseline-server.js'),
+        ['--port', String(BASELINE_PORT), '--database-url', db.appUrl, '--jwt-secret', secret, '--pool-size', '10'],
+        settings.env,
+        BASELINE_PORT,
+        '/ready',
+      );
+      const pools = await submitPools(db, actors.clinicId, secret);
+      log(`check-in pools: ${pools.api.length} for the API, ${pools.baseline.length} for the baseline`);
+      // Warm both up on a slice of their pools (JIT, pools, plans), then measure.
+      await runLoad(BASELINE_PORT, { connections: 10, seconds: 2, next: pools.nextBaseline });
+      await runLoad(API_PORT, { connections: 10, seconds: 2, next: pools.nextApi });
+      const before = await databaseStats(db);
+      const bare = await measure(baseline, 'check-in submit (bare Fastify + pg)', 'saturated', { connections: options.connections, seconds: options.seconds, next: pools.nextBaseline });
+      const between = await databaseStats(db);
+      const mend = await measure(api, 'check-in submit (API)', 'saturated', { connections: options.connections, seconds: options.seconds, next: pools.nextApi });
+      const after = await databaseStats(db);
+      const perRequest = (from: DatabaseStats, to: DatabaseStats, n: number) =>
+        (['commits', 'inserted', 'updated', 'fetched'] as const).map((k) => `${k} ${((to[k] - from[k]) / Math.max(1, n)).toFixed(1)}`).join(', ');
+      datasetInfo.baselinePerRequest = perRequest(before, between, bare.requests);
+      datasetInfo.apiPerRequest = perRequest(between, after, mend.requests);
+      log(`per request, baseline: ${datasetInfo.baselinePerRequest}; API: ${datasetInfo.apiPerRequest}`);
+      const rpsRatio = mend.rps / bare.rps;
+      const p99Ratio = mend.p99 / bare.p99;
+      checks.push({ name: 'check-in submit req/s vs baseline', value: `${rpsRatio.toFixed(2)} (${mend.rps} / ${bare.rps})`, target: '≥ 0.6', isMet: rpsRatio >= 0.6 });
+      checks.push({ name: 'check-in submit p99 vs baseline', value: `${p99Ratio.toFixed(2)}× (${mend.p99} / ${bare.p99} ms)`, target: '≤ 2×', isMet: p99Ratio <= 2 });
+      checks.push({ name: 'check-in submit answered 201', value: `${mend.statusCounts['201'] ?? 0}/${mend.requests} API, ${bare.statusCounts['201'] ?? 0}/${bare.requests} baseline`, target: 'all', isMet: mend.non2xx === 0 && bare.non2xx === 0 });
+    }
+  } finally {
+    await baseline?.stop();
+    await api.stop();
+  }
+
+  // The machine's own load matters: figures from a busy 2-core VM are not figures from an idle one.
+  datasetInfo.cpus = cpus().length;
+  datasetInfo.loadAverage1m = loadavg()[0].toFixed(2);
+  printTable(figures, checks, datasetInfo, Date.now() - started);
+  const outDir = resolve(ROOT, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  const file = resolve(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), options, dataset: datasetInfo, figures, checks }, null, 2));
+  log(`results written to ${file}`);
+}
+
+/**
+ * Open, unanswered occurrences of the large clinic's partners, split by couple between the
+ * baseline and the API (each check-in needs its own occurrence), shuffled so consecutive
+ * requests rarely wait on the same assignment's lock.
+ */
+async function submitPools(db: BenchDatabase, clinicId: string, secret: string) {
+  const rows = await query<{ couple_id: string; partner_id: string; assignment_id: string; due_at: Date }>(
+    db.adminDbUrl,
+    `SELECT o.couple_id, o.partner_id, o.assignment_id, o.due_at FROM occurrence o
+      WHERE o.clinic_id = $1 AND o.due_at - interval '24 hours' <= now() + interval '1 minute' AND o.closes_at > now() + interval '30 minutes'
+        AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id)`,
+    [clinicId],
+  );
+  const tokens = new Map<string, string>();
+  const token = (partnerId: string) => {
+    let t = tokens.get(partnerId);
+    if (!t) tokens.set(partnerId, (t = signAccessToken(secret, { sub: partnerId, cid: clinicId, role: 'client' }, 7200)));
+    return t;
+  };
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const shuffled = rows.map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+  const toRequest = (r: (typeof rows)[number]): LoadRequest => ({
+    method: 'POST',
+    path: `/v1/assignments/${r.assignment_id}/check-ins`,
+    headers: { authorization: `Bearer ${token(r.partner_id)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ occurrenceAt: r.due_at.toISOString(), answers: { trust: 7, safety: 6, note: 'We talked about the budget calmly.' }, visibility: 'private' }),
+  });
+  const api: LoadRequest[] = [];
+  const baseline: LoadRequest[] = [];
+  for (const r of shuffled) (r.couple_id.charCodeAt(35) % 2 === 0 ? api : baseline).push(toRequest(r));
+  const sequence = (items: LoadRequest[]) => {
+    let i = 0;
+    return () => {
+      if (i >= items.length) throw new Error('check-in pool exhausted: lower --seconds or raise --couples');
+      return items[i++];
+    };
+  };
+  return { api, baseline, nextApi: sequence(api), nextBaseline: sequence(baseline) };
+}
+
+interface DatabaseStats {
+  commits: number;
+  inserted: number;
+  updated: number;
+  fetched: number;
+}
+
+/**
+ * The benchmark database's counters, after the servers' backends have flushed them (PostgreSQL
+ * 15 flushes an idle backend's statistics within 10 s). Used to show that the baseline and the
+ * API do the same database work per request.
+ */
+async function databaseStats(db: BenchDatabase): Promise<DatabaseStats> {
+  await new Promise((r) => setTimeout(r, 11_000));
+  const [row] = await query<{ commits: string; inserted: string; updated: string; fetched: string }>(
+    db.adminDbUrl,
+    `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated, tup_fetched AS fetched FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return { commits: Number(row.commits), inserted: Number(row.inserted), updated: Number(row.updated), fetched: Number(row.fetched) };
+}
+
+function printTable(figures: ScenarioFigure[], checks: Check[], dataset: Record<string, number | string>, elapsedMs: number): void {
+  const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+  const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+  const out: string[] = [];
+  out.push('');
+  out.push(`Dataset: ${Object.entries(dataset).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  out.push('');
+  out.push(`${pad('scenario', 44)} ${pad('mode', 15)} ${lpad('req/s', 7)} ${lpad('p50 ms', 7)} ${lpad('p99 ms', 7)} ${lpad('non-2xx', 8)} ${lpad('RSS MB', 7)}`);
+  out.push('-'.repeat(100));
+  for (const f of figures) {
+    const mode = f.mode === 'paced' ? `paced ${f.rate}/s` : f.mode === 'serial' ? '1 conn' : `${f.connections} conns`;
+    out.push(`${pad(f.scenario, 44)} ${pad(mode, 15)} ${lpad(String(f.rps), 7)} ${lpad(String(f.p50), 7)} ${lpad(String(f.p99), 7)} ${lpad(String(f.non2xx), 8)} ${lpad(String(f.peakRssMb), 7)}`);
+  }
+  out.push('');
+  out.push(`${pad('check', 58)} ${pad('value', 30)} ${pad('target', 10)} met`);
+  out.push('-'.repeat(100));
+  for (const c of checks) out.push(`${pad(c.name, 58)} ${pad(c.value, 30)} ${pad(c.target, 10)} ${c.isMet ? 'yes' : 'NO'}`);
+  out.push('');
+  out.push(`Total time ${(elapsedMs / 1000).toFixed(0)} s.`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import ical from 'ical-generator';
+import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import { DateTime } from 'luxon';
+
+export interface FeedEvent {
+  /** Stable across renders and edits, so calendars update the event instead of duplicating it. */
+  uid: string;
+  startsAt: Date;
+  endsAt: Date;
+  summary: string;
+  /** When this event last changed (DTSTAMP and LAST-MODIFIED; keeps a render stable between changes). */
+  changedAt: Date;
+}
+
+/**
+ * An RFC 5545 calendar for a subscription URL. Times are written in the owner's IANA zone with
+ * its VTIMEZONE (DTSTART;TZID=Europe/Berlin:…), or in UTC for UTC users, so Google and Apple
+ * Calendar show them at the right local time on both sides of a DST change.
+ */
+export function renderFeed(input: { name: string; zone: string; events: FeedEvent[] }): string {
+  const calendar = ical({ name: input.name, prodId: { company: 'Mend', product: 'Mend calendar feed', language: 'EN' }, ttl: 60 * 60 });
+  const isUtc = DateTime.now().setZone(input.zone).zoneName === 'UTC' || !DateTime.now().setZone(input.zone).isValid;
+  if (!isUtc) calendar.timezone({ name: null, generator: getVtimezoneComponent });
+  for (const event of input.events) {
+    // ical-generator writes a luxon DateTime in its own zone when the event names that zone;
+    // a plain Date would be written with UTC digits under the TZID.
+    const at = (date: Date) => (isUtc ? date : DateTime.fromJSDate(date, { zone: input.zone }));
+    calendar.createEvent({
+      id: event.uid,
+      start: at(event.startsAt),
+      end: at(event.endsAt),
+      timezone: isUtc ? null : input.zone,
+      summary: event.summary,
+      stamp: event.changedAt,
+      lastModified: event.changedAt,
+    });
+  }
+  return calendar.toString();
+}

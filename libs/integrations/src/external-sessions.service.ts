@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { DomainException, type Principal } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { type SessionStatus, type SessionView, SessionsService } from '@mend/sessions';
+import { matchCoupleByEmails } from './couple-matching.js';
+
+export interface ExternalSessionRequest {
+  /** The couple, or… */
+  coupleId?: string;
+  /** …the attendees' emails, matched to one couple's partners in the clinic. */
+  attendeeEmails?: string[];
+  startsAt: Date;
+  endsAt: Date;
+  status?: SessionStatus;
+}
+
+/**
+ * `PUT /v1/sessions/external/{source}/{externalId}`: any system (a clinic's own scheduler, a
+ * script) upserts the session it knows by its own id. Repeating a call with the same body changes
+ * nothing. Staff reach the couples they may reach (a therapist: their caseload); an API key with
+ * `sessions:write` reaches the clinic's couples.
+ */
+@Injectable()
+export class ExternalSessionsService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async upsert(principal: Principal, source: string, externalId: string, input: ExternalSessionRequest): Promise<{ session: SessionView; isCreated: boolean }> {
+    if ((input.coupleId === undefined) === (input.attendeeEmails === undefined)) {
+      throw new DomainException('invalid', 'Name the couple with coupleId or attendeeEmails (one of them)', {
+        errors: [{ field: 'coupleId', message: 'send exactly one of coupleId and attendeeEmails' }],
+      });
+    }
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      let coupleId = input.coupleId;
+      if (coupleId === undefined) {
+        const therapistId = principal.kind === 'user' && principal.role === 'therapist' ? principal.userId : undefined;
+        const match = await matchCoupleByEmails(tx, principal.clinicId, input.attendeeEmails ?? [], { therapistId });
+        if (match.kind !== 'one') {
+          const message = match.kind === 'none' ? 'No couple\'s partners have these attendee emails' : 'The attendee emails belong to partners of more than one couple';
+          throw new DomainException('unprocessable', message, { errors: [{ field: 'attendeeEmails', message }] });
+        }
+        coupleId = match.coupleId;
+      }
+      const { session, isCreated } = await this.sessions.upsertFromSourceIn(tx, principal, {
+        coupleId,
+        source,
+        externalId,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        status: input.status,
+      });
+      return { session, isCreated };
+    });
+  }
+}

@@ -1,0 +1,221 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '@mend/audit';
+import { loadCouple } from '@mend/couples';
+import { TenantDatabase } from '@mend/database';
+import type { InboundEventProcessJobData } from '@mend/queue';
+import { type SessionRow, changeSession, sessionsRepository, upsertSessionByExternalId } from '@mend/sessions';
+import type { EntityManager } from 'typeorm';
+import { matchCoupleByEmails } from '../couple-matching.js';
+import type { InboundBooking, InboundProvider } from './provider.driver.js';
+
+type EventState = 'processed' | 'ignored' | 'unmatched';
+interface Outcome {
+  state: EventState;
+  /** A short code, never personal data. */
+  outcome: string;
+  sessionId?: string;
+}
+
+type RefState = 'active' | 'rescheduled' | 'cancelled';
+interface RefRow {
+  ref: string;
+  session_id: string | null;
+  state: RefState;
+}
+
+interface Context {
+  tx: EntityManager;
+  clinicId: string;
+  integrationId: string;
+  provider: InboundProvider;
+  refs: Map<string, RefRow>;
+}
+
+/**
+ * Applies stored scheduling-tool events to Mend's sessions (worker). Events of one integration
+ * are applied one at a time (the integration row is locked), so a reschedule's two halves or a
+ * burst of retries cannot race. Each event is applied once: its state leaves `received`.
+ *
+ * - created: the attendees' emails find the couple (no couple, or two: `unmatched`), and the
+ *   session is created (source = provider, external id = the booking's first reference);
+ * - rescheduled: the session of the replaced booking moves to the new time and answers to the new
+ *   references too; the old ones are marked so their late cancellation cannot cancel it;
+ * - cancelled: the session is cancelled — unless the cancellation is half of a reschedule;
+ * - ended (Cal.com MEETING_ENDED): a scheduled session that has started is completed.
+ *
+ * Session changes go through libs/sessions, which announces them (session.* webhooks) and is
+ * where reminders follow a session that moves or is cancelled.
+ */
+@Injectable()
+export class InboundEventsService {
+  private readonly logger = new Logger(InboundEventsService.name);
+
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly audit: AuditService,
+  ) {}
+
+  async process(job: InboundEventProcessJobData): Promise<Outcome | null> {
+    const { clinicId, eventId } = job;
+    return this.db.withClinic(clinicId, async (tx) => {
+      const heads: Array<{ integration_id: string }> = await tx.query(`SELECT integration_id FROM integration_event WHERE clinic_id = $1 AND id = $2`, [clinicId, eventId]);
+      if (!heads[0]) return null;
+      const integrations: Array<{ id: string; provider: InboundProvider }> = await tx.query(`SELECT id, provider FROM integration WHERE clinic_id = $1 AND id = $2 FOR UPDATE`, [
+        clinicId,
+        heads[0].integration_id,
+      ]);
+      const events: Array<{ state: string; booking: InboundBooking | null }> = await tx.query(
+        `SELECT state, booking FROM integration_event WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
+        [clinicId, eventId],
+      );
+      const event = events[0];
+      if (!integrations[0] || !event || event.state !== 'received') return null;
+      const booking = event.booking;
+      const result: Outcome = booking
+        ? await this.apply({ tx, clinicId, integrationId: integrations[0].id, provider: integrations[0].provider, refs: new Map() }, booking)
+        : { state: 'ignored', outcome: 'unsupported_event' };
+      await tx.query(
+        `UPDATE integration_event SET state = $3, outcome = $4, session_id = $5, processed_at = now() WHERE clinic_id = $1 AND id = $2`,
+        [clinicId, eventId, result.state, result.outcome, result.sessionId ?? null],
+      );
+      this.logger.log({ msg: 'inbound event applied', clinicId, eventId, state: result.state, outcome: result.outcome });
+      return result;
+    });
+  }
+
+  private async apply(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const rows: RefRow[] = await ctx.tx.query(
+      `SELECT ref, session_id, state FROM integration_booking WHERE clinic_id = $1 AND integration_id = $2 AND ref = ANY ($3::text[])`,
+      [ctx.clinicId, ctx.integrationId, [...booking.refs, ...booking.previousRefs]],
+    );
+    for (const row of rows) ctx.refs.set(row.ref, row);
+    switch (booking.action) {
+      case 'created':
+        return this.created(ctx, booking);
+      case 'rescheduled':
+        return this.rescheduled(ctx, booking);
+      case 'cancelled':
+        return this.cancelled(ctx, booking);
+      case 'ended':
+        return this.ended(ctx, booking);
+    }
+  }
+
+  private async created(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const closed = booking.refs.map((ref) => ctx.refs.get(ref)).find((r) => r && r.state !== 'active');
+    if (closed) return { state: 'ignored', outcome: closed.state === 'cancelled' ? 'booking_cancelled' : 'booking_rescheduled', sessionId: closed.session_id ?? undefined };
+    const session = await this.sessionOf(ctx, booking.refs);
+    if (session) return this.move(ctx, session, booking, booking.refs, 'updated');
+    return this.createSession(ctx, booking);
+  }
+
+  private async rescheduled(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    // The new booking may already be known (a redelivery, or its creation arrived first).
+    const session = (await this.sessionOf(ctx, booking.refs)) ?? (await this.sessionOf(ctx, booking.previousRefs, true));
+    if (session) {
+      const outcome = await this.move(ctx, session, booking, booking.refs, 'moved');
+      await this.remember(ctx, booking.previousRefs, session.id, 'rescheduled');
+      return outcome;
+    }
+    // The replaced booking was never seen here: the new one is simply a new session.
+    const outcome = await this.createSession(ctx, booking);
+    if (outcome.sessionId) await this.remember(ctx, booking.previousRefs, outcome.sessionId, 'rescheduled');
+    return outcome;
+  }
+
+  private async cancelled(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const known = booking.refs.map((ref) => ctx.refs.get(ref)).find((r) => r !== undefined);
+    if (booking.isRescheduleCancellation) {
+      // The other half (the new booking) moves the session; this one must not cancel it.
+      await this.remember(ctx, booking.refs, known?.session_id ?? null, 'rescheduled');
+      return { state: 'ignored', outcome: 'part_of_reschedule', sessionId: known?.session_id ?? undefined };
+    }
+    if (known?.state === 'rescheduled') return { state: 'ignored', outcome: 'booking_rescheduled', sessionId: known.session_id ?? undefined };
+    const session = await this.sessionOf(ctx, booking.refs);
+    // Unknown booking: a tombstone, so its late creation does not bring it back.
+    await this.remember(ctx, booking.refs, session?.id ?? null, 'cancelled');
+    if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
+    if (session.status === 'cancelled') return { state: 'processed', outcome: 'already_cancelled', sessionId: session.id };
+    if (session.status !== 'scheduled') return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
+    await changeSession(ctx.tx, session, { status: 'cancelled' });
+    await this.recordAudit(ctx, 'session.update', session.id);
+    return { state: 'processed', outcome: 'cancelled', sessionId: session.id };
+  }
+
+  private async ended(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const session = await this.sessionOf(ctx, booking.refs);
+    if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
+    if (session.status !== 'scheduled' || session.starts_at.getTime() > Date.now()) return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
+    await changeSession(ctx.tx, session, { status: 'completed' });
+    await this.recordAudit(ctx, 'session.update', session.id);
+    return { state: 'processed', outcome: 'completed', sessionId: session.id };
+  }
+
+  private async createSession(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const times = timesOf(booking);
+    if (!times) return { state: 'ignored', outcome: 'invalid_times' };
+    const match = await matchCoupleByEmails(ctx.tx, ctx.clinicId, booking.attendeeEmails);
+    if (match.kind === 'none') return { state: 'unmatched', outcome: 'no_couple_matches_attendees' };
+    if (match.kind === 'many') return { state: 'unmatched', outcome: 'attendees_match_several_couples' };
+    const couple = await loadCouple(ctx.tx, ctx.clinicId, match.coupleId);
+    if (!couple) return { state: 'unmatched', outcome: 'no_couple_matches_attendees' };
+    if (couple.status === 'closed') return { state: 'ignored', outcome: 'couple_closed' };
+    const result = await upsertSessionByExternalId(ctx.tx, {
+      clinicId: ctx.clinicId,
+      coupleId: couple.id,
+      therapistId: couple.therapistId,
+      source: ctx.provider,
+      externalId: booking.refs[0],
+      startsAt: times.startsAt,
+      endsAt: times.endsAt,
+    });
+    await this.remember(ctx, booking.refs, result.row.id, 'active');
+    if (result.isChanged) await this.recordAudit(ctx, result.isCreated ? 'session.create' : 'session.update', result.row.id);
+    return { state: 'processed', outcome: result.isCreated ? 'created' : 'updated', sessionId: result.row.id };
+  }
+
+  private async move(ctx: Context, session: SessionRow, booking: InboundBooking, refs: string[], outcome: string): Promise<Outcome> {
+    const times = timesOf(booking);
+    if (!times) return { state: 'ignored', outcome: 'invalid_times', sessionId: session.id };
+    // A booking that happens again is a scheduled session again (e.g. cancelled in Mend, then rebooked).
+    const status = session.status === 'cancelled' ? 'scheduled' : undefined;
+    const after = await changeSession(ctx.tx, session, { startsAt: times.startsAt, endsAt: times.endsAt, status });
+    await this.remember(ctx, refs, session.id, 'active');
+    if (after !== session) await this.recordAudit(ctx, 'session.update', session.id);
+    return { state: 'processed', outcome, sessionId: session.id };
+  }
+
+  /** The (locked) session one of `refs` points at; `anyState` also follows references already marked rescheduled. */
+  private async sessionOf(ctx: Context, refs: string[], anyState = false): Promise<SessionRow | null> {
+    for (const ref of refs) {
+      const row = ctx.refs.get(ref);
+      if (!row?.session_id || (!anyState && row.state === 'rescheduled')) continue;
+      const session = await sessionsRepository.findById(ctx.tx, ctx.clinicId, row.session_id, true);
+      if (session) return session;
+    }
+    return null;
+  }
+
+  private async remember(ctx: Context, refs: string[], sessionId: string | null, state: RefState): Promise<void> {
+    for (const ref of refs) {
+      await ctx.tx.query(
+        `INSERT INTO integration_booking (clinic_id, integration_id, ref, session_id, state) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (clinic_id, integration_id, ref) DO UPDATE
+           SET session_id = coalesce(EXCLUDED.session_id, integration_booking.session_id), state = EXCLUDED.state, updated_at = now()`,
+        [ctx.clinicId, ctx.integrationId, ref, sessionId, state],
+      );
+      ctx.refs.set(ref, { ref, session_id: sessionId ?? ctx.refs.get(ref)?.session_id ?? null, state });
+    }
+  }
+
+  private async recordAudit(ctx: Context, action: string, sessionId: string): Promise<void> {
+    await this.audit.record(ctx.tx, { clinicId: ctx.clinicId, actorType: 'system', actorId: ctx.integrationId, action, resourceType: 'session', resourceId: sessionId, outcome: 'success' });
+  }
+}
+
+function timesOf(booking: InboundBooking): { startsAt: Date; endsAt: Date } | null {
+  if (!booking.startsAt || !booking.endsAt) return null;
+  const startsAt = new Date(booking.startsAt);
+  const endsAt = new Date(booking.endsAt);
+  return endsAt.getTime() > startsAt.getTime() ? { startsAt, endsAt } : null;
+}

@@ -1,0 +1,86 @@
+import { notificationText } from './notification-text.js';
+import { DEFAULT_NOTIFICATION_PREFERENCES, notificationDedupeKey, toNotificationPreferences } from './notification.types.js';
+import { DEFAULT_CLINIC_REMINDER_SETTINGS, clinicReminderSettings, effectiveQuietHours } from './reminder-settings.js';
+
+describe('notification text', () => {
+  it('names the exercise, and nothing else clinical', () => {
+    expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: 'Daily appreciation' })).toEqual({
+      title: 'Due: Daily appreciation',
+      body: 'Your check-in for "Daily appreciation" is due. Open Mend to complete it.',
+    });
+    expect(notificationText({ kind: 'overdue_nudge', isDiscreet: false, exerciseTitle: 'Trust pulse' }).title).toBe('Still open: Trust pulse');
+    expect(notificationText({ kind: 'alert_notice' })).toEqual({ title: 'New alert on your caseload', body: expect.not.stringMatching(/trust|drop|divergin|cut-?off/i) });
+  });
+
+  it('hides even the exercise title in a discreet clinic', () => {
+    for (const kind of ['homework_due', 'overdue_nudge'] as const) {
+      const text = notificationText({ kind, isDiscreet: true, exerciseTitle: 'Repair plan' });
+      expect(JSON.stringify(text)).not.toContain('Repair plan');
+    }
+    const digest = notificationText({ kind: 'digest', isDiscreet: true, exerciseTitles: ['Repair plan', 'Trust pulse'] });
+    expect(digest).toEqual({ title: '2 check-ins due', body: 'Open Mend to see what is due.' });
+  });
+
+  it('keeps an exercise title to one bounded line', () => {
+    const text = notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: `Evil\r\nBcc: x@y.example\u0007${'x'.repeat(300)}` });
+    expect(text.title).not.toMatch(/[\r\n\u0007]/);
+    expect(text.title.length).toBeLessThanOrEqual(200);
+    expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: ' \n ' }).title).toBe('Due: your exercise');
+  });
+
+  it("states a session's time in the recipient's zone", () => {
+    expect(notificationText({ kind: 'session_reminder', startsAt: new Date('2025-03-10T13:00:00Z'), zone: 'America/New_York' }).body).toBe(
+      'You have an appointment on Monday 10 March at 09:00 (America/New_York).',
+    );
+  });
+
+  it('lists a digest', () => {
+    expect(notificationText({ kind: 'digest', isDiscreet: false, exerciseTitles: ['A', 'B', 'A', 'C'] })).toEqual({ title: '4 check-ins due', body: 'Due: A, B and C. Open Mend to complete them.' });
+    expect(notificationText({ kind: 'digest', isDiscreet: false, exerciseTitles: ['A'] }).title).toBe('1 check-in due');
+  });
+});
+
+describe('dedupe keys', () => {
+  const user = '0190f7a1-0000-7000-8000-000000000001';
+  const id = '0190f7a1-0000-7000-8000-000000000002';
+
+  it('are one per recipient, kind, subject and channel, and carry ids only', () => {
+    const keys = [
+      notificationDedupeKey(user, 'email', { kind: 'homework_due', occurrenceId: id }),
+      notificationDedupeKey(user, 'in_app', { kind: 'homework_due', occurrenceId: id }),
+      notificationDedupeKey(user, 'email', { kind: 'overdue_nudge', occurrenceId: id }),
+      notificationDedupeKey(user, 'email', { kind: 'session_reminder', sessionId: id }),
+      notificationDedupeKey(user, 'email', { kind: 'alert_notice', alertId: id }),
+      notificationDedupeKey(user, 'email', { kind: 'digest', localDate: '2025-03-09' }),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys[0]).toBe(`homework_due.email.${user}.occurrence.${id}`);
+    for (const key of keys) expect(key).toMatch(/^[a-z_]+\.[a-z_]+\.[0-9a-f-]{36}\.[a-z]+\.[0-9a-f-]+$/);
+  });
+});
+
+describe('preferences and settings', () => {
+  it('read stored preferences leniently (a missing channel is on)', () => {
+    expect(toNotificationPreferences({})).toEqual(DEFAULT_NOTIFICATION_PREFERENCES);
+    expect(toNotificationPreferences({ email: false, inApp: 'no' })).toEqual({ email: false, inApp: true });
+    expect(toNotificationPreferences(null)).toEqual({ email: true, inApp: true });
+  });
+
+  it('read the clinic reminder settings with defaults for missing or invalid values', () => {
+    expect(clinicReminderSettings({})).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
+    expect(clinicReminderSettings(null)).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
+    expect(
+      clinicReminderSettings({ reminders: { quietHours: { start: '22:30', end: '07:00' }, dailyCap: 3, isDiscreet: true, overdueAfterMinutes: 90, sessionReminderHours: 2 } }),
+    ).toEqual({ quietHours: { start: '22:30', end: '07:00' }, dailyCap: 3, isDiscreet: true, overdueAfterMinutes: 90, sessionReminderHours: 2 });
+    expect(
+      clinicReminderSettings({ reminders: { quietHours: { start: '25:00', end: '07:00' }, dailyCap: 0, isDiscreet: 'yes', overdueAfterMinutes: 1.5, sessionReminderHours: 1000 } }),
+    ).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
+    expect(DEFAULT_CLINIC_REMINDER_SETTINGS).toMatchObject({ quietHours: { start: '21:00', end: '08:00' }, sessionReminderHours: 24 });
+  });
+
+  it("use a user's own quiet hours, else the clinic's", () => {
+    const clinic = clinicReminderSettings({ reminders: { quietHours: { start: '22:00', end: '07:30' } } });
+    expect(effectiveQuietHours({ quietHoursStart: '23:00:00', quietHoursEnd: '06:00:00' }, clinic)).toEqual({ start: '23:00', end: '06:00' });
+    expect(effectiveQuietHours({ quietHoursStart: null, quietHoursEnd: null }, clinic)).toEqual({ start: '22:00', end: '07:30' });
+  });
+});

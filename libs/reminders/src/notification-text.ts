@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import type { NotificationKind } from './notification.types.js';
+
+/**
+ * The words of a notification (in-app title/body, email subject/text). A reminder may be seen
+ * on a lock screen or a shared inbox, so it carries no clinical content: never a check-in
+ * answer, a note, a partner's or couple's name, a score or an alert's kind. The exercise title
+ * is the only exception, and a discreet clinic hides even that.
+ */
+export type NotificationTextInput =
+  | { kind: 'homework_due' | 'overdue_nudge'; isDiscreet: boolean; exerciseTitle: string }
+  | { kind: 'session_reminder'; startsAt: Date; zone: string }
+  | { kind: 'alert_notice' }
+  | { kind: 'digest'; isDiscreet: boolean; exerciseTitles: string[] };
+
+export interface NotificationText {
+  title: string;
+  body: string;
+}
+
+const MAX_TITLE = 200;
+const MAX_BODY = 1000;
+const MAX_EXERCISE_TITLE = 120;
+
+/** One line, no control characters, bounded: an exercise title goes into subjects and lock screens. */
+function cleanTitle(title: string): string {
+  const line = [...title]
+    .map((ch) => (/\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}/u.test(ch) ? ' ' : ch))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (line.length === 0) return 'your exercise';
+  return line.length > MAX_EXERCISE_TITLE ? `${line.slice(0, MAX_EXERCISE_TITLE - 1)}…` : line;
+}
+
+function bounded(text: NotificationText): NotificationText {
+  return { title: text.title.slice(0, MAX_TITLE), body: text.body.slice(0, MAX_BODY) };
+}
+
+function listOf(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function notificationText(input: NotificationTextInput): NotificationText {
+  switch (input.kind) {
+    case 'homework_due':
+      return bounded(
+        input.isDiscreet
+          ? { title: 'A check-in is due', body: 'You have a check-in due. Open Mend to complete it.' }
+          : { title: `Due: ${cleanTitle(input.exerciseTitle)}`, body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is due. Open Mend to complete it.` },
+      );
+    case 'overdue_nudge':
+      return bounded(
+        input.isDiscreet
+          ? { title: 'A check-in is still open', body: 'A check-in is still waiting for you. Open Mend to complete it.' }
+          : { title: `Still open: ${cleanTitle(input.exerciseTitle)}`, body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is still open. Open Mend to complete it.` },
+      );
+    case 'session_reminder': {
+      const local = DateTime.fromJSDate(input.startsAt, { zone: input.zone }).setLocale('en');
+      return bounded({ title: 'Upcoming appointment', body: `You have an appointment on ${local.toFormat("cccc d LLLL 'at' HH:mm")} (${input.zone}).` });
+    }
+    case 'alert_notice':
+      return { title: 'New alert on your caseload', body: 'An alert opened for a couple on your caseload. Open Mend to review it.' };
+    case 'digest': {
+      const count = input.exerciseTitles.length;
+      const noun = count === 1 ? 'check-in' : 'check-ins';
+      if (input.isDiscreet || count === 0) return { title: `${count} ${noun} due`, body: 'Open Mend to see what is due.' };
+      const titles = [...new Set(input.exerciseTitles.map(cleanTitle))];
+      return bounded({ title: `${count} ${noun} due`, body: `Due: ${listOf(titles)}. Open Mend to complete them.` });
+    }
+  }
+}
+
+/** Every kind has a text; a new kind that forgets one does not compile. */
+const everyKindHasText: Record<NotificationKind, true> = {
+  homework_due: true,
+  overdue_nudge: true,
+  session_reminder: true,
+  alert_notice: true,
+  digest: true,
+};
+void everyKindHasText;

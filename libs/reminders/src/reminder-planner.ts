@@ -1,0 +1,271 @@
+import { newId } from '@mend/core';
+import { JobName, OutboxWriter } from '@mend/queue';
+import type { EntityManager } from 'typeorm';
+import { type NotificationChannel, type NotificationKind, type SkipReason, notificationDedupeKey } from './notification.types.js';
+import { notificationText } from './notification-text.js';
+import { notificationsRepository } from './notifications.repository.js';
+import { type ClinicReminderSettings, clinicReminderSettings, effectiveQuietHours } from './reminder-settings.js';
+import { type RecipientWindow, type ReminderTime, deferPastQuietHours, homeworkReminderAt, overdueNudgeAt, sessionReminderAt } from './reminder-time.js';
+
+/**
+ * Planning: turns occurrences, sessions and alerts into notification rows, inside the caller's
+ * clinic-pinned transaction, so a reminder commits or rolls back with the change that caused
+ * it. Each row is planned once per dedupe key; its send is announced through the outbox with
+ * `availableAt` = send time, so nothing waits in Redis until it is due (a lost Redis loses
+ * nothing the reconciler cannot re-add). A moved send announces a new job (the dedupe key of
+ * the announcement carries the send time); the old job finds the row not yet due and does
+ * nothing. Whether a reminder still applies is decided again at send time (reminder-sender).
+ */
+
+/** Every reminder goes out on both user channels; a channel switched off is skipped at send time. */
+export const USER_CHANNELS: readonly NotificationChannel[] = ['email', 'in_app'];
+
+/** Homework reminders are planned this far ahead; the reconciler plans the rest as time passes. */
+export const PLAN_AHEAD_MS = 3 * 24 * 60 * 60_000;
+
+const outbox = new OutboxWriter();
+
+export interface RecipientFacts {
+  id: string;
+  timezone: string;
+  quietHoursStart: string | null;
+  quietHoursEnd: string | null;
+}
+
+export async function loadClinicReminderSettings(tx: EntityManager, clinicId: string): Promise<ClinicReminderSettings> {
+  const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1`, [clinicId]);
+  return clinicReminderSettings(rows[0]?.settings);
+}
+
+async function recipients(tx: EntityManager, clinicId: string, ids: string[]): Promise<Map<string, RecipientFacts>> {
+  if (ids.length === 0) return new Map();
+  const rows: Array<{ id: string; timezone: string; quiet_hours_start: string | null; quiet_hours_end: string | null }> = await tx.query(
+    `SELECT id, timezone, quiet_hours_start::text, quiet_hours_end::text FROM "user" WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND disabled_at IS NULL`,
+    [clinicId, ids],
+  );
+  return new Map(rows.map((r) => [r.id, { id: r.id, timezone: r.timezone, quietHoursStart: r.quiet_hours_start, quietHoursEnd: r.quiet_hours_end }]));
+}
+
+export function windowFor(recipient: RecipientFacts, settings: ClinicReminderSettings, now: Date, notAfter?: Date): RecipientWindow {
+  return { zone: recipient.timezone, quietHours: effectiveQuietHours(recipient, settings), notBefore: now, notAfter };
+}
+
+export interface PlannedNotification {
+  clinicId: string;
+  recipientId: string;
+  kind: NotificationKind;
+  channel: NotificationChannel;
+  occurrenceId?: string;
+  sessionId?: string;
+  alertId?: string;
+  title: string;
+  body: string;
+  time: ReminderTime;
+}
+
+/** Announces the send of a notification at `sendAt` (once per notification and instant). */
+export async function announceSend(tx: EntityManager, clinicId: string, notificationId: string, sendAt: Date): Promise<void> {
+  await outbox.enqueue(
+    tx,
+    clinicId,
+    { name: JobName.ReminderSend, data: { clinicId, notificationId } },
+    { availableAt: sendAt, dedupeKey: `${notificationId}.${sendAt.getTime()}` },
+  );
+}
+
+/**
+ * Plans one notification: inserted once by dedupe key; an existing unsent one moves to the new
+ * time. Answers the row id, or null when the existing row is already settled.
+ */
+export async function scheduleNotification(tx: EntityManager, n: PlannedNotification): Promise<string | null> {
+  const subject =
+    n.kind === 'session_reminder'
+      ? { kind: n.kind, sessionId: n.sessionId! }
+      : n.kind === 'alert_notice'
+        ? { kind: n.kind, alertId: n.alertId! }
+        : { kind: n.kind as 'homework_due' | 'overdue_nudge', occurrenceId: n.occurrenceId! };
+  const state = n.time.isDeferred ? 'deferred' : 'scheduled';
+  const { id, isNew } = await notificationsRepository.insert(tx, {
+    clinicId: n.clinicId,
+    id: newId(),
+    recipientId: n.recipientId,
+    kind: n.kind,
+    channel: n.channel,
+    occurrenceId: n.occurrenceId ?? null,
+    sessionId: n.sessionId ?? null,
+    alertId: n.alertId ?? null,
+    dedupeKey: notificationDedupeKey(n.recipientId, n.channel, subject),
+    title: n.title,
+    body: n.body,
+    sendAt: n.time.sendAt,
+    state,
+  });
+  if (!isNew) {
+    const moved: Array<{ id: string }> = await tx.query(
+      `UPDATE notification SET send_at = $3, state = $4, updated_at = now()
+        WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred') AND send_at <> $3
+        RETURNING id`,
+      [n.clinicId, id, n.time.sendAt, state],
+    );
+    if (moved.length === 0) return null;
+  }
+  await announceSend(tx, n.clinicId, id, n.time.sendAt);
+  return id;
+}
+
+/** Settles the unsent notifications of a subject that no longer applies (a claimed send is left to its worker). */
+export async function skipPending(tx: EntityManager, clinicId: string, where: { sessionId?: string; occurrenceId?: string }, reason: SkipReason): Promise<number> {
+  const rows: Array<{ id: string }> = await tx.query(
+    `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = now()
+      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL
+        AND ($2::uuid IS NULL OR session_id = $2) AND ($3::uuid IS NULL OR occurrence_id = $3)
+        AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
+      RETURNING id`,
+    [clinicId, where.sessionId ?? null, where.occurrenceId ?? null, reason],
+  );
+  return rows.length;
+}
+
+interface OpenOccurrenceRow {
+  id: string;
+  couple_id: string;
+  partner_id: string | null;
+  due_at: Date;
+  closes_at: Date;
+  reminders: { isEnabled?: boolean; minutesBefore?: number; overdueAfterMinutes?: number | null } | null;
+  title: string;
+}
+
+/**
+ * Homework due and overdue nudges for the open, unanswered, not yet planned occurrences of
+ * active assignments of active couples due within {@link PLAN_AHEAD_MS}: of one assignment, one
+ * couple, or (empty scope) the whole clinic. Answers how many notifications were planned.
+ */
+export async function planOccurrenceReminders(
+  tx: EntityManager,
+  clinicId: string,
+  scope: { assignmentId?: string; coupleId?: string },
+  now: Date = new Date(),
+): Promise<number> {
+  const rows: OpenOccurrenceRow[] = await tx.query(
+    `SELECT o.id, o.couple_id, o.partner_id, o.due_at, o.closes_at, a.reminders, v.title
+       FROM occurrence o
+       JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
+       JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
+       JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
+      WHERE o.clinic_id = $1 AND ($2::uuid IS NULL OR o.assignment_id = $2) AND ($3::uuid IS NULL OR o.couple_id = $3)
+        AND a.status = 'active' AND c.status = 'active' AND o.closes_at > $4 AND o.due_at < $5
+        AND NOT EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id)
+        AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.clinic_id = o.clinic_id AND n.occurrence_id = o.id)
+      ORDER BY o.due_at, o.id
+      LIMIT 5000`,
+    [clinicId, scope.assignmentId ?? null, scope.coupleId ?? null, now, new Date(now.getTime() + PLAN_AHEAD_MS)],
+  );
+  if (rows.length === 0) return 0;
+  const settings = await loadClinicReminderSettings(tx, clinicId);
+  const coupleIds = [...new Set(rows.filter((r) => r.partner_id === null).map((r) => r.couple_id))];
+  const partnersOf = new Map<string, string[]>();
+  if (coupleIds.length > 0) {
+    const partners: Array<{ couple_id: string; user_id: string }> = await tx.query(
+      `SELECT couple_id, user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = ANY($2::uuid[]) ORDER BY position`,
+      [clinicId, coupleIds],
+    );
+    for (const p of partners) partnersOf.set(p.couple_id, [...(partnersOf.get(p.couple_id) ?? []), p.user_id]);
+  }
+  const targetIds = (row: OpenOccurrenceRow) => (row.partner_id ? [row.partner_id] : (partnersOf.get(row.couple_id) ?? []));
+  const people = await recipients(tx, clinicId, [...new Set(rows.flatMap(targetIds))]);
+
+  let planned = 0;
+  for (const row of rows) {
+    const reminders = row.reminders ?? {};
+    if (reminders.isEnabled === false) continue;
+    const minutesBefore = Number.isInteger(reminders.minutesBefore) ? reminders.minutesBefore! : 0;
+    const overdueAfter = Number.isInteger(reminders.overdueAfterMinutes) ? reminders.overdueAfterMinutes! : settings.overdueAfterMinutes;
+    for (const recipientId of targetIds(row)) {
+      const recipient = people.get(recipientId);
+      if (!recipient) continue;
+      const window = windowFor(recipient, settings, now, row.closes_at);
+      const due = homeworkReminderAt(row.due_at, minutesBefore, window);
+      const nudge = overdueNudgeAt(row.due_at, overdueAfter, window);
+      for (const channel of USER_CHANNELS) {
+        if (due) {
+          const text = notificationText({ kind: 'homework_due', isDiscreet: settings.isDiscreet, exerciseTitle: row.title });
+          if (await scheduleNotification(tx, { clinicId, recipientId, kind: 'homework_due', channel, occurrenceId: row.id, ...text, time: due })) planned++;
+        }
+        if (nudge) {
+          const text = notificationText({ kind: 'overdue_nudge', isDiscreet: settings.isDiscreet, exerciseTitle: row.title });
+          if (await scheduleNotification(tx, { clinicId, recipientId, kind: 'overdue_nudge', channel, occurrenceId: row.id, ...text, time: nudge })) planned++;
+        }
+      }
+    }
+  }
+  return planned;
+}
+
+/**
+ * Session reminders for the partners and the therapist, `sessionReminderHours` before a
+ * scheduled session; moved with the session; skipped ('cancelled') when it no longer takes
+ * place, or ('too_late') when it moved too close to plan one.
+ */
+export async function planSessionReminders(tx: EntityManager, clinicId: string, sessionId: string, now: Date = new Date()): Promise<number> {
+  const rows: Array<{ couple_id: string; therapist_id: string; starts_at: Date; status: string; couple_status: string }> = await tx.query(
+    `SELECT s.couple_id, s.therapist_id, s.starts_at, s.status, c.status AS couple_status
+       FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
+      WHERE s.clinic_id = $1 AND s.id = $2`,
+    [clinicId, sessionId],
+  );
+  const session = rows[0];
+  if (!session) return 0;
+  if (session.status !== 'scheduled' || session.couple_status === 'closed') {
+    await skipPending(tx, clinicId, { sessionId }, 'cancelled');
+    return 0;
+  }
+  if (session.starts_at.getTime() <= now.getTime()) return 0;
+  const settings = await loadClinicReminderSettings(tx, clinicId);
+  const partners: Array<{ user_id: string }> = await tx.query(`SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2 ORDER BY position`, [
+    clinicId,
+    session.couple_id,
+  ]);
+  const people = await recipients(tx, clinicId, [...partners.map((p) => p.user_id), session.therapist_id]);
+  let planned = 0;
+  for (const recipient of people.values()) {
+    const time = sessionReminderAt(session.starts_at, settings.sessionReminderHours, windowFor(recipient, settings, now));
+    if (!time) {
+      await tx.query(
+        `UPDATE notification SET state = 'skipped', skip_reason = 'too_late', updated_at = now()
+          WHERE clinic_id = $1 AND session_id = $2 AND recipient_id = $3 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL`,
+        [clinicId, sessionId, recipient.id],
+      );
+      continue;
+    }
+    const text = notificationText({ kind: 'session_reminder', startsAt: session.starts_at, zone: recipient.timezone });
+    for (const channel of USER_CHANNELS) {
+      if (await scheduleNotification(tx, { clinicId, recipientId: recipient.id, kind: 'session_reminder', channel, sessionId, ...text, time })) planned++;
+    }
+  }
+  return planned;
+}
+
+/** Tells the couple's therapist about each open alert that has no notice yet (past quiet hours). */
+export async function planAlertNotices(tx: EntityManager, clinicId: string, coupleId: string, now: Date = new Date()): Promise<number> {
+  const alerts: Array<{ id: string; therapist_id: string }> = await tx.query(
+    `SELECT a.id, c.therapist_id FROM alert a JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
+      WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status = 'open'
+        AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.clinic_id = a.clinic_id AND n.alert_id = a.id)`,
+    [clinicId, coupleId],
+  );
+  if (alerts.length === 0) return 0;
+  const settings = await loadClinicReminderSettings(tx, clinicId);
+  const people = await recipients(tx, clinicId, [...new Set(alerts.map((a) => a.therapist_id))]);
+  const text = notificationText({ kind: 'alert_notice' });
+  let planned = 0;
+  for (const alert of alerts) {
+    const therapist = people.get(alert.therapist_id);
+    if (!therapist) continue;
+    const time = deferPastQuietHours(now, therapist.timezone, effectiveQuietHours(therapist, settings));
+    for (const channel of USER_CHANNELS) {
+      if (await scheduleNotification(tx, { clinicId, recipientId: therapist.id, kind: 'alert_notice', channel, alertId: alert.id, ...text, time })) planned++;
+    }
+  }
+  return planned;
+}

@@ -1,0 +1,192 @@
+/**
+ * Reminders end to end: the real API plans them, the real worker (createWorkerApp: outbox relay,
+ * BullMQ workers, reminder sender) delivers them to a real SMTP server in this process, on each
+ * queue backend the suite has (BullMQ's PostgreSQL backend always, Redis when available).
+ * All scenarios are laid out first and share one wait, so the file stays fast.
+ */
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { readTestSettings } from '@mend/config';
+import { TenantDatabase } from '@mend/database';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
+
+const settings = readTestSettings();
+const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
+const auth = { type: 'bearer' } as const;
+/** How late a reminder may arrive after it is due (the acceptance bound). */
+const MAX_LATENESS_MS = 2_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(backends)('reminders through the worker on the %s queue backend', (backend) => {
+  let t: TestApp;
+  let worker: INestApplicationContext;
+  let smtp: SmtpCatcher;
+  let clinic: ClinicContext;
+  let therapist: StaffContext;
+  let pulseId: string;
+
+  // Invitations to the partners go through the same SMTP server; only reminders count here.
+  const mailsTo = (email: string) => smtp.mails.filter((m) => m.to.includes(email) && !m.body.includes("Subject: You're invited"));
+
+  async function sql<T = unknown>(query: string, params: unknown[] = []): Promise<T[]> {
+    return t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(query, params));
+  }
+
+  async function assignDueAt(couple: CoupleContext, dueAt: Date): Promise<string> {
+    const res = await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/assignments`)
+      .auth(therapist.accessToken, auth)
+      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: dueAt.toISOString() } })
+      .expect(201);
+    return res.body.id;
+  }
+
+  async function remindersOf(couple: CoupleContext): Promise<Array<{ recipientId: string; kind: string; channel: string; state: string; skipReason: string | null; sendAt: string }>> {
+    return (await t.http().get(`/v1/couples/${couple.coupleId}/reminders?limit=200`).auth(therapist.accessToken, auth).expect(200)).body.data;
+  }
+
+  beforeAll(async () => {
+    smtp = await startSmtpCatcher();
+    t = await createTestApp({
+      env: {
+        QUEUE_BACKEND: backend,
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        MAIL_FROM: 'Mend <no-reply@mend.test>',
+        OUTBOX_RELAY_INTERVAL_MS: '50',
+        WORKER_CONCURRENCY: '10',
+      },
+    });
+    worker = await createWorkerApp(t.config);
+    clinic = await newClinic(t);
+    therapist = await newStaff(t, clinic);
+    // No clinic-wide quiet hours, so reminders due now go out now (one scenario sets a user's own).
+    await sql(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`, [clinic.clinicId]);
+    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  describe('scenarios due a few seconds from now', () => {
+    let onTime: CoupleContext;
+    let checkedIn: CoupleContext;
+    let paused: CoupleContext;
+    let cancelled: CoupleContext;
+    let quiet: CoupleContext;
+    let badAddress: CoupleContext;
+    let dueAt: Date;
+    let quietEnd: DateTime;
+
+    beforeAll(async () => {
+      [onTime, checkedIn, paused, cancelled, quiet, badAddress] = await Promise.all([1, 2, 3, 4, 5, 6].map(() => newCouple(t, therapist)));
+      smtp.rejectedRecipients.add(badAddress.partners[0].email);
+      // The quiet partner's own quiet hours cover now (in their zone) and end in a few minutes.
+      const local = DateTime.now().setZone(quiet.partners[0].timezone);
+      quietEnd = local.plus({ minutes: 3 }).startOf('minute');
+      await sql(`UPDATE "user" SET quiet_hours_start = $2, quiet_hours_end = $3 WHERE clinic_id = $1 AND id = $4`, [
+        clinic.clinicId,
+        local.minus({ minutes: 1 }).toFormat('HH:mm'),
+        quietEnd.toFormat('HH:mm'),
+        quiet.partners[0].id,
+      ]);
+
+      dueAt = new Date(Date.now() + 5_000);
+      await assignDueAt(onTime, dueAt);
+      await assignDueAt(quiet, dueAt);
+      await assignDueAt(badAddress, dueAt);
+      const toCheckIn = await assignDueAt(checkedIn, dueAt);
+      const toPause = await assignDueAt(paused, dueAt);
+      const session = await t
+        .http()
+        .post(`/v1/couples/${cancelled.coupleId}/sessions`)
+        .auth(therapist.accessToken, auth)
+        .send({ startsAt: new Date(dueAt.getTime() + 24 * 3600_000).toISOString(), endsAt: new Date(dueAt.getTime() + 25 * 3600_000).toISOString() })
+        .expect(201);
+
+      // Before the due time: one partner checks in, an assignment is paused, a session cancelled.
+      await t
+        .http()
+        .post(`/v1/assignments/${toCheckIn}/check-ins`)
+        .auth(checkedIn.partners[0].accessToken, auth)
+        .send({ occurrenceAt: dueAt.toISOString(), answers: { trust: 7, safety: 6 }, visibility: 'private' })
+        .expect(201);
+      await t.http().patch(`/v1/assignments/${toPause}`).auth(therapist.accessToken, auth).send({ status: 'paused' }).expect(200);
+      await t.http().patch(`/v1/sessions/${session.body.id}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
+      expect(Date.now()).toBeLessThan(dueAt.getTime());
+
+      await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());
+    }, 30_000);
+
+    it('delivers a due reminder by email and in-app within 2 s after it is due, never before, exactly once', async () => {
+      for (const partner of onTime.partners) {
+        const mails = mailsTo(partner.email);
+        expect(mails).toHaveLength(1);
+        expect(mails[0].receivedAt).toBeGreaterThanOrEqual(dueAt.getTime());
+        expect(mails[0].receivedAt - dueAt.getTime()).toBeLessThanOrEqual(MAX_LATENESS_MS);
+        expect(mails[0].body).toContain('Subject: Due: ');
+        expect(mails[0].body).toContain('text/plain');
+        expect(mails[0].body).toContain('text/html');
+        expect(mails[0].body).toContain('http://mend.test/');
+        const inbox = (await t.http().get('/v1/me/notifications').auth(partner.accessToken, auth).expect(200)).body;
+        expect(inbox.unreadCount).toBe(1);
+        expect(inbox.data[0]).toMatchObject({ kind: 'homework_due' });
+      }
+      const rows = await remindersOf(onTime);
+      expect(rows.filter((r) => r.kind === 'homework_due').map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    });
+
+    it('suppresses the reminder of a partner who checked in before it was due', async () => {
+      expect(mailsTo(checkedIn.partners[0].email)).toHaveLength(0);
+      expect(mailsTo(checkedIn.partners[1].email)).toHaveLength(1);
+      const rows = (await remindersOf(checkedIn)).filter((r) => r.recipientId === checkedIn.partners[0].id);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.state === 'skipped' && r.skipReason === 'already_done')).toBe(true);
+    });
+
+    it('suppresses the reminders of a paused assignment', async () => {
+      for (const partner of paused.partners) expect(mailsTo(partner.email)).toHaveLength(0);
+      expect((await remindersOf(paused)).filter((r) => r.state === 'sent')).toHaveLength(0);
+    });
+
+    it('suppresses the reminders of a cancelled session, for partners and therapist', async () => {
+      for (const partner of cancelled.partners) expect(mailsTo(partner.email)).toHaveLength(0);
+      expect(smtp.mails.filter((m) => m.body.includes('Upcoming appointment'))).toHaveLength(0);
+      const rows = (await remindersOf(cancelled)).filter((r) => r.kind === 'session_reminder');
+      expect(rows).toHaveLength(6);
+      expect(rows.every((r) => r.state === 'skipped' && r.skipReason === 'cancelled')).toBe(true);
+    });
+
+    it('defers a reminder that falls inside quiet hours to their end', async () => {
+      const [inQuiet, awake] = quiet.partners;
+      expect(mailsTo(inQuiet.email)).toHaveLength(0);
+      expect(mailsTo(awake.email)).toHaveLength(1);
+      const rows = (await remindersOf(quiet)).filter((r) => r.recipientId === inQuiet.id && r.kind === 'homework_due');
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row.state).toBe('deferred');
+        expect(new Date(row.sendAt).getTime()).toBe(quietEnd.toMillis());
+      }
+    });
+
+    it('records a permanently refused email as failed at once, with an error code and no address', async () => {
+      const [refused, fine] = badAddress.partners;
+      expect(mailsTo(fine.email)).toHaveLength(1);
+      const rows = (await remindersOf(badAddress)).filter((r) => r.recipientId === refused.id && r.kind === 'homework_due');
+      const email = rows.find((r) => r.channel === 'email') as unknown as { state: string; attempts: number; lastError: string };
+      expect(email).toMatchObject({ state: 'failed', attempts: 1 });
+      expect(email.lastError).toMatch(/SMTP 550/);
+      expect(email.lastError).not.toContain(refused.email);
+      // The in-app channel is independent of the refused address.
+      expect(rows.find((r) => r.channel === 'in_app')!.state).toBe('sent');
+    });
+  });
+});
