@@ -189,4 +189,42 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
       expect(rows.find((r) => r.channel === 'in_app')!.state).toBe('sent');
     });
   });
+
+  it('merges reminders over the daily cap into one digest instead of dropping them', async () => {
+    const capped = await newClinic(t);
+    const cappedTherapist = await newStaff(t, capped);
+    const couple = await newCouple(t, cappedTherapist);
+    const db = t.app.get(TenantDatabase);
+    await db.withClinic(capped.clinicId, (tx) =>
+      tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "dailyCap": 1}') WHERE id = $1`, [
+        capped.clinicId,
+      ]),
+    );
+    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(cappedTherapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const dueAt = new Date(Date.now() + 3_000);
+    for (const key of ['trust_pulse', 'trust_pulse', 'trust_pulse']) {
+      await t
+        .http()
+        .post(`/v1/couples/${couple.coupleId}/assignments`)
+        .auth(cappedTherapist.accessToken, auth)
+        .send({ exerciseId: exercises.find((e) => e.builtinKey === key)!.id, schedule: { type: 'once', dueAt: dueAt.toISOString() } })
+        .expect(201);
+    }
+    await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());
+    const partner = couple.partners[0];
+    expect(mailsTo(partner.email)).toHaveLength(1);
+    const rows: Array<{ kind: string; state: string; skip_reason: string | null; digest_id: string | null }> = await db.withClinic(capped.clinicId, (tx) =>
+      tx.query(`SELECT kind, state, skip_reason, digest_id FROM notification WHERE clinic_id = $1 AND recipient_id = $2 AND channel = 'email' AND kind IN ('homework_due', 'digest')`, [
+        capped.clinicId,
+        partner.id,
+      ]),
+    );
+    const digests = rows.filter((r) => r.kind === 'digest');
+    expect(digests).toHaveLength(1);
+    expect(digests[0].state).toBe('scheduled');
+    expect(rows.filter((r) => r.kind === 'homework_due' && r.state === 'sent')).toHaveLength(1);
+    const merged = rows.filter((r) => r.kind === 'homework_due' && r.state === 'skipped');
+    expect(merged).toHaveLength(2);
+    expect(merged.every((r) => r.skip_reason === 'merged' && r.digest_id !== null)).toBe(true);
+  }, 20_000);
 });

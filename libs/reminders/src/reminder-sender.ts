@@ -198,16 +198,20 @@ export class ReminderSender {
   }
 
   /**
-   * Over the clinic's daily cap of individual reminders (per recipient, channel and local day)
-   * the reminder joins that day's digest. When the day's digest already went out, it is sent
+   * Over the clinic's daily cap of individual reminders (per recipient, channel and local day;
+   * an email claimed and still being sent counts) the reminder joins that day's digest. When the day's digest already went out, it is sent
    * on its own rather than dropped.
    */
   private async mergeIfOverCap(tx: EntityManager, n: NotificationRow, zone: string, cap: number, isDiscreet: boolean, now: Date): Promise<boolean> {
+    // Serialises the count-then-send of one recipient's channel, so concurrent jobs cannot both slip under the cap.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`mend.reminder-cap.${n.clinic_id}.${n.recipient_id}.${n.channel}`]);
     const { localDate } = decideDailyCap({ sendAt: now, zone, alreadySent: [], cap });
     const day = localDayBounds(localDate, zone);
     const counted: Array<{ n: number }> = await tx.query(
       `SELECT count(*)::int AS n FROM notification
-        WHERE clinic_id = $1 AND recipient_id = $2 AND channel = $3 AND kind <> 'digest' AND state = 'sent' AND sent_at >= $4 AND sent_at < $5`,
+        WHERE clinic_id = $1 AND recipient_id = $2 AND channel = $3 AND kind <> 'digest'
+          AND ((state = 'sent' AND sent_at >= $4 AND sent_at < $5)
+               OR (state IN ('scheduled', 'deferred') AND claimed_at >= $4 AND claimed_at < $5))`,
       [n.clinic_id, n.recipient_id, n.channel, day.start, day.end],
     );
     if (counted[0].n < cap) return false;
