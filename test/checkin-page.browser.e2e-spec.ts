@@ -3,8 +3,11 @@
  * playwright-core, against the real app listening on a real port, with the demo clinic seeded
  * through the API (Harbor Couples Clinic, Jordan & Sam).
  *
- * Until the reminder email exists, the links come from `issueCheckInLink` — the function the
- * reminder will call — exactly as the email would carry them (the configured public URL + token).
+ * Both partners start from the link in the reminder email the real worker sent (createWorkerApp,
+ * SMTP_URL pointing at an in-test SMTP server): the evening assignment comes due a few seconds
+ * after the seed, and each partner's link is read from the email body the server received. The
+ * extra links of the later cases (JavaScript off, expired, the CSP detector) are for other
+ * occurrences and come from `issueCheckInLink`, the function the reminder calls.
  *
  * Every state is checked for: 0 axe violations (WCAG 2.0/2.1 A+AA, 2.2 AA), 0 CSP violations, no
  * request to another origin, no token in later URLs or any Referer, no horizontal scroll at
@@ -16,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { DateTime } from 'luxon';
+import type { INestApplicationContext } from '@nestjs/common';
 import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { CheckInLinksService } from '@mend/checkin-links';
@@ -25,6 +29,8 @@ import { type TestApp, createTestApp } from '@mend/testing';
 import type { EntityManager } from 'typeorm';
 import { DEMO_CLINIC, DEMO_PASSWORD, DEMO_THERAPIST, seedDemo } from '../scripts/seed-demo.js';
 import { DEMO_PARTNERS } from '../scripts/seed-demo-couple.js';
+import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
 
 // Functions given to page.evaluate run in the browser; the project itself compiles without the DOM library.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -101,6 +107,12 @@ if (!hasChromium && !isCi) {
 describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
   const suiteStart = Date.now();
   let t: TestApp;
+  let worker: INestApplicationContext;
+  let smtp: SmtpCatcher;
+  /** The evening assignment's due time: its reminders go out then. */
+  let eveningDueAt: Date;
+  /** Each partner's reminder email for the evening occurrence, and the link read from its body. */
+  const reminder: Partial<Record<'jordan' | 'sam', { mail: CaughtMail; link: string }>> = {};
   let origin: string;
   let browser: Browser;
   let db: TenantDatabase;
@@ -132,7 +144,34 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
     return rows[0].id;
   };
 
-  /** What the reminder email will carry: issueCheckInLink's URL, used as is. */
+  /** The occurrence a check-in link unlocks (looked up by the token's hash, as the app does). */
+  const occurrenceOfLink = async (url: string): Promise<string | undefined> => {
+    const token = new URL(url).pathname.split('/').pop()!;
+    const rows: Array<{ occurrence_id: string }> = await inClinic((tx) =>
+      tx.query(`SELECT occurrence_id FROM check_in_link WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [token]),
+    );
+    return rows[0]?.occurrence_id;
+  };
+
+  /**
+   * Waits for the partner's homework reminder email for this assignment's open occurrence and
+   * returns the link in its body (the plain-text part; the HTML part must carry the same one).
+   */
+  const emailedLinkFor = async (assignmentId: string, who: 'jordan' | 'sam', deadline: number): Promise<{ mail: CaughtMail; link: string }> => {
+    const occurrenceId = await openOccurrence(assignmentId, partner[who].id);
+    const linkPattern = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/c/[A-Za-z0-9_-]+`, 'g');
+    for (;;) {
+      for (const mail of smtp.mails.filter((m) => m.to.includes(partner[who].email))) {
+        for (const link of new Set(mail.body.match(linkPattern) ?? [])) {
+          if ((await occurrenceOfLink(link)) === occurrenceId) return { mail, link };
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`no reminder email with a check-in link reached ${who} (${smtp.mails.length} emails caught)`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  /** The link for a later case's occurrence: issueCheckInLink's URL, as the reminder email carries it. */
   const linkFor = async (assignmentId: string, who: 'jordan' | 'sam'): Promise<string> => {
     const occurrenceId = await openOccurrence(assignmentId, partner[who].id);
     const link = await inClinic((tx) => t.app.get(CheckInLinksService).issueCheckInLink(tx, clinicId, partner[who].id, occurrenceId));
@@ -279,6 +318,7 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
 
   beforeAll(async () => {
     if (!hasChromium) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium`);
+    smtp = await startSmtpCatcher();
     mkdirSync(SCREENSHOTS, { recursive: true });
     axeSource = readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
 
@@ -291,7 +331,7 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
       },
     });
     t = await createTestApp({
-      env: { LOG_LEVEL: 'info' },
+      env: { LOG_LEVEL: 'info', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Mend <no-reply@mend.test>', OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '10' },
       override: (builder) => builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useValue({ ...params, pinoHttp: [params.pinoHttp, sink] }),
     });
     await t.app.listen(0, '127.0.0.1');
@@ -300,6 +340,8 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
     // The public URL is known only once the port is: links, redirects and the cookie path follow it.
     t.config.http.publicUrl = origin;
     db = t.app.get(TenantDatabase);
+    // The real worker (outbox relay, queues, reminder sender), with the same configuration and public URL.
+    worker = await createWorkerApp(t.config);
 
     const [seeded, launched] = await Promise.all([
       seedDemo(origin, t.db.appUrl),
@@ -311,6 +353,9 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
     const users: Array<{ id: string; email: string }> = await inClinic((tx) => tx.query(`SELECT id, email FROM "user" WHERE clinic_id = $1 AND role = 'client'`, [clinicId]));
     partner.jordan = users.find((u) => u.email === DEMO_PARTNERS[0].email)!;
     partner.sam = users.find((u) => u.email === DEMO_PARTNERS[1].email)!;
+    // No quiet hours, so a reminder due now goes out now, whatever the time of day the suite runs.
+    await inClinic((tx) => tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`, [clinicId]));
+    await inClinic((tx) => tx.query(`UPDATE "user" SET quiet_hours_start = NULL, quiet_hours_end = NULL WHERE clinic_id = $1 AND role = 'client'`, [clinicId]));
 
     const login = await t.http().post('/v1/auth/login').send({ clinic: DEMO_CLINIC.slug, email: DEMO_THERAPIST.email, password: DEMO_THERAPIST.password }).expect(200);
     const therapistToken = login.body.accessToken as string;
@@ -322,11 +367,13 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
       .auth(therapistToken, { type: 'bearer' })
       .send({ title: EXERCISE_TITLE, category: 'time_together', mode: 'individual', instructions: 'Sit down together for ten minutes, phones away.\n\nAfterwards, each of you answers on your own.', form: FORM })
       .expect(201);
+    // Due in a few seconds: both partners' reminders go out then, through the worker, to the SMTP server.
+    eveningDueAt = new Date(Date.now() + 3_000);
     const evening = await t
       .http()
       .post(`/v1/couples/${coupleId}/assignments`)
       .auth(therapistToken, { type: 'bearer' })
-      .send({ exerciseId: exercise.body.id, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).startOf('minute').toISO() }, instructions: 'Pick a quiet moment after dinner.' })
+      .send({ exerciseId: exercise.body.id, schedule: { type: 'once', dueAt: eveningDueAt.toISOString() }, instructions: 'Pick a quiet moment after dinner.' })
       .expect(201);
     eveningId = evening.body.id;
     pulseId = (await inClinic((tx) => tx.query(`SELECT a.id FROM assignment a JOIN exercise e ON e.clinic_id = a.clinic_id AND e.id = a.exercise_id WHERE e.builtin_key = 'trust_pulse'`)))[0].id;
@@ -337,18 +384,41 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
       assetBytes += (await (await fetch(`${origin}${asset}`)).arrayBuffer()).byteLength;
     }
     expect(assetBytes).toBeGreaterThan(1000);
+
+    // The reminder emails: both partners', read as they arrived at the SMTP server.
+    const deadline = eveningDueAt.getTime() + 10_000;
+    [reminder.jordan, reminder.sam] = await Promise.all([emailedLinkFor(eveningId, 'jordan', deadline), emailedLinkFor(eveningId, 'sam', deadline)]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
+    await worker?.close();
     await t?.close();
+    await smtp?.close();
     if (screenshots.length) process.stdout.write(`\nCheck-in page screenshots (phone viewport ${PHONE.width}×${PHONE.height} @2x):\n${screenshots.map((p) => `  ${p}`).join('\n')}\n`);
     process.stdout.write(`Browser suite: ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
   });
 
+  it('sent each partner a reminder email with their own link, and a subject with no exercise, name or clinical word', () => {
+    for (const who of ['jordan', 'sam'] as const) {
+      const { mail, link } = reminder[who]!;
+      expect(mail.to).toEqual([partner[who].email]);
+      // Sent when due, not before.
+      expect(mail.receivedAt).toBeGreaterThanOrEqual(eveningDueAt.getTime());
+      const subject = /^Subject: (.*)$/m.exec(mail.body)?.[1];
+      expect(subject).toBe('A check-in is ready for you');
+      for (const word of FORBIDDEN_IN_TITLES) expect({ who, subject: subject!.includes(word) }).toEqual({ who, subject: false });
+      expect(mail.body).toContain('text/plain');
+      expect(mail.body).toContain(`href="${link}"`);
+      expect(link.startsWith(`${origin}/c/`)).toBe(true);
+    }
+    expect(reminder.jordan!.link).not.toBe(reminder.sam!.link);
+  });
+
   it('partner A (Jordan): a mail scanner changes nothing; then landing, empty form, errors kept, confirmation, already submitted', async () => {
-    const link = await linkFor(eveningId, 'jordan');
-    const token = tokens[tokens.length - 1];
+    const link = reminder.jordan!.link;
+    const token = new URL(link).pathname.split('/').pop()!;
+    tokens.push(token);
 
     // Scanner: three GETs and a HEAD, cookieless, before the person clicks.
     const before = await snapshot();
@@ -418,7 +488,8 @@ describeInBrowser('client check-in page in Chromium (phone viewport)', () => {
   });
 
   it('partner B (Sam), keyboard only: shares with Jordan, and never receives Jordan\'s private answers', async () => {
-    const link = await linkFor(eveningId, 'sam');
+    const link = reminder.sam!.link;
+    tokens.push(new URL(link).pathname.split('/').pop()!);
     const { context, page, watch } = await phone();
     await page.goto(link);
     await tabTo(page, (active) => active.tag === 'BUTTON');

@@ -298,6 +298,8 @@ describe('scheduling tools in', () => {
   it('Cal.com: a reschedule sent as BOOKING_REQUESTED with rescheduleUid moves the session; MEETING_ENDED completes it', async () => {
     const original = { uid: uid(), start: DateTime.utc().minus({ hours: 5 }).toISO()!, end: DateTime.utc().minus({ hours: 4 }).toISO()!, attendees: [emails[1]] };
     await sendCalcom(calcomEvent('BOOKING_CREATED', original));
+    // Cal.com sends the booking well before any reschedule; let the worker apply it first.
+    await settled();
     const moved = { uid: uid(), start: DateTime.utc().minus({ hours: 2 }).toISO()!, end: DateTime.utc().minus({ hours: 1 }).toISO()!, attendees: [emails[1]], rescheduleUid: original.uid };
     await sendCalcom(calcomEvent('BOOKING_REQUESTED', { ...moved, status: 'PENDING' }));
     // A plain request (no reschedule) is not a session yet: stored and ignored.

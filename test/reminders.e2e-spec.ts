@@ -132,7 +132,8 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
         expect(mails).toHaveLength(1);
         expect(mails[0].receivedAt).toBeGreaterThanOrEqual(dueAt.getTime());
         expect(mails[0].receivedAt - dueAt.getTime()).toBeLessThanOrEqual(MAX_LATENESS_MS);
-        expect(mails[0].body).toContain('Subject: Due: ');
+        expect(mails[0].body).toContain('Subject: A check-in is ready for you');
+        expect(mails[0].body).not.toMatch(/^Subject: .*(trust|pulse)/im);
         expect(mails[0].body).toContain('text/plain');
         expect(mails[0].body).toContain('text/html');
         expect(mails[0].body).toContain('http://mend.test/');

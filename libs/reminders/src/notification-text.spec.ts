@@ -3,12 +3,15 @@ import { DEFAULT_NOTIFICATION_PREFERENCES, notificationDedupeKey, toNotification
 import { DEFAULT_CLINIC_REMINDER_SETTINGS, clinicReminderSettings, effectiveQuietHours } from './reminder-settings.js';
 
 describe('notification text', () => {
-  it('names the exercise, and nothing else clinical', () => {
+  it('names the exercise in the body only (the title is the email subject), and nothing else clinical', () => {
     expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: 'Daily appreciation' })).toEqual({
-      title: 'Due: Daily appreciation',
+      title: 'A check-in is ready for you',
       body: 'Your check-in for "Daily appreciation" is due. Open Mend to complete it.',
     });
-    expect(notificationText({ kind: 'overdue_nudge', isDiscreet: false, exerciseTitle: 'Trust pulse' }).title).toBe('Still open: Trust pulse');
+    expect(notificationText({ kind: 'overdue_nudge', isDiscreet: false, exerciseTitle: 'Trust pulse' }).title).toBe('A check-in is still open');
+    for (const kind of ['homework_due', 'overdue_nudge'] as const) {
+      for (const isDiscreet of [false, true]) expect(notificationText({ kind, isDiscreet, exerciseTitle: 'Trust pulse' }).title).not.toMatch(/trust|pulse/i);
+    }
     expect(notificationText({ kind: 'alert_notice' })).toEqual({ title: 'New alert on your caseload', body: expect.not.stringMatching(/trust|drop|divergin|cut-?off/i) });
   });
 
@@ -24,8 +27,9 @@ describe('notification text', () => {
   it('keeps an exercise title to one bounded line', () => {
     const text = notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: `Evil\r\nBcc: x@y.example\u0007${'x'.repeat(300)}` });
     expect(text.title).not.toMatch(/[\r\n\u0007]/);
-    expect(text.title.length).toBeLessThanOrEqual(200);
-    expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: ' \n ' }).title).toBe('Due: your exercise');
+    expect(text.body).not.toMatch(/[\r\n\u0007]/);
+    expect(text.body.length).toBeLessThanOrEqual(1000);
+    expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: ' \n ' }).body).toBe('Your check-in for "your exercise" is due. Open Mend to complete it.');
   });
 
   it("states a session's time in the recipient's zone", () => {

@@ -4,8 +4,9 @@ import type { NotificationKind } from './notification.types.js';
 /**
  * The words of a notification (in-app title/body, email subject/text). A reminder may be seen
  * on a lock screen or a shared inbox, so it carries no clinical content: never a check-in
- * answer, a note, a partner's or couple's name, a score or an alert's kind. The exercise title
- * is the only exception, and a discreet clinic hides even that.
+ * answer, a note, a partner's or couple's name, a score or an alert's kind. The title is also the
+ * email subject, so it never names the exercise either; the body may (the exercise title is the
+ * only exception), and a discreet clinic hides even that.
  */
 export type NotificationTextInput =
   | { kind: 'homework_due' | 'overdue_nudge'; isDiscreet: boolean; exerciseTitle: string }
@@ -47,14 +48,14 @@ export function notificationText(input: NotificationTextInput): NotificationText
     case 'homework_due':
       return bounded(
         input.isDiscreet
-          ? { title: 'A check-in is due', body: 'You have a check-in due. Open Mend to complete it.' }
-          : { title: `Due: ${cleanTitle(input.exerciseTitle)}`, body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is due. Open Mend to complete it.` },
+          ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Open Mend to complete it.' }
+          : { title: 'A check-in is ready for you', body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is due. Open Mend to complete it.` },
       );
     case 'overdue_nudge':
       return bounded(
         input.isDiscreet
           ? { title: 'A check-in is still open', body: 'A check-in is still waiting for you. Open Mend to complete it.' }
-          : { title: `Still open: ${cleanTitle(input.exerciseTitle)}`, body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is still open. Open Mend to complete it.` },
+          : { title: 'A check-in is still open', body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is still open. Open Mend to complete it.` },
       );
     case 'session_reminder': {
       const local = DateTime.fromJSDate(input.startsAt, { zone: input.zone }).setLocale('en');

@@ -4,7 +4,7 @@ import { NOTIFICATION_KINDS, type NotificationKind } from '@mend/reminders';
 export class NotificationResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: NOTIFICATION_KINDS, example: 'homework_due' }) kind: NotificationKind;
-  @ApiProperty({ example: 'Due: Daily appreciation', description: 'Never clinical content; at most the exercise title (none in a discreet clinic)' }) title: string;
+  @ApiProperty({ example: 'A check-in is ready for you', description: 'Never clinical content, never an exercise name (it is also the email subject)' }) title: string;
   @ApiProperty({ example: 'Your check-in for "Daily appreciation" is due. Open Mend to complete it.' }) body: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The occurrence a homework reminder is about' }) occurrenceId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The session a session reminder is about' }) sessionId: string | null;

@@ -1,0 +1,315 @@
+/**
+ * bench/reminders (issue 4): N in-app reminders all due at the same instant a few seconds ahead,
+ * delivered by the real worker (outbox relay → BullMQ on Redis → ReminderSender), next to raw
+ * BullMQ throughput (a no-op processor, same Redis, same N, same concurrency) in the same run.
+ *
+ * Prints deliveries/s (first to last send), lateness (sent_at − send_at) p50/p99/max, the raw
+ * jobs/s and the ratio; writes JSON to bench/results/. A fresh database is provisioned on the
+ * local PostgreSQL and dropped at the end; Redis keys live under a unique prefix and are deleted.
+ *
+ *   npm run bench:reminders -- [--n 2000] [--concurrency 10] [--lead-ms 8000] [--keep]
+ *
+ * Environment: BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ * REDIS_URL (default redis://127.0.0.1:6379).
+ */
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Queue, Worker, createRedisBackend } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { loadConfig, readBenchSettings } from '@mend/config';
+import { JOB_QUEUE, JobName } from '@mend/queue';
+import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { createBenchDatabase } from './bench-database.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Runs compiled, from dist/bench/reminders.js (as bench/run.ts does).
+const ROOT = resolve(here, '..', '..');
+const TIME_LIMIT_MS = 150_000;
+/** Reminders per recipient: under the clinic's daily cap (max 100), so none merges into a digest. */
+const PER_PARTNER = 25;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const log = (message: string) => process.stderr.write(`[bench:reminders ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string', default: '2000' },
+      concurrency: { type: 'string' },
+      'lead-ms': { type: 'string', default: '8000' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const n = Number(values.n);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error('--n must be an integer in 1..100000');
+  const leadMs = Number(values['lead-ms']);
+  const settings = readBenchSettings();
+  const suffix = randomBytes(4).toString('hex');
+  const dbName = `mend_bench_reminders_${suffix}`;
+  const prefix = `{mbrem${suffix}}`;
+  const hardStop = setTimeout(() => {
+    log(`time limit of ${TIME_LIMIT_MS / 1000} s exceeded; aborting`);
+    process.exit(2);
+  }, TIME_LIMIT_MS + 20_000);
+  hardStop.unref();
+
+  log(`provisioning database ${dbName}`);
+  const db = await createBenchDatabase(settings.adminDatabaseUrl, dbName, { fresh: true });
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: db.appUrl,
+    DATABASE_OWNER_URL: undefined,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    REDIS_URL: settings.redisUrl,
+    QUEUE_BACKEND: 'redis',
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    DEMO_SEED: 'false',
+    ...(values.concurrency ? { WORKER_CONCURRENCY: values.concurrency } : {}),
+  };
+  const config = loadConfig(env);
+  const concurrency = config.queue.workerConcurrency;
+
+  const admin = new pg.Client({ connectionString: db.adminDbUrl });
+  await admin.connect();
+  let worker: INestApplicationContext | undefined;
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    // --- Seed: one clinic, a therapist, couples whose partners (email off) each get PER_PARTNER session reminders.
+    const seeded = performance.now();
+    const clinicId = randomUUID();
+    const therapistId = randomUUID();
+    const couples = Math.ceil(n / (2 * PER_PARTNER));
+    const sendAt = new Date(Date.now() + leadMs);
+    await admin.query('BEGIN');
+    await admin.query(`INSERT INTO clinic (id, name, slug, timezone, settings) VALUES ($1, 'Bench Reminders', $2, 'UTC', $3::jsonb)`, [
+      clinicId,
+      `bench-rem-${suffix}`,
+      JSON.stringify({ reminders: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } }),
+    ]);
+    await admin.query(`INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, 'therapist@bench.rem', 'Therapist', 'therapist', 'UTC')`, [
+      clinicId,
+      therapistId,
+    ]);
+    await admin.query(`CREATE TEMP TABLE bc AS SELECT g AS i, gen_random_uuid() AS couple_id, gen_random_uuid() AS p1, gen_random_uuid() AS p2 FROM generate_series(1, $1::int) g`, [couples]);
+    await admin.query(
+      `INSERT INTO "user" (clinic_id, id, email, name, role, timezone, notification_preferences)
+       SELECT $1::uuid, u.id, 'p' || u.pos || '-' || bc.i || '@bench.rem', 'Partner ' || u.pos || ' of ' || bc.i, 'client', 'UTC', '{"email": false}'::jsonb
+         FROM bc CROSS JOIN LATERAL (VALUES (bc.p1, 1), (bc.p2, 2)) AS u(id, pos)`,
+      [clinicId],
+    );
+    await admin.query(`INSERT INTO couple (clinic_id, id, label, therapist_id, status) SELECT $1::uuid, couple_id, 'Couple ' || i, $2::uuid, 'active' FROM bc`, [clinicId, therapistId]);
+    await admin.query(
+      `INSERT INTO couple_partner (clinic_id, couple_id, user_id, position)
+       SELECT $1::uuid, couple_id, p1, 1 FROM bc UNION ALL SELECT $1::uuid, couple_id, p2, 2 FROM bc`,
+      [clinicId],
+    );
+    // PER_PARTNER sessions per couple, a day after the reminders are due (so none is "too late").
+    await admin.query(
+      `CREATE TEMP TABLE bs AS
+       SELECT bc.couple_id, bc.p1, bc.p2, gen_random_uuid() AS session_id,
+              $1::timestamptz + interval '24 hours' + (s * interval '2 hours') + (bc.i * interval '1 minute') AS starts_at
+         FROM bc CROSS JOIN generate_series(0, $2::int - 1) s`,
+      [sendAt.toISOString(), PER_PARTNER],
+    );
+    await admin.query(
+      `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source)
+       SELECT $1::uuid, session_id, couple_id, $2::uuid, starts_at, starts_at + interval '1 hour', 'scheduled', 'manual' FROM bs`,
+      [clinicId, therapistId],
+    );
+    // Exactly n in-app notifications (the last couple may get fewer), each announced through the outbox.
+    await admin.query(
+      `CREATE TEMP TABLE bn AS
+       SELECT gen_random_uuid() AS id, r.recipient_id, bs.session_id
+         FROM bs CROSS JOIN LATERAL (VALUES (bs.p1), (bs.p2)) AS r(recipient_id)
+        LIMIT $1`,
+      [n],
+    );
+    await admin.query(
+      `INSERT INTO notification (clinic_id, id, recipient_id, kind, channel, session_id, dedupe_key, title, body, send_at)
+       SELECT $1::uuid, id, recipient_id, 'session_reminder', 'in_app', session_id, 'bench:' || recipient_id || ':' || session_id || ':in_app',
+              'Upcoming appointment', '', $2::timestamptz
+         FROM bn`,
+      [clinicId, sendAt.toISOString()],
+    );
+    await admin.query(
+      `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+       SELECT $1::uuid, gen_random_uuid(), $2, $3, jsonb_build_object('clinicId', $1::text, 'notificationId', id::text), $4::timestamptz FROM bn`,
+      [clinicId, JOB_QUEUE[JobName.ReminderSend], JobName.ReminderSend, sendAt.toISOString()],
+    );
+    await admin.query('COMMIT');
+    await admin.query('ANALYZE');
+    log(`seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, all due at ${sendAt.toISOString()}`);
+
+    // --- The real worker, in process.
+    const startedWorker = performance.now();
+    worker = await createWorkerApp(config);
+    log(`worker started in ${Math.round(performance.now() - startedWorker)} ms (concurrency ${concurrency}, relay every ${config.queue.relayIntervalMs} ms)`);
+    if (Date.now() > sendAt.getTime()) log(`warning: the worker started after the reminders were due; raise --lead-ms`);
+
+    const counts = async () =>
+      (
+        await admin.query<{ sent: number; open: number; other: number }>(
+          `SELECT count(*) FILTER (WHERE state = 'sent')::int AS sent,
+                  count(*) FILTER (WHERE state IN ('scheduled', 'deferred'))::int AS open,
+                  count(*) FILTER (WHERE state NOT IN ('sent', 'scheduled', 'deferred'))::int AS other
+             FROM notification WHERE clinic_id = $1`,
+          [clinicId],
+        )
+      ).rows[0];
+    const deadline = Date.now() + TIME_LIMIT_MS - 40_000;
+    let c = await counts();
+    while (c.open > 0 && Date.now() < deadline) {
+      await sleep(200);
+      c = await counts();
+    }
+    if (c.open > 0) log(`warning: ${c.open} reminders still unsent at the deadline`);
+    const rows = (
+      await admin.query<{ sent_at: Date; send_at: Date; lateness_ms: number }>(
+        `SELECT sent_at, send_at, extract(epoch FROM (sent_at - send_at)) * 1000 AS lateness_ms FROM notification
+          WHERE clinic_id = $1 AND state = 'sent' ORDER BY sent_at`,
+        [clinicId],
+      )
+    ).rows;
+    const stateCounts = (
+      await admin.query<{ state: string; skip_reason: string | null; n: number }>(
+        `SELECT state, skip_reason, count(*)::int AS n FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [clinicId],
+      )
+    ).rows;
+    const duplicates = (
+      await admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT recipient_id, session_id FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 HAVING count(*) > 1) d`,
+        [clinicId],
+      )
+    ).rows[0].n;
+    await worker.close();
+    worker = undefined;
+
+    const lateness = rows.map((r) => Number(r.lateness_ms)).sort((a, b) => a - b);
+    const firstSent = rows[0]?.sent_at.getTime() ?? Number.NaN;
+    const lastSent = rows.at(-1)?.sent_at.getTime() ?? Number.NaN;
+    const spanMs = lastSent - firstSent;
+    const deliveriesPerSecond = rows.length > 1 && spanMs > 0 ? ((rows.length - 1) * 1000) / spanMs : Number.NaN;
+    const earliest = lateness[0];
+    log(`delivered ${rows.length}/${n} in ${spanMs} ms (first to last send)`);
+
+    // --- Raw BullMQ on the same Redis: same N, same concurrency, no-op processor.
+    const rawQueueName = 'bench-noop';
+    const retention = { removeOnComplete: { age: 24 * 60 * 60 }, removeOnFail: { age: 7 * 24 * 60 * 60, count: 50_000 } };
+    const queue = new Queue(rawQueueName, { connection: { url: settings.redisUrl, maxRetriesPerRequest: 1 }, prefix, defaultJobOptions: retention }, createRedisBackend);
+    for (let i = 0; i < n; i += 500) {
+      await queue.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { jobId: `noop.${i + k}` } })));
+    }
+    const completions: number[] = [];
+    let resolveAll!: () => void;
+    const allDone = new Promise<void>((r) => (resolveAll = r));
+    const rawStarted = performance.now();
+    const rawWorker = new Worker(
+      rawQueueName,
+      async () => undefined,
+      { connection: { url: settings.redisUrl, maxRetriesPerRequest: null, enableReadyCheck: false }, prefix, concurrency, ...retention },
+      createRedisBackend,
+    );
+    rawWorker.on('completed', () => {
+      completions.push(performance.now());
+      if (completions.length === n) resolveAll();
+    });
+    await Promise.race([allDone, sleep(Math.max(5_000, deadline + 30_000 - Date.now()))]);
+    await rawWorker.close();
+    await queue.close();
+    const rawSpanMs = completions.length > 1 ? completions.at(-1)! - completions[0] : Number.NaN;
+    const rawJobsPerSecond = completions.length > 1 ? ((completions.length - 1) * 1000) / rawSpanMs : Number.NaN;
+    const rawWallMs = completions.length > 0 ? completions.at(-1)! - rawStarted : Number.NaN;
+    log(`raw BullMQ completed ${completions.length}/${n} no-op jobs in ${Math.round(rawSpanMs)} ms (first to last completion)`);
+
+    const ratio = deliveriesPerSecond / rawJobsPerSecond;
+    const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+    const result = {
+      at: new Date().toISOString(),
+      n,
+      concurrency,
+      relayIntervalMs: config.queue.relayIntervalMs,
+      redis: settings.redisUrl,
+      queueBackend: 'redis',
+      reminders: {
+        delivered: rows.length,
+        states: stateCounts,
+        duplicates,
+        spanMs,
+        deliveriesPerSecond: round(deliveriesPerSecond),
+        latenessMs: { p50: round(percentile(lateness, 50)), p99: round(percentile(lateness, 99)), max: round(lateness.at(-1) ?? Number.NaN), min: round(earliest ?? Number.NaN) },
+        earlySends: lateness.filter((x) => x < 0).length,
+      },
+      rawBullmq: { completed: completions.length, spanMs: round(rawSpanMs), wallMs: round(rawWallMs), jobsPerSecond: round(rawJobsPerSecond) },
+      ratio: round(ratio, 3),
+    };
+
+    const table = [
+      ['measure', 'value'],
+      ['N / worker concurrency', `${n} / ${concurrency}`],
+      ['reminders delivered (in-app)', `${rows.length}/${n} (duplicates ${duplicates}, sent early ${result.reminders.earlySends})`],
+      ['reminder deliveries/s (first→last send)', result.reminders.deliveriesPerSecond.toFixed(1)],
+      ['raw BullMQ no-op jobs/s (first→last)', result.rawBullmq.jobsPerSecond.toFixed(1)],
+      ['ratio deliveries/s ÷ raw jobs/s', result.ratio.toFixed(3)],
+      ['lateness p50 (ms)', result.reminders.latenessMs.p50.toFixed(1)],
+      ['lateness p99 (ms)', result.reminders.latenessMs.p99.toFixed(1)],
+      ['lateness max (ms)', result.reminders.latenessMs.max.toFixed(1)],
+    ];
+    const width = Math.max(...table.map((r) => r[0].length));
+    process.stdout.write(`\n${table.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
+
+    const outDir = resolve(ROOT, 'bench/results');
+    await mkdir(outDir, { recursive: true });
+    const file = resolve(outDir, `reminders-${result.at.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${file}`);
+  } finally {
+    await worker?.close().catch(() => undefined);
+    await admin.end().catch(() => undefined);
+    // Our Redis keys only (the unique prefix), then the database.
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    } catch (error) {
+      log(`could not delete the Redis keys under ${prefix}: ${String(error)}`);
+    }
+    redis.disconnect();
+    if (!values.keep) {
+      const drop = new pg.Client({ connectionString: settings.adminDatabaseUrl });
+      await drop.connect();
+      try {
+        await drop.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+        log(`dropped database ${dbName}`);
+      } finally {
+        await drop.end();
+      }
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
