@@ -4,6 +4,7 @@
  * queue backend the suite has (BullMQ's PostgreSQL backend always, Redis when available).
  * All scenarios are laid out first and share one wait, so the file stays fast.
  */
+import { type WebhookReceiver, startWebhookReceiver } from './support/webhook-receiver.js';
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
@@ -25,6 +26,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
   let t: TestApp;
   let worker: INestApplicationContext;
   let smtp: SmtpCatcher;
+  let receiver: WebhookReceiver;
   let clinic: ClinicContext;
   let therapist: StaffContext;
   let pulseId: string;
@@ -52,8 +54,10 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
 
   beforeAll(async () => {
     smtp = await startSmtpCatcher();
+    receiver = await startWebhookReceiver();
     t = await createTestApp({
       env: {
+        WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
         QUEUE_BACKEND: backend,
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         MAIL_FROM: 'Mend <no-reply@mend.test>',
@@ -68,12 +72,15 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     await sql(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`, [clinic.clinicId]);
     const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
     pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
+    // An integration listening for reminder.sent.
+    await t.http().post('/v1/webhook-endpoints').auth(clinic.admin.accessToken, auth).send({ url: receiver.url('/reminders'), events: ['reminder.sent'] }).expect(201);
   });
 
   afterAll(async () => {
     await worker?.close();
     await t?.close();
     await smtp?.close();
+    await receiver?.close();
   });
 
   describe('scenarios due a few seconds from now', () => {
@@ -143,6 +150,16 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
       }
       const rows = await remindersOf(onTime);
       expect(rows.filter((r) => r.kind === 'homework_due').map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    });
+
+    it('announces each sent reminder to integrations as a thin reminder.sent webhook', async () => {
+      const partnerIds = onTime.partners.map((p) => p.id);
+      const mine = (hooks: Array<{ body: string }>) => hooks.map((h) => JSON.parse(h.body)).filter((e) => partnerIds.includes(e.data.recipientId));
+      const hooks = await receiver.waitFor((all) => mine(all.filter((h) => h.path === '/reminders')).length >= 4, 10_000);
+      const events = mine(hooks.filter((h) => h.path === '/reminders'));
+      expect(events.every((e) => e.type === 'reminder.sent' && typeof e.data.notificationId === 'string')).toBe(true);
+      expect(new Set(events.map((e) => e.data.notificationId)).size).toBe(events.length);
+      expect(JSON.stringify(events)).not.toMatch(/trust|pulse|Subject/i);
     });
 
     it('suppresses the reminder of a partner who checked in before it was due', async () => {

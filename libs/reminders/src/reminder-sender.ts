@@ -3,7 +3,8 @@ import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { newId } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
+import { TenantDatabase, queryRows } from '@mend/database';
+import { announceEvent } from '@mend/queue';
 import { MailDeliveryError, MailerService, toMailDeliveryError } from '@mend/mail';
 import type { SkipReason } from './notification.types.js';
 import { toNotificationPreferences } from './notification.types.js';
@@ -84,13 +85,16 @@ export class ReminderSender {
       if (err.isPermanent) throw new UnrecoverableError(err.message);
       throw err;
     }
-    await this.db.withClinic(clinicId, (tx) =>
-      tx.query(
+    await this.db.withClinic(clinicId, async (tx) => {
+      const sent = await queryRows<SentRow>(
+        tx,
         `UPDATE notification SET state = 'sent', sent_at = now(), claimed_at = NULL, last_error = NULL, updated_at = now()
-          WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')`,
+          WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')
+          RETURNING id, recipient_id, occurrence_id, session_id, alert_id`,
         [clinicId, notificationId],
-      ),
-    );
+      );
+      if (sent[0]) await announceReminderSent(tx, clinicId, sent[0]);
+    });
   }
 
   private async decide(tx: EntityManager, clinicId: string, notificationId: string, now: Date): Promise<Decision> {
@@ -140,6 +144,7 @@ export class ReminderSender {
           WHERE clinic_id = $1 AND id = $2`,
         [clinicId, n.id, text.title, text.body],
       );
+      await announceReminderSent(tx, clinicId, n);
       return { action: 'none' };
     }
     const claimed: Array<{ id: string }> = await tx.query(
@@ -293,4 +298,23 @@ function emailBodies(body: string, link: string): { text: string; html: string }
     text: `${body}\n\n${link}\n\n— Mend`,
     html: `<!doctype html><html><body><p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open Mend</a></p><p>— Mend</p></body></html>`,
   };
+}
+
+interface SentRow {
+  id: string;
+  recipient_id: string;
+  occurrence_id: string | null;
+  session_id: string | null;
+  alert_id: string | null;
+}
+
+/** Tells subscribed integrations a reminder went out: ids only, never its text. */
+async function announceReminderSent(tx: EntityManager, clinicId: string, row: SentRow): Promise<void> {
+  await announceEvent(tx, clinicId, 'reminder.sent', {
+    notificationId: row.id,
+    recipientId: row.recipient_id,
+    occurrenceId: row.occurrence_id,
+    sessionId: row.session_id,
+    alertId: row.alert_id,
+  });
 }
