@@ -4,7 +4,6 @@
  */
 import 'reflect-metadata';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type AppConfig, loadConfig, readTestSettings } from '@mend/config';
 import { newId } from '@mend/core';
@@ -13,77 +12,10 @@ import { installQueueSchema, JobName, type MendQueue, OutboxWriter, QueueConnect
 import { createTestDatabase, type TestDatabase } from '@mend/testing';
 import { InvitationEmailHandler } from '../apps/worker/src/processors/invitation-email.handler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
-
-interface ReceivedMail {
-  to: string[];
-  /** The raw message with quoted-printable soft breaks and escapes decoded. */
-  body: string;
-}
-
-/** Just enough SMTP (RFC 5321, no TLS, no auth) for nodemailer to deliver to the test. */
-async function startSmtpServer(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
-  const mails: ReceivedMail[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.setEncoding('utf8');
-    let buffer = '';
-    let isData = false;
-    let to: string[] = [];
-    let data: string[] = [];
-    const reply = (line: string) => socket.write(`${line}\r\n`);
-    reply('220 mend-test ESMTP');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (isData) {
-          if (line === '.') {
-            isData = false;
-            const raw = data.join('\n');
-            const body = raw.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-            mails.push({ to, body });
-            to = [];
-            data = [];
-            reply('250 2.0.0 queued');
-          } else {
-            data.push(line.startsWith('..') ? line.slice(1) : line);
-          }
-          continue;
-        }
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO' || verb === 'HELO') reply('250 mend-test');
-        else if (verb === 'RCPT') {
-          to.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
-          reply('250 2.1.5 ok');
-        } else if (verb === 'DATA') {
-          isData = true;
-          reply('354 end with <CRLF>.<CRLF>');
-        } else if (verb === 'QUIT') {
-          reply('221 2.0.0 bye');
-          socket.end();
-        } else reply('250 2.0.0 ok');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('SMTP test server has no port');
-  return {
-    port: address.port,
-    mails,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -97,7 +29,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 
 describe.each(backends)('invitation email through the worker on the %s queue backend', (backend) => {
   let db: TestDatabase;
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: SmtpCatcher;
   let config: AppConfig;
   let worker: INestApplicationContext;
   let tenants: TenantDatabase;
@@ -107,7 +39,7 @@ describe.each(backends)('invitation email through the worker on the %s queue bac
   beforeAll(async () => {
     db = await createTestDatabase();
     await installQueueSchema(db.ownerUrl, 'bullmq');
-    smtp = await startSmtpServer();
+    smtp = await startSmtpCatcher();
     config = loadConfig({
       NODE_ENV: 'test',
       DATABASE_URL: db.appUrl,
