@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService, CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
 import { API_KEY_SCOPES, type Principal, type UserPrincipal } from '@mend/core';
 import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import { ApiKeyPageResponse, ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse } from './api-keys.dto.js';
 
@@ -17,8 +17,7 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Create an API key for an integration; the key is shown once and stored only as a hash' })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: CreatedApiKeyResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(CreatedApiKeyResponse)
   async create(
     @CurrentUser() principal: UserPrincipal,
     @Body() body: CreateApiKeyRequest,

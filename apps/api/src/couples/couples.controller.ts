@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CoupleRecordsService, CouplesService } from '@mend/couples';
 import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { InvitedUserResponse } from '../users/user.response.js';
 import { CoupleExportResponse, CouplePageResponse, CoupleResponse, CreateCoupleRequest, CreatedCoupleResponse, ListCouplesQuery, UpdateCoupleRequest } from './couples.dto.js';
 
@@ -21,8 +21,7 @@ export class CouplesController {
   @Post()
   @Roles('therapist', 'admin')
   @ApiOperation({ summary: 'Create a couple with one or two partners; each partner gets a single-use invitation link' })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: CreatedCoupleResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(CreatedCoupleResponse)
   async create(
     @CurrentUser() principal: UserPrincipal,
     @Body() body: CreateCoupleRequest,

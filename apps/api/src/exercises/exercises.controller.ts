@@ -4,8 +4,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,7 +14,7 @@ import type { UserPrincipal } from '@mend/core';
 import { ExercisesService } from '@mend/exercises';
 import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { ExercisePageResponse, ExerciseResponse, FORM_EXAMPLE } from './exercise.response.js';
 import { CreateExerciseRequest, ListExercisesQuery, UpdateExerciseRequest } from './exercises.request.js';
 
@@ -56,8 +54,7 @@ export class ExercisesController {
   @Post()
   @ApiOperation({ summary: 'Create a clinic exercise (version 1) with its check-in form' })
   @ApiBody({ type: CreateExerciseRequest, examples: { closeness: { summary: 'A weekly individual check-in', value: CREATE_EXAMPLE } } })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: ExerciseResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(ExerciseResponse)
   @ApiBadRequestResponse({ description: 'problem+json whose errors[] name each bad field, e.g. form.fields[2].max' })
   async create(
     @CurrentUser() principal: UserPrincipal,

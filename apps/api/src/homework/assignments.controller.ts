@@ -3,8 +3,6 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -18,7 +16,7 @@ import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { CreateAssignmentRequest, ListAssignmentsQuery, UpdateAssignmentRequest, toScheduleInput } from './assignments.request.js';
 import { AssignmentPageResponse, AssignmentResponse, ClientAssignmentListResponse } from './assignments.response.js';
-import { IDEMPOTENCY_HEADER_DOC, REPLAYED_HEADER_DOC, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 
 @ApiTags('homework')
 @ApiBearerAuth()
@@ -35,8 +33,7 @@ export class AssignmentsController {
       '(daily at 20:00 is 20:00 local for each, across daylight-saving changes). Occurrences are laid out 14 days ahead and topped up as time passes; ' +
       'nothing is due before the assignment was made. Each occurrence opens for check-ins 24 hours before it is due and closes 72 hours after.',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: AssignmentResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(AssignmentResponse)
   @ApiBadRequestResponse({ description: 'Invalid schedule (each bad field is named)' })
   @ApiNotFoundResponse({ description: 'Not a couple of your caseload' })
   @ApiConflictResponse({ description: 'The couple is closed, or a request with this Idempotency-Key is still running' })

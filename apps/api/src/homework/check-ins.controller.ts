@@ -3,8 +3,6 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -18,7 +16,7 @@ import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { ListCheckInsQuery, ListMyCheckInsQuery, SubmitCheckInRequest } from './check-ins.request.js';
 import { CheckInPageResponse, CheckInResponse } from './check-ins.response.js';
-import { IDEMPOTENCY_HEADER_DOC, REPLAYED_HEADER_DOC, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 
 @ApiTags('homework')
 @ApiBearerAuth()
@@ -35,8 +33,7 @@ export class CheckInsController {
       '72 hours after it; after the due time the check-in is marked late. One check-in per partner per occurrence (joint exercises: one per couple). ' +
       'Choose `private` (your therapist only) or `shared` (your partner may read it too). Audited.',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: CheckInResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(CheckInResponse)
   @ApiBadRequestResponse({ description: 'Answers that do not fit the form (each field named)' })
   @ApiNotFoundResponse({ description: 'Not an assignment of your couple' })
   @ApiConflictResponse({ description: 'Already checked in for this occurrence, or a request with this Idempotency-Key is still running' })

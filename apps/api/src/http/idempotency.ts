@@ -1,4 +1,5 @@
-import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { type ExecutionContext, type Type, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader } from '@nestjs/swagger';
 import { DomainException } from '@mend/core';
 import { type IdempotentResult, idempotencyKeyProblem } from '@mend/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +27,11 @@ export const IDEMPOTENCY_HEADER_DOC = {
 export const REPLAYED_HEADER_DOC = {
   'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string' } },
 };
+
+/** Documents a creating POST that takes an Idempotency-Key: the header and its 201 answer (with the replay marker). */
+export function ApiIdempotentCreated(type: Type<unknown>) {
+  return applyDecorators(ApiHeader(IDEMPOTENCY_HEADER_DOC), ApiCreatedResponse({ type, headers: REPLAYED_HEADER_DOC }));
+}
 
 /** Sends an idempotent result: the stored status, and a marker header on replays. */
 export function answerIdempotent<T>(reply: FastifyReply, result: IdempotentResult<T>): T {

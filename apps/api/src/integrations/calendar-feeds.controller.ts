@@ -1,11 +1,11 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CalendarFeedsService } from '@mend/integrations';
 import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { CalendarFeedListResponse, CreatedCalendarFeedResponse } from './calendar-feeds.dto.js';
 
 @ApiTags('calendar')
@@ -20,8 +20,7 @@ export class CalendarFeedsController {
     summary: 'A secret iCalendar URL for your calendar app',
     description: 'Therapists: their sessions. Partners: their couple\'s sessions and their own homework due times (titled with the exercise, nothing more).',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: CreatedCalendarFeedResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(CreatedCalendarFeedResponse)
   async create(@CurrentUser() principal: UserPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return answerIdempotent(reply, await this.feeds.create(principal, idempotencyKey));
   }

@@ -2,8 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -16,7 +14,7 @@ import { DomainException, type UserPrincipal } from '@mend/core';
 import { IntegrationsService } from '@mend/integrations';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import { RawJsonBody } from '../http/raw-body.js';
 import { CreateIntegrationRequest, CreatedIntegrationResponse, InboundReceiptResponse, IntegrationPageResponse } from './integrations.dto.js';
@@ -36,8 +34,7 @@ export class IntegrationsController {
       'Cal.com: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED (with rescheduleUid), BOOKING_CANCELLED, MEETING_ENDED. ' +
       'Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created). Other events are stored and ignored.',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: CreatedIntegrationResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(CreatedIntegrationResponse)
   async create(
     @CurrentUser() principal: UserPrincipal,
     @Body() body: CreateIntegrationRequest,

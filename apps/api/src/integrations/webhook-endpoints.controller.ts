@@ -3,8 +3,6 @@ import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -17,7 +15,7 @@ import type { Principal } from '@mend/core';
 import { WebhookEndpointsService } from '@mend/integrations';
 import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import {
   CreateWebhookEndpointRequest,
@@ -43,8 +41,7 @@ export class WebhookEndpointsController {
       'Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`), carry only the event type, time and ids, ' +
       'and are retried with exponential backoff for 24 h until the receiver answers 2xx; 410 disables the endpoint.',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: CreatedWebhookEndpointResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(CreatedWebhookEndpointResponse)
   @ApiUnprocessableEntityResponse({ description: 'The URL does not resolve, resolves to a non-public address, or is not https' })
   async create(
     @CurrentPrincipal() principal: Principal,

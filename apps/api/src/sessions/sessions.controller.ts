@@ -3,9 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
-  ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,7 +14,7 @@ import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
 import type { FastifyReply } from 'fastify';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { SessionPageResponse, SessionResponse } from './session.response.js';
 import { CreateSessionRequest, ListSessionsQuery, UpdateSessionRequest } from './sessions.request.js';
@@ -30,8 +28,7 @@ export class SessionsController {
   @Post('couples/:id/sessions')
   @Roles('therapist')
   @ApiOperation({ summary: 'Book a session for a couple in your caseload (status scheduled, source manual)' })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: SessionResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(SessionResponse)
   @ApiBadRequestResponse({ description: 'Times missing, without an offset, or endsAt not after startsAt' })
   @ApiConflictResponse({ description: 'The couple is closed, or a request with this Idempotency-Key is still running' })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })

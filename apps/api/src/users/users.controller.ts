@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { UsersService } from '@mend/identity';
 import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, REPLAYED_HEADER_DOC, answerIdempotent } from '../http/idempotency.js';
+import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { InvitedUserResponse, MeResponse, UserPageResponse, UserResponse } from './user.response.js';
 import { InviteUserRequest, ListUsersQuery, UpdateMeRequest, UpdateUserRequest } from './users.request.js';
 
@@ -34,8 +34,7 @@ export class UsersController {
   @Post('users')
   @Roles('admin')
   @ApiOperation({ summary: 'Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days' })
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: InvitedUserResponse, headers: REPLAYED_HEADER_DOC })
+  @ApiIdempotentCreated(InvitedUserResponse)
   async invite(
     @CurrentUser() principal: UserPrincipal,
     @Body() body: InviteUserRequest,
