@@ -41,7 +41,9 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
+  // A global option (jest ignores it inside a project): hooks that start apps and workers get
+  // room on a loaded 2-core machine; a hung test still fails within a minute.
+  testTimeout: 60000,
 };

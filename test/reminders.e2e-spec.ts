@@ -90,11 +90,12 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     let cancelled: CoupleContext;
     let quiet: CoupleContext;
     let badAddress: CoupleContext;
+    let moved: CoupleContext;
     let dueAt: Date;
     let quietEnd: DateTime;
 
     beforeAll(async () => {
-      [onTime, checkedIn, paused, cancelled, quiet, badAddress] = await Promise.all([1, 2, 3, 4, 5, 6].map(() => newCouple(t, therapist)));
+      [onTime, checkedIn, paused, cancelled, quiet, badAddress, moved] = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => newCouple(t, therapist)));
       smtp.rejectedRecipients.add(badAddress.partners[0].email);
       // The quiet partner's own quiet hours cover now (in their zone) and end in a few minutes.
       const local = DateTime.now().setZone(quiet.partners[0].timezone);
@@ -112,6 +113,8 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
       await assignDueAt(badAddress, dueAt);
       const toCheckIn = await assignDueAt(checkedIn, dueAt);
       const toPause = await assignDueAt(paused, dueAt);
+      // Due an hour later; the therapist then asks for reminders an hour early, i.e. at dueAt.
+      const toMove = await assignDueAt(moved, new Date(dueAt.getTime() + 60 * 60_000));
       const session = await t
         .http()
         .post(`/v1/couples/${cancelled.coupleId}/sessions`)
@@ -127,6 +130,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
         .send({ occurrenceAt: dueAt.toISOString(), answers: { trust: 7, safety: 6 }, visibility: 'private' })
         .expect(201);
       await t.http().patch(`/v1/assignments/${toPause}`).auth(therapist.accessToken, auth).send({ status: 'paused' }).expect(200);
+      await t.http().patch(`/v1/assignments/${toMove}`).auth(therapist.accessToken, auth).send({ reminders: { minutesBefore: 60 } }).expect(200);
       await t.http().patch(`/v1/sessions/${session.body.id}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
       expect(Date.now()).toBeLessThan(dueAt.getTime());
 
@@ -160,6 +164,18 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
       expect(events.every((e) => e.type === 'reminder.sent' && typeof e.data.notificationId === 'string')).toBe(true);
       expect(new Set(events.map((e) => e.data.notificationId)).size).toBe(events.length);
       expect(JSON.stringify(events)).not.toMatch(/trust|pulse|Subject/i);
+    });
+
+    it('sends at the time of the reminder settings changed after planning, once, and not at the old time', async () => {
+      for (const partner of moved.partners) {
+        const mails = mailsTo(partner.email);
+        expect(mails).toHaveLength(1);
+        expect(mails[0].receivedAt).toBeGreaterThanOrEqual(dueAt.getTime());
+        expect(mails[0].receivedAt - dueAt.getTime()).toBeLessThanOrEqual(MAX_LATENESS_MS);
+      }
+      const due = (await remindersOf(moved)).filter((r) => r.kind === 'homework_due');
+      expect(due).toHaveLength(4);
+      expect(due.every((r) => r.state === 'sent' && new Date(r.sendAt).getTime() === dueAt.getTime())).toBe(true);
     });
 
     it('suppresses the reminder of a partner who checked in before it was due', async () => {
@@ -206,6 +222,29 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
       // The in-app channel is independent of the refused address.
       expect(rows.find((r) => r.channel === 'in_app')!.state).toBe('sent');
     });
+  });
+
+  it('re-plans the sends already planned when an assignment\'s reminder settings change', async () => {
+    const couple = await newCouple(t, therapist);
+    const dueAt = new Date(Date.now() + 2 * 24 * 3600_000);
+    const assignmentId = await assignDueAt(couple, dueAt);
+    const homework = async () => (await remindersOf(couple)).filter((r) => r.kind === 'homework_due');
+    expect((await homework()).map((r) => [r.state, r.sendAt])).toEqual(Array(4).fill(['scheduled', dueAt.toISOString()]));
+
+    const patch = (reminders: object) => t.http().patch(`/v1/assignments/${assignmentId}`).auth(therapist.accessToken, auth).send({ reminders }).expect(200);
+    await patch({ minutesBefore: 90 });
+    const earlier = new Date(dueAt.getTime() - 90 * 60_000).toISOString();
+    expect((await homework()).map((r) => [r.state, r.sendAt])).toEqual(Array(4).fill(['scheduled', earlier]));
+
+    await patch({ isEnabled: false });
+    const off = await remindersOf(couple);
+    expect(off.length).toBeGreaterThanOrEqual(4);
+    expect(off.filter((r) => r.kind === 'homework_due' || r.kind === 'overdue_nudge').every((r) => r.state === 'skipped' && r.skipReason === 'reminders_off')).toBe(true);
+
+    await patch({ isEnabled: true, minutesBefore: 0 });
+    expect((await homework()).map((r) => [r.state, r.skipReason, r.sendAt])).toEqual(Array(4).fill(['scheduled', null, dueAt.toISOString()]));
+    // One row per send throughout: the changes moved rows, they never added any.
+    expect(await remindersOf(couple)).toHaveLength(off.length);
   });
 
   it('merges reminders over the daily cap into one digest instead of dropping them', async () => {

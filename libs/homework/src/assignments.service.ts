@@ -4,6 +4,7 @@ import { type CoupleRef, canReach, coupleOfClient, loadCouple, requireCouple } f
 import { DomainException, type FieldProblem, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
 import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import { type ExerciseMode, type ExerciseVersionView, findExercise, getVersion } from '@mend/exercises';
+import { planOccurrenceReminders } from '@mend/reminders';
 import type { EntityManager } from 'typeorm';
 import { DAY_MS, RECENT_DAYS, horizonEnd } from './homework.constants.js';
 import {
@@ -236,6 +237,8 @@ export class AssignmentsService {
         await clearFutureOccurrences(tx, principal.clinicId, assignmentId, now);
         if (status === 'active') await materialiseOccurrences(tx, principal.clinicId, assignmentId, horizonEnd(now), now);
       }
+      // New reminder settings apply to the sends already planned, in this same transaction.
+      if (input.reminders && status === 'active') await planOccurrenceReminders(tx, principal.clinicId, { assignmentId }, now, { isReplan: true });
       const action =
         status !== current.status ? (status === 'active' ? 'assignment.resume' : status === 'paused' ? 'assignment.pause' : 'assignment.cancel') : 'assignment.update';
       await this.audit.record(tx, this.audit.entryFor(principal, action, 'assignment', assignmentId));

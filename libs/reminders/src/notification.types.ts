@@ -11,7 +11,7 @@ export const NOTIFICATION_STATES = ['scheduled', 'deferred', 'sent', 'skipped', 
 export type NotificationState = (typeof NOTIFICATION_STATES)[number];
 
 /** Why a planned send did not happen; the table's CHECK lists the same values. */
-export const SKIP_REASONS = ['already_done', 'cancelled', 'paused', 'closed', 'rescheduled', 'channel_off', 'recipient_disabled', 'merged', 'too_late'] as const;
+export const SKIP_REASONS = ['already_done', 'cancelled', 'paused', 'closed', 'rescheduled', 'channel_off', 'recipient_disabled', 'merged', 'too_late', 'reminders_off'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** What a notification is about; the kind fixes which subject it has. */

@@ -101,9 +101,11 @@ export async function scheduleNotification(tx: EntityManager, n: PlannedNotifica
     state,
   });
   if (!isNew) {
+    // A pending send moves; one settled only because reminders were switched off comes back.
     const moved: Array<{ id: string }> = await tx.query(
-      `UPDATE notification SET send_at = $3, state = $4, updated_at = now()
-        WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred') AND send_at <> $3
+      `UPDATE notification SET send_at = $3, state = $4, skip_reason = NULL, updated_at = now()
+        WHERE clinic_id = $1 AND id = $2
+          AND ((state IN ('scheduled', 'deferred') AND send_at <> $3) OR (state = 'skipped' AND skip_reason = 'reminders_off'))
         RETURNING id`,
       [n.clinicId, id, n.time.sendAt, state],
     );
@@ -114,14 +116,20 @@ export async function scheduleNotification(tx: EntityManager, n: PlannedNotifica
 }
 
 /** Settles the unsent notifications of a subject that no longer applies (a claimed send is left to its worker). */
-export async function skipPending(tx: EntityManager, clinicId: string, where: { sessionId?: string; occurrenceId?: string }, reason: SkipReason): Promise<number> {
+export async function skipPending(
+  tx: EntityManager,
+  clinicId: string,
+  where: { sessionId?: string; occurrenceId?: string; kind?: NotificationKind; recipientId?: string },
+  reason: SkipReason,
+): Promise<number> {
   const rows: Array<{ id: string }> = await tx.query(
     `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = now()
       WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL
         AND ($2::uuid IS NULL OR session_id = $2) AND ($3::uuid IS NULL OR occurrence_id = $3)
         AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
+        AND ($5::text IS NULL OR kind = $5) AND ($6::uuid IS NULL OR recipient_id = $6)
       RETURNING id`,
-    [clinicId, where.sessionId ?? null, where.occurrenceId ?? null, reason],
+    [clinicId, where.sessionId ?? null, where.occurrenceId ?? null, reason, where.kind ?? null, where.recipientId ?? null],
   );
   return rows.length;
 }
@@ -140,12 +148,18 @@ interface OpenOccurrenceRow {
  * Homework due and overdue nudges for the open, unanswered, not yet planned occurrences of
  * active assignments of active couples due within {@link PLAN_AHEAD_MS}: of one assignment, one
  * couple, or (empty scope) the whole clinic. Answers how many notifications were planned.
+ *
+ * With `isReplan` (an assignment's reminder settings changed) occurrences already planned are
+ * planned again: pending sends move to their new time, sends the settings no longer produce are
+ * skipped ('reminders_off'), and ones skipped that way come back when reminders are on again.
+ * Sends already made or claimed are left as they are.
  */
 export async function planOccurrenceReminders(
   tx: EntityManager,
   clinicId: string,
   scope: { assignmentId?: string; coupleId?: string },
   now: Date = new Date(),
+  options: { isReplan?: boolean } = {},
 ): Promise<number> {
   const rows: OpenOccurrenceRow[] = await tx.query(
     `SELECT o.id, o.couple_id, o.partner_id, o.due_at, o.closes_at, a.reminders, v.title
@@ -156,10 +170,10 @@ export async function planOccurrenceReminders(
       WHERE o.clinic_id = $1 AND ($2::uuid IS NULL OR o.assignment_id = $2) AND ($3::uuid IS NULL OR o.couple_id = $3)
         AND a.status = 'active' AND c.status = 'active' AND o.closes_at > $4 AND o.due_at < $5
         AND NOT EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id)
-        AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.clinic_id = o.clinic_id AND n.occurrence_id = o.id)
+        AND ($6 OR NOT EXISTS (SELECT 1 FROM notification n WHERE n.clinic_id = o.clinic_id AND n.occurrence_id = o.id))
       ORDER BY o.due_at, o.id
       LIMIT 5000`,
-    [clinicId, scope.assignmentId ?? null, scope.coupleId ?? null, now, new Date(now.getTime() + PLAN_AHEAD_MS)],
+    [clinicId, scope.assignmentId ?? null, scope.coupleId ?? null, now, new Date(now.getTime() + PLAN_AHEAD_MS), options.isReplan === true],
   );
   if (rows.length === 0) return 0;
   const settings = await loadClinicReminderSettings(tx, clinicId);
@@ -178,7 +192,10 @@ export async function planOccurrenceReminders(
   let planned = 0;
   for (const row of rows) {
     const reminders = row.reminders ?? {};
-    if (reminders.isEnabled === false) continue;
+    if (reminders.isEnabled === false) {
+      if (options.isReplan) await skipPending(tx, clinicId, { occurrenceId: row.id }, 'reminders_off');
+      continue;
+    }
     const minutesBefore = Number.isInteger(reminders.minutesBefore) ? reminders.minutesBefore! : 0;
     const overdueAfter = Number.isInteger(reminders.overdueAfterMinutes) ? reminders.overdueAfterMinutes! : settings.overdueAfterMinutes;
     for (const recipientId of targetIds(row)) {
@@ -197,6 +214,9 @@ export async function planOccurrenceReminders(
           if (await scheduleNotification(tx, { clinicId, recipientId, kind: 'overdue_nudge', channel, occurrenceId: row.id, ...text, time: nudge })) planned++;
         }
       }
+      // The new settings leave no time for a send planned under the old ones (e.g. it would now fall after the occurrence closes).
+      if (options.isReplan && !due) await skipPending(tx, clinicId, { occurrenceId: row.id, kind: 'homework_due', recipientId }, 'reminders_off');
+      if (options.isReplan && !nudge) await skipPending(tx, clinicId, { occurrenceId: row.id, kind: 'overdue_nudge', recipientId }, 'reminders_off');
     }
   }
   return planned;
