@@ -1,18 +1,19 @@
 /**
  * Reminders survive a queue backend that lost its data: jobs published to the queue are wiped
- * (every key under this file's Redis prefix deleted — FLUSHALL scoped to our own keys, so
- * parallel files are untouched — or the PostgreSQL backend's queue obliterated), then the
- * reconciler re-adds every due, unsent reminder from PostgreSQL: 0 lost, 0 duplicated.
+ * (a real FLUSHALL on a redis-server of this file's own, so parallel files are untouched, or
+ * every job removed from the PostgreSQL backend's queue), then the reconciler re-adds every
+ * due, unsent reminder from PostgreSQL: 0 lost, 0 duplicated.
  */
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
 import { JobProducer, OutboxRelay, QueueConnections, QueueName } from '@mend/queue';
-import { type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type TestApp, createTestApp } from '@mend/testing';
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { type PrivateRedis, startPrivateRedis } from './support/private-redis.js';
+import { newReminderScene } from './support/reminder-scene.js';
 import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
 
 const settings = readTestSettings();
@@ -25,45 +26,31 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 describe.each(backends)('reminder recovery on the %s queue backend', (backend) => {
   let t: TestApp;
   let smtp: SmtpCatcher;
+  let redis: PrivateRedis | undefined;
   let worker: INestApplicationContext | undefined;
 
   beforeAll(async () => {
     smtp = await startSmtpCatcher();
-    t = await createTestApp({ env: { QUEUE_BACKEND: backend, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '20' } });
+    if (backend === 'redis') redis = await startPrivateRedis();
+    t = await createTestApp({
+      env: { QUEUE_BACKEND: backend, REDIS_URL: redis?.url, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '20' },
+    });
   });
 
   afterAll(async () => {
     await worker?.close();
     await t?.close();
     await smtp?.close();
+    await redis?.close();
   });
 
   it('re-adds every due reminder after the queue lost its jobs: 0 lost, 0 duplicated', async () => {
-    const clinic = await newClinic(t);
-    const therapist = await newStaff(t, clinic);
-    const couple = await newCouple(t, therapist);
+    const { clinic, sql, bookSessionsRemindedAt } = await newReminderScene(t, { dailyCap: 100 });
     const db = t.app.get(TenantDatabase);
-    await db.withClinic(clinic.clinicId, (tx) =>
-      tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "dailyCap": 100}') WHERE id = $1`, [
-        clinic.clinicId,
-      ]),
-    );
     const dueAt = Date.now() + 3_000;
-    for (let i = 0; i < SESSIONS; i++) {
-      const startsAt = new Date(dueAt + 24 * 3600_000 + i * 10);
-      await t
-        .http()
-        .post(`/v1/couples/${couple.coupleId}/sessions`)
-        .auth(therapist.accessToken, auth)
-        .send({ startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() })
-        .expect(201);
-    }
+    await bookSessionsRemindedAt(dueAt, SESSIONS);
     const count = async (state: string) =>
-      (
-        await db.withClinic(clinic.clinicId, (tx) =>
-          tx.query(`SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND state = $2`, [clinic.clinicId, state]),
-        )
-      )[0].n as number;
+      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND state = $2`, [clinic.clinicId, state]))[0].n;
     expect(await count('scheduled')).toBe(SESSIONS * 6);
 
     // Once due, the relay publishes the jobs (no worker is consuming yet)…
@@ -75,14 +62,9 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBeGreaterThanOrEqual(SESSIONS * 6);
 
     // …and the queue backend loses them.
-    if (backend === 'redis') {
-      const redis = new Redis(settings.redisUrl!);
-      try {
-        const keys = await redis.keys(`${t.config.redis.prefix}:*`);
-        if (keys.length > 0) await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
+    if (redis) {
+      expect(await redis.admin.flushall()).toBe('OK');
+      expect(await redis.admin.dbsize()).toBe(0);
     } else {
       // The app role may not obliterate (the owner installed the schema); removing every job is the same loss.
       for (const job of await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, -1)) await job.remove();
@@ -108,4 +90,70 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
     for (const mail of reminderMails) perRecipient.set(mail.to[0], (perRecipient.get(mail.to[0]) ?? 0) + 1);
     expect([...perRecipient.values()]).toEqual([SESSIONS, SESSIONS, SESSIONS]);
   }, 60_000);
+});
+
+/**
+ * Redis flushed while the worker runs: the flush also takes the reconciler's job scheduler and
+ * any retry waiting out its backoff. The worker puts the scheduler back and the reconciler
+ * re-adds the lost retry: delivered once, nothing else touched.
+ */
+describe('a Redis flushed under a running worker', () => {
+  let t: TestApp;
+  let smtp: SmtpCatcher;
+  let redis: PrivateRedis;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    smtp = await startSmtpCatcher();
+    redis = await startPrivateRedis();
+    t = await createTestApp({
+      env: {
+        QUEUE_BACKEND: 'redis',
+        REDIS_URL: redis.url,
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        OUTBOX_RELAY_INTERVAL_MS: '50',
+        REMINDERS_RECONCILE_INTERVAL_MS: '1000',
+        REMINDERS_RECONCILE_GRACE_MS: '0',
+      },
+    });
+    worker = await createWorkerApp(t.config);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await smtp?.close();
+    await redis?.close();
+  });
+
+  it('re-creates the reconciler schedule and re-adds a retry the flush lost: delivered once', async () => {
+    const { clinic, couple, sql, bookSessionsRemindedAt } = await newReminderScene(t);
+    const partner = couple.partners[0];
+    smtp.deferredRecipients.add(partner.email);
+    await bookSessionsRemindedAt(Date.now() + 1_000, 1);
+    const emailRow = async () =>
+      (
+        await sql<{ state: string; attempts: number; last_error: string | null }>(
+          `SELECT state, attempts, last_error FROM notification WHERE clinic_id = $1 AND recipient_id = $2 AND channel = 'email' AND kind = 'session_reminder'`,
+          [clinic.clinicId, partner.id],
+        )
+      )[0];
+
+    // The first attempt meets a "try later" and the job waits out a 15 s backoff in Redis…
+    const deadline = Date.now() + 10_000;
+    while ((await emailRow()).attempts < 1 && Date.now() < deadline) await sleep(50);
+    expect(await emailRow()).toMatchObject({ state: 'scheduled', attempts: 1, last_error: 'Mail was not accepted (SMTP 451)' });
+    const maintenance = t.app.get(QueueConnections).queue(QueueName.Maintenance);
+    expect(await maintenance.getJobScheduler('reminders-reconcile')).toBeDefined();
+
+    // …when Redis loses everything, the scheduler included.
+    expect(await redis.admin.flushall()).toBe('OK');
+    smtp.deferredRecipients.delete(partner.email);
+    const recovered = Date.now() + 10_000;
+    while ((await emailRow()).state !== 'sent' && Date.now() < recovered) await sleep(100);
+
+    expect(await emailRow()).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(await maintenance.getJobScheduler('reminders-reconcile')).toBeDefined();
+    expect(smtp.mails.filter((m) => m.to.includes(partner.email) && m.body.includes('Subject: Upcoming appointment'))).toHaveLength(1);
+  }, 30_000);
 });

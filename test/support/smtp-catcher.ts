@@ -4,6 +4,8 @@ export interface CaughtMail {
   to: string[];
   /** The raw message with quoted-printable soft breaks and escapes decoded. */
   body: string;
+  /** The Message-ID header without its angle brackets; a resend after a crash repeats it. */
+  messageId: string | undefined;
   receivedAt: number;
 }
 
@@ -12,6 +14,8 @@ export interface SmtpCatcher {
   mails: CaughtMail[];
   /** Recipients refused with a permanent 550 (a bad address). */
   rejectedRecipients: Set<string>;
+  /** Recipients refused with a transient 451 (try again later), until removed. */
+  deferredRecipients: Set<string>;
   close(): Promise<void>;
 }
 
@@ -19,10 +23,13 @@ export interface SmtpCatcher {
 export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   const mails: CaughtMail[] = [];
   const rejectedRecipients = new Set<string>();
+  const deferredRecipients = new Set<string>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // A sender killed mid-conversation (the fault suite SIGKILLs workers) resets its connection.
+    socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
     let buffer = '';
     let isData = false;
@@ -40,7 +47,7 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
             isData = false;
             const raw = data.join('\n');
             const body = raw.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-            mails.push({ to, body, receivedAt: Date.now() });
+            mails.push({ to, body, messageId: messageIdOf(data), receivedAt: Date.now() });
             to = [];
             data = [];
             reply('250 2.0.0 queued');
@@ -55,6 +62,10 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
           const address = /<([^>]*)>/.exec(line)?.[1] ?? '';
           if (rejectedRecipients.has(address)) {
             reply('550 5.1.1 no such user');
+            continue;
+          }
+          if (deferredRecipients.has(address)) {
+            reply('451 4.3.0 try again later');
             continue;
           }
           to.push(address);
@@ -76,10 +87,19 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
     port: address.port,
     mails,
     rejectedRecipients,
+    deferredRecipients,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The Message-ID of a message's header section (headers may be folded onto indented lines). */
+function messageIdOf(lines: string[]): string | undefined {
+  const headerEnd = lines.indexOf('');
+  const header = (headerEnd < 0 ? lines : lines.slice(0, headerEnd)).join('\n').replace(/\n[ \t]+/g, ' ');
+  const value = /^message-id:\s*(.*)$/im.exec(header)?.[1].trim();
+  return value ? value.replace(/^<|>$/g, '') : undefined;
 }

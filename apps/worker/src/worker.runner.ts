@@ -1,4 +1,5 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
 import {
   ALL_CLINICS,
   JOB_POLICIES,
@@ -6,7 +7,6 @@ import {
   OutboxRelay,
   QueueConnections,
   QueueName,
-  REMINDERS_RECONCILE_EVERY_MS,
   type RunnableProcessor,
   QueueWorkers,
   withTimeout,
@@ -24,6 +24,8 @@ import { WebhooksProcessor } from './processors/webhooks.processor.js';
  */
 export const WORKER_SHUTDOWN_GRACE_MS = 8_000;
 
+const RECONCILER_SCHEDULER_ID = 'reminders-reconcile';
+
 /** A worker that cannot reach its backend at boot exits (and is restarted) rather than idling. */
 export const BACKEND_READY_TIMEOUT_MS = 30_000;
 
@@ -32,6 +34,7 @@ export const BACKEND_READY_TIMEOUT_MS = 30_000;
 export class WorkerRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerRunner.name);
   private readonly processors: RunnableProcessor[];
+  private schedulerWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connections: QueueConnections,
@@ -42,6 +45,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     webhooks: WebhooksProcessor,
     integrations: IntegrationsProcessor,
     private readonly sweeps: PeriodicSweeps,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.processors = [notifications, maintenance, webhooks, integrations];
   }
@@ -55,6 +59,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     await this.warnUnlessNoEviction();
     this.workers.start(this.processors);
     await this.scheduleReminderReconciler();
+    this.watchReminderReconciler();
     this.relay.start();
     this.sweeps.start();
     this.logger.log({ msg: 'worker ready', backend: this.connections.backend });
@@ -62,6 +67,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
 
   /** Relay first (no new jobs from this process), then the workers finish or release theirs. */
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.schedulerWatch);
     await this.relay.stop();
     await this.sweeps.stop();
     await this.workers.close(WORKER_SHUTDOWN_GRACE_MS);
@@ -76,7 +82,32 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     const { attempts, backoff, removeOnComplete, removeOnFail } = JOB_POLICIES[name].options;
     await this.connections
       .queue(QueueName.Maintenance)
-      .upsertJobScheduler('reminders-reconcile', { every: REMINDERS_RECONCILE_EVERY_MS }, { name, data: { clinicId: ALL_CLINICS }, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+      .upsertJobScheduler(
+        RECONCILER_SCHEDULER_ID,
+        { every: this.config.reminders.reconcileIntervalMs },
+        { name, data: { clinicId: ALL_CLINICS }, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+      );
+  }
+
+  /**
+   * The scheduler lives in the queue backend, so a Redis that lost its data (FLUSHALL, a restart
+   * without persistence) loses it too, and with it the one job that would recover the lost
+   * reminders. Every worker looks for it once per interval and puts it back when it is gone.
+   */
+  private watchReminderReconciler(): void {
+    this.schedulerWatch = setInterval(() => {
+      void this.ensureReminderReconciler().catch((error: unknown) =>
+        this.logger.warn({ msg: 'could not check the reminder reconciler schedule; will retry', error: error instanceof Error ? error.message : String(error) }),
+      );
+    }, this.config.reminders.reconcileIntervalMs);
+    this.schedulerWatch.unref();
+  }
+
+  async ensureReminderReconciler(): Promise<boolean> {
+    if (await this.connections.queue(QueueName.Maintenance).getJobScheduler(RECONCILER_SCHEDULER_ID)) return false;
+    await this.scheduleReminderReconciler();
+    this.logger.warn({ msg: 'the reminder reconciler schedule was missing (the queue backend lost its data?); re-created it' });
+    return true;
   }
 
   /** An evicting Redis silently drops jobs and locks; BullMQ needs `noeviction`. */

@@ -28,6 +28,17 @@ export interface AppConfig {
   };
   redis: { url: string | undefined; prefix: string };
   queue: { backend: QueueBackendKind; postgresSchema: string; workerConcurrency: number; relayIntervalMs: number };
+  reminders: {
+    /**
+     * How long a claimed email send may stay unconfirmed before it is presumed abandoned (its
+     * worker died between claiming and confirming) and sent again with the same Message-ID.
+     */
+    claimLeaseMs: number;
+    /** How often the reconciler runs (a BullMQ job scheduler, re-created by the worker when the queue lost it). */
+    reconcileIntervalMs: number;
+    /** A due send is re-added only when it has been due this long without being sent (the relay publishes on time). */
+    reconcileGraceMs: number;
+  };
   auth: {
     jwtSecret: string;
     jwtIssuer: string;
@@ -198,6 +209,11 @@ export function loadConfig(env: Env): AppConfig {
       postgresSchema: read('QUEUE_POSTGRES_SCHEMA') ?? 'bullmq',
       workerConcurrency: int('WORKER_CONCURRENCY', 10, 1, 1000),
       relayIntervalMs: int('OUTBOX_RELAY_INTERVAL_MS', 500, 50, 60000),
+    },
+    reminders: {
+      claimLeaseMs: int('REMINDER_CLAIM_LEASE_MS', 120_000, 1000, 3_600_000),
+      reconcileIntervalMs: int('REMINDERS_RECONCILE_INTERVAL_MS', 60_000, 1000, 3_600_000),
+      reconcileGraceMs: int('REMINDERS_RECONCILE_GRACE_MS', 30_000, 0, 3_600_000),
     },
     auth: {
       jwtSecret: jwtSecret ?? '',

@@ -24,6 +24,8 @@ describe('toMailDeliveryError', () => {
     expect(toMailDeliveryError({ responseCode: 550, message: '550 no such user robin@example.test' })).toMatchObject({ isPermanent: true, message: 'Mail was not accepted (SMTP 550)' });
     expect(toMailDeliveryError({ code: 'EENVELOPE' }).isPermanent).toBe(true);
     expect(toMailDeliveryError({ responseCode: 451 }).isPermanent).toBe(false);
+    expect(toMailDeliveryError({ code: 'EENVELOPE', responseCode: 451 }).isPermanent).toBe(false);
+    expect(toMailDeliveryError({ code: 'EENVELOPE', responseCode: 550 }).isPermanent).toBe(true);
     expect(toMailDeliveryError({ code: 'ECONNECTION' }).isPermanent).toBe(false);
   });
 });

@@ -11,6 +11,11 @@ export interface MailMessage {
   text: string;
   /** HTML body; escape every interpolated value. */
   html?: string;
+  /**
+   * A stable Message-ID (`<local@domain>`) for a message that may be sent again after a crash:
+   * mailboxes that collapse repeated Message-IDs then show it once.
+   */
+  messageId?: string;
 }
 
 export interface MailDelivery {
@@ -47,6 +52,7 @@ export class MailerService implements OnModuleDestroy {
         subject: message.subject,
         text: message.text,
         html: message.html,
+        ...(message.messageId ? { messageId: message.messageId } : {}),
       });
       return { messageId: String(info.messageId) };
     } catch (error) {

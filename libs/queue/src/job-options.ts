@@ -38,9 +38,6 @@ export const REMINDER_SEND_RETRY = { attempts: 8, backoff: { type: 'exponential'
 /** The reconciler runs every minute anyway: one retry is enough. */
 export const REMINDERS_RECONCILE_RETRY = { attempts: 2, backoff: { type: 'fixed', delay: 10_000 } } as const;
 
-/** How often the reminder reconciler runs (a BullMQ job scheduler). */
-export const REMINDERS_RECONCILE_EVERY_MS = 60_000;
-
 export interface JobPolicy<K extends JobName> {
   options: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail' | 'priority'>;
   /** Deterministic id for a direct add (the outbox relay uses the outbox row id instead). */

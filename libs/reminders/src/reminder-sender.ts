@@ -14,12 +14,6 @@ import { announceSend, loadClinicReminderSettings } from './reminder-planner.js'
 import { effectiveQuietHours } from './reminder-settings.js';
 import { decideDailyCap, deferPastQuietHours, isInQuietHours, localDayBounds } from './reminder-time.js';
 
-/**
- * A claimed email send this old is presumed abandoned (its worker died between the claim and the
- * send) and may be claimed again: the only window in which a crash can double an email.
- */
-export const REMINDER_CLAIM_LEASE_MS = 2 * 60_000;
-
 /** A job that runs this much before its row's send time belongs to an older plan: it does nothing. */
 export const EARLY_JOB_TOLERANCE_MS = 1_000;
 
@@ -43,7 +37,7 @@ interface SendContext {
   preferences: unknown;
 }
 
-type Decision = { action: 'none' } | { action: 'email'; to: string; subject: string; text: string; html: string };
+type Decision = { action: 'none' } | { action: 'email'; to: string; subject: string; text: string; html: string; messageId: string };
 
 export interface ReminderSendAttempt {
   /** True when BullMQ will not retry this job after a failure. */
@@ -71,7 +65,7 @@ export class ReminderSender {
     const decision = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, notificationId, now));
     if (decision.action === 'none') return;
     try {
-      await this.mailer.send({ to: decision.to, subject: decision.subject, text: decision.text, html: decision.html });
+      await this.mailer.send({ to: decision.to, subject: decision.subject, text: decision.text, html: decision.html, messageId: decision.messageId });
     } catch (error) {
       const err = error instanceof MailDeliveryError ? error : toMailDeliveryError(error);
       const isFinal = err.isPermanent || attempt.isFinalAttempt;
@@ -103,7 +97,7 @@ export class ReminderSender {
     // Gone (its occurrence was removed with a pause or cancel) or settled: nothing to do.
     if (!n || (n.state !== 'scheduled' && n.state !== 'deferred')) return { action: 'none' };
     if (n.send_at.getTime() > now.getTime() + EARLY_JOB_TOLERANCE_MS) return { action: 'none' };
-    if (n.claimed_at && n.claimed_at.getTime() > now.getTime() - REMINDER_CLAIM_LEASE_MS) return { action: 'none' };
+    if (n.claimed_at && n.claimed_at.getTime() > now.getTime() - this.config.reminders.claimLeaseMs) return { action: 'none' };
 
     const ctxRows: SendContext[] = await tx.query(
       `SELECT email, timezone, quiet_hours_start::text, quiet_hours_end::text, disabled_at, notification_preferences AS preferences
@@ -152,11 +146,11 @@ export class ReminderSender {
         WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')
           AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $5))
         RETURNING id`,
-      [clinicId, n.id, text.title, text.body, REMINDER_CLAIM_LEASE_MS / 1000],
+      [clinicId, n.id, text.title, text.body, this.config.reminders.claimLeaseMs / 1000],
     );
     if (claimed.length === 0) return { action: 'none' };
     const link = await this.linkFor(tx, n);
-    return { action: 'email', to: recipient.email, subject: text.title, ...emailBodies(text.body, link) };
+    return { action: 'email', to: recipient.email, subject: text.title, ...emailBodies(text.body, link), messageId: reminderMessageId(n.id, this.config.http.publicUrl) };
   }
 
   /** Why the reminder no longer applies, read from the database now; null when it still does. */
@@ -317,4 +311,15 @@ async function announceReminderSent(tx: EntityManager, clinicId: string, row: Se
     sessionId: row.session_id,
     alertId: row.alert_id,
   });
+}
+
+/**
+ * One Message-ID per notification, the same on every attempt. A worker killed after the SMTP
+ * server accepted an email but before the send was recorded leaves a claim that expires
+ * (REMINDER_CLAIM_LEASE_MS) and the email goes out again: a plain SMTP hand-off cannot be made
+ * exactly-once, so the repeat carries the same id and mailboxes that collapse repeated
+ * Message-IDs show it once. Ids only: no personal data in headers.
+ */
+export function reminderMessageId(notificationId: string, publicUrl: string): string {
+  return `<reminder.${notificationId}@${new URL(publicUrl).hostname}>`;
 }

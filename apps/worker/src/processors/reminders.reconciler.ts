@@ -1,16 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
 import type { EntityManager } from 'typeorm';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
 import { JobName, JobProducer, QueueConnections, QueueName, outboxDedupeId, outboxJobId } from '@mend/queue';
-import { REMINDER_CLAIM_LEASE_MS, planOccurrenceReminders } from '@mend/reminders';
-
-/**
- * A due notification is only re-added when its send has been due this long: the outbox relay
- * publishes on time, so anything older without a live job was lost (Redis flushed, a job
- * removed) or abandoned.
- */
-export const RECONCILE_GRACE_MS = 30_000;
+import { planOccurrenceReminders } from '@mend/reminders';
 
 /** Due notifications re-added per clinic and pass; the next pass takes the rest. */
 export const RECONCILE_BATCH = 1_000;
@@ -38,9 +32,15 @@ export class RemindersReconciler {
     private readonly db: TenantDatabase,
     private readonly producer: JobProducer,
     private readonly connections: QueueConnections,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async reconcileAll(now: Date = new Date(), graceMs = RECONCILE_GRACE_MS): Promise<ReconcileResult> {
+  /**
+   * `graceMs` (default REMINDERS_RECONCILE_GRACE_MS): a due notification is only re-added when
+   * its send has been due this long. The outbox relay publishes on time, so anything older
+   * without a live job was lost (Redis flushed, a job removed) or abandoned.
+   */
+  async reconcileAll(now: Date = new Date(), graceMs = this.config.reminders.reconcileGraceMs): Promise<ReconcileResult> {
     const result: ReconcileResult = { clinics: 0, failedClinics: 0, requeued: 0 };
     for (const clinicId of await this.db.clinicIds()) {
       result.clinics++;
@@ -54,7 +54,7 @@ export class RemindersReconciler {
     return result;
   }
 
-  async reconcileClinic(clinicId: string, now: Date = new Date(), graceMs = RECONCILE_GRACE_MS): Promise<number> {
+  async reconcileClinic(clinicId: string, now: Date = new Date(), graceMs = this.config.reminders.reconcileGraceMs): Promise<number> {
     const due = await this.db.withClinic(clinicId, async (tx) => {
       await ensureHorizon(tx, clinicId, {}, now);
       await planOccurrenceReminders(tx, clinicId, {}, now);
@@ -83,7 +83,7 @@ export class RemindersReconciler {
         WHERE n.clinic_id = $1 AND n.state IN ('scheduled', 'deferred') AND n.send_at <= $2
           AND (n.claimed_at IS NULL OR n.claimed_at < $3)
         ORDER BY n.send_at, n.id LIMIT $4`,
-      [clinicId, new Date(now.getTime() - graceMs), new Date(now.getTime() - REMINDER_CLAIM_LEASE_MS), RECONCILE_BATCH],
+      [clinicId, new Date(now.getTime() - graceMs), new Date(now.getTime() - this.config.reminders.claimLeaseMs), RECONCILE_BATCH],
     );
     if (rows.length === 0) return rows;
     const outboxIds = rows.map((r) => outboxDedupeId(clinicId, JobName.ReminderSend, `${r.id}.${r.send_at.getTime()}`));
