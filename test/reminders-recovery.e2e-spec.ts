@@ -154,6 +154,9 @@ describe('a Redis flushed under a running worker', () => {
 
     expect(await emailRow()).toMatchObject({ state: 'sent', attempts: 2 });
     expect(await maintenance.getJobScheduler('reminders-reconcile')).toBeDefined();
+    // The scheduled pass fanned out: this clinic was reconciled by a job of its own.
+    const completed = await maintenance.getJobs(['completed'], 0, -1);
+    expect(completed.some((job) => job.id?.startsWith(`reminders-reconcile.${clinic.clinicId}.pass-`))).toBe(true);
     expect(smtp.mails.filter((m) => m.to.includes(partner.email) && m.body.includes('Subject: Upcoming appointment'))).toHaveLength(1);
   }, 30_000);
 });

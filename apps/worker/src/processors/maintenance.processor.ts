@@ -25,7 +25,7 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
       });
     },
     [JobName.RemindersReconcile]: async (job) => {
-      if (job.data.clinicId === ALL_CLINICS) await this.reconciler.reconcileAll();
+      if (job.data.clinicId === ALL_CLINICS) await this.reconciler.fanOut();
       else await this.reconciler.reconcileClinic(job.data.clinicId);
     },
   };

@@ -20,8 +20,8 @@ export interface ReconcileResult {
 }
 
 /**
- * The reminder reconciler (every minute, from a job scheduler): per clinic, tops up the
- * occurrence horizon, plans reminders that came into range, and re-adds every due, unsent
+ * The reminder reconciler (every minute, from a job scheduler that fans out one job per
+ * clinic): per clinic, tops up the occurrence horizon, plans reminders that came into range, and re-adds every due, unsent
  * notification that has no live job. One clinic's failure is logged and does not stop the others.
  */
 @Injectable()
@@ -36,6 +36,22 @@ export class RemindersReconciler {
   ) {}
 
   /**
+   * The scheduled pass: one job per clinic (ids only), so clinics reconcile in parallel across
+   * worker processes and one clinic's failure is retried on its own. Job ids carry the interval,
+   * so a pass is added once however many schedulers fire.
+   */
+  async fanOut(now: Date = new Date()): Promise<number> {
+    const pass = Math.floor(now.getTime() / this.config.reminders.reconcileIntervalMs);
+    let added = 0;
+    for (const clinicId of await this.db.clinicIds()) {
+      await this.producer.add({ name: JobName.RemindersReconcile, data: { clinicId } }, { jobId: `reminders-reconcile.${clinicId}.pass-${pass}` });
+      added++;
+    }
+    return added;
+  }
+
+  /**
+   * Every clinic in this process, one after the other (operators, tests and benchmarks).
    * `graceMs` (default REMINDERS_RECONCILE_GRACE_MS): a due notification is only re-added when
    * its send has been due this long. The outbox relay publishes on time, so anything older
    * without a live job was lost (Redis flushed, a job removed) or abandoned.
