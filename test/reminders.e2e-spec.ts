@@ -247,6 +247,35 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     expect(await remindersOf(couple)).toHaveLength(off.length);
   });
 
+  it('re-plans a user\'s planned reminders when their quiet hours change, and only theirs', async () => {
+    const couple = await newCouple(t, therapist);
+    const remindAt = new Date(Date.now() + 24 * 3600_000);
+    const startsAt = new Date(remindAt.getTime() + 24 * 3600_000);
+    await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(therapist.accessToken, auth)
+      .send({ startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() })
+      .expect(201);
+    const [partner, other] = couple.partners;
+    const sessionRows = async () => (await remindersOf(couple)).filter((r) => r.kind === 'session_reminder');
+    const of = (rows: Awaited<ReturnType<typeof sessionRows>>, id: string) => rows.filter((r) => r.recipientId === id).map((r) => [r.state, r.sendAt]);
+    expect(of(await sessionRows(), partner.id)).toEqual(Array(2).fill(['scheduled', remindAt.toISOString()]));
+
+    // The partner's new quiet hours cover the planned time: both channels move to their end.
+    const local = DateTime.fromJSDate(remindAt).setZone(partner.timezone);
+    const quietEnd = local.plus({ hours: 1 }).startOf('minute');
+    const me = (quietHours: object | null) => t.http().patch('/v1/me').auth(partner.accessToken, auth).send({ quietHours }).expect(200);
+    await me({ start: local.minus({ hours: 1 }).toFormat('HH:mm'), end: quietEnd.toFormat('HH:mm') });
+    const moved = await sessionRows();
+    expect(of(moved, partner.id)).toEqual(Array(2).fill(['deferred', quietEnd.toJSDate().toISOString()]));
+    expect(of(moved, other.id)).toEqual(Array(2).fill(['scheduled', remindAt.toISOString()]));
+
+    // Back to the clinic's (no quiet hours here): back to the planned time.
+    await me(null);
+    expect(of(await sessionRows(), partner.id)).toEqual(Array(2).fill(['scheduled', remindAt.toISOString()]));
+  });
+
   it('merges reminders over the daily cap into one digest instead of dropping them', async () => {
     const capped = await newClinic(t);
     const cappedTherapist = await newStaff(t, capped);

@@ -1,10 +1,11 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { type CoupleStatus, CoupleScheduleHooks } from '@mend/couples';
 import { ProfileHooks } from '@mend/identity';
+import { replanRecipientReminders } from '@mend/reminders';
 import type { EntityManager } from 'typeorm';
 import { replanCoupleOccurrences, resumeCoupleOccurrences, suspendCoupleOccurrences } from './occurrences.js';
 
-/** Keeps occurrences in step with couple status and partners' time zones. */
+/** Keeps occurrences and reminders in step with couple status and each user's zone and quiet hours. */
 @Injectable()
 export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks {
   async statusChanged(tx: EntityManager, clinicId: string, coupleId: string, status: CoupleStatus): Promise<void> {
@@ -15,6 +16,10 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks 
   async timezoneChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
     const rows: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`, [clinicId, userId]);
     if (rows[0]) await replanCoupleOccurrences(tx, clinicId, rows[0].couple_id);
+  }
+
+  async reminderWindowChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
+    await replanRecipientReminders(tx, clinicId, userId);
   }
 }
 

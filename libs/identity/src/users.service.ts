@@ -184,9 +184,10 @@ export class UsersService {
         quiet_hours_end: quiet === undefined ? undefined : quiet === null ? null : quiet.end,
       });
       if (!row) throw DomainException.notFound('User');
-      if (before && input.timezone && input.timezone !== before.timezone) {
-        await this.profileHooks?.timezoneChanged(tx, principal.clinicId, principal.userId);
-      }
+      const isZoneChanged = before !== null && row.timezone !== before.timezone;
+      if (isZoneChanged) await this.profileHooks?.timezoneChanged(tx, principal.clinicId, principal.userId);
+      const isQuietChanged = before !== null && (row.quiet_hours_start !== before.quiet_hours_start || row.quiet_hours_end !== before.quiet_hours_end);
+      if (isZoneChanged || isQuietChanged) await this.profileHooks?.reminderWindowChanged(tx, principal.clinicId, principal.userId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'user.update_profile', 'user', principal.userId));
       return toUserView(row);
     });

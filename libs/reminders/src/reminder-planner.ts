@@ -289,3 +289,35 @@ export async function planAlertNotices(tx: EntityManager, clinicId: string, coup
   }
   return planned;
 }
+
+/**
+ * A user's zone or quiet hours changed: their planned, unclaimed sends are planned again under
+ * the new window, in the same transaction (sessions and homework through their planners, which
+ * move only what changed; alert notices from now). Sends already made or claimed stay as they were.
+ */
+export async function replanRecipientReminders(tx: EntityManager, clinicId: string, userId: string, now: Date = new Date()): Promise<void> {
+  const pending: Array<{ session_id: string | null; assignment_id: string | null; alert_id: string | null }> = await tx.query(
+    `SELECT DISTINCT n.session_id, o.assignment_id, n.alert_id
+       FROM notification n LEFT JOIN occurrence o ON o.clinic_id = n.clinic_id AND o.id = n.occurrence_id
+      WHERE n.clinic_id = $1 AND n.recipient_id = $2 AND n.state IN ('scheduled', 'deferred') AND n.claimed_at IS NULL AND n.kind <> 'digest'`,
+    [clinicId, userId],
+  );
+  for (const sessionId of new Set(pending.map((p) => p.session_id).filter((id): id is string => id !== null))) {
+    await planSessionReminders(tx, clinicId, sessionId, now);
+  }
+  for (const assignmentId of new Set(pending.map((p) => p.assignment_id).filter((id): id is string => id !== null))) {
+    await planOccurrenceReminders(tx, clinicId, { assignmentId }, now, { isReplan: true });
+  }
+  const alertIds = pending.map((p) => p.alert_id).filter((id): id is string => id !== null);
+  if (alertIds.length === 0) return;
+  const person = (await recipients(tx, clinicId, [userId])).get(userId);
+  if (!person) return;
+  const time = deferPastQuietHours(now, person.timezone, effectiveQuietHours(person, await loadClinicReminderSettings(tx, clinicId)));
+  const notices: Array<{ id: string }> = await tx.query(
+    `UPDATE notification SET send_at = $4, state = $5, updated_at = now()
+      WHERE clinic_id = $1 AND recipient_id = $2 AND alert_id = ANY($3::uuid[]) AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND send_at <> $4
+      RETURNING id`,
+    [clinicId, userId, alertIds, time.sendAt, time.isDeferred ? 'deferred' : 'scheduled'],
+  );
+  for (const notice of notices) await announceSend(tx, clinicId, notice.id, time.sendAt);
+}
