@@ -10,7 +10,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
 
@@ -115,12 +115,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
       const toPause = await assignDueAt(paused, dueAt);
       // Due an hour later; the therapist then asks for reminders an hour early, i.e. at dueAt.
       const toMove = await assignDueAt(moved, new Date(dueAt.getTime() + 60 * 60_000));
-      const session = await t
-        .http()
-        .post(`/v1/couples/${cancelled.coupleId}/sessions`)
-        .auth(therapist.accessToken, auth)
-        .send({ startsAt: new Date(dueAt.getTime() + 24 * 3600_000).toISOString(), endsAt: new Date(dueAt.getTime() + 25 * 3600_000).toISOString() })
-        .expect(201);
+      const sessionId = await bookSession(t, therapist, cancelled, new Date(dueAt.getTime() + 24 * 3600_000));
 
       // Before the due time: one partner checks in, an assignment is paused, a session cancelled.
       await t
@@ -131,7 +126,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
         .expect(201);
       await t.http().patch(`/v1/assignments/${toPause}`).auth(therapist.accessToken, auth).send({ status: 'paused' }).expect(200);
       await t.http().patch(`/v1/assignments/${toMove}`).auth(therapist.accessToken, auth).send({ reminders: { minutesBefore: 60 } }).expect(200);
-      await t.http().patch(`/v1/sessions/${session.body.id}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
+      await t.http().patch(`/v1/sessions/${sessionId}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
       expect(Date.now()).toBeLessThan(dueAt.getTime());
 
       await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());
@@ -251,12 +246,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     const couple = await newCouple(t, therapist);
     const remindAt = new Date(Date.now() + 24 * 3600_000);
     const startsAt = new Date(remindAt.getTime() + 24 * 3600_000);
-    await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/sessions`)
-      .auth(therapist.accessToken, auth)
-      .send({ startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() })
-      .expect(201);
+    await bookSession(t, therapist, couple, startsAt);
     const [partner, other] = couple.partners;
     const sessionRows = async () => (await remindersOf(couple)).filter((r) => r.kind === 'session_reminder');
     const of = (rows: Awaited<ReturnType<typeof sessionRows>>, id: string) => rows.filter((r) => r.recipientId === id).map((r) => [r.state, r.sendAt]);

@@ -25,6 +25,8 @@ export const ACCESS: Record<string, Rule> = {
   'PATCH /v1/me/notifications/{notificationId}': ALL,
   'GET /v1/me/notification-preferences': ALL,
   'PATCH /v1/me/notification-preferences': ALL,
+  'GET /v1/clinic/reminder-settings': ['admin', 'therapist'],
+  'PATCH /v1/clinic/reminder-settings': ['admin'],
   'POST /v1/users': ['admin'],
   'GET /v1/users': ['admin'],
   'GET /v1/users/{id}': ['admin'],

@@ -4,7 +4,7 @@
  * reminders due at one instant (sessions a day later: partners and therapist, email and in-app).
  */
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
 
 export interface ReminderScene {
   clinic: ClinicContext;
@@ -29,15 +29,7 @@ export async function newReminderScene(t: TestApp, options: { dailyCap?: number 
     couple,
     sql,
     async bookSessionsRemindedAt(dueAt, count) {
-      for (let i = 0; i < count; i++) {
-        const startsAt = new Date(dueAt + 24 * 3600_000 + i * 10);
-        await t
-          .http()
-          .post(`/v1/couples/${couple.coupleId}/sessions`)
-          .auth(therapist.accessToken, { type: 'bearer' })
-          .send({ startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() })
-          .expect(201);
-      }
+      for (let i = 0; i < count; i++) await bookSession(t, therapist, couple, new Date(dueAt + 24 * 3600_000 + i * 10));
     },
   };
 }

@@ -23,6 +23,7 @@ import { AuthController } from './auth/auth.controller.js';
 import { CouplesController } from './couples/couples.controller.js';
 import { ExercisesController } from './exercises/exercises.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { ClinicReminderSettingsController } from './notifications/clinic-reminder-settings.controller.js';
 import { CoupleRemindersController } from './notifications/couple-reminders.controller.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { AssignmentsController } from './homework/assignments.controller.js';
@@ -65,7 +66,7 @@ export class ApiModule {
         TerminusModule,
         DiscoveryModule,
       ],
-      controllers: [HealthController, NotificationsController, CoupleRemindersController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController, ExercisesController, AssignmentsController, CheckInsController, CheckInLinksController, CheckInPageController, SessionsController, ProgressController, CaseloadsController, WebhookEndpointsController, IntegrationsController, ExternalSessionsController, CalendarFeedsController],
+      controllers: [HealthController, NotificationsController, CoupleRemindersController, ClinicReminderSettingsController, AuthController, UsersController, ApiKeysController, AuditController, CouplesController, ExercisesController, AssignmentsController, CheckInsController, CheckInLinksController, CheckInPageController, SessionsController, ProgressController, CaseloadsController, WebhookEndpointsController, IntegrationsController, ExternalSessionsController, CalendarFeedsController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }, AccessRulesCheck, CheckInPageRenderer],
     };
   }

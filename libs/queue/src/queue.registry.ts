@@ -63,6 +63,8 @@ export interface ReminderSendJobData {
  */
 export interface RemindersReconcileJobData {
   clinicId: string;
+  /** Also plan again every planned, unsent reminder of the clinic (its reminder settings changed). */
+  isReplan?: boolean;
 }
 
 /** The clinic id of platform-wide periodic jobs that fan out per clinic themselves. */

@@ -8,3 +8,4 @@ export * from './reminders.module.js';
 export * from './reminder-planner.js';
 export * from './reminder-sender.js';
 export * from './couple-reminders.service.js';
+export * from './clinic-reminder-settings.service.js';

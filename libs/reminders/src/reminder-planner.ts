@@ -321,3 +321,18 @@ export async function replanRecipientReminders(tx: EntityManager, clinicId: stri
   );
   for (const notice of notices) await announceSend(tx, clinicId, notice.id, time.sendAt);
 }
+
+/**
+ * The clinic's reminder settings changed: every planned, unclaimed send of the clinic is planned
+ * again (session reminders through their planner, homework through the occurrence planner's
+ * re-plan). Run by the worker, where a large clinic's many rows do not hold up a request.
+ */
+export async function replanClinicReminders(tx: EntityManager, clinicId: string, now: Date = new Date()): Promise<void> {
+  const sessions: Array<{ session_id: string }> = await tx.query(
+    `SELECT DISTINCT session_id FROM notification
+      WHERE clinic_id = $1 AND kind = 'session_reminder' AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL`,
+    [clinicId],
+  );
+  for (const { session_id } of sessions) await planSessionReminders(tx, clinicId, session_id, now);
+  await planOccurrenceReminders(tx, clinicId, {}, now, { isReplan: true });
+}

@@ -125,3 +125,14 @@ export async function newCouple(
   }
   return { coupleId: created.body.id, therapistId: created.body.therapistId, partners: out };
 }
+
+/** A one-hour session of the couple booked by their therapist through the API; answers its id. */
+export async function bookSession(t: TestApp, therapist: { accessToken: string }, couple: { coupleId: string }, startsAt: Date): Promise<string> {
+  const booked = await t
+    .http()
+    .post(`/v1/couples/${couple.coupleId}/sessions`)
+    .auth(therapist.accessToken, { type: 'bearer' })
+    .send({ startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() })
+    .expect(201);
+  return booked.body.id;
+}

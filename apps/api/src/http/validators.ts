@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsDate, type ValidationOptions, registerDecorator } from 'class-validator';
+import { IsDate, ValidateIf, type ValidationOptions, registerDecorator } from 'class-validator';
 import { isIanaTimeZone } from '@mend/core';
 
 /** An IANA zone name such as Europe/Berlin (or UTC). */
@@ -30,3 +30,9 @@ export function IsOffsetDateTime(example = '2025-03-01T20:00:00-05:00') {
     IsDate({ message: `${propertyName} must be an ISO 8601 date-time with an offset, e.g. ${example}` })(target, propertyName);
   };
 }
+
+/**
+ * Optional, but not nullable: `@IsOptional()` also waves `null` through, which reached NOT NULL
+ * columns as a 500 (found by the abuse suite's fuzzing). Absent is fine; null is validated and refused.
+ */
+export const IsOmittable = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

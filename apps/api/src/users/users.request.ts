@@ -2,13 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { PageQuery } from '../http/pagination.dto.js';
-import { CLOCK_TIME, IsIanaTimeZone } from '../http/validators.js';
-
-/**
- * Optional, but not nullable: `@IsOptional()` also waves `null` through, which reached NOT NULL
- * columns as a 500 (found by the abuse suite's fuzzing). Absent is fine; null is validated and refused.
- */
-const IsOmittable = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+import { CLOCK_TIME, IsIanaTimeZone, IsOmittable } from '../http/validators.js';
 
 export class InviteUserRequest {
   @ApiProperty({ example: 'Theo Therapist' })

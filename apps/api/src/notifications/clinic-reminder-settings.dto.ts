@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, Max, Min, ValidateNested } from 'class-validator';
+import { MAX_DAILY_CAP, MAX_OVERDUE_AFTER_MINUTES, MAX_SESSION_REMINDER_HOURS } from '@mend/reminders';
+import { IsOmittable } from '../http/validators.js';
+import { QuietHoursRequest } from '../users/users.request.js';
+
+export class QuietHoursResponse {
+  @ApiProperty({ example: '21:00' }) start: string;
+  @ApiProperty({ example: '08:00' }) end: string;
+}
+
+export class ClinicReminderSettingsResponse {
+  @ApiProperty({ type: QuietHoursResponse, description: 'Default quiet hours, in each user\'s own zone, for users who set none; start = end means none' })
+  quietHours: QuietHoursResponse;
+  @ApiProperty({ example: 10, description: 'Individual reminders per person per local day; the rest are merged into one digest' }) dailyCap: number;
+  @ApiProperty({ example: false, description: 'When true, no reminder names the exercise' }) isDiscreet: boolean;
+  @ApiProperty({ example: 720, description: 'Overdue nudge delay after the due time, for assignments that set none' }) overdueAfterMinutes: number;
+  @ApiProperty({ example: 24, description: 'How long before a session its reminder goes out' }) sessionReminderHours: number;
+}
+
+export class UpdateClinicReminderSettingsRequest {
+  @ApiPropertyOptional({ type: QuietHoursRequest })
+  @IsOmittable()
+  @ValidateNested()
+  @Type(() => QuietHoursRequest)
+  quietHours?: QuietHoursRequest;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DAILY_CAP, example: 10 })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DAILY_CAP)
+  dailyCap?: number;
+
+  @ApiPropertyOptional({ example: true })
+  @IsOmittable()
+  @IsBoolean()
+  isDiscreet?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_OVERDUE_AFTER_MINUTES, example: 720 })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_OVERDUE_AFTER_MINUTES)
+  overdueAfterMinutes?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SESSION_REMINDER_HOURS, example: 24 })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SESSION_REMINDER_HOURS)
+  sessionReminderHours?: number;
+}

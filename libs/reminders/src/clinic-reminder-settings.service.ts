@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@mend/audit';
+import { DomainException, type UserPrincipal } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+import { JobName, OutboxWriter } from '@mend/queue';
+import type { QuietHours } from './reminder-time.js';
+import { type ClinicReminderSettings, clinicReminderSettings } from './reminder-settings.js';
+
+export interface UpdateClinicReminderSettingsInput {
+  quietHours?: QuietHours;
+  dailyCap?: number;
+  isDiscreet?: boolean;
+  overdueAfterMinutes?: number;
+  sessionReminderHours?: number;
+}
+
+const outbox = new OutboxWriter();
+
+/**
+ * The clinic's reminder defaults (quiet hours, daily cap, discreet mode, overdue delay, session
+ * reminder lead). Admins change them; everyone on the staff may read them. A change is saved,
+ * audited and followed by a re-plan of the clinic's planned reminders, announced through the
+ * outbox in the same transaction so it cannot be lost; what is decided at send time (quiet
+ * hours, cap, discreet titles) already follows the new settings from the next send.
+ */
+@Injectable()
+export class ClinicReminderSettingsService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly audit: AuditService,
+  ) {}
+
+  async get(principal: UserPrincipal): Promise<ClinicReminderSettings> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1`, [principal.clinicId]);
+      if (!rows[0]) throw DomainException.notFound('Clinic');
+      return clinicReminderSettings(rows[0].settings);
+    });
+  }
+
+  async update(principal: UserPrincipal, input: UpdateClinicReminderSettingsInput): Promise<ClinicReminderSettings> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1 FOR UPDATE`, [principal.clinicId]);
+      if (!rows[0]) throw DomainException.notFound('Clinic');
+      const current = clinicReminderSettings(rows[0].settings);
+      const next: ClinicReminderSettings = {
+        quietHours: input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : current.quietHours,
+        dailyCap: input.dailyCap ?? current.dailyCap,
+        isDiscreet: input.isDiscreet ?? current.isDiscreet,
+        overdueAfterMinutes: input.overdueAfterMinutes ?? current.overdueAfterMinutes,
+        sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
+      };
+      await tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = now() WHERE id = $1`, [
+        principal.clinicId,
+        JSON.stringify(next),
+      ]);
+      if (JSON.stringify(next) !== JSON.stringify(current)) {
+        await outbox.enqueue(tx, principal.clinicId, { name: JobName.RemindersReconcile, data: { clinicId: principal.clinicId, isReplan: true } });
+      }
+      await this.audit.record(tx, this.audit.entryFor(principal, 'clinic.update_reminder_settings', 'clinic', principal.clinicId));
+      return next;
+    });
+  }
+}
