@@ -5,6 +5,9 @@
  * due, unsent reminder from PostgreSQL: 0 lost, 0 duplicated.
  */
 import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
@@ -12,7 +15,7 @@ import { JobProducer, OutboxRelay, QueueConnections, QueueName } from '@mend/que
 import { type TestApp, createTestApp } from '@mend/testing';
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
-import { type PrivateRedis, startPrivateRedis } from './support/private-redis.js';
+import { PrivateRedis } from './support/private-redis.js';
 import { newReminderScene } from './support/reminder-scene.js';
 import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
 
@@ -21,19 +24,39 @@ const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', '
 const auth = { type: 'bearer' } as const;
 const SESSIONS = 34; // × (2 partners + therapist) × (email + in-app) = 204 reminders
 
+/** A private redis-server in a scratch folder (removed by the returned stop). */
+async function privateRedis(): Promise<{ redis: PrivateRedis; remove(): Promise<void> }> {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'mend-recovery-'));
+  const redis = await PrivateRedis.start(scratch);
+  return {
+    redis,
+    remove: async () => {
+      await redis.stop('lose');
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+async function flushAll(redis: PrivateRedis): Promise<void> {
+  await redis.withClient(async (client) => {
+    expect(await client.flushall()).toBe('OK');
+    expect(await client.dbsize()).toBe(0);
+  });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 describe.each(backends)('reminder recovery on the %s queue backend', (backend) => {
   let t: TestApp;
   let smtp: SmtpCatcher;
-  let redis: PrivateRedis | undefined;
+  let redis: Awaited<ReturnType<typeof privateRedis>> | undefined;
   let worker: INestApplicationContext | undefined;
 
   beforeAll(async () => {
     smtp = await startSmtpCatcher();
-    if (backend === 'redis') redis = await startPrivateRedis();
+    if (backend === 'redis') redis = await privateRedis();
     t = await createTestApp({
-      env: { QUEUE_BACKEND: backend, REDIS_URL: redis?.url, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '20' },
+      env: { QUEUE_BACKEND: backend, REDIS_URL: redis?.redis.url, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '20' },
     });
   });
 
@@ -41,7 +64,7 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
     await worker?.close();
     await t?.close();
     await smtp?.close();
-    await redis?.close();
+    await redis?.remove();
   });
 
   it('re-adds every due reminder after the queue lost its jobs: 0 lost, 0 duplicated', async () => {
@@ -63,8 +86,7 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
 
     // …and the queue backend loses them.
     if (redis) {
-      expect(await redis.admin.flushall()).toBe('OK');
-      expect(await redis.admin.dbsize()).toBe(0);
+      await flushAll(redis.redis);
     } else {
       // The app role may not obliterate (the owner installed the schema); removing every job is the same loss.
       for (const job of await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, -1)) await job.remove();
@@ -100,16 +122,16 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
 describe('a Redis flushed under a running worker', () => {
   let t: TestApp;
   let smtp: SmtpCatcher;
-  let redis: PrivateRedis;
+  let redis: Awaited<ReturnType<typeof privateRedis>>;
   let worker: INestApplicationContext;
 
   beforeAll(async () => {
     smtp = await startSmtpCatcher();
-    redis = await startPrivateRedis();
+    redis = await privateRedis();
     t = await createTestApp({
       env: {
         QUEUE_BACKEND: 'redis',
-        REDIS_URL: redis.url,
+        REDIS_URL: redis.redis.url,
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         OUTBOX_RELAY_INTERVAL_MS: '50',
         REMINDERS_RECONCILE_INTERVAL_MS: '1000',
@@ -123,7 +145,7 @@ describe('a Redis flushed under a running worker', () => {
     await worker?.close();
     await t?.close();
     await smtp?.close();
-    await redis?.close();
+    await redis?.remove();
   });
 
   it('re-creates the reconciler schedule and re-adds a retry the flush lost: delivered once', async () => {
@@ -148,15 +170,18 @@ describe('a Redis flushed under a running worker', () => {
 
     // …when Redis loses everything, the scheduler included (the server would take the email now).
     smtp.deferredRecipients.delete(partner.email);
-    expect(await redis.admin.flushall()).toBe('OK');
+    await flushAll(redis.redis);
+    // The scheduled pass fans out: this clinic is reconciled by a job of its own.
+    const outcome = async () => ({
+      row: await emailRow(),
+      hasSchedule: (await maintenance.getJobScheduler('reminders-reconcile')) !== undefined,
+      reconciledThisClinic: (await maintenance.getJobs(['completed'], 0, -1)).some((job) => job.id?.startsWith(`reminders-reconcile.${clinic.clinicId}.pass-`)),
+      mails: smtp.mails.filter((m) => m.to.includes(partner.email) && m.body.includes('Subject: Upcoming appointment')).length,
+    });
+    const expected = { row: expect.objectContaining({ state: 'sent', attempts: 2 }), hasSchedule: true, reconciledThisClinic: true, mails: 1 };
     const recovered = Date.now() + 20_000;
-    while ((await emailRow()).state !== 'sent' && Date.now() < recovered) await sleep(100);
-
-    expect(await emailRow()).toMatchObject({ state: 'sent', attempts: 2 });
-    expect(await maintenance.getJobScheduler('reminders-reconcile')).toBeDefined();
-    // The scheduled pass fanned out: this clinic was reconciled by a job of its own.
-    const completed = await maintenance.getJobs(['completed'], 0, -1);
-    expect(completed.some((job) => job.id?.startsWith(`reminders-reconcile.${clinic.clinicId}.pass-`))).toBe(true);
-    expect(smtp.mails.filter((m) => m.to.includes(partner.email) && m.body.includes('Subject: Upcoming appointment'))).toHaveLength(1);
+    const isSettled = (o: Awaited<ReturnType<typeof outcome>>) => o.row.state === 'sent' && o.hasSchedule && o.reconciledThisClinic;
+    while (!isSettled(await outcome()) && Date.now() < recovered) await sleep(100);
+    expect(await outcome()).toEqual(expected);
   }, 30_000);
 });

@@ -28,7 +28,11 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
 
   override handleRequest<T>(error: unknown, principal: T): T {
     if (error instanceof DomainException) throw error;
-    if (error || !principal) throw new DomainException('unauthenticated', 'A valid access token or API key is required');
+    // Strategies report a bad token as "no principal"; an error means the check itself failed
+    // (the database is unreachable). Answering 401 to that would sign every client out during an
+    // outage, so it goes to the problem filter (503 for an unreachable backing service).
+    if (error) throw error;
+    if (!principal) throw new DomainException('unauthenticated', 'A valid access token or API key is required');
     return principal;
   }
 }

@@ -115,15 +115,28 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * TypeORM releases a transaction's connection when PostgreSQL drops it (a restart): the next
+ * statement of that transaction then fails with one of these instead of a connection error.
+ */
+const RELEASED_CONNECTION_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 function isUnavailable(exception: unknown): boolean {
   const code = (exception as { code?: string } | undefined)?.code;
   const message = (exception as { message?: string } | undefined)?.message ?? '';
+  if (RELEASED_CONNECTION_ERRORS.has((exception as { name?: string } | undefined)?.name ?? '')) return true;
   return (
+    // A connection refused, reset mid-read or broken while PostgreSQL or Redis shuts down.
     code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    // PostgreSQL: shutting down or starting up (57P0x), too many connections, any connection exception (class 08).
     code === '57P01' ||
+    code === '57P02' ||
     code === '57P03' ||
-    code === '08006' ||
-    code === '08001' ||
+    code === '53300' ||
+    (typeof code === 'string' && /^08[0-9A-Z]{3}$/.test(code)) ||
     /Connection terminated|timeout exceeded when trying to connect|Connection refused/i.test(message)
   );
 }

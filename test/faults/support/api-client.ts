@@ -1,0 +1,141 @@
+/**
+ * HTTP against an API child process: one call records what the fault suite judges (status,
+ * content type, time, whether an error body leaks a stack), and thin equivalents of the
+ * @mend/testing factories set up clinics, staff and couples through the real API.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const PASSWORD = 'a-good-long-passphrase';
+
+export interface ApiResponse {
+  status: number;
+  contentType: string;
+  body: any;
+  text: string;
+  startedAt: number;
+  ms: number;
+  /** A network failure or our own timeout (status 0): the connection was refused, reset or hung. */
+  error?: string;
+}
+
+/** Signs of an internal error leaking: stack frames, source paths, driver messages. */
+const LEAK = /\n\s+at\s|\bat\s+\S+\s+\(|\.(ts|js):\d+|node_modules|QueryFailedError|ECONNREFUSED|TypeORM|ioredis|\bstack\b/i;
+
+export function leaksInternals(text: string): boolean {
+  return LEAK.test(text);
+}
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async call(method: string, path: string, options: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<ApiResponse> {
+    const startedAt = Date.now();
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+      const text = await response.text();
+      let body: unknown = undefined;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body, text, startedAt, ms: Date.now() - startedAt };
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const name = (error as Error).name;
+      return { status: 0, contentType: '', body: undefined, text: '', startedAt, ms: Date.now() - startedAt, error: name === 'TimeoutError' ? 'timeout' : (cause ?? String(error)) };
+    }
+  }
+
+  async expect(status: number, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<any> {
+    const res = await this.call(method, path, options);
+    if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status} ${res.error ?? res.text.slice(0, 300)}`);
+    return res.body;
+  }
+}
+
+export interface Clinic {
+  clinicId: string;
+  slug: string;
+  adminToken: string;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export interface Couple {
+  coupleId: string;
+  partners: Member[];
+}
+
+export async function newClinic(api: ApiClient): Promise<Clinic> {
+  const slug = `faults-${randomBytes(4).toString('hex')}`;
+  const body = await api.expect(201, 'POST', '/v1/clinics', {
+    body: { name: `Clinic ${slug}`, slug, timezone: 'America/New_York', admin: { name: 'Avery Admin', email: `admin@${slug}.example`, password: PASSWORD } },
+  });
+  return { clinicId: body.clinic.id, slug, adminToken: body.accessToken };
+}
+
+export async function newTherapist(api: ApiClient, clinic: Clinic): Promise<Member> {
+  const email = `therapist-${randomBytes(3).toString('hex')}@${clinic.slug}.example`;
+  const invited = await api.expect(201, 'POST', '/v1/users', { token: clinic.adminToken, body: { name: 'Theo Therapist', email, role: 'therapist' } });
+  const accepted = await api.expect(200, 'POST', `/v1/invitations/${String(invited.invitationUrl).split('/').pop()}/accept`, { body: { password: PASSWORD } });
+  return { id: invited.user.id, email, token: accepted.accessToken };
+}
+
+export async function newCouple(api: ApiClient, therapist: Member): Promise<Couple> {
+  const suffix = randomBytes(3).toString('hex');
+  const created = await api.expect(201, 'POST', '/v1/couples', {
+    token: therapist.token,
+    body: {
+      label: `Couple ${suffix}`,
+      partners: [
+        { name: 'Alex Morgan', timezone: 'America/New_York', email: `partner1-${suffix}@couples.example` },
+        { name: 'Blake Morgan', timezone: 'Europe/Berlin', email: `partner2-${suffix}@couples.example` },
+      ],
+    },
+  });
+  const partners: Member[] = [];
+  for (const partner of created.partners as Array<{ id: string; email: string; invitationUrl: string }>) {
+    const accepted = await api.expect(200, 'POST', `/v1/invitations/${partner.invitationUrl.split('/').pop()}/accept`, { body: { password: PASSWORD } });
+    partners.push({ id: partner.id, email: partner.email, token: accepted.accessToken });
+  }
+  return { coupleId: created.id, partners };
+}
+
+/** No quiet hours and the highest daily cap, so every reminder goes out on its own, at its time. */
+export async function sendRemindersImmediately(api: ApiClient, clinic: Clinic): Promise<void> {
+  await api.expect(200, 'PATCH', '/v1/clinic/reminder-settings', { token: clinic.adminToken, body: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } });
+}
+
+/** A one-hour session; its reminders are planned `sessionReminderHours` (24 h) before it starts. */
+export async function newSession(api: ApiClient, therapist: Member, coupleId: string, startsAt: Date): Promise<string> {
+  const body = await api.expect(201, 'POST', `/v1/couples/${coupleId}/sessions`, {
+    token: therapist.token,
+    body: { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() },
+  });
+  return body.id;
+}
+
+/** Every in-app notification in a user's inbox, following the cursor. */
+export async function inbox(api: ApiClient, token: string): Promise<Array<{ id: string; kind: string; sessionId: string | null }>> {
+  const out: Array<{ id: string; kind: string; sessionId: string | null }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.expect(200, 'GET', `/v1/me/notifications?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    out.push(...page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}
