@@ -25,6 +25,8 @@ export interface AppConfig {
     ownerUrl: string | undefined;
     poolSize: number;
     statementTimeoutMs: number;
+    /** How long a request waits for a new connection: bounds the answer time when PostgreSQL is unreachable. */
+    connectTimeoutMs: number;
   };
   redis: { url: string | undefined; prefix: string };
   queue: { backend: QueueBackendKind; postgresSchema: string; workerConcurrency: number; relayIntervalMs: number };
@@ -202,6 +204,7 @@ export function loadConfig(env: Env): AppConfig {
       ownerUrl,
       poolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
       statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+      connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 60000),
     },
     redis: { url: redisUrl, prefix },
     queue: {

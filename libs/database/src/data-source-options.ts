@@ -18,7 +18,7 @@ export function dataSourceOptions(url: string, config: Pick<AppConfig, 'database
     extra: {
       max: config.database.poolSize,
       statement_timeout: config.database.statementTimeoutMs,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: config.database.connectTimeoutMs,
       application_name: 'mend',
     },
   };
