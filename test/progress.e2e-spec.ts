@@ -433,6 +433,38 @@ describe('progress, alerts, chart and caseloads', () => {
     await t.http().get('/v1/clinic/caseloads').auth(paula.accessToken, auth).expect(403);
     await t.http().get('/v1/caseload').auth(clinic.admin.accessToken, auth).expect(403);
   });
+
+  it('keeps every occurrence\'s has_check_in mark (what the admin caseloads count) equal to having a check-in', async () => {
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    const disagreeing = async () =>
+      Number(
+        (
+          await client.query(
+            `SELECT count(*) AS n FROM occurrence o
+              WHERE o.has_check_in IS DISTINCT FROM EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id)`,
+          )
+        ).rows[0].n,
+      );
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinic.clinicId]);
+      expect(Number((await client.query(`SELECT count(*) AS n FROM occurrence WHERE has_check_in`)).rows[0].n)).toBeGreaterThan(20);
+      expect(await disagreeing()).toBe(0);
+      const removed = await client.query(`DELETE FROM check_in WHERE id = (SELECT id FROM check_in ORDER BY id LIMIT 1) RETURNING *`);
+      expect(await disagreeing()).toBe(0);
+      const r = removed.rows[0];
+      await client.query(
+        `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [r.clinic_id, r.id, r.occurrence_id, r.assignment_id, r.couple_id, r.author_id, r.answers, r.score, r.visibility, r.is_late, r.submitted_at],
+      );
+      expect(await disagreeing()).toBe(0);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  });
 });
 
 describe('progress from homework assigned and answered through the API', () => {

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { type Role, type UserPrincipal, isUuid } from '@mend/core';
+import { type UserPrincipal, isUuid } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -34,16 +34,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(request: FastifyRequest, claims: AccessClaims): Promise<UserPrincipal | false> {
     if (claims.typ !== 'access' || !isUuid(String(claims.cid)) || !isUuid(String(claims.sub)) || !isUuid(String(claims.fam))) return false;
-    const rows: Array<{ role: Role; disabled_at: Date | null; family_revoked: boolean }> = await this.db.withClinic(claims.cid, (tx) =>
-      tx.query(
-        `SELECT u.role, u.disabled_at,
-                EXISTS (SELECT 1 FROM refresh_token r WHERE r.clinic_id = u.clinic_id AND r.family_id = $3 AND r.revoked_at IS NOT NULL) AS family_revoked
-         FROM "user" u WHERE u.clinic_id = $1 AND u.id = $2`,
-        [claims.cid, claims.sub, claims.fam],
-      ),
-    );
-    const user = rows[0];
-    if (!user || user.disabled_at || user.family_revoked) return false;
-    return { kind: 'user', clinicId: claims.cid, userId: claims.sub, role: user.role, familyId: claims.fam, ...requestMeta(request) };
+    const role = await this.db.accessRole(claims.cid, claims.sub, claims.fam);
+    if (!role) return false;
+    return { kind: 'user', clinicId: claims.cid, userId: claims.sub, role, familyId: claims.fam, ...requestMeta(request) };
   }
 }

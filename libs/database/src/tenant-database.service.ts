@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Role } from '@mend/core';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -21,6 +22,16 @@ export class TenantDatabase {
   async clinicIdBySlug(slug: string): Promise<string | null> {
     const rows: Array<{ id: string | null }> = await this.dataSource.query(`SELECT mend_clinic_id_by_slug($1) AS id`, [slug]);
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * The role of a user who exists, is not disabled and whose token family is not revoked, or
+   * null: the access-token re-check in one round trip (an id-only definer function) instead of a
+   * four-statement tenant transaction on every request.
+   */
+  async accessRole(clinicId: string, userId: string, familyId: string): Promise<Role | null> {
+    const rows: Array<{ role: Role | null }> = await this.dataSource.query(`SELECT mend_access_role($1, $2, $3) AS role`, [clinicId, userId, familyId]);
+    return rows[0]?.role ?? null;
   }
 
   /** All clinic ids, for periodic work that fans out per clinic. */

@@ -83,21 +83,17 @@ export class CaseloadsService {
     const afterId = decodeCursor(query.cursor);
     const now = new Date();
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const therapists = await caseloadsRepository.therapists(tx, principal.clinicId, { afterId, limit: query.limit });
-      const ids = therapists.slice(0, query.limit).map((t) => t.id);
-      const couples = await caseloadsRepository.coupleCountsByTherapist(tx, principal.clinicId, ids);
-      const overdue = await caseloadsRepository.overdueByTherapist(tx, principal.clinicId, ids, now);
-      const alerts = await caseloadsRepository.openAlertsByTherapist(tx, principal.clinicId, ids);
+      const therapists = await caseloadsRepository.clinicCaseloadPage(tx, principal.clinicId, { afterId, limit: query.limit }, now);
       return toPage(therapists, query.limit, (t): TherapistCaseloadView => ({
         therapistId: t.id,
         name: t.name,
         isDisabled: t.disabled_at !== null,
-        activeCouples: couples.get(t.id)?.active ?? 0,
-        pausedCouples: couples.get(t.id)?.paused ?? 0,
-        overdueOccurrences: overdue.get(t.id)?.overdue ?? 0,
-        missedOccurrences: overdue.get(t.id)?.missed ?? 0,
-        openAlerts: alerts.get(t.id)?.alerts ?? 0,
-        couplesWithOpenAlerts: alerts.get(t.id)?.couples ?? 0,
+        activeCouples: t.active,
+        pausedCouples: t.paused,
+        overdueOccurrences: t.overdue,
+        missedOccurrences: t.missed,
+        openAlerts: t.alerts,
+        couplesWithOpenAlerts: t.alertCouples,
       }));
     });
   }

@@ -7,6 +7,7 @@ import {
   cutWindows,
   detectAlerts,
   windowIndexOf,
+  windowLocator,
 } from './progress.compute.js';
 
 const DAY = 86_400_000;
@@ -108,6 +109,20 @@ describe('window cutting', () => {
     expect(windowIndexOf(windows, new Date(day(10).getTime() + 1))).toBe(1);
     expect(windowIndexOf(windows, day(45))).toBe(1);
     expect(windowIndexOf(windows, day(-1))).toBe(-1);
+  });
+
+  it('locates instants exactly as windowIndexOf does, for cut windows and for any other list', () => {
+    const cut = cutWindows(input({ now: day(400), sessions: [1, 8, 8, 15, 22, 29, 100, 101, 250, 400].map((d) => session(d)) }));
+    const hand = [
+      { index: 0, start: day(0), end: day(5), isCurrent: false, closedBySessionId: 's' },
+      { index: 1, start: day(7), end: day(9), isCurrent: false, closedBySessionId: 's' },
+      { index: 2, start: day(8), end: day(8), isCurrent: true, closedBySessionId: null },
+    ];
+    for (const windows of [cut, hand, cut.slice(0, 1), cut.slice(0, 3), []]) {
+      const locate = windowLocator(windows);
+      const instants = [-2, 0, 1, 5, 6, 7, 8, 9, 15, 29, 100, 101, 250, 399, 400, 401].flatMap((d) => [day(d), new Date(day(d).getTime() + 1), new Date(day(d).getTime() - 1)]);
+      for (const at of instants) expect(locate(at)).toBe(windowIndexOf(windows, at));
+    }
   });
 });
 

@@ -161,6 +161,37 @@ export function windowIndexOf(windows: ProgressWindow[], at: Date): number {
   return -1;
 }
 
+/**
+ * windowIndexOf as a lookup for many instants. Windows made by cutWindows are ordered and
+ * contiguous (each starts where the previous ends), so they partition time from the first start
+ * on and a binary search over the starts gives the same answer as the scan; any other list is
+ * scanned. With two years of weekly sessions (~100 windows × ~1,500 occurrences) the scan was
+ * ~7% of the API's CPU in the progress benchmark.
+ */
+export function windowLocator(windows: ProgressWindow[]): (at: Date) => number {
+  const isContiguous = windows.every(
+    (w, i) =>
+      w.index === i &&
+      (w.isCurrent ? i === windows.length - 1 : w.start.getTime() < w.end.getTime()) &&
+      (i === 0 || w.start.getTime() === windows[i - 1].end.getTime()),
+  );
+  if (!isContiguous || windows.length === 0) return (at) => windowIndexOf(windows, at);
+  const starts = windows.map((w) => w.start.getTime());
+  return (at) => {
+    const t = at.getTime();
+    if (t < starts[0]) return -1;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] < t) lo = mid;
+      else hi = mid - 1;
+    }
+    const w = windows[lo];
+    return !w.isCurrent && t > w.end.getTime() ? -1 : lo;
+  };
+}
+
 /** Closed (its window to check in has passed) or done (checked in): the occurrence counts. */
 export function isSettled(occurrence: OccurrenceFact, now: Date): boolean {
   return occurrence.checkIn !== null || occurrence.closesAt.getTime() <= now.getTime();
@@ -193,10 +224,11 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
   type Acc = { expected: number; completed: number; trust: number[]; measures: MeasureScore[] };
   const blank = (): Acc => ({ expected: 0, completed: 0, trust: [], measures: [] });
   const perWindow = windows.map(() => ({ partners: new Map(partnerIds.map((id) => [id, blank()])), joint: blank() }));
+  const locate = windowLocator(windows);
 
   for (const occurrence of input.occurrences) {
     if (!isSettled(occurrence, now)) continue;
-    const index = windowIndexOf(windows, occurrence.dueAt);
+    const index = locate(occurrence.dueAt);
     if (index < 0) continue;
     const bucket = perWindow[index];
     const owner = occurrence.partnerId === null ? bucket.joint : bucket.partners.get(occurrence.partnerId);
@@ -308,6 +340,7 @@ export function detectMissedStreaks(input: ProgressInput, windows: ProgressWindo
   }
 
   const alerts: AlertCandidate[] = [];
+  const locate = windowLocator(windows);
   for (const [partnerId, occurrences] of groups) {
     occurrences.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id));
     let run: OccurrenceFact[] = [];
@@ -319,7 +352,7 @@ export function detectMissedStreaks(input: ProgressInput, windows: ProgressWindo
       }
       run.push(occurrence);
       if (run.length !== MISSED_STREAK_THRESHOLD) continue;
-      const index = windowIndexOf(windows, occurrence.dueAt);
+      const index = locate(occurrence.dueAt);
       if (index < 0 || seenWindows.has(index)) continue;
       seenWindows.add(index);
       alerts.push({

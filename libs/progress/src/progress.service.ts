@@ -7,14 +7,18 @@ import { ensureHorizon } from '@mend/homework';
 import type { EntityManager } from 'typeorm';
 import { chartNames, renderTrustChart } from './progress.chart.js';
 import { type ProgressComputation, type ProgressInput, type SessionFact, computeProgress } from './progress.compute.js';
-import { progressRepository } from './progress.repository.js';
+import { type AlertRow, progressRepository } from './progress.repository.js';
 import { type AlertView, type ProgressReportView, toAlertView, toWindowView } from './progress.views.js';
 
 interface LoadedProgress {
   input: ProgressInput;
   partners: Array<{ id: string; name: string }>;
+  alerts: AlertRow[];
   computation: ProgressComputation;
 }
+
+/** An alert's identity, as the alert_identity_key index has it: kind, partner, window start. */
+const alertIdentity = (kind: string, partnerId: string | null, windowStart: Date) => `${kind}|${partnerId ?? ''}|${windowStart.getTime()}`;
 
 @Injectable()
 export class ProgressService {
@@ -31,9 +35,13 @@ export class ProgressService {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
       const now = new Date();
-      const loaded = await this.load(tx, principal.clinicId, coupleId, now);
-      await progressRepository.insertAlerts(tx, principal.clinicId, coupleId, loaded.computation.alerts);
-      const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
+      const loaded = await this.load(tx, principal.clinicId, coupleId, now, { withAlerts: true });
+      // Recomputing the same history detects the same alerts, so usually every one is already
+      // stored: only new ones are written (and then the list is read again).
+      const stored = new Set(loaded.alerts.map((a) => alertIdentity(a.kind, a.partner_id, a.window_start)));
+      const fresh = loaded.computation.alerts.filter((a) => !stored.has(alertIdentity(a.kind, a.partnerId, a.windowStart)));
+      await progressRepository.insertAlerts(tx, principal.clinicId, coupleId, fresh);
+      const alerts = fresh.length > 0 ? await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId) : loaded.alerts;
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
       return {
         coupleId,
@@ -88,14 +96,12 @@ export class ProgressService {
     });
   }
 
-  private async load(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<LoadedProgress> {
+  private async load(tx: EntityManager, clinicId: string, coupleId: string, now: Date, options = { withAlerts: false }): Promise<LoadedProgress> {
     // Lay out any occurrence that should exist by now, so a missed one counts even if nothing
     // else has materialised it yet (idempotent; a no-op when the horizon is already ahead).
     await ensureHorizon(tx, clinicId, { coupleId }, now);
-    const couple = await progressRepository.coupleFacts(tx, clinicId, coupleId);
-    const sessions = await progressRepository.sessions(tx, clinicId, coupleId);
-    const occurrences = await progressRepository.occurrences(tx, clinicId, coupleId, now);
-    const input: ProgressInput = { now, coupleCreatedAt: couple.createdAt, partnerIds: couple.partners.map((p) => p.id), sessions, occurrences };
-    return { input, partners: couple.partners, computation: computeProgress(input) };
+    const facts = await progressRepository.facts(tx, clinicId, coupleId, now, options);
+    const input: ProgressInput = { now, coupleCreatedAt: facts.createdAt, partnerIds: facts.partners.map((p) => p.id), sessions: facts.sessions, occurrences: facts.occurrences };
+    return { input, partners: facts.partners, alerts: facts.alerts, computation: computeProgress(input) };
   }
 }
