@@ -2,8 +2,9 @@
  * The baseline for the check-in submit benchmark: bare Fastify + pg, no Nest, no TypeORM, no
  * passport, no class-validator, no logger. It issues the same SQL statements as the API's
  * `POST /v1/assignments/:id/check-ins` in the same order and the same transactions — the
- * access-token re-check (its own transaction) and the submit transaction with set_config,
- * locks, reads, inserts — so the ratio measures what the framework costs, not the database.
+ * access-token re-check (one call of the id-only `mend_access_role` function) and the submit
+ * transaction with set_config, locks, reads, inserts — so the ratio measures what the framework
+ * costs, not the database.
  * The bench compares per-request transaction and row counts of both to show they match.
  *
  * Domain rules that are pure functions (recurrence, check-in window, form validation, scoring)
@@ -90,18 +91,9 @@ app.get('/ready', async () => ({ ok: true }));
 app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknown; visibility: 'private' | 'shared' } }>('/v1/assignments/:id/check-ins', async (request, reply) => {
   try {
     const claims = verify(request.headers.authorization);
-    const user = await inClinic(claims.cid, async (c) =>
-      (
-        await c.query(
-          `SELECT u.role, u.disabled_at,
-                EXISTS (SELECT 1 FROM refresh_token r WHERE r.clinic_id = u.clinic_id AND r.family_id = $3 AND r.revoked_at IS NOT NULL) AS family_revoked
-         FROM "user" u WHERE u.clinic_id = $1 AND u.id = $2`,
-          [claims.cid, claims.sub, claims.fam],
-        )
-      ).rows[0] as { role: string; disabled_at: Date | null; family_revoked: boolean } | undefined,
-    );
-    if (!user || user.disabled_at || user.family_revoked) throw new HttpError(401);
-    if (user.role !== 'client') throw new HttpError(403);
+    const role = (await pool.query(`SELECT mend_access_role($1, $2, $3) AS role`, [claims.cid, claims.sub, claims.fam])).rows[0]?.role as string | null | undefined;
+    if (!role) throw new HttpError(401);
+    if (role !== 'client') throw new HttpError(403);
     const assignmentId = request.params.id;
     const body = request.body;
     if (!UUID.test(assignmentId) || typeof body?.occurrenceAt !== 'string' || typeof body.answers !== 'object' || !['private', 'shared'].includes(body.visibility)) {

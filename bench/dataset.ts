@@ -330,7 +330,17 @@ function* occurrenceRows(data: Dataset, phase: Phase): Generator<string> {
   for (const couple of allCouples(data)) {
     for (const e of coupleEvents(data, couple)) {
       if (phaseOf(data, couple, e.due) !== phase) continue;
-      yield line([couple.clinicId, e.id, couple.assignmentId, couple.id, e.partner.id, iso(new Date(e.due)), iso(new Date(e.due + CLOSE_AFTER_HOURS * HOUR_MS)), iso(new Date(Math.min(e.due - 14 * DAY_MS, data.now.getTime())))]);
+      yield line([
+        couple.clinicId,
+        e.id,
+        couple.assignmentId,
+        couple.id,
+        e.partner.id,
+        iso(new Date(e.due)),
+        iso(new Date(e.due + CLOSE_AFTER_HOURS * HOUR_MS)),
+        iso(new Date(Math.min(e.due - 14 * DAY_MS, data.now.getTime()))),
+        e.checkIn !== null,
+      ]);
     }
   }
 }
@@ -377,8 +387,9 @@ function* sessionRows(data: Dataset, phase: Phase): Generator<string> {
 
 /**
  * Loads one phase. Runs as the superuser with `session_replication_role = replica` (foreign-key
- * triggers off: the generator's rows are consistent by construction) so occurrences and
- * check-ins can stream in parallel; RLS does not apply to a superuser.
+ * and other triggers off: the generator's rows are consistent by construction, including each
+ * occurrence's has_check_in mark) so occurrences and check-ins can stream in parallel; RLS does
+ * not apply to a superuser.
  */
 export async function loadPhase(adminDbUrl: string, data: Dataset, phase: Phase, log: (message: string) => void): Promise<LoadCounts> {
   const pool = new pg.Pool({ connectionString: adminDbUrl, max: 3 });
@@ -412,7 +423,8 @@ export async function loadPhase(adminDbUrl: string, data: Dataset, phase: Phase,
     }
     const started = Date.now();
     const [occurrences, checkIns, sessions] = await Promise.all([
-      copy('occurrence', ['clinic_id', 'id', 'assignment_id', 'couple_id', 'partner_id', 'due_at', 'closes_at', 'created_at'], occurrenceRows(data, phase)),
+      // The check-in trigger is off here (replica role), so occurrences carry their own has_check_in mark.
+      copy('occurrence', ['clinic_id', 'id', 'assignment_id', 'couple_id', 'partner_id', 'due_at', 'closes_at', 'created_at', 'has_check_in'], occurrenceRows(data, phase)),
       copy(
         'check_in',
         ['clinic_id', 'id', 'occurrence_id', 'assignment_id', 'couple_id', 'author_id', 'answers', 'score', 'visibility', 'is_late', 'submitted_at'],

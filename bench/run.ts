@@ -123,6 +123,17 @@ async function readActors(db: BenchDatabase, data: Dataset | null): Promise<Read
   return { clinicId: clinic.id, adminId: clinic.admin_id, longCouples: couples.map((c) => ({ id: c.id, therapistId: c.therapist_id })) };
 }
 
+/**
+ * autocannon stops at its deadline without waiting for the requests still in flight, and the API
+ * goes on answering them. The next scenario must not start behind that backlog (up to
+ * `connections` requests; after a saturated run, most of a second of queue): before this wait,
+ * the paced runs' p99 was mostly the saturated run's tail. Waits twice the time the backlog
+ * needs at the measured rate.
+ */
+async function drained(connections: number, rps: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, Math.min(15_000, 500 + (2000 * connections) / Math.max(1, rps))));
+}
+
 function roundRobin<T>(items: T[]): () => T {
   let i = 0;
   return () => items[i++ % items.length];
@@ -186,9 +197,11 @@ async function main(): Promise<void> {
         ['progress', roundRobin(progressRequests)],
         ['caseloads', () => caseloadsRequest],
       ] as const) {
-        await runLoad(API_PORT, { connections: 10, seconds: 3, next });
+        const warm = await runLoad(API_PORT, { connections: 10, seconds: 3, next });
+        await drained(10, warm.rps);
         const serial = await measure(api, `${name} ${label}`, 'serial', { connections: 1, seconds: Math.max(3, Math.round(options.seconds / 2)), next });
         const saturated = await measure(api, `${name} ${label}`, 'saturated', { connections: options.connections, seconds: options.seconds, next });
+        await drained(options.connections, saturated.rps);
         const rate = Math.max(1, Math.floor(saturated.rps / 2));
         const paced = await measure(api, `${name} ${label}`, 'paced', { connections: options.connections, seconds: options.seconds, rate, next });
         out[name] = { serial, saturated, paced };
