@@ -1,7 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { type CoupleStatus, CoupleScheduleHooks } from '@mend/couples';
 import { ProfileHooks } from '@mend/identity';
-import { replanRecipientReminders } from '@mend/reminders';
+import { replanPendingReminders } from '@mend/reminders';
 import type { EntityManager } from 'typeorm';
 import { replanCoupleOccurrences, resumeCoupleOccurrences, suspendCoupleOccurrences } from './occurrences.js';
 
@@ -19,7 +19,7 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks 
   }
 
   async reminderWindowChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
-    await replanRecipientReminders(tx, clinicId, userId);
+    await replanPendingReminders(tx, clinicId, { recipientId: userId });
   }
 }
 

@@ -291,48 +291,41 @@ export async function planAlertNotices(tx: EntityManager, clinicId: string, coup
 }
 
 /**
- * A user's zone or quiet hours changed: their planned, unclaimed sends are planned again under
- * the new window, in the same transaction (sessions and homework through their planners, which
- * move only what changed; alert notices from now). Sends already made or claimed stay as they were.
+ * Plans again the planned, unclaimed sends of one user (their zone or quiet hours changed) or,
+ * without `recipientId`, of the whole clinic (its reminder settings changed), in the caller's
+ * transaction: session reminders and homework through their planners (which move only what
+ * changed; a clinic re-plan takes every open occurrence, since a new overdue delay can make room
+ * for nudges nothing was planned for), alert notices deferred from now under the new quiet
+ * hours. Sends already made or claimed stay as they were.
  */
-export async function replanRecipientReminders(tx: EntityManager, clinicId: string, userId: string, now: Date = new Date()): Promise<void> {
-  const pending: Array<{ session_id: string | null; assignment_id: string | null; alert_id: string | null }> = await tx.query(
-    `SELECT DISTINCT n.session_id, o.assignment_id, n.alert_id
+export async function replanPendingReminders(tx: EntityManager, clinicId: string, scope: { recipientId?: string }, now: Date = new Date()): Promise<void> {
+  const pending: Array<{ recipient_id: string; session_id: string | null; assignment_id: string | null; alert_id: string | null }> = await tx.query(
+    `SELECT DISTINCT n.recipient_id, n.session_id, o.assignment_id, n.alert_id
        FROM notification n LEFT JOIN occurrence o ON o.clinic_id = n.clinic_id AND o.id = n.occurrence_id
-      WHERE n.clinic_id = $1 AND n.recipient_id = $2 AND n.state IN ('scheduled', 'deferred') AND n.claimed_at IS NULL AND n.kind <> 'digest'`,
-    [clinicId, userId],
+      WHERE n.clinic_id = $1 AND ($2::uuid IS NULL OR n.recipient_id = $2)
+        AND n.state IN ('scheduled', 'deferred') AND n.claimed_at IS NULL AND n.kind <> 'digest'`,
+    [clinicId, scope.recipientId ?? null],
   );
-  for (const sessionId of new Set(pending.map((p) => p.session_id).filter((id): id is string => id !== null))) {
-    await planSessionReminders(tx, clinicId, sessionId, now);
+  const idsOf = (column: 'session_id' | 'assignment_id') => new Set(pending.map((p) => p[column]).filter((id): id is string => id !== null));
+  for (const sessionId of idsOf('session_id')) await planSessionReminders(tx, clinicId, sessionId, now);
+  if (scope.recipientId) {
+    for (const assignmentId of idsOf('assignment_id')) await planOccurrenceReminders(tx, clinicId, { assignmentId }, now, { isReplan: true });
+  } else {
+    await planOccurrenceReminders(tx, clinicId, {}, now, { isReplan: true });
   }
-  for (const assignmentId of new Set(pending.map((p) => p.assignment_id).filter((id): id is string => id !== null))) {
-    await planOccurrenceReminders(tx, clinicId, { assignmentId }, now, { isReplan: true });
-  }
-  const alertIds = pending.map((p) => p.alert_id).filter((id): id is string => id !== null);
-  if (alertIds.length === 0) return;
-  const person = (await recipients(tx, clinicId, [userId])).get(userId);
-  if (!person) return;
-  const time = deferPastQuietHours(now, person.timezone, effectiveQuietHours(person, await loadClinicReminderSettings(tx, clinicId)));
-  const notices: Array<{ id: string }> = await tx.query(
-    `UPDATE notification SET send_at = $4, state = $5, updated_at = now()
-      WHERE clinic_id = $1 AND recipient_id = $2 AND alert_id = ANY($3::uuid[]) AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND send_at <> $4
-      RETURNING id`,
-    [clinicId, userId, alertIds, time.sendAt, time.isDeferred ? 'deferred' : 'scheduled'],
-  );
-  for (const notice of notices) await announceSend(tx, clinicId, notice.id, time.sendAt);
-}
 
-/**
- * The clinic's reminder settings changed: every planned, unclaimed send of the clinic is planned
- * again (session reminders through their planner, homework through the occurrence planner's
- * re-plan). Run by the worker, where a large clinic's many rows do not hold up a request.
- */
-export async function replanClinicReminders(tx: EntityManager, clinicId: string, now: Date = new Date()): Promise<void> {
-  const sessions: Array<{ session_id: string }> = await tx.query(
-    `SELECT DISTINCT session_id FROM notification
-      WHERE clinic_id = $1 AND kind = 'session_reminder' AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL`,
-    [clinicId],
-  );
-  for (const { session_id } of sessions) await planSessionReminders(tx, clinicId, session_id, now);
-  await planOccurrenceReminders(tx, clinicId, {}, now, { isReplan: true });
+  const alertsOf = new Map<string, string[]>();
+  for (const p of pending) if (p.alert_id) alertsOf.set(p.recipient_id, [...(alertsOf.get(p.recipient_id) ?? []), p.alert_id]);
+  if (alertsOf.size === 0) return;
+  const settings = await loadClinicReminderSettings(tx, clinicId);
+  for (const person of (await recipients(tx, clinicId, [...alertsOf.keys()])).values()) {
+    const time = deferPastQuietHours(now, person.timezone, effectiveQuietHours(person, settings));
+    const notices: Array<{ id: string }> = await tx.query(
+      `UPDATE notification SET send_at = $4, state = $5, updated_at = now()
+        WHERE clinic_id = $1 AND recipient_id = $2 AND alert_id = ANY($3::uuid[]) AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND send_at <> $4
+        RETURNING id`,
+      [clinicId, person.id, alertsOf.get(person.id), time.sendAt, time.isDeferred ? 'deferred' : 'scheduled'],
+    );
+    for (const notice of notices) await announceSend(tx, clinicId, notice.id, time.sendAt);
+  }
 }

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
 import { JobName, JobProducer, QueueConnections, QueueName, outboxDedupeId, outboxJobId } from '@mend/queue';
-import { planOccurrenceReminders, replanClinicReminders } from '@mend/reminders';
+import { planOccurrenceReminders, replanPendingReminders } from '@mend/reminders';
 
 /** Due notifications re-added per clinic and pass; the next pass takes the rest. */
 export const RECONCILE_BATCH = 1_000;
@@ -73,7 +73,7 @@ export class RemindersReconciler {
   /** One clinic; with `isReplan` (its reminder settings changed) every planned send is planned again first. */
   async reconcileClinic(clinicId: string, now: Date = new Date(), graceMs = this.config.reminders.reconcileGraceMs, options: { isReplan?: boolean } = {}): Promise<number> {
     const due = await this.db.withClinic(clinicId, async (tx) => {
-      if (options.isReplan) await replanClinicReminders(tx, clinicId, now);
+      if (options.isReplan) await replanPendingReminders(tx, clinicId, {}, now);
       await ensureHorizon(tx, clinicId, {}, now);
       await planOccurrenceReminders(tx, clinicId, {}, now);
       return this.dueWithoutPendingOutbox(tx, clinicId, now, graceMs);
