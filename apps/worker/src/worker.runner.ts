@@ -103,7 +103,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     this.schedulerWatch.unref();
   }
 
-  async ensureReminderReconciler(): Promise<boolean> {
+  private async ensureReminderReconciler(): Promise<boolean> {
     if (await this.connections.queue(QueueName.Maintenance).getJobScheduler(RECONCILER_SCHEDULER_ID)) return false;
     await this.scheduleReminderReconciler();
     this.logger.warn({ msg: 'the reminder reconciler schedule was missing (the queue backend lost its data?); re-created it' });

@@ -14,8 +14,6 @@ export interface UpdateClinicReminderSettingsInput {
   sessionReminderHours?: number;
 }
 
-const outbox = new OutboxWriter();
-
 /**
  * The clinic's reminder defaults (quiet hours, daily cap, discreet mode, overdue delay, session
  * reminder lead). Admins change them; everyone on the staff may read them. A change is saved,
@@ -28,6 +26,7 @@ export class ClinicReminderSettingsService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async get(principal: UserPrincipal): Promise<ClinicReminderSettings> {
@@ -55,7 +54,7 @@ export class ClinicReminderSettingsService {
         JSON.stringify(next),
       ]);
       if (JSON.stringify(next) !== JSON.stringify(current)) {
-        await outbox.enqueue(tx, principal.clinicId, { name: JobName.RemindersReconcile, data: { clinicId: principal.clinicId, isReplan: true } });
+        await this.outbox.enqueue(tx, principal.clinicId, { name: JobName.RemindersReconcile, data: { clinicId: principal.clinicId, isReplan: true } });
       }
       await this.audit.record(tx, this.audit.entryFor(principal, 'clinic.update_reminder_settings', 'clinic', principal.clinicId));
       return next;

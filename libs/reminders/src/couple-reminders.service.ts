@@ -3,6 +3,7 @@ import { requireCouple } from '@mend/couples';
 import { DomainException, type UserPrincipal, decodeCursor, toPage, type Page } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import type { NotificationChannel, NotificationKind, NotificationState, SkipReason } from './notification.types.js';
+import type { NotificationRow } from './notifications.repository.js';
 
 /** One planned or past reminder of a couple, as its therapist sees it: the record, never a message body. */
 export interface CoupleReminderView {
@@ -21,21 +22,10 @@ export interface CoupleReminderView {
   sentAt: Date | null;
 }
 
-interface ReminderRow {
-  id: string;
-  recipient_id: string;
-  kind: NotificationKind;
-  channel: NotificationChannel;
-  occurrence_id: string | null;
-  session_id: string | null;
-  alert_id: string | null;
-  send_at: Date;
-  state: NotificationState;
-  skip_reason: SkipReason | null;
-  attempts: number;
-  last_error: string | null;
-  sent_at: Date | null;
-}
+type ReminderRow = Pick<
+  NotificationRow,
+  'id' | 'recipient_id' | 'kind' | 'channel' | 'occurrence_id' | 'session_id' | 'alert_id' | 'send_at' | 'state' | 'skip_reason' | 'attempts' | 'last_error' | 'sent_at'
+>;
 
 function toView(r: ReminderRow): CoupleReminderView {
   return {
