@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type TestApp, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 
 /** A check-in is enough for an alert to open and reach the caseloads: no one has to read progress first. */
@@ -23,12 +23,12 @@ describe('alerts raised by the worker after a check-in', () => {
     const clinic = await newClinic(t);
     const therapist = await newStaff(t, clinic);
     const couple = await newCouple(t, therapist);
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     const assignment = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: exercises.find((e) => e.builtinKey === 'trust_pulse')!.id, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+      .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
       .expect(201);
     for (const [i, trust] of [
       [0, 9],

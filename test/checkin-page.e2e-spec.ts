@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { CheckInLinksService, issueCheckInLink } from '@mend/checkin-links';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -469,8 +469,7 @@ describe('client check-in page over HTTP', () => {
   });
 
   it('lets either partner answer a joint exercise once; the other partner\'s link then reads "Already submitted"', async () => {
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string | null }>;
-    const repairPlan = exercises.find((e) => e.builtinKey === 'repair_plan')!.id;
+    const repairPlan = await builtinExerciseId(t, therapist.accessToken, 'repair_plan');
     const res = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)

@@ -1,4 +1,4 @@
-import { type ClinicContext, type StaffContext, type TestApp, TEST_PASSWORD, createTestApp, invitationToken, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, invitationToken, newClinic, newCouple, newStaff, TEST_PASSWORD } from '@mend/testing';
 
 describe('couples and caseloads', () => {
   let t: TestApp;
@@ -103,14 +103,13 @@ describe('couples and caseloads', () => {
 
   it('drops future occurrences when a couple is paused and plans them again when it is active; a new zone re-plans', async () => {
     const couple = await newCouple(t, theo);
-    const exercises = await t.http().get('/v1/exercises?limit=200').auth(theo.accessToken, auth).expect(200);
-    const pulse = exercises.body.data.find((e: { builtinKey: string }) => e.builtinKey === 'trust_pulse');
+    const pulseId = await builtinExerciseId(t, theo.accessToken, 'trust_pulse');
     const startsOn = new Date().toISOString().slice(0, 10);
     const assignment = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(theo.accessToken, auth)
-      .send({ exerciseId: pulse.id, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn } })
+      .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn } })
       .expect(201);
     const upcoming = async (token: string) => {
       const mine = await t.http().get('/v1/me/assignments').auth(token, auth).expect(200);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
 
 const auth = { type: 'bearer' } as const;
 
@@ -36,9 +36,8 @@ describe('Idempotency-Key on every creating POST', () => {
     clinic = await newClinic(t);
     therapist = await newStaff(t, clinic);
     couple = await newCouple(t, therapist);
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
-    const pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
-    const letterId = exercises.find((e) => e.builtinKey !== 'trust_pulse' && e.builtinKey)!.id;
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
+    const letterId = await builtinExerciseId(t, therapist.accessToken, 'letter_instead_of_fight');
     // A due occurrence for the check-in burst.
     const assignment = await t
       .http()

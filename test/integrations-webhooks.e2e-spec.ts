@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { type WebhookReceiver, eventually, startWebhookReceiver } from './support/webhook-receiver.js';
 
@@ -224,18 +224,18 @@ describe('webhooks out', () => {
   });
 
   it('announces check-ins, a completed assignment and an opened alert — ids only, never answers', async () => {
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     const assignment = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: exercises.find((e) => e.builtinKey === 'trust_pulse')!.id, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+      .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
       .expect(201);
     const once = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: exercises.find((e) => e.builtinKey === 'trust_pulse')!.id, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() } })
+      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() } })
       .expect(201);
     const checkIns: string[] = [];
     for (const [i, trust] of [
@@ -269,12 +269,12 @@ describe('webhooks out', () => {
   });
 
   it('announces an occurrence that closed without a check-in, once', async () => {
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     const assignment = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: exercises.find((e) => e.builtinKey === 'trust_pulse')!.id, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() } })
+      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() } })
       .expect(201);
     // Let the occurrences close in the past (as if the due time were four days ago), and the endpoint be older than that.
     const db = t.app.get(TenantDatabase);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
 import { CheckInLinksService } from '@mend/checkin-links';
 import { TenantDatabase } from '@mend/database';
 import { WebhookDeliveryService } from '@mend/integrations';
@@ -44,8 +44,7 @@ describe('ids of another caseload or clinic', () => {
       .expect(201);
     owner = await newStaff(t, a, 'therapist', 'Owner Therapist');
     couple = await newCouple(t, owner);
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(owner.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
-    const pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
+    const pulseId = await builtinExerciseId(t, owner.accessToken, 'trust_pulse');
     const custom = await t
       .http()
       .post('/v1/exercises')

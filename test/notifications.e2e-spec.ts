@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { dueNotificationIds, notificationDedupeKey, notificationsRepository } from '@mend/reminders';
-import { type ClinicContext, type StaffContext, type TestApp, createTestApp, insertClientUser, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, insertClientUser, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
 
 const PROBLEM = /^application\/problem\+json/;
 const auth = { type: 'bearer' } as const;
@@ -368,12 +368,12 @@ describe('notifications and erasure', () => {
     const clinic = await newClinic(t);
     const therapist = await newStaff(t, clinic);
     const couple = await newCouple(t, therapist);
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: exercises.find((e) => e.builtinKey === 'trust_pulse')!.id, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } })
+      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } })
       .expect(201);
     const occurrences = await withClient(t.db.ownerUrl, (c) =>
       c.query<{ id: string; partner_id: string }>(`SELECT id, partner_id FROM occurrence WHERE clinic_id = $1 AND partner_id IS NOT NULL`, [clinic.clinicId]),

@@ -10,7 +10,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
 
@@ -70,8 +70,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     therapist = await newStaff(t, clinic);
     // No clinic-wide quiet hours, so reminders due now go out now (one scenario sets a user's own).
     await sql(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`, [clinic.clinicId]);
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
-    pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
+    pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     // An integration listening for reminder.sent.
     await t.http().post('/v1/webhook-endpoints').auth(clinic.admin.accessToken, auth).send({ url: receiver.url('/reminders'), events: ['reminder.sent'] }).expect(201);
   });
@@ -276,14 +275,14 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
         capped.clinicId,
       ]),
     );
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(cappedTherapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
+    const pulseId = await builtinExerciseId(t, cappedTherapist.accessToken, 'trust_pulse');
     const dueAt = new Date(Date.now() + 3_000);
-    for (const key of ['trust_pulse', 'trust_pulse', 'trust_pulse']) {
+    for (let i = 0; i < 3; i++) {
       await t
         .http()
         .post(`/v1/couples/${couple.coupleId}/assignments`)
         .auth(cappedTherapist.accessToken, auth)
-        .send({ exerciseId: exercises.find((e) => e.builtinKey === key)!.id, schedule: { type: 'once', dueAt: dueAt.toISOString() } })
+        .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: dueAt.toISOString() } })
         .expect(201);
     }
     await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
 import { ACCESS, type Rule } from '../support/access-rules.js';
 
 export type Role = 'admin' | 'therapist' | 'client';
@@ -106,8 +106,7 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
   const otherTherapist = await newStaff(t, a, 'therapist', 'Other Therapist');
   const couple = await newCouple(t, owner);
   const otherCouple = await newCouple(t, otherTherapist);
-  const exercises = (await t.http().get('/v1/exercises?limit=200').auth(owner.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string }>;
-  const pulseId = exercises.find((e) => e.builtinKey === 'trust_pulse')!.id;
+  const pulseId = await builtinExerciseId(t, owner.accessToken, 'trust_pulse');
   const custom = await t
     .http()
     .post('/v1/exercises')

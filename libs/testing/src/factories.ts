@@ -136,3 +136,11 @@ export async function bookSession(t: TestApp, therapist: { accessToken: string }
     .expect(201);
   return booked.body.id;
 }
+
+/** The id of a built-in exercise (e.g. 'trust_pulse') as the catalogue lists it to a staff member. */
+export async function builtinExerciseId(t: TestApp, token: string, builtinKey: string): Promise<string> {
+  const listed = await t.http().get('/v1/exercises?limit=200').auth(token, { type: 'bearer' }).expect(200);
+  const exercise = (listed.body.data as Array<{ id: string; builtinKey: string | null }>).find((e) => e.builtinKey === builtinKey);
+  if (!exercise) throw new Error(`no built-in exercise "${builtinKey}"`);
+  return exercise.id;
+}
