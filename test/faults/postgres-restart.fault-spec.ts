@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { newClinic, newCouple, newSession, newTherapist } from './support/api-client.js';
+import { bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
 import { type FaultStack, startFaultStack } from './support/fault-stack.js';
 import { Load, type Route, type Sample, observeOutage } from './support/load.js';
 import { print, recordScenario, statusList, summarize, table } from './support/report.js';
@@ -30,23 +30,23 @@ describe('PostgreSQL restarted under load', () => {
   });
 
   it('answers fast 503 problem+json while it is down, never hangs or crashes, and recovers', async () => {
-    const { http } = stack;
+    const { http, target } = stack;
     await stack.startWorker();
-    const clinic = await newClinic(http);
-    const therapist = await newTherapist(http, clinic);
-    const couple = await newCouple(http, therapist);
-    await newSession(http, therapist, couple.coupleId, new Date(Date.now() + 7 * 24 * 3600_000));
+    const clinic = await newClinic(target);
+    const therapist = await newStaff(target, clinic);
+    const couple = await newCouple(target, therapist);
+    await bookSession(target, therapist, couple, new Date(Date.now() + 7 * 24 * 3600_000));
     const partner = couple.partners[0];
     const future = () => {
       const startsAt = new Date(Date.now() + (30 + Math.random() * 300) * 24 * 3600_000);
       return { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() };
     };
     const routes: Route[] = [
-      { name: 'GET /v1/couples/{id}', method: 'GET', path: `/v1/couples/${couple.coupleId}`, token: therapist.token, ok: 200 },
-      { name: 'GET /v1/couples/{id}/sessions', method: 'GET', path: `/v1/couples/${couple.coupleId}/sessions`, token: therapist.token, ok: 200 },
-      { name: 'GET /v1/me/notifications', method: 'GET', path: '/v1/me/notifications', token: partner.token, ok: 200 },
-      { name: 'PATCH /v1/me', method: 'PATCH', path: '/v1/me', token: partner.token, body: () => ({ name: `Alex ${randomBytes(2).toString('hex')}` }), ok: 200 },
-      { name: 'POST /v1/couples/{id}/sessions', method: 'POST', path: `/v1/couples/${couple.coupleId}/sessions`, token: therapist.token, body: future, ok: 201 },
+      { name: 'GET /v1/couples/{id}', method: 'GET', path: `/v1/couples/${couple.coupleId}`, token: therapist.accessToken, ok: 200 },
+      { name: 'GET /v1/couples/{id}/sessions', method: 'GET', path: `/v1/couples/${couple.coupleId}/sessions`, token: therapist.accessToken, ok: 200 },
+      { name: 'GET /v1/me/notifications', method: 'GET', path: '/v1/me/notifications', token: partner.accessToken, ok: 200 },
+      { name: 'PATCH /v1/me', method: 'PATCH', path: '/v1/me', token: partner.accessToken, body: () => ({ name: `Alex ${randomBytes(2).toString('hex')}` }), ok: 200 },
+      { name: 'POST /v1/couples/{id}/sessions', method: 'POST', path: `/v1/couples/${couple.coupleId}/sessions`, token: therapist.accessToken, body: future, ok: 201 },
       { name: 'GET /health/ready', method: 'GET', path: '/health/ready', ok: 200 },
       { name: 'GET /health/live', method: 'GET', path: '/health/live', ok: 200 },
     ];

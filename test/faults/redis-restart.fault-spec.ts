@@ -9,7 +9,8 @@
  * crashes, and readiness is back soon after Redis is.
  */
 import 'reflect-metadata';
-import { type Couple, type Member, PASSWORD, newClinic, newCouple, newSession, newTherapist, sendRemindersImmediately } from './support/api-client.js';
+import { type CoupleContext, type StaffContext, TEST_PASSWORD, bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
+import { sendRemindersImmediately } from './support/api-client.js';
 import { type FaultStack, startFaultStack, waitFor } from './support/fault-stack.js';
 import { Load, type Outage, type Route, type Sample, observeOutage } from './support/load.js';
 import { type Recipient, auditReminders, mailedRowIds, reminderRows, sentCount } from './support/reminder-audit.js';
@@ -54,14 +55,14 @@ describe('Redis restarted with and without its data while reminders are sent', (
   });
 
   it('loses and doubles no reminder, and the API answers throughout', async () => {
-    const { http, owner, smtp, redis } = stack;
+    const { http, target, owner, smtp, redis } = stack;
     await stack.startWorker();
-    const clinic = await newClinic(http);
+    const clinic = await newClinic(target);
     await sendRemindersImmediately(http, clinic);
-    const therapist: Member = await newTherapist(http, clinic);
-    const couples: Couple[] = [await newCouple(http, therapist), await newCouple(http, therapist)];
+    const therapist: StaffContext = await newStaff(target, clinic);
+    const couples: CoupleContext[] = [await newCouple(target, therapist), await newCouple(target, therapist)];
     // Writes during the outages go to a couple of their own, far in the future: not part of the batch.
-    const probeCouple = await newCouple(http, therapist);
+    const probeCouple = await newCouple(target, therapist);
 
     const firstBurstAt = Date.now() + 25_000;
     const secondBurstAt = firstBurstAt + BURST_GAP_MS;
@@ -75,7 +76,7 @@ describe('Redis restarted with and without its data while reminders are sent', (
     const recipients: Recipient[] = [{ member: therapist, sessions: [] }, ...couples.flatMap((c) => c.partners.map((member) => ({ member, sessions: [] as string[] })))];
     for (const [i, item] of plan.entries()) {
       const couple = couples[i % couples.length];
-      const id = await newSession(http, therapist, couple.coupleId, new Date(item.dueAt + 24 * 3600_000));
+      const id = await bookSession(target, therapist, couple, new Date(item.dueAt + 24 * 3600_000));
       groups[item.group].push(id);
       recipients[0].sessions.push(id);
       for (const r of recipients) if (couple.partners.some((p) => p.id === r.member.id)) r.sessions.push(id);
@@ -89,14 +90,14 @@ describe('Redis restarted with and without its data while reminders are sent', (
     const routes: Route[] = [
       { name: 'GET /health/live', method: 'GET', path: '/health/live', ok: 200 },
       { name: 'GET /health/ready', method: 'GET', path: '/health/ready', ok: 200 },
-      { name: 'POST /v1/auth/login', method: 'POST', path: '/v1/auth/login', body: () => ({ clinic: clinic.slug, email: therapist.email, password: PASSWORD }), ok: 200 },
-      { name: 'GET /v1/couples/{id}', method: 'GET', path: `/v1/couples/${couples[0].coupleId}`, token: therapist.token, ok: 200 },
-      { name: 'GET /v1/me/notifications', method: 'GET', path: '/v1/me/notifications', token: partner.token, ok: 200 },
+      { name: 'POST /v1/auth/login', method: 'POST', path: '/v1/auth/login', body: () => ({ clinic: clinic.slug, email: therapist.email, password: TEST_PASSWORD }), ok: 200 },
+      { name: 'GET /v1/couples/{id}', method: 'GET', path: `/v1/couples/${couples[0].coupleId}`, token: therapist.accessToken, ok: 200 },
+      { name: 'GET /v1/me/notifications', method: 'GET', path: '/v1/me/notifications', token: partner.accessToken, ok: 200 },
       {
         name: 'POST /v1/couples/{id}/sessions',
         method: 'POST',
         path: `/v1/couples/${probeCouple.coupleId}/sessions`,
-        token: therapist.token,
+        token: therapist.accessToken,
         body: () => {
           const startsAt = new Date(Date.now() + (30 + Math.random() * 300) * 24 * 3600_000);
           return { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() };

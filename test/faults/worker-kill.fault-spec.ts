@@ -10,7 +10,8 @@
  * raw repeats on the wire are reported and bounded by kills × worker concurrency.
  */
 import 'reflect-metadata';
-import { type Couple, type Member, newClinic, newCouple, newSession, newTherapist, sendRemindersImmediately } from './support/api-client.js';
+import { type CoupleContext, type StaffContext, bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
+import { sendRemindersImmediately } from './support/api-client.js';
 import type { AppProcess } from './support/app-process.js';
 import { type FaultStack, startFaultStack, waitFor } from './support/fault-stack.js';
 import { type Recipient, auditReminders, mailedRowIds, reminderRows, sentCount } from './support/reminder-audit.js';
@@ -38,21 +39,21 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
   });
 
   it('loses none and doubles none, in the app and by email', async () => {
-    const { http, owner, smtp } = stack;
+    const { http, target, owner, smtp } = stack;
     let worker: AppProcess = await stack.startWorker();
 
-    const clinic = await newClinic(http);
+    const clinic = await newClinic(target);
     await sendRemindersImmediately(http, clinic);
-    const therapist: Member = await newTherapist(http, clinic);
-    const couples: Couple[] = [];
-    for (let i = 0; i < COUPLES; i++) couples.push(await newCouple(http, therapist));
+    const therapist: StaffContext = await newStaff(target, clinic);
+    const couples: CoupleContext[] = [];
+    for (let i = 0; i < COUPLES; i++) couples.push(await newCouple(target, therapist));
 
     // All due at one instant, far enough ahead for the sessions to be created first.
     const dueAt = Date.now() + 25_000;
     const recipients: Recipient[] = [{ member: therapist, sessions: [] }];
     for (const couple of couples) {
       const ids: string[] = [];
-      for (let i = 0; i < SESSIONS_PER_COUPLE; i++) ids.push(await newSession(http, therapist, couple.coupleId, new Date(dueAt + 24 * 3600_000 + i * 10)));
+      for (let i = 0; i < SESSIONS_PER_COUPLE; i++) ids.push(await bookSession(target, therapist, couple, new Date(dueAt + 24 * 3600_000 + i * 10)));
       recipients[0].sessions.push(...ids);
       recipients.push(...couple.partners.map((member) => ({ member, sessions: ids })));
     }

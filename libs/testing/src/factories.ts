@@ -16,12 +16,18 @@ export interface StaffContext {
   refreshToken: string;
 }
 
+/**
+ * What the factories need of an app: an HTTP client for it. A TestApp (in process) is one; so is
+ * `{ http: () => request(baseUrl) }` for an API running as its own process (the fault suite).
+ */
+export type ApiTarget = Pick<TestApp, 'http'>;
+
 export function uniqueSlug(prefix = 'clinic'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Signs up a clinic through the public API and returns its admin's tokens. */
-export async function newClinic(t: TestApp, overrides: { slug?: string; adminEmail?: string } = {}): Promise<ClinicContext> {
+export async function newClinic(t: ApiTarget, overrides: { slug?: string; adminEmail?: string } = {}): Promise<ClinicContext> {
   const slug = overrides.slug ?? uniqueSlug();
   const email = overrides.adminEmail ?? `admin@${slug}.example`;
   const res = await t
@@ -41,7 +47,7 @@ export function invitationToken(invitationUrl: string): string {
 }
 
 /** Invites a staff member as the clinic admin and accepts the invitation. */
-export async function newStaff(t: TestApp, clinic: ClinicContext, role: 'admin' | 'therapist' = 'therapist', name = 'Theo Therapist'): Promise<StaffContext> {
+export async function newStaff(t: ApiTarget, clinic: ClinicContext, role: 'admin' | 'therapist' = 'therapist', name = 'Theo Therapist'): Promise<StaffContext> {
   const email = `${role}-${randomBytes(3).toString('hex')}@${clinic.slug}.example`;
   const invited = await t.http().post('/v1/users').auth(clinic.admin.accessToken, { type: 'bearer' }).send({ name, email, role }).expect(201);
   const accepted = await t
@@ -52,7 +58,7 @@ export async function newStaff(t: TestApp, clinic: ClinicContext, role: 'admin' 
   return { id: invited.body.user.id, email, accessToken: accepted.body.accessToken, refreshToken: accepted.body.refreshToken };
 }
 
-export async function newApiKey(t: TestApp, clinic: ClinicContext, scopes: string[]): Promise<{ id: string; key: string }> {
+export async function newApiKey(t: ApiTarget, clinic: ClinicContext, scopes: string[]): Promise<{ id: string; key: string }> {
   const res = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, { type: 'bearer' }).send({ name: 'integration', scopes }).expect(201);
   return { id: res.body.id, key: res.body.key };
 }
@@ -105,7 +111,7 @@ export interface CoupleContext {
  * invitation (so each has tokens).
  */
 export async function newCouple(
-  t: TestApp,
+  t: ApiTarget,
   therapist: { accessToken: string },
   partners: Array<{ name: string; timezone: string }> = [
     { name: 'Alex Morgan', timezone: 'America/New_York' },
@@ -127,7 +133,7 @@ export async function newCouple(
 }
 
 /** A one-hour session of the couple booked by their therapist through the API; answers its id. */
-export async function bookSession(t: TestApp, therapist: { accessToken: string }, couple: { coupleId: string }, startsAt: Date): Promise<string> {
+export async function bookSession(t: ApiTarget, therapist: { accessToken: string }, couple: { coupleId: string }, startsAt: Date): Promise<string> {
   const booked = await t
     .http()
     .post(`/v1/couples/${couple.coupleId}/sessions`)
@@ -138,7 +144,7 @@ export async function bookSession(t: TestApp, therapist: { accessToken: string }
 }
 
 /** The id of a built-in exercise (e.g. 'trust_pulse') as the catalogue lists it to a staff member. */
-export async function builtinExerciseId(t: TestApp, token: string, builtinKey: string): Promise<string> {
+export async function builtinExerciseId(t: ApiTarget, token: string, builtinKey: string): Promise<string> {
   const listed = await t.http().get('/v1/exercises?limit=200').auth(token, { type: 'bearer' }).expect(200);
   const exercise = (listed.body.data as Array<{ id: string; builtinKey: string | null }>).find((e) => e.builtinKey === builtinKey);
   if (!exercise) throw new Error(`no built-in exercise "${builtinKey}"`);

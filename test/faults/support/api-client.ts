@@ -1,11 +1,9 @@
 /**
  * HTTP against an API child process: one call records what the fault suite judges (status,
- * content type, time, whether an error body leaks a stack), and thin equivalents of the
- * @mend/testing factories set up clinics, staff and couples through the real API.
+ * content type, time, whether an error body leaks a stack); set-up goes through the
+ * @mend/testing factories with the stack's `target`.
  */
-import { randomBytes } from 'node:crypto';
-
-export const PASSWORD = 'a-good-long-passphrase';
+import type { ClinicContext } from '@mend/testing';
 
 export interface ApiResponse {
   status: number;
@@ -62,70 +60,9 @@ export class ApiClient {
   }
 }
 
-export interface Clinic {
-  clinicId: string;
-  slug: string;
-  adminToken: string;
-}
-
-export interface Member {
-  id: string;
-  email: string;
-  token: string;
-}
-
-export interface Couple {
-  coupleId: string;
-  partners: Member[];
-}
-
-export async function newClinic(api: ApiClient): Promise<Clinic> {
-  const slug = `faults-${randomBytes(4).toString('hex')}`;
-  const body = await api.expect(201, 'POST', '/v1/clinics', {
-    body: { name: `Clinic ${slug}`, slug, timezone: 'America/New_York', admin: { name: 'Avery Admin', email: `admin@${slug}.example`, password: PASSWORD } },
-  });
-  return { clinicId: body.clinic.id, slug, adminToken: body.accessToken };
-}
-
-export async function newTherapist(api: ApiClient, clinic: Clinic): Promise<Member> {
-  const email = `therapist-${randomBytes(3).toString('hex')}@${clinic.slug}.example`;
-  const invited = await api.expect(201, 'POST', '/v1/users', { token: clinic.adminToken, body: { name: 'Theo Therapist', email, role: 'therapist' } });
-  const accepted = await api.expect(200, 'POST', `/v1/invitations/${String(invited.invitationUrl).split('/').pop()}/accept`, { body: { password: PASSWORD } });
-  return { id: invited.user.id, email, token: accepted.accessToken };
-}
-
-export async function newCouple(api: ApiClient, therapist: Member): Promise<Couple> {
-  const suffix = randomBytes(3).toString('hex');
-  const created = await api.expect(201, 'POST', '/v1/couples', {
-    token: therapist.token,
-    body: {
-      label: `Couple ${suffix}`,
-      partners: [
-        { name: 'Alex Morgan', timezone: 'America/New_York', email: `partner1-${suffix}@couples.example` },
-        { name: 'Blake Morgan', timezone: 'Europe/Berlin', email: `partner2-${suffix}@couples.example` },
-      ],
-    },
-  });
-  const partners: Member[] = [];
-  for (const partner of created.partners as Array<{ id: string; email: string; invitationUrl: string }>) {
-    const accepted = await api.expect(200, 'POST', `/v1/invitations/${partner.invitationUrl.split('/').pop()}/accept`, { body: { password: PASSWORD } });
-    partners.push({ id: partner.id, email: partner.email, token: accepted.accessToken });
-  }
-  return { coupleId: created.id, partners };
-}
-
 /** No quiet hours and the highest daily cap, so every reminder goes out on its own, at its time. */
-export async function sendRemindersImmediately(api: ApiClient, clinic: Clinic): Promise<void> {
-  await api.expect(200, 'PATCH', '/v1/clinic/reminder-settings', { token: clinic.adminToken, body: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } });
-}
-
-/** A one-hour session; its reminders are planned `sessionReminderHours` (24 h) before it starts. */
-export async function newSession(api: ApiClient, therapist: Member, coupleId: string, startsAt: Date): Promise<string> {
-  const body = await api.expect(201, 'POST', `/v1/couples/${coupleId}/sessions`, {
-    token: therapist.token,
-    body: { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() },
-  });
-  return body.id;
+export async function sendRemindersImmediately(api: ApiClient, clinic: ClinicContext): Promise<void> {
+  await api.expect(200, 'PATCH', '/v1/clinic/reminder-settings', { token: clinic.admin.accessToken, body: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } });
 }
 
 /** Every in-app notification in a user's inbox, following the cursor. */

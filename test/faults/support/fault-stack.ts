@@ -9,6 +9,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { provisionDatabase, runMigrations } from '@mend/database';
 import { type SmtpCatcher, startSmtpCatcher } from '../../support/smtp-catcher.js';
+import type { ApiTarget } from '@mend/testing';
+import request from 'supertest';
 import { ApiClient } from './api-client.js';
 import { AppProcess } from './app-process.js';
 import { PrivatePostgres, PrivateRedis, freePort, keepLogs, makeScratch, removeScratch, sleep } from './services.js';
@@ -21,6 +23,8 @@ export interface FaultStack {
   env: Record<string, string>;
   api: AppProcess;
   http: ApiClient;
+  /** The same API for the @mend/testing factories. */
+  target: ApiTarget;
   /** The table owner (BYPASSRLS), to count outcomes across the clinic's rows. */
   owner: pg.Pool;
   startWorker(): Promise<AppProcess>;
@@ -92,6 +96,7 @@ export async function startFaultStack(label: string, overrides: Record<string, s
       env,
       api,
       http: new ApiClient(`http://127.0.0.1:${port}`),
+      target: { http: () => request(`http://127.0.0.1:${port}`) },
       owner,
       async startWorker() {
         workers++;

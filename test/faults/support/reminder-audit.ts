@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { SmtpCatcher } from '../../support/smtp-catcher.js';
-import { type ApiClient, type Member, inbox } from './api-client.js';
+import { type ApiClient, inbox } from './api-client.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const INVITATION = /You're invited to/;
@@ -20,7 +20,7 @@ export interface ReminderRow {
 
 /** A recipient and the sessions they should each be reminded of once. */
 export interface Recipient {
-  member: Member;
+  member: { id: string; email: string; accessToken: string };
   sessions: string[];
 }
 
@@ -76,7 +76,7 @@ export async function auditReminders(http: ApiClient, smtp: SmtpCatcher, rows: R
   let inAppLost = 0;
   let inAppDuplicated = 0;
   for (const { member, sessions } of recipients) {
-    const shown = (await inbox(http, member.token)).filter((n) => n.kind === 'session_reminder' && n.sessionId && sessions.includes(n.sessionId)).map((n) => n.sessionId!);
+    const shown = (await inbox(http, member.accessToken)).filter((n) => n.kind === 'session_reminder' && n.sessionId && sessions.includes(n.sessionId)).map((n) => n.sessionId!);
     inAppLost += sessions.filter((s) => !shown.includes(s)).length;
     inAppDuplicated += shown.length - new Set(shown).size;
   }
