@@ -17,7 +17,25 @@ const swc = [
   },
 ];
 
-const libs = ['config', 'core', 'database', 'queue', 'audit', 'identity', 'auth', 'mail', 'couples', 'exercises', 'homework', 'sessions', 'progress', 'reminders', 'checkin-links', 'integrations', 'testing'];
+const libs = [
+  'config',
+  'core',
+  'database',
+  'queue',
+  'audit',
+  'identity',
+  'auth',
+  'mail',
+  'couples',
+  'exercises',
+  'homework',
+  'sessions',
+  'progress',
+  'reminders',
+  'checkin-links',
+  'integrations',
+  'testing',
+];
 const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
   // @fastify/static imports content-disposition 3 (ESM-only), which jest's VM modules cannot require.

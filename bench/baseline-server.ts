@@ -12,12 +12,14 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parseArgs } from 'node:util';
+
 import Fastify from 'fastify';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+
+import type { Answers, CheckInForm, Scoring } from '../libs/exercises/src/form.types.js';
 import { validateAnswers } from '../libs/exercises/src/form.validator.js';
 import { scoreAnswers } from '../libs/exercises/src/scoring.js';
-import type { Answers, CheckInForm, Scoring } from '../libs/exercises/src/form.types.js';
 import { CLOSE_AFTER_HOURS, HORIZON_DAYS } from '../libs/homework/src/homework.constants.js';
 import { checkInWindow } from '../libs/homework/src/occurrence-state.js';
 import { expandRecurrence } from '../libs/homework/src/recurrence.js';
@@ -63,7 +65,8 @@ function verify(header: string | undefined): Claims {
   const given = Buffer.from(s, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401);
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Claims;
-  if (claims.iss !== 'mend' || claims.aud !== 'mend-api' || claims.exp * 1000 < Date.now() || claims.typ !== 'access') throw new HttpError(401);
+  if (claims.iss !== 'mend' || claims.aud !== 'mend-api' || claims.exp * 1000 < Date.now() || claims.typ !== 'access')
+    throw new HttpError(401);
   if (!UUID.test(claims.cid) || !UUID.test(claims.sub) || !UUID.test(claims.fam)) throw new HttpError(401);
   return claims;
 }
@@ -88,25 +91,43 @@ const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
 
 app.get('/ready', async () => ({ ok: true }));
 
-app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknown; visibility: 'private' | 'shared' } }>('/v1/assignments/:id/check-ins', async (request, reply) => {
+app.post<{
+  Params: { id: string };
+  Body: { occurrenceAt: string; answers: unknown; visibility: 'private' | 'shared' };
+}>('/v1/assignments/:id/check-ins', async (request, reply) => {
   try {
     const claims = verify(request.headers.authorization);
-    const role = (await pool.query(`SELECT mend_access_role($1, $2, $3) AS role`, [claims.cid, claims.sub, claims.fam])).rows[0]?.role as string | null | undefined;
+    const role = (await pool.query(`SELECT mend_access_role($1, $2, $3) AS role`, [claims.cid, claims.sub, claims.fam]))
+      .rows[0]?.role as string | null | undefined;
     if (!role) throw new HttpError(401);
     if (role !== 'client') throw new HttpError(403);
     const assignmentId = request.params.id;
     const body = request.body;
-    if (!UUID.test(assignmentId) || typeof body?.occurrenceAt !== 'string' || typeof body.answers !== 'object' || !['private', 'shared'].includes(body.visibility)) {
+    if (
+      !UUID.test(assignmentId) ||
+      typeof body?.occurrenceAt !== 'string' ||
+      typeof body.answers !== 'object' ||
+      !['private', 'shared'].includes(body.visibility)
+    ) {
       throw new HttpError(400);
     }
     const occurrenceAt = new Date(body.occurrenceAt);
     const clinicId = claims.cid;
     const view = await inClinic(clinicId, async (c) => {
       const now = new Date();
-      const lock = async () => (await c.query(`SELECT id FROM assignment WHERE clinic_id = $1 AND id = $2 FOR NO KEY UPDATE`, [clinicId, assignmentId])).rows.length === 1;
+      const lock = async () =>
+        (
+          await c.query(`SELECT id FROM assignment WHERE clinic_id = $1 AND id = $2 FOR NO KEY UPDATE`, [
+            clinicId,
+            assignmentId,
+          ])
+        ).rows.length === 1;
       if (!(await lock())) throw new HttpError(404);
       const assignment = (
-        await c.query(`SELECT id, couple_id, exercise_id, exercise_version, schedule_type, status FROM assignment WHERE clinic_id = $1 AND id = $2`, [clinicId, assignmentId])
+        await c.query(
+          `SELECT id, couple_id, exercise_id, exercise_version, schedule_type, status FROM assignment WHERE clinic_id = $1 AND id = $2`,
+          [clinicId, assignmentId],
+        )
       ).rows[0];
       const couple = (
         await c.query(
@@ -152,7 +173,9 @@ app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknow
         ).rows as Array<{ user_id: string; timezone: string }>;
         const targets = m.mode === 'joint' ? [{ user_id: null, timezone: partners[0].timezone }] : partners;
         const slots = targets.flatMap((t) =>
-          expandRecurrence({ rrule: m.rrule, startsOn: m.starts_on, until: m.until }, t.timezone, mark, until).map((dueAt) => ({ partnerId: t.user_id, dueAt })),
+          expandRecurrence({ rrule: m.rrule, startsOn: m.starts_on, until: m.until }, t.timezone, mark, until).map(
+            (dueAt) => ({ partnerId: t.user_id, dueAt }),
+          ),
         );
         if (slots.length > 0) {
           await c.query(
@@ -172,7 +195,11 @@ app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknow
             ],
           );
         }
-        await c.query(`UPDATE assignment SET materialized_until = $3 WHERE clinic_id = $1 AND id = $2`, [clinicId, assignmentId, until]);
+        await c.query(`UPDATE assignment SET materialized_until = $3 WHERE clinic_id = $1 AND id = $2`, [
+          clinicId,
+          assignmentId,
+          until,
+        ]);
       }
 
       const occurrence = (
@@ -185,7 +212,11 @@ app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknow
       if (!occurrence) throw new HttpError(422);
       const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
       if (!window.isOpen) throw new HttpError(422);
-      if ((await c.query(`SELECT 1 FROM check_in WHERE clinic_id = $1 AND occurrence_id = $2`, [clinicId, occurrence.id])).rows.length > 0) throw new HttpError(409);
+      if (
+        (await c.query(`SELECT 1 FROM check_in WHERE clinic_id = $1 AND occurrence_id = $2`, [clinicId, occurrence.id]))
+          .rows.length > 0
+      )
+        throw new HttpError(409);
       if (validateAnswers(version.form, body.answers).length) throw new HttpError(400);
       const answers = body.answers as Answers;
       const score = scoreAnswers(version.scoring, answers);
@@ -194,7 +225,19 @@ app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknow
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
        RETURNING id`,
-        [clinicId, uuidv7(), occurrence.id, assignmentId, couple.id, claims.sub, JSON.stringify(answers), score === null ? null : JSON.stringify(score), body.visibility, window.isLate, now],
+        [
+          clinicId,
+          uuidv7(),
+          occurrence.id,
+          assignmentId,
+          couple.id,
+          claims.sub,
+          JSON.stringify(answers),
+          score === null ? null : JSON.stringify(score),
+          body.visibility,
+          window.isLate,
+          now,
+        ],
       );
       const id = inserted.rows[0]?.id as string | undefined;
       if (!id) throw new HttpError(409);
@@ -208,7 +251,14 @@ app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknow
        VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now()))
        ON CONFLICT (clinic_id, id) DO NOTHING
        RETURNING id`,
-        [clinicId, uuidv7(), 'maintenance', 'progress.refresh', JSON.stringify({ clinicId, coupleId: assignment.couple_id }), null],
+        [
+          clinicId,
+          uuidv7(),
+          'maintenance',
+          'progress.refresh',
+          JSON.stringify({ clinicId, coupleId: assignment.couple_id }),
+          null,
+        ],
       );
       await c.query(
         `INSERT INTO webhook_event (clinic_id, id, type, data, dedupe_key)
@@ -216,7 +266,19 @@ app.post<{ Params: { id: string }; Body: { occurrenceAt: string; answers: unknow
       WHERE EXISTS (SELECT 1 FROM webhook_endpoint e WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND $3 = ANY (e.events))
      ON CONFLICT DO NOTHING
      RETURNING id`,
-        [clinicId, uuidv7(), 'checkin.submitted', JSON.stringify({ checkInId: id, assignmentId, occurrenceId: occurrence.id, coupleId: couple.id, partnerId: claims.sub }), null],
+        [
+          clinicId,
+          uuidv7(),
+          'checkin.submitted',
+          JSON.stringify({
+            checkInId: id,
+            assignmentId,
+            occurrenceId: occurrence.id,
+            coupleId: couple.id,
+            partnerId: claims.sub,
+          }),
+          null,
+        ],
       );
       const row = (
         await c.query(

@@ -1,4 +1,5 @@
 import pg from 'pg';
+
 import { provisionDatabase, runMigrations, urlFor } from '@mend/database';
 import { installQueueSchema } from '@mend/queue';
 
@@ -24,7 +25,11 @@ export async function databaseExists(adminUrl: string, name: string): Promise<bo
 }
 
 /** A dedicated database, provisioned and migrated exactly as production is (owner + RLS-bound app role). */
-export async function createBenchDatabase(adminUrl: string, name: string, options: { fresh: boolean }): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  adminUrl: string,
+  name: string,
+  options: { fresh: boolean },
+): Promise<BenchDatabase> {
   if (options.fresh) {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
@@ -34,9 +39,18 @@ export async function createBenchDatabase(adminUrl: string, name: string, option
       await client.end();
     }
   }
-  const urls = await provisionDatabase({ adminUrl, database: name, ownerPassword: BENCH_OWNER_PASSWORD, appPassword: BENCH_APP_PASSWORD });
+  const urls = await provisionDatabase({
+    adminUrl,
+    database: name,
+    ownerPassword: BENCH_OWNER_PASSWORD,
+    appPassword: BENCH_APP_PASSWORD,
+  });
   await runMigrations(urls.ownerUrl);
   await installQueueSchema(urls.ownerUrl, 'bullmq');
   const admin = new URL(adminUrl);
-  return { name, ...urls, adminDbUrl: urlFor(adminUrl, admin.username || 'postgres', decodeURIComponent(admin.password), name) };
+  return {
+    name,
+    ...urls,
+    adminDbUrl: urlFor(adminUrl, admin.username || 'postgres', decodeURIComponent(admin.password), name),
+  };
 }

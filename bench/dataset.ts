@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+
 import { BUILTIN_EXERCISES } from '@mend/exercises';
 import { CLOSE_AFTER_HOURS, OPEN_BEFORE_HOURS } from '@mend/homework';
 
@@ -30,7 +32,14 @@ export interface DatasetOptions {
   seed: number;
 }
 
-export const DEFAULT_DATASET: DatasetOptions = { couples: 5000, longCouples: 20, smallClinics: 100, longDays: 730, maxDays: 290, seed: 20251125 };
+export const DEFAULT_DATASET: DatasetOptions = {
+  couples: 5000,
+  longCouples: 20,
+  smallClinics: 100,
+  longDays: 730,
+  maxDays: 290,
+  seed: 20251125,
+};
 
 /** Phase `recent` holds every due time after now minus this many days (covers the 14-day caseload window). */
 export const RECENT_CUTOFF_DAYS = 15;
@@ -119,7 +128,13 @@ export function planDataset(options: DatasetOptions, now: Date = new Date()): Da
   const rand = prng(options.seed);
   let serial = 0;
   const id = (ms = now.getTime() - 800 * DAY_MS) => uuid7(ms, rand);
-  const clinic = (slug: string, couples: number, therapists: number, longCouples: number, maxDays: number): ClinicSpec => {
+  const clinic = (
+    slug: string,
+    couples: number,
+    therapists: number,
+    longCouples: number,
+    maxDays: number,
+  ): ClinicSpec => {
     const spec: ClinicSpec = { id: id(), slug, adminId: id(), therapistIds: [], exerciseIds: new Map(), couples: [] };
     for (const b of BUILTIN_EXERCISES) spec.exerciseIds.set(b.key, id());
     for (let i = 0; i < therapists; i++) spec.therapistIds.push(id());
@@ -148,7 +163,13 @@ export function planDataset(options: DatasetOptions, now: Date = new Date()): Da
     }
     return spec;
   };
-  const large = clinic('bench-large', options.couples, Math.max(1, Math.round(options.couples / 25)), options.longCouples, options.maxDays);
+  const large = clinic(
+    'bench-large',
+    options.couples,
+    Math.max(1, Math.round(options.couples / 25)),
+    options.longCouples,
+    options.maxDays,
+  );
   const small: ClinicSpec[] = [];
   for (let i = 0; i < options.smallClinics; i++) small.push(clinic(`bench-small-${i}`, 8, 2, 0, 120));
   return { now, options, large, small };
@@ -161,7 +182,9 @@ export function planDataset(options: DatasetOptions, now: Date = new Date()): Da
 function f(value: string | number | boolean | null): string {
   if (value === null) return '\\N';
   const s = String(value);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
 }
 
 function line(values: Array<string | number | boolean | null>): string {
@@ -169,7 +192,12 @@ function line(values: Array<string | number | boolean | null>): string {
 }
 
 /** Streams the generator's lines into `COPY table (columns) FROM STDIN`, in ~256 KB chunks. */
-async function copyRows(client: pg.Client | pg.PoolClient, table: string, columns: string[], rows: Iterable<string>): Promise<number> {
+async function copyRows(
+  client: pg.Client | pg.PoolClient,
+  table: string,
+  columns: string[],
+  rows: Iterable<string>,
+): Promise<number> {
   let count = 0;
   function* chunks(): Generator<string> {
     let buffer = '';
@@ -193,7 +221,14 @@ async function copyRows(client: pg.Client | pg.PoolClient, table: string, column
 
 function* clinicRows(data: Dataset): Generator<string> {
   for (const c of [data.large, ...data.small]) {
-    yield line([c.id, c.slug === 'bench-large' ? 'Bench Large Clinic' : `Bench Clinic ${c.slug}`, c.slug, 'America/New_York', '{}', iso(new Date(data.now.getTime() - 800 * DAY_MS))]);
+    yield line([
+      c.id,
+      c.slug === 'bench-large' ? 'Bench Large Clinic' : `Bench Clinic ${c.slug}`,
+      c.slug,
+      'America/New_York',
+      '{}',
+      iso(new Date(data.now.getTime() - 800 * DAY_MS)),
+    ]);
   }
 }
 
@@ -201,10 +236,27 @@ function* userRows(data: Dataset): Generator<string> {
   for (const c of [data.large, ...data.small]) {
     const created = iso(new Date(data.now.getTime() - 800 * DAY_MS));
     yield line([c.id, c.adminId, `admin@${c.slug}.bench`, 'Avery Admin', 'admin', 'America/New_York', created]);
-    for (const [i, t] of c.therapistIds.entries()) yield line([c.id, t, `therapist${i}@${c.slug}.bench`, `Therapist ${i}`, 'therapist', 'America/New_York', created]);
+    for (const [i, t] of c.therapistIds.entries())
+      yield line([
+        c.id,
+        t,
+        `therapist${i}@${c.slug}.bench`,
+        `Therapist ${i}`,
+        'therapist',
+        'America/New_York',
+        created,
+      ]);
     for (const couple of c.couples) {
       for (const [i, p] of couple.partners.entries()) {
-        yield line([c.id, p.id, `p${i + 1}-${couple.index}@${c.slug}.bench`, `Partner ${i + 1} of couple ${couple.index}`, 'client', p.zone, iso(couple.createdAt)]);
+        yield line([
+          c.id,
+          p.id,
+          `p${i + 1}-${couple.index}@${c.slug}.bench`,
+          `Partner ${i + 1} of couple ${couple.index}`,
+          'client',
+          p.zone,
+          iso(couple.createdAt),
+        ]);
       }
     }
   }
@@ -212,13 +264,15 @@ function* userRows(data: Dataset): Generator<string> {
 
 function* coupleRows(data: Dataset): Generator<string> {
   for (const c of [data.large, ...data.small]) {
-    for (const couple of c.couples) yield line([c.id, couple.id, `Couple ${couple.index}`, couple.therapistId, 'active', iso(couple.createdAt)]);
+    for (const couple of c.couples)
+      yield line([c.id, couple.id, `Couple ${couple.index}`, couple.therapistId, 'active', iso(couple.createdAt)]);
   }
 }
 
 function* partnerRows(data: Dataset): Generator<string> {
   for (const c of [data.large, ...data.small]) {
-    for (const couple of c.couples) for (const [i, p] of couple.partners.entries()) yield line([c.id, couple.id, p.id, i + 1]);
+    for (const couple of c.couples)
+      for (const [i, p] of couple.partners.entries()) yield line([c.id, couple.id, p.id, i + 1]);
   }
 }
 
@@ -252,7 +306,20 @@ function* assignmentRows(data: Dataset): Generator<string> {
   for (const c of [data.large, ...data.small]) {
     for (const couple of c.couples) {
       const startsOn = DateTime.fromJSDate(couple.createdAt, { zone: couple.partners[0].zone }).toISODate();
-      yield line([c.id, couple.assignmentId, couple.id, couple.exerciseId, 1, 'recurring', 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn, 'active', until, couple.therapistId, iso(couple.createdAt)]);
+      yield line([
+        c.id,
+        couple.assignmentId,
+        couple.id,
+        couple.exerciseId,
+        1,
+        'recurring',
+        'FREQ=DAILY;BYHOUR=20;BYMINUTE=0',
+        startsOn,
+        'active',
+        until,
+        couple.therapistId,
+        iso(couple.createdAt),
+      ]);
     }
   }
 }
@@ -268,7 +335,10 @@ function dueAt(zone: string, dayStartMs: number): number {
   let v = dueCache.get(key);
   if (v === undefined) {
     const local = DateTime.fromMillis(dayStartMs, { zone: 'UTC' });
-    v = DateTime.fromObject({ year: local.year, month: local.month, day: local.day, hour: 20, minute: 0 }, { zone }).toMillis();
+    v = DateTime.fromObject(
+      { year: local.year, month: local.month, day: local.day, hour: 20, minute: 0 },
+      { zone },
+    ).toMillis();
     dueCache.set(key, v);
   }
   return v;
@@ -378,7 +448,17 @@ function* sessionRows(data: Dataset, phase: Phase): Generator<string> {
       const roll = rand();
       if (phaseOf(data, couple, at) === phase) {
         const status = !isPast ? 'scheduled' : roll < 0.9 ? 'completed' : roll < 0.95 ? 'cancelled' : 'no_show';
-        yield line([couple.clinicId, id, couple.id, couple.therapistId, iso(new Date(at)), iso(new Date(at + HOUR_MS)), status, 'manual', iso(new Date(Math.min(at - 7 * DAY_MS, now)))]);
+        yield line([
+          couple.clinicId,
+          id,
+          couple.id,
+          couple.therapistId,
+          iso(new Date(at)),
+          iso(new Date(at + HOUR_MS)),
+          status,
+          'manual',
+          iso(new Date(Math.min(at - 7 * DAY_MS, now))),
+        ]);
       }
       if (!isPast) break;
     }
@@ -391,7 +471,12 @@ function* sessionRows(data: Dataset, phase: Phase): Generator<string> {
  * occurrence's has_check_in mark) so occurrences and check-ins can stream in parallel; RLS does
  * not apply to a superuser.
  */
-export async function loadPhase(adminDbUrl: string, data: Dataset, phase: Phase, log: (message: string) => void): Promise<LoadCounts> {
+export async function loadPhase(
+  adminDbUrl: string,
+  data: Dataset,
+  phase: Phase,
+  log: (message: string) => void,
+): Promise<LoadCounts> {
   const pool = new pg.Pool({ connectionString: adminDbUrl, max: 3 });
   pool.on('connect', (client) => void client.query(`SET session_replication_role = replica`));
   const copy = async (table: string, columns: string[], rows: Iterable<string>): Promise<number> => {
@@ -412,31 +497,89 @@ export async function loadPhase(adminDbUrl: string, data: Dataset, phase: Phase,
       await copy('exercise', ['clinic_id', 'id', 'builtin_key', 'current_version'], exerciseRows(data));
       await copy(
         'exercise_version',
-        ['clinic_id', 'exercise_id', 'version', 'title', 'category', 'instructions', 'mode', 'default_cadence', 'form', 'scoring'],
+        [
+          'clinic_id',
+          'exercise_id',
+          'version',
+          'title',
+          'category',
+          'instructions',
+          'mode',
+          'default_cadence',
+          'form',
+          'scoring',
+        ],
         exerciseVersionRows(data),
       );
       await copy(
         'assignment',
-        ['clinic_id', 'id', 'couple_id', 'exercise_id', 'exercise_version', 'schedule_type', 'rrule', 'starts_on', 'status', 'materialized_until', 'created_by', 'created_at'],
+        [
+          'clinic_id',
+          'id',
+          'couple_id',
+          'exercise_id',
+          'exercise_version',
+          'schedule_type',
+          'rrule',
+          'starts_on',
+          'status',
+          'materialized_until',
+          'created_by',
+          'created_at',
+        ],
         assignmentRows(data),
       );
     }
     const started = Date.now();
     const [occurrences, checkIns, sessions] = await Promise.all([
       // The check-in trigger is off here (replica role), so occurrences carry their own has_check_in mark.
-      copy('occurrence', ['clinic_id', 'id', 'assignment_id', 'couple_id', 'partner_id', 'due_at', 'closes_at', 'created_at', 'has_check_in'], occurrenceRows(data, phase)),
+      copy(
+        'occurrence',
+        [
+          'clinic_id',
+          'id',
+          'assignment_id',
+          'couple_id',
+          'partner_id',
+          'due_at',
+          'closes_at',
+          'created_at',
+          'has_check_in',
+        ],
+        occurrenceRows(data, phase),
+      ),
       copy(
         'check_in',
-        ['clinic_id', 'id', 'occurrence_id', 'assignment_id', 'couple_id', 'author_id', 'answers', 'score', 'visibility', 'is_late', 'submitted_at'],
+        [
+          'clinic_id',
+          'id',
+          'occurrence_id',
+          'assignment_id',
+          'couple_id',
+          'author_id',
+          'answers',
+          'score',
+          'visibility',
+          'is_late',
+          'submitted_at',
+        ],
         checkInRows(data, phase),
       ),
-      copy('therapy_session', ['clinic_id', 'id', 'couple_id', 'therapist_id', 'starts_at', 'ends_at', 'status', 'source', 'created_at'], sessionRows(data, phase)),
+      copy(
+        'therapy_session',
+        ['clinic_id', 'id', 'couple_id', 'therapist_id', 'starts_at', 'ends_at', 'status', 'source', 'created_at'],
+        sessionRows(data, phase),
+      ),
     ]);
-    log(`COPY ${phase}: ${occurrences} occurrences, ${checkIns} check-ins, ${sessions} sessions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `COPY ${phase}: ${occurrences} occurrences, ${checkIns} check-ins, ${sessions} sessions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     const analyzed = Date.now();
     const client = await pool.connect();
     try {
-      await client.query('VACUUM (ANALYZE) occurrence, check_in, therapy_session, couple, couple_partner, "user", assignment');
+      await client.query(
+        'VACUUM (ANALYZE) occurrence, check_in, therapy_session, couple, couple_partner, "user", assignment',
+      );
     } finally {
       client.release();
     }

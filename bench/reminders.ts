@@ -13,18 +13,22 @@
  * REDIS_URL (default redis://127.0.0.1:6379).
  */
 import 'reflect-metadata';
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
+
 import type { INestApplicationContext } from '@nestjs/common';
-import { Queue, Worker, createRedisBackend } from 'bullmq';
+import { createRedisBackend, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+
 import { loadConfig, readBenchSettings } from '@mend/config';
 import { JOB_QUEUE, JobName } from '@mend/queue';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { createBenchDatabase } from './bench-database.js';
 
@@ -36,7 +40,8 @@ const TIME_LIMIT_MS = 150_000;
 const PER_PARTNER = 25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const log = (message: string) => process.stderr.write(`[bench:reminders ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(`[bench:reminders ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -96,23 +101,32 @@ async function main(): Promise<void> {
     const couples = Math.ceil(n / (2 * PER_PARTNER));
     const sendAt = new Date(Date.now() + leadMs);
     await admin.query('BEGIN');
-    await admin.query(`INSERT INTO clinic (id, name, slug, timezone, settings) VALUES ($1, 'Bench Reminders', $2, 'UTC', $3::jsonb)`, [
-      clinicId,
-      `bench-rem-${suffix}`,
-      JSON.stringify({ reminders: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } }),
-    ]);
-    await admin.query(`INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, 'therapist@bench.rem', 'Therapist', 'therapist', 'UTC')`, [
-      clinicId,
-      therapistId,
-    ]);
-    await admin.query(`CREATE TEMP TABLE bc AS SELECT g AS i, gen_random_uuid() AS couple_id, gen_random_uuid() AS p1, gen_random_uuid() AS p2 FROM generate_series(1, $1::int) g`, [couples]);
+    await admin.query(
+      `INSERT INTO clinic (id, name, slug, timezone, settings) VALUES ($1, 'Bench Reminders', $2, 'UTC', $3::jsonb)`,
+      [
+        clinicId,
+        `bench-rem-${suffix}`,
+        JSON.stringify({ reminders: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } }),
+      ],
+    );
+    await admin.query(
+      `INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, 'therapist@bench.rem', 'Therapist', 'therapist', 'UTC')`,
+      [clinicId, therapistId],
+    );
+    await admin.query(
+      `CREATE TEMP TABLE bc AS SELECT g AS i, gen_random_uuid() AS couple_id, gen_random_uuid() AS p1, gen_random_uuid() AS p2 FROM generate_series(1, $1::int) g`,
+      [couples],
+    );
     await admin.query(
       `INSERT INTO "user" (clinic_id, id, email, name, role, timezone, notification_preferences)
        SELECT $1::uuid, u.id, 'p' || u.pos || '-' || bc.i || '@bench.rem', 'Partner ' || u.pos || ' of ' || bc.i, 'client', 'UTC', '{"email": false}'::jsonb
          FROM bc CROSS JOIN LATERAL (VALUES (bc.p1, 1), (bc.p2, 2)) AS u(id, pos)`,
       [clinicId],
     );
-    await admin.query(`INSERT INTO couple (clinic_id, id, label, therapist_id, status) SELECT $1::uuid, couple_id, 'Couple ' || i, $2::uuid, 'active' FROM bc`, [clinicId, therapistId]);
+    await admin.query(
+      `INSERT INTO couple (clinic_id, id, label, therapist_id, status) SELECT $1::uuid, couple_id, 'Couple ' || i, $2::uuid, 'active' FROM bc`,
+      [clinicId, therapistId],
+    );
     await admin.query(
       `INSERT INTO couple_partner (clinic_id, couple_id, user_id, position)
        SELECT $1::uuid, couple_id, p1, 1 FROM bc UNION ALL SELECT $1::uuid, couple_id, p2, 2 FROM bc`,
@@ -153,12 +167,16 @@ async function main(): Promise<void> {
     );
     await admin.query('COMMIT');
     await admin.query('ANALYZE');
-    log(`seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, all due at ${sendAt.toISOString()}`);
+    log(
+      `seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, all due at ${sendAt.toISOString()}`,
+    );
 
     // --- The real worker, in process.
     const startedWorker = performance.now();
     worker = await createWorkerApp(config);
-    log(`worker started in ${Math.round(performance.now() - startedWorker)} ms (concurrency ${concurrency}, relay every ${config.queue.relayIntervalMs} ms)`);
+    log(
+      `worker started in ${Math.round(performance.now() - startedWorker)} ms (concurrency ${concurrency}, relay every ${config.queue.relayIntervalMs} ms)`,
+    );
     if (Date.now() > sendAt.getTime()) log(`warning: the worker started after the reminders were due; raise --lead-ms`);
 
     const counts = async () =>
@@ -210,10 +228,23 @@ async function main(): Promise<void> {
 
     // --- Raw BullMQ on the same Redis: same N, same concurrency, no-op processor.
     const rawQueueName = 'bench-noop';
-    const retention = { removeOnComplete: { age: 24 * 60 * 60 }, removeOnFail: { age: 7 * 24 * 60 * 60, count: 50_000 } };
-    const queue = new Queue(rawQueueName, { connection: { url: settings.redisUrl, maxRetriesPerRequest: 1 }, prefix, defaultJobOptions: retention }, createRedisBackend);
+    const retention = {
+      removeOnComplete: { age: 24 * 60 * 60 },
+      removeOnFail: { age: 7 * 24 * 60 * 60, count: 50_000 },
+    };
+    const queue = new Queue(
+      rawQueueName,
+      { connection: { url: settings.redisUrl, maxRetriesPerRequest: 1 }, prefix, defaultJobOptions: retention },
+      createRedisBackend,
+    );
     for (let i = 0; i < n; i += 500) {
-      await queue.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { jobId: `noop.${i + k}` } })));
+      await queue.addBulk(
+        Array.from({ length: Math.min(500, n - i) }, (_, k) => ({
+          name: 'noop',
+          data: { i: i + k },
+          opts: { jobId: `noop.${i + k}` },
+        })),
+      );
     }
     const completions: number[] = [];
     let resolveAll!: () => void;
@@ -222,7 +253,12 @@ async function main(): Promise<void> {
     const rawWorker = new Worker(
       rawQueueName,
       async () => undefined,
-      { connection: { url: settings.redisUrl, maxRetriesPerRequest: null, enableReadyCheck: false }, prefix, concurrency, ...retention },
+      {
+        connection: { url: settings.redisUrl, maxRetriesPerRequest: null, enableReadyCheck: false },
+        prefix,
+        concurrency,
+        ...retention,
+      },
       createRedisBackend,
     );
     rawWorker.on('completed', () => {
@@ -235,7 +271,9 @@ async function main(): Promise<void> {
     const rawSpanMs = completions.length > 1 ? completions.at(-1)! - completions[0] : Number.NaN;
     const rawJobsPerSecond = completions.length > 1 ? ((completions.length - 1) * 1000) / rawSpanMs : Number.NaN;
     const rawWallMs = completions.length > 0 ? completions.at(-1)! - rawStarted : Number.NaN;
-    log(`raw BullMQ completed ${completions.length}/${n} no-op jobs in ${Math.round(rawSpanMs)} ms (first to last completion)`);
+    log(
+      `raw BullMQ completed ${completions.length}/${n} no-op jobs in ${Math.round(rawSpanMs)} ms (first to last completion)`,
+    );
 
     const ratio = deliveriesPerSecond / rawJobsPerSecond;
     const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -252,17 +290,30 @@ async function main(): Promise<void> {
         duplicates,
         spanMs,
         deliveriesPerSecond: round(deliveriesPerSecond),
-        latenessMs: { p50: round(percentile(lateness, 50)), p99: round(percentile(lateness, 99)), max: round(lateness.at(-1) ?? Number.NaN), min: round(earliest ?? Number.NaN) },
+        latenessMs: {
+          p50: round(percentile(lateness, 50)),
+          p99: round(percentile(lateness, 99)),
+          max: round(lateness.at(-1) ?? Number.NaN),
+          min: round(earliest ?? Number.NaN),
+        },
         earlySends: lateness.filter((x) => x < 0).length,
       },
-      rawBullmq: { completed: completions.length, spanMs: round(rawSpanMs), wallMs: round(rawWallMs), jobsPerSecond: round(rawJobsPerSecond) },
+      rawBullmq: {
+        completed: completions.length,
+        spanMs: round(rawSpanMs),
+        wallMs: round(rawWallMs),
+        jobsPerSecond: round(rawJobsPerSecond),
+      },
       ratio: round(ratio, 3),
     };
 
     const table = [
       ['measure', 'value'],
       ['N / worker concurrency', `${n} / ${concurrency}`],
-      ['reminders delivered (in-app)', `${rows.length}/${n} (duplicates ${duplicates}, sent early ${result.reminders.earlySends})`],
+      [
+        'reminders delivered (in-app)',
+        `${rows.length}/${n} (duplicates ${duplicates}, sent early ${result.reminders.earlySends})`,
+      ],
       ['reminder deliveries/s (first→last send)', result.reminders.deliveriesPerSecond.toFixed(1)],
       ['raw BullMQ no-op jobs/s (first→last)', result.rawBullmq.jobsPerSecond.toFixed(1)],
       ['ratio deliveries/s ÷ raw jobs/s', result.ratio.toFixed(3)],

@@ -8,17 +8,28 @@
  * --connections 50 --database mend_bench --reuse (keep an already loaded database; skips the
  * 100k phase) --only submit|reads (one group of scenarios).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+
 import pg from 'pg';
+
 import { readBenchSettings } from '@mend/config';
+
 import { createBenchDatabase, databaseExists, type BenchDatabase } from './bench-database.js';
-import { DEFAULT_DATASET, type Dataset, type DatasetOptions, loadPhase, planDataset } from './dataset.js';
-import { type Child, type LoadRequest, runLoad, runPaced, signAccessToken, startChild, withPeakRss } from './support.js';
+import { DEFAULT_DATASET, loadPhase, planDataset, type Dataset, type DatasetOptions } from './dataset.js';
+import {
+  runLoad,
+  runPaced,
+  signAccessToken,
+  startChild,
+  withPeakRss,
+  type Child,
+  type LoadRequest,
+} from './support.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -120,7 +131,11 @@ async function readActors(db: BenchDatabase, data: Dataset | null): Promise<Read
        AND (SELECT count(*) FROM check_in ci WHERE ci.clinic_id = c.clinic_id AND ci.couple_id = c.id) > 700 ORDER BY c.id`,
     [clinic.id],
   );
-  return { clinicId: clinic.id, adminId: clinic.admin_id, longCouples: couples.map((c) => ({ id: c.id, therapistId: c.therapist_id })) };
+  return {
+    clinicId: clinic.id,
+    adminId: clinic.admin_id,
+    longCouples: couples.map((c) => ({ id: c.id, therapistId: c.therapist_id })),
+  };
 }
 
 /**
@@ -140,7 +155,11 @@ function roundRobin<T>(items: T[]): () => T {
 }
 
 async function checkInCount(db: BenchDatabase, clinicId?: string): Promise<number> {
-  const rows = await query<{ n: string }>(db.adminDbUrl, `SELECT count(*) AS n FROM check_in ${clinicId ? 'WHERE clinic_id = $1' : ''}`, clinicId ? [clinicId] : []);
+  const rows = await query<{ n: string }>(
+    db.adminDbUrl,
+    `SELECT count(*) AS n FROM check_in ${clinicId ? 'WHERE clinic_id = $1' : ''}`,
+    clinicId ? [clinicId] : [],
+  );
   return Number(rows[0].n);
 }
 
@@ -179,17 +198,33 @@ async function main(): Promise<void> {
     DEMO_SEED: 'false',
   };
   log('starting the API');
-  const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(ROOT, 'bench/results/profiles')}`] : [];
-  const api = await startChild('api', resolve(ROOT, 'dist/apps/api/src/main.js'), [], apiEnv, API_PORT, '/health/ready', profileArgs);
+  const profileArgs = options.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${resolve(ROOT, 'bench/results/profiles')}`]
+    : [];
+  const api = await startChild(
+    'api',
+    resolve(ROOT, 'dist/apps/api/src/main.js'),
+    [],
+    apiEnv,
+    API_PORT,
+    '/health/ready',
+    profileArgs,
+  );
   let baseline: Child | undefined;
   try {
     const adminToken = signAccessToken(secret, { sub: actors.adminId, cid: actors.clinicId, role: 'admin' }, 7200);
     const progressRequests = actors.longCouples.map((c) => ({
       method: 'GET' as const,
       path: `/v1/couples/${c.id}/progress`,
-      headers: { authorization: `Bearer ${signAccessToken(secret, { sub: c.therapistId, cid: actors.clinicId, role: 'therapist' }, 7200)}` },
+      headers: {
+        authorization: `Bearer ${signAccessToken(secret, { sub: c.therapistId, cid: actors.clinicId, role: 'therapist' }, 7200)}`,
+      },
     }));
-    const caseloadsRequest: LoadRequest = { method: 'GET', path: '/v1/clinic/caseloads?limit=200', headers: { authorization: `Bearer ${adminToken}` } };
+    const caseloadsRequest: LoadRequest = {
+      method: 'GET',
+      path: '/v1/clinic/caseloads?limit=200',
+      headers: { authorization: `Bearer ${adminToken}` },
+    };
 
     const measureReads = async (label: string) => {
       const out: Record<string, { serial: ScenarioFigure; saturated: ScenarioFigure; paced: ScenarioFigure }> = {};
@@ -199,11 +234,24 @@ async function main(): Promise<void> {
       ] as const) {
         const warm = await runLoad(API_PORT, { connections: 10, seconds: 3, next });
         await drained(10, warm.rps);
-        const serial = await measure(api, `${name} ${label}`, 'serial', { connections: 1, seconds: Math.max(3, Math.round(options.seconds / 2)), next });
-        const saturated = await measure(api, `${name} ${label}`, 'saturated', { connections: options.connections, seconds: options.seconds, next });
+        const serial = await measure(api, `${name} ${label}`, 'serial', {
+          connections: 1,
+          seconds: Math.max(3, Math.round(options.seconds / 2)),
+          next,
+        });
+        const saturated = await measure(api, `${name} ${label}`, 'saturated', {
+          connections: options.connections,
+          seconds: options.seconds,
+          next,
+        });
         await drained(options.connections, saturated.rps);
         const rate = Math.max(1, Math.floor(saturated.rps / 2));
-        const paced = await measure(api, `${name} ${label}`, 'paced', { connections: options.connections, seconds: options.seconds, rate, next });
+        const paced = await measure(api, `${name} ${label}`, 'paced', {
+          connections: options.connections,
+          seconds: options.seconds,
+          rate,
+          next,
+        });
         out[name] = { serial, saturated, paced };
       }
       return out;
@@ -217,9 +265,18 @@ async function main(): Promise<void> {
       const { result, peakRssMb } = await withPeakRss(child.process.pid!, () =>
         load.rate ? runPaced(child.port, { ...load, rate: load.rate }) : runLoad(child.port, load),
       );
-      const figure: ScenarioFigure = { scenario, mode, connections: load.connections, rate: load.rate, ...result, peakRssMb };
+      const figure: ScenarioFigure = {
+        scenario,
+        mode,
+        connections: load.connections,
+        rate: load.rate,
+        ...result,
+        peakRssMb,
+      };
       figures.push(figure);
-      log(`${scenario} [${mode}${load.rate ? ` ${load.rate}/s` : ''}]: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, peak RSS ${peakRssMb} MB`);
+      log(
+        `${scenario} [${mode}${load.rate ? ` ${load.rate}/s` : ''}]: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, peak RSS ${peakRssMb} MB`,
+      );
       return figure;
     };
 
@@ -237,18 +294,58 @@ async function main(): Promise<void> {
       const large = await measureReads(`@${Math.round(Number(datasetInfo.checkInsAtLarge) / 1000)}k`);
       const p = large.progress;
       const c = large.caseloads;
-      checks.push({ name: 'progress p99, paced at 50% of capacity', value: `${p.paced.p99} ms (${p.paced.rate}/s)`, target: '≤ 30 ms', isMet: p.paced.p99 <= 30 });
-      checks.push({ name: 'progress p99, one connection', value: `${p.serial.p99} ms`, target: '≤ 30 ms', isMet: p.serial.p99 <= 30 });
-      checks.push({ name: `progress p99, ${options.connections} connections saturated`, value: `${p.saturated.p99} ms`, target: '≤ 30 ms', isMet: p.saturated.p99 <= 30 });
-      checks.push({ name: 'caseloads p99, paced at 50% of capacity', value: `${c.paced.p99} ms (${c.paced.rate}/s)`, target: '≤ 100 ms', isMet: c.paced.p99 <= 100 });
-      checks.push({ name: 'caseloads p99, one connection', value: `${c.serial.p99} ms`, target: '≤ 100 ms', isMet: c.serial.p99 <= 100 });
-      checks.push({ name: `caseloads p99, ${options.connections} connections saturated`, value: `${c.saturated.p99} ms`, target: '≤ 100 ms', isMet: c.saturated.p99 <= 100 });
+      checks.push({
+        name: 'progress p99, paced at 50% of capacity',
+        value: `${p.paced.p99} ms (${p.paced.rate}/s)`,
+        target: '≤ 30 ms',
+        isMet: p.paced.p99 <= 30,
+      });
+      checks.push({
+        name: 'progress p99, one connection',
+        value: `${p.serial.p99} ms`,
+        target: '≤ 30 ms',
+        isMet: p.serial.p99 <= 30,
+      });
+      checks.push({
+        name: `progress p99, ${options.connections} connections saturated`,
+        value: `${p.saturated.p99} ms`,
+        target: '≤ 30 ms',
+        isMet: p.saturated.p99 <= 30,
+      });
+      checks.push({
+        name: 'caseloads p99, paced at 50% of capacity',
+        value: `${c.paced.p99} ms (${c.paced.rate}/s)`,
+        target: '≤ 100 ms',
+        isMet: c.paced.p99 <= 100,
+      });
+      checks.push({
+        name: 'caseloads p99, one connection',
+        value: `${c.serial.p99} ms`,
+        target: '≤ 100 ms',
+        isMet: c.serial.p99 <= 100,
+      });
+      checks.push({
+        name: `caseloads p99, ${options.connections} connections saturated`,
+        value: `${c.saturated.p99} ms`,
+        target: '≤ 100 ms',
+        isMet: c.saturated.p99 <= 100,
+      });
       if (small) {
         for (const name of ['progress', 'caseloads'] as const) {
           const cost = large[name].saturated.mean / small[name].saturated.mean;
           const serial = large[name].serial.p99 / small[name].serial.p99;
-          checks.push({ name: `${name} growth 100k→1M, per-request cost (saturated mean)`, value: `${cost.toFixed(2)}×`, target: '≤ 1.3×', isMet: cost <= 1.3 });
-          checks.push({ name: `${name} growth 100k→1M, one-connection p99`, value: `${serial.toFixed(2)}×`, target: '≤ 1.3×', isMet: serial <= 1.3 });
+          checks.push({
+            name: `${name} growth 100k→1M, per-request cost (saturated mean)`,
+            value: `${cost.toFixed(2)}×`,
+            target: '≤ 1.3×',
+            isMet: cost <= 1.3,
+          });
+          checks.push({
+            name: `${name} growth 100k→1M, one-connection p99`,
+            value: `${serial.toFixed(2)}×`,
+            target: '≤ 1.3×',
+            isMet: serial <= 1.3,
+          });
         }
       }
     }
@@ -269,20 +366,45 @@ async function main(): Promise<void> {
       await runLoad(BASELINE_PORT, { connections: 10, seconds: 2, next: pools.nextBaseline });
       await runLoad(API_PORT, { connections: 10, seconds: 2, next: pools.nextApi });
       const before = await databaseStats(db);
-      const bare = await measure(baseline, 'check-in submit (bare Fastify + pg)', 'saturated', { connections: options.connections, seconds: options.seconds, next: pools.nextBaseline });
+      const bare = await measure(baseline, 'check-in submit (bare Fastify + pg)', 'saturated', {
+        connections: options.connections,
+        seconds: options.seconds,
+        next: pools.nextBaseline,
+      });
       const between = await databaseStats(db);
-      const mend = await measure(api, 'check-in submit (API)', 'saturated', { connections: options.connections, seconds: options.seconds, next: pools.nextApi });
+      const mend = await measure(api, 'check-in submit (API)', 'saturated', {
+        connections: options.connections,
+        seconds: options.seconds,
+        next: pools.nextApi,
+      });
       const after = await databaseStats(db);
       const perRequest = (from: DatabaseStats, to: DatabaseStats, n: number) =>
-        (['commits', 'inserted', 'updated', 'fetched'] as const).map((k) => `${k} ${((to[k] - from[k]) / Math.max(1, n)).toFixed(1)}`).join(', ');
+        (['commits', 'inserted', 'updated', 'fetched'] as const)
+          .map((k) => `${k} ${((to[k] - from[k]) / Math.max(1, n)).toFixed(1)}`)
+          .join(', ');
       datasetInfo.baselinePerRequest = perRequest(before, between, bare.requests);
       datasetInfo.apiPerRequest = perRequest(between, after, mend.requests);
       log(`per request, baseline: ${datasetInfo.baselinePerRequest}; API: ${datasetInfo.apiPerRequest}`);
       const rpsRatio = mend.rps / bare.rps;
       const p99Ratio = mend.p99 / bare.p99;
-      checks.push({ name: 'check-in submit req/s vs baseline', value: `${rpsRatio.toFixed(2)} (${mend.rps} / ${bare.rps})`, target: '≥ 0.6', isMet: rpsRatio >= 0.6 });
-      checks.push({ name: 'check-in submit p99 vs baseline', value: `${p99Ratio.toFixed(2)}× (${mend.p99} / ${bare.p99} ms)`, target: '≤ 2×', isMet: p99Ratio <= 2 });
-      checks.push({ name: 'check-in submit answered 201', value: `${mend.statusCounts['201'] ?? 0}/${mend.requests} API, ${bare.statusCounts['201'] ?? 0}/${bare.requests} baseline`, target: 'all', isMet: mend.non2xx === 0 && bare.non2xx === 0 });
+      checks.push({
+        name: 'check-in submit req/s vs baseline',
+        value: `${rpsRatio.toFixed(2)} (${mend.rps} / ${bare.rps})`,
+        target: '≥ 0.6',
+        isMet: rpsRatio >= 0.6,
+      });
+      checks.push({
+        name: 'check-in submit p99 vs baseline',
+        value: `${p99Ratio.toFixed(2)}× (${mend.p99} / ${bare.p99} ms)`,
+        target: '≤ 2×',
+        isMet: p99Ratio <= 2,
+      });
+      checks.push({
+        name: 'check-in submit answered 201',
+        value: `${mend.statusCounts['201'] ?? 0}/${mend.requests} API, ${bare.statusCounts['201'] ?? 0}/${bare.requests} baseline`,
+        target: 'all',
+        isMet: mend.non2xx === 0 && bare.non2xx === 0,
+      });
     }
   } finally {
     await baseline?.stop();
@@ -296,7 +418,10 @@ async function main(): Promise<void> {
   const outDir = resolve(ROOT, 'bench/results');
   mkdirSync(outDir, { recursive: true });
   const file = resolve(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), options, dataset: datasetInfo, figures, checks }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), options, dataset: datasetInfo, figures, checks }, null, 2),
+  );
   log(`results written to ${file}`);
 }
 
@@ -316,17 +441,25 @@ async function submitPools(db: BenchDatabase, clinicId: string, secret: string) 
   const tokens = new Map<string, string>();
   const token = (partnerId: string) => {
     let t = tokens.get(partnerId);
-    if (!t) tokens.set(partnerId, (t = signAccessToken(secret, { sub: partnerId, cid: clinicId, role: 'client' }, 7200)));
+    if (!t)
+      tokens.set(partnerId, (t = signAccessToken(secret, { sub: partnerId, cid: clinicId, role: 'client' }, 7200)));
     return t;
   };
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const shuffled = rows.map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const shuffled = rows
+    .map((r) => ({ r, k: rand() }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.r);
   const toRequest = (r: (typeof rows)[number]): LoadRequest => ({
     method: 'POST',
     path: `/v1/assignments/${r.assignment_id}/check-ins`,
     headers: { authorization: `Bearer ${token(r.partner_id)}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ occurrenceAt: r.due_at.toISOString(), answers: { trust: 7, safety: 6, note: 'We talked about the budget calmly.' }, visibility: 'private' }),
+    body: JSON.stringify({
+      occurrenceAt: r.due_at.toISOString(),
+      answers: { trust: 7, safety: 6, note: 'We talked about the budget calmly.' },
+      visibility: 'private',
+    }),
   });
   const api: LoadRequest[] = [];
   const baseline: LoadRequest[] = [];
@@ -359,26 +492,45 @@ async function databaseStats(db: BenchDatabase): Promise<DatabaseStats> {
     db.adminDbUrl,
     `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated, tup_fetched AS fetched FROM pg_stat_database WHERE datname = current_database()`,
   );
-  return { commits: Number(row.commits), inserted: Number(row.inserted), updated: Number(row.updated), fetched: Number(row.fetched) };
+  return {
+    commits: Number(row.commits),
+    inserted: Number(row.inserted),
+    updated: Number(row.updated),
+    fetched: Number(row.fetched),
+  };
 }
 
-function printTable(figures: ScenarioFigure[], checks: Check[], dataset: Record<string, number | string>, elapsedMs: number): void {
+function printTable(
+  figures: ScenarioFigure[],
+  checks: Check[],
+  dataset: Record<string, number | string>,
+  elapsedMs: number,
+): void {
   const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
   const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
   const out: string[] = [];
   out.push('');
-  out.push(`Dataset: ${Object.entries(dataset).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  out.push(
+    `Dataset: ${Object.entries(dataset)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   out.push('');
-  out.push(`${pad('scenario', 44)} ${pad('mode', 15)} ${lpad('req/s', 7)} ${lpad('p50 ms', 7)} ${lpad('p99 ms', 7)} ${lpad('non-2xx', 8)} ${lpad('RSS MB', 7)}`);
+  out.push(
+    `${pad('scenario', 44)} ${pad('mode', 15)} ${lpad('req/s', 7)} ${lpad('p50 ms', 7)} ${lpad('p99 ms', 7)} ${lpad('non-2xx', 8)} ${lpad('RSS MB', 7)}`,
+  );
   out.push('-'.repeat(100));
   for (const f of figures) {
     const mode = f.mode === 'paced' ? `paced ${f.rate}/s` : f.mode === 'serial' ? '1 conn' : `${f.connections} conns`;
-    out.push(`${pad(f.scenario, 44)} ${pad(mode, 15)} ${lpad(String(f.rps), 7)} ${lpad(String(f.p50), 7)} ${lpad(String(f.p99), 7)} ${lpad(String(f.non2xx), 8)} ${lpad(String(f.peakRssMb), 7)}`);
+    out.push(
+      `${pad(f.scenario, 44)} ${pad(mode, 15)} ${lpad(String(f.rps), 7)} ${lpad(String(f.p50), 7)} ${lpad(String(f.p99), 7)} ${lpad(String(f.non2xx), 8)} ${lpad(String(f.peakRssMb), 7)}`,
+    );
   }
   out.push('');
   out.push(`${pad('check', 58)} ${pad('value', 30)} ${pad('target', 10)} met`);
   out.push('-'.repeat(100));
-  for (const c of checks) out.push(`${pad(c.name, 58)} ${pad(c.value, 30)} ${pad(c.target, 10)} ${c.isMet ? 'yes' : 'NO'}`);
+  for (const c of checks)
+    out.push(`${pad(c.name, 58)} ${pad(c.value, 30)} ${pad(c.target, 10)} ${c.isMet ? 'yes' : 'NO'}`);
   out.push('');
   out.push(`Total time ${(elapsedMs / 1000).toFixed(0)} s.`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { once } from 'node:events';
+
 import autocannon from 'autocannon';
 import pidusage from 'pidusage';
 
@@ -16,10 +17,24 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64ur
  * the benchmark needs no argon2 login per simulated user. The family id is fresh: no revoked
  * refresh token names it, so the API's per-request re-check accepts it.
  */
-export function signAccessToken(secret: string, claims: { sub: string; cid: string; role: 'admin' | 'therapist' | 'client' }, ttlSeconds = 3600): string {
+export function signAccessToken(
+  secret: string,
+  claims: { sub: string; cid: string; role: 'admin' | 'therapist' | 'client' },
+  ttlSeconds = 3600,
+): string {
   const iat = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = b64url(JSON.stringify({ ...claims, fam: randomUUID(), typ: 'access', iat, exp: iat + ttlSeconds, aud: JWT_AUDIENCE, iss: JWT_ISSUER }));
+  const payload = b64url(
+    JSON.stringify({
+      ...claims,
+      fam: randomUUID(),
+      typ: 'access',
+      iat,
+      exp: iat + ttlSeconds,
+      aud: JWT_AUDIENCE,
+      iss: JWT_ISSUER,
+    }),
+  );
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }
@@ -48,7 +63,8 @@ export async function startChild(
   });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${stderr}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}${readyPath}`);
       if (res.status === 200) break;
@@ -123,7 +139,10 @@ export interface LoadResult {
  * per simulated user). With `rate`, the total request rate is capped (a paced run: latency
  * under a load the server can carry, rather than queueing at saturation).
  */
-export async function runLoad(port: number, options: { connections: number; seconds: number; rate?: number; next: () => LoadRequest }): Promise<LoadResult> {
+export async function runLoad(
+  port: number,
+  options: { connections: number; seconds: number; rate?: number; next: () => LoadRequest },
+): Promise<LoadResult> {
   const statusCounts: Record<string, number> = {};
   const instance = autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -163,7 +182,10 @@ export async function runLoad(port: number, options: { connections: number; seco
  * load, without the queueing a closed loop at saturation adds. A request that finds every
  * connection busy waits for one, and that wait counts in its latency.
  */
-export async function runPaced(port: number, options: { connections: number; seconds: number; rate: number; next: () => LoadRequest }): Promise<LoadResult> {
+export async function runPaced(
+  port: number,
+  options: { connections: number; seconds: number; rate: number; next: () => LoadRequest },
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
   const statusCounts: Record<string, number> = {};
@@ -172,14 +194,17 @@ export async function runPaced(port: number, options: { connections: number; sec
   const send = (r: LoadRequest): Promise<void> =>
     new Promise((resolveSend) => {
       const startedAt = performance.now();
-      const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.path, headers: r.headers, agent }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => {
-          latencies.push(performance.now() - startedAt);
-          statusCounts[res.statusCode ?? 0] = (statusCounts[res.statusCode ?? 0] ?? 0) + 1;
-          resolveSend();
-        });
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, method: r.method, path: r.path, headers: r.headers, agent },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => {
+            latencies.push(performance.now() - startedAt);
+            statusCounts[res.statusCode ?? 0] = (statusCounts[res.statusCode ?? 0] ?? 0) + 1;
+            resolveSend();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolveSend();
@@ -199,7 +224,10 @@ export async function runPaced(port: number, options: { connections: number; sec
   const elapsed = (performance.now() - startedAt) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10 : 0);
+  const pct = (q: number) =>
+    latencies.length
+      ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10
+      : 0;
   const ok = Object.entries(statusCounts).reduce((n, [s, c]) => n + (Number(s) >= 200 && Number(s) < 300 ? c : 0), 0);
   return {
     requests: latencies.length,

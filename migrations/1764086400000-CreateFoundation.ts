@@ -148,7 +148,9 @@ export class CreateFoundation1764086400000 implements MigrationInterface {
     // The clinic row is its own tenant: it is visible only inside its own clinic's transaction.
     await q.query(`ALTER TABLE clinic ENABLE ROW LEVEL SECURITY`);
     await q.query(`ALTER TABLE clinic FORCE ROW LEVEL SECURITY`);
-    await q.query(`CREATE POLICY tenant_isolation ON clinic USING (id = mend_current_clinic()) WITH CHECK (id = mend_current_clinic())`);
+    await q.query(
+      `CREATE POLICY tenant_isolation ON clinic USING (id = mend_current_clinic()) WITH CHECK (id = mend_current_clinic())`,
+    );
 
     // Narrow, id-only lookups that must work before a clinic is known (login by slug, the
     // worker's fan-out). They run as the owner (which may bypass RLS) and return no content.
@@ -168,10 +170,17 @@ export class CreateFoundation1764086400000 implements MigrationInterface {
             ORDER BY o.available_at, o.id LIMIT p_limit $$`);
 
     await q.query(`GRANT USAGE ON SCHEMA public TO mend_app`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON clinic, "user", refresh_token, invitation, api_key, outbox TO mend_app`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON clinic, "user", refresh_token, invitation, api_key, outbox TO mend_app`,
+    );
     // Audit is append-only for the application.
     await q.query(`GRANT SELECT, INSERT ON audit_event TO mend_app`);
-    for (const fn of ['mend_current_clinic()', 'mend_clinic_id_by_slug(text)', 'mend_clinic_ids()', 'mend_outbox_due(integer)']) {
+    for (const fn of [
+      'mend_current_clinic()',
+      'mend_clinic_id_by_slug(text)',
+      'mend_clinic_ids()',
+      'mend_outbox_due(integer)',
+    ]) {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO mend_app`);
     }

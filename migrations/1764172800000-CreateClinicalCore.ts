@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { enableTenantIsolation } from './1764086400000-CreateFoundation.js';
 
 /**
@@ -196,12 +197,25 @@ export class CreateClinicalCore1764172800000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX idempotency_record_created_idx ON idempotency_record (clinic_id, created_at)`);
 
-    const tables = ['couple', 'couple_partner', 'exercise', 'exercise_version', 'assignment', 'occurrence', 'check_in', 'therapy_session', 'alert', 'idempotency_record'];
+    const tables = [
+      'couple',
+      'couple_partner',
+      'exercise',
+      'exercise_version',
+      'assignment',
+      'occurrence',
+      'check_in',
+      'therapy_session',
+      'alert',
+      'idempotency_record',
+    ];
     for (const table of tables) await enableTenantIsolation(q, table);
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${tables.join(', ')} TO mend_app`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS idempotency_record, alert, therapy_session, check_in, occurrence, assignment, exercise_version, exercise, couple_partner, couple`);
+    await q.query(
+      `DROP TABLE IF EXISTS idempotency_record, alert, therapy_session, check_in, occurrence, assignment, exercise_version, exercise, couple_partner, couple`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { enableTenantIsolation } from './1764086400000-CreateFoundation.js';
 
 /**
@@ -58,19 +59,37 @@ export class CreateNotifications1764259200000 implements MigrationInterface {
         CONSTRAINT notification_digest_fk FOREIGN KEY (clinic_id, digest_id) REFERENCES notification (clinic_id, id) ON DELETE SET NULL (digest_id)
       )`);
     // In-app inbox: a recipient's delivered in-app notifications, newest first, and the unread count.
-    await q.query(`CREATE INDEX notification_inbox_idx ON notification (clinic_id, recipient_id, sent_at DESC, id DESC) WHERE channel = 'in_app' AND state = 'sent'`);
-    await q.query(`CREATE INDEX notification_unread_idx ON notification (clinic_id, recipient_id) WHERE channel = 'in_app' AND state = 'sent' AND read_at IS NULL`);
+    await q.query(
+      `CREATE INDEX notification_inbox_idx ON notification (clinic_id, recipient_id, sent_at DESC, id DESC) WHERE channel = 'in_app' AND state = 'sent'`,
+    );
+    await q.query(
+      `CREATE INDEX notification_unread_idx ON notification (clinic_id, recipient_id) WHERE channel = 'in_app' AND state = 'sent' AND read_at IS NULL`,
+    );
     // A recipient's planned and past sends (daily cap, reminders of a couple, recomputation).
     await q.query(`CREATE INDEX notification_recipient_idx ON notification (clinic_id, recipient_id, send_at)`);
     // What is due and not yet sent (the reconciler; the per-clinic due scan).
-    await q.query(`CREATE INDEX notification_due_idx ON notification (clinic_id, send_at) WHERE state IN ('scheduled', 'deferred')`);
+    await q.query(
+      `CREATE INDEX notification_due_idx ON notification (clinic_id, send_at) WHERE state IN ('scheduled', 'deferred')`,
+    );
     // Recompute or cascade by subject.
-    await q.query(`CREATE INDEX notification_occurrence_idx ON notification (clinic_id, occurrence_id) WHERE occurrence_id IS NOT NULL`);
-    await q.query(`CREATE INDEX notification_session_idx ON notification (clinic_id, session_id) WHERE session_id IS NOT NULL`);
-    await q.query(`CREATE INDEX notification_alert_idx ON notification (clinic_id, alert_id) WHERE alert_id IS NOT NULL`);
-    await q.query(`CREATE INDEX notification_digest_idx ON notification (clinic_id, digest_id) WHERE digest_id IS NOT NULL`);
-    await q.query(`COMMENT ON COLUMN notification.claimed_at IS 'When a worker claimed the send (a lease: a claim older than the lease may be taken again after a crash)'`);
-    await q.query(`COMMENT ON COLUMN notification.last_error IS 'An error class or provider code only: never an address, a name or message content'`);
+    await q.query(
+      `CREATE INDEX notification_occurrence_idx ON notification (clinic_id, occurrence_id) WHERE occurrence_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX notification_session_idx ON notification (clinic_id, session_id) WHERE session_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX notification_alert_idx ON notification (clinic_id, alert_id) WHERE alert_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX notification_digest_idx ON notification (clinic_id, digest_id) WHERE digest_id IS NOT NULL`,
+    );
+    await q.query(
+      `COMMENT ON COLUMN notification.claimed_at IS 'When a worker claimed the send (a lease: a claim older than the lease may be taken again after a crash)'`,
+    );
+    await q.query(
+      `COMMENT ON COLUMN notification.last_error IS 'An error class or provider code only: never an address, a name or message content'`,
+    );
 
     await enableTenantIsolation(q, 'notification');
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON notification TO mend_app`);
@@ -89,7 +108,9 @@ export class CreateNotifications1764259200000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE "user" ADD COLUMN notification_preferences jsonb NOT NULL DEFAULT '{}'::jsonb
         CONSTRAINT user_notification_preferences_check CHECK (jsonb_typeof(notification_preferences) = 'object')`);
-    await q.query(`COMMENT ON COLUMN "user".notification_preferences IS '{"email": boolean, "inApp": boolean}; a missing key means the channel is on'`);
+    await q.query(
+      `COMMENT ON COLUMN "user".notification_preferences IS '{"email": boolean, "inApp": boolean}; a missing key means the channel is on'`,
+    );
     await q.query(`
       COMMENT ON COLUMN clinic.settings IS 'Clinic settings. Reminder keys, under "reminders" (a missing or invalid value means the default): quietHours {"start": "21:00", "end": "08:00"} (users without their own), dailyCap 10 (individual reminders per recipient per local day; more are merged into one digest), isDiscreet false (true: no exercise title in any reminder), overdueAfterMinutes 720 (nudge delay when the assignment sets none), sessionReminderHours 24 (session reminder lead time)'`);
   }

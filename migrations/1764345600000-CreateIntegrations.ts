@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { enableTenantIsolation } from './1764086400000-CreateFoundation.js';
 
 /**
@@ -30,7 +31,9 @@ export class CreateIntegrations1764345600000 implements MigrationInterface {
         PRIMARY KEY (clinic_id, id),
         CONSTRAINT webhook_endpoint_disabled_check CHECK ((disabled_at IS NULL) = (disabled_reason IS NULL))
       )`);
-    await q.query(`CREATE INDEX webhook_endpoint_active_idx ON webhook_endpoint (clinic_id, id) WHERE disabled_at IS NULL`);
+    await q.query(
+      `CREATE INDEX webhook_endpoint_active_idx ON webhook_endpoint (clinic_id, id) WHERE disabled_at IS NULL`,
+    );
 
     // A domain event as announced (announceEvent), stored once whatever the number of endpoints.
     await q.query(`
@@ -67,7 +70,9 @@ export class CreateIntegrations1764345600000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX webhook_delivery_endpoint_idx ON webhook_delivery (clinic_id, endpoint_id, id DESC)`);
     await q.query(`CREATE INDEX webhook_delivery_event_idx ON webhook_delivery (clinic_id, event_id)`);
-    await q.query(`COMMENT ON COLUMN webhook_delivery.claimed_at IS 'When a worker claimed the current attempt (a lease: a claim older than the lease may be taken again after a crash)'`);
+    await q.query(
+      `COMMENT ON COLUMN webhook_delivery.claimed_at IS 'When a worker claimed the current attempt (a lease: a claim older than the lease may be taken again after a crash)'`,
+    );
 
     await q.query(`
       CREATE TABLE webhook_delivery_attempt (
@@ -81,7 +86,9 @@ export class CreateIntegrations1764345600000 implements MigrationInterface {
         PRIMARY KEY (clinic_id, delivery_id, attempt),
         CONSTRAINT webhook_delivery_attempt_delivery_fk FOREIGN KEY (clinic_id, delivery_id) REFERENCES webhook_delivery (clinic_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`COMMENT ON COLUMN webhook_delivery_attempt.error IS 'An error class only (timeout, connection_refused, forbidden_address…): never a response body'`);
+    await q.query(
+      `COMMENT ON COLUMN webhook_delivery_attempt.error IS 'An error class only (timeout, connection_refused, forbidden_address…): never a response body'`,
+    );
 
     await q.query(`
       CREATE TABLE integration (
@@ -118,7 +125,9 @@ export class CreateIntegrations1764345600000 implements MigrationInterface {
         CONSTRAINT integration_event_dedupe_key UNIQUE (clinic_id, integration_id, dedupe_key),
         CONSTRAINT integration_event_integration_fk FOREIGN KEY (clinic_id, integration_id) REFERENCES integration (clinic_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX integration_event_time_idx ON integration_event (clinic_id, integration_id, received_at)`);
+    await q.query(
+      `CREATE INDEX integration_event_time_idx ON integration_event (clinic_id, integration_id, received_at)`,
+    );
 
     // Which provider booking reference is which session. A reschedule gives a booking a new
     // reference (Cal.com uid, Calendly invitee): both point at the one session, the old one marked
@@ -137,7 +146,9 @@ export class CreateIntegrations1764345600000 implements MigrationInterface {
         CONSTRAINT integration_booking_integration_fk FOREIGN KEY (clinic_id, integration_id) REFERENCES integration (clinic_id, id) ON DELETE CASCADE,
         CONSTRAINT integration_booking_session_fk FOREIGN KEY (clinic_id, session_id) REFERENCES therapy_session (clinic_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX integration_booking_session_idx ON integration_booking (clinic_id, session_id) WHERE session_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX integration_booking_session_idx ON integration_booking (clinic_id, session_id) WHERE session_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE calendar_feed (
@@ -156,7 +167,16 @@ export class CreateIntegrations1764345600000 implements MigrationInterface {
     // The occurrence.missed scan reads occurrences by closing time.
     await q.query(`CREATE INDEX occurrence_closes_idx ON occurrence (clinic_id, closes_at)`);
 
-    const tables = ['webhook_endpoint', 'webhook_event', 'webhook_delivery', 'webhook_delivery_attempt', 'integration', 'integration_event', 'integration_booking', 'calendar_feed'];
+    const tables = [
+      'webhook_endpoint',
+      'webhook_event',
+      'webhook_delivery',
+      'webhook_delivery_attempt',
+      'integration',
+      'integration_event',
+      'integration_booking',
+      'calendar_feed',
+    ];
     for (const table of tables) await enableTenantIsolation(q, table);
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${tables.join(', ')} TO mend_app`);
 

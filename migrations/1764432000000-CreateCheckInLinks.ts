@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { enableTenantIsolation } from './1764086400000-CreateFoundation.js';
 
 /**
@@ -36,7 +37,9 @@ export class CreateCheckInLinks1764432000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX check_in_link_occurrence_idx ON check_in_link (clinic_id, occurrence_id)`);
     await q.query(`CREATE INDEX check_in_link_partner_idx ON check_in_link (clinic_id, partner_id)`);
-    await q.query(`COMMENT ON COLUMN check_in_link.token_hash IS 'SHA-256 (hex) of the emailed token; the token itself is never stored or logged'`);
+    await q.query(
+      `COMMENT ON COLUMN check_in_link.token_hash IS 'SHA-256 (hex) of the emailed token; the token itself is never stored or logged'`,
+    );
 
     await q.query(`
       CREATE TABLE check_in_page_session (
@@ -58,7 +61,9 @@ export class CreateCheckInLinks1764432000000 implements MigrationInterface {
         CONSTRAINT check_in_page_session_partner_fk FOREIGN KEY (clinic_id, partner_id) REFERENCES "user" (clinic_id, id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX check_in_page_session_link_idx ON check_in_page_session (clinic_id, link_id)`);
-    await q.query(`CREATE INDEX check_in_page_session_occurrence_idx ON check_in_page_session (clinic_id, occurrence_id)`);
+    await q.query(
+      `CREATE INDEX check_in_page_session_occurrence_idx ON check_in_page_session (clinic_id, occurrence_id)`,
+    );
     await q.query(`CREATE INDEX check_in_page_session_partner_idx ON check_in_page_session (clinic_id, partner_id)`);
     await q.query(`CREATE INDEX check_in_page_session_expiry_idx ON check_in_page_session (clinic_id, expires_at)`);
 

@@ -17,8 +17,12 @@ export class AddBenchmarkIndexes1764518400000 implements MigrationInterface {
   name = 'AddBenchmarkIndexes1764518400000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX occurrence_clinic_due_idx ON occurrence (clinic_id, due_at) INCLUDE (couple_id, closes_at, id)`);
-    await q.query(`CREATE INDEX check_in_clinic_time_idx ON check_in (clinic_id, submitted_at) INCLUDE (occurrence_id)`);
+    await q.query(
+      `CREATE INDEX occurrence_clinic_due_idx ON occurrence (clinic_id, due_at) INCLUDE (couple_id, closes_at, id)`,
+    );
+    await q.query(
+      `CREATE INDEX check_in_clinic_time_idx ON check_in (clinic_id, submitted_at) INCLUDE (occurrence_id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -20,7 +20,9 @@ export class SpeedUpReadPaths1764604800000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE occurrence ADD COLUMN has_check_in boolean NOT NULL DEFAULT false`);
-    await q.query(`COMMENT ON COLUMN occurrence.has_check_in IS 'true while a check-in row answers this occurrence; kept by the check_in_marks_occurrence trigger'`);
+    await q.query(
+      `COMMENT ON COLUMN occurrence.has_check_in IS 'true while a check-in row answers this occurrence; kept by the check_in_marks_occurrence trigger'`,
+    );
     await q.query(`
       UPDATE occurrence o SET has_check_in = true
        WHERE EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id)`);

@@ -8,4 +8,13 @@ import { SpeedUpReadPaths1764604800000 } from './1764604800000-SpeedUpReadPaths.
 import { AddRemindersOffSkipReason1764691200000 } from './1764691200000-AddRemindersOffSkipReason.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
-export const migrations = [CreateFoundation1764086400000, CreateClinicalCore1764172800000, CreateNotifications1764259200000, CreateIntegrations1764345600000, CreateCheckInLinks1764432000000, AddBenchmarkIndexes1764518400000, SpeedUpReadPaths1764604800000, AddRemindersOffSkipReason1764691200000];
+export const migrations = [
+  CreateFoundation1764086400000,
+  CreateClinicalCore1764172800000,
+  CreateNotifications1764259200000,
+  CreateIntegrations1764345600000,
+  CreateCheckInLinks1764432000000,
+  AddBenchmarkIndexes1764518400000,
+  SpeedUpReadPaths1764604800000,
+  AddRemindersOffSkipReason1764691200000,
+];

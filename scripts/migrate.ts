@@ -45,7 +45,9 @@ async function main(): Promise<number> {
 
   if (settings.queueBackend === 'postgres') {
     await installQueueSchema(url, settings.queuePostgresSchema);
-    console.log(`  BullMQ PostgreSQL schema "${settings.queuePostgresSchema}" is installed (queue backend: postgres, no REDIS_URL)`);
+    console.log(
+      `  BullMQ PostgreSQL schema "${settings.queuePostgresSchema}" is installed (queue backend: postgres, no REDIS_URL)`,
+    );
   } else {
     console.log('  queue backend is Redis: no queue schema to install');
   }

@@ -7,8 +7,9 @@
  * of someone trying Mend out. Later steps (couples, exercises, check-ins) go in `seedDemo`
  * after the staff, each as its own `ensure…` function.
  */
-import { DEMO_PARTNERS, seedDemoCouple } from './seed-demo-couple.js';
 import { randomUUID } from 'node:crypto';
+
+import { DEMO_PARTNERS, seedDemoCouple } from './seed-demo-couple.js';
 
 export const DEMO_CLINIC = {
   name: 'Harbor Couples Clinic',
@@ -25,7 +26,12 @@ export interface DemoLogin {
   password: string;
 }
 
-export const DEMO_ADMIN: DemoLogin = { role: 'admin', name: 'Avery Admin', email: 'admin@demo.mend.local', password: DEMO_PASSWORD };
+export const DEMO_ADMIN: DemoLogin = {
+  role: 'admin',
+  name: 'Avery Admin',
+  email: 'admin@demo.mend.local',
+  password: DEMO_PASSWORD,
+};
 export const DEMO_THERAPIST: DemoLogin = {
   role: 'therapist',
   name: 'Theo Therapist',
@@ -51,7 +57,11 @@ interface Tokens {
 export class DemoApiClient {
   constructor(private readonly baseUrl: string) {}
 
-  async request<T>(method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<{ status: number; body: T }> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string } = {},
+  ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -79,7 +89,11 @@ export class DemoApiClient {
 function describeProblem(body: unknown): string {
   if (body && typeof body === 'object') {
     const problem = body as { title?: string; detail?: string; errors?: Array<{ field?: string; message?: string }> };
-    const parts = [problem.title, problem.detail, ...(problem.errors ?? []).map((e) => `${e.field ?? ''} ${e.message ?? ''}`.trim())];
+    const parts = [
+      problem.title,
+      problem.detail,
+      ...(problem.errors ?? []).map((e) => `${e.field ?? ''} ${e.message ?? ''}`.trim()),
+    ];
     const text = parts.filter(Boolean).join('; ');
     return text ? `: ${text}` : '';
   }
@@ -118,7 +132,12 @@ async function ensureClinicAndAdmin(api: DemoApiClient, report: SeedReport): Pro
 }
 
 /** A staff member invited by the admin, who accepts the invitation with the demo password. */
-async function ensureStaff(api: DemoApiClient, adminToken: string, login: DemoLogin, report: SeedReport): Promise<string | undefined> {
+async function ensureStaff(
+  api: DemoApiClient,
+  adminToken: string,
+  login: DemoLogin,
+  report: SeedReport,
+): Promise<string | undefined> {
   const existing = await tryLogin(api, login);
   if (existing) {
     report.steps.push(`${login.role} ${login.email} already exists`);
@@ -133,7 +152,8 @@ async function ensureStaff(api: DemoApiClient, adminToken: string, login: DemoLo
     report.steps.push(`invited ${login.role} ${login.email} and accepted the invitation`);
     return tokens.accessToken;
   }
-  if (invited.status !== 409) throw new Error(`POST /v1/users answered ${invited.status}${describeProblem(invited.body)}`);
+  if (invited.status !== 409)
+    throw new Error(`POST /v1/users answered ${invited.status}${describeProblem(invited.body)}`);
 
   // The user exists but cannot log in: an earlier start stopped between invite and accept.
   // A fresh invitation finishes the job; it is refused if the invitation was accepted already.
@@ -159,7 +179,9 @@ interface InvitedUser {
 async function acceptInvitation(api: DemoApiClient, invitationUrl: string, password: string): Promise<Tokens> {
   const token = new URL(invitationUrl).pathname.split('/').filter(Boolean).pop();
   if (!token) throw new Error(`the API answered an invitationUrl without a token: ${invitationUrl}`);
-  const accepted = await api.request<Tokens>('POST', `/v1/invitations/${encodeURIComponent(token)}/accept`, { body: { password } });
+  const accepted = await api.request<Tokens>('POST', `/v1/invitations/${encodeURIComponent(token)}/accept`, {
+    body: { password },
+  });
   if (accepted.status !== 200 && accepted.status !== 201) {
     throw new Error(`POST /v1/invitations/…/accept answered ${accepted.status}${describeProblem(accepted.body)}`);
   }
@@ -182,7 +204,12 @@ async function findUserId(api: DemoApiClient, adminToken: string, login: DemoLog
  */
 export async function seedDemo(baseUrl: string, databaseUrl?: string): Promise<SeedReport> {
   const api = new DemoApiClient(baseUrl.replace(/\/$/, ''));
-  const report: SeedReport = { clinicSlug: DEMO_CLINIC.slug, logins: [DEMO_ADMIN, DEMO_THERAPIST], steps: [], warnings: [] };
+  const report: SeedReport = {
+    clinicSlug: DEMO_CLINIC.slug,
+    logins: [DEMO_ADMIN, DEMO_THERAPIST],
+    steps: [],
+    warnings: [],
+  };
 
   const adminToken = await ensureClinicAndAdmin(api, report);
   if (!adminToken) return report;
@@ -198,7 +225,14 @@ export async function seedDemo(baseUrl: string, databaseUrl?: string): Promise<S
         invitationToken: (url) => url.split('/').pop()!,
       });
       report.steps.push(step);
-      report.logins.push(...DEMO_PARTNERS.map((p) => ({ role: 'client' as const, name: p.name, email: p.email, password: DEMO_PASSWORD })));
+      report.logins.push(
+        ...DEMO_PARTNERS.map((p) => ({
+          role: 'client' as const,
+          name: p.name,
+          email: p.email,
+          password: DEMO_PASSWORD,
+        })),
+      );
     }
   }
   return report;

@@ -15,15 +15,32 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type AppConfig, ConfigValidationError, loadConfig, readLauncherSettings, type LauncherSettings } from '@mend/config';
+
+import {
+  ConfigValidationError,
+  loadConfig,
+  readLauncherSettings,
+  type AppConfig,
+  type LauncherSettings,
+} from '@mend/config';
 import { provisionDatabase, runMigrations, startEmbeddedPostgres } from '@mend/database';
 import { installQueueSchema } from '@mend/queue';
+
 import { seedDemo, type SeedReport } from './seed-demo.js';
 
 const DATABASE_HOST_FLAG = '--embedded-postgres-host';
@@ -194,7 +211,8 @@ function writeLock(lockFile: string, children: Array<{ name: string; pid: number
 // ---------------------------------------------------------------------------------------------
 // Embedded PostgreSQL helper process
 
-type ToDatabaseHost = { type: 'start'; dataDir: string; port: number; password: string; logFile: string } | { type: 'stop' };
+type ToDatabaseHost =
+  { type: 'start'; dataDir: string; port: number; password: string; logFile: string } | { type: 'stop' };
 type FromDatabaseHost = { type: 'ready'; adminUrl: string } | { type: 'error'; message: string };
 
 /** Runs in the helper process: starts PostgreSQL on request, stops it on request or orphaning. */
@@ -215,7 +233,12 @@ function runDatabaseHost(): void {
     if (message.type === 'stop') return stopAndExit();
     if (message.type !== 'start') return;
     const log = createWriteStream(message.logFile, { flags: 'a' });
-    startEmbeddedPostgres({ dataDir: message.dataDir, port: message.port, password: message.password, onLog: (line) => log.write(line) })
+    startEmbeddedPostgres({
+      dataDir: message.dataDir,
+      port: message.port,
+      password: message.password,
+      onLog: (line) => log.write(line),
+    })
       .then((started) => {
         handle = started;
         if (stopping) return void started.stop();
@@ -257,16 +280,23 @@ class EmbeddedDatabase {
     options: { dataDir: string; port: number; password: string; logFile: string },
     onUnexpectedExit: (code: number | null) => void,
   ): Promise<EmbeddedDatabase> {
-    const host = spawn(process.execPath, [SCRIPT, DATABASE_HOST_FLAG], { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const host = spawn(process.execPath, [SCRIPT, DATABASE_HOST_FLAG], {
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const adminUrl = await new Promise<string>((done, fail) => {
       host.once('message', (message: FromDatabaseHost) => {
         if (message.type === 'ready') return done(message.adminUrl);
         const cause = lastProblem(options.logFile) ?? message.message;
-        const hint = /TCP\/IP|already in use/i.test(cause) ? `; is port ${options.port} taken? set EMBEDDED_POSTGRES_PORT` : '';
+        const hint = /TCP\/IP|already in use/i.test(cause)
+          ? `; is port ${options.port} taken? set EMBEDDED_POSTGRES_PORT`
+          : '';
         fail(new LauncherError(`Embedded PostgreSQL did not start: ${cause} (log: ${options.logFile}${hint})`));
       });
       host.once('exit', (code) => {
-        fail(new LauncherError(`Embedded PostgreSQL helper exited during start (code ${code}); see ${options.logFile}`));
+        fail(
+          new LauncherError(`Embedded PostgreSQL helper exited during start (code ${code}); see ${options.logFile}`),
+        );
       });
       host.send({ type: 'start', ...options } satisfies ToDatabaseHost);
     }).catch((error: unknown) => {
@@ -290,7 +320,10 @@ class EmbeddedDatabase {
     if (this.host.exitCode !== null || this.host.signalCode !== null) return;
     if (this.host.connected) this.host.send({ type: 'stop' } satisfies ToDatabaseHost);
     else this.host.kill('SIGTERM');
-    const stopped = await Promise.race([this.exited.then(() => true), sleep(DATABASE_STOP_TIMEOUT_MS).then(() => false)]);
+    const stopped = await Promise.race([
+      this.exited.then(() => true),
+      sleep(DATABASE_STOP_TIMEOUT_MS).then(() => false),
+    ]);
     if (!stopped) {
       warn('embedded PostgreSQL did not stop in time; killing its helper (the next start cleans up)');
       this.host.kill('SIGKILL');
@@ -427,7 +460,8 @@ class Launcher {
 function detachLibraryExitHooks(): void {
   for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message']) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (String(listener).includes('eventFilters')) process.removeListener(event, listener as (...args: unknown[]) => void);
+      if (String(listener).includes('eventFilters'))
+        process.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
 }
@@ -446,13 +480,20 @@ function redactUrl(url: string): string {
 function appEntryPoint(root: string, name: 'api' | 'worker'): string {
   const candidates = [`dist/apps/${name}/main.js`, `dist/apps/${name}/src/main.js`].map((path) => resolve(root, path));
   const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new LauncherError(`dist/apps/${name}/src/main.js is missing: run \`npm run build\` (npm start does it for you).`);
+  if (!found)
+    throw new LauncherError(
+      `dist/apps/${name}/src/main.js is missing: run \`npm run build\` (npm start does it for you).`,
+    );
   return found;
 }
 
 function readinessUrl(config: AppConfig): string {
   const host = config.http.host;
-  const reachable = ['0.0.0.0', '::', '', '127.0.0.1'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const reachable = ['0.0.0.0', '::', '', '127.0.0.1'].includes(host)
+    ? '127.0.0.1'
+    : host.includes(':')
+      ? `[${host}]`
+      : host;
   return `http://${reachable}:${config.http.port}`;
 }
 
@@ -478,7 +519,9 @@ async function waitForReady(baseUrl: string, launcher: Launcher): Promise<void> 
     }
     await sleep(250);
   }
-  throw new LauncherError(`The API did not become ready within ${READY_TIMEOUT_MS / 1000} s (${baseUrl}/health/ready: ${last})`);
+  throw new LauncherError(
+    `The API did not become ready within ${READY_TIMEOUT_MS / 1000} s (${baseUrl}/health/ready: ${last})`,
+  );
 }
 
 /** Checks the apps' configuration before anything starts, so every problem shows at once. */
@@ -491,7 +534,10 @@ function validate(env: NodeJS.ProcessEnv): AppConfig {
   }
 }
 
-function banner(config: AppConfig, details: { database: string; queue: string; seed: SeedReport | undefined; startedIn: string }): void {
+function banner(
+  config: AppConfig,
+  details: { database: string; queue: string; seed: SeedReport | undefined; startedIn: string },
+): void {
   const base = config.http.publicUrl;
   const lines = [
     '',
@@ -504,7 +550,8 @@ function banner(config: AppConfig, details: { database: string; queue: string; s
   ];
   if (details.seed) {
     lines.push('', `Demo logins — clinic ${bold(details.seed.clinicSlug)}:`);
-    for (const login of details.seed.logins) lines.push(`  ${login.role.padEnd(10)} ${login.email.padEnd(28)} ${login.password}`);
+    for (const login of details.seed.logins)
+      lines.push(`  ${login.role.padEnd(10)} ${login.email.padEnd(28)} ${login.password}`);
     const [admin] = details.seed.logins;
     lines.push(
       '',
@@ -533,7 +580,9 @@ async function main(): Promise<void> {
   const entryPoints = { api: appEntryPoint(root, 'api'), worker: appEntryPoint(root, 'worker') };
   const pgPort = settings.embeddedPostgresPort;
   if (isEmbedded && (!Number.isInteger(pgPort) || pgPort < 1 || pgPort > 65535)) {
-    throw new LauncherError(`EMBEDDED_POSTGRES_PORT must be a port number (got "${settings.env.EMBEDDED_POSTGRES_PORT}")`);
+    throw new LauncherError(
+      `EMBEDDED_POSTGRES_PORT must be a port number (got "${settings.env.EMBEDDED_POSTGRES_PORT}")`,
+    );
   }
 
   // Everything the apps will be given, except what only exists once the database is up.
@@ -550,7 +599,8 @@ async function main(): Promise<void> {
     JWT_SECRET: settings.jwtSecret ?? 'x'.repeat(32),
   });
 
-  if (preflight.http.port === 0) throw new LauncherError('PORT=0 (any free port) is not supported by npm start: choose a port.');
+  if (preflight.http.port === 0)
+    throw new LauncherError('PORT=0 (any free port) is not supported by npm start: choose a port.');
 
   await claimDataFolder(lockFile);
   if (!(await isPortFree(preflight.http.port, preflight.http.host))) {
@@ -593,7 +643,11 @@ async function main(): Promise<void> {
     say(`starting embedded PostgreSQL on 127.0.0.1:${pgPort} (data in ${shown(pgDir)})…`);
     const database = await EmbeddedDatabase.start(
       { dataDir: pgDir, port: pgPort, password: local!.secrets.postgresPassword, logFile: pgLog },
-      (code) => void launcher.stop(1, `embedded PostgreSQL stopped unexpectedly (helper exit code ${code}); see ${shown(pgLog)}`),
+      (code) =>
+        void launcher.stop(
+          1,
+          `embedded PostgreSQL stopped unexpectedly (helper exit code ${code}); see ${shown(pgLog)}`,
+        ),
     );
     launcher.setDatabase(database);
     const urls = await provisionDatabase({
@@ -611,7 +665,11 @@ async function main(): Promise<void> {
   if (ownerUrl) {
     const t = Date.now();
     const { applied } = await runMigrations(ownerUrl);
-    say(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')} (${seconds(t)})` : 'database schema is up to date');
+    say(
+      applied.length
+        ? `applied ${applied.length} migration(s): ${applied.join(', ')} (${seconds(t)})`
+        : 'database schema is up to date',
+    );
     if (preflight.queue.backend === 'postgres') {
       await installQueueSchema(ownerUrl, preflight.queue.postgresSchema);
       say(`BullMQ PostgreSQL schema "${preflight.queue.postgresSchema}" is installed`);
@@ -629,9 +687,13 @@ async function main(): Promise<void> {
   const config = validate(env);
 
   const onAppExit = (name: string, code: number | null, signal: NodeJS.Signals | null) =>
-    void launcher.stop(1, `${name} exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}): stopping everything`);
+    void launcher.stop(
+      1,
+      `${name} exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}): stopping everything`,
+    );
   say('starting api and worker…');
-  for (const name of ['api', 'worker'] as const) launcher.addApp(AppProcess.spawn(name, entryPoints[name], { cwd: root, env }, onAppExit));
+  for (const name of ['api', 'worker'] as const)
+    launcher.addApp(AppProcess.spawn(name, entryPoints[name], { cwd: root, env }, onAppExit));
 
   const localUrl = readinessUrl(config);
   await waitForReady(localUrl, launcher);
@@ -654,7 +716,9 @@ async function main(): Promise<void> {
   banner(config, {
     database: databaseLabel,
     queue:
-      config.queue.backend === 'redis' ? 'BullMQ on Redis (REDIS_URL)' : `BullMQ on PostgreSQL (schema "${config.queue.postgresSchema}")`,
+      config.queue.backend === 'redis'
+        ? 'BullMQ on Redis (REDIS_URL)'
+        : `BullMQ on PostgreSQL (schema "${config.queue.postgresSchema}")`,
     seed,
     startedIn: readyIn,
   });
@@ -665,7 +729,13 @@ if (process.argv.includes(DATABASE_HOST_FLAG)) {
 } else {
   main().catch((error: unknown) => {
     // Launcher errors are written for the person at the terminal; anything else keeps its stack.
-    warn(error instanceof LauncherError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+    warn(
+      error instanceof LauncherError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
+    );
     // Whatever was started so far is stopped in order, and the data folder is released.
     if (activeLauncher) void activeLauncher.stop(1);
     else process.exit(1);

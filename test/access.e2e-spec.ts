@@ -1,4 +1,14 @@
-import { type TestApp, type ClinicContext, type StaffContext, TEST_PASSWORD, createTestApp, insertClientUser, newApiKey, newClinic, newStaff } from '@mend/testing';
+import {
+  createTestApp,
+  insertClientUser,
+  newApiKey,
+  newClinic,
+  newStaff,
+  TEST_PASSWORD,
+  type ClinicContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 import { ACCESS, ALL } from './support/access-rules.js';
 
@@ -17,7 +27,15 @@ describe('access rules on every route', () => {
     const therapist: StaffContext = await newStaff(t, clinic);
     const client = await insertClientUser(t, clinic);
     tokens = { admin: clinic.admin.accessToken, therapist: therapist.accessToken, client: client.accessToken };
-    apiKey = (await newApiKey(t, clinic, ['sessions:read', 'sessions:write', 'couples:read', 'webhooks:manage', 'calendar:read'])).key;
+    apiKey = (
+      await newApiKey(t, clinic, [
+        'sessions:read',
+        'sessions:write',
+        'couples:read',
+        'webhooks:manage',
+        'calendar:read',
+      ])
+    ).key;
     const doc = await t.http().get('/docs-json').expect(200);
     routes = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -61,7 +79,8 @@ describe('access rules on every route', () => {
         if (route === 'POST /v1/auth/logout') continue; // covered below: it would end the session
         const res = await call(route, tokens[role]);
         const allowed = Array.isArray(rule) && rule.includes(role);
-        if (allowed) expect({ route, role, refused: [401, 403].includes(res.status) }).toEqual({ route, role, refused: false });
+        if (allowed)
+          expect({ route, role, refused: [401, 403].includes(res.status) }).toEqual({ route, role, refused: false });
         else expect({ route, role, status: res.status }).toEqual({ route, role, status: 403 });
       }
     }
@@ -74,7 +93,8 @@ describe('access rules on every route', () => {
       const res = await call(route, apiKey);
       if (rule === 'api-key') expect({ route, status: res.status }).toEqual({ route, status: 200 });
       // Routes for roles and keys alike: the key gets past the guard (the empty body may then be refused).
-      else if (rule.includes('api-key')) expect({ route, refused: [401, 403].includes(res.status) }).toEqual({ route, refused: false });
+      else if (rule.includes('api-key'))
+        expect({ route, refused: [401, 403].includes(res.status) }).toEqual({ route, refused: false });
       else expect({ route, status: res.status }).toEqual({ route, status: 403 });
     }
   });
@@ -83,7 +103,11 @@ describe('access rules on every route', () => {
     for (const role of ALL) {
       const email = role === 'admin' ? clinic.admin.email : undefined;
       if (!email) continue;
-      const login = await t.http().post('/v1/auth/login').send({ clinic: clinic.slug, email, password: TEST_PASSWORD }).expect(200);
+      const login = await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ clinic: clinic.slug, email, password: TEST_PASSWORD })
+        .expect(200);
       await t.http().post('/v1/auth/logout').auth(login.body.accessToken, { type: 'bearer' }).expect(204);
     }
     await t.http().post('/v1/auth/logout').auth(tokens.client, { type: 'bearer' }).expect(204);
@@ -91,7 +115,7 @@ describe('access rules on every route', () => {
   });
 });
 
-describe('another clinic\'s ids', () => {
+describe("another clinic's ids", () => {
   let t: TestApp;
   let a: ClinicContext;
   let b: ClinicContext;
@@ -115,15 +139,30 @@ describe('another clinic\'s ids', () => {
       .http()
       .post('/v1/exercises')
       .auth(bStaff.accessToken, auth)
-      .send({ title: 'B only', category: 'caring', instructions: 'Clinic B\'s own exercise.', mode: 'individual', form: { fields: [{ key: 'done', type: 'boolean', label: 'Done?', required: true }] } })
+      .send({
+        title: 'B only',
+        category: 'caring',
+        instructions: "Clinic B's own exercise.",
+        mode: 'individual',
+        form: { fields: [{ key: 'done', type: 'boolean', label: 'Done?', required: true }] },
+      })
       .expect(201);
     const cases: Array<[string, (id: string) => PromiseLike<{ status: number; body: Record<string, unknown> }>]> = [
       ['GET /v1/users/{id}', (id) => t.http().get(`/v1/users/${id}`).auth(a.admin.accessToken, auth)],
-      ['PATCH /v1/users/{id}', (id) => t.http().patch(`/v1/users/${id}`).auth(a.admin.accessToken, auth).send({ disabled: true })],
-      ['POST /v1/users/{id}/invitations', (id) => t.http().post(`/v1/users/${id}/invitations`).auth(a.admin.accessToken, auth)],
+      [
+        'PATCH /v1/users/{id}',
+        (id) => t.http().patch(`/v1/users/${id}`).auth(a.admin.accessToken, auth).send({ disabled: true }),
+      ],
+      [
+        'POST /v1/users/{id}/invitations',
+        (id) => t.http().post(`/v1/users/${id}/invitations`).auth(a.admin.accessToken, auth),
+      ],
       ['DELETE /v1/api-keys/{id}', (id) => t.http().delete(`/v1/api-keys/${id}`).auth(a.admin.accessToken, auth)],
       ['GET /v1/exercises/{id}', (id) => t.http().get(`/v1/exercises/${id}`).auth(a.admin.accessToken, auth)],
-      ['PATCH /v1/exercises/{id}', (id) => t.http().patch(`/v1/exercises/${id}`).auth(a.admin.accessToken, auth).send({ archived: true })],
+      [
+        'PATCH /v1/exercises/{id}',
+        (id) => t.http().patch(`/v1/exercises/${id}`).auth(a.admin.accessToken, auth).send({ archived: true }),
+      ],
     ];
     const foreignIds: Record<string, string> = {
       'GET /v1/users/{id}': bStaff.id,

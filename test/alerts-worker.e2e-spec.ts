@@ -1,7 +1,10 @@
 import 'reflect-metadata';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { type TestApp, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import { builtinExerciseId, createTestApp, newClinic, newCouple, newStaff, type TestApp } from '@mend/testing';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 
 /** A check-in is enough for an alert to open and reach the caseloads: no one has to read progress first. */
@@ -28,21 +31,33 @@ describe('alerts raised by the worker after a check-in', () => {
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+      .send({
+        exerciseId: pulseId,
+        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
+      })
       .expect(201);
     for (const [i, trust] of [
       [0, 9],
       [1, 4],
     ] as const) {
       const token = couple.partners[i].accessToken;
-      const mine = (await t.http().get('/v1/me/assignments').auth(token, auth).expect(200)).body.data as Array<{ id: string; occurrences: Array<{ dueAt: string; state: string }> }>;
+      const mine = (await t.http().get('/v1/me/assignments').auth(token, auth).expect(200)).body.data as Array<{
+        id: string;
+        occurrences: Array<{ dueAt: string; state: string }>;
+      }>;
       const due = mine.find((a) => a.id === assignment.body.id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
-      await t.http().post(`/v1/assignments/${assignment.body.id}/check-ins`).auth(token, auth).send({ occurrenceAt: due, answers: { trust, safety: 5 }, visibility: 'private' }).expect(201);
+      await t
+        .http()
+        .post(`/v1/assignments/${assignment.body.id}/check-ins`)
+        .auth(token, auth)
+        .send({ occurrenceAt: due, answers: { trust, safety: 5 }, visibility: 'private' })
+        .expect(201);
     }
     const deadline = Date.now() + 20_000;
     let openAlerts = 0;
     while (Date.now() < deadline) {
-      const rows = (await t.http().get('/v1/clinic/caseloads').auth(clinic.admin.accessToken, auth).expect(200)).body.data as Array<{ therapistId: string; openAlerts: number }>;
+      const rows = (await t.http().get('/v1/clinic/caseloads').auth(clinic.admin.accessToken, auth).expect(200)).body
+        .data as Array<{ therapistId: string; openAlerts: number }>;
       openAlerts = rows.find((r) => r.therapistId === therapist.id)?.openAlerts ?? 0;
       if (openAlerts > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,4 +1,4 @@
-import { type TestApp, type ClinicContext, createTestApp, newApiKey, newClinic } from '@mend/testing';
+import { createTestApp, newApiKey, newClinic, type ClinicContext, type TestApp } from '@mend/testing';
 
 describe('API keys', () => {
   let t: TestApp;
@@ -14,7 +14,12 @@ describe('API keys', () => {
   });
 
   it('shows the key once, with a recognisable prefix and 256 random bits, and lists only a hint', async () => {
-    const created = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, auth).send({ name: 'Cal.com', scopes: ['sessions:write', 'sessions:read'] }).expect(201);
+    const created = await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ name: 'Cal.com', scopes: ['sessions:write', 'sessions:read'] })
+      .expect(201);
     expect(created.body.key).toMatch(/^mk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
     expect(created.body.scopes).toEqual(['sessions:read', 'sessions:write']);
     const list = await t.http().get('/v1/api-keys').auth(clinic.admin.accessToken, auth).expect(200);
@@ -41,7 +46,12 @@ describe('API keys', () => {
     const self = await t.http().get('/v1/api-keys/self').auth(key, auth).expect(200);
     expect(self.body.scopes).toEqual(['calendar:read']);
     await t.http().get('/v1/users').auth(key, auth).expect(403);
-    await t.http().post('/v1/api-keys').auth(key, auth).send({ name: 'escalate', scopes: ['webhooks:manage'] }).expect(403);
+    await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(key, auth)
+      .send({ name: 'escalate', scopes: ['webhooks:manage'] })
+      .expect(403);
   });
 
   it('stops working as soon as it is revoked', async () => {
@@ -49,11 +59,15 @@ describe('API keys', () => {
     await t.http().get('/v1/api-keys/self').auth(key, auth).expect(200);
     await t.http().delete(`/v1/api-keys/${id}`).auth(clinic.admin.accessToken, auth).expect(204);
     await t.http().get('/v1/api-keys/self').auth(key, auth).expect(401);
-    const audit = await t.http().get(`/v1/audit-events?resourceId=${id}`).auth(clinic.admin.accessToken, auth).expect(200);
+    const audit = await t
+      .http()
+      .get(`/v1/audit-events?resourceId=${id}`)
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
     expect(audit.body.data.map((e: { action: string }) => e.action)).toEqual(['api_key.revoke', 'api_key.create']);
   });
 
-  it('is bound to its clinic: moving it to another clinic\'s id fails, and it never sees another clinic', async () => {
+  it("is bound to its clinic: moving it to another clinic's id fails, and it never sees another clinic", async () => {
     const other = await newClinic(t);
     const { key } = await newApiKey(t, clinic, ['sessions:read']);
     const moved = key.replace(clinic.clinicId.replace(/-/g, ''), other.clinicId.replace(/-/g, ''));
@@ -64,8 +78,18 @@ describe('API keys', () => {
   });
 
   it('validates scopes', async () => {
-    const res = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, auth).send({ name: 'x', scopes: ['root'] }).expect(400);
+    const res = await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ name: 'x', scopes: ['root'] })
+      .expect(400);
     expect(res.body.errors[0].field).toBe('scopes');
-    await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, auth).send({ name: 'x', scopes: [] }).expect(400);
+    await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ name: 'x', scopes: [] })
+      .expect(400);
   });
 });

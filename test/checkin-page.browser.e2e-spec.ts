@@ -18,19 +18,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { DateTime } from 'luxon';
+
 import type { INestApplicationContext } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { EntityManager } from 'typeorm';
+
 import { CheckInLinksService } from '@mend/checkin-links';
 import { loggerParams } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { type TestApp, createTestApp } from '@mend/testing';
-import type { EntityManager } from 'typeorm';
-import { DEMO_CLINIC, DEMO_PASSWORD, DEMO_THERAPIST, seedDemo } from '../scripts/seed-demo.js';
-import { DEMO_PARTNERS } from '../scripts/seed-demo-couple.js';
+import { createTestApp, type TestApp } from '@mend/testing';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
-import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
+import { DEMO_PARTNERS } from '../scripts/seed-demo-couple.js';
+import { DEMO_CLINIC, DEMO_PASSWORD, DEMO_THERAPIST, seedDemo } from '../scripts/seed-demo.js';
+import { startSmtpCatcher, type CaughtMail, type SmtpCatcher } from './support/smtp-catcher.js';
 
 // Functions given to page.evaluate run in the browser; the project itself compiles without the DOM library.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -44,7 +47,15 @@ type HTMLInputElement = any;
 type Document = any;
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const PHONE = { width: 360, height: 740 };
 const SCREENSHOTS = resolve('test-output/screenshots');
@@ -53,7 +64,19 @@ const EXERCISE_TITLE = 'Ten minutes together';
 const PRIVATE_MARKER = 'zz-jordan-private-4e1b';
 const SHARED_MARKER = 'zz-sam-shared-77c0';
 /** Words that must never appear in a title or a URL (exercise, names, clinical terms). */
-const FORBIDDEN_IN_TITLES = [EXERCISE_TITLE, 'trust', 'Trust', 'Jordan', 'Sam', 'therapy', 'Therapy', 'couple', 'Couple', 'pulse', 'Harbor'];
+const FORBIDDEN_IN_TITLES = [
+  EXERCISE_TITLE,
+  'trust',
+  'Trust',
+  'Jordan',
+  'Sam',
+  'therapy',
+  'Therapy',
+  'couple',
+  'Couple',
+  'pulse',
+  'Harbor',
+];
 const hasChromium = existsSync(CHROMIUM);
 
 const FORM = {
@@ -74,7 +97,17 @@ const FORM = {
       ],
     },
     { key: 'talked', type: 'boolean', label: 'Did you spend ten minutes talking without phones?', required: true },
-    { key: 'mood', type: 'choice', label: 'How did the talk feel?', required: true, options: [{ value: 'calm', label: 'Calm' }, { value: 'tense', label: 'Tense' }, { value: 'mixed', label: 'A bit of both' }] },
+    {
+      key: 'mood',
+      type: 'choice',
+      label: 'How did the talk feel?',
+      required: true,
+      options: [
+        { value: 'calm', label: 'Calm' },
+        { value: 'tense', label: 'Tense' },
+        { value: 'mixed', label: 'A bit of both' },
+      ],
+    },
     {
       key: 'helped',
       type: 'multi',
@@ -152,7 +185,11 @@ describe('client check-in page in Chromium (phone viewport)', () => {
    * Waits for the partner's homework reminder email for this assignment's open occurrence and
    * returns the link in its body (the plain-text part; the HTML part must carry the same one).
    */
-  const emailedLinkFor = async (assignmentId: string, who: 'jordan' | 'sam', deadline: number): Promise<{ mail: CaughtMail; link: string }> => {
+  const emailedLinkFor = async (
+    assignmentId: string,
+    who: 'jordan' | 'sam',
+    deadline: number,
+  ): Promise<{ mail: CaughtMail; link: string }> => {
     const occurrenceId = await openOccurrence(assignmentId, partner[who].id);
     const linkPattern = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/c/[A-Za-z0-9_-]+`, 'g');
     for (;;) {
@@ -161,7 +198,8 @@ describe('client check-in page in Chromium (phone viewport)', () => {
           if ((await occurrenceOfLink(link)) === occurrenceId) return { mail, link };
         }
       }
-      if (Date.now() > deadline) throw new Error(`no reminder email with a check-in link reached ${who} (${smtp.mails.length} emails caught)`);
+      if (Date.now() > deadline)
+        throw new Error(`no reminder email with a check-in link reached ${who} (${smtp.mails.length} emails caught)`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -169,7 +207,9 @@ describe('client check-in page in Chromium (phone viewport)', () => {
   /** The link for a later case's occurrence: issueCheckInLink's URL, as the reminder email carries it. */
   const linkFor = async (assignmentId: string, who: 'jordan' | 'sam'): Promise<string> => {
     const occurrenceId = await openOccurrence(assignmentId, partner[who].id);
-    const link = await inClinic((tx) => t.app.get(CheckInLinksService).issueCheckInLink(tx, clinicId, partner[who].id, occurrenceId));
+    const link = await inClinic((tx) =>
+      t.app.get(CheckInLinksService).issueCheckInLink(tx, clinicId, partner[who].id, occurrenceId),
+    );
     tokens.push(new URL(link.url).pathname.split('/').pop()!);
     return link.url;
   };
@@ -187,11 +227,16 @@ describe('client check-in page in Chromium (phone viewport)', () => {
   const checkInOf = async (who: 'jordan' | 'sam', assignmentId: string) =>
     (
       await inClinic((tx) =>
-        tx.query(`SELECT answers, visibility FROM check_in WHERE clinic_id = $1 AND author_id = $2 AND assignment_id = $3 ORDER BY submitted_at DESC LIMIT 1`, [clinicId, partner[who].id, assignmentId]),
+        tx.query(
+          `SELECT answers, visibility FROM check_in WHERE clinic_id = $1 AND author_id = $2 AND assignment_id = $3 ORDER BY submitted_at DESC LIMIT 1`,
+          [clinicId, partner[who].id, assignmentId],
+        ),
       )
     )[0] as { answers: Record<string, unknown>; visibility: string } | undefined;
 
-  async function phone(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; watch: Watch }> {
+  async function phone(
+    options: { javaScriptEnabled?: boolean } = {},
+  ): Promise<{ context: BrowserContext; page: Page; watch: Watch }> {
     const context = await browser.newContext({
       viewport: PHONE,
       deviceScaleFactor: 2,
@@ -204,7 +249,9 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     const page = await context.newPage();
     const watch: Watch = { requests: [], responses: [], csp: [] };
     watches.push(watch);
-    page.on('request', (request) => watch.requests.push({ url: request.url(), referer: request.headers()['referer'], method: request.method() }));
+    page.on('request', (request) =>
+      watch.requests.push({ url: request.url(), referer: request.headers()['referer'], method: request.method() }),
+    );
     page.on('response', async (response) => {
       const contentType = response.headers()['content-type'] ?? '';
       let body = '';
@@ -227,9 +274,14 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     if (options.javaScriptEnabled !== false) {
       await context.exposeBinding('__reportCspViolation', (_source, text: string) => watch.csp.push(`event: ${text}`));
       await context.addInitScript(() => {
-        document.addEventListener('securitypolicyviolation', (event: { violatedDirective: string; blockedURI: string }) => {
-          (window as unknown as { __reportCspViolation(text: string): void }).__reportCspViolation(`${event.violatedDirective} ${event.blockedURI}`);
-        });
+        document.addEventListener(
+          'securitypolicyviolation',
+          (event: { violatedDirective: string; blockedURI: string }) => {
+            (window as unknown as { __reportCspViolation(text: string): void }).__reportCspViolation(
+              `${event.violatedDirective} ${event.blockedURI}`,
+            );
+          },
+        );
       });
     }
     return { context, page, watch };
@@ -250,34 +302,55 @@ describe('client check-in page in Chromium (phone viewport)', () => {
       const tooSmall: string[] = [];
       const targets = document.querySelectorAll('a[href], button, summary, textarea, input:not([type="hidden"])');
       for (const element of targets) {
-        const target = element.matches('input[type="radio"], input[type="checkbox"]') ? (element.closest('label') as HTMLElement) : element;
+        const target = element.matches('input[type="radio"], input[type="checkbox"]')
+          ? (element.closest('label') as HTMLElement)
+          : element;
         const box = target.getBoundingClientRect();
         if (box.width === 0 && box.height === 0) continue;
-        if (box.width < 44 || box.height < 44) tooSmall.push(`${target.tagName}.${target.className} ${Math.round(box.width)}x${Math.round(box.height)}`);
+        if (box.width < 44 || box.height < 44)
+          tooSmall.push(`${target.tagName}.${target.className} ${Math.round(box.width)}x${Math.round(box.height)}`);
       }
       const smallText: string[] = [];
-      for (const element of document.querySelectorAll('body, p, li, label, legend, button, textarea, summary, a, h1, h2, span')) {
+      for (const element of document.querySelectorAll(
+        'body, p, li, label, legend, button, textarea, summary, a, h1, h2, span',
+      )) {
         if (element.closest('.vh')) continue;
         const size = parseFloat(getComputedStyle(element).fontSize);
         if (size < 16) smallText.push(`${element.tagName}.${element.className} ${size}px`);
       }
-      const sticky = [...document.querySelectorAll('body *')].filter((e) => ['sticky', 'fixed'].includes(getComputedStyle(e).position)).length;
+      const sticky = [...document.querySelectorAll('body *')].filter((e) =>
+        ['sticky', 'fixed'].includes(getComputedStyle(e).position),
+      ).length;
       return { tooSmall, smallText, sticky };
     });
     expect({ name, ...layout }).toEqual({ name, tooSmall: [], smallText: [], sticky: 0 });
 
     await page.setViewportSize({ width: 320, height: PHONE.height });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     await page.setViewportSize(PHONE);
     expect({ name, horizontalOverflowAt320: overflow }).toEqual({ name, horizontalOverflowAt320: 0 });
 
     if (options.axe) {
       await page.evaluate(axeSource);
       const result = await page.evaluate(
-        (tags) => (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+        (tags) =>
+          (
+            window as unknown as {
+              axe: {
+                run(
+                  context: Document,
+                  options: object,
+                ): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }>;
+              };
+            }
+          ).axe.run(document, { runOnly: { type: 'tag', values: tags } }),
         AXE_TAGS,
       );
-      const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+      const violations = result.violations.map(
+        (v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`,
+      );
       expect({ name, violations }).toEqual({ name, violations: [] });
       expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
       expect(await page.evaluate(() => document.cookie)).toBe('');
@@ -301,10 +374,19 @@ describe('client check-in page in Chromium (phone viewport)', () => {
         const y = box.top + box.height / 2;
         const hit = document.elementFromPoint(x, y);
         const isVisible = y >= 0 && y <= window.innerHeight && x >= 0 && x <= window.innerWidth;
-        const isUncovered = !!hit && (hit === element || element.contains(hit) || hit.contains(element) || hit.closest('label') === element.closest('label'));
+        const isUncovered =
+          !!hit &&
+          (hit === element ||
+            element.contains(hit) ||
+            hit.contains(element) ||
+            hit.closest('label') === element.closest('label'));
         return { id: element.id, tag: element.tagName, isVisible, isUncovered };
       });
-      expect({ focused: active.id || active.tag, isVisible: active.isVisible, isUncovered: active.isUncovered }).toEqual({ focused: active.id || active.tag, isVisible: true, isUncovered: true });
+      expect({
+        focused: active.id || active.tag,
+        isVisible: active.isVisible,
+        isUncovered: active.isUncovered,
+      }).toEqual({ focused: active.id || active.tag, isVisible: true, isUncovered: true });
       if (test(active)) return;
     }
     throw new Error('the control was never reached with Tab');
@@ -326,8 +408,15 @@ describe('client check-in page in Chromium (phone viewport)', () => {
       },
     });
     t = await createTestApp({
-      env: { LOG_LEVEL: 'info', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Mend <no-reply@mend.test>', OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '10' },
-      override: (builder) => builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useValue({ ...params, pinoHttp: [params.pinoHttp, sink] }),
+      env: {
+        LOG_LEVEL: 'info',
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        MAIL_FROM: 'Mend <no-reply@mend.test>',
+        OUTBOX_RELAY_INTERVAL_MS: '50',
+        WORKER_CONCURRENCY: '10',
+      },
+      override: (builder) =>
+        builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useValue({ ...params, pinoHttp: [params.pinoHttp, sink] }),
     });
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address() as { port: number };
@@ -345,14 +434,30 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     browser = launched;
     expect(seeded.warnings).toEqual([]);
     clinicId = (await db.source.query(`SELECT mend_clinic_id_by_slug($1) AS id`, [DEMO_CLINIC.slug]))[0].id;
-    const users: Array<{ id: string; email: string }> = await inClinic((tx) => tx.query(`SELECT id, email FROM "user" WHERE clinic_id = $1 AND role = 'client'`, [clinicId]));
+    const users: Array<{ id: string; email: string }> = await inClinic((tx) =>
+      tx.query(`SELECT id, email FROM "user" WHERE clinic_id = $1 AND role = 'client'`, [clinicId]),
+    );
     partner.jordan = users.find((u) => u.email === DEMO_PARTNERS[0].email)!;
     partner.sam = users.find((u) => u.email === DEMO_PARTNERS[1].email)!;
     // No quiet hours, so a reminder due now goes out now, whatever the time of day the suite runs.
-    await inClinic((tx) => tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`, [clinicId]));
-    await inClinic((tx) => tx.query(`UPDATE "user" SET quiet_hours_start = NULL, quiet_hours_end = NULL WHERE clinic_id = $1 AND role = 'client'`, [clinicId]));
+    await inClinic((tx) =>
+      tx.query(
+        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`,
+        [clinicId],
+      ),
+    );
+    await inClinic((tx) =>
+      tx.query(
+        `UPDATE "user" SET quiet_hours_start = NULL, quiet_hours_end = NULL WHERE clinic_id = $1 AND role = 'client'`,
+        [clinicId],
+      ),
+    );
 
-    const login = await t.http().post('/v1/auth/login').send({ clinic: DEMO_CLINIC.slug, email: DEMO_THERAPIST.email, password: DEMO_THERAPIST.password }).expect(200);
+    const login = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ clinic: DEMO_CLINIC.slug, email: DEMO_THERAPIST.email, password: DEMO_THERAPIST.password })
+      .expect(200);
     const therapistToken = login.body.accessToken as string;
     const couples = await t.http().get('/v1/couples').auth(therapistToken, { type: 'bearer' }).expect(200);
     const coupleId = (couples.body.data as Array<{ id: string }>)[0].id;
@@ -360,7 +465,13 @@ describe('client check-in page in Chromium (phone viewport)', () => {
       .http()
       .post('/v1/exercises')
       .auth(therapistToken, { type: 'bearer' })
-      .send({ title: EXERCISE_TITLE, category: 'time_together', mode: 'individual', instructions: 'Sit down together for ten minutes, phones away.\n\nAfterwards, each of you answers on your own.', form: FORM })
+      .send({
+        title: EXERCISE_TITLE,
+        category: 'time_together',
+        mode: 'individual',
+        instructions: 'Sit down together for ten minutes, phones away.\n\nAfterwards, each of you answers on your own.',
+        form: FORM,
+      })
       .expect(201);
     // Due in a few seconds: both partners' reminders go out then, through the worker, to the SMTP server.
     eveningDueAt = new Date(Date.now() + 3_000);
@@ -368,10 +479,20 @@ describe('client check-in page in Chromium (phone viewport)', () => {
       .http()
       .post(`/v1/couples/${coupleId}/assignments`)
       .auth(therapistToken, { type: 'bearer' })
-      .send({ exerciseId: exercise.body.id, schedule: { type: 'once', dueAt: eveningDueAt.toISOString() }, instructions: 'Pick a quiet moment after dinner.' })
+      .send({
+        exerciseId: exercise.body.id,
+        schedule: { type: 'once', dueAt: eveningDueAt.toISOString() },
+        instructions: 'Pick a quiet moment after dinner.',
+      })
       .expect(201);
     eveningId = evening.body.id;
-    pulseId = (await inClinic((tx) => tx.query(`SELECT a.id FROM assignment a JOIN exercise e ON e.clinic_id = a.clinic_id AND e.id = a.exercise_id WHERE e.builtin_key = 'trust_pulse'`)))[0].id;
+    pulseId = (
+      await inClinic((tx) =>
+        tx.query(
+          `SELECT a.id FROM assignment a JOIN exercise e ON e.clinic_id = a.clinic_id AND e.id = a.exercise_id WHERE e.builtin_key = 'trust_pulse'`,
+        ),
+      )
+    )[0].id;
 
     // The page weight of a state is its HTML plus every asset it loads (counted as if none were cached).
     const landing = await (await fetch(`${origin}/c/unknown`)).text();
@@ -382,7 +503,10 @@ describe('client check-in page in Chromium (phone viewport)', () => {
 
     // The reminder emails: both partners', read as they arrived at the SMTP server.
     const deadline = eveningDueAt.getTime() + 10_000;
-    [reminder.jordan, reminder.sam] = await Promise.all([emailedLinkFor(eveningId, 'jordan', deadline), emailedLinkFor(eveningId, 'sam', deadline)]);
+    [reminder.jordan, reminder.sam] = await Promise.all([
+      emailedLinkFor(eveningId, 'jordan', deadline),
+      emailedLinkFor(eveningId, 'sam', deadline),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -390,7 +514,10 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     await worker?.close();
     await t?.close();
     await smtp?.close();
-    if (screenshots.length) process.stdout.write(`\nCheck-in page screenshots (phone viewport ${PHONE.width}×${PHONE.height} @2x):\n${screenshots.map((p) => `  ${p}`).join('\n')}\n`);
+    if (screenshots.length)
+      process.stdout.write(
+        `\nCheck-in page screenshots (phone viewport ${PHONE.width}×${PHONE.height} @2x):\n${screenshots.map((p) => `  ${p}`).join('\n')}\n`,
+      );
     process.stdout.write(`Browser suite: ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
   });
 
@@ -402,7 +529,8 @@ describe('client check-in page in Chromium (phone viewport)', () => {
       expect(mail.receivedAt).toBeGreaterThanOrEqual(eveningDueAt.getTime());
       const subject = /^Subject: (.*)$/m.exec(mail.body)?.[1];
       expect(subject).toBe('A check-in is ready for you');
-      for (const word of FORBIDDEN_IN_TITLES) expect({ who, subject: subject!.includes(word) }).toEqual({ who, subject: false });
+      for (const word of FORBIDDEN_IN_TITLES)
+        expect({ who, subject: subject!.includes(word) }).toEqual({ who, subject: false });
       expect(mail.body).toContain('text/plain');
       expect(mail.body).toContain(`href="${link}"`);
       expect(link.startsWith(`${origin}/c/`)).toBe(true);
@@ -418,7 +546,10 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     // Scanner: three GETs and a HEAD, cookieless, before the person clicks.
     const before = await snapshot();
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(link, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (compatible; SafeLinks scanner)' } });
+      const res = await fetch(link, {
+        redirect: 'manual',
+        headers: { 'user-agent': 'Mozilla/5.0 (compatible; SafeLinks scanner)' },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('set-cookie')).toBeNull();
       await res.text();
@@ -435,7 +566,11 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     await page.waitForURL(`${origin}/check-in`);
     expect(page.url()).not.toContain(token);
     await expect(page.locator('h1').textContent()).resolves.toBe(EXERCISE_TITLE);
-    expect(await page.locator('input[type="radio"]:checked').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['private']);
+    expect(
+      await page
+        .locator('input[type="radio"]:checked')
+        .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value)),
+    ).toEqual(['private']);
     await checkState(page, '02-form-empty', { axe: true });
 
     // Some answers, some missing: the errors come back with every answer kept.
@@ -450,7 +585,9 @@ describe('client check-in page in Chromium (phone viewport)', () => {
       'How did the talk feel? – Choose one answer',
     ]);
     expect(await page.getByLabel('No', { exact: true }).isChecked()).toBe(true);
-    expect(await page.getByLabel('Anything you want your therapist to know?').inputValue()).toBe(`Hard day. ${PRIVATE_MARKER}`);
+    expect(await page.getByLabel('Anything you want your therapist to know?').inputValue()).toBe(
+      `Hard day. ${PRIVATE_MARKER}`,
+    );
     expect(await page.locator('#f-closeness-error').textContent()).toBe('Error: Choose a number from 0 to 10');
     await checkState(page, '03-error', { axe: true });
 
@@ -482,7 +619,7 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     await context.close();
   });
 
-  it('partner B (Sam), keyboard only: shares with Jordan, and never receives Jordan\'s private answers', async () => {
+  it("partner B (Sam), keyboard only: shares with Jordan, and never receives Jordan's private answers", async () => {
     const link = reminder.sam!.link;
     tokens.push(new URL(link).pathname.split('/').pop()!);
     const { context, page, watch } = await phone();
@@ -520,12 +657,28 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     expect(watch.responses.length).toBeGreaterThan(3);
     expect(watch.responses.filter((r) => r.body.includes(PRIVATE_MARKER))).toEqual([]);
     // Nor does Sam's own API view; Jordan does see Sam's shared check-in.
-    const asSam = await t.http().post('/v1/auth/login').send({ clinic: DEMO_CLINIC.slug, email: partner.sam.email, password: DEMO_PASSWORD }).expect(200);
-    const samSees = await t.http().get(`/v1/me/check-ins?assignmentId=${eveningId}`).auth(asSam.body.accessToken, { type: 'bearer' }).expect(200);
+    const asSam = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ clinic: DEMO_CLINIC.slug, email: partner.sam.email, password: DEMO_PASSWORD })
+      .expect(200);
+    const samSees = await t
+      .http()
+      .get(`/v1/me/check-ins?assignmentId=${eveningId}`)
+      .auth(asSam.body.accessToken, { type: 'bearer' })
+      .expect(200);
     expect(JSON.stringify(samSees.body)).not.toContain(PRIVATE_MARKER);
     expect(samSees.body.data.map((c: { authorId: string }) => c.authorId)).toEqual([partner.sam.id]);
-    const asJordan = await t.http().post('/v1/auth/login').send({ clinic: DEMO_CLINIC.slug, email: partner.jordan.email, password: DEMO_PASSWORD }).expect(200);
-    const jordanSees = await t.http().get(`/v1/me/check-ins?assignmentId=${eveningId}`).auth(asJordan.body.accessToken, { type: 'bearer' }).expect(200);
+    const asJordan = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ clinic: DEMO_CLINIC.slug, email: partner.jordan.email, password: DEMO_PASSWORD })
+      .expect(200);
+    const jordanSees = await t
+      .http()
+      .get(`/v1/me/check-ins?assignmentId=${eveningId}`)
+      .auth(asJordan.body.accessToken, { type: 'bearer' })
+      .expect(200);
     expect(JSON.stringify(jordanSees.body)).toContain(SHARED_MARKER);
     await context.close();
   });
@@ -549,7 +702,10 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     await page.waitForLoadState('load');
     expect(await page.getByRole('status').textContent()).toContain('Only your therapist can see it.');
     await checkState(page, '08-confirmation-without-javascript', { axe: false });
-    expect(await checkInOf('jordan', pulseId)).toMatchObject({ answers: { trust: 6, safety: 4 }, visibility: 'private' });
+    expect(await checkInOf('jordan', pulseId)).toMatchObject({
+      answers: { trust: 6, safety: 4 },
+      visibility: 'private',
+    });
     await context.close();
   });
 
@@ -557,7 +713,10 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     const link = await linkFor(pulseId, 'sam');
     const token = tokens[tokens.length - 1];
     await inClinic((tx) =>
-      tx.query(`UPDATE check_in_link SET created_at = now() - interval '3 days', expires_at = now() - interval '1 minute' WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [token]),
+      tx.query(
+        `UPDATE check_in_link SET created_at = now() - interval '3 days', expires_at = now() - interval '1 minute' WHERE token_hash = encode(sha256($1::bytea), 'hex')`,
+        [token],
+      ),
     );
     const { context, page } = await phone();
     const response = await page.goto(link);
@@ -585,7 +744,9 @@ describe('client check-in page in Chromium (phone viewport)', () => {
 
     const log = logLines.join('');
     // One access-log line per request, the link's token segment redacted.
-    const requestIds = logLines.filter((l) => l.includes('"request completed"')).map((l) => JSON.parse(l).req.id as string);
+    const requestIds = logLines
+      .filter((l) => l.includes('"request completed"'))
+      .map((l) => JSON.parse(l).req.id as string);
     expect(new Set(requestIds).size).toBe(requestIds.length);
     expect(log).toContain('/c/[redacted]');
     expect(log).toContain('/check-in');

@@ -1,8 +1,19 @@
 import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
+
 import { CheckInLinksService, issueCheckInLink } from '@mend/checkin-links';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
-import type { EntityManager } from 'typeorm';
+import {
+  builtinExerciseId,
+  createTestApp,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 /**
  * The HTTP contract of the client check-in page (supertest through the real app setup): the
@@ -10,7 +21,8 @@ import type { EntityManager } from 'typeorm';
  * one neutral answer for every unusable link. The real-browser suite is checkin-page.browser.e2e-spec.ts.
  */
 const auth = { type: 'bearer' } as const;
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 const EXERCISE_TITLE = 'Evening reflection zq7';
 const FORM = {
   fields: [
@@ -30,7 +42,16 @@ const FORM = {
       ],
     },
     { key: 'talked', type: 'boolean', label: 'Did you talk for ten minutes?', required: true },
-    { key: 'mood', type: 'choice', label: 'Your mood tonight', required: true, options: [{ value: 'calm', label: 'Calm' }, { value: 'tense', label: 'Tense' }] },
+    {
+      key: 'mood',
+      type: 'choice',
+      label: 'Your mood tonight',
+      required: true,
+      options: [
+        { value: 'calm', label: 'Calm' },
+        { value: 'tense', label: 'Tense' },
+      ],
+    },
     {
       key: 'helped',
       type: 'multi',
@@ -84,17 +105,18 @@ describe('client check-in page over HTTP', () => {
   const occurrenceOf = async (assignment: string, partnerId: string | null): Promise<{ id: string; due_at: Date }> =>
     (
       await inClinic((tx) =>
-        tx.query(`SELECT id, due_at FROM occurrence WHERE clinic_id = $1 AND assignment_id = $2 AND partner_id IS NOT DISTINCT FROM $3::uuid ORDER BY due_at LIMIT 1`, [
-          clinic.clinicId,
-          assignment,
-          partnerId,
-        ]),
+        tx.query(
+          `SELECT id, due_at FROM occurrence WHERE clinic_id = $1 AND assignment_id = $2 AND partner_id IS NOT DISTINCT FROM $3::uuid ORDER BY due_at LIMIT 1`,
+          [clinic.clinicId, assignment, partnerId],
+        ),
       )
     )[0];
   const issue = async (partnerIndex: number, assignment = assignmentId, joint = false): Promise<string> => {
     const partnerId = couple.partners[partnerIndex].id;
     const occurrence = await occurrenceOf(assignment, joint ? null : partnerId);
-    const link = await inClinic((tx) => t.app.get(CheckInLinksService).issueCheckInLink(tx, clinic.clinicId, partnerId, occurrence.id));
+    const link = await inClinic((tx) =>
+      t.app.get(CheckInLinksService).issueCheckInLink(tx, clinic.clinicId, partnerId, occurrence.id),
+    );
     return new URL(link.url).pathname;
   };
   const snapshot = (): Promise<Snapshot> =>
@@ -112,7 +134,8 @@ describe('client check-in page over HTTP', () => {
     return cookieFrom(res.headers['set-cookie']);
   };
   const page = (cookie: string) => t.http().get('/check-in').set('Cookie', cookie);
-  const submit = (cookie: string, body: string) => t.http().post('/check-in').set('Cookie', cookie).type('form').send(body);
+  const submit = (cookie: string, body: string) =>
+    t.http().post('/check-in').set('Cookie', cookie).type('form').send(body);
   const validBody = (csrf: string, extra = '') =>
     `csrf=${encodeURIComponent(csrf)}&a_closeness=7&a_talked=yes&a_mood=calm&a_helped=walk&a_helped=meal&a_note=${encodeURIComponent('A calm evening')}${extra}`;
 
@@ -129,7 +152,13 @@ describe('client check-in page over HTTP', () => {
       .http()
       .post('/v1/exercises')
       .auth(therapist.accessToken, auth)
-      .send({ title: EXERCISE_TITLE, category: 'communication', mode: 'individual', instructions: 'Sit together for ten minutes.\n\nThen answer on your own.', form: FORM })
+      .send({
+        title: EXERCISE_TITLE,
+        category: 'communication',
+        mode: 'individual',
+        instructions: 'Sit together for ten minutes.\n\nThen answer on your own.',
+        form: FORM,
+      })
       .expect(201);
     exerciseId = exercise.body.id;
     dueAt = DateTime.utc().plus({ hours: 2 }).startOf('minute').toJSDate();
@@ -137,7 +166,11 @@ describe('client check-in page over HTTP', () => {
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId, schedule: { type: 'once', dueAt: dueAt.toISOString() }, instructions: 'Take your time <b>tonight</b>.' })
+      .send({
+        exerciseId,
+        schedule: { type: 'once', dueAt: dueAt.toISOString() },
+        instructions: 'Take your time <b>tonight</b>.',
+      })
       .expect(201);
     assignmentId = assignment.body.id;
   });
@@ -148,7 +181,9 @@ describe('client check-in page over HTTP', () => {
   describe('links', () => {
     it('are built from the configured public URL, last until the occurrence closes, and are stored only as a hash', async () => {
       const occurrence = await occurrenceOf(assignmentId, couple.partners[0].id);
-      const link = await inClinic((tx) => t.app.get(CheckInLinksService).issueCheckInLink(tx, clinic.clinicId, couple.partners[0].id, occurrence.id));
+      const link = await inClinic((tx) =>
+        t.app.get(CheckInLinksService).issueCheckInLink(tx, clinic.clinicId, couple.partners[0].id, occurrence.id),
+      );
       expect(link.url).toMatch(/^http:\/\/mend\.test\/c\/ci_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
       expect(link.expiresAt.getTime()).toBe(dueAt.getTime() + 72 * 3_600_000);
       const token = link.url.split('/').pop()!;
@@ -160,25 +195,41 @@ describe('client check-in page over HTTP', () => {
     it('are capped at 7 days after issue', async () => {
       const occurrence = await occurrenceOf(assignmentId, couple.partners[0].id);
       const issuedAt = new Date(occurrence.due_at.getTime() - 6 * 86_400_000);
-      const link = await inClinic((tx) => issueCheckInLink(tx, clinic.clinicId, couple.partners[0].id, occurrence.id, { publicUrl: 'https://mend.example', now: issuedAt }));
+      const link = await inClinic((tx) =>
+        issueCheckInLink(tx, clinic.clinicId, couple.partners[0].id, occurrence.id, {
+          publicUrl: 'https://mend.example',
+          now: issuedAt,
+        }),
+      );
       expect(link.expiresAt.getTime()).toBe(issuedAt.getTime() + 7 * 86_400_000);
       expect(link.url.startsWith('https://mend.example/c/ci_')).toBe(true);
     });
 
-    it('are refused for another partner\'s occurrence and for an occurrence that closed', async () => {
+    it("are refused for another partner's occurrence and for an occurrence that closed", async () => {
       const occurrence = await occurrenceOf(assignmentId, couple.partners[0].id);
-      await expect(inClinic((tx) => t.app.get(CheckInLinksService).issueCheckInLink(tx, clinic.clinicId, couple.partners[1].id, occurrence.id))).rejects.toMatchObject({
+      await expect(
+        inClinic((tx) =>
+          t.app.get(CheckInLinksService).issueCheckInLink(tx, clinic.clinicId, couple.partners[1].id, occurrence.id),
+        ),
+      ).rejects.toMatchObject({
         code: 'not_found',
       });
       const afterClose = new Date(occurrence.due_at.getTime() + 73 * 3_600_000);
-      await expect(inClinic((tx) => issueCheckInLink(tx, clinic.clinicId, couple.partners[0].id, occurrence.id, { publicUrl: 'http://mend.test', now: afterClose }))).rejects.toMatchObject({
+      await expect(
+        inClinic((tx) =>
+          issueCheckInLink(tx, clinic.clinicId, couple.partners[0].id, occurrence.id, {
+            publicUrl: 'http://mend.test',
+            now: afterClose,
+          }),
+        ),
+      ).rejects.toMatchObject({
         code: 'gone',
       });
     });
   });
 
   describe('the landing page', () => {
-    it('shows the clinic name and a Continue button in a POST form, with the page\'s own headers and nothing clinical', async () => {
+    it("shows the clinic name and a Continue button in a POST form, with the page's own headers and nothing clinical", async () => {
       const path = await issue(0);
       const res = await t.http().get(path).expect(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -188,10 +239,13 @@ describe('client check-in page over HTTP', () => {
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['set-cookie']).toBeUndefined();
       expect(res.text).toContain(`<h1>Clinic ${clinic.slug}</h1>`);
-      expect(res.text).toMatch(/<form method="post" data-once>\s*<button type="submit" class="button">Continue<\/button>/);
+      expect(res.text).toMatch(
+        /<form method="post" data-once>\s*<button type="submit" class="button">Continue<\/button>/,
+      );
       expect(res.text).toContain('<html lang="en">');
       expect(titleOf(res.text)).toBe('Check-in');
-      for (const secret of [EXERCISE_TITLE, 'Alex', 'Blake', 'close', path.split('/').pop()!]) expect(res.text).not.toContain(secret);
+      for (const secret of [EXERCISE_TITLE, 'Alex', 'Blake', 'close', path.split('/').pop()!])
+        expect(res.text).not.toContain(secret);
     });
 
     it('changes nothing when scanned: 3 GETs and a HEAD without cookies leave the database as it was, then Continue still works', async () => {
@@ -218,7 +272,9 @@ describe('client check-in page over HTTP', () => {
       expect(res.headers['cache-control']).toBe('no-store');
       const header = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('mend_checkin='))!;
       const flags = header.split(';').map((p) => p.trim().toLowerCase());
-      expect(flags).toEqual(expect.arrayContaining(['httponly', 'secure', 'samesite=lax', 'path=/check-in', 'max-age=1800']));
+      expect(flags).toEqual(
+        expect.arrayContaining(['httponly', 'secure', 'samesite=lax', 'path=/check-in', 'max-age=1800']),
+      );
       expect(header).toMatch(/^mend_checkin=cs_[0-9a-f]{32}_[A-Za-z0-9_-]{43};/);
     });
 
@@ -226,7 +282,9 @@ describe('client check-in page over HTTP', () => {
       const path = await issue(0);
       const before = await snapshot();
       const res = await t.http().post(path).set('Sec-Fetch-Site', 'cross-site').type('form').send('').expect(403);
-      expect(res.headers['set-cookie'] ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^mend_checkin=cs_/)]));
+      expect(res.headers['set-cookie'] ?? []).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^mend_checkin=cs_/)]),
+      );
       expect((await snapshot()).sessions).toBe(before.sessions);
     });
   });
@@ -240,7 +298,7 @@ describe('client check-in page over HTTP', () => {
       html = (await page(cookie).expect(200)).text;
     });
 
-    it('has a generic title, the exercise title, the therapist\'s note (escaped), the due time in the partner\'s zone', () => {
+    it("has a generic title, the exercise title, the therapist's note (escaped), the due time in the partner's zone", () => {
       expect(titleOf(html)).toBe('Check-in');
       expect(html).toContain(`<h1>${EXERCISE_TITLE}</h1>`);
       expect(html).toContain('Take your time &lt;b&gt;tonight&lt;/b&gt;.');
@@ -258,12 +316,16 @@ describe('client check-in page over HTTP', () => {
       expect(html).not.toContain('type="range"');
     });
 
-    it('renders yes/no and choices as radios, multiple choice as checkboxes, text as a labelled textarea with the server\'s max length', () => {
+    it("renders yes/no and choices as radios, multiple choice as checkboxes, text as a labelled textarea with the server's max length", () => {
       expect(html).toMatch(/name="a_talked" value="yes">[\s\S]*name="a_talked" value="no">/);
       expect(html).toMatch(/type="radio" id="f-mood" name="a_mood" value="calm">/);
       expect(html.match(/type="checkbox"/g)).toHaveLength(3);
-      expect(html).toMatch(/<label class="q" for="f-note">Anything else\? <span class="opt">\(optional\)<\/span><\/label>/);
-      expect(html).toMatch(/<textarea id="f-note" name="a_note" rows="6" maxlength="200" aria-describedby="f-note-hint">/);
+      expect(html).toMatch(
+        /<label class="q" for="f-note">Anything else\? <span class="opt">\(optional\)<\/span><\/label>/,
+      );
+      expect(html).toMatch(
+        /<textarea id="f-note" name="a_note" rows="6" maxlength="200" aria-describedby="f-note-hint">/,
+      );
     });
 
     it('offers the two visibility choices, "Only my therapist" preselected, with the partner\'s first name and when they see it', () => {
@@ -273,11 +335,14 @@ describe('client check-in page over HTTP', () => {
       expect(html).not.toContain('Morgan');
     });
 
-    it('refuses a submit without the session\'s CSRF token (the cookie alone is not enough)', async () => {
+    it("refuses a submit without the session's CSRF token (the cookie alone is not enough)", async () => {
       const before = await snapshot();
       const missing = await submit(cookie, 'a_closeness=7&a_talked=yes&a_mood=calm&visibility=private').expect(403);
       expect(missing.text).toContain('This page has closed');
-      const forged = await submit(cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), validBody(csrfFrom(html), '&visibility=private')).expect(403);
+      const forged = await submit(
+        cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+        validBody(csrfFrom(html), '&visibility=private'),
+      ).expect(403);
       expect(forged.text).toContain('This page has closed');
       const wrong = await submit(cookie, validBody('x'.repeat(43), '&visibility=private')).expect(403);
       expect(wrong.text).not.toContain(EXERCISE_TITLE);
@@ -285,14 +350,23 @@ describe('client check-in page over HTTP', () => {
     });
 
     it('re-renders errors with a focused summary, "Error:" in the title, inline messages tied to their fields, and every answer kept', async () => {
-      const res = await submit(cookie, `csrf=${encodeURIComponent(csrfFrom(html))}&a_talked=no&a_helped=walk&a_helped=meal&a_helped=call&a_note=${encodeURIComponent('<script>alert(1)</script>')}&visibility=shared`).expect(400);
+      const res = await submit(
+        cookie,
+        `csrf=${encodeURIComponent(csrfFrom(html))}&a_talked=no&a_helped=walk&a_helped=meal&a_helped=call&a_note=${encodeURIComponent('<script>alert(1)</script>')}&visibility=shared`,
+      ).expect(400);
       expect(titleOf(res.text)).toBe('Error: Check-in');
-      expect(res.text).toMatch(/<div class="error-summary" id="error-summary" tabindex="-1" autofocus aria-labelledby="error-summary-title">/);
-      expect(res.text).toContain('<a href="#f-closeness">How close did you feel today? – Choose a number from 0 to 10</a>');
+      expect(res.text).toMatch(
+        /<div class="error-summary" id="error-summary" tabindex="-1" autofocus aria-labelledby="error-summary-title">/,
+      );
+      expect(res.text).toContain(
+        '<a href="#f-closeness">How close did you feel today? – Choose a number from 0 to 10</a>',
+      );
       expect(res.text).toContain('<a href="#f-mood">Your mood tonight – Choose one answer</a>');
       expect(res.text).toContain('<a href="#f-helped">What helped? – Choose no more than 2</a>');
       expect(res.text).toContain('<fieldset aria-describedby="f-closeness-hint f-closeness-error">');
-      expect(res.text).toContain('<p class="err" id="f-closeness-error"><span class="vh">Error:</span> Choose a number from 0 to 10</p>');
+      expect(res.text).toContain(
+        '<p class="err" id="f-closeness-error"><span class="vh">Error:</span> Choose a number from 0 to 10</p>',
+      );
       // Kept: the answers given, and the visibility chosen.
       expect(res.text).toMatch(/name="a_talked" value="no" checked>/);
       expect(res.text).toMatch(/name="a_helped" value="call" checked>/);
@@ -303,11 +377,13 @@ describe('client check-in page over HTTP', () => {
       expect((await snapshot()).checkIns).toBe(0);
     });
 
-    it('takes a valid submit through the API\'s service: one private check-in, then a confirmation saying who can see it', async () => {
+    it("takes a valid submit through the API's service: one private check-in, then a confirmation saying who can see it", async () => {
       const res = await submit(cookie, validBody(csrfFrom(html), '&visibility=private')).expect(303);
       expect(res.headers.location).toBe('http://mend.test/check-in');
       const done = await page(cookie).expect(200);
-      expect(done.text).toMatch(/<div class="message panel" role="status">\s*<h1>Thank you. Your check-in was sent.<\/h1>\s*<p>Only your therapist can see it.<\/p>/);
+      expect(done.text).toMatch(
+        /<div class="message panel" role="status">\s*<h1>Thank you. Your check-in was sent.<\/h1>\s*<p>Only your therapist can see it.<\/p>/,
+      );
       expect(titleOf(done.text)).toBe('Sent: Check-in');
       const mine = await t.http().get('/v1/me/check-ins').auth(couple.partners[0].accessToken, auth).expect(200);
       expect(mine.body.data).toHaveLength(1);
@@ -337,7 +413,10 @@ describe('client check-in page over HTTP', () => {
     const [first, second] = await Promise.all([submit(cookie, body), submit(cookie, body)]);
     expect([first.status, second.status]).toEqual([303, 303]);
     const rows: Array<{ author_id: string; visibility: string }> = await inClinic((tx) =>
-      tx.query(`SELECT author_id, visibility FROM check_in WHERE clinic_id = $1 AND author_id = $2`, [clinic.clinicId, couple.partners[1].id]),
+      tx.query(`SELECT author_id, visibility FROM check_in WHERE clinic_id = $1 AND author_id = $2`, [
+        clinic.clinicId,
+        couple.partners[1].id,
+      ]),
     );
     expect(rows).toEqual([{ author_id: couple.partners[1].id, visibility: 'shared' }]);
     const done = await page(cookie).expect(200);
@@ -360,9 +439,10 @@ describe('client check-in page over HTTP', () => {
     it('answer expired, revoked and unknown tokens with the same neutral page', async () => {
       const expired = await issue(0, laterAssignment);
       await inClinic((tx) =>
-        tx.query(`UPDATE check_in_link SET created_at = now() - interval '2 days', expires_at = now() - interval '1 minute' WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [
-          expired.split('/').pop(),
-        ]),
+        tx.query(
+          `UPDATE check_in_link SET created_at = now() - interval '2 days', expires_at = now() - interval '1 minute' WHERE token_hash = encode(sha256($1::bytea), 'hex')`,
+          [expired.split('/').pop()],
+        ),
       );
       const revoked = await issue(0, laterAssignment);
       const occurrence = await occurrenceOf(laterAssignment, couple.partners[0].id);
@@ -382,7 +462,13 @@ describe('client check-in page over HTTP', () => {
       for (const path of [expired, revoked, unknownSameClinic, unknownClinic, garbage]) {
         for (const method of ['get', 'post'] as const) {
           const res = method === 'get' ? await t.http().get(path) : await t.http().post(path).type('form').send('');
-          answers.push({ status: res.status, body: res.text, type: res.headers['content-type'], csp: res.headers['content-security-policy'], cookie: res.headers['set-cookie'] });
+          answers.push({
+            status: res.status,
+            body: res.text,
+            type: res.headers['content-type'],
+            csp: res.headers['content-security-policy'],
+            cookie: res.headers['set-cookie'],
+          });
         }
       }
       expect(answers[0].status).toBe(404);
@@ -396,10 +482,19 @@ describe('client check-in page over HTTP', () => {
       const path = await issue(1, laterAssignment);
       const cookie = await open(path);
       await page(cookie).expect(200);
-      await t.http().post(`/v1/assignments/${laterAssignment}/check-in-links/revoke`).auth(therapist.accessToken, auth).send({}).expect(200);
+      await t
+        .http()
+        .post(`/v1/assignments/${laterAssignment}/check-in-links/revoke`)
+        .auth(therapist.accessToken, auth)
+        .send({})
+        .expect(200);
       const res = await page(cookie).expect(404);
       expect(res.text).toContain('This link no longer works');
-      expect(res.headers['set-cookie']).toEqual(expect.arrayContaining([expect.stringMatching(/^mend_checkin=;.*Max-Age=0|^mend_checkin=;.*Expires=Thu, 01 Jan 1970/i)]));
+      expect(res.headers['set-cookie']).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^mend_checkin=;.*Max-Age=0|^mend_checkin=;.*Expires=Thu, 01 Jan 1970/i),
+        ]),
+      );
     });
 
     it('stop working when the assignment is cancelled', async () => {
@@ -411,7 +506,12 @@ describe('client check-in page over HTTP', () => {
         .expect(201);
       const path = await issue(0, res.body.id);
       await t.http().get(path).expect(200);
-      await t.http().patch(`/v1/assignments/${res.body.id}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
+      await t
+        .http()
+        .patch(`/v1/assignments/${res.body.id}`)
+        .auth(therapist.accessToken, auth)
+        .send({ status: 'cancelled' })
+        .expect(200);
       const gone = await t.http().get(path).expect(404);
       expect(gone.text).toContain('This link no longer works');
     });
@@ -491,7 +591,9 @@ describe('client check-in page over HTTP', () => {
       'visibility=shared',
     ].join('&');
     await submit(cookie, body).expect(303);
-    const answered = await inClinic((tx) => tx.query(`SELECT author_id FROM check_in WHERE assignment_id = $1`, [res.body.id]));
+    const answered = await inClinic((tx) =>
+      tx.query(`SELECT author_id FROM check_in WHERE assignment_id = $1`, [res.body.id]),
+    );
     expect(answered).toEqual([{ author_id: couple.partners[0].id }]);
     const other = await t.http().get(forB).expect(200);
     expect(other.text).toContain('Already submitted on');
@@ -500,7 +602,12 @@ describe('client check-in page over HTTP', () => {
   });
 
   it('serves its assets from its own origin, hashed and cacheable', async () => {
-    const html = (await t.http().get(await issue(0)).expect(200)).text;
+    const html = (
+      await t
+        .http()
+        .get(await issue(0))
+        .expect(200)
+    ).text;
     const css = /href="(\/check-in\/assets\/page-[0-9a-f]{12}\.css)"/.exec(html)![1];
     const js = /src="(\/check-in\/assets\/page-[0-9a-f]{12}\.js)"/.exec(html)![1];
     const cssRes = await t.http().get(css).expect(200);

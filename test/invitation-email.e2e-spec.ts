@@ -3,21 +3,37 @@
  * real SMTP server running in this process, on each queue backend the suite has.
  */
 import 'reflect-metadata';
+
 import { createHash, randomBytes } from 'node:crypto';
+
 import type { INestApplicationContext } from '@nestjs/common';
-import { type AppConfig, loadConfig, readTestSettings } from '@mend/config';
+
+import { loadConfig, readTestSettings, type AppConfig } from '@mend/config';
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { installQueueSchema, JobName, type MendQueue, OutboxWriter, QueueConnections, QueueName, outboxJobId } from '@mend/queue';
+import {
+  installQueueSchema,
+  JobName,
+  outboxJobId,
+  OutboxWriter,
+  QueueConnections,
+  QueueName,
+  type MendQueue,
+} from '@mend/queue';
 import { createTestDatabase, type TestDatabase } from '@mend/testing';
+
 import { InvitationEmailHandler } from '../apps/worker/src/processors/invitation-email.handler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
-import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
+import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -76,13 +92,29 @@ describe.each(backends)('invitation email through the worker on the %s queue bac
     const email = `invitee-${randomBytes(4).toString('hex')}@example.test`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000);
     const outboxId = await tenants.withClinic(clinicId, async (tx) => {
-      await tx.query(`INSERT INTO clinic (id, name, slug, timezone) VALUES ($1, 'Harbour Couples Practice', $2, 'Europe/London')`, [clinicId, `harbour-${clinicId.slice(-12)}`]);
-      await tx.query(`INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, $3, 'Robin Reyes', 'therapist', 'Europe/London')`, [clinicId, userId, email]);
+      await tx.query(
+        `INSERT INTO clinic (id, name, slug, timezone) VALUES ($1, 'Harbour Couples Practice', $2, 'Europe/London')`,
+        [clinicId, `harbour-${clinicId.slice(-12)}`],
+      );
+      await tx.query(
+        `INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, $3, 'Robin Reyes', 'therapist', 'Europe/London')`,
+        [clinicId, userId, email],
+      );
       await tx.query(
         `INSERT INTO invitation (clinic_id, id, user_id, token_hash, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [clinicId, invitationId, userId, createHash('sha256').update(randomBytes(16)).digest('hex'), expiresAt, options.isRevoked ? new Date() : null],
+        [
+          clinicId,
+          invitationId,
+          userId,
+          createHash('sha256').update(randomBytes(16)).digest('hex'),
+          expiresAt,
+          options.isRevoked ? new Date() : null,
+        ],
       );
-      const { id } = await outbox.enqueue(tx, clinicId, { name: JobName.InvitationEmail, data: { clinicId, invitationId } });
+      const { id } = await outbox.enqueue(tx, clinicId, {
+        name: JobName.InvitationEmail,
+        data: { clinicId, invitationId },
+      });
       return id;
     });
     return { clinicId, userId, invitationId, email, expiresAt, jobId: outboxJobId(clinicId, outboxId) };
@@ -99,17 +131,23 @@ describe.each(backends)('invitation email through the worker on the %s queue bac
     expect(token!.startsWith(`inv_${invited.clinicId.replace(/-/g, '')}_`)).toBe(true);
 
     // The link is a new invitation row for the same person and expiry, stored as a hash only.
-    const rows: Array<{ user_id: string; expires_at: Date; accepted_at: Date | null }> = await tenants.withClinic(invited.clinicId, (tx) =>
-      tx.query(`SELECT user_id, expires_at, accepted_at FROM invitation WHERE clinic_id = $1 AND token_hash = $2`, [
-        invited.clinicId,
-        createHash('sha256').update(token!).digest('hex'),
-      ]),
+    const rows: Array<{ user_id: string; expires_at: Date; accepted_at: Date | null }> = await tenants.withClinic(
+      invited.clinicId,
+      (tx) =>
+        tx.query(`SELECT user_id, expires_at, accepted_at FROM invitation WHERE clinic_id = $1 AND token_hash = $2`, [
+          invited.clinicId,
+          createHash('sha256').update(token!).digest('hex'),
+        ]),
     );
     expect(rows).toEqual([{ user_id: invited.userId, expires_at: invited.expiresAt, accepted_at: null }]);
 
     // The job completed; a second delivery of it (at-least-once) sends nothing.
-    await waitFor('the job to complete', async () => ((await queue.getJob(invited.jobId))?.finishedOn ? true : undefined));
-    await expect(worker.get(InvitationEmailHandler).handle({ clinicId: invited.clinicId, invitationId: invited.invitationId })).resolves.toBe('already_sent');
+    await waitFor('the job to complete', async () =>
+      (await queue.getJob(invited.jobId))?.finishedOn ? true : undefined,
+    );
+    await expect(
+      worker.get(InvitationEmailHandler).handle({ clinicId: invited.clinicId, invitationId: invited.invitationId }),
+    ).resolves.toBe('already_sent');
     expect(smtp.mails.filter((m) => m.to.includes(invited.email))).toHaveLength(1);
   });
 

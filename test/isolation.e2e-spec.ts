@@ -1,8 +1,21 @@
 import { DateTime } from 'luxon';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+
 import { CheckInLinksService } from '@mend/checkin-links';
 import { TenantDatabase } from '@mend/database';
 import { WebhookDeliveryService } from '@mend/integrations';
+import {
+  builtinExerciseId,
+  createTestApp,
+  newApiKey,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
+
 import { ACCESS } from './support/access-rules.js';
 
 type Role = 'admin' | 'therapist' | 'client' | 'api-key';
@@ -61,10 +74,18 @@ describe('ids of another caseload or clinic', () => {
       .http()
       .post(`/v1/couples/${couple.coupleId}/assignments`)
       .auth(owner.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+      .send({
+        exerciseId: pulseId,
+        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
+      })
       .expect(201);
     const mine = async (token: string) =>
-      ((await t.http().get('/v1/me/assignments').auth(token, auth).expect(200)).body.data as Array<{ id: string; occurrences: Array<{ dueAt: string; state: string }> }>)
+      (
+        (await t.http().get('/v1/me/assignments').auth(token, auth).expect(200)).body.data as Array<{
+          id: string;
+          occurrences: Array<{ dueAt: string; state: string }>;
+        }>
+      )
         .find((x) => x.id === assignment.body.id)!
         .occurrences.find((o) => o.state === 'due')!.dueAt;
     for (const [i, trust] of [
@@ -75,7 +96,11 @@ describe('ids of another caseload or clinic', () => {
         .http()
         .post(`/v1/assignments/${assignment.body.id}/check-ins`)
         .auth(couple.partners[i].accessToken, auth)
-        .send({ occurrenceAt: await mine(couple.partners[i].accessToken), answers: { trust, safety: 5 }, visibility: 'private' })
+        .send({
+          occurrenceAt: await mine(couple.partners[i].accessToken),
+          answers: { trust, safety: 5 },
+          visibility: 'private',
+        })
         .expect(201);
     }
     // A live check-in link of the assignment: revoking from another caseload or clinic must leave it working.
@@ -92,15 +117,33 @@ describe('ids of another caseload or clinic', () => {
       .http()
       .post(`/v1/couples/${couple.coupleId}/sessions`)
       .auth(owner.accessToken, auth)
-      .send({ startsAt: DateTime.utc().plus({ days: 3 }).toISO(), endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO() })
+      .send({
+        startsAt: DateTime.utc().plus({ days: 3 }).toISO(),
+        endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO(),
+      })
       .expect(201);
-    const progress = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(owner.accessToken, auth).expect(200);
+    const progress = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(owner.accessToken, auth)
+      .expect(200);
     expect(progress.body.alerts.length).toBeGreaterThan(0);
     // The session announced session.created; fan it out to a delivery (the worker's first step).
-    const [event] = await t.app.get(TenantDatabase).withClinic(a.clinicId, (tx) => tx.query(`SELECT id FROM webhook_event WHERE type = 'session.created'`));
+    const [event] = await t.app
+      .get(TenantDatabase)
+      .withClinic(a.clinicId, (tx) => tx.query(`SELECT id FROM webhook_event WHERE type = 'session.created'`));
     await t.app.get(WebhookDeliveryService).fanout({ clinicId: a.clinicId, eventId: event.id });
-    const deliveries = await t.http().get(`/v1/webhook-endpoints/${endpoint.body.id}/deliveries`).auth(a.admin.accessToken, auth).expect(200);
-    const integration = await t.http().post('/v1/integrations').auth(a.admin.accessToken, auth).send({ provider: 'calcom', signingSecret: 'a-signing-secret' }).expect(201);
+    const deliveries = await t
+      .http()
+      .get(`/v1/webhook-endpoints/${endpoint.body.id}/deliveries`)
+      .auth(a.admin.accessToken, auth)
+      .expect(200);
+    const integration = await t
+      .http()
+      .post('/v1/integrations')
+      .auth(a.admin.accessToken, auth)
+      .send({ provider: 'calcom', signingSecret: 'a-signing-secret' })
+      .expect(201);
     const feed = await t.http().post('/v1/calendar-feeds').auth(owner.accessToken, auth).expect(201);
     Object.assign(ids, {
       'webhook-endpoints': endpoint.body.id,
@@ -124,27 +167,60 @@ describe('ids of another caseload or clinic', () => {
     const b = await newClinic(t);
     const bTherapist = await newStaff(t, b);
     const bCouple = await newCouple(t, bTherapist);
-    const bKey = await newApiKey(t, b, ['sessions:read', 'sessions:write', 'couples:read', 'webhooks:manage', 'calendar:read']);
+    const bKey = await newApiKey(t, b, [
+      'sessions:read',
+      'sessions:write',
+      'couples:read',
+      'webhooks:manage',
+      'calendar:read',
+    ]);
     callers = [
       { name: 'API key of another clinic', role: 'api-key', token: bKey.key, isSameClinic: false },
-      { name: 'therapist of another caseload', role: 'therapist', token: otherTherapist.accessToken, isSameClinic: true },
-      { name: 'partner of another couple', role: 'client', token: otherCouple.partners[0].accessToken, isSameClinic: true },
+      {
+        name: 'therapist of another caseload',
+        role: 'therapist',
+        token: otherTherapist.accessToken,
+        isSameClinic: true,
+      },
+      {
+        name: 'partner of another couple',
+        role: 'client',
+        token: otherCouple.partners[0].accessToken,
+        isSameClinic: true,
+      },
       { name: 'admin of another clinic', role: 'admin', token: b.admin.accessToken, isSameClinic: false },
       { name: 'therapist of another clinic', role: 'therapist', token: bTherapist.accessToken, isSameClinic: false },
-      { name: 'partner in another clinic', role: 'client', token: bCouple.partners[0].accessToken, isSameClinic: false },
+      {
+        name: 'partner in another clinic',
+        role: 'client',
+        token: bCouple.partners[0].accessToken,
+        isSameClinic: false,
+      },
     ];
-    const doc = (await t.http().get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await t.http().get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     routes = Object.entries(doc.paths)
       .filter(([path]) => path.includes('{id}'))
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
     bodies = {
       'PATCH /v1/users/{id}': { disabled: true },
       'PATCH /v1/couples/{id}': { status: 'closed' },
-      'POST /v1/couples/{id}/assignments': { exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } },
+      'POST /v1/couples/{id}/assignments': {
+        exerciseId: pulseId,
+        schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() },
+      },
       'PATCH /v1/assignments/{id}': { status: 'cancelled' },
       'POST /v1/assignments/{id}/check-in-links/revoke': {},
-      'POST /v1/assignments/{id}/check-ins': { occurrenceAt: DateTime.utc().toISO(), answers: { trust: 5, safety: 5 }, visibility: 'shared' },
-      'POST /v1/couples/{id}/sessions': { startsAt: DateTime.utc().plus({ days: 5 }).toISO(), endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO() },
+      'POST /v1/assignments/{id}/check-ins': {
+        occurrenceAt: DateTime.utc().toISO(),
+        answers: { trust: 5, safety: 5 },
+        visibility: 'shared',
+      },
+      'POST /v1/couples/{id}/sessions': {
+        startsAt: DateTime.utc().plus({ days: 5 }).toISO(),
+        endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO(),
+      },
       'PATCH /v1/sessions/{id}': { status: 'cancelled' },
       'PATCH /v1/alerts/{id}': { status: 'acknowledged' },
       'PATCH /v1/exercises/{id}': { archived: true },
@@ -162,7 +238,10 @@ describe('ids of another caseload or clinic', () => {
       const resource = path.split('/')[2];
       expect({ route, hasId: ids[resource] !== undefined }).toEqual({ route, hasId: true });
       const rule = ACCESS[route];
-      const url = path.replace('{id}', ids[resource]).replace('{partnerId}', ids.partnerId).replace('{deliveryId}', ids.deliveryId);
+      const url = path
+        .replace('{id}', ids[resource])
+        .replace('{partnerId}', ids.partnerId)
+        .replace('{deliveryId}', ids.deliveryId);
       for (const caller of callers) {
         if (!Array.isArray(rule) || !rule.includes(caller.role)) continue;
         if (caller.isSameClinic && !CASELOAD_SCOPED.includes(resource)) continue;
@@ -178,24 +257,48 @@ describe('ids of another caseload or clinic', () => {
   it('left every object as it was', async () => {
     const c = await t.http().get(`/v1/couples/${couple.coupleId}`).auth(owner.accessToken, auth).expect(200);
     expect(c.body.status).toBe('active');
-    const assignments = await t.http().get(`/v1/couples/${couple.coupleId}/assignments`).auth(owner.accessToken, auth).expect(200);
+    const assignments = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/assignments`)
+      .auth(owner.accessToken, auth)
+      .expect(200);
     expect(assignments.body.data.map((x: { status: string }) => x.status)).toEqual(['active']);
-    const sessions = await t.http().get(`/v1/couples/${couple.coupleId}/sessions`).auth(owner.accessToken, auth).expect(200);
+    const sessions = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(owner.accessToken, auth)
+      .expect(200);
     expect(sessions.body.data.map((x: { status: string }) => x.status)).toEqual(['scheduled']);
-    const progress = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(owner.accessToken, auth).expect(200);
+    const progress = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(owner.accessToken, auth)
+      .expect(200);
     expect(progress.body.alerts.every((x: { status: string }) => x.status === 'open')).toBe(true);
     const ex = await t.http().get(`/v1/exercises/${ids.exercises}`).auth(owner.accessToken, auth).expect(200);
     expect(ex.body.archivedAt ?? null).toBeNull();
     await t.http().get('/v1/me').auth(owner.accessToken, auth).expect(200);
-    const endpoint = await t.http().get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}`).auth(a.admin.accessToken, auth).expect(200);
+    const endpoint = await t
+      .http()
+      .get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}`)
+      .auth(a.admin.accessToken, auth)
+      .expect(200);
     expect(endpoint.body.status).toBe('active');
-    const deliveries = await t.http().get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}/deliveries`).auth(a.admin.accessToken, auth).expect(200);
-    expect(deliveries.body.data.map((d: { id: string; attemptCount: number }) => [d.id, d.attemptCount])).toEqual([[ids.deliveryId, 0]]);
+    const deliveries = await t
+      .http()
+      .get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}/deliveries`)
+      .auth(a.admin.accessToken, auth)
+      .expect(200);
+    expect(deliveries.body.data.map((d: { id: string; attemptCount: number }) => [d.id, d.attemptCount])).toEqual([
+      [ids.deliveryId, 0],
+    ]);
     const integrations = await t.http().get('/v1/integrations').auth(a.admin.accessToken, auth).expect(200);
     expect(integrations.body.data.map((i: { status: string }) => i.status)).toEqual(['active']);
     const feeds = await t.http().get('/v1/calendar-feeds').auth(owner.accessToken, auth).expect(200);
     expect(feeds.body.data.map((f: { status: string }) => f.status)).toEqual(['active']);
-    const links: Array<{ revoked_at: Date | null }> = await t.app.get(TenantDatabase).withClinic(a.clinicId, (tx) => tx.query(`SELECT revoked_at FROM check_in_link`));
+    const links: Array<{ revoked_at: Date | null }> = await t.app
+      .get(TenantDatabase)
+      .withClinic(a.clinicId, (tx) => tx.query(`SELECT revoked_at FROM check_in_link`));
     expect(links.map((l) => l.revoked_at)).toEqual([null]);
   });
 });

@@ -1,9 +1,21 @@
-import pg from 'pg';
 import { DateTime } from 'luxon';
+import pg from 'pg';
+
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { dueNotificationIds, notificationDedupeKey, notificationsRepository } from '@mend/reminders';
-import { type ClinicContext, type StaffContext, type TestApp, builtinExerciseId, createTestApp, insertClientUser, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import {
+  builtinExerciseId,
+  createTestApp,
+  insertClientUser,
+  newApiKey,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 const PROBLEM = /^application\/problem\+json/;
 const auth = { type: 'bearer' } as const;
@@ -154,9 +166,19 @@ describe('in-app notifications', () => {
 
   it('marks a notification read (keeping the first read time) and unread again', async () => {
     const id = inbox[1];
-    const read = await t.http().patch(`/v1/me/notifications/${id}`).auth(client.accessToken, auth).send({ read: true }).expect(200);
+    const read = await t
+      .http()
+      .patch(`/v1/me/notifications/${id}`)
+      .auth(client.accessToken, auth)
+      .send({ read: true })
+      .expect(200);
     expect(read.body).toMatchObject({ id, isRead: true, readAt: expect.any(String) });
-    const again = await t.http().patch(`/v1/me/notifications/${id}`).auth(client.accessToken, auth).send({ read: true }).expect(200);
+    const again = await t
+      .http()
+      .patch(`/v1/me/notifications/${id}`)
+      .auth(client.accessToken, auth)
+      .send({ read: true })
+      .expect(200);
     expect(again.body.readAt).toBe(read.body.readAt);
 
     const list = await t.http().get('/v1/me/notifications').auth(client.accessToken, auth).expect(200);
@@ -165,27 +187,50 @@ describe('in-app notifications', () => {
     expect(unread.body.data.map((n: { id: string }) => n.id)).not.toContain(id);
     expect(unread.body.data).toHaveLength(4);
 
-    const undo = await t.http().patch(`/v1/me/notifications/${id}`).auth(client.accessToken, auth).send({ read: false }).expect(200);
+    const undo = await t
+      .http()
+      .patch(`/v1/me/notifications/${id}`)
+      .auth(client.accessToken, auth)
+      .send({ read: false })
+      .expect(200);
     expect(undo.body).toMatchObject({ isRead: false, readAt: null });
-    expect((await t.http().get('/v1/me/notifications').auth(client.accessToken, auth).expect(200)).body.unreadCount).toBe(5);
+    expect(
+      (await t.http().get('/v1/me/notifications').auth(client.accessToken, auth).expect(200)).body.unreadCount,
+    ).toBe(5);
   });
 
   it('validates the mark-read body', async () => {
-    const res = await t.http().patch(`/v1/me/notifications/${inbox[0]}`).auth(client.accessToken, auth).send({ read: 'yes', extra: 1 }).expect(400);
+    const res = await t
+      .http()
+      .patch(`/v1/me/notifications/${inbox[0]}`)
+      .auth(client.accessToken, auth)
+      .send({ read: 'yes', extra: 1 })
+      .expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['extra', 'read']);
     await t.http().patch(`/v1/me/notifications/${inbox[0]}`).auth(client.accessToken, auth).send({}).expect(400);
   });
 
   it("answers 404 for another user's or another clinic's notification, one not delivered in-app, and unknown ids — and changes nothing", async () => {
     for (const id of [...Object.values(hidden), UNKNOWN_ID, 'not-a-uuid']) {
-      const res = await t.http().patch(`/v1/me/notifications/${id}`).auth(client.accessToken, auth).send({ read: true });
+      const res = await t
+        .http()
+        .patch(`/v1/me/notifications/${id}`)
+        .auth(client.accessToken, auth)
+        .send({ read: true });
       expect({ id, status: res.status }).toEqual({ id, status: 404 });
       expect(res.headers['content-type']).toMatch(PROBLEM);
     }
     // Another clinic's admin, with a valid token of their own, cannot reach clinic A's rows either.
-    await t.http().patch(`/v1/me/notifications/${inbox[0]}`).auth(b.admin.accessToken, auth).send({ read: true }).expect(404);
+    await t
+      .http()
+      .patch(`/v1/me/notifications/${inbox[0]}`)
+      .auth(b.admin.accessToken, auth)
+      .send({ read: true })
+      .expect(404);
     const readAt = await withClient(t.db.ownerUrl, (c) =>
-      c.query(`SELECT count(*)::int AS n FROM notification WHERE id = ANY($1::uuid[]) AND read_at IS NOT NULL`, [[...Object.values(hidden), inbox[0]]]),
+      c.query(`SELECT count(*)::int AS n FROM notification WHERE id = ANY($1::uuid[]) AND read_at IS NOT NULL`, [
+        [...Object.values(hidden), inbox[0]],
+      ]),
     );
     expect(readAt.rows[0].n).toBe(0);
   });
@@ -215,23 +260,56 @@ describe('notification preferences', () => {
   it('defaults to every channel on, and merges changes', async () => {
     const initial = await t.http().get('/v1/me/notification-preferences').auth(therapist.accessToken, auth).expect(200);
     expect(initial.body).toEqual({ email: true, inApp: true });
-    const off = await t.http().patch('/v1/me/notification-preferences').auth(therapist.accessToken, auth).send({ email: false }).expect(200);
+    const off = await t
+      .http()
+      .patch('/v1/me/notification-preferences')
+      .auth(therapist.accessToken, auth)
+      .send({ email: false })
+      .expect(200);
     expect(off.body).toEqual({ email: false, inApp: true });
-    const both = await t.http().patch('/v1/me/notification-preferences').auth(therapist.accessToken, auth).send({ inApp: false }).expect(200);
+    const both = await t
+      .http()
+      .patch('/v1/me/notification-preferences')
+      .auth(therapist.accessToken, auth)
+      .send({ inApp: false })
+      .expect(200);
     expect(both.body).toEqual({ email: false, inApp: false });
-    const none = await t.http().patch('/v1/me/notification-preferences').auth(therapist.accessToken, auth).send({}).expect(200);
+    const none = await t
+      .http()
+      .patch('/v1/me/notification-preferences')
+      .auth(therapist.accessToken, auth)
+      .send({})
+      .expect(200);
     expect(none.body).toEqual({ email: false, inApp: false });
-    expect((await t.http().get('/v1/me/notification-preferences').auth(therapist.accessToken, auth).expect(200)).body).toEqual({ email: false, inApp: false });
+    expect(
+      (await t.http().get('/v1/me/notification-preferences').auth(therapist.accessToken, auth).expect(200)).body,
+    ).toEqual({ email: false, inApp: false });
     // Another user's preferences are their own.
-    expect((await t.http().get('/v1/me/notification-preferences').auth(clinic.admin.accessToken, auth).expect(200)).body).toEqual({ email: true, inApp: true });
+    expect(
+      (await t.http().get('/v1/me/notification-preferences').auth(clinic.admin.accessToken, auth).expect(200)).body,
+    ).toEqual({ email: true, inApp: true });
   });
 
   it('rejects anything but booleans, and records changes in the audit log', async () => {
-    const res = await t.http().patch('/v1/me/notification-preferences').auth(therapist.accessToken, auth).send({ email: 'no', sms: true }).expect(400);
+    const res = await t
+      .http()
+      .patch('/v1/me/notification-preferences')
+      .auth(therapist.accessToken, auth)
+      .send({ email: 'no', sms: true })
+      .expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'sms']);
-    const audit = await t.http().get('/v1/audit-events?action=user.update_notification_preferences').auth(clinic.admin.accessToken, auth).expect(200);
+    const audit = await t
+      .http()
+      .get('/v1/audit-events?action=user.update_notification_preferences')
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
     expect(audit.body.data).toHaveLength(2);
-    expect(audit.body.data[0]).toMatchObject({ actorId: therapist.id, resourceType: 'user', resourceId: therapist.id, outcome: 'success' });
+    expect(audit.body.data[0]).toMatchObject({
+      actorId: therapist.id,
+      resourceType: 'user',
+      resourceId: therapist.id,
+      outcome: 'success',
+    });
   });
 });
 
@@ -270,7 +348,9 @@ describe('the notification table', () => {
       ).rejects.toThrow(/row-level security/);
       await c.query('ROLLBACK');
     });
-    const forced = await withClient(t.db.ownerUrl, (c) => c.query(`SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'notification'`));
+    const forced = await withClient(t.db.ownerUrl, (c) =>
+      c.query(`SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'notification'`),
+    );
     expect(forced.rows[0]).toEqual({ relrowsecurity: true, relforcerowsecurity: true });
   });
 
@@ -295,7 +375,9 @@ describe('the notification table', () => {
     const [first, second] = await Promise.all([plan('first'), plan('second')]);
     expect([first.isNew, second.isNew].sort()).toEqual([false, true]);
     expect(second.id).toBe(first.id);
-    const rows = await withClient(t.db.ownerUrl, (c) => c.query(`SELECT title FROM notification WHERE clinic_id = $1 AND dedupe_key = $2`, [a.clinicId, key]));
+    const rows = await withClient(t.db.ownerUrl, (c) =>
+      c.query(`SELECT title FROM notification WHERE clinic_id = $1 AND dedupe_key = $2`, [a.clinicId, key]),
+    );
     expect(rows.rows).toHaveLength(1);
   });
 
@@ -314,11 +396,19 @@ describe('the notification table', () => {
         }
       });
     await expect(insert('kind, channel', `'homework_due', 'email'`)).rejects.toThrow(/notification_subject_check/);
-    await expect(insert('kind, channel, state', `'digest', 'email', 'skipped'`)).rejects.toThrow(/notification_skip_check/);
-    await expect(insert('kind, channel, state', `'digest', 'email', 'sent'`)).rejects.toThrow(/notification_sent_check/);
-    await expect(insert('kind, channel, state, sent_at, read_at', `'digest', 'email', 'sent', now(), now()`)).rejects.toThrow(/notification_read_check/);
+    await expect(insert('kind, channel, state', `'digest', 'email', 'skipped'`)).rejects.toThrow(
+      /notification_skip_check/,
+    );
+    await expect(insert('kind, channel, state', `'digest', 'email', 'sent'`)).rejects.toThrow(
+      /notification_sent_check/,
+    );
+    await expect(
+      insert('kind, channel, state, sent_at, read_at', `'digest', 'email', 'sent', now(), now()`),
+    ).rejects.toThrow(/notification_read_check/);
     await expect(insert('kind, channel', `'reminder', 'email'`)).rejects.toThrow(/check constraint/);
-    await expect(insert('kind, channel, occurrence_id', `'homework_due', 'email', gen_random_uuid()`)).rejects.toThrow(/notification_occurrence_fk/);
+    await expect(insert('kind, channel, occurrence_id', `'homework_due', 'email', gen_random_uuid()`)).rejects.toThrow(
+      /notification_occurrence_fk/,
+    );
   });
 
   it('lists due unsent notifications across clinics, ids only, through the definer function', async () => {
@@ -329,10 +419,18 @@ describe('the notification table', () => {
       { state: 'scheduled', sentAt: null, sendAt: new Date(Date.now() + 3_600_000) },
       { state: 'failed', sentAt: null, sendAt: past },
     ]);
-    const [bDue] = await seedNotifications(t, b.clinicId, bUser.id, [{ state: 'scheduled', sentAt: null, sendAt: past }]);
+    const [bDue] = await seedNotifications(t, b.clinicId, bUser.id, [
+      { state: 'scheduled', sentAt: null, sendAt: past },
+    ]);
     const db = t.app.get(TenantDatabase);
     const due = await dueNotificationIds(db.source, new Date(), 100);
-    expect(due).toEqual(expect.arrayContaining([{ clinicId: a.clinicId, id: aDue }, { clinicId: a.clinicId, id: aDeferred }, { clinicId: b.clinicId, id: bDue }]));
+    expect(due).toEqual(
+      expect.arrayContaining([
+        { clinicId: a.clinicId, id: aDue },
+        { clinicId: a.clinicId, id: aDeferred },
+        { clinicId: b.clinicId, id: bDue },
+      ]),
+    );
     // Only scheduled or deferred sends that are due: the plan row created above (send_at ≈ now) may be among them.
     expect(due.length).toBeLessThanOrEqual(4);
     // A fake clock: nothing is due an hour ago.
@@ -348,7 +446,9 @@ describe('the notification table', () => {
     await withClient(t.db.appUrl, async (c) => {
       await c.query('BEGIN');
       await c.query(`SELECT set_config('app.clinic_id', $1, true)`, [a.clinicId]);
-      await expect(c.query(`UPDATE "user" SET notification_preferences = '[]'::jsonb WHERE clinic_id = $1`, [a.clinicId])).rejects.toThrow(/user_notification_preferences_check/);
+      await expect(
+        c.query(`UPDATE "user" SET notification_preferences = '[]'::jsonb WHERE clinic_id = $1`, [a.clinicId]),
+      ).rejects.toThrow(/user_notification_preferences_check/);
       await c.query('ROLLBACK');
     });
   });
@@ -376,17 +476,26 @@ describe('notifications and erasure', () => {
       .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } })
       .expect(201);
     const occurrences = await withClient(t.db.ownerUrl, (c) =>
-      c.query<{ id: string; partner_id: string }>(`SELECT id, partner_id FROM occurrence WHERE clinic_id = $1 AND partner_id IS NOT NULL`, [clinic.clinicId]),
+      c.query<{ id: string; partner_id: string }>(
+        `SELECT id, partner_id FROM occurrence WHERE clinic_id = $1 AND partner_id IS NOT NULL`,
+        [clinic.clinicId],
+      ),
     );
     expect(occurrences.rows.length).toBeGreaterThan(0);
     const [occurrence] = occurrences.rows;
-    const [id] = await seedNotifications(t, clinic.clinicId, occurrence.partner_id, [{ kind: 'homework_due', occurrenceId: occurrence.id, title: 'Due: Trust pulse' }]);
+    const [id] = await seedNotifications(t, clinic.clinicId, occurrence.partner_id, [
+      { kind: 'homework_due', occurrenceId: occurrence.id, title: 'Due: Trust pulse' },
+    ]);
     const partner = couple.partners.find((p) => p.id === occurrence.partner_id)!;
     const listed = await t.http().get('/v1/me/notifications').auth(partner.accessToken, auth).expect(200);
-    expect(listed.body.data).toEqual([expect.objectContaining({ id, kind: 'homework_due', occurrenceId: occurrence.id, title: 'Due: Trust pulse' })]);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ id, kind: 'homework_due', occurrenceId: occurrence.id, title: 'Due: Trust pulse' }),
+    ]);
 
     await t.http().delete(`/v1/couples/${couple.coupleId}`).auth(clinic.admin.accessToken, auth).expect(204);
-    const left = await withClient(t.db.ownerUrl, (c) => c.query(`SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1`, [clinic.clinicId]));
+    const left = await withClient(t.db.ownerUrl, (c) =>
+      c.query(`SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1`, [clinic.clinicId]),
+    );
     expect(left.rows[0].n).toBe(0);
   });
 });

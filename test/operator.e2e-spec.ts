@@ -1,7 +1,7 @@
 import { readTestSettings } from '@mend/config';
 import { newId } from '@mend/core';
 import { ALL_QUEUES, JobName, JobProducer } from '@mend/queue';
-import { type ClinicContext, type TestApp, createTestApp, newClinic } from '@mend/testing';
+import { createTestApp, newClinic, type ClinicContext, type TestApp } from '@mend/testing';
 
 const OPERATOR_TOKEN = 'op_test_0123456789abcdefghijklmnopqrstuvwxyz';
 const PROBLEM = /^application\/problem\+json/;
@@ -23,14 +23,24 @@ describe.each(backends)('the operator queue board on the %s backend', (backend) 
     t = await createTestApp({ env: { OPERATOR_TOKEN, QUEUE_BACKEND: backend } });
     clinic = await newClinic(t);
     // A delayed job, so it stays put (the API process runs no workers).
-    jobId = await t.app.get(JobProducer).add({ name: JobName.InvitationEmail, data: { clinicId: clinic.clinicId, invitationId: newId() } }, { delayMs: 3_600_000 });
+    jobId = await t.app
+      .get(JobProducer)
+      .add(
+        { name: JobName.InvitationEmail, data: { clinicId: clinic.clinicId, invitationId: newId() } },
+        { delayMs: 3_600_000 },
+      );
   });
   afterAll(async () => {
     await t.close();
   });
 
   it('refuses callers without the operator token, with a Basic challenge', async () => {
-    for (const path of ['/admin/queues', '/admin/queues/api/queues', '/admin/queues/queue/notifications', '/admin/queues/static/css/main.css']) {
+    for (const path of [
+      '/admin/queues',
+      '/admin/queues/api/queues',
+      '/admin/queues/queue/notifications',
+      '/admin/queues/static/css/main.css',
+    ]) {
       const res = await t.http().get(path).expect(401);
       expect(res.headers['content-type']).toMatch(PROBLEM);
       expect(res.headers['www-authenticate']).toMatch(/^Basic realm="mend-operator"/);
@@ -64,7 +74,11 @@ describe.each(backends)('the operator queue board on the %s backend', (backend) 
   });
 
   it("lists every registry queue with its jobs through Bull Board's API, read-only", async () => {
-    const res = await t.http().get('/admin/queues/api/queues?activeQueue=notifications&status=delayed&page=1').auth(OPERATOR_TOKEN, { type: 'bearer' }).expect(200);
+    const res = await t
+      .http()
+      .get('/admin/queues/api/queues?activeQueue=notifications&status=delayed&page=1')
+      .auth(OPERATOR_TOKEN, { type: 'bearer' })
+      .expect(200);
     const queues = res.body.queues as BoardQueue[];
     expect(queues.map((q) => q.name).sort()).toEqual([...ALL_QUEUES].sort());
     const notifications = queues.find((q) => q.name === 'notifications')!;
@@ -72,7 +86,10 @@ describe.each(backends)('the operator queue board on the %s backend', (backend) 
     expect(notifications.counts.delayed).toBeGreaterThanOrEqual(1);
     expect(notifications.jobs.map((j) => j.id)).toContain(jobId);
     // Actions are refused on a read-only board.
-    const pause = await t.http().put('/admin/queues/api/queues/notifications/pause').auth(OPERATOR_TOKEN, { type: 'bearer' });
+    const pause = await t
+      .http()
+      .put('/admin/queues/api/queues/notifications/pause')
+      .auth(OPERATOR_TOKEN, { type: 'bearer' });
     expect(pause.status).toBe(405);
   });
 

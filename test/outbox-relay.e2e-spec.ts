@@ -5,32 +5,42 @@
  * rolls the transaction back exactly as a killed process would.
  */
 import 'reflect-metadata';
+
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { EntityManager } from 'typeorm';
-import pg from 'pg';
 import type { JobType } from 'bullmq';
-import { type AppConfig, ConfigModule, loadConfig, readTestSettings } from '@mend/config';
+import pg from 'pg';
+import type { EntityManager } from 'typeorm';
+
+import { ConfigModule, loadConfig, readTestSettings, type AppConfig } from '@mend/config';
 import { newId } from '@mend/core';
 import { DatabaseModule, TenantDatabase } from '@mend/database';
 import {
   installQueueSchema,
   JobName,
   JobProducer,
-  type MendQueue,
+  outboxJobId,
   OutboxRelay,
   OutboxWriter,
   QueueConnections,
   QueueHealth,
   QueueModule,
   QueueName,
-  outboxJobId,
+  type MendQueue,
 } from '@mend/queue';
 import { createTestDatabase, type TestDatabase } from '@mend/testing';
 
 const settings = readTestSettings();
 const QUEUE_SCHEMA = 'bullmq';
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
-const ALL_STATES: JobType[] = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children'];
+const ALL_STATES: JobType[] = [
+  'waiting',
+  'delayed',
+  'prioritized',
+  'active',
+  'completed',
+  'failed',
+  'waiting-children',
+];
 
 /** A relay that "crashes" after adding the jobs and before marking the rows published. */
 class CrashingRelay extends OutboxRelay {
@@ -39,7 +49,11 @@ class CrashingRelay extends OutboxRelay {
   }
 }
 
-function testConfig(db: TestDatabase, backend: 'postgres' | 'redis', overrides: Record<string, string | undefined> = {}): AppConfig {
+function testConfig(
+  db: TestDatabase,
+  backend: 'postgres' | 'redis',
+  overrides: Record<string, string | undefined> = {},
+): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.appUrl,
@@ -71,7 +85,11 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
   async function newClinic(): Promise<string> {
     const clinicId = newId();
     await tenants.withClinic(clinicId, (tx) =>
-      tx.query(`INSERT INTO clinic (id, name, slug, timezone) VALUES ($1, $2, $3, 'Europe/Paris')`, [clinicId, 'Outbox Clinic', `outbox-${clinicId.slice(-12)}`]),
+      tx.query(`INSERT INTO clinic (id, name, slug, timezone) VALUES ($1, $2, $3, 'Europe/Paris')`, [
+        clinicId,
+        'Outbox Clinic',
+        `outbox-${clinicId.slice(-12)}`,
+      ]),
     );
     return clinicId;
   }
@@ -80,7 +98,12 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
     return tenants.withClinic(clinicId, async (tx: EntityManager) => {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
-        const { id } = await outbox.enqueue(tx, clinicId, { name: JobName.InvitationEmail, data: { clinicId, invitationId: newId() } }, { availableAt });
+        const { id } = await outbox.enqueue(
+          tx,
+          clinicId,
+          { name: JobName.InvitationEmail, data: { clinicId, invitationId: newId() } },
+          { availableAt },
+        );
         ids.push(id);
       }
       return ids;
@@ -108,7 +131,9 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
     // Idempotent; also done by the template build once libs/testing registers it.
     await installQueueSchema(db.ownerUrl, QUEUE_SCHEMA);
     config = testConfig(db, backend);
-    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(config)] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(config)],
+    }).compile();
     moduleRef.useLogger(false);
     await moduleRef.init();
     tenants = moduleRef.get(TenantDatabase);
@@ -121,7 +146,8 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
 
   afterAll(async () => {
     // Redis keys outlive the test database; the PostgreSQL queue tables are dropped with it.
-    if (backend === 'redis') for (const name of Object.values(QueueName)) await connections.queue(name).obliterate({ force: true });
+    if (backend === 'redis')
+      for (const name of Object.values(QueueName)) await connections.queue(name).obliterate({ force: true });
     await moduleRef?.close();
     await db?.drop();
   });
@@ -150,7 +176,10 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
     const clinicB = await newClinic();
     const rowsA = await enqueue(clinicA, 3);
     const rowsB = await enqueue(clinicB, 2);
-    const expectedJobIds = [...rowsA.map((id) => outboxJobId(clinicA, id)), ...rowsB.map((id) => outboxJobId(clinicB, id))].sort();
+    const expectedJobIds = [
+      ...rowsA.map((id) => outboxJobId(clinicA, id)),
+      ...rowsB.map((id) => outboxJobId(clinicB, id)),
+    ].sort();
 
     // The crashing relay adds every job, then its transactions roll back.
     expect(await newRelay(CrashingRelay).relayOnce()).toBe(0);
@@ -202,9 +231,13 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
   it('announces a dedupe key once, even after it was published', async () => {
     const clinicId = await newClinic();
     const item = { name: JobName.InvitationEmail, data: { clinicId, invitationId: newId() } } as const;
-    const first = await tenants.withClinic(clinicId, (tx) => outbox.enqueue(tx, clinicId, item, { dedupeKey: 'welcome' }));
+    const first = await tenants.withClinic(clinicId, (tx) =>
+      outbox.enqueue(tx, clinicId, item, { dedupeKey: 'welcome' }),
+    );
     expect(await newRelay().relayOnce()).toBe(1);
-    const second = await tenants.withClinic(clinicId, (tx) => outbox.enqueue(tx, clinicId, item, { dedupeKey: 'welcome' }));
+    const second = await tenants.withClinic(clinicId, (tx) =>
+      outbox.enqueue(tx, clinicId, item, { dedupeKey: 'welcome' }),
+    );
 
     expect(first.isNew).toBe(true);
     expect(second).toEqual({ id: first.id, isNew: false });
@@ -217,7 +250,9 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
     const clinicB = await newClinic();
     const item = { name: JobName.InvitationEmail, data: { clinicId: clinicB, invitationId: newId() } } as const;
     // Row-level security rejects the row (WITH CHECK), whatever the code passes.
-    await expect(tenants.withClinic(clinicA, (tx) => outbox.enqueue(tx, clinicB, item))).rejects.toThrow(/row-level security/);
+    await expect(tenants.withClinic(clinicA, (tx) => outbox.enqueue(tx, clinicB, item))).rejects.toThrow(
+      /row-level security/,
+    );
   });
 
   it('adds jobs directly with deterministic ids (a second add is a no-op)', async () => {

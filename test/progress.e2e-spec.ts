@@ -1,7 +1,18 @@
 import pg from 'pg';
+
 import { newId } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, createTestApp, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+import {
+  createTestApp,
+  newApiKey,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 const auth = { type: 'bearer' } as const;
 const HOUR = 3_600_000;
@@ -22,11 +33,19 @@ async function asClinic(t: TestApp, clinicId: string, work: (client: pg.Client) 
   }
 }
 
-async function builtinExercise(t: TestApp, clinicId: string, therapist: StaffContext, key: string): Promise<{ id: string; version: number }> {
+async function builtinExercise(
+  t: TestApp,
+  clinicId: string,
+  therapist: StaffContext,
+  key: string,
+): Promise<{ id: string; version: number }> {
   await t.http().get('/v1/exercises').auth(therapist.accessToken, auth).expect(200); // syncs the built-ins
   let found: { id: string; version: number } | undefined;
   await asClinic(t, clinicId, async (client) => {
-    const res = await client.query(`SELECT id, current_version AS version FROM exercise WHERE clinic_id = $1 AND builtin_key = $2`, [clinicId, key]);
+    const res = await client.query(
+      `SELECT id, current_version AS version FROM exercise WHERE clinic_id = $1 AND builtin_key = $2`,
+      [clinicId, key],
+    );
     found = res.rows[0];
   });
   if (!found) throw new Error(`built-in ${key} missing`);
@@ -56,10 +75,14 @@ describe('sessions', () => {
     await t.close();
   });
 
-  const create = (token: string, coupleId: string, body: object) => t.http().post(`/v1/couples/${coupleId}/sessions`).auth(token, auth).send(body);
+  const create = (token: string, coupleId: string, body: object) =>
+    t.http().post(`/v1/couples/${coupleId}/sessions`).auth(token, auth).send(body);
 
-  it('books a session for the couple\'s therapist, with source and external id', async () => {
-    const res = await create(theo.accessToken, couple.coupleId, { startsAt: iso(future), endsAt: iso(future + HOUR) }).expect(201);
+  it("books a session for the couple's therapist, with source and external id", async () => {
+    const res = await create(theo.accessToken, couple.coupleId, {
+      startsAt: iso(future),
+      endsAt: iso(future + HOUR),
+    }).expect(201);
     expect(res.body).toMatchObject({
       coupleId: couple.coupleId,
       therapistId: theo.id,
@@ -73,11 +96,20 @@ describe('sessions', () => {
   });
 
   it('validates times: an offset is required and the end comes after the start', async () => {
-    const noOffset = await create(theo.accessToken, couple.coupleId, { startsAt: '2026-03-02T17:00:00', endsAt: '2026-03-02T18:00:00' }).expect(400);
+    const noOffset = await create(theo.accessToken, couple.coupleId, {
+      startsAt: '2026-03-02T17:00:00',
+      endsAt: '2026-03-02T18:00:00',
+    }).expect(400);
     expect(noOffset.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['endsAt', 'startsAt']);
-    const backwards = await create(theo.accessToken, couple.coupleId, { startsAt: iso(future + HOUR), endsAt: iso(future) }).expect(400);
+    const backwards = await create(theo.accessToken, couple.coupleId, {
+      startsAt: iso(future + HOUR),
+      endsAt: iso(future),
+    }).expect(400);
     expect(backwards.body.errors).toEqual([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
-    await create(theo.accessToken, couple.coupleId, { startsAt: '2026-03-02T17:00:00+01:00', endsAt: '2026-03-02T18:00:00+01:00' }).expect(201);
+    await create(theo.accessToken, couple.coupleId, {
+      startsAt: '2026-03-02T17:00:00+01:00',
+      endsAt: '2026-03-02T18:00:00+01:00',
+    }).expect(201);
   });
 
   it('answers 404 to another caseload or clinic, and 403 to admins booking', async () => {
@@ -91,16 +123,29 @@ describe('sessions', () => {
 
   it('reschedules, completes and keeps notes for the therapist only', async () => {
     const start = Date.now() + 2 * DAY;
-    const made = await create(theo.accessToken, couple.coupleId, { startsAt: iso(start), endsAt: iso(start + HOUR) }).expect(201);
+    const made = await create(theo.accessToken, couple.coupleId, {
+      startsAt: iso(start),
+      endsAt: iso(start + HOUR),
+    }).expect(201);
     const id = made.body.id as string;
 
     // Completing before it starts makes no sense.
     await t.http().patch(`/v1/sessions/${id}`).auth(theo.accessToken, auth).send({ status: 'completed' }).expect(422);
 
     const past = Date.now() - 2 * HOUR;
-    const moved = await t.http().patch(`/v1/sessions/${id}`).auth(theo.accessToken, auth).send({ startsAt: iso(past), endsAt: iso(past + HOUR) }).expect(200);
+    const moved = await t
+      .http()
+      .patch(`/v1/sessions/${id}`)
+      .auth(theo.accessToken, auth)
+      .send({ startsAt: iso(past), endsAt: iso(past + HOUR) })
+      .expect(200);
     expect(moved.body).toMatchObject({ startsAt: iso(past), endsAt: iso(past + HOUR), status: 'scheduled' });
-    await t.http().patch(`/v1/sessions/${id}`).auth(theo.accessToken, auth).send({ endsAt: iso(past - HOUR) }).expect(400);
+    await t
+      .http()
+      .patch(`/v1/sessions/${id}`)
+      .auth(theo.accessToken, auth)
+      .send({ endsAt: iso(past - HOUR) })
+      .expect(400);
 
     const done = await t
       .http()
@@ -111,27 +156,63 @@ describe('sessions', () => {
     expect(done.body).toMatchObject({ status: 'completed', notes: 'NOTES-MARKER worked on the repair plan' });
 
     // Admins see sessions and statuses, never notes — not reading, not writing.
-    const adminList = await t.http().get(`/v1/couples/${couple.coupleId}/sessions`).auth(clinic.admin.accessToken, auth).expect(200);
+    const adminList = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
     expect(adminList.body.data.length).toBeGreaterThanOrEqual(3);
     for (const s of adminList.body.data) expect(s).not.toHaveProperty('notes');
     expect(JSON.stringify(adminList.body)).not.toContain('NOTES-MARKER');
     await t.http().patch(`/v1/sessions/${id}`).auth(clinic.admin.accessToken, auth).send({ notes: 'x' }).expect(403);
-    const adminPatch = await t.http().patch(`/v1/sessions/${id}`).auth(clinic.admin.accessToken, auth).send({ status: 'completed' }).expect(200);
+    const adminPatch = await t
+      .http()
+      .patch(`/v1/sessions/${id}`)
+      .auth(clinic.admin.accessToken, auth)
+      .send({ status: 'completed' })
+      .expect(200);
     expect(adminPatch.body).not.toHaveProperty('notes');
 
-    const theoList = await t.http().get(`/v1/couples/${couple.coupleId}/sessions`).auth(theo.accessToken, auth).expect(200);
-    expect(theoList.body.data.find((s: { id: string }) => s.id === id).notes).toBe('NOTES-MARKER worked on the repair plan');
+    const theoList = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(theo.accessToken, auth)
+      .expect(200);
+    expect(theoList.body.data.find((s: { id: string }) => s.id === id).notes).toBe(
+      'NOTES-MARKER worked on the repair plan',
+    );
 
     // Another caseload or clinic: the same 404 as a missing session.
     await t.http().patch(`/v1/sessions/${id}`).auth(tara.accessToken, auth).send({ status: 'cancelled' }).expect(404);
-    await t.http().patch(`/v1/sessions/${id}`).auth(otherTherapist.accessToken, auth).send({ status: 'cancelled' }).expect(404);
-    await t.http().patch(`/v1/sessions/${id}`).auth(other.admin.accessToken, auth).send({ status: 'cancelled' }).expect(404);
-    await t.http().patch(`/v1/sessions/not-a-uuid`).auth(theo.accessToken, auth).send({ status: 'cancelled' }).expect(404);
+    await t
+      .http()
+      .patch(`/v1/sessions/${id}`)
+      .auth(otherTherapist.accessToken, auth)
+      .send({ status: 'cancelled' })
+      .expect(404);
+    await t
+      .http()
+      .patch(`/v1/sessions/${id}`)
+      .auth(other.admin.accessToken, auth)
+      .send({ status: 'cancelled' })
+      .expect(404);
+    await t
+      .http()
+      .patch(`/v1/sessions/not-a-uuid`)
+      .auth(theo.accessToken, auth)
+      .send({ status: 'cancelled' })
+      .expect(404);
 
     // Notes reads and writes are audited, without content.
-    const audit = await t.http().get('/v1/audit-events?resourceId=' + id).auth(clinic.admin.accessToken, auth).expect(200);
+    const audit = await t
+      .http()
+      .get('/v1/audit-events?resourceId=' + id)
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
     const actions = audit.body.data.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['session.create', 'session.update', 'session.notes.write', 'session.notes.read']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['session.create', 'session.update', 'session.notes.write', 'session.notes.read']),
+    );
     expect(JSON.stringify(audit.body)).not.toContain('NOTES-MARKER');
   });
 
@@ -141,30 +222,73 @@ describe('sessions', () => {
     const again = await create(theo.accessToken, couple.coupleId, body).set('Idempotency-Key', 'book-1').expect(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    await create(theo.accessToken, couple.coupleId, { ...body, endsAt: iso(future + DAY + 2 * HOUR) }).set('Idempotency-Key', 'book-1').expect(422);
+    await create(theo.accessToken, couple.coupleId, { ...body, endsAt: iso(future + DAY + 2 * HOUR) })
+      .set('Idempotency-Key', 'book-1')
+      .expect(422);
   });
 
   it('lets integrations upsert a session by (source, externalId) without touching notes', async () => {
     const key = await newApiKey(t, clinic, ['sessions:write']);
     const service = t.app.get(SessionsService);
-    const principal = { kind: 'api_key' as const, clinicId: clinic.clinicId, apiKeyId: key.id, scopes: ['sessions:write' as const], requestId: 'r1', ip: '127.0.0.1' };
+    const principal = {
+      kind: 'api_key' as const,
+      clinicId: clinic.clinicId,
+      apiKeyId: key.id,
+      scopes: ['sessions:write' as const],
+      requestId: 'r1',
+      ip: '127.0.0.1',
+    };
     const start = Date.now() - 3 * HOUR;
-    const input = { coupleId: couple.coupleId, source: 'calendly', externalId: 'evt-42', startsAt: new Date(start), endsAt: new Date(start + HOUR) };
+    const input = {
+      coupleId: couple.coupleId,
+      source: 'calendly',
+      externalId: 'evt-42',
+      startsAt: new Date(start),
+      endsAt: new Date(start + HOUR),
+    };
     const created = await service.upsertFromSource(principal, input);
     expect(created.isCreated).toBe(true);
-    expect(created.session).toMatchObject({ source: 'calendly', externalId: 'evt-42', therapistId: theo.id, status: 'scheduled' });
+    expect(created.session).toMatchObject({
+      source: 'calendly',
+      externalId: 'evt-42',
+      therapistId: theo.id,
+      status: 'scheduled',
+    });
     expect(created.session).not.toHaveProperty('notes');
 
-    await t.http().patch(`/v1/sessions/${created.session.id}`).auth(theo.accessToken, auth).send({ notes: 'kept' }).expect(200);
-    const updated = await service.upsertFromSource(principal, { ...input, status: 'completed', endsAt: new Date(start + 2 * HOUR) });
+    await t
+      .http()
+      .patch(`/v1/sessions/${created.session.id}`)
+      .auth(theo.accessToken, auth)
+      .send({ notes: 'kept' })
+      .expect(200);
+    const updated = await service.upsertFromSource(principal, {
+      ...input,
+      status: 'completed',
+      endsAt: new Date(start + 2 * HOUR),
+    });
     expect(updated).toMatchObject({ isCreated: false, session: { id: created.session.id, status: 'completed' } });
-    const listed = await t.http().get(`/v1/couples/${couple.coupleId}/sessions`).auth(theo.accessToken, auth).expect(200);
-    expect(listed.body.data.find((s: { id: string }) => s.id === created.session.id)).toMatchObject({ notes: 'kept', externalId: 'evt-42', source: 'calendly' });
-    await expect(service.upsertFromSource(principal, { ...input, source: 'manual' })).rejects.toMatchObject({ code: 'invalid' });
+    const listed = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(theo.accessToken, auth)
+      .expect(200);
+    expect(listed.body.data.find((s: { id: string }) => s.id === created.session.id)).toMatchObject({
+      notes: 'kept',
+      externalId: 'evt-42',
+      source: 'calendly',
+    });
+    await expect(service.upsertFromSource(principal, { ...input, source: 'manual' })).rejects.toMatchObject({
+      code: 'invalid',
+    });
   });
 
   it('lists by start time with from/to filters and cursor pagination', async () => {
-    const list = await t.http().get(`/v1/couples/${couple.coupleId}/sessions?limit=1`).auth(theo.accessToken, auth).expect(200);
+    const list = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions?limit=1`)
+      .auth(theo.accessToken, auth)
+      .expect(200);
     expect(list.body.data).toHaveLength(1);
     expect(list.body.nextCursor).toEqual(expect.any(String));
     const all: Array<{ startsAt: string }> = [];
@@ -183,12 +307,24 @@ describe('sessions', () => {
     expect(all).toHaveLength(5);
 
     const from = encodeURIComponent(iso(future - HOUR));
-    const upcoming = await t.http().get(`/v1/couples/${couple.coupleId}/sessions?from=${from}`).auth(theo.accessToken, auth).expect(200);
+    const upcoming = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions?from=${from}`)
+      .auth(theo.accessToken, auth)
+      .expect(200);
     expect(upcoming.body.data.map((s: { startsAt: string }) => s.startsAt)).toEqual([iso(future), iso(future + DAY)]);
     const to = encodeURIComponent(iso(Date.now()));
-    const before = await t.http().get(`/v1/couples/${couple.coupleId}/sessions?to=${to}`).auth(theo.accessToken, auth).expect(200);
+    const before = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions?to=${to}`)
+      .auth(theo.accessToken, auth)
+      .expect(200);
     expect(before.body.data.every((s: { startsAt: string }) => s.startsAt < iso(Date.now()))).toBe(true);
-    await t.http().get(`/v1/couples/${couple.coupleId}/sessions?from=yesterday`).auth(theo.accessToken, auth).expect(400);
+    await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/sessions?from=yesterday`)
+      .auth(theo.accessToken, auth)
+      .expect(400);
   });
 });
 
@@ -251,7 +387,17 @@ describe('progress, alerts, chart and caseloads', () => {
         await client.query(
           `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, submitted_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'private', $9)`,
-          [clinic.clinicId, newId(), occurrenceId, assignmentId, couple.coupleId, partnerId, JSON.stringify({ note: 'ANSWER-MARKER' }), JSON.stringify(score), iso(due(k) + HOUR)],
+          [
+            clinic.clinicId,
+            newId(),
+            occurrenceId,
+            assignmentId,
+            couple.coupleId,
+            partnerId,
+            JSON.stringify({ note: 'ANSWER-MARKER' }),
+            JSON.stringify(score),
+            iso(due(k) + HOUR),
+          ],
         );
       };
       const pulse = (value: number) => ({ kind: 'trust_pulse', value });
@@ -268,8 +414,18 @@ describe('progress, alerts, chart and caseloads', () => {
     // Sessions through the API: two completed (cutting at 6.5 and 13.5 days), one cancelled, one upcoming.
     sessionEnds = [due(6.5), due(13.5)];
     for (const end of sessionEnds) {
-      const s = await t.http().post(`/v1/couples/${couple.coupleId}/sessions`).auth(paula.accessToken, auth).send({ startsAt: iso(end - HOUR), endsAt: iso(end) }).expect(201);
-      await t.http().patch(`/v1/sessions/${s.body.id}`).auth(paula.accessToken, auth).send({ status: 'completed', notes: 'NOTES-MARKER' }).expect(200);
+      const s = await t
+        .http()
+        .post(`/v1/couples/${couple.coupleId}/sessions`)
+        .auth(paula.accessToken, auth)
+        .send({ startsAt: iso(end - HOUR), endsAt: iso(end) })
+        .expect(201);
+      await t
+        .http()
+        .patch(`/v1/sessions/${s.body.id}`)
+        .auth(paula.accessToken, auth)
+        .send({ status: 'completed', notes: 'NOTES-MARKER' })
+        .expect(200);
     }
     const cancelled = await t
       .http()
@@ -277,7 +433,12 @@ describe('progress, alerts, chart and caseloads', () => {
       .auth(paula.accessToken, auth)
       .send({ startsAt: iso(due(10) - HOUR), endsAt: iso(due(10)) })
       .expect(201);
-    await t.http().patch(`/v1/sessions/${cancelled.body.id}`).auth(paula.accessToken, auth).send({ status: 'cancelled' }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/sessions/${cancelled.body.id}`)
+      .auth(paula.accessToken, auth)
+      .send({ status: 'cancelled' })
+      .expect(200);
     const upcoming = await t
       .http()
       .post(`/v1/couples/${couple.coupleId}/sessions`)
@@ -319,8 +480,12 @@ describe('progress, alerts, chart and caseloads', () => {
       [6, 6, 1, 9, 2],
     ]);
     expect(windows.map((w: { trustGap: number }) => w.trustGap)).toEqual([1, 2, 4]);
-    expect(windows[1].partners[1].measures).toEqual([expect.objectContaining({ kind: 'csi4', value: 12, cutoff: 13.5, isBelowCutoff: true })]);
-    expect(windows[1].partners[0].measures).toEqual([expect.objectContaining({ kind: 'csi4', value: 16, isBelowCutoff: false })]);
+    expect(windows[1].partners[1].measures).toEqual([
+      expect.objectContaining({ kind: 'csi4', value: 12, cutoff: 13.5, isBelowCutoff: true }),
+    ]);
+    expect(windows[1].partners[0].measures).toEqual([
+      expect.objectContaining({ kind: 'csi4', value: 16, isBelowCutoff: false }),
+    ]);
     // Progress carries scores, never answers.
     expect(JSON.stringify(res.body)).not.toContain('ANSWER-MARKER');
     expect(JSON.stringify(res.body)).not.toContain('NOTES-MARKER');
@@ -329,8 +494,18 @@ describe('progress, alerts, chart and caseloads', () => {
 
   it('stores each alert once, and leaves acknowledged alerts acknowledged', async () => {
     const [alex, blake] = couple.partners.map((p) => p.id);
-    const first = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(paula.accessToken, auth).expect(200);
-    const alerts = first.body.alerts as Array<{ id: string; kind: string; partnerId: string | null; windowStart: string; status: string }>;
+    const first = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(paula.accessToken, auth)
+      .expect(200);
+    const alerts = first.body.alerts as Array<{
+      id: string;
+      kind: string;
+      partnerId: string | null;
+      windowStart: string;
+      status: string;
+    }>;
     expect(alerts.map((a) => [a.kind, a.partnerId, a.windowStart, a.status]).sort()).toEqual(
       [
         ['measure_below_cutoff', blake, iso(sessionEnds[0]), 'open'],
@@ -342,24 +517,52 @@ describe('progress, alerts, chart and caseloads', () => {
     alertIds = alerts.map((a) => a.id);
 
     const drop = alerts.find((a) => a.kind === 'trust_drop')!;
-    const acked = await t.http().patch(`/v1/alerts/${drop.id}`).auth(paula.accessToken, auth).send({ status: 'acknowledged' }).expect(200);
+    const acked = await t
+      .http()
+      .patch(`/v1/alerts/${drop.id}`)
+      .auth(paula.accessToken, auth)
+      .send({ status: 'acknowledged' })
+      .expect(200);
     expect(acked.body).toMatchObject({ id: drop.id, status: 'acknowledged', acknowledgedBy: paula.id });
     expect(acked.body.acknowledgedAt).toEqual(expect.any(String));
     await t.http().patch(`/v1/alerts/${drop.id}`).auth(paula.accessToken, auth).send({ status: 'open' }).expect(400);
 
-    const again = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(paula.accessToken, auth).expect(200);
+    const again = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(paula.accessToken, auth)
+      .expect(200);
     expect(again.body.alerts.map((a: { id: string }) => a.id).sort()).toEqual([...alertIds].sort());
     expect(again.body.alerts.find((a: { id: string }) => a.id === drop.id).status).toBe('acknowledged');
     expect(again.body.alerts.filter((a: { status: string }) => a.status === 'open')).toHaveLength(3);
 
     // Another caseload, an admin, another clinic.
-    await t.http().patch(`/v1/alerts/${alertIds[0]}`).auth(tara.accessToken, auth).send({ status: 'acknowledged' }).expect(404);
-    await t.http().patch(`/v1/alerts/${alertIds[0]}`).auth(otherTherapist.accessToken, auth).send({ status: 'acknowledged' }).expect(404);
-    await t.http().patch(`/v1/alerts/${alertIds[0]}`).auth(clinic.admin.accessToken, auth).send({ status: 'acknowledged' }).expect(403);
+    await t
+      .http()
+      .patch(`/v1/alerts/${alertIds[0]}`)
+      .auth(tara.accessToken, auth)
+      .send({ status: 'acknowledged' })
+      .expect(404);
+    await t
+      .http()
+      .patch(`/v1/alerts/${alertIds[0]}`)
+      .auth(otherTherapist.accessToken, auth)
+      .send({ status: 'acknowledged' })
+      .expect(404);
+    await t
+      .http()
+      .patch(`/v1/alerts/${alertIds[0]}`)
+      .auth(clinic.admin.accessToken, auth)
+      .send({ status: 'acknowledged' })
+      .expect(403);
   });
 
   it('draws the trust chart as SVG with both partners named and the completed sessions marked', async () => {
-    const res = await t.http().get(`/v1/couples/${couple.coupleId}/progress.svg`).auth(paula.accessToken, auth).expect(200);
+    const res = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress.svg`)
+      .auth(paula.accessToken, auth)
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
     const svg = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : String(res.text ?? res.body);
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -383,15 +586,23 @@ describe('progress, alerts, chart and caseloads', () => {
 
   it('audits progress reads, chart reads and acknowledgements', async () => {
     for (const action of ['progress.read', 'progress.chart.read']) {
-      const res = await t.http().get(`/v1/audit-events?action=${action}&resourceId=${couple.coupleId}`).auth(clinic.admin.accessToken, auth).expect(200);
+      const res = await t
+        .http()
+        .get(`/v1/audit-events?action=${action}&resourceId=${couple.coupleId}`)
+        .auth(clinic.admin.accessToken, auth)
+        .expect(200);
       expect(res.body.data.length).toBeGreaterThan(0);
       expect(res.body.data[0]).toMatchObject({ actorId: paula.id, resourceType: 'couple' });
     }
-    const acks = await t.http().get('/v1/audit-events?action=alert.acknowledge').auth(clinic.admin.accessToken, auth).expect(200);
+    const acks = await t
+      .http()
+      .get('/v1/audit-events?action=alert.acknowledge')
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
     expect(acks.body.data.length).toBeGreaterThan(0);
   });
 
-  it('shows the couple in the therapist\'s caseload with next session, assignments, recent completion and open alerts', async () => {
+  it("shows the couple in the therapist's caseload with next session, assignments, recent completion and open alerts", async () => {
     const res = await t.http().get('/v1/caseload').auth(paula.accessToken, auth).expect(200);
     expect(res.body.data).toHaveLength(1);
     const row = res.body.data[0];
@@ -423,9 +634,14 @@ describe('progress, alerts, chart and caseloads', () => {
       openAlerts: 3,
       couplesWithOpenAlerts: 1,
     });
-    expect(res.body.data.find((r: { therapistId: string }) => r.therapistId === tara.id)).toMatchObject({ activeCouples: 0, overdueOccurrences: 0, openAlerts: 0 });
+    expect(res.body.data.find((r: { therapistId: string }) => r.therapistId === tara.id)).toMatchObject({
+      activeCouples: 0,
+      overdueOccurrences: 0,
+      openAlerts: 0,
+    });
     const body = JSON.stringify(res.body);
-    for (const leak of ['ANSWER-MARKER', 'NOTES-MARKER', 'Alex', 'Blake', couple.coupleId]) expect(body).not.toContain(leak);
+    for (const leak of ['ANSWER-MARKER', 'NOTES-MARKER', 'Alex', 'Blake', couple.coupleId])
+      expect(body).not.toContain(leak);
 
     // Another clinic's admin sees none of this clinic's therapists.
     const foreign = await t.http().get('/v1/clinic/caseloads').auth(other.admin.accessToken, auth).expect(200);
@@ -434,7 +650,7 @@ describe('progress, alerts, chart and caseloads', () => {
     await t.http().get('/v1/caseload').auth(clinic.admin.accessToken, auth).expect(403);
   });
 
-  it('keeps every occurrence\'s has_check_in mark (what the admin caseloads count) equal to having a check-in', async () => {
+  it("keeps every occurrence's has_check_in mark (what the admin caseloads count) equal to having a check-in", async () => {
     const client = new pg.Client({ connectionString: t.db.appUrl });
     await client.connect();
     const disagreeing = async () =>
@@ -449,15 +665,31 @@ describe('progress, alerts, chart and caseloads', () => {
     try {
       await client.query('BEGIN');
       await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinic.clinicId]);
-      expect(Number((await client.query(`SELECT count(*) AS n FROM occurrence WHERE has_check_in`)).rows[0].n)).toBeGreaterThan(20);
+      expect(
+        Number((await client.query(`SELECT count(*) AS n FROM occurrence WHERE has_check_in`)).rows[0].n),
+      ).toBeGreaterThan(20);
       expect(await disagreeing()).toBe(0);
-      const removed = await client.query(`DELETE FROM check_in WHERE id = (SELECT id FROM check_in ORDER BY id LIMIT 1) RETURNING *`);
+      const removed = await client.query(
+        `DELETE FROM check_in WHERE id = (SELECT id FROM check_in ORDER BY id LIMIT 1) RETURNING *`,
+      );
       expect(await disagreeing()).toBe(0);
       const r = removed.rows[0];
       await client.query(
         `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [r.clinic_id, r.id, r.occurrence_id, r.assignment_id, r.couple_id, r.author_id, r.answers, r.score, r.visibility, r.is_late, r.submitted_at],
+        [
+          r.clinic_id,
+          r.id,
+          r.occurrence_id,
+          r.assignment_id,
+          r.couple_id,
+          r.author_id,
+          r.answers,
+          r.score,
+          r.visibility,
+          r.is_late,
+          r.submitted_at,
+        ],
       );
       expect(await disagreeing()).toBe(0);
     } finally {
@@ -499,7 +731,11 @@ describe('progress from homework assigned and answered through the API', () => {
         .http()
         .post(`/v1/assignments/${assigned.body.id}/check-ins`)
         .auth(partner.accessToken, auth)
-        .send({ occurrenceAt: assignment.occurrences[0].dueAt, answers: { trust: values[i], safety: 5 }, visibility: i === 0 ? 'private' : 'shared' })
+        .send({
+          occurrenceAt: assignment.occurrences[0].dueAt,
+          answers: { trust: values[i], safety: 5 },
+          visibility: i === 0 ? 'private' : 'shared',
+        })
         .expect(201);
     }
 
@@ -515,6 +751,10 @@ describe('progress from homework assigned and answered through the API', () => {
     expect(res.body.alerts.map((a: { kind: string }) => a.kind)).toEqual(['partners_diverging']);
 
     const caseload = await t.http().get('/v1/caseload').auth(quinn.accessToken, auth).expect(200);
-    expect(caseload.body.data[0]).toMatchObject({ coupleId: couple.coupleId, activeAssignments: expect.any(Number), openAlerts: 1 });
+    expect(caseload.body.data[0]).toMatchObject({
+      coupleId: couple.coupleId,
+      activeAssignments: expect.any(Number),
+      openAlerts: 1,
+    });
   });
 });

@@ -8,16 +8,20 @@
  * as deliveries and allows at most one wire-level repeat per kill.
  */
 import 'reflect-metadata';
-import { type ChildProcess, fork } from 'node:child_process';
+
+import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import type { INestApplicationContext } from '@nestjs/common';
+
 import { readTestSettings } from '@mend/config';
-import { type TestApp, createTestApp, testEnv } from '@mend/testing';
+import { createTestApp, testEnv, type TestApp } from '@mend/testing';
+
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { newReminderScene } from './support/reminder-scene.js';
-import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
+import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
@@ -73,11 +77,10 @@ describe.each(backends)('a worker killed mid-batch on the %s queue backend', (ba
     await bookSessionsRemindedAt(dueAt, SESSIONS);
     const count = async (channel: string, state: string): Promise<number> =>
       (
-        await sql<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND channel = $2 AND state = $3`, [
-          clinic.clinicId,
-          channel,
-          state,
-        ])
+        await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND channel = $2 AND state = $3`,
+          [clinic.clinicId, channel, state],
+        )
       )[0].n;
     const delivered = async () => (await count('in_app', 'sent')) + (await count('email', 'sent'));
     const perChannel = SESSIONS * 3;
@@ -103,20 +106,26 @@ describe.each(backends)('a worker killed mid-batch on the %s queue backend', (ba
     expect(await count('email', 'sent')).toBe(perChannel);
     // Exactly once per recipient and session in every inbox…
     for (const user of [therapist, ...couple.partners]) {
-      const inbox = (await t.http().get('/v1/me/notifications?limit=200').auth(user.accessToken, auth).expect(200)).body;
-      const sessions = (inbox.data as Array<{ kind: string; sessionId: string }>).filter((n) => n.kind === 'session_reminder').map((n) => n.sessionId);
+      const inbox = (await t.http().get('/v1/me/notifications?limit=200').auth(user.accessToken, auth).expect(200))
+        .body;
+      const sessions = (inbox.data as Array<{ kind: string; sessionId: string }>)
+        .filter((n) => n.kind === 'session_reminder')
+        .map((n) => n.sessionId);
       expect(sessions).toHaveLength(SESSIONS);
       expect(new Set(sessions).size).toBe(SESSIONS);
     }
     // …and in every mailbox: one Message-ID per email notification, none missing, none extra.
-    const emailIds = await sql<{ id: string }>(`SELECT id FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND channel = 'email'`, [
-      clinic.clinicId,
-    ]);
+    const emailIds = await sql<{ id: string }>(
+      `SELECT id FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND channel = 'email'`,
+      [clinic.clinicId],
+    );
     const mails = smtp.mails.filter((m) => m.body.includes('Subject: Upcoming appointment'));
     const messageIds = new Set(mails.map((m) => m.messageId));
     expect([...messageIds].sort()).toEqual(emailIds.map((r) => `reminder.${r.id}@mend.test`).sort());
     const wireRepeats = mails.length - messageIds.size;
-    process.stdout.write(`worker killed after ${deliveredBeforeKill} of ${2 * perChannel} deliveries; emails on the wire ${mails.length}, distinct ${messageIds.size}, repeats ${wireRepeats}\n`);
+    process.stdout.write(
+      `worker killed after ${deliveredBeforeKill} of ${2 * perChannel} deliveries; emails on the wire ${mails.length}, distinct ${messageIds.size}, repeats ${wireRepeats}\n`,
+    );
     expect(wireRepeats).toBeLessThanOrEqual(1);
   }, 90_000);
 });

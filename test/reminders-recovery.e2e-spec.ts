@@ -5,19 +5,23 @@
  * due, unsent reminder from PostgreSQL: 0 lost, 0 duplicated.
  */
 import 'reflect-metadata';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import type { INestApplicationContext } from '@nestjs/common';
+
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
 import { JobProducer, OutboxRelay, QueueConnections, QueueName } from '@mend/queue';
-import { type TestApp, createTestApp } from '@mend/testing';
+import { createTestApp, type TestApp } from '@mend/testing';
+
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { PrivateRedis } from './support/private-redis.js';
 import { newReminderScene } from './support/reminder-scene.js';
-import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
+import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
@@ -56,7 +60,13 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
     smtp = await startSmtpCatcher();
     if (backend === 'redis') redis = await privateRedis();
     t = await createTestApp({
-      env: { QUEUE_BACKEND: backend, REDIS_URL: redis?.redis.url, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, OUTBOX_RELAY_INTERVAL_MS: '50', WORKER_CONCURRENCY: '20' },
+      env: {
+        QUEUE_BACKEND: backend,
+        REDIS_URL: redis?.redis.url,
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        OUTBOX_RELAY_INTERVAL_MS: '50',
+        WORKER_CONCURRENCY: '20',
+      },
     });
   });
 
@@ -73,7 +83,12 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
     const dueAt = Date.now() + 3_000;
     await bookSessionsRemindedAt(dueAt, SESSIONS);
     const count = async (state: string) =>
-      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND state = $2`, [clinic.clinicId, state]))[0].n;
+      (
+        await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND state = $2`,
+          [clinic.clinicId, state],
+        )
+      )[0].n;
     expect(await count('scheduled')).toBe(SESSIONS * 6);
 
     // Once due, the relay publishes the jobs (no worker is consuming yet)…
@@ -164,7 +179,11 @@ describe('a Redis flushed under a running worker', () => {
     // The first attempt meets a "try later" and the job waits out a 15 s backoff in Redis…
     const deadline = Date.now() + 10_000;
     while ((await emailRow()).last_error === null && Date.now() < deadline) await sleep(50);
-    expect(await emailRow()).toMatchObject({ state: 'scheduled', attempts: 1, last_error: 'Mail was not accepted (SMTP 451)' });
+    expect(await emailRow()).toMatchObject({
+      state: 'scheduled',
+      attempts: 1,
+      last_error: 'Mail was not accepted (SMTP 451)',
+    });
     const maintenance = t.app.get(QueueConnections).queue(QueueName.Maintenance);
     expect(await maintenance.getJobScheduler('reminders-reconcile')).toBeDefined();
 
@@ -175,12 +194,21 @@ describe('a Redis flushed under a running worker', () => {
     const outcome = async () => ({
       row: await emailRow(),
       hasSchedule: (await maintenance.getJobScheduler('reminders-reconcile')) !== undefined,
-      reconciledThisClinic: (await maintenance.getJobs(['completed'], 0, -1)).some((job) => job.id?.startsWith(`reminders-reconcile.${clinic.clinicId}.pass-`)),
-      mails: smtp.mails.filter((m) => m.to.includes(partner.email) && m.body.includes('Subject: Upcoming appointment')).length,
+      reconciledThisClinic: (await maintenance.getJobs(['completed'], 0, -1)).some((job) =>
+        job.id?.startsWith(`reminders-reconcile.${clinic.clinicId}.pass-`),
+      ),
+      mails: smtp.mails.filter((m) => m.to.includes(partner.email) && m.body.includes('Subject: Upcoming appointment'))
+        .length,
     });
-    const expected = { row: expect.objectContaining({ state: 'sent', attempts: 2 }), hasSchedule: true, reconciledThisClinic: true, mails: 1 };
+    const expected = {
+      row: expect.objectContaining({ state: 'sent', attempts: 2 }),
+      hasSchedule: true,
+      reconciledThisClinic: true,
+      mails: 1,
+    };
     const recovered = Date.now() + 20_000;
-    const isSettled = (o: Awaited<ReturnType<typeof outcome>>) => o.row.state === 'sent' && o.hasSchedule && o.reconciledThisClinic;
+    const isSettled = (o: Awaited<ReturnType<typeof outcome>>) =>
+      o.row.state === 'sent' && o.hasSchedule && o.reconciledThisClinic;
     while (!isSettled(await outcome()) && Date.now() < recovered) await sleep(100);
     expect(await outcome()).toEqual(expected);
   }, 30_000);

@@ -4,15 +4,30 @@
  * queue backend the suite has (BullMQ's PostgreSQL backend always, Redis when available).
  * All scenarios are laid out first and share one wait, so the file stays fast.
  */
-import { type WebhookReceiver, startWebhookReceiver } from './support/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+
 import 'reflect-metadata';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
+
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, builtinExerciseId, createTestApp, newClinic, newCouple, newStaff } from '@mend/testing';
+import {
+  bookSession,
+  builtinExerciseId,
+  createTestApp,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
-import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js';
+import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
@@ -32,7 +47,8 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
   let pulseId: string;
 
   // Invitations to the partners go through the same SMTP server; only reminders count here.
-  const mailsTo = (email: string) => smtp.mails.filter((m) => m.to.includes(email) && !m.body.includes("Subject: You're invited"));
+  const mailsTo = (email: string) =>
+    smtp.mails.filter((m) => m.to.includes(email) && !m.body.includes("Subject: You're invited"));
 
   async function sql<T = unknown>(query: string, params: unknown[] = []): Promise<T[]> {
     return t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) => tx.query(query, params));
@@ -48,8 +64,25 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     return res.body.id;
   }
 
-  async function remindersOf(couple: CoupleContext): Promise<Array<{ recipientId: string; kind: string; channel: string; state: string; skipReason: string | null; sendAt: string }>> {
-    return (await t.http().get(`/v1/couples/${couple.coupleId}/reminders?limit=200`).auth(therapist.accessToken, auth).expect(200)).body.data;
+  async function remindersOf(
+    couple: CoupleContext,
+  ): Promise<
+    Array<{
+      recipientId: string;
+      kind: string;
+      channel: string;
+      state: string;
+      skipReason: string | null;
+      sendAt: string;
+    }>
+  > {
+    return (
+      await t
+        .http()
+        .get(`/v1/couples/${couple.coupleId}/reminders?limit=200`)
+        .auth(therapist.accessToken, auth)
+        .expect(200)
+    ).body.data;
   }
 
   beforeAll(async () => {
@@ -69,10 +102,18 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     clinic = await newClinic(t);
     therapist = await newStaff(t, clinic);
     // No clinic-wide quiet hours, so reminders due now go out now (one scenario sets a user's own).
-    await sql(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`, [clinic.clinicId]);
+    await sql(
+      `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`,
+      [clinic.clinicId],
+    );
     pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     // An integration listening for reminder.sent.
-    await t.http().post('/v1/webhook-endpoints').auth(clinic.admin.accessToken, auth).send({ url: receiver.url('/reminders'), events: ['reminder.sent'] }).expect(201);
+    await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ url: receiver.url('/reminders'), events: ['reminder.sent'] })
+      .expect(201);
   });
 
   afterAll(async () => {
@@ -94,7 +135,9 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     let quietEnd: DateTime;
 
     beforeAll(async () => {
-      [onTime, checkedIn, paused, cancelled, quiet, badAddress, moved] = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => newCouple(t, therapist)));
+      [onTime, checkedIn, paused, cancelled, quiet, badAddress, moved] = await Promise.all(
+        [1, 2, 3, 4, 5, 6, 7].map(() => newCouple(t, therapist)),
+      );
       smtp.rejectedRecipients.add(badAddress.partners[0].email);
       // The quiet partner's own quiet hours cover now (in their zone) and end in a few minutes.
       const local = DateTime.now().setZone(quiet.partners[0].timezone);
@@ -123,9 +166,24 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
         .auth(checkedIn.partners[0].accessToken, auth)
         .send({ occurrenceAt: dueAt.toISOString(), answers: { trust: 7, safety: 6 }, visibility: 'private' })
         .expect(201);
-      await t.http().patch(`/v1/assignments/${toPause}`).auth(therapist.accessToken, auth).send({ status: 'paused' }).expect(200);
-      await t.http().patch(`/v1/assignments/${toMove}`).auth(therapist.accessToken, auth).send({ reminders: { minutesBefore: 60 } }).expect(200);
-      await t.http().patch(`/v1/sessions/${sessionId}`).auth(therapist.accessToken, auth).send({ status: 'cancelled' }).expect(200);
+      await t
+        .http()
+        .patch(`/v1/assignments/${toPause}`)
+        .auth(therapist.accessToken, auth)
+        .send({ status: 'paused' })
+        .expect(200);
+      await t
+        .http()
+        .patch(`/v1/assignments/${toMove}`)
+        .auth(therapist.accessToken, auth)
+        .send({ reminders: { minutesBefore: 60 } })
+        .expect(200);
+      await t
+        .http()
+        .patch(`/v1/sessions/${sessionId}`)
+        .auth(therapist.accessToken, auth)
+        .send({ status: 'cancelled' })
+        .expect(200);
       expect(Date.now()).toBeLessThan(dueAt.getTime());
 
       await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());
@@ -147,13 +205,22 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
         expect(inbox.data[0]).toMatchObject({ kind: 'homework_due' });
       }
       const rows = await remindersOf(onTime);
-      expect(rows.filter((r) => r.kind === 'homework_due').map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
+      expect(rows.filter((r) => r.kind === 'homework_due').map((r) => r.state)).toEqual([
+        'sent',
+        'sent',
+        'sent',
+        'sent',
+      ]);
     });
 
     it('announces each sent reminder to integrations as a thin reminder.sent webhook', async () => {
       const partnerIds = onTime.partners.map((p) => p.id);
-      const mine = (hooks: Array<{ body: string }>) => hooks.map((h) => JSON.parse(h.body)).filter((e) => partnerIds.includes(e.data.recipientId));
-      const hooks = await receiver.waitFor((all) => mine(all.filter((h) => h.path === '/reminders')).length >= 4, 10_000);
+      const mine = (hooks: Array<{ body: string }>) =>
+        hooks.map((h) => JSON.parse(h.body)).filter((e) => partnerIds.includes(e.data.recipientId));
+      const hooks = await receiver.waitFor(
+        (all) => mine(all.filter((h) => h.path === '/reminders')).length >= 4,
+        10_000,
+      );
       const events = mine(hooks.filter((h) => h.path === '/reminders'));
       expect(events.every((e) => e.type === 'reminder.sent' && typeof e.data.notificationId === 'string')).toBe(true);
       expect(new Set(events.map((e) => e.data.notificationId)).size).toBe(events.length);
@@ -208,8 +275,14 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     it('records a permanently refused email as failed at once, with an error code and no address', async () => {
       const [refused, fine] = badAddress.partners;
       expect(mailsTo(fine.email)).toHaveLength(1);
-      const rows = (await remindersOf(badAddress)).filter((r) => r.recipientId === refused.id && r.kind === 'homework_due');
-      const email = rows.find((r) => r.channel === 'email') as unknown as { state: string; attempts: number; lastError: string };
+      const rows = (await remindersOf(badAddress)).filter(
+        (r) => r.recipientId === refused.id && r.kind === 'homework_due',
+      );
+      const email = rows.find((r) => r.channel === 'email') as unknown as {
+        state: string;
+        attempts: number;
+        lastError: string;
+      };
       expect(email).toMatchObject({ state: 'failed', attempts: 1 });
       expect(email.lastError).toMatch(/SMTP 550/);
       expect(email.lastError).not.toContain(refused.email);
@@ -218,14 +291,22 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     });
   });
 
-  it('re-plans the sends already planned when an assignment\'s reminder settings change', async () => {
+  it("re-plans the sends already planned when an assignment's reminder settings change", async () => {
     const couple = await newCouple(t, therapist);
     const dueAt = new Date(Date.now() + 2 * 24 * 3600_000);
     const assignmentId = await assignDueAt(couple, dueAt);
     const homework = async () => (await remindersOf(couple)).filter((r) => r.kind === 'homework_due');
-    expect((await homework()).map((r) => [r.state, r.sendAt])).toEqual(Array(4).fill(['scheduled', dueAt.toISOString()]));
+    expect((await homework()).map((r) => [r.state, r.sendAt])).toEqual(
+      Array(4).fill(['scheduled', dueAt.toISOString()]),
+    );
 
-    const patch = (reminders: object) => t.http().patch(`/v1/assignments/${assignmentId}`).auth(therapist.accessToken, auth).send({ reminders }).expect(200);
+    const patch = (reminders: object) =>
+      t
+        .http()
+        .patch(`/v1/assignments/${assignmentId}`)
+        .auth(therapist.accessToken, auth)
+        .send({ reminders })
+        .expect(200);
     await patch({ minutesBefore: 90 });
     const earlier = new Date(dueAt.getTime() - 90 * 60_000).toISOString();
     expect((await homework()).map((r) => [r.state, r.sendAt])).toEqual(Array(4).fill(['scheduled', earlier]));
@@ -233,28 +314,36 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     await patch({ isEnabled: false });
     const off = await remindersOf(couple);
     expect(off.length).toBeGreaterThanOrEqual(4);
-    expect(off.filter((r) => r.kind === 'homework_due' || r.kind === 'overdue_nudge').every((r) => r.state === 'skipped' && r.skipReason === 'reminders_off')).toBe(true);
+    expect(
+      off
+        .filter((r) => r.kind === 'homework_due' || r.kind === 'overdue_nudge')
+        .every((r) => r.state === 'skipped' && r.skipReason === 'reminders_off'),
+    ).toBe(true);
 
     await patch({ isEnabled: true, minutesBefore: 0 });
-    expect((await homework()).map((r) => [r.state, r.skipReason, r.sendAt])).toEqual(Array(4).fill(['scheduled', null, dueAt.toISOString()]));
+    expect((await homework()).map((r) => [r.state, r.skipReason, r.sendAt])).toEqual(
+      Array(4).fill(['scheduled', null, dueAt.toISOString()]),
+    );
     // One row per send throughout: the changes moved rows, they never added any.
     expect(await remindersOf(couple)).toHaveLength(off.length);
   });
 
-  it('re-plans a user\'s planned reminders when their quiet hours change, and only theirs', async () => {
+  it("re-plans a user's planned reminders when their quiet hours change, and only theirs", async () => {
     const couple = await newCouple(t, therapist);
     const remindAt = new Date(Date.now() + 24 * 3600_000);
     const startsAt = new Date(remindAt.getTime() + 24 * 3600_000);
     await bookSession(t, therapist, couple, startsAt);
     const [partner, other] = couple.partners;
     const sessionRows = async () => (await remindersOf(couple)).filter((r) => r.kind === 'session_reminder');
-    const of = (rows: Awaited<ReturnType<typeof sessionRows>>, id: string) => rows.filter((r) => r.recipientId === id).map((r) => [r.state, r.sendAt]);
+    const of = (rows: Awaited<ReturnType<typeof sessionRows>>, id: string) =>
+      rows.filter((r) => r.recipientId === id).map((r) => [r.state, r.sendAt]);
     expect(of(await sessionRows(), partner.id)).toEqual(Array(2).fill(['scheduled', remindAt.toISOString()]));
 
     // The partner's new quiet hours cover the planned time: both channels move to their end.
     const local = DateTime.fromJSDate(remindAt).setZone(partner.timezone);
     const quietEnd = local.plus({ hours: 1 }).startOf('minute');
-    const me = (quietHours: object | null) => t.http().patch('/v1/me').auth(partner.accessToken, auth).send({ quietHours }).expect(200);
+    const me = (quietHours: object | null) =>
+      t.http().patch('/v1/me').auth(partner.accessToken, auth).send({ quietHours }).expect(200);
     await me({ start: local.minus({ hours: 1 }).toFormat('HH:mm'), end: quietEnd.toFormat('HH:mm') });
     const moved = await sessionRows();
     expect(of(moved, partner.id)).toEqual(Array(2).fill(['deferred', quietEnd.toJSDate().toISOString()]));
@@ -271,9 +360,10 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     const couple = await newCouple(t, cappedTherapist);
     const db = t.app.get(TenantDatabase);
     await db.withClinic(capped.clinicId, (tx) =>
-      tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "dailyCap": 1}') WHERE id = $1`, [
-        capped.clinicId,
-      ]),
+      tx.query(
+        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "dailyCap": 1}') WHERE id = $1`,
+        [capped.clinicId],
+      ),
     );
     const pulseId = await builtinExerciseId(t, cappedTherapist.accessToken, 'trust_pulse');
     const dueAt = new Date(Date.now() + 3_000);
@@ -288,12 +378,13 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());
     const partner = couple.partners[0];
     expect(mailsTo(partner.email)).toHaveLength(1);
-    const rows: Array<{ kind: string; state: string; skip_reason: string | null; digest_id: string | null }> = await db.withClinic(capped.clinicId, (tx) =>
-      tx.query(`SELECT kind, state, skip_reason, digest_id FROM notification WHERE clinic_id = $1 AND recipient_id = $2 AND channel = 'email' AND kind IN ('homework_due', 'digest')`, [
-        capped.clinicId,
-        partner.id,
-      ]),
-    );
+    const rows: Array<{ kind: string; state: string; skip_reason: string | null; digest_id: string | null }> =
+      await db.withClinic(capped.clinicId, (tx) =>
+        tx.query(
+          `SELECT kind, state, skip_reason, digest_id FROM notification WHERE clinic_id = $1 AND recipient_id = $2 AND channel = 'email' AND kind IN ('homework_due', 'digest')`,
+          [capped.clinicId, partner.id],
+        ),
+      );
     const digests = rows.filter((r) => r.kind === 'digest');
     expect(digests).toHaveLength(1);
     expect(digests[0].state).toBe('scheduled');

@@ -1,4 +1,5 @@
 import pg from 'pg';
+
 import { createTestDatabase, type TestDatabase } from '@mend/testing';
 
 /**
@@ -30,16 +31,36 @@ describe('tenant schema rules', () => {
     ).rows.map((r) => r.name);
 
   it('finds the tenant tables', async () => {
-    expect(await tenantTables()).toEqual(expect.arrayContaining(['user', 'couple', 'check_in', 'occurrence', 'therapy_session', 'alert', 'outbox', 'audit_event']));
+    expect(await tenantTables()).toEqual(
+      expect.arrayContaining([
+        'user',
+        'couple',
+        'check_in',
+        'occurrence',
+        'therapy_session',
+        'alert',
+        'outbox',
+        'audit_event',
+      ]),
+    );
   });
 
   it('leads every primary key, unique constraint and foreign key of a tenant table with clinic_id', async () => {
-    const { rows } = await client.query<{ table: string; name: string; type: string; first: string; columns: string[] }>(`
+    const { rows } = await client.query<{
+      table: string;
+      name: string;
+      type: string;
+      first: string;
+      columns: string[];
+    }>(
+      `
       SELECT c.relname AS table, con.conname AS name, con.contype AS type,
              (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = con.conrelid AND a.attnum = con.conkey[1]) AS first,
              ARRAY(SELECT a.attname FROM unnest(con.conkey) k JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k) AS columns
       FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND con.contype IN ('p', 'u', 'f') AND c.relname = ANY($1)`, [await tenantTables()]);
+      WHERE n.nspname = 'public' AND con.contype IN ('p', 'u', 'f') AND c.relname = ANY($1)`,
+      [await tenantTables()],
+    );
     expect(rows.length).toBeGreaterThan(20);
     const offenders = rows
       .filter((r) => r.first !== 'clinic_id')
@@ -49,22 +70,29 @@ describe('tenant schema rules', () => {
   });
 
   it('leads every index of a tenant table with clinic_id', async () => {
-    const { rows } = await client.query<{ table: string; index: string; first: string | null; definition: string }>(`
+    const { rows } = await client.query<{ table: string; index: string; first: string | null; definition: string }>(
+      `
       SELECT c.relname AS table, i.relname AS index,
              (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[0]) AS first,
              pg_get_indexdef(x.indexrelid) AS definition
       FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relname = ANY($1)`, [await tenantTables()]);
+      WHERE n.nspname = 'public' AND c.relname = ANY($1)`,
+      [await tenantTables()],
+    );
     const offenders = rows.filter((r) => r.first !== 'clinic_id').map((r) => r.definition);
     expect(offenders).toEqual([]);
   });
 
   it('enables and forces row-level security with a policy on every tenant table', async () => {
-    const { rows } = await client.query<{ name: string; enabled: boolean; forced: boolean; policies: number }>(`
+    const { rows } = await client.query<{ name: string; enabled: boolean; forced: boolean; policies: number }>(
+      `
       SELECT c.relname AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
              (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
-      FROM pg_class c WHERE c.relname = ANY($1) AND c.relnamespace = 'public'::regnamespace`, [await tenantTables()]);
-    for (const row of rows) expect(row).toEqual({ name: row.name, enabled: true, forced: true, policies: expect.any(Number) });
+      FROM pg_class c WHERE c.relname = ANY($1) AND c.relnamespace = 'public'::regnamespace`,
+      [await tenantTables()],
+    );
+    for (const row of rows)
+      expect(row).toEqual({ name: row.name, enabled: true, forced: true, policies: expect.any(Number) });
     expect(rows.every((r) => r.policies >= 1)).toBe(true);
   });
 });

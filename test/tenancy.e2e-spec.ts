@@ -1,8 +1,17 @@
 import pg from 'pg';
-import { loadConfig } from '@mend/config';
-import { TenancyBootCheckError, assertTenantIsolation } from '@mend/database';
-import { type TestApp, createTestApp, createTestDatabase, newApiKey, newClinic, newStaff, testEnv } from '@mend/testing';
 import { DataSource } from 'typeorm';
+
+import { loadConfig } from '@mend/config';
+import { assertTenantIsolation, TenancyBootCheckError } from '@mend/database';
+import {
+  createTestApp,
+  createTestDatabase,
+  newApiKey,
+  newClinic,
+  newStaff,
+  testEnv,
+  type TestApp,
+} from '@mend/testing';
 
 async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -46,7 +55,9 @@ describe('tenant isolation in the database', () => {
 
   it('shows the app role 0 rows in every tenant table when no clinic is set (while the owner sees data)', async () => {
     const tables = await tenantTables(t.db.ownerUrl);
-    expect(tables).toEqual(expect.arrayContaining(['api_key', 'audit_event', 'clinic', 'invitation', 'outbox', 'refresh_token', 'user']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['api_key', 'audit_event', 'clinic', 'invitation', 'outbox', 'refresh_token', 'user']),
+    );
     await withClient(t.db.appUrl, async (app) => {
       for (const table of tables) {
         const { rows } = await app.query(`SELECT count(*)::int AS n FROM "${table}"`);
@@ -76,11 +87,17 @@ describe('tenant isolation in the database', () => {
       await app.query('BEGIN');
       await app.query(`SELECT set_config('app.clinic_id', $1, true)`, [a.clinicId]);
       await expect(
-        app.query(`INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, gen_random_uuid(), 'x@x.example', 'X', 'admin', 'UTC')`, [b.clinicId]),
+        app.query(
+          `INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, gen_random_uuid(), 'x@x.example', 'X', 'admin', 'UTC')`,
+          [b.clinicId],
+        ),
       ).rejects.toThrow(/row-level security/);
       await app.query('ROLLBACK');
       await expect(
-        app.query(`INSERT INTO audit_event (clinic_id, id, actor_type, action, outcome) VALUES ($1, gen_random_uuid(), 'system', 'x', 'success')`, [b.clinicId]),
+        app.query(
+          `INSERT INTO audit_event (clinic_id, id, actor_type, action, outcome) VALUES ($1, gen_random_uuid(), 'system', 'x', 'success')`,
+          [b.clinicId],
+        ),
       ).rejects.toThrow(/row-level security/);
     });
   });
@@ -108,7 +125,9 @@ describe('the boot check', () => {
     const db = await createTestDatabase();
     try {
       await expect(createTestApp({ db, env: { DATABASE_URL: db.ownerUrl } })).rejects.toThrow(TenancyBootCheckError);
-      await expect(createTestApp({ db, env: { DATABASE_URL: db.ownerUrl } })).rejects.toThrow(/has BYPASSRLS|owns table/);
+      await expect(createTestApp({ db, env: { DATABASE_URL: db.ownerUrl } })).rejects.toThrow(
+        /has BYPASSRLS|owns table/,
+      );
     } finally {
       await db.drop();
     }
@@ -118,7 +137,9 @@ describe('the boot check', () => {
     const db = await createTestDatabase();
     try {
       await withClient(db.ownerUrl, (c) => c.query('ALTER TABLE api_key NO FORCE ROW LEVEL SECURITY'));
-      await expect(createTestApp({ db })).rejects.toThrow(/table api_key does not have row-level security enabled and forced/);
+      await expect(createTestApp({ db })).rejects.toThrow(
+        /table api_key does not have row-level security enabled and forced/,
+      );
       const config = loadConfig(testEnv(db));
       expect(config.database.url).toBe(db.appUrl);
     } finally {

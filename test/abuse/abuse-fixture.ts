@@ -1,5 +1,17 @@
 import { DateTime } from 'luxon';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, builtinExerciseId, newApiKey, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import {
+  builtinExerciseId,
+  newApiKey,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
+
 import { ACCESS, type Rule } from '../support/access-rules.js';
 
 export type Role = 'admin' | 'therapist' | 'client';
@@ -34,19 +46,33 @@ export interface Schema {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema?: Schema }>; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ in: string; name: string; schema?: Schema }>;
+        requestBody?: { content?: Record<string, { schema?: Schema }> };
+      }
+    >
+  >;
   components?: { schemas?: Record<string, Schema> };
 }
 
 /** Every operation of the OpenAPI document the app serves, with its access rule and schemas resolved. */
-export async function operationsOf(t: TestApp): Promise<{ operations: Operation[]; resolve: (s: Schema | undefined) => Schema | undefined }> {
+export async function operationsOf(
+  t: TestApp,
+): Promise<{ operations: Operation[]; resolve: (s: Schema | undefined) => Schema | undefined }> {
   const doc = (await t.http().get('/docs-json').expect(200)).body as OpenApiDocument;
   const resolve = (schema: Schema | undefined, depth = 0): Schema | undefined => {
     if (!schema || depth > 8) return schema;
     if (schema.$ref) return resolve(doc.components?.schemas?.[schema.$ref.split('/').pop()!], depth + 1);
     if (schema.allOf?.length === 1) return resolve(schema.allOf[0], depth + 1);
     const out: Schema = { ...schema };
-    if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolve(v, depth + 1)!]));
+    if (schema.properties)
+      out.properties = Object.fromEntries(
+        Object.entries(schema.properties).map(([k, v]) => [k, resolve(v, depth + 1)!]),
+      );
     if (schema.items) out.items = resolve(schema.items, depth + 1);
     return out;
   };
@@ -61,7 +87,9 @@ export async function operationsOf(t: TestApp): Promise<{ operations: Operation[
         route,
         rule: ACCESS[route],
         pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]),
-        queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(p.schema) ?? {} })),
+        queryParams: params
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: resolve(p.schema) ?? {} })),
         body: resolve(op.requestBody?.content?.['application/json']?.schema),
       });
     }
@@ -123,7 +151,10 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
     .http()
     .post(`/v1/couples/${couple.coupleId}/assignments`)
     .auth(owner.accessToken, auth)
-    .send({ exerciseId: pulseId, schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() } })
+    .send({
+      exerciseId: pulseId,
+      schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
+    })
     .expect(201);
   const privateCheckIns: Record<string, string> = {};
   for (const [i, trust] of [
@@ -131,7 +162,8 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
     [1, 3],
   ] as const) {
     const partner = couple.partners[i];
-    const mine = (await t.http().get('/v1/me/assignments').auth(partner.accessToken, auth).expect(200)).body.data as Array<{
+    const mine = (await t.http().get('/v1/me/assignments').auth(partner.accessToken, auth).expect(200)).body
+      .data as Array<{
       id: string;
       occurrences: Array<{ dueAt: string; state: string }>;
     }>;
@@ -140,7 +172,11 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
       .http()
       .post(`/v1/assignments/${assignment.body.id}/check-ins`)
       .auth(partner.accessToken, auth)
-      .send({ occurrenceAt: dueAt, answers: { trust, safety: 5, note: `private note of partner ${i + 1}` }, visibility: 'private' })
+      .send({
+        occurrenceAt: dueAt,
+        answers: { trust, safety: 5, note: `private note of partner ${i + 1}` },
+        visibility: 'private',
+      })
       .expect(201);
     privateCheckIns[partner.id] = res.body.id;
   }
@@ -148,9 +184,16 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
     .http()
     .post(`/v1/couples/${couple.coupleId}/sessions`)
     .auth(owner.accessToken, auth)
-    .send({ startsAt: DateTime.utc().plus({ days: 3 }).toISO(), endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO() })
+    .send({
+      startsAt: DateTime.utc().plus({ days: 3 }).toISO(),
+      endsAt: DateTime.utc().plus({ days: 3, hours: 1 }).toISO(),
+    })
     .expect(201);
-  const progress = await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(owner.accessToken, auth).expect(200);
+  const progress = await t
+    .http()
+    .get(`/v1/couples/${couple.coupleId}/progress`)
+    .auth(owner.accessToken, auth)
+    .expect(200);
   const aKey = await newApiKey(t, a, ALL_SCOPES);
 
   const b = await newClinic(t);
@@ -194,14 +237,16 @@ export function concretePath(op: Operation, ids: Record<string, string>, fallbac
 }
 
 const STACK = /\bat [\w$.<>]+ \(|\.(?:js|ts):\d+:\d+|node_modules|\n\s+at\s/;
-const SQL = /\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b|syntax error at|violates .* constraint|duplicate key value|relation "|QueryFailedError|invalid input syntax for/i;
+const SQL =
+  /\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b|syntax error at|violates .* constraint|duplicate key value|relation "|QueryFailedError|invalid input syntax for/i;
 
 /** What must hold for every answer: no 5xx, errors as problem+json, nothing internal in the body. */
 export function problemsWith(res: { status: number; headers: Record<string, string>; text: string }): string[] {
   const problems: string[] = [];
   if (res.status >= 500) problems.push(`answered ${res.status}`);
   if (res.status >= 400) {
-    if (!String(res.headers['content-type'] ?? '').startsWith('application/problem+json')) problems.push(`error without problem+json (${res.headers['content-type']})`);
+    if (!String(res.headers['content-type'] ?? '').startsWith('application/problem+json'))
+      problems.push(`error without problem+json (${res.headers['content-type']})`);
     if (STACK.test(res.text)) problems.push('stack trace in the body');
     if (SQL.test(res.text)) problems.push('SQL in the body');
   }

@@ -1,9 +1,24 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { DateTime } from 'luxon';
-import { TEST_JWT_SECRET, TEST_PASSWORD, type TestApp, createTestApp } from '@mend/testing';
-import { type AbuseWorld, type Operation, type Tally, auth, buildWorld, concretePath, newTally, operationsOf, problemsWith, report } from './abuse-fixture.js';
 
-const b64 = (value: object | string) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+import { DateTime } from 'luxon';
+
+import { createTestApp, TEST_JWT_SECRET, TEST_PASSWORD, type TestApp } from '@mend/testing';
+
+import {
+  auth,
+  buildWorld,
+  concretePath,
+  newTally,
+  operationsOf,
+  problemsWith,
+  report,
+  type AbuseWorld,
+  type Operation,
+  type Tally,
+} from './abuse-fixture.js';
+
+const b64 = (value: object | string) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 function sign(header: object, payload: object, secret: string, algorithm: 'sha256' | 'sha512' = 'sha256'): string {
   const body = `${b64(header)}.${b64(payload)}`;
@@ -36,32 +51,65 @@ describe('abuse: forged tokens and mass assignment', () => {
     if (res.status >= 500) tally.serverErrors++;
     for (const p of problemsWith(res)) tally.findings.push(`${name}: ${p}`);
     const allowed = Array.isArray(expected) ? expected : [expected];
-    expect({ name, status: res.status, isExpected: allowed.includes(res.status) }).toEqual({ name, status: res.status, isExpected: true });
+    expect({ name, status: res.status, isExpected: allowed.includes(res.status) }).toEqual({
+      name,
+      status: res.status,
+      isExpected: true,
+    });
   };
 
   it('refuses every forged, expired or misused token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: w.owner.id, cid: w.a.clinicId, role: 'therapist', fam: randomUUID(), typ: 'access', iat: now, exp: now + 600, iss: 'mend', aud: 'mend-api' };
+    const claims = {
+      sub: w.owner.id,
+      cid: w.a.clinicId,
+      role: 'therapist',
+      fam: randomUUID(),
+      typ: 'access',
+      iat: now,
+      exp: now + 600,
+      iss: 'mend',
+      aud: 'mend-api',
+    };
     const [, realPayload, realSignature] = w.owner.accessToken.split('.');
     const decoded = JSON.parse(Buffer.from(realPayload, 'base64url').toString()) as Record<string, unknown>;
-    const retag = (changes: Record<string, unknown>) => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...decoded, ...changes })}.${realSignature}`;
+    const retag = (changes: Record<string, unknown>) =>
+      `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...decoded, ...changes })}.${realSignature}`;
     const forged: Array<[string, string]> = [
       ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`],
       ['alg none, no signature part', `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}`],
       ['wrong key', sign({ alg: 'HS256', typ: 'JWT' }, claims, randomBytes(32).toString('hex'))],
-      ['HS512 with the real secret (algorithm not allowed)', sign({ alg: 'HS512', typ: 'JWT' }, claims, TEST_JWT_SECRET, 'sha512')],
+      [
+        'HS512 with the real secret (algorithm not allowed)',
+        sign({ alg: 'HS512', typ: 'JWT' }, claims, TEST_JWT_SECRET, 'sha512'),
+      ],
       ['RS256 header over an HMAC signature', sign({ alg: 'RS256', typ: 'JWT' }, claims, TEST_JWT_SECRET)],
       ['tampered role (admin), original signature', retag({ role: 'admin' })],
       ['tampered clinic, original signature', retag({ cid: w.b.clinicId })],
       ['tampered subject, original signature', retag({ sub: w.a.admin.id })],
       ['tampered expiry, original signature', retag({ exp: now + 86_400 * 365 })],
-      ['expired, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 7200, exp: now - 3600 }, TEST_JWT_SECRET)],
+      [
+        'expired, real secret',
+        sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 7200, exp: now - 3600 }, TEST_JWT_SECRET),
+      ],
       ['wrong issuer, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, iss: 'evil' }, TEST_JWT_SECRET)],
-      ['wrong audience, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'another-api' }, TEST_JWT_SECRET)],
+      [
+        'wrong audience, real secret',
+        sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'another-api' }, TEST_JWT_SECRET),
+      ],
       ['typ refresh, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, typ: 'refresh' }, TEST_JWT_SECRET)],
-      ['user of clinic B under clinic A, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, sub: w.b.admin.id }, TEST_JWT_SECRET)],
-      ['unknown user, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, sub: randomUUID() }, TEST_JWT_SECRET)],
-      ['non-uuid claims, real secret', sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, cid: "' OR 1=1 --" }, TEST_JWT_SECRET)],
+      [
+        'user of clinic B under clinic A, real secret',
+        sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, sub: w.b.admin.id }, TEST_JWT_SECRET),
+      ],
+      [
+        'unknown user, real secret',
+        sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, sub: randomUUID() }, TEST_JWT_SECRET),
+      ],
+      [
+        'non-uuid claims, real secret',
+        sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, cid: "' OR 1=1 --" }, TEST_JWT_SECRET),
+      ],
       ['refresh token as access token', w.owner.refreshToken],
       ['API key of clinic B on a user route', w.bKey.key],
       ['garbage', 'not-a-token'],
@@ -70,12 +118,26 @@ describe('abuse: forged tokens and mass assignment', () => {
     ];
     for (const [name, token] of forged) {
       await expectRefused(name, token, '/v1/me', name === 'API key of clinic B on a user route' ? 403 : 401);
-      await expectRefused(`${name} (couple route)`, token, `/v1/couples/${w.couple.coupleId}`, name === 'API key of clinic B on a user route' ? 403 : 401);
+      await expectRefused(
+        `${name} (couple route)`,
+        token,
+        `/v1/couples/${w.couple.coupleId}`,
+        name === 'API key of clinic B on a user route' ? 403 : 401,
+      );
     }
     // An API key never reaches another clinic's objects (403 without the route's scope, 404 with it).
-    await expectRefused('API key of clinic B on clinic A\'s couple', w.bKey.key, `/v1/couples/${w.couple.coupleId}/sessions`, [403, 404]);
+    await expectRefused(
+      "API key of clinic B on clinic A's couple",
+      w.bKey.key,
+      `/v1/couples/${w.couple.coupleId}/sessions`,
+      [403, 404],
+    );
     // A token whose refresh family was revoked (logout) stops working at once.
-    const login = await t.http().post('/v1/auth/login').send({ clinic: w.a.slug, email: w.owner.email, password: TEST_PASSWORD }).expect(200);
+    const login = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ clinic: w.a.slug, email: w.owner.email, password: TEST_PASSWORD })
+      .expect(200);
     await t.http().post('/v1/auth/logout').auth(login.body.accessToken, auth).expect(204);
     tally.requests += 2;
     await expectRefused('access token of a logged-out session', login.body.accessToken, '/v1/me', 401);
@@ -88,13 +150,21 @@ describe('abuse: forged tokens and mass assignment', () => {
     const bases: Record<string, () => object> = {
       'POST /v1/clinics': () => {
         const slug = `mass-${suffix()}`;
-        return { name: 'Mass Clinic', slug, timezone: 'Europe/Berlin', admin: { name: 'Mass Admin', email: `admin@${slug}.example`, password: TEST_PASSWORD } };
+        return {
+          name: 'Mass Clinic',
+          slug,
+          timezone: 'Europe/Berlin',
+          admin: { name: 'Mass Admin', email: `admin@${slug}.example`, password: TEST_PASSWORD },
+        };
       },
       'POST /v1/auth/login': () => ({ clinic: w.a.slug, email: w.owner.email, password: TEST_PASSWORD }),
       'POST /v1/users': () => ({ name: 'Mass User', email: `mass-${suffix()}@${w.a.slug}.example`, role: 'therapist' }),
       'PATCH /v1/me': () => ({ name: 'Owner Therapist' }),
       'POST /v1/api-keys': () => ({ name: 'mass', scopes: ['sessions:read'] }),
-      'POST /v1/couples': () => ({ label: 'Mass couple', partners: [{ name: 'Mass Partner', email: `mass-${suffix()}@couples.example`, timezone: 'Europe/Berlin' }] }),
+      'POST /v1/couples': () => ({
+        label: 'Mass couple',
+        partners: [{ name: 'Mass Partner', email: `mass-${suffix()}@couples.example`, timezone: 'Europe/Berlin' }],
+      }),
       'PATCH /v1/couples/{id}': () => ({ label: 'Relabelled' }),
       'POST /v1/exercises': () => ({
         title: 'Mass exercise',
@@ -103,8 +173,14 @@ describe('abuse: forged tokens and mass assignment', () => {
         instructions: 'Write.',
         form: { fields: [{ key: 'note', type: 'text', label: 'Note', required: true, maxLength: 500 }] },
       }),
-      'POST /v1/couples/{id}/assignments': () => ({ exerciseId: w.pulseId, schedule: { type: 'once', dueAt: future(2) } }),
-      'POST /v1/couples/{id}/sessions': () => ({ startsAt: future(9), endsAt: DateTime.utc().plus({ days: 9, hours: 1 }).toISO() }),
+      'POST /v1/couples/{id}/assignments': () => ({
+        exerciseId: w.pulseId,
+        schedule: { type: 'once', dueAt: future(2) },
+      }),
+      'POST /v1/couples/{id}/sessions': () => ({
+        startsAt: future(9),
+        endsAt: DateTime.utc().plus({ days: 9, hours: 1 }).toISO(),
+      }),
       'PATCH /v1/alerts/{id}': () => ({ status: 'acknowledged' }),
     };
     const callerFor = (op: Operation): string | null => {
@@ -125,7 +201,9 @@ describe('abuse: forged tokens and mass assignment', () => {
       userId: w.a.admin.id,
     };
     let attempts = 0;
-    for (const op of operations.filter((o) => (o.method === 'POST' || o.method === 'PATCH') && !o.route.includes('/auth/logout'))) {
+    for (const op of operations.filter(
+      (o) => (o.method === 'POST' || o.method === 'PATCH') && !o.route.includes('/auth/logout'),
+    )) {
       const declared = new Set(Object.keys(op.body?.properties ?? {}));
       for (const field of INJECTED) {
         if (declared.has(field)) continue; // a field the route takes on purpose (e.g. role when inviting staff)
@@ -152,14 +230,22 @@ describe('abuse: forged tokens and mass assignment', () => {
             tally.findings.push(`${op.route}: injected ${field} took effect`);
           }
         } else {
-          expect({ route: op.route, field, status: res.status }).toEqual({ route: op.route, field, status: expect.any(Number) });
+          expect({ route: op.route, field, status: res.status }).toEqual({
+            route: op.route,
+            field,
+            status: expect.any(Number),
+          });
         }
       }
     }
     expect(attempts).toBeGreaterThan(50);
 
     // A therapist may not move their couple to another caseload (admins only), and nobody's role moved.
-    const moved = await t.http().patch(`/v1/couples/${w.couple.coupleId}`).auth(w.owner.accessToken, auth).send({ therapistId: w.otherTherapist.id });
+    const moved = await t
+      .http()
+      .patch(`/v1/couples/${w.couple.coupleId}`)
+      .auth(w.owner.accessToken, auth)
+      .send({ therapistId: w.otherTherapist.id });
     tally.requests++;
     if (moved.status < 300) tally.forbiddenSuccesses++;
     expect(moved.status).toBeGreaterThanOrEqual(400);

@@ -1,6 +1,19 @@
 import fc from 'fast-check';
-import { type TestApp, createTestApp, newStaff } from '@mend/testing';
-import { type AbuseWorld, type Operation, type Schema, type Tally, auth, buildWorld, newTally, operationsOf, problemsWith, report } from './abuse-fixture.js';
+
+import { createTestApp, newStaff, type TestApp } from '@mend/testing';
+
+import {
+  auth,
+  buildWorld,
+  newTally,
+  operationsOf,
+  problemsWith,
+  report,
+  type AbuseWorld,
+  type Operation,
+  type Schema,
+  type Tally,
+} from './abuse-fixture.js';
 
 /** At least this many generated requests in all; each operation gets an equal share. */
 const TOTAL_CASES = 10_000;
@@ -47,17 +60,30 @@ function fromSchema(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown
   let typed: fc.Arbitrary<unknown>;
   if (schema.enum?.length) typed = fc.oneof(fc.constantFrom(...schema.enum), nastyString);
   else if (schema.type === 'string' && schema.format === 'uuid') typed = fc.oneof(fc.uuid(), nastyString);
-  else if (schema.type === 'string' && schema.format === 'date-time') typed = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), nastyString);
+  else if (schema.type === 'string' && schema.format === 'date-time')
+    typed = fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      nastyString,
+    );
   else if (schema.type === 'string') typed = nastyString;
   else if (schema.type === 'integer' || schema.type === 'number')
-    typed = fc.oneof(fc.integer({ min: -5, max: 500 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -1, 2 ** 53, -(2 ** 31)));
+    typed = fc.oneof(
+      fc.integer({ min: -5, max: 500 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(0, -1, 2 ** 53, -(2 ** 31)),
+    );
   else if (schema.type === 'boolean') typed = fc.boolean();
   else if (schema.type === 'array') typed = fc.array(fromSchema(schema.items, depth + 1), { maxLength: 6 });
   else if (schema.properties) {
     const props = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, fromSchema(v, depth + 1)]));
     typed = fc.record(props, { requiredKeys: [] });
   } else typed = anything;
-  return fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: anything }, { weight: 1, arbitrary: fc.constant(null) });
+  return fc.oneof(
+    { weight: 6, arbitrary: typed },
+    { weight: 1, arbitrary: anything },
+    { weight: 1, arbitrary: fc.constant(null) },
+  );
 }
 
 /**
@@ -97,7 +123,15 @@ describe('abuse: fuzzing every endpoint', () => {
   it(`answers ${TOTAL_CASES}+ generated requests without a 5xx, always as problem+json, never with internals`, async () => {
     const runs = Math.ceil(TOTAL_CASES / operations.length);
     // Real ids of the caller's clinic (not the admin's own user: disabling it would end the run early).
-    const knownIds = [w.couple.coupleId, w.ids.assignments, w.ids.sessions, w.ids.exercises, w.otherTherapist.id, w.couple.partners[1].id, ...(w.ids.alerts ? [w.ids.alerts] : [])];
+    const knownIds = [
+      w.couple.coupleId,
+      w.ids.assignments,
+      w.ids.sessions,
+      w.ids.exercises,
+      w.otherTherapist.id,
+      w.couple.partners[1].id,
+      ...(w.ids.alerts ? [w.ids.alerts] : []),
+    ];
     const pathValue = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...knownIds) },
       { weight: 2, arbitrary: fc.uuid() },
@@ -107,7 +141,15 @@ describe('abuse: fuzzing every endpoint', () => {
       const token = callerFor(op);
       const request = fc.record({
         path: fc.tuple(...op.pathParams.map(() => pathValue)),
-        query: fc.record(Object.fromEntries(op.queryParams.map((q) => [q.name, fromSchema(q.schema).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))])), { requiredKeys: [] }),
+        query: fc.record(
+          Object.fromEntries(
+            op.queryParams.map((q) => [
+              q.name,
+              fromSchema(q.schema).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
+            ]),
+          ),
+          { requiredKeys: [] },
+        ),
         body:
           op.method === 'GET' || op.method === 'DELETE'
             ? fc.constant(undefined)
@@ -121,16 +163,22 @@ describe('abuse: fuzzing every endpoint', () => {
         fc.asyncProperty(request, async (r) => {
           let i = 0;
           const url = op.path.replace(/\{\w+\}/g, () => String(r.path[i++]));
-          const req = t.http()[op.method.toLowerCase() as 'get'](url).query(r.query as Record<string, string>);
+          const req = t
+            .http()
+            [op.method.toLowerCase() as 'get'](url)
+            .query(r.query as Record<string, string>);
           if (token) req.auth(token, auth);
-          if (r.idempotencyKey !== undefined && op.method === 'POST') req.set('Idempotency-Key', safeEncode(r.idempotencyKey).slice(0, 300));
+          if (r.idempotencyKey !== undefined && op.method === 'POST')
+            req.set('Idempotency-Key', safeEncode(r.idempotencyKey).slice(0, 300));
           // Any JSON value as the body (objects, arrays, primitives, null), or raw text that is not JSON.
-          const raw = r.body === undefined ? undefined : r.body.kind === 'raw' ? r.body.text : JSON.stringify(r.body.value);
+          const raw =
+            r.body === undefined ? undefined : r.body.kind === 'raw' ? r.body.text : JSON.stringify(r.body.value);
           const res = raw === undefined ? await req : await req.type('json').send(raw);
           tally.requests++;
           if (res.status >= 500) tally.serverErrors++;
           const problems = problemsWith(res);
-          for (const p of problems) tally.findings.push(`${op.route} ${url} ${JSON.stringify(r.body)?.slice(0, 200)}: ${p}`);
+          for (const p of problems)
+            tally.findings.push(`${op.route} ${url} ${JSON.stringify(r.body)?.slice(0, 200)}: ${p}`);
           // Findings are collected, not thrown: every run of every route is made, and all are reported at once.
           return true;
         }),

@@ -1,7 +1,22 @@
 import { randomUUID } from 'node:crypto';
+
 import { DateTime } from 'luxon';
-import { type TestApp, createTestApp } from '@mend/testing';
-import { type AbuseWorld, type Caller, type Operation, type Tally, auth, buildWorld, concretePath, newTally, operationsOf, problemsWith, report } from './abuse-fixture.js';
+
+import { createTestApp, type TestApp } from '@mend/testing';
+
+import {
+  auth,
+  buildWorld,
+  concretePath,
+  newTally,
+  operationsOf,
+  problemsWith,
+  report,
+  type AbuseWorld,
+  type Caller,
+  type Operation,
+  type Tally,
+} from './abuse-fixture.js';
 
 /** Objects that belong to one caseload or couple (the rest belong to the whole clinic). */
 const CASELOAD_SCOPED = ['couples', 'assignments', 'sessions', 'alerts'];
@@ -31,10 +46,20 @@ describe('abuse: ids of another clinic or caseload, roles that may not', () => {
     bodies = {
       'PATCH /v1/users/{id}': { disabled: true },
       'PATCH /v1/couples/{id}': { status: 'closed' },
-      'POST /v1/couples/{id}/assignments': { exerciseId: w.pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } },
+      'POST /v1/couples/{id}/assignments': {
+        exerciseId: w.pulseId,
+        schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() },
+      },
       'PATCH /v1/assignments/{id}': { status: 'cancelled' },
-      'POST /v1/assignments/{id}/check-ins': { occurrenceAt: DateTime.utc().toISO(), answers: { trust: 5, safety: 5 }, visibility: 'shared' },
-      'POST /v1/couples/{id}/sessions': { startsAt: DateTime.utc().plus({ days: 5 }).toISO(), endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO() },
+      'POST /v1/assignments/{id}/check-ins': {
+        occurrenceAt: DateTime.utc().toISO(),
+        answers: { trust: 5, safety: 5 },
+        visibility: 'shared',
+      },
+      'POST /v1/couples/{id}/sessions': {
+        startsAt: DateTime.utc().plus({ days: 5 }).toISO(),
+        endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO(),
+      },
       'PATCH /v1/sessions/{id}': { status: 'cancelled' },
       'PATCH /v1/alerts/{id}': { status: 'acknowledged' },
       'PATCH /v1/exercises/{id}': { archived: true },
@@ -60,7 +85,7 @@ describe('abuse: ids of another clinic or caseload, roles that may not', () => {
     return res;
   };
 
-  it('refuses clinic A\'s ids to every caller of clinic B and to the wrong caseload of clinic A', async () => {
+  it("refuses clinic A's ids to every caller of clinic B and to the wrong caseload of clinic A", async () => {
     const foreign: Caller[] = [
       { name: 'admin of clinic B', role: 'admin', token: w.b.admin.accessToken },
       { name: 'therapist of clinic B', role: 'therapist', token: w.bTherapist.accessToken },
@@ -106,7 +131,7 @@ describe('abuse: ids of another clinic or caseload, roles that may not', () => {
     expect(tally.findings).toEqual([]);
   });
 
-  it('never shows a partner the other partner\'s private check-ins, nor an admin any check-in content', async () => {
+  it("never shows a partner the other partner's private check-ins, nor an admin any check-in content", async () => {
     for (const [i, partner] of w.couple.partners.entries()) {
       const other = w.couple.partners[1 - i];
       const mine = await t.http().get('/v1/me/check-ins?limit=200').auth(partner.accessToken, auth);
@@ -116,7 +141,7 @@ describe('abuse: ids of another clinic or caseload, roles that may not', () => {
       expect(seen).toContain(w.privateCheckIns[partner.id]);
       if (seen.includes(w.privateCheckIns[other.id])) {
         tally.forbiddenSuccesses++;
-        tally.findings.push('a partner read the other partner\'s private check-in');
+        tally.findings.push("a partner read the other partner's private check-in");
       }
       const assignments = await t.http().get('/v1/me/assignments').auth(partner.accessToken, auth);
       tally.requests++;
@@ -131,12 +156,20 @@ describe('abuse: ids of another clinic or caseload, roles that may not', () => {
     expect(tally.findings).toEqual([]);
   });
 
-  it('left clinic A\'s objects as they were', async () => {
+  it("left clinic A's objects as they were", async () => {
     const c = await t.http().get(`/v1/couples/${w.couple.coupleId}`).auth(w.owner.accessToken, auth).expect(200);
     expect(c.body.status).toBe('active');
-    const assignments = await t.http().get(`/v1/couples/${w.couple.coupleId}/assignments`).auth(w.owner.accessToken, auth).expect(200);
+    const assignments = await t
+      .http()
+      .get(`/v1/couples/${w.couple.coupleId}/assignments`)
+      .auth(w.owner.accessToken, auth)
+      .expect(200);
     expect(assignments.body.data.map((x: { status: string }) => x.status)).toEqual(['active']);
-    const sessions = await t.http().get(`/v1/couples/${w.couple.coupleId}/sessions`).auth(w.owner.accessToken, auth).expect(200);
+    const sessions = await t
+      .http()
+      .get(`/v1/couples/${w.couple.coupleId}/sessions`)
+      .auth(w.owner.accessToken, auth)
+      .expect(200);
     expect(sessions.body.data.map((x: { status: string }) => x.status)).toEqual(['scheduled']);
     const ex = await t.http().get(`/v1/exercises/${w.ids.exercises}`).auth(w.owner.accessToken, auth).expect(200);
     expect(ex.body.archivedAt ?? null).toBeNull();

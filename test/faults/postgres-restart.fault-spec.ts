@@ -5,10 +5,13 @@
  * worker process dies, and each route answers normally again soon after PostgreSQL is back.
  */
 import 'reflect-metadata';
+
 import { randomBytes } from 'node:crypto';
+
 import { bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
-import { type FaultStack, startFaultStack } from './support/fault-stack.js';
-import { Load, type Route, type Sample, observeOutage } from './support/load.js';
+
+import { startFaultStack, type FaultStack } from './support/fault-stack.js';
+import { Load, observeOutage, type Route, type Sample } from './support/load.js';
 import { print, recordScenario, statusList, summarize, table } from './support/report.js';
 
 const CONNECTIONS = 16;
@@ -42,11 +45,43 @@ describe('PostgreSQL restarted under load', () => {
       return { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString() };
     };
     const routes: Route[] = [
-      { name: 'GET /v1/couples/{id}', method: 'GET', path: `/v1/couples/${couple.coupleId}`, token: therapist.accessToken, ok: 200 },
-      { name: 'GET /v1/couples/{id}/sessions', method: 'GET', path: `/v1/couples/${couple.coupleId}/sessions`, token: therapist.accessToken, ok: 200 },
-      { name: 'GET /v1/me/notifications', method: 'GET', path: '/v1/me/notifications', token: partner.accessToken, ok: 200 },
-      { name: 'PATCH /v1/me', method: 'PATCH', path: '/v1/me', token: partner.accessToken, body: () => ({ name: `Alex ${randomBytes(2).toString('hex')}` }), ok: 200 },
-      { name: 'POST /v1/couples/{id}/sessions', method: 'POST', path: `/v1/couples/${couple.coupleId}/sessions`, token: therapist.accessToken, body: future, ok: 201 },
+      {
+        name: 'GET /v1/couples/{id}',
+        method: 'GET',
+        path: `/v1/couples/${couple.coupleId}`,
+        token: therapist.accessToken,
+        ok: 200,
+      },
+      {
+        name: 'GET /v1/couples/{id}/sessions',
+        method: 'GET',
+        path: `/v1/couples/${couple.coupleId}/sessions`,
+        token: therapist.accessToken,
+        ok: 200,
+      },
+      {
+        name: 'GET /v1/me/notifications',
+        method: 'GET',
+        path: '/v1/me/notifications',
+        token: partner.accessToken,
+        ok: 200,
+      },
+      {
+        name: 'PATCH /v1/me',
+        method: 'PATCH',
+        path: '/v1/me',
+        token: partner.accessToken,
+        body: () => ({ name: `Alex ${randomBytes(2).toString('hex')}` }),
+        ok: 200,
+      },
+      {
+        name: 'POST /v1/couples/{id}/sessions',
+        method: 'POST',
+        path: `/v1/couples/${couple.coupleId}/sessions`,
+        token: therapist.accessToken,
+        body: future,
+        ok: 201,
+      },
       { name: 'GET /health/ready', method: 'GET', path: '/health/ready', ok: 200 },
       { name: 'GET /health/live', method: 'GET', path: '/health/live', ok: 200 },
     ];
@@ -69,7 +104,9 @@ describe('PostgreSQL restarted under load', () => {
     });
     const during = summarize(outage.during);
     const all = summarize(outage.samples);
-    const unexpected = outage.samples.filter((s) => s.status !== 503 && s.status !== routes.find((r) => r.name === s.route)!.ok);
+    const unexpected = outage.samples.filter(
+      (s) => s.status !== 503 && s.status !== routes.find((r) => r.name === s.route)!.ok,
+    );
     const recoveryMs = Math.max(...routes.map((r) => outage.recoveryMs[r.name] ?? Number.POSITIVE_INFINITY));
     const figures = {
       connections: CONNECTIONS,
@@ -87,7 +124,15 @@ describe('PostgreSQL restarted under load', () => {
       table(
         `PostgreSQL restart under load (${CONNECTIONS} connections, down ${(figures.outageMs / 1000).toFixed(1)} s)`,
         ['route', 'outage answers', 'statuses', 'p50 ms', 'p99 ms', 'max ms', 'recovered after (ms)'],
-        rows.map((r) => [r.route, r.during.count, statusList(r.during.statuses), r.during.p50Ms, r.during.p99Ms, r.during.maxMs, r.recoveryMs ?? 'never']),
+        rows.map((r) => [
+          r.route,
+          r.during.count,
+          statusList(r.during.statuses),
+          r.during.p50Ms,
+          r.during.p99Ms,
+          r.during.maxMs,
+          r.recoveryMs ?? 'never',
+        ]),
         [
           `all outage answers: ${during.count}, p99 ${during.p99Ms} ms, max ${during.maxMs} ms, not problem+json ${during.notProblemJson}, leaking internals ${during.leaks}`,
           `whole run: ${all.count} answers (${statusList(all.statuses)}); unexpected (neither healthy nor 503): ${unexpected.length}`,
@@ -108,7 +153,12 @@ describe('PostgreSQL restarted under load', () => {
     expect(all.leaks).toBe(0);
     expect(during.p99Ms).toBeLessThan(OUTAGE_P99_LIMIT_MS);
     expect(during.maxMs).toBeLessThan(OUTAGE_MAX_LIMIT_MS);
-    expect(unexpected.map((s) => `${s.route} ${s.status} ${s.error ?? `requestId ${s.body?.requestId} (see test-output/faults/postgres-restart/api.log)`}`)).toEqual([]);
+    expect(
+      unexpected.map(
+        (s) =>
+          `${s.route} ${s.status} ${s.error ?? `requestId ${s.body?.requestId} (see test-output/faults/postgres-restart/api.log)`}`,
+      ),
+    ).toEqual([]);
     expect(recoveryMs).toBeLessThan(RECOVERY_LIMIT_MS);
     expect(stack.crashes()).toEqual([]);
     expect(stack.api.isRunning).toBe(true);

@@ -9,12 +9,22 @@
  * crashes, and readiness is back soon after Redis is.
  */
 import 'reflect-metadata';
-import { type CoupleContext, type StaffContext, TEST_PASSWORD, bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import {
+  bookSession,
+  newClinic,
+  newCouple,
+  newStaff,
+  TEST_PASSWORD,
+  type CoupleContext,
+  type StaffContext,
+} from '@mend/testing';
+
 import { sendRemindersImmediately } from './support/api-client.js';
-import { type FaultStack, startFaultStack, waitFor } from './support/fault-stack.js';
-import { Load, type Outage, type Route, type Sample, observeOutage } from './support/load.js';
-import { type Recipient, auditReminders, mailedRowIds, reminderRows, sentCount } from './support/reminder-audit.js';
-import { type ResponseSummary, print, recordScenario, statusList, summarize, table } from './support/report.js';
+import { startFaultStack, waitFor, type FaultStack } from './support/fault-stack.js';
+import { Load, observeOutage, type Outage, type Route, type Sample } from './support/load.js';
+import { auditReminders, mailedRowIds, reminderRows, sentCount, type Recipient } from './support/reminder-audit.js';
+import { print, recordScenario, statusList, summarize, table, type ResponseSummary } from './support/report.js';
 import { sleep } from './support/services.js';
 
 /** Two bursts (one per restart) and a trickle due all along, over two couples. */
@@ -70,10 +80,16 @@ describe('Redis restarted with and without its data while reminders are sent', (
     const plan: Array<{ dueAt: number; group: 'first' | 'second' | 'trickle' }> = [
       ...Array.from({ length: BURST }, (_, i) => ({ dueAt: firstBurstAt + i * 10, group: 'first' as const })),
       ...Array.from({ length: BURST }, (_, i) => ({ dueAt: secondBurstAt + i * 10, group: 'second' as const })),
-      ...Array.from({ length: TRICKLE }, (_, i) => ({ dueAt: firstBurstAt + 500 + i * trickleEveryMs, group: 'trickle' as const })),
+      ...Array.from({ length: TRICKLE }, (_, i) => ({
+        dueAt: firstBurstAt + 500 + i * trickleEveryMs,
+        group: 'trickle' as const,
+      })),
     ];
     const groups = { first: [] as string[], second: [] as string[], trickle: [] as string[] };
-    const recipients: Recipient[] = [{ member: therapist, sessions: [] }, ...couples.flatMap((c) => c.partners.map((member) => ({ member, sessions: [] as string[] })))];
+    const recipients: Recipient[] = [
+      { member: therapist, sessions: [] },
+      ...couples.flatMap((c) => c.partners.map((member) => ({ member, sessions: [] as string[] }))),
+    ];
     for (const [i, item] of plan.entries()) {
       const couple = couples[i % couples.length];
       const id = await bookSession(target, therapist, couple, new Date(item.dueAt + 24 * 3600_000));
@@ -84,15 +100,34 @@ describe('Redis restarted with and without its data while reminders are sent', (
     const sessionIds = recipients[0].sessions;
     const planned = await reminderRows(owner, clinic.clinicId, sessionIds);
     expect(planned).toHaveLength(TOTAL);
-    if (Date.now() > firstBurstAt - 1_000) throw new Error('setup took longer than the lead time: the first burst was due before the batch was complete');
+    if (Date.now() > firstBurstAt - 1_000)
+      throw new Error('setup took longer than the lead time: the first burst was due before the batch was complete');
 
     const partner = couples[0].partners[0];
     const routes: Route[] = [
       { name: 'GET /health/live', method: 'GET', path: '/health/live', ok: 200 },
       { name: 'GET /health/ready', method: 'GET', path: '/health/ready', ok: 200 },
-      { name: 'POST /v1/auth/login', method: 'POST', path: '/v1/auth/login', body: () => ({ clinic: clinic.slug, email: therapist.email, password: TEST_PASSWORD }), ok: 200 },
-      { name: 'GET /v1/couples/{id}', method: 'GET', path: `/v1/couples/${couples[0].coupleId}`, token: therapist.accessToken, ok: 200 },
-      { name: 'GET /v1/me/notifications', method: 'GET', path: '/v1/me/notifications', token: partner.accessToken, ok: 200 },
+      {
+        name: 'POST /v1/auth/login',
+        method: 'POST',
+        path: '/v1/auth/login',
+        body: () => ({ clinic: clinic.slug, email: therapist.email, password: TEST_PASSWORD }),
+        ok: 200,
+      },
+      {
+        name: 'GET /v1/couples/{id}',
+        method: 'GET',
+        path: `/v1/couples/${couples[0].coupleId}`,
+        token: therapist.accessToken,
+        ok: 200,
+      },
+      {
+        name: 'GET /v1/me/notifications',
+        method: 'GET',
+        path: '/v1/me/notifications',
+        token: partner.accessToken,
+        ok: 200,
+      },
       {
         name: 'POST /v1/couples/{id}/sessions',
         method: 'POST',
@@ -111,7 +146,12 @@ describe('Redis restarted with and without its data while reminders are sent', (
       await sleep(dueAt - 1_500 - Date.now());
       const threshold = Math.ceil(RESTART_AT * burst.length * 6);
       const trigger = () =>
-        waitFor(`${threshold} reminders of the burst delivered`, async () => ((await sentCount(owner, clinic.clinicId, burst)) >= threshold ? true : undefined), 60_000, 5);
+        waitFor(
+          `${threshold} reminders of the burst delivered`,
+          async () => ((await sentCount(owner, clinic.clinicId, burst)) >= threshold ? true : undefined),
+          60_000,
+          5,
+        );
       let deliveredAtShutdown = 0;
       let completedJobsBefore = 0;
       let completedJobsAfterStart = 0;
@@ -132,7 +172,11 @@ describe('Redis restarted with and without its data while reminders are sent', (
         { holdMs: OUTAGE_MS, recoveryTimeoutMs: 60_000, trigger },
       );
       const byRoute = (name: string) => outage.during.filter((s: Sample) => s.route === name);
-      const unexpected = outage.samples.filter((s) => s.status !== routes.find((r) => r.name === s.route)!.ok && !(s.route === 'GET /health/ready' && s.status === 503));
+      const unexpected = outage.samples.filter(
+        (s) =>
+          s.status !== routes.find((r) => r.name === s.route)!.ok &&
+          !(s.route === 'GET /health/ready' && s.status === 503),
+      );
       return {
         mode: mode === 'keep' ? 'with data' : 'without data',
         deliveredAtShutdown,
@@ -140,7 +184,11 @@ describe('Redis restarted with and without its data while reminders are sent', (
         completedJobsAfterStart,
         outageMs: outage.startingAt - outage.downAt,
         duringOutage: summarize(outage.during),
-        routes: routes.map((r) => ({ route: r.name, during: summarize(byRoute(r.name)), recoveryMs: outage.recoveryMs[r.name] })),
+        routes: routes.map((r) => ({
+          route: r.name,
+          during: summarize(byRoute(r.name)),
+          recoveryMs: outage.recoveryMs[r.name],
+        })),
         unexpectedAnswers: unexpected.length,
       };
     };
@@ -152,14 +200,20 @@ describe('Redis restarted with and without its data while reminders are sent', (
     const emailRows = planned.filter((r) => r.channel === 'email').length;
     await waitFor(
       'every reminder to be delivered after the restarts',
-      async () => ((await sentCount(owner, clinic.clinicId, sessionIds)) === TOTAL && mailedRowIds(smtp, planned).size === emailRows ? true : undefined),
+      async () =>
+        (await sentCount(owner, clinic.clinicId, sessionIds)) === TOTAL &&
+        mailedRowIds(smtp, planned).size === emailRows
+          ? true
+          : undefined,
       180_000,
       250,
     );
     const allDeliveredMs = Date.now() - lastUpAt;
     await sleep(2_000);
     // Jobs the reconciler added for rows whose job the empty Redis no longer had (its job ids start so).
-    const reconcilerJobs = (await redis.keysMatching('{faults}:notifications:reminder-reconcile.*')).filter((key) => key.split(':').length === 3).length;
+    const reconcilerJobs = (await redis.keysMatching('{faults}:notifications:reminder-reconcile.*')).filter(
+      (key) => key.split(':').length === 3,
+    ).length;
     const audit = await auditReminders(http, smtp, await reminderRows(owner, clinic.clinicId, sessionIds), recipients);
 
     const restarts = [withData, withoutData];
@@ -178,7 +232,14 @@ describe('Redis restarted with and without its data while reminders are sent', (
         ['channel', 'rows', 'delivered', 'lost', 'duplicated', 'raw wire repeats'],
         [
           ['in-app', audit.inApp.rows, audit.inApp.delivered, audit.inApp.lost, audit.inApp.duplicated, '-'],
-          ['email', audit.email.rows, audit.email.delivered, audit.email.lost, audit.email.duplicated, audit.email.rawWireRepeats],
+          [
+            'email',
+            audit.email.rows,
+            audit.email.delivered,
+            audit.email.lost,
+            audit.email.duplicated,
+            audit.email.rawWireRepeats,
+          ],
         ],
         [
           ...restarts.map(
@@ -194,7 +255,15 @@ describe('Redis restarted with and without its data while reminders are sent', (
         table(
           `API while Redis is down (${r.mode}, ${(r.outageMs / 1000).toFixed(1)} s)`,
           ['route', 'outage answers', 'statuses', 'p50 ms', 'p99 ms', 'max ms', 'healthy after (ms)'],
-          r.routes.map((x) => [x.route, x.during.count, statusList(x.during.statuses), x.during.p50Ms, x.during.p99Ms, x.during.maxMs, x.recoveryMs ?? 'never']),
+          r.routes.map((x) => [
+            x.route,
+            x.during.count,
+            statusList(x.during.statuses),
+            x.during.p50Ms,
+            x.during.p99Ms,
+            x.during.maxMs,
+            x.recoveryMs ?? 'never',
+          ]),
           [
             `all outage answers: ${r.duringOutage.count}, p99 ${r.duringOutage.p99Ms} ms, max ${r.duringOutage.maxMs} ms, not problem+json ${r.duringOutage.notProblemJson}, leaking internals ${r.duringOutage.leaks}`,
             `answers that were neither healthy nor a readiness 503: ${r.unexpectedAnswers}`,
@@ -212,11 +281,27 @@ describe('Redis restarted with and without its data while reminders are sent', (
     // The second burst was mid-way when Redis lost everything: only the reconciler could send the rest.
     expect(reconcilerJobs).toBeGreaterThan(0);
     expect(audit.inApp).toEqual({ rows: TOTAL / 2, delivered: TOTAL / 2, lost: 0, duplicated: 0 });
-    expect(audit.email).toMatchObject({ rows: TOTAL / 2, delivered: TOTAL / 2, lost: 0, duplicated: 0, rawWireRepeats: 0, unattributed: 0, misaddressed: 0 });
+    expect(audit.email).toMatchObject({
+      rows: TOTAL / 2,
+      delivered: TOTAL / 2,
+      lost: 0,
+      duplicated: 0,
+      rawWireRepeats: 0,
+      unattributed: 0,
+      misaddressed: 0,
+    });
     for (const r of restarts) {
-      for (const x of r.routes) expect({ mode: r.mode, route: x.route, answered: x.during.count > 0 }).toEqual({ mode: r.mode, route: x.route, answered: true });
+      for (const x of r.routes)
+        expect({ mode: r.mode, route: x.route, answered: x.during.count > 0 }).toEqual({
+          mode: r.mode,
+          route: x.route,
+          answered: true,
+        });
       const ready = r.routes.find((x) => x.route === 'GET /health/ready')!;
-      expect({ mode: r.mode, ready: ready.during.statuses }).toEqual({ mode: r.mode, ready: { 503: ready.during.count } });
+      expect({ mode: r.mode, ready: ready.during.statuses }).toEqual({
+        mode: r.mode,
+        ready: { 503: ready.during.count },
+      });
       expect({ mode: r.mode, unexpected: r.unexpectedAnswers }).toEqual({ mode: r.mode, unexpected: 0 });
       expect(r.duringOutage.notProblemJson).toBe(0);
       expect(r.duringOutage.leaks).toBe(0);

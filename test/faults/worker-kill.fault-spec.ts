@@ -10,11 +10,13 @@
  * raw repeats on the wire are reported and bounded by kills × worker concurrency.
  */
 import 'reflect-metadata';
-import { type CoupleContext, type StaffContext, bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import { bookSession, newClinic, newCouple, newStaff, type CoupleContext, type StaffContext } from '@mend/testing';
+
 import { sendRemindersImmediately } from './support/api-client.js';
 import type { AppProcess } from './support/app-process.js';
-import { type FaultStack, startFaultStack, waitFor } from './support/fault-stack.js';
-import { type Recipient, auditReminders, mailedRowIds, reminderRows, sentCount } from './support/reminder-audit.js';
+import { startFaultStack, waitFor, type FaultStack } from './support/fault-stack.js';
+import { auditReminders, mailedRowIds, reminderRows, sentCount, type Recipient } from './support/reminder-audit.js';
 import { print, recordScenario, table } from './support/report.js';
 import { sleep } from './support/services.js';
 
@@ -53,7 +55,8 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
     const recipients: Recipient[] = [{ member: therapist, sessions: [] }];
     for (const couple of couples) {
       const ids: string[] = [];
-      for (let i = 0; i < SESSIONS_PER_COUPLE; i++) ids.push(await bookSession(target, therapist, couple, new Date(dueAt + 24 * 3600_000 + i * 10)));
+      for (let i = 0; i < SESSIONS_PER_COUPLE; i++)
+        ids.push(await bookSession(target, therapist, couple, new Date(dueAt + 24 * 3600_000 + i * 10)));
       recipients[0].sessions.push(...ids);
       recipients.push(...couple.partners.map((member) => ({ member, sessions: ids })));
     }
@@ -61,7 +64,8 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
     const planned = await reminderRows(owner, clinic.clinicId, sessionIds);
     expect(planned).toHaveLength(TOTAL);
     expect(planned.every((r) => r.state === 'scheduled')).toBe(true);
-    if (Date.now() > dueAt - 1_000) throw new Error('setup took longer than the lead time: the batch was already due before it was complete');
+    if (Date.now() > dueAt - 1_000)
+      throw new Error('setup took longer than the lead time: the batch was already due before it was complete');
     await sleep(dueAt - Date.now());
 
     const sent = () => sentCount(owner, clinic.clinicId, sessionIds);
@@ -69,7 +73,12 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
     let lastKillAt = 0;
     for (const share of KILL_AT) {
       const threshold = Math.round(share * TOTAL);
-      await waitFor(`${threshold} of ${TOTAL} reminders delivered`, async () => ((await sent()) >= threshold ? true : undefined), 90_000, 5);
+      await waitFor(
+        `${threshold} of ${TOTAL} reminders delivered`,
+        async () => ((await sent()) >= threshold ? true : undefined),
+        90_000,
+        5,
+      );
       await worker.kill('SIGKILL');
       lastKillAt = Date.now();
       const deliveredAtKill = await sent();
@@ -105,10 +114,20 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
         ['channel', 'rows', 'delivered', 'lost', 'duplicated', 'raw wire repeats'],
         [
           ['in-app', audit.inApp.rows, audit.inApp.delivered, audit.inApp.lost, audit.inApp.duplicated, '-'],
-          ['email', audit.email.rows, audit.email.delivered, audit.email.lost, audit.email.duplicated, `${audit.email.rawWireRepeats} (bound ${KILLS * CONCURRENCY})`],
+          [
+            'email',
+            audit.email.rows,
+            audit.email.delivered,
+            audit.email.lost,
+            audit.email.duplicated,
+            `${audit.email.rawWireRepeats} (bound ${KILLS * CONCURRENCY})`,
+          ],
         ],
         [
-          ...kills.map((k, i) => `kill #${i + 1} at ${k.deliveredAtKill}/${TOTAL} delivered; replacement worker ready ${k.replacementBootMs} ms after the kill`),
+          ...kills.map(
+            (k, i) =>
+              `kill #${i + 1} at ${k.deliveredAtKill}/${TOTAL} delivered; replacement worker ready ${k.replacementBootMs} ms after the kill`,
+          ),
           `all delivered ${(recoveryMs / 1000).toFixed(1)} s after the last kill; ${audit.email.mailsOnTheWire} reminder mails on the wire for ${audit.email.rows} email rows`,
         ],
       ),
@@ -120,7 +139,14 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
       expect(k.deliveredAtKill).toBeLessThan(TOTAL);
     }
     expect(audit.inApp).toEqual({ rows: TOTAL / 2, delivered: TOTAL / 2, lost: 0, duplicated: 0 });
-    expect(audit.email).toMatchObject({ rows: TOTAL / 2, delivered: TOTAL / 2, lost: 0, duplicated: 0, unattributed: 0, misaddressed: 0 });
+    expect(audit.email).toMatchObject({
+      rows: TOTAL / 2,
+      delivered: TOTAL / 2,
+      lost: 0,
+      duplicated: 0,
+      unattributed: 0,
+      misaddressed: 0,
+    });
     expect(audit.email.rawWireRepeats).toBeLessThanOrEqual(KILLS * CONCURRENCY);
     expect(stack.crashes()).toEqual([]);
   });

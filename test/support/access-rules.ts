@@ -81,4 +81,3 @@ export const ACCESS: Record<string, Rule> = {
   'DELETE /v1/calendar-feeds/{id}': ['therapist', 'client'],
   'GET /v1/calendar/{token}.ics': 'public',
 };
-

@@ -3,10 +3,11 @@
  * can FLUSHALL it, stop it or restart it without touching the Redis other suites share. Uses the
  * machine's redis-server (the binary that serves 127.0.0.1:6379 in CI).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+
 import { Redis } from 'ioredis';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -70,15 +71,24 @@ export class PrivateRedis {
     const child = spawn(
       REDIS_SERVER,
       [
-        '--port', String(this.port),
-        '--bind', '127.0.0.1',
-        '--dir', this.dir,
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--save', '60 1',
-        '--maxmemory-policy', 'noeviction',
-        '--daemonize', 'no',
-        '--protected-mode', 'no',
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '60 1',
+        '--maxmemory-policy',
+        'noeviction',
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'no',
       ],
       { stdio: ['ignore', 'ignore', 'ignore'] },
     );
@@ -88,7 +98,12 @@ export class PrivateRedis {
     });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+      const client = new Redis(this.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 500,
+      });
       try {
         await client.connect();
         // With AOF on, PING answers LOADING until the files are read back.

@@ -4,7 +4,16 @@
  * reminders due at one instant (sessions a day later: partners and therapist, email and in-app).
  */
 import { TenantDatabase } from '@mend/database';
-import { type ClinicContext, type CoupleContext, type StaffContext, type TestApp, bookSession, newClinic, newCouple, newStaff } from '@mend/testing';
+import {
+  bookSession,
+  newClinic,
+  newCouple,
+  newStaff,
+  type ClinicContext,
+  type CoupleContext,
+  type StaffContext,
+  type TestApp,
+} from '@mend/testing';
 
 export interface ReminderScene {
   clinic: ClinicContext;
@@ -20,9 +29,16 @@ export async function newReminderScene(t: TestApp, options: { dailyCap?: number 
   const therapist = await newStaff(t, clinic);
   const couple = await newCouple(t, therapist);
   const db = t.app.get(TenantDatabase);
-  const sql = <T>(query: string, params: unknown[] = []): Promise<T[]> => db.withClinic(clinic.clinicId, (tx) => tx.query(query, params));
-  const reminders = { quietHours: { start: '00:00', end: '00:00' }, ...(options.dailyCap ? { dailyCap: options.dailyCap } : {}) };
-  await sql(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb) WHERE id = $1`, [clinic.clinicId, JSON.stringify(reminders)]);
+  const sql = <T>(query: string, params: unknown[] = []): Promise<T[]> =>
+    db.withClinic(clinic.clinicId, (tx) => tx.query(query, params));
+  const reminders = {
+    quietHours: { start: '00:00', end: '00:00' },
+    ...(options.dailyCap ? { dailyCap: options.dailyCap } : {}),
+  };
+  await sql(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb) WHERE id = $1`, [
+    clinic.clinicId,
+    JSON.stringify(reminders),
+  ]);
   return {
     clinic,
     therapist,

@@ -46,7 +46,9 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
           if (line === '.') {
             isData = false;
             const raw = data.join('\n');
-            const body = raw.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+            const body = raw
+              .replace(/=\n/g, '')
+              .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
             mails.push({ to, body, messageId: messageIdOf(data), receivedAt: Date.now() });
             to = [];
             data = [];

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import { VersioningType } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
-import cors from '@fastify/cors';
-import type { AppConfig } from '@mend/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+
+import type { AppConfig } from '@mend/config';
+
 import { registerCheckInPagePlugins } from './check-in-page/check-in-page.setup.js';
 import { ProblemFilter, problemType } from './http/problem.filter.js';
 import { registerJsonParser } from './http/raw-body.js';
@@ -33,11 +36,20 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // Errors Fastify raises before routing (a malformed URL, a path parameter over the router's
     // length limit) never reach Nest's filter: answer them as problem+json too.
     frameworkErrors: (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
-      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const status =
+        typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 400;
       void reply
         .status(status)
         .header('Content-Type', 'application/problem+json; charset=utf-8')
-        .send({ type: problemType(status), title: status === 414 ? 'URI Too Long' : 'Bad Request', status, detail: 'The request URL is not valid', requestId: String(request.id) });
+        .send({
+          type: problemType(status),
+          title: status === 414 ? 'URI Too Long' : 'Bad Request',
+          status,
+          detail: 'The request URL is not valid',
+          requestId: String(request.id),
+        });
     },
   });
 }
@@ -74,7 +86,10 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
       },
     },
   });
-  await fastify.register(cors, { origin: config.http.corsOrigins.length ? config.http.corsOrigins : false, credentials: false });
+  await fastify.register(cors, {
+    origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
+    credentials: false,
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+
 import type { AppConfig } from '@mend/config';
+
 import { WorkerModule } from './worker.module.js';
 import { WorkerRunner } from './worker.runner.js';
 

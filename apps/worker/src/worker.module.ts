@@ -40,7 +40,14 @@ export class WorkerModule {
         ReminderSender,
         RemindersReconciler,
         { provide: ReminderLinkIssuer, useClass: CheckInLinkReminderIssuer },
-        InvitationEmailHandler, NotificationsProcessor, MaintenanceProcessor, WebhooksProcessor, IntegrationsProcessor, PeriodicSweeps, WorkerRunner],
+        InvitationEmailHandler,
+        NotificationsProcessor,
+        MaintenanceProcessor,
+        WebhooksProcessor,
+        IntegrationsProcessor,
+        PeriodicSweeps,
+        WorkerRunner,
+      ],
     };
   }
 }

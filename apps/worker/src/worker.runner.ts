@@ -97,7 +97,10 @@ export class WorkerRunner implements BeforeApplicationShutdown {
   private watchReminderReconciler(): void {
     this.schedulerWatch = setInterval(() => {
       void this.ensureReminderReconciler().catch((error: unknown) =>
-        this.logger.warn({ msg: 'could not check the reminder reconciler schedule; will retry', error: error instanceof Error ? error.message : String(error) }),
+        this.logger.warn({
+          msg: 'could not check the reminder reconciler schedule; will retry',
+          error: error instanceof Error ? error.message : String(error),
+        }),
       );
     }, this.config.reminders.reconcileIntervalMs);
     this.schedulerWatch.unref();
@@ -106,7 +109,9 @@ export class WorkerRunner implements BeforeApplicationShutdown {
   private async ensureReminderReconciler(): Promise<boolean> {
     if (await this.connections.queue(QueueName.Maintenance).getJobScheduler(RECONCILER_SCHEDULER_ID)) return false;
     await this.scheduleReminderReconciler();
-    this.logger.warn({ msg: 'the reminder reconciler schedule was missing (the queue backend lost its data?); re-created it' });
+    this.logger.warn({
+      msg: 'the reminder reconciler schedule was missing (the queue backend lost its data?); re-created it',
+    });
     return true;
   }
 
@@ -116,10 +121,16 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     try {
       const policy = await this.connections.redisEvictionPolicy();
       if (policy !== 'noeviction') {
-        this.logger.warn({ msg: `Redis maxmemory-policy is ${policy ?? 'unknown'}; set it to noeviction or queued jobs can be lost`, policy });
+        this.logger.warn({
+          msg: `Redis maxmemory-policy is ${policy ?? 'unknown'}; set it to noeviction or queued jobs can be lost`,
+          policy,
+        });
       }
     } catch (error) {
-      this.logger.warn({ msg: 'could not read Redis maxmemory-policy; make sure it is noeviction', error: error instanceof Error ? error.message : String(error) });
+      this.logger.warn({
+        msg: 'could not read Redis maxmemory-policy; make sure it is noeviction',
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }

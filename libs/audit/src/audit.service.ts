@@ -87,7 +87,13 @@ export class AuditService {
   }
 
   /** Shorthand for a principal acting on a resource. */
-  entryFor(principal: Principal, action: string, resourceType: string | null, resourceId: string | null, outcome: AuditOutcome = 'success'): AuditEntry {
+  entryFor(
+    principal: Principal,
+    action: string,
+    resourceType: string | null,
+    resourceId: string | null,
+    outcome: AuditOutcome = 'success',
+  ): AuditEntry {
     return {
       clinicId: principal.clinicId,
       actorType: principal.kind === 'user' ? 'user' : 'api_key',
@@ -119,7 +125,10 @@ export class AuditService {
     if (cursor) add('id < ?', cursor);
     params.push(query.limit + 1);
     const rows: AuditRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(`SELECT * FROM audit_event WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`, params),
+      tx.query(
+        `SELECT * FROM audit_event WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+        params,
+      ),
     );
     return toPage(rows, query.limit, (r) => ({
       id: r.id,

@@ -1,6 +1,7 @@
-import { type ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
-import { type ApiKeyScope, type Principal, type RequestMeta, type Role, type UserPrincipal } from '@mend/core';
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+
+import { type ApiKeyScope, type Principal, type RequestMeta, type Role, type UserPrincipal } from '@mend/core';
 
 export const IS_PUBLIC = 'mend:isPublic';
 export const ROLES = 'mend:roles';
@@ -29,8 +30,11 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
 /** A signed-in user (routes that API keys cannot reach). */
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): UserPrincipal => {
   const request = ctx.switchToHttp().getRequest<AuthedRequest>();
-  if (!request.user || request.user.kind !== 'user') throw new Error('CurrentUser used on a route that does not require a user');
+  if (!request.user || request.user.kind !== 'user')
+    throw new Error('CurrentUser used on a route that does not require a user');
   return request.user;
 });
 
-export const ReqMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => requestMeta(ctx.switchToHttp().getRequest()));
+export const ReqMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta =>
+  requestMeta(ctx.switchToHttp().getRequest()),
+);

@@ -1,5 +1,7 @@
 import { Reflector } from '@nestjs/core';
+
 import { DomainException } from '@mend/core';
+
 import { AccessGuard } from './access.guard.js';
 
 describe('AccessGuard.handleRequest', () => {

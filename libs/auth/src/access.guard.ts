@@ -23,7 +23,12 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     const scopes = this.reflector.getAllAndOverride<ApiKeyScope[]>(SCOPES, targets) ?? [];
     if (principal.kind === 'user' && roles.includes(principal.role)) return true;
     if (principal.kind === 'api_key' && scopes.some((scope) => principal.scopes.includes(scope))) return true;
-    throw new DomainException('forbidden', principal.kind === 'api_key' ? 'This API key does not have the scope this route needs' : 'Your role does not allow this action');
+    throw new DomainException(
+      'forbidden',
+      principal.kind === 'api_key'
+        ? 'This API key does not have the scope this route needs'
+        : 'Your role does not allow this action',
+    );
   }
 
   override handleRequest<T>(error: unknown, principal: T): T {

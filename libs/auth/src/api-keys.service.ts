@@ -1,6 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
-import { type ApiKeyPrincipal, type ApiKeyScope, DomainException, type Page, type Principal, type RequestMeta, type UserPrincipal, decodeCursor, issueToken, newId, parseToken, toPage } from '@mend/core';
+import {
+  type ApiKeyPrincipal,
+  type ApiKeyScope,
+  DomainException,
+  type Page,
+  type Principal,
+  type RequestMeta,
+  type UserPrincipal,
+  decodeCursor,
+  issueToken,
+  newId,
+  parseToken,
+  toPage,
+} from '@mend/core';
 import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
 
 export interface ApiKeyView {
@@ -52,18 +65,26 @@ export class ApiKeysService {
    * With an Idempotency-Key, a retry answers the first response — the key included, since a
    * client retries exactly when it lost that response (the stored copy expires with the key).
    */
-  async create(principal: UserPrincipal, input: { name: string; scopes: ApiKeyScope[] }, idempotencyKey?: string): Promise<IdempotentResult<CreatedApiKey>> {
+  async create(
+    principal: UserPrincipal,
+    input: { name: string; scopes: ApiKeyScope[] },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<CreatedApiKey>> {
     const scopes = [...new Set(input.scopes)].sort();
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/api-keys', body: input, statusCode: 201 }, async (tx) => {
-      const { token, hash } = issueToken('mk', principal.clinicId);
-      const hint = `mk_…${token.slice(-4)}`;
-      const rows: ApiKeyRow[] = await tx.query(
-        `INSERT INTO api_key (clinic_id, id, name, key_prefix, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [principal.clinicId, newId(), input.name.trim(), hint, hash, scopes, principal.userId],
-      );
-      await this.audit.record(tx, this.audit.entryFor(principal, 'api_key.create', 'api_key', rows[0].id));
-      return { ...toView(rows[0]), key: token };
-    });
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/api-keys', body: input, statusCode: 201 },
+      async (tx) => {
+        const { token, hash } = issueToken('mk', principal.clinicId);
+        const hint = `mk_…${token.slice(-4)}`;
+        const rows: ApiKeyRow[] = await tx.query(
+          `INSERT INTO api_key (clinic_id, id, name, key_prefix, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+          [principal.clinicId, newId(), input.name.trim(), hint, hash, scopes, principal.userId],
+        );
+        await this.audit.record(tx, this.audit.entryFor(principal, 'api_key.create', 'api_key', rows[0].id));
+        return { ...toView(rows[0]), key: token };
+      },
+    );
   }
 
   async list(principal: UserPrincipal, query: { limit: number; cursor?: string }): Promise<Page<ApiKeyView>> {
@@ -92,7 +113,10 @@ export class ApiKeysService {
   async describeSelf(principal: Principal): Promise<ApiKeyView> {
     if (principal.kind !== 'api_key') throw new DomainException('forbidden', 'Only an API key can describe itself');
     const rows: ApiKeyRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(`SELECT ${COLUMNS} FROM api_key WHERE clinic_id = $1 AND id = $2`, [principal.clinicId, principal.apiKeyId]),
+      tx.query(`SELECT ${COLUMNS} FROM api_key WHERE clinic_id = $1 AND id = $2`, [
+        principal.clinicId,
+        principal.apiKeyId,
+      ]),
     );
     if (!rows[0]) throw DomainException.notFound('API key');
     return toView(rows[0]);
@@ -111,7 +135,10 @@ export class ApiKeysService {
       if (!row) return null;
       // Coarse last-use tracking: one write a minute per key, not one per request.
       if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-        await tx.query(`UPDATE api_key SET last_used_at = now() WHERE clinic_id = $1 AND id = $2`, [parsed.clinicId, row.id]);
+        await tx.query(`UPDATE api_key SET last_used_at = now() WHERE clinic_id = $1 AND id = $2`, [
+          parsed.clinicId,
+          row.id,
+        ]);
       }
       return { kind: 'api_key', clinicId: parsed.clinicId, apiKeyId: row.id, scopes: row.scopes, ...meta };
     });

@@ -12,7 +12,16 @@ import { TokenService } from './token.service.js';
 
 @Module({
   imports: [PassportModule, JwtModule.register({})],
-  providers: [PasswordHasher, RateLimitService, TokenService, AuthService, ApiKeysService, JwtStrategy, ApiKeyStrategy, AccessGuard],
+  providers: [
+    PasswordHasher,
+    RateLimitService,
+    TokenService,
+    AuthService,
+    ApiKeysService,
+    JwtStrategy,
+    ApiKeyStrategy,
+    AccessGuard,
+  ],
   exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, TokenService, RateLimitService],
 })
 export class AuthModule {}

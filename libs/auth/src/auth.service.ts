@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { DomainException, type RequestMeta, type UserPrincipal, newId, parseToken } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { type ClinicView, type UserView, invitationsRepository, normaliseEmail, toClinicView, toUserView, usersRepository } from '@mend/identity';
+import {
+  type ClinicView,
+  type UserView,
+  invitationsRepository,
+  normaliseEmail,
+  toClinicView,
+  toUserView,
+  usersRepository,
+} from '@mend/identity';
 import { PasswordHasher } from './password.hasher.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { type TokenPair, TokenService } from './token.service.js';
@@ -75,7 +83,12 @@ export class AuthService {
     const clinicId = newId();
     try {
       return await this.db.withClinic(clinicId, async (tx) => {
-        const clinic = await usersRepository.insertClinic(tx, { id: clinicId, name: input.name.trim(), slug: input.slug, timezone: input.timezone });
+        const clinic = await usersRepository.insertClinic(tx, {
+          id: clinicId,
+          name: input.name.trim(),
+          slug: input.slug,
+          timezone: input.timezone,
+        });
         const user = await usersRepository.insert(tx, {
           clinicId,
           id: newId(),
@@ -86,12 +99,24 @@ export class AuthService {
           passwordHash,
         });
         const pair = await this.tokens.issuePair(tx, { clinicId, userId: user.id, role: 'admin' });
-        await this.audit.record(tx, { clinicId, actorType: 'user', actorId: user.id, action: 'clinic.create', resourceType: 'clinic', resourceId: clinicId, outcome: 'success', requestId: meta.requestId, ip: meta.ip });
+        await this.audit.record(tx, {
+          clinicId,
+          actorType: 'user',
+          actorId: user.id,
+          action: 'clinic.create',
+          resourceType: 'clinic',
+          resourceId: clinicId,
+          outcome: 'success',
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
         return { clinic: toClinicView(clinic), user: toUserView(user), ...pair };
       });
     } catch (error) {
       if ((error as { code?: string; constraint?: string }).constraint === 'clinic_slug_key') {
-        throw new DomainException('conflict', 'This clinic slug is already taken', { errors: [{ field: 'slug', message: 'slug is already taken' }] });
+        throw new DomainException('conflict', 'This clinic slug is already taken', {
+          errors: [{ field: 'slug', message: 'slug is already taken' }],
+        });
       }
       throw error;
     }
@@ -116,7 +141,9 @@ export class AuthService {
     }
     const user = await this.db.withClinic(clinicId, (tx) => usersRepository.findByEmail(tx, clinicId, email));
     const usable = user && user.password_hash && !user.disabled_at;
-    const ok = usable ? await this.hasher.verify(user.password_hash, input.password) : await this.hasher.verifyNothing(input.password);
+    const ok = usable
+      ? await this.hasher.verify(user.password_hash, input.password)
+      : await this.hasher.verifyNothing(input.password);
     if (!ok || !user) {
       await this.audit.recordAlone({
         clinicId,
@@ -135,7 +162,17 @@ export class AuthService {
     await this.limits.reset('loginFailuresPerAccount', accountKey);
     return this.db.withClinic(clinicId, async (tx) => {
       const pair = await this.tokens.issuePair(tx, { clinicId, userId: user.id, role: user.role });
-      await this.audit.record(tx, { clinicId, actorType: 'user', actorId: user.id, action: 'auth.login', resourceType: 'user', resourceId: user.id, outcome: 'success', requestId: meta.requestId, ip: meta.ip });
+      await this.audit.record(tx, {
+        clinicId,
+        actorType: 'user',
+        actorId: user.id,
+        action: 'auth.login',
+        resourceType: 'user',
+        resourceId: user.id,
+        outcome: 'success',
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
       return { user: toUserView(user), ...pair };
     });
   }
@@ -163,11 +200,24 @@ export class AuthService {
           `UPDATE refresh_token SET revoked_at = now(), revoked_reason = 'reuse' WHERE clinic_id = $1 AND family_id = $2 AND revoked_at IS NULL`,
           [clinicId, row.family_id],
         );
-        await this.audit.record(tx, { clinicId, actorType: 'user', actorId: row.user_id, action: 'auth.refresh_reuse', resourceType: 'user', resourceId: row.user_id, outcome: 'denied', requestId: meta.requestId, ip: meta.ip });
+        await this.audit.record(tx, {
+          clinicId,
+          actorType: 'user',
+          actorId: row.user_id,
+          action: 'auth.refresh_reuse',
+          resourceType: 'user',
+          resourceId: row.user_id,
+          outcome: 'denied',
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
         return null;
       }
       if (row.expires_at.getTime() <= Date.now() || row.disabled_at) return null;
-      await tx.query(`UPDATE refresh_token SET rotated_at = now() WHERE clinic_id = $1 AND id = $2`, [clinicId, row.id]);
+      await tx.query(`UPDATE refresh_token SET rotated_at = now() WHERE clinic_id = $1 AND id = $2`, [
+        clinicId,
+        row.id,
+      ]);
       const pair = await this.tokens.issuePair(tx, { clinicId, userId: row.user_id, role: row.role }, row.family_id);
       const user = await usersRepository.findById(tx, clinicId, row.user_id);
       return { user: toUserView(user!), ...pair };
@@ -195,8 +245,21 @@ export class AuthService {
       const user = await usersRepository.findById(tx, parsed.clinicId, invitation.user_id);
       const clinic = await usersRepository.findClinic(tx, parsed.clinicId);
       if (!user || !clinic) throw DomainException.notFound('Invitation');
-      const status = invitation.accepted_at ? 'accepted' : invitation.revoked_at ? 'revoked' : invitation.expires_at.getTime() <= Date.now() ? 'expired' : 'open';
-      return { clinicName: clinic.name, name: user.name, email: user.email, role: user.role, expiresAt: invitation.expires_at, status };
+      const status = invitation.accepted_at
+        ? 'accepted'
+        : invitation.revoked_at
+          ? 'revoked'
+          : invitation.expires_at.getTime() <= Date.now()
+            ? 'expired'
+            : 'open';
+      return {
+        clinicName: clinic.name,
+        name: user.name,
+        email: user.email,
+        role: user.role,
+        expiresAt: invitation.expires_at,
+        status,
+      };
     });
   }
 
@@ -209,15 +272,29 @@ export class AuthService {
     return this.db.withClinic(clinicId, async (tx) => {
       const invitation = await invitationsRepository.findByHash(tx, clinicId, hash, true);
       if (!invitation) throw DomainException.notFound('Invitation');
-      if (invitation.accepted_at) throw new DomainException('conflict', 'This invitation has already been used; sign in instead');
-      if (invitation.revoked_at) throw new DomainException('gone', 'This invitation is no longer valid; ask for a new one');
-      if (invitation.expires_at.getTime() <= Date.now()) throw new DomainException('gone', 'This invitation has expired; ask for a new one');
+      if (invitation.accepted_at)
+        throw new DomainException('conflict', 'This invitation has already been used; sign in instead');
+      if (invitation.revoked_at)
+        throw new DomainException('gone', 'This invitation is no longer valid; ask for a new one');
+      if (invitation.expires_at.getTime() <= Date.now())
+        throw new DomainException('gone', 'This invitation has expired; ask for a new one');
       const user = await usersRepository.findById(tx, clinicId, invitation.user_id);
-      if (!user || user.disabled_at) throw new DomainException('gone', 'This invitation is no longer valid; ask for a new one');
+      if (!user || user.disabled_at)
+        throw new DomainException('gone', 'This invitation is no longer valid; ask for a new one');
       const updated = await usersRepository.update(tx, clinicId, user.id, { password_hash: passwordHash });
       await invitationsRepository.markAccepted(tx, clinicId, invitation.id, user.id);
       const pair = await this.tokens.issuePair(tx, { clinicId, userId: user.id, role: user.role });
-      await this.audit.record(tx, { clinicId, actorType: 'user', actorId: user.id, action: 'invitation.accept', resourceType: 'user', resourceId: user.id, outcome: 'success', requestId: meta.requestId, ip: meta.ip });
+      await this.audit.record(tx, {
+        clinicId,
+        actorType: 'user',
+        actorId: user.id,
+        action: 'invitation.accept',
+        resourceType: 'user',
+        resourceId: user.id,
+        outcome: 'success',
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
       return { user: toUserView(updated!), ...pair };
     });
   }

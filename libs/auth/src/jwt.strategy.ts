@@ -33,9 +33,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(request: FastifyRequest, claims: AccessClaims): Promise<UserPrincipal | false> {
-    if (claims.typ !== 'access' || !isUuid(String(claims.cid)) || !isUuid(String(claims.sub)) || !isUuid(String(claims.fam))) return false;
+    if (
+      claims.typ !== 'access' ||
+      !isUuid(String(claims.cid)) ||
+      !isUuid(String(claims.sub)) ||
+      !isUuid(String(claims.fam))
+    )
+      return false;
     const role = await this.db.accessRole(claims.cid, claims.sub, claims.fam);
     if (!role) return false;
-    return { kind: 'user', clinicId: claims.cid, userId: claims.sub, role, familyId: claims.fam, ...requestMeta(request) };
+    return {
+      kind: 'user',
+      clinicId: claims.cid,
+      userId: claims.sub,
+      role,
+      familyId: claims.fam,
+      ...requestMeta(request),
+    };
   }
 }

@@ -17,14 +17,26 @@ export class RateLimitService implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (config.redis.url) {
-      this.redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      this.redis = new Redis(config.redis.url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      });
       this.redis.on('error', () => undefined);
     }
     const make = (name: LimitName, rule: RateLimitRule): RateLimiterAbstract => {
-      const options = { keyPrefix: `${config.redis.prefix}:rl:${name}`, points: rule.points, duration: rule.durationSeconds };
+      const options = {
+        keyPrefix: `${config.redis.prefix}:rl:${name}`,
+        points: rule.points,
+        duration: rule.durationSeconds,
+      };
       if (!this.redis) return new RateLimiterMemory(options);
       // If Redis is down, fall back to per-process counters rather than failing open or closed.
-      return new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) });
+      return new RateLimiterRedis({
+        ...options,
+        storeClient: this.redis,
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
     };
     this.limiters = {
       loginPerIp: make('loginPerIp', config.rateLimit.loginPerIp),

@@ -42,7 +42,11 @@ export class TokenService {
   }
 
   /** Stores a new refresh token in the family and returns the pair. */
-  async issuePair(tx: EntityManager, user: { clinicId: string; userId: string; role: Role }, familyId: string = newId()): Promise<TokenPair> {
+  async issuePair(
+    tx: EntityManager,
+    user: { clinicId: string; userId: string; role: Role },
+    familyId: string = newId(),
+  ): Promise<TokenPair> {
     const { token, hash } = issueToken('rt', user.clinicId);
     const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000);
     await tx.query(

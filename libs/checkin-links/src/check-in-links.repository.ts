@@ -1,5 +1,7 @@
-import { queryRows } from '@mend/database';
 import type { EntityManager } from 'typeorm';
+
+import { queryRows } from '@mend/database';
+
 import type { LinkFacts } from './check-in-links.rules.js';
 
 /** What a link (or the session it opened) leads to: enough to decide and to render, no answers. */
@@ -111,7 +113,12 @@ function toContext(clinicId: string, row: ContextRow): LinkContext {
     isPartnerActive: row.is_partner_active,
     clinicName: row.clinic_name,
     checkIn: row.check_in_id
-      ? { id: row.check_in_id, authorId: row.check_in_author_id!, visibility: row.check_in_visibility!, submittedAt: row.check_in_submitted_at! }
+      ? {
+          id: row.check_in_id,
+          authorId: row.check_in_author_id!,
+          visibility: row.check_in_visibility!,
+          submittedAt: row.check_in_submitted_at!,
+        }
       : null,
   };
 }
@@ -151,18 +158,30 @@ export interface OccurrenceForLink {
 
 /** Every query takes the clinic and runs inside that clinic's transaction (row-level security is the second wall). */
 export const checkInLinksRepository = {
-  async occurrenceForLink(tx: EntityManager, clinicId: string, occurrenceId: string, partnerId: string): Promise<OccurrenceForLink | null> {
-    const rows: Array<{ id: string; couple_id: string; partner_id: string | null; closes_at: Date; assignment_status: string; couple_status: string; is_active: boolean }> =
-      await tx.query(
-        `SELECT o.id, o.couple_id, o.partner_id, o.closes_at, a.status AS assignment_status, c.status AS couple_status,
+  async occurrenceForLink(
+    tx: EntityManager,
+    clinicId: string,
+    occurrenceId: string,
+    partnerId: string,
+  ): Promise<OccurrenceForLink | null> {
+    const rows: Array<{
+      id: string;
+      couple_id: string;
+      partner_id: string | null;
+      closes_at: Date;
+      assignment_status: string;
+      couple_status: string;
+      is_active: boolean;
+    }> = await tx.query(
+      `SELECT o.id, o.couple_id, o.partner_id, o.closes_at, a.status AS assignment_status, c.status AS couple_status,
                 EXISTS (SELECT 1 FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
                         WHERE p.clinic_id = o.clinic_id AND p.couple_id = o.couple_id AND p.user_id = $3 AND u.role = 'client' AND u.disabled_at IS NULL) AS is_active
          FROM occurrence o
          JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
          JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
          WHERE o.clinic_id = $1 AND o.id = $2`,
-        [clinicId, occurrenceId, partnerId],
-      );
+      [clinicId, occurrenceId, partnerId],
+    );
     const row = rows[0];
     if (!row) return null;
     return {
@@ -184,10 +203,10 @@ export const checkInLinksRepository = {
   },
 
   async findLinkContext(tx: EntityManager, clinicId: string, tokenHash: string): Promise<LinkContext | null> {
-    const rows: ContextRow[] = await tx.query(`SELECT ${CONTEXT_COLUMNS} FROM check_in_link l ${CONTEXT_JOINS} WHERE l.clinic_id = $1 AND l.token_hash = $2`, [
-      clinicId,
-      tokenHash,
-    ]);
+    const rows: ContextRow[] = await tx.query(
+      `SELECT ${CONTEXT_COLUMNS} FROM check_in_link l ${CONTEXT_JOINS} WHERE l.clinic_id = $1 AND l.token_hash = $2`,
+      [clinicId, tokenHash],
+    );
     return rows[0] ? toContext(clinicId, rows[0]) : null;
   },
 
@@ -195,7 +214,17 @@ export const checkInLinksRepository = {
     await tx.query(
       `INSERT INTO check_in_page_session (clinic_id, id, token_hash, link_id, occurrence_id, partner_id, created_at, last_seen_at, idle_expires_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)`,
-      [row.clinicId, row.id, row.tokenHash, row.linkId, row.occurrenceId, row.partnerId, row.createdAt, row.idleExpiresAt, row.expiresAt],
+      [
+        row.clinicId,
+        row.id,
+        row.tokenHash,
+        row.linkId,
+        row.occurrenceId,
+        row.partnerId,
+        row.createdAt,
+        row.idleExpiresAt,
+        row.expiresAt,
+      ],
     );
   },
 
@@ -220,8 +249,17 @@ export const checkInLinksRepository = {
     };
   },
 
-  async touchSession(tx: EntityManager, clinicId: string, sessionId: string, at: Date, idleExpiresAt: Date): Promise<void> {
-    await tx.query(`UPDATE check_in_page_session SET last_seen_at = $3, idle_expires_at = $4 WHERE clinic_id = $1 AND id = $2`, [clinicId, sessionId, at, idleExpiresAt]);
+  async touchSession(
+    tx: EntityManager,
+    clinicId: string,
+    sessionId: string,
+    at: Date,
+    idleExpiresAt: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE check_in_page_session SET last_seen_at = $3, idle_expires_at = $4 WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, sessionId, at, idleExpiresAt],
+    );
   },
 
   async deleteSession(tx: EntityManager, clinicId: string, sessionId: string): Promise<void> {
@@ -229,7 +267,12 @@ export const checkInLinksRepository = {
   },
 
   /** First names come from here only to label the visibility choice; never into titles or URLs. */
-  async otherPartnerName(tx: EntityManager, clinicId: string, coupleId: string, partnerId: string): Promise<string | null> {
+  async otherPartnerName(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    partnerId: string,
+  ): Promise<string | null> {
     const rows: Array<{ name: string }> = await tx.query(
       `SELECT u.name FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
        WHERE p.clinic_id = $1 AND p.couple_id = $2 AND p.user_id <> $3 ORDER BY p.position LIMIT 1`,
@@ -266,7 +309,11 @@ export const checkInLinksRepository = {
 };
 
 /** Deletes a clinic's ended page sessions; for a periodic worker job (ended sessions are also refused and deleted on sight). */
-export async function purgeEndedCheckInSessions(tx: EntityManager, clinicId: string, now: Date = new Date()): Promise<number> {
+export async function purgeEndedCheckInSessions(
+  tx: EntityManager,
+  clinicId: string,
+  now: Date = new Date(),
+): Promise<number> {
   const removed = await queryRows<{ id: string }>(
     tx,
     `DELETE FROM check_in_page_session WHERE clinic_id = $1 AND (expires_at <= $2 OR idle_expires_at <= $2) RETURNING id`,

@@ -1,11 +1,10 @@
 import { hashToken, redactUrl } from '@mend/core';
+
 import {
-  LINK_MAX_LIFETIME_DAYS,
-  SESSION_IDLE_MINUTES,
-  SESSION_MAX_MINUTES,
   basePathOf,
   csrfTokenFor,
   isCsrfTokenValid,
+  LINK_MAX_LIFETIME_DAYS,
   linkExpiresAt,
   linkRefusal,
   linkUrl,
@@ -13,6 +12,8 @@ import {
   newSessionToken,
   parseLinkToken,
   parseSessionToken,
+  SESSION_IDLE_MINUTES,
+  SESSION_MAX_MINUTES,
   sessionExpiresAt,
   sessionIdleExpiresAt,
   type LinkFacts,
@@ -46,7 +47,17 @@ describe('check-in link tokens', () => {
   it('refuse anything else: other token kinds, a session cookie, truncated or padded tokens', () => {
     const { token } = newLinkToken(CLINIC);
     const session = newSessionToken(CLINIC).token;
-    for (const bad of ['', 'ci_', token.slice(0, -1), `${token}x`, token.replace('ci_', 'inv_'), session, `${token}/`, ` ${token}`, token.toUpperCase()]) {
+    for (const bad of [
+      '',
+      'ci_',
+      token.slice(0, -1),
+      `${token}x`,
+      token.replace('ci_', 'inv_'),
+      session,
+      `${token}/`,
+      ` ${token}`,
+      token.toUpperCase(),
+    ]) {
       expect(parseLinkToken(bad)).toBeNull();
     }
     expect(parseSessionToken(session)).toEqual({ clinicId: CLINIC, hash: hashToken(session) });
@@ -96,9 +107,16 @@ describe('link lifetime', () => {
     expect(linkRefusal(null, issuedAt)).toBe('unknown');
     expect(linkRefusal({ ...live, revokedAt: issuedAt }, issuedAt)).toBe('revoked');
     expect(linkRefusal(live, live.expiresAt)).toBe('expired');
-    expect(linkRefusal({ ...live, expiresAt: new Date(issuedAt.getTime() + 5 * DAY), occurrenceClosesAt: new Date(issuedAt.getTime() + HOUR) }, new Date(issuedAt.getTime() + 2 * HOUR))).toBe(
-      'closed',
-    );
+    expect(
+      linkRefusal(
+        {
+          ...live,
+          expiresAt: new Date(issuedAt.getTime() + 5 * DAY),
+          occurrenceClosesAt: new Date(issuedAt.getTime() + HOUR),
+        },
+        new Date(issuedAt.getTime() + 2 * HOUR),
+      ),
+    ).toBe('closed');
     expect(linkRefusal({ ...live, assignmentStatus: 'cancelled' }, issuedAt)).toBe('cancelled');
     expect(linkRefusal({ ...live, assignmentStatus: 'paused' }, issuedAt)).toBeNull();
     expect(linkRefusal({ ...live, coupleStatus: 'closed' }, issuedAt)).toBe('couple_closed');
@@ -118,7 +136,7 @@ describe('page sessions', () => {
     expect(sessionIdleExpiresAt(openedAt, linkEnd)).toEqual(linkEnd);
   });
 
-  it('have a CSRF token derived from the link\'s stored hash, shared by the link\'s sessions and refused by any other link\'s', () => {
+  it("have a CSRF token derived from the link's stored hash, shared by the link's sessions and refused by any other link's", () => {
     const link = { id: '0192f0c4-0000-7000-8000-000000000001', tokenHash: newLinkToken(CLINIC).hash };
     const other = { id: '0192f0c4-0000-7000-8000-000000000002', tokenHash: newLinkToken(CLINIC).hash };
     const csrf = csrfTokenFor(link);

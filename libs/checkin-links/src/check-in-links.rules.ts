@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+
 import { constantTimeEqual, issueToken, parseToken } from '@mend/core';
 
 /**

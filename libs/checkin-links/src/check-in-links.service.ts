@@ -47,15 +47,31 @@ export async function issueCheckInLink(
 ): Promise<IssuedCheckInLink> {
   const now = options.now ?? new Date();
   const occurrence = await links.occurrenceForLink(tx, clinicId, occurrenceId, partnerId);
-  if (!occurrence || !occurrence.isRecipientActivePartner || (occurrence.partnerId !== null && occurrence.partnerId !== partnerId)) {
+  if (
+    !occurrence ||
+    !occurrence.isRecipientActivePartner ||
+    (occurrence.partnerId !== null && occurrence.partnerId !== partnerId)
+  ) {
     throw DomainException.notFound('Occurrence');
   }
-  if (occurrence.closesAt.getTime() <= now.getTime() || occurrence.assignmentStatus === 'cancelled' || occurrence.coupleStatus === 'closed') {
+  if (
+    occurrence.closesAt.getTime() <= now.getTime() ||
+    occurrence.assignmentStatus === 'cancelled' ||
+    occurrence.coupleStatus === 'closed'
+  ) {
     throw new DomainException('gone', 'This occurrence can no longer be answered');
   }
   const { token, hash } = newLinkToken(clinicId);
   const expiresAt = linkExpiresAt(occurrence.closesAt, now);
-  await links.insertLink(tx, { clinicId, id: newId(), occurrenceId, partnerId, tokenHash: hash, expiresAt, createdAt: now });
+  await links.insertLink(tx, {
+    clinicId,
+    id: newId(),
+    occurrenceId,
+    partnerId,
+    tokenHash: hash,
+    expiresAt,
+    createdAt: now,
+  });
   return { url: linkUrl(options.publicUrl, token), expiresAt };
 }
 
@@ -68,7 +84,12 @@ export class CheckInLinksService {
   ) {}
 
   /** {@link issueCheckInLink} with the configured public URL (never the request's Host header). */
-  issueCheckInLink(tx: EntityManager, clinicId: string, partnerId: string, occurrenceId: string): Promise<IssuedCheckInLink> {
+  issueCheckInLink(
+    tx: EntityManager,
+    clinicId: string,
+    partnerId: string,
+    occurrenceId: string,
+  ): Promise<IssuedCheckInLink> {
     return issueCheckInLink(tx, clinicId, partnerId, occurrenceId, { publicUrl: this.config.http.publicUrl });
   }
 
@@ -77,9 +98,16 @@ export class CheckInLinksService {
    * or one partner's): they show the neutral "no longer works" page from now on, and so do pages
    * already opened from them. Another caseload's or clinic's assignment answers 404.
    */
-  async revoke(principal: UserPrincipal, assignmentId: string, input: RevokeCheckInLinksInput): Promise<{ revoked: number }> {
+  async revoke(
+    principal: UserPrincipal,
+    assignmentId: string,
+    input: RevokeCheckInLinksInput,
+  ): Promise<{ revoked: number }> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM assignment WHERE clinic_id = $1 AND id = $2`, [principal.clinicId, assignmentId]);
+      const rows: Array<{ couple_id: string }> = await tx.query(
+        `SELECT couple_id FROM assignment WHERE clinic_id = $1 AND id = $2`,
+        [principal.clinicId, assignmentId],
+      );
       if (!rows[0]) throw DomainException.notFound('Assignment');
       await requireCouple(tx, principal, rows[0].couple_id).catch(() => {
         throw DomainException.notFound('Assignment');

@@ -1,23 +1,75 @@
-import type { CheckInForm } from '@mend/exercises';
-import { validateAnswers } from '@mend/exercises';
+import { validateAnswers, type CheckInForm } from '@mend/exercises';
+
 import { answersFromPost, fieldErrors, fieldModels, visibilityFromPost } from './check-in-page.form.js';
 import { messagesFor } from './check-in-page.messages.js';
 
 const m = messagesFor('en');
 const FORM: CheckInForm = {
   fields: [
-    { key: 'trust', type: 'scale', label: 'Trust', required: true, min: 0, max: 10, minLabel: 'None', maxLabel: 'Complete', anchors: [{ value: 5, label: 'Unsure' }] },
-    { key: 'happy', type: 'scale', label: 'Happiness', required: true, min: 0, max: 2, anchors: [{ value: 0, label: 'Unhappy' }, { value: 1, label: 'Fine' }, { value: 2, label: 'Happy' }] },
+    {
+      key: 'trust',
+      type: 'scale',
+      label: 'Trust',
+      required: true,
+      min: 0,
+      max: 10,
+      minLabel: 'None',
+      maxLabel: 'Complete',
+      anchors: [{ value: 5, label: 'Unsure' }],
+    },
+    {
+      key: 'happy',
+      type: 'scale',
+      label: 'Happiness',
+      required: true,
+      min: 0,
+      max: 2,
+      anchors: [
+        { value: 0, label: 'Unhappy' },
+        { value: 1, label: 'Fine' },
+        { value: 2, label: 'Happy' },
+      ],
+    },
     { key: 'talked', type: 'boolean', label: 'Talked?', required: true },
-    { key: 'mood', type: 'choice', label: 'Mood', required: false, options: [{ value: 'calm', label: 'Calm' }, { value: 'tense', label: 'Tense' }] },
-    { key: 'helped', type: 'multi', label: 'Helped', required: false, minSelected: 1, maxSelected: 2, options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }, { value: 'c', label: 'C' }] },
+    {
+      key: 'mood',
+      type: 'choice',
+      label: 'Mood',
+      required: false,
+      options: [
+        { value: 'calm', label: 'Calm' },
+        { value: 'tense', label: 'Tense' },
+      ],
+    },
+    {
+      key: 'helped',
+      type: 'multi',
+      label: 'Helped',
+      required: false,
+      minSelected: 1,
+      maxSelected: 2,
+      options: [
+        { value: 'a', label: 'A' },
+        { value: 'b', label: 'B' },
+        { value: 'c', label: 'C' },
+      ],
+    },
     { key: 'note', type: 'text', label: 'Note', required: true, maxLength: 5 },
   ],
 };
 
 describe('answers from a posted form', () => {
-  it('become the API\'s shapes: numbers, booleans, lists, text with browser line breaks normalised', () => {
-    const answers = answersFromPost(FORM, { a_trust: '7', a_happy: '2', a_talked: 'no', a_mood: 'calm', a_helped: ['a', 'b'], a_note: 'a\r\nb', csrf: 'x', a_unknown: 'y' });
+  it("become the API's shapes: numbers, booleans, lists, text with browser line breaks normalised", () => {
+    const answers = answersFromPost(FORM, {
+      a_trust: '7',
+      a_happy: '2',
+      a_talked: 'no',
+      a_mood: 'calm',
+      a_helped: ['a', 'b'],
+      a_note: 'a\r\nb',
+      csrf: 'x',
+      a_unknown: 'y',
+    });
     expect(answers).toEqual({ trust: 7, happy: 2, talked: false, mood: 'calm', helped: ['a', 'b'], note: 'a\nb' });
     expect(validateAnswers(FORM, answers)).toEqual([]);
   });
@@ -27,9 +79,18 @@ describe('answers from a posted form', () => {
   });
 
   it('pass tampered values on as they came, for the validator to refuse', () => {
-    const answers = answersFromPost(FORM, { a_trust: '7.5', a_talked: 'maybe', a_mood: ['calm', 'tense'], a_note: ['x', 'y'] });
+    const answers = answersFromPost(FORM, {
+      a_trust: '7.5',
+      a_talked: 'maybe',
+      a_mood: ['calm', 'tense'],
+      a_note: ['x', 'y'],
+    });
     expect(answers).toEqual({ trust: '7.5', talked: 'maybe', mood: ['calm', 'tense'], note: ['x', 'y'] });
-    expect(validateAnswers(FORM, answers).map((p) => p.field).sort()).toEqual(['answers.happy', 'answers.mood', 'answers.note', 'answers.talked', 'answers.trust']);
+    expect(
+      validateAnswers(FORM, answers)
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['answers.happy', 'answers.mood', 'answers.note', 'answers.talked', 'answers.trust']);
   });
 
   it('take the visibility chosen; a couple of one is always private', () => {
@@ -60,8 +121,26 @@ describe('validator problems as words for the partner', () => {
 describe('field models', () => {
   it('lay scales out as numbered points with the anchors in the hint, fully worded scales as a list, nothing chosen at first', () => {
     const [trust, happy, talked, mood, helped, note] = fieldModels(FORM, null, new Map(), m);
-    expect(trust).toMatchObject({ kind: 'group', inputType: 'radio', layout: 'grid', legend: 'Trust', isOptional: false });
-    expect(trust.kind === 'group' && trust.options.map((o) => o.label)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(trust).toMatchObject({
+      kind: 'group',
+      inputType: 'radio',
+      layout: 'grid',
+      legend: 'Trust',
+      isOptional: false,
+    });
+    expect(trust.kind === 'group' && trust.options.map((o) => o.label)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+    ]);
     expect(trust.hints).toEqual(['Choose a number from 0 to 10. 5 means “Unsure”.']);
     expect(happy).toMatchObject({ layout: 'list' });
     expect(happy.kind === 'group' && happy.options.map((o) => [o.value, o.label])).toEqual([
@@ -78,12 +157,18 @@ describe('field models', () => {
     expect(new Set(all.map((o) => o.id)).size).toBe(all.length);
   });
 
-  it('keep what was posted and carry each field\'s error', () => {
+  it("keep what was posted and carry each field's error", () => {
     const posted = { a_trust: '3', a_helped: ['a', 'c'], a_note: 'hi' };
     const [trust, , , , helped, note] = fieldModels(FORM, posted, new Map([['talked', 'Choose yes or no']]), m);
     expect(trust.kind === 'group' && trust.options.filter((o) => o.isChecked).map((o) => o.value)).toEqual(['3']);
-    expect(helped.kind === 'group' && helped.options.filter((o) => o.isChecked).map((o) => o.value)).toEqual(['a', 'c']);
+    expect(helped.kind === 'group' && helped.options.filter((o) => o.isChecked).map((o) => o.value)).toEqual([
+      'a',
+      'c',
+    ]);
     expect(note).toMatchObject({ value: 'hi', error: null });
-    expect(fieldModels(FORM, posted, new Map([['talked', 'Choose yes or no']]), m)[2]).toMatchObject({ error: 'Choose yes or no', errorId: 'f-talked-error' });
+    expect(fieldModels(FORM, posted, new Map([['talked', 'Choose yes or no']]), m)[2]).toMatchObject({
+      error: 'Choose yes or no',
+      errorId: 'f-talked-error',
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { FieldProblem } from '@mend/core';
 import type { CheckInForm, FormField, ScaleField } from '@mend/exercises';
-import { type CheckInMessages, format } from './check-in-page.messages.js';
+
+import { format, type CheckInMessages } from './check-in-page.messages.js';
 
 /** A urlencoded body as the HTTP layer parses it: repeated names become lists. */
 export type PostedForm = Record<string, string | string[] | undefined>;
@@ -98,7 +99,8 @@ function messageFor(field: FormField, posted: PostedForm | null, m: CheckInMessa
       const count = values(posted, inputName(field.key)).filter((v) => v !== '').length;
       const least = Math.max(field.minSelected ?? 0, field.required ? 1 : 0);
       if (count < least) return format(m.errors.multiAtLeast, { count: least });
-      if (field.maxSelected !== undefined && count > field.maxSelected) return format(m.errors.multiAtMost, { count: field.maxSelected });
+      if (field.maxSelected !== undefined && count > field.maxSelected)
+        return format(m.errors.multiAtMost, { count: field.maxSelected });
       return m.errors.multiInvalid;
     }
     case 'text': {
@@ -113,8 +115,15 @@ function messageFor(field: FormField, posted: PostedForm | null, m: CheckInMessa
  * The validator's problems (`answers.<key>`, written for API developers) as words for the partner,
  * one per field, keyed by field key, in form order.
  */
-export function fieldErrors(form: CheckInForm, problems: FieldProblem[], posted: PostedForm | null, m: CheckInMessages): Map<string, string> {
-  const keys = new Set(problems.map((p) => (p.field.startsWith('answers.') ? p.field.slice('answers.'.length) : p.field)));
+export function fieldErrors(
+  form: CheckInForm,
+  problems: FieldProblem[],
+  posted: PostedForm | null,
+  m: CheckInMessages,
+): Map<string, string> {
+  const keys = new Set(
+    problems.map((p) => (p.field.startsWith('answers.') ? p.field.slice('answers.'.length) : p.field)),
+  );
   const out = new Map<string, string>();
   for (const field of form.fields) if (keys.has(field.key)) out.set(field.key, messageFor(field, posted, m));
   return out;
@@ -178,7 +187,12 @@ function scaleAnchors(field: ScaleField): Array<{ value: number; label: string }
 }
 
 /** What the template shows for each field: labels, hints, the options and what was chosen, and its error. */
-export function fieldModels(form: CheckInForm, posted: PostedForm | null, errors: Map<string, string>, m: CheckInMessages): FieldModel[] {
+export function fieldModels(
+  form: CheckInForm,
+  posted: PostedForm | null,
+  errors: Map<string, string>,
+  m: CheckInMessages,
+): FieldModel[] {
   return form.fields.map((field): FieldModel => {
     const name = inputName(field.key);
     const chosen = new Set(values(posted, name));
@@ -191,12 +205,18 @@ export function fieldModels(form: CheckInForm, posted: PostedForm | null, errors
       isOptional: !field.required,
       error: errors.get(field.key) ?? null,
     };
-    const option = (value: string, label: string, index: number): OptionModel => ({ id: fieldId(field.key, index), value, label, isChecked: chosen.has(value) });
+    const option = (value: string, label: string, index: number): OptionModel => ({
+      id: fieldId(field.key, index),
+      value,
+      label,
+      isChecked: chosen.has(value),
+    });
     switch (field.type) {
       case 'scale': {
         const points = scalePoints(field);
         const anchors = scaleAnchors(field);
-        const isFullyLabelled = field.anchors !== undefined && points.every((p) => field.anchors!.some((a) => a.value === p));
+        const isFullyLabelled =
+          field.anchors !== undefined && points.every((p) => field.anchors!.some((a) => a.value === p));
         if (isFullyLabelled) {
           // Every point has published wording (e.g. the CSI-4): the words are the options.
           return {
@@ -217,7 +237,10 @@ export function fieldModels(form: CheckInForm, posted: PostedForm | null, errors
           legend: field.label,
           hints: [
             ...(field.hint ? [field.hint] : []),
-            [format(m.form.scaleHint, { min: field.min, max: field.max }), ...anchors.map((a) => format(m.form.anchorHint, { value: a.value, label: a.label }))].join(' '),
+            [
+              format(m.form.scaleHint, { min: field.min, max: field.max }),
+              ...anchors.map((a) => format(m.form.anchorHint, { value: a.value, label: a.label })),
+            ].join(' '),
           ],
           options: points.map((p, i) => option(String(p), String(p), i)),
         };

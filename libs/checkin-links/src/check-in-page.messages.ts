@@ -6,7 +6,17 @@ import { DateTime } from 'luxon';
  * value filled in by `format`.
  */
 export interface CheckInMessages {
-  titles: { page: string; error: string; sent: string; done: string; unavailable: string; sessionEnded: string; notOpen: string; tooMany: string; failed: string };
+  titles: {
+    page: string;
+    error: string;
+    sent: string;
+    done: string;
+    unavailable: string;
+    sessionEnded: string;
+    notOpen: string;
+    tooMany: string;
+    failed: string;
+  };
   landing: { lead: string; continue: string; personal: string };
   form: {
     due: string;
@@ -83,7 +93,8 @@ const en: CheckInMessages = {
     visibilityLegend: 'Who can see your answers?',
     visibilityPrivate: 'Only my therapist',
     visibilityShared: 'My therapist and {partner}',
-    visibilityHint: 'If you choose {partner}, they can read your answers in Mend as soon as you send them; otherwise they never see them.',
+    visibilityHint:
+      'If you choose {partner}, they can read your answers in Mend as soon as you send them; otherwise they never see them.',
     visibilitySolo: 'Only your therapist will see your answers.',
     submit: 'Send check-in',
   },
@@ -165,7 +176,9 @@ export function messagesFor(locale: string): CheckInMessages {
 }
 
 export function format(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (match, key: string) => (Object.hasOwn(values, key) ? String(values[key]) : match));
+  return template.replace(/\{(\w+)\}/g, (match, key: string) =>
+    Object.hasOwn(values, key) ? String(values[key]) : match,
+  );
 }
 
 /** "Tuesday, November 25 at 8:00 PM EST", in the partner's zone and language. */
@@ -182,7 +195,9 @@ export function formatDateTime(at: Date, zone: string, locale: string): string {
 
 /** "Tuesday, November 25", in the partner's zone and language. */
 export function formatDate(at: Date, zone: string, locale: string): string {
-  return DateTime.fromJSDate(at, { zone }).setLocale(locale).toLocaleString({ weekday: 'long', month: 'long', day: 'numeric' });
+  return DateTime.fromJSDate(at, { zone })
+    .setLocale(locale)
+    .toLocaleString({ weekday: 'long', month: 'long', day: 'numeric' });
 }
 
 /** The first word of a display name ("Sam Okafor" → "Sam"), for the visibility choice only. */

@@ -7,9 +7,31 @@ import { TenantDatabase } from '@mend/database';
 import { type ExerciseVersionView, getVersion, validateAnswers } from '@mend/exercises';
 import { CheckInsService, opensAtFor } from '@mend/homework';
 import type { EntityManager } from 'typeorm';
-import { type GroupFieldModel, type PostedForm, answersFromPost, fieldErrors, fieldModels, visibilityFromPost } from './check-in-page.form.js';
-import { catalogLocale, firstName, format, formatDate, formatDateTime, localeFromAcceptLanguage, messagesFor } from './check-in-page.messages.js';
-import { type CheckInPageModel, type FormModel, type MessageModel, type PageLayout, assetUrls, paragraphsOf } from './check-in-page.view.js';
+import {
+  type GroupFieldModel,
+  type PostedForm,
+  answersFromPost,
+  fieldErrors,
+  fieldModels,
+  visibilityFromPost,
+} from './check-in-page.form.js';
+import {
+  catalogLocale,
+  firstName,
+  format,
+  formatDate,
+  formatDateTime,
+  localeFromAcceptLanguage,
+  messagesFor,
+} from './check-in-page.messages.js';
+import {
+  type CheckInPageModel,
+  type FormModel,
+  type MessageModel,
+  type PageLayout,
+  assetUrls,
+  paragraphsOf,
+} from './check-in-page.view.js';
 import { type LinkContext, type SessionContext, checkInLinksRepository as links } from './check-in-links.repository.js';
 import {
   CSRF_FIELD,
@@ -45,7 +67,14 @@ export interface SessionCookie {
 
 /** What to answer: a page (with its status), or a 303 to the page path; and what to do with the cookie. */
 export type PageOutcome =
-  | { kind: 'page'; status: number; model: CheckInPageModel; retryAfterSeconds?: number; setSession?: SessionCookie; clearSession?: boolean }
+  | {
+      kind: 'page';
+      status: number;
+      model: CheckInPageModel;
+      retryAfterSeconds?: number;
+      setSession?: SessionCookie;
+      clearSession?: boolean;
+    }
   | { kind: 'redirect'; location: string; setSession?: SessionCookie; clearSession?: boolean };
 
 /**
@@ -83,7 +112,9 @@ export class CheckInPageService {
     if (limited) return limited;
     const parsed = parseLinkToken(token);
     if (!parsed) return this.unavailable(req);
-    const ctx = await this.db.withClinic(parsed.clinicId, (tx) => links.findLinkContext(tx, parsed.clinicId, parsed.hash));
+    const ctx = await this.db.withClinic(parsed.clinicId, (tx) =>
+      links.findLinkContext(tx, parsed.clinicId, parsed.hash),
+    );
     const settled = this.settled(ctx, req, new Date());
     if (settled) return settled;
     const m = messagesFor(ctx!.locale);
@@ -141,7 +172,11 @@ export class CheckInPageService {
         requestId: req.requestId,
         ip: req.ip,
       });
-      return { kind: 'redirect', location: this.pageUrl, setSession: this.cookieFor(session.token, now, idleExpiresAt) };
+      return {
+        kind: 'redirect',
+        location: this.pageUrl,
+        setSession: this.cookieFor(session.token, now, idleExpiresAt),
+      };
     });
   }
 
@@ -162,7 +197,12 @@ export class CheckInPageService {
       if (now.getTime() < opensAtFor(session.dueAt).getTime()) return { ...this.notOpen(session), setSession };
       const version = await this.version(tx, session);
       const partnerName = await links.otherPartnerName(tx, session.clinicId, session.coupleId, session.partnerId);
-      return { kind: 'page', status: 200, model: this.formModel(session, version, partnerName, null, new Map(), null, now), setSession };
+      return {
+        kind: 'page',
+        status: 200,
+        model: this.formModel(session, version, partnerName, null, new Map(), null, now),
+        setSession,
+      };
     });
   }
 
@@ -182,12 +222,19 @@ export class CheckInPageService {
         return { isReady: false as const, outcome: { ...this.sessionEnded(req, session, 403), clearSession: false } };
       }
       if (session.checkIn) return { isReady: false as const, outcome: this.toPage() };
-      if (now.getTime() < opensAtFor(session.dueAt).getTime()) return { isReady: false as const, outcome: this.notOpen(session) };
+      if (now.getTime() < opensAtFor(session.dueAt).getTime())
+        return { isReady: false as const, outcome: this.notOpen(session) };
       const idleExpiresAt = sessionIdleExpiresAt(now, session.sessionExpiresAt);
       await links.touchSession(tx, session.clinicId, session.sessionId, now, idleExpiresAt);
       const version = await this.version(tx, session);
       const partnerName = await links.otherPartnerName(tx, session.clinicId, session.coupleId, session.partnerId);
-      return { isReady: true as const, session, version, partnerName, setSession: this.cookieFor(req.sessionToken!, now, idleExpiresAt) };
+      return {
+        isReady: true as const,
+        session,
+        version,
+        partnerName,
+        setSession: this.cookieFor(req.sessionToken!, now, idleExpiresAt),
+      };
     });
     if (!loaded.isReady) return loaded.outcome;
     const { session, version, partnerName, setSession } = loaded;
@@ -196,16 +243,28 @@ export class CheckInPageService {
     const visibility = visibilityFromPost(posted, partnerName !== null);
     const reRender = (problems: FieldProblem[]): PageOutcome => {
       const m = messagesFor(session.locale);
-      const model = this.formModel(session, version, partnerName, posted, fieldErrors(version.form, problems, posted, m), visibility === null ? m.errors.visibility : null, new Date());
+      const model = this.formModel(
+        session,
+        version,
+        partnerName,
+        posted,
+        fieldErrors(version.form, problems, posted, m),
+        visibility === null ? m.errors.visibility : null,
+        new Date(),
+      );
       return { kind: 'page', status: 400, model, setSession };
     };
     // The same validator the service runs; called here only so a missing visibility is reported together with the answers.
     if (visibility === null) return reRender(validateAnswers(version.form, answers));
     try {
-      await this.checkIns.submitAsPartner({ clinicId: session.clinicId, userId: session.partnerId, requestId: req.requestId, ip: req.ip }, session.occurrenceId, {
-        answers,
-        visibility,
-      });
+      await this.checkIns.submitAsPartner(
+        { clinicId: session.clinicId, userId: session.partnerId, requestId: req.requestId, ip: req.ip },
+        session.occurrenceId,
+        {
+          answers,
+          visibility,
+        },
+      );
     } catch (error) {
       if (!(error instanceof DomainException)) throw error;
       switch (error.code) {
@@ -226,9 +285,12 @@ export class CheckInPageService {
 
   /** A page for the HTTP layer's own refusals and failures (rate limit, unexpected errors). */
   failure(req: PageRequest, error: unknown): PageOutcome {
-    if (error instanceof DomainException && error.code === 'rate_limited') return this.tooMany(req, error.details.retryAfterSeconds);
+    if (error instanceof DomainException && error.code === 'rate_limited')
+      return this.tooMany(req, error.details.retryAfterSeconds);
     const m = messagesFor(localeFromAcceptLanguage(req.acceptLanguage));
-    return this.message(500, localeFromAcceptLanguage(req.acceptLanguage), m.titles.failed, null, m.failed.heading, [m.failed.body]);
+    return this.message(500, localeFromAcceptLanguage(req.acceptLanguage), m.titles.failed, null, m.failed.heading, [
+      m.failed.body,
+    ]);
   }
 
   private async limit(req: PageRequest): Promise<PageOutcome | null> {
@@ -236,7 +298,8 @@ export class CheckInPageService {
       await this.rateLimit.consume('checkInLinkPerIp', req.ip);
       return null;
     } catch (error) {
-      if (error instanceof DomainException && error.code === 'rate_limited') return this.tooMany(req, error.details.retryAfterSeconds);
+      if (error instanceof DomainException && error.code === 'rate_limited')
+        return this.tooMany(req, error.details.retryAfterSeconds);
       throw error;
     }
   }
@@ -255,7 +318,12 @@ export class CheckInPageService {
   }
 
   /** A session that is missing, idle, over, or whose link stopped working: deleted, and the cookie cleared. */
-  private async ended(tx: EntityManager, ctx: SessionContext | null, req: PageRequest, now: Date): Promise<PageOutcome | null> {
+  private async ended(
+    tx: EntityManager,
+    ctx: SessionContext | null,
+    req: PageRequest,
+    now: Date,
+  ): Promise<PageOutcome | null> {
     if (!ctx) return this.sessionEnded(req, null);
     if (now.getTime() >= ctx.idleExpiresAt.getTime() || now.getTime() >= ctx.sessionExpiresAt.getTime()) {
       await links.deleteSession(tx, ctx.clinicId, ctx.sessionId);
@@ -279,15 +347,35 @@ export class CheckInPageService {
   }
 
   private cookieFor(token: string, now: Date, idleExpiresAt: Date): SessionCookie {
-    return { token, maxAgeSeconds: Math.max(1, Math.min(SESSION_IDLE_MINUTES * 60, Math.floor((idleExpiresAt.getTime() - now.getTime()) / 1000))) };
+    return {
+      token,
+      maxAgeSeconds: Math.max(
+        1,
+        Math.min(SESSION_IDLE_MINUTES * 60, Math.floor((idleExpiresAt.getTime() - now.getTime()) / 1000)),
+      ),
+    };
   }
 
   private layout(locale: string, title: string, brand: string | null): PageLayout {
     return { lang: catalogLocale(locale), title, brand, ...assetUrls(`${this.pagePath}/assets`) };
   }
 
-  private message(status: number, locale: string, title: string, brand: string | null, heading: string, paragraphs: string[], isStatus = false): PageOutcome {
-    const model: MessageModel = { template: 'message', layout: this.layout(locale, title, brand), heading, paragraphs, isStatus };
+  private message(
+    status: number,
+    locale: string,
+    title: string,
+    brand: string | null,
+    heading: string,
+    paragraphs: string[],
+    isStatus = false,
+  ): PageOutcome {
+    const model: MessageModel = {
+      template: 'message',
+      layout: this.layout(locale, title, brand),
+      heading,
+      paragraphs,
+      isStatus,
+    };
     return { kind: 'page', status, model };
   }
 
@@ -295,13 +383,19 @@ export class CheckInPageService {
   private unavailable(req: PageRequest, locale?: string): PageOutcome {
     const lang = locale ?? localeFromAcceptLanguage(req.acceptLanguage);
     const m = messagesFor(lang);
-    return this.message(404, lang, m.titles.unavailable, null, m.unavailable.heading, [m.unavailable.body, m.unavailable.newLink]);
+    return this.message(404, lang, m.titles.unavailable, null, m.unavailable.heading, [
+      m.unavailable.body,
+      m.unavailable.newLink,
+    ]);
   }
 
   private sessionEnded(req: PageRequest, ctx: LinkContext | null, status = 403): PageOutcome {
     const lang = ctx?.locale ?? localeFromAcceptLanguage(req.acceptLanguage);
     const m = messagesFor(lang);
-    return { ...this.message(status, lang, m.titles.sessionEnded, null, m.sessionEnded.heading, [m.sessionEnded.body]), clearSession: true };
+    return {
+      ...this.message(status, lang, m.titles.sessionEnded, null, m.sessionEnded.heading, [m.sessionEnded.body]),
+      clearSession: true,
+    };
   }
 
   private tooMany(req: PageRequest, retryAfterSeconds: number | undefined): PageOutcome {
@@ -314,21 +408,29 @@ export class CheckInPageService {
   private done(ctx: LinkContext): PageOutcome {
     const m = messagesFor(ctx.locale);
     const date = formatDate(ctx.checkIn!.submittedAt, ctx.timezone, catalogLocale(ctx.locale));
-    return this.message(200, ctx.locale, m.titles.done, ctx.clinicName, format(m.done.heading, { date }), [m.done.body]);
+    return this.message(200, ctx.locale, m.titles.done, ctx.clinicName, format(m.done.heading, { date }), [
+      m.done.body,
+    ]);
   }
 
   private notOpen(ctx: LinkContext): PageOutcome {
     const m = messagesFor(ctx.locale);
     const date = formatDateTime(opensAtFor(ctx.dueAt), ctx.timezone, catalogLocale(ctx.locale));
-    return this.message(200, ctx.locale, m.titles.notOpen, ctx.clinicName, m.notOpen.heading, [format(m.notOpen.body, { date })]);
+    return this.message(200, ctx.locale, m.titles.notOpen, ctx.clinicName, m.notOpen.heading, [
+      format(m.notOpen.body, { date }),
+    ]);
   }
 
   /** The session's own submission gets the confirmation; anything else reads "Already submitted on …". */
   private async answered(tx: EntityManager, ctx: SessionContext): Promise<PageOutcome> {
     const checkIn = ctx.checkIn!;
-    if (checkIn.authorId !== ctx.partnerId || checkIn.submittedAt.getTime() < ctx.sessionCreatedAt.getTime()) return this.done(ctx);
+    if (checkIn.authorId !== ctx.partnerId || checkIn.submittedAt.getTime() < ctx.sessionCreatedAt.getTime())
+      return this.done(ctx);
     const m = messagesFor(ctx.locale);
-    const partnerName = checkIn.visibility === 'shared' ? await links.otherPartnerName(tx, ctx.clinicId, ctx.coupleId, ctx.partnerId) : null;
+    const partnerName =
+      checkIn.visibility === 'shared'
+        ? await links.otherPartnerName(tx, ctx.clinicId, ctx.coupleId, ctx.partnerId)
+        : null;
     const who = partnerName ? format(m.sent.shared, { partner: firstName(partnerName) }) : m.sent.private;
     return this.message(200, ctx.locale, m.titles.sent, ctx.clinicName, m.sent.heading, [who, m.sent.close], true);
   }
@@ -362,15 +464,28 @@ export class CheckInPageService {
           error: visibilityError,
           errorId: 'f-visibility-error',
           options: [
-            { id: 'f-visibility', value: 'private', label: m.form.visibilityPrivate, isChecked: posted === null || postedVisibility === 'private' },
-            { id: 'f-visibility-1', value: 'shared', label: format(m.form.visibilityShared, { partner }), isChecked: postedVisibility === 'shared' },
+            {
+              id: 'f-visibility',
+              value: 'private',
+              label: m.form.visibilityPrivate,
+              isChecked: posted === null || postedVisibility === 'private',
+            },
+            {
+              id: 'f-visibility-1',
+              value: 'shared',
+              label: format(m.form.visibilityShared, { partner }),
+              isChecked: postedVisibility === 'shared',
+            },
           ],
         }
       : null;
     const invalid = [...fields.filter((f) => f.error), ...(visibilityField?.error ? [visibilityField] : [])];
     const isLate = now.getTime() > ctx.dueAt.getTime();
     const due = isLate
-      ? format(m.form.dueLate, { date: formatDateTime(ctx.dueAt, ctx.timezone, locale), closes: formatDateTime(ctx.occurrenceClosesAt, ctx.timezone, locale) })
+      ? format(m.form.dueLate, {
+          date: formatDateTime(ctx.dueAt, ctx.timezone, locale),
+          closes: formatDateTime(ctx.occurrenceClosesAt, ctx.timezone, locale),
+        })
       : format(m.form.due, { date: formatDateTime(ctx.dueAt, ctx.timezone, locale) });
     const therapistNote = paragraphsOf(ctx.instructions);
     return {
@@ -391,7 +506,13 @@ export class CheckInPageService {
       errorSummary: invalid.length
         ? {
             heading: m.errors.summaryHeading,
-            items: invalid.map((f) => ({ href: `#${f.firstId}`, text: format(m.errors.summaryItem, { question: f.kind === 'text' ? f.label : f.legend, message: f.error! }) })),
+            items: invalid.map((f) => ({
+              href: `#${f.firstId}`,
+              text: format(m.errors.summaryItem, {
+                question: f.kind === 'text' ? f.label : f.legend,
+                message: f.error!,
+              }),
+            })),
           }
         : null,
     };

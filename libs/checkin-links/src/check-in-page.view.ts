@@ -1,7 +1,15 @@
 import { Eta } from 'eta';
+
 import { PAGE_ASSETS } from './check-in-page.assets.js';
-import type { GroupFieldModel, FieldModel } from './check-in-page.form.js';
-import { FORM_TEMPLATE, GROUP_TEMPLATE, LANDING_TEMPLATE, LAYOUT_TEMPLATE, MESSAGE_TEMPLATE, TEXT_TEMPLATE } from './check-in-page.templates.js';
+import type { FieldModel, GroupFieldModel } from './check-in-page.form.js';
+import {
+  FORM_TEMPLATE,
+  GROUP_TEMPLATE,
+  LANDING_TEMPLATE,
+  LAYOUT_TEMPLATE,
+  MESSAGE_TEMPLATE,
+  TEXT_TEMPLATE,
+} from './check-in-page.templates.js';
 
 export interface PageLayout {
   lang: string;
@@ -54,7 +62,13 @@ export interface MessageModel {
 export type CheckInPageModel = LandingModel | FormModel | MessageModel;
 
 /** The one engine: what @fastify/view renders with, and what the unit tests render with. */
-export const checkInEta = new Eta({ autoEscape: true, autoTrim: [false, 'nl'], varName: 'it', useWith: false, cache: true });
+export const checkInEta = new Eta({
+  autoEscape: true,
+  autoTrim: [false, 'nl'],
+  varName: 'it',
+  useWith: false,
+  cache: true,
+});
 checkInEta.loadTemplate('@layout', LAYOUT_TEMPLATE);
 checkInEta.loadTemplate('@group', GROUP_TEMPLATE);
 checkInEta.loadTemplate('@text', TEXT_TEMPLATE);
@@ -62,11 +76,12 @@ checkInEta.loadTemplate('@text', TEXT_TEMPLATE);
 /** A compiled template: called with the engine as `this` (which is how @fastify/view calls a template function). */
 export type CompiledCheckInTemplate = (this: Eta, data: object, options?: object) => string;
 
-export const CHECK_IN_TEMPLATES: Readonly<Record<CheckInPageModel['template'], CompiledCheckInTemplate>> = Object.freeze({
-  landing: checkInEta.compile(LANDING_TEMPLATE) as CompiledCheckInTemplate,
-  form: checkInEta.compile(FORM_TEMPLATE) as CompiledCheckInTemplate,
-  message: checkInEta.compile(MESSAGE_TEMPLATE) as CompiledCheckInTemplate,
-});
+export const CHECK_IN_TEMPLATES: Readonly<Record<CheckInPageModel['template'], CompiledCheckInTemplate>> =
+  Object.freeze({
+    landing: checkInEta.compile(LANDING_TEMPLATE) as CompiledCheckInTemplate,
+    form: checkInEta.compile(FORM_TEMPLATE) as CompiledCheckInTemplate,
+    message: checkInEta.compile(MESSAGE_TEMPLATE) as CompiledCheckInTemplate,
+  });
 
 export function templateFor(model: CheckInPageModel): CompiledCheckInTemplate {
   return CHECK_IN_TEMPLATES[model.template];
@@ -79,7 +94,11 @@ export function renderCheckInPage(model: CheckInPageModel): string {
 
 /** Asset URLs under the page path, e.g. `/check-in/assets/page-<hash>.css`. */
 export function assetUrls(assetBase: string): Pick<PageLayout, 'css' | 'js' | 'icon'> {
-  return { css: `${assetBase}/${PAGE_ASSETS.css.name}`, js: `${assetBase}/${PAGE_ASSETS.js.name}`, icon: `${assetBase}/${PAGE_ASSETS.icon.name}` };
+  return {
+    css: `${assetBase}/${PAGE_ASSETS.css.name}`,
+    js: `${assetBase}/${PAGE_ASSETS.js.name}`,
+    icon: `${assetBase}/${PAGE_ASSETS.icon.name}`,
+  };
 }
 
 /** Text as paragraphs: blank lines separate them, single line breaks are kept as spaces. */

@@ -12,7 +12,13 @@ describe('loadConfig', () => {
   it('reports every problem at once in plain words', () => {
     let error: ConfigValidationError | undefined;
     try {
-      loadConfig({ DATABASE_URL: 'mysql://x', JWT_SECRET: 'short', PORT: 'abc', REDIS_URL: 'http://x', NODE_ENV: 'prod' });
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        JWT_SECRET: 'short',
+        PORT: 'abc',
+        REDIS_URL: 'http://x',
+        NODE_ENV: 'prod',
+      });
     } catch (e) {
       error = e as ConfigValidationError;
     }

@@ -169,13 +169,17 @@ export function loadConfig(env: Env): AppConfig {
   }
   // BullMQ keys must share one hash slot on Redis Cluster, hence the braces.
   const prefix = read('QUEUE_PREFIX') ?? '{mend}';
-  if (!/^\{[A-Za-z0-9_-]+\}$/.test(prefix)) problems.push(`QUEUE_PREFIX must be a hash tag like {mend} (got "${prefix}")`);
+  if (!/^\{[A-Za-z0-9_-]+\}$/.test(prefix))
+    problems.push(`QUEUE_PREFIX must be a hash tag like {mend} (got "${prefix}")`);
 
   const jwtSecret = read('JWT_SECRET');
   if (jwtSecret === undefined) problems.push('JWT_SECRET is not set');
   else if (jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
 
-  const corsOrigins = (read('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     try {
       new URL(origin);
@@ -187,7 +191,8 @@ export function loadConfig(env: Env): AppConfig {
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:'], 'an smtp URL (smtp://host:port)');
   const webhookAllowedHosts = parseAllowedHosts(read('WEBHOOK_ALLOWED_HOSTS'), problems);
   const operatorToken = read('OPERATOR_TOKEN');
-  if (operatorToken !== undefined && operatorToken.length < 32) problems.push('OPERATOR_TOKEN must be at least 32 characters');
+  if (operatorToken !== undefined && operatorToken.length < 32)
+    problems.push('OPERATOR_TOKEN must be at least 32 characters');
 
   const config: AppConfig = {
     env: nodeEnv,
@@ -228,7 +233,10 @@ export function loadConfig(env: Env): AppConfig {
     },
     rateLimit: {
       loginPerIp: { points: int('RATE_LIMIT_LOGIN_PER_IP', 30, 1, 1_000_000), durationSeconds: 300 },
-      loginFailuresPerAccount: { points: int('RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000), durationSeconds: 900 },
+      loginFailuresPerAccount: {
+        points: int('RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
+        durationSeconds: 900,
+      },
       signupPerIp: { points: int('RATE_LIMIT_SIGNUP_PER_IP', 10, 1, 1_000_000), durationSeconds: 3600 },
       checkInLinkPerIp: { points: int('RATE_LIMIT_CHECK_IN_LINK_PER_IP', 60, 1, 1_000_000), durationSeconds: 600 },
     },
@@ -258,7 +266,10 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([
 function parseAllowedHosts(raw: string | undefined, problems: string[]): WebhookAllowedHost[] {
   if (raw === undefined) return [];
   const out: WebhookAllowedHost[] = [];
-  for (const entry of raw.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)) {
     const bracketed = /^\[([0-9a-f:.]+)\](?::(\d+))?$/.exec(entry);
     const cidr = /^([0-9a-f:.]+)\/(\d{1,3})$/.exec(entry);
     const hostPort = /^([^:/\s]+)(?::(\d+))?$/.exec(entry);
@@ -267,7 +278,8 @@ function parseAllowedHosts(raw: string | undefined, problems: string[]): Webhook
     if (bracketed && isIP(bracketed[1]) === 6) [host, port] = [bracketed[1], bracketed[2]];
     else if (cidr && isIP(cidr[1]) !== 0 && Number(cidr[2]) <= (isIP(cidr[1]) === 4 ? 32 : 128)) host = entry;
     else if (isIP(entry) === 6) host = entry;
-    else if (hostPort && (isIP(hostPort[1]) === 4 || HOST_NAME.test(hostPort[1]))) [host, port] = [hostPort[1], hostPort[2]];
+    else if (hostPort && (isIP(hostPort[1]) === 4 || HOST_NAME.test(hostPort[1])))
+      [host, port] = [hostPort[1], hostPort[2]];
     const portNumber = port === undefined ? undefined : Number(port);
     if (host === undefined || (portNumber !== undefined && (portNumber < 1 || portNumber > 65535))) {
       problems.push(`WEBHOOK_ALLOWED_HOSTS has "${entry}", which is not a host, host:port, [ipv6]:port or CIDR range`);

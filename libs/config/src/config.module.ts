@@ -44,7 +44,12 @@ export function readLauncherSettings(): LauncherSettings {
     dataDir: blank(env.MEND_DATA_DIR) ?? '.data',
     embeddedPostgresPort: Number(blank(env.EMBEDDED_POSTGRES_PORT) ?? 54329),
     seedDemo: flag(env.DEMO_SEED),
-    queueBackend: queueBackend === 'redis' || queueBackend === 'postgres' ? queueBackend : blank(env.REDIS_URL) ? 'redis' : 'postgres',
+    queueBackend:
+      queueBackend === 'redis' || queueBackend === 'postgres'
+        ? queueBackend
+        : blank(env.REDIS_URL)
+          ? 'redis'
+          : 'postgres',
     queuePostgresSchema: blank(env.QUEUE_POSTGRES_SCHEMA) ?? 'bullmq',
     env: { ...env },
   };
@@ -53,7 +58,12 @@ export function readLauncherSettings(): LauncherSettings {
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig = readProcessConfig()): DynamicModule {
-    return { module: ConfigModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
   }
 }
 
@@ -90,7 +100,10 @@ export function readBenchSettings(): BenchSettings {
   const env = process.env;
   const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   return {
-    adminDatabaseUrl: blank(env.BENCH_DATABASE_ADMIN_URL) ?? blank(env.TEST_DATABASE_ADMIN_URL) ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminDatabaseUrl:
+      blank(env.BENCH_DATABASE_ADMIN_URL) ??
+      blank(env.TEST_DATABASE_ADMIN_URL) ??
+      'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: blank(env.REDIS_URL) ?? 'redis://127.0.0.1:6379',
     env: { ...env },
   };

@@ -4,11 +4,20 @@ const valid = { DATABASE_URL: 'postgres://mend_app:x@localhost:5432/mend', JWT_S
 
 describe('webhook settings', () => {
   it('defaults to no allow-list, a 30 s first retry, a 24 h retry window and a 10 s timeout', () => {
-    expect(loadConfig(valid).webhooks).toEqual({ allowedHosts: [], retryBaseDelayMs: 30_000, retryWindowHours: 24, timeoutMs: 10_000, missedScanIntervalMs: 60_000 });
+    expect(loadConfig(valid).webhooks).toEqual({
+      allowedHosts: [],
+      retryBaseDelayMs: 30_000,
+      retryWindowHours: 24,
+      timeoutMs: 10_000,
+      missedScanIntervalMs: 60_000,
+    });
   });
 
   it('reads WEBHOOK_ALLOWED_HOSTS entries: host, host:port, [ipv6]:port, IPv6 and CIDR', () => {
-    const config = loadConfig({ ...valid, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:4000, Receiver.Local ,[::1]:8080,::1,10.20.0.0/16,fd00::/8' });
+    const config = loadConfig({
+      ...valid,
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:4000, Receiver.Local ,[::1]:8080,::1,10.20.0.0/16,fd00::/8',
+    });
     expect(config.webhooks.allowedHosts).toEqual([
       { host: '127.0.0.1', port: 4000 },
       { host: 'receiver.local' },
@@ -22,7 +31,11 @@ describe('webhook settings', () => {
   it('reports every bad entry and setting at once', () => {
     let error: ConfigValidationError | undefined;
     try {
-      loadConfig({ ...valid, WEBHOOK_ALLOWED_HOSTS: 'http://x,127.0.0.1:99999,10.0.0.0/40,bad host', WEBHOOK_RETRY_WINDOW_HOURS: '0' });
+      loadConfig({
+        ...valid,
+        WEBHOOK_ALLOWED_HOSTS: 'http://x,127.0.0.1:99999,10.0.0.0/40,bad host',
+        WEBHOOK_RETRY_WINDOW_HOURS: '0',
+      });
     } catch (e) {
       error = e as ConfigValidationError;
     }

@@ -29,9 +29,17 @@ export function loggerParams(options: { level: string; pretty: boolean; service:
       genReqId: (req) => String(req.headers['x-request-id'] ?? ''),
       customProps: () => ({}),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        err: (err: Error & { code?: string }) => ({ type: err.name, message: err.message?.slice(0, 200), code: err.code }),
+        err: (err: Error & { code?: string }) => ({
+          type: err.name,
+          message: err.message?.slice(0, 200),
+          code: err.code,
+        }),
       },
       redact: { paths: ['req.headers', 'res.headers', 'body', 'answers', 'notes'], remove: true },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },

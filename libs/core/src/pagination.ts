@@ -18,7 +18,9 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!isUuid(id)) {
-    throw new DomainException('invalid', 'The cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor is not valid' }] });
+    throw new DomainException('invalid', 'The cursor is not valid', {
+      errors: [{ field: 'cursor', message: 'cursor is not valid' }],
+    });
   }
   return id;
 }

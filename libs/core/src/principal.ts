@@ -2,7 +2,13 @@ export const ROLES = ['admin', 'therapist', 'client'] as const;
 export type Role = (typeof ROLES)[number];
 export const STAFF_ROLES = ['admin', 'therapist'] as const;
 
-export const API_KEY_SCOPES = ['sessions:read', 'sessions:write', 'couples:read', 'webhooks:manage', 'calendar:read'] as const;
+export const API_KEY_SCOPES = [
+  'sessions:read',
+  'sessions:write',
+  'couples:read',
+  'webhooks:manage',
+  'calendar:read',
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Where a request came from, for the audit log. */
@@ -30,5 +36,7 @@ export interface ApiKeyPrincipal extends RequestMeta {
 export type Principal = UserPrincipal | ApiKeyPrincipal;
 
 export function actorOf(principal: Principal): { actorType: 'user' | 'api_key'; actorId: string } {
-  return principal.kind === 'user' ? { actorType: 'user', actorId: principal.userId } : { actorType: 'api_key', actorId: principal.apiKeyId };
+  return principal.kind === 'user'
+    ? { actorType: 'user', actorId: principal.userId }
+    : { actorType: 'api_key', actorId: principal.apiKeyId };
 }

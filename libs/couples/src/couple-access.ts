@@ -1,5 +1,6 @@
-import { DomainException, type Principal, type UserPrincipal } from '@mend/core';
 import type { EntityManager } from 'typeorm';
+
+import { DomainException, type Principal, type UserPrincipal } from '@mend/core';
 
 export type CoupleStatus = 'active' | 'paused' | 'closed';
 
@@ -32,7 +33,12 @@ interface CoupleRow {
 }
 
 /** Loads a couple with its partners, locking the couple row when asked. */
-export async function loadCouple(tx: EntityManager, clinicId: string, coupleId: string, lock = false): Promise<CoupleRef | null> {
+export async function loadCouple(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+  lock = false,
+): Promise<CoupleRef | null> {
   const rows: CoupleRow[] = await tx.query(
     `SELECT c.id, c.clinic_id, c.therapist_id, c.status, c.label,
             (SELECT array_agg(p.user_id ORDER BY p.position) FROM couple_partner p WHERE p.clinic_id = c.clinic_id AND p.couple_id = c.id) AS partner_ids
@@ -41,7 +47,14 @@ export async function loadCouple(tx: EntityManager, clinicId: string, coupleId: 
   );
   const row = rows[0];
   if (!row) return null;
-  return { id: row.id, clinicId: row.clinic_id, therapistId: row.therapist_id, status: row.status, label: row.label, partnerIds: row.partner_ids ?? [] };
+  return {
+    id: row.id,
+    clinicId: row.clinic_id,
+    therapistId: row.therapist_id,
+    status: row.status,
+    label: row.label,
+    partnerIds: row.partner_ids ?? [],
+  };
 }
 
 /**
@@ -76,9 +89,9 @@ export function canReach(principal: Principal, couple: CoupleRef, rule: CoupleAc
 
 /** The couple a client belongs to (a client is a partner in exactly one couple). */
 export async function coupleOfClient(tx: EntityManager, principal: UserPrincipal): Promise<CoupleRef | null> {
-  const rows: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`, [
-    principal.clinicId,
-    principal.userId,
-  ]);
+  const rows: Array<{ couple_id: string }> = await tx.query(
+    `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
+    [principal.clinicId, principal.userId],
+  );
   return rows[0] ? loadCouple(tx, principal.clinicId, rows[0].couple_id) : null;
 }

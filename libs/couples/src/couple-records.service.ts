@@ -82,7 +82,10 @@ export class CoupleRecordsService {
       await tx.query(`DELETE FROM couple WHERE clinic_id = $1 AND id = $2`, [principal.clinicId, coupleId]);
       if (couple.partnerIds.length > 0) {
         // Cascades remove their check-ins, tokens, invitations and notifications.
-        await tx.query(`DELETE FROM "user" WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND role = 'client'`, [principal.clinicId, couple.partnerIds]);
+        await tx.query(`DELETE FROM "user" WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND role = 'client'`, [
+          principal.clinicId,
+          couple.partnerIds,
+        ]);
       }
       await this.audit.record(tx, this.audit.entryFor(principal, 'couple.erase', 'couple', coupleId));
     });

@@ -85,51 +85,81 @@ export class CouplesService {
   ) {}
 
   /** With an Idempotency-Key, a retry answers the first couple (and its invitation links) instead of a 409. */
-  async create(principal: UserPrincipal, input: CreateCoupleInput, idempotencyKey?: string): Promise<IdempotentResult<CreatedCoupleView>> {
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/couples', body: input, statusCode: 201 }, async (tx) => {
-      const therapistId = await this.resolveTherapist(tx, principal, input.therapistId);
-      const emails = input.partners.map((p) => p.email.trim().toLowerCase());
-      if (new Set(emails).size !== emails.length) {
-        throw new DomainException('invalid', 'The partners need different email addresses', { errors: [{ field: 'partners', message: 'partners need different email addresses' }] });
-      }
-      const coupleId = newId();
-      const rows: CoupleListRow[] = await tx.query(
-        `INSERT INTO couple (clinic_id, id, label, therapist_id) VALUES ($1, $2, $3, $4) RETURNING id, label, therapist_id, status, created_at, updated_at`,
-        [principal.clinicId, coupleId, input.label?.trim() || null, therapistId],
-      );
-      const partners: CreatedPartnerView[] = [];
-      for (const [index, partner] of input.partners.entries()) {
-        const invited = await this.users.createInvitedUser(tx, principal, { name: partner.name, email: partner.email, role: 'client', timezone: partner.timezone });
-        await tx.query(`INSERT INTO couple_partner (clinic_id, couple_id, user_id, position) VALUES ($1, $2, $3, $4)`, [
-          principal.clinicId,
-          coupleId,
-          invited.user.id,
-          index + 1,
-        ]);
-        partners.push({
-          id: invited.user.id,
-          name: invited.user.name,
-          email: invited.user.email,
-          timezone: invited.user.timezone,
-          status: invited.user.status,
-          invitationUrl: invited.invitationUrl,
-        });
-      }
-      await this.audit.record(tx, this.audit.entryFor(principal, 'couple.create', 'couple', coupleId));
-      const row = rows[0];
-      return { id: row.id, label: row.label, therapistId: row.therapist_id, status: row.status, partners, createdAt: row.created_at, updatedAt: row.updated_at };
-    });
+  async create(
+    principal: UserPrincipal,
+    input: CreateCoupleInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<CreatedCoupleView>> {
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/couples', body: input, statusCode: 201 },
+      async (tx) => {
+        const therapistId = await this.resolveTherapist(tx, principal, input.therapistId);
+        const emails = input.partners.map((p) => p.email.trim().toLowerCase());
+        if (new Set(emails).size !== emails.length) {
+          throw new DomainException('invalid', 'The partners need different email addresses', {
+            errors: [{ field: 'partners', message: 'partners need different email addresses' }],
+          });
+        }
+        const coupleId = newId();
+        const rows: CoupleListRow[] = await tx.query(
+          `INSERT INTO couple (clinic_id, id, label, therapist_id) VALUES ($1, $2, $3, $4) RETURNING id, label, therapist_id, status, created_at, updated_at`,
+          [principal.clinicId, coupleId, input.label?.trim() || null, therapistId],
+        );
+        const partners: CreatedPartnerView[] = [];
+        for (const [index, partner] of input.partners.entries()) {
+          const invited = await this.users.createInvitedUser(tx, principal, {
+            name: partner.name,
+            email: partner.email,
+            role: 'client',
+            timezone: partner.timezone,
+          });
+          await tx.query(
+            `INSERT INTO couple_partner (clinic_id, couple_id, user_id, position) VALUES ($1, $2, $3, $4)`,
+            [principal.clinicId, coupleId, invited.user.id, index + 1],
+          );
+          partners.push({
+            id: invited.user.id,
+            name: invited.user.name,
+            email: invited.user.email,
+            timezone: invited.user.timezone,
+            status: invited.user.status,
+            invitationUrl: invited.invitationUrl,
+          });
+        }
+        await this.audit.record(tx, this.audit.entryFor(principal, 'couple.create', 'couple', coupleId));
+        const row = rows[0];
+        return {
+          id: row.id,
+          label: row.label,
+          therapistId: row.therapist_id,
+          status: row.status,
+          partners,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        };
+      },
+    );
   }
 
-  private async resolveTherapist(tx: EntityManager, principal: UserPrincipal, therapistId: string | undefined): Promise<string> {
+  private async resolveTherapist(
+    tx: EntityManager,
+    principal: UserPrincipal,
+    therapistId: string | undefined,
+  ): Promise<string> {
     if (principal.role === 'therapist') {
       if (therapistId && therapistId !== principal.userId) {
-        throw new DomainException('forbidden', 'Therapists create couples for their own caseload; an admin assigns couples to other therapists');
+        throw new DomainException(
+          'forbidden',
+          'Therapists create couples for their own caseload; an admin assigns couples to other therapists',
+        );
       }
       return principal.userId;
     }
     if (!therapistId) {
-      throw new DomainException('invalid', 'An admin must name the therapist', { errors: [{ field: 'therapistId', message: 'therapistId is required for admins' }] });
+      throw new DomainException('invalid', 'An admin must name the therapist', {
+        errors: [{ field: 'therapistId', message: 'therapistId is required for admins' }],
+      });
     }
     const therapist = await usersRepository.findById(tx, principal.clinicId, therapistId);
     if (!therapist || therapist.role !== 'therapist' || therapist.disabled_at) {
@@ -149,7 +179,10 @@ export class CouplesService {
     });
   }
 
-  async list(principal: UserPrincipal, query: { status?: CoupleStatus; therapistId?: string; limit: number; cursor?: string }): Promise<Page<CoupleView>> {
+  async list(
+    principal: UserPrincipal,
+    query: { status?: CoupleStatus; therapistId?: string; limit: number; cursor?: string },
+  ): Promise<Page<CoupleView>> {
     const after = decodeCursor(query.cursor);
     // Therapists see only their own caseload, whatever filter they send.
     const therapistId = principal.role === 'therapist' ? principal.userId : query.therapistId;
@@ -160,7 +193,11 @@ export class CouplesService {
          ORDER BY id LIMIT $5`,
         [principal.clinicId, therapistId ?? null, query.status ?? null, after ?? null, query.limit + 1],
       );
-      const partners = await this.partnersOf(tx, principal.clinicId, rows.map((r) => r.id));
+      const partners = await this.partnersOf(
+        tx,
+        principal.clinicId,
+        rows.map((r) => r.id),
+      );
       return toPage(rows, query.limit, (r) => this.toView(r, partners.get(r.id) ?? []));
     });
   }
@@ -178,11 +215,19 @@ export class CouplesService {
       if (input.therapistId !== undefined && principal.role !== 'admin') {
         throw new DomainException('forbidden', 'Only an admin can move a couple to another therapist');
       }
-      const therapistId = input.therapistId !== undefined ? await this.resolveTherapist(tx, principal, input.therapistId) : undefined;
+      const therapistId =
+        input.therapistId !== undefined ? await this.resolveTherapist(tx, principal, input.therapistId) : undefined;
       await tx.query(
         `UPDATE couple SET label = CASE WHEN $3 THEN $4 ELSE label END, status = coalesce($5, status), therapist_id = coalesce($6, therapist_id), updated_at = now()
          WHERE clinic_id = $1 AND id = $2`,
-        [principal.clinicId, coupleId, input.label !== undefined, input.label?.trim() || null, input.status ?? null, therapistId ?? null],
+        [
+          principal.clinicId,
+          coupleId,
+          input.label !== undefined,
+          input.label?.trim() || null,
+          input.status ?? null,
+          therapistId ?? null,
+        ],
       );
       if (therapistId && therapistId !== couple.therapistId) {
         // Future sessions follow the couple to its new therapist.
@@ -195,22 +240,34 @@ export class CouplesService {
       if (input.status && input.status !== couple.status) {
         // A paused or closed couple gets no new occurrences (and so no reminders).
         await this.scheduleHooks?.statusChanged(tx, principal.clinicId, coupleId, input.status);
-        await this.audit.record(tx, this.audit.entryFor(principal, `couple.${input.status === 'active' ? 'activate' : input.status === 'paused' ? 'pause' : 'close'}`, 'couple', coupleId));
+        await this.audit.record(
+          tx,
+          this.audit.entryFor(
+            principal,
+            `couple.${input.status === 'active' ? 'activate' : input.status === 'paused' ? 'pause' : 'close'}`,
+            'couple',
+            coupleId,
+          ),
+        );
       }
       return this.view(tx, principal.clinicId, coupleId);
     });
   }
 
   private async view(tx: EntityManager, clinicId: string, coupleId: string): Promise<CoupleView> {
-    const rows: CoupleListRow[] = await tx.query(`SELECT id, label, therapist_id, status, created_at, updated_at FROM couple WHERE clinic_id = $1 AND id = $2`, [
-      clinicId,
-      coupleId,
-    ]);
+    const rows: CoupleListRow[] = await tx.query(
+      `SELECT id, label, therapist_id, status, created_at, updated_at FROM couple WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, coupleId],
+    );
     const partners = await this.partnersOf(tx, clinicId, [coupleId]);
     return this.toView(rows[0], partners.get(coupleId) ?? []);
   }
 
-  private async partnersOf(tx: EntityManager, clinicId: string, coupleIds: string[]): Promise<Map<string, PartnerRow[]>> {
+  private async partnersOf(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+  ): Promise<Map<string, PartnerRow[]>> {
     const byCouple = new Map<string, PartnerRow[]>();
     if (coupleIds.length === 0) return byCouple;
     const rows: PartnerRow[] = await tx.query(
@@ -229,7 +286,13 @@ export class CouplesService {
       label: row.label,
       therapistId: row.therapist_id,
       status: row.status,
-      partners: partners.map((p) => ({ id: p.id, name: p.name, email: p.email, timezone: p.timezone, status: partnerStatus(p) })),
+      partners: partners.map((p) => ({
+        id: p.id,
+        name: p.name,
+        email: p.email,
+        timezone: p.timezone,
+        status: partnerStatus(p),
+      })),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

@@ -1,11 +1,17 @@
-import type { AppConfig } from '@mend/config';
 import type { DataSourceOptions } from 'typeorm';
+
+import type { AppConfig } from '@mend/config';
+
 import { migrations } from '../../../migrations/index.js';
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
 /** Options shared by the app (as the RLS-bound role) and the migration CLI (as the owner). */
-export function dataSourceOptions(url: string, config: Pick<AppConfig, 'database'>, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  config: Pick<AppConfig, 'database'>,
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

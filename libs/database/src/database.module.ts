@@ -11,7 +11,10 @@ import { TenantDatabase } from './tenant-database.service.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database.url, config), autoLoadEntities: true }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.database.url, config),
+        autoLoadEntities: true,
+      }),
     }),
   ],
   providers: [TenantDatabase, TenancyCheckService, IdempotencyService],

@@ -13,13 +13,19 @@ describe('idempotency keys', () => {
 
 describe('request fingerprints', () => {
   it('ignores key order and undefined values, and renders dates as ISO strings', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
     expect(canonicalJson({ at: new Date('2025-03-09T20:00:00-04:00') })).toBe('{"at":"2025-03-10T00:00:00.000Z"}');
   });
 
   it('is equal for the same operation and body, and differs for another body or path', () => {
     const body = { occurrenceAt: new Date('2025-03-09T20:00:00Z'), answers: { trust: 7 }, visibility: 'private' };
-    const same = requestFingerprint('POST /v1/assignments/a/check-ins', { visibility: 'private', answers: { trust: 7 }, occurrenceAt: new Date('2025-03-09T20:00:00Z') });
+    const same = requestFingerprint('POST /v1/assignments/a/check-ins', {
+      visibility: 'private',
+      answers: { trust: 7 },
+      occurrenceAt: new Date('2025-03-09T20:00:00Z'),
+    });
     expect(requestFingerprint('POST /v1/assignments/a/check-ins', body)).toBe(same);
     expect(requestFingerprint('POST /v1/assignments/a/check-ins', { ...body, visibility: 'shared' })).not.toBe(same);
     expect(requestFingerprint('POST /v1/assignments/b/check-ins', body)).not.toBe(same);
@@ -29,7 +35,13 @@ describe('request fingerprints', () => {
 describe('decideOnExisting', () => {
   const now = new Date('2025-03-10T12:00:00Z');
   const ago = (ms: number) => new Date(now.getTime() - ms);
-  const record = (over: Partial<Parameters<typeof decideOnExisting>[0]> = {}) => ({ requestHash: 'h1', statusCode: 201, response: { id: 'c1' }, createdAt: ago(5_000), ...over });
+  const record = (over: Partial<Parameters<typeof decideOnExisting>[0]> = {}) => ({
+    requestHash: 'h1',
+    statusCode: 201,
+    response: { id: 'c1' },
+    createdAt: ago(5_000),
+    ...over,
+  });
 
   it('replays a finished request with the same fingerprint', () => {
     expect(decideOnExisting(record(), 'h1', now)).toEqual({ kind: 'replay', statusCode: 201, response: { id: 'c1' } });
@@ -41,12 +53,18 @@ describe('decideOnExisting', () => {
   });
 
   it('answers in-flight (409) while the first request runs, and takes over a claim left behind by a crash', () => {
-    expect(decideOnExisting(record({ statusCode: null, response: null, createdAt: ago(2_000) }), 'h1', now)).toEqual({ kind: 'in_flight' });
-    expect(decideOnExisting(record({ statusCode: null, response: null, createdAt: ago(61_000) }), 'h1', now)).toEqual({ kind: 'take_over' });
+    expect(decideOnExisting(record({ statusCode: null, response: null, createdAt: ago(2_000) }), 'h1', now)).toEqual({
+      kind: 'in_flight',
+    });
+    expect(decideOnExisting(record({ statusCode: null, response: null, createdAt: ago(61_000) }), 'h1', now)).toEqual({
+      kind: 'take_over',
+    });
   });
 
   it('forgets keys after 24 hours, whatever they were used for', () => {
     expect(decideOnExisting(record({ createdAt: ago(24 * 3_600_000 + 1) }), 'h2', now)).toEqual({ kind: 'take_over' });
-    expect(decideOnExisting(record({ createdAt: ago(24 * 3_600_000 - 1_000) }), 'h1', now)).toMatchObject({ kind: 'replay' });
+    expect(decideOnExisting(record({ createdAt: ago(24 * 3_600_000 - 1_000) }), 'h1', now)).toMatchObject({
+      kind: 'replay',
+    });
   });
 });

@@ -17,7 +17,8 @@ const KEY_SHAPE = /^[\x21-\x7e]+$/;
 
 /** Why a key cannot be used, or null when it is fine (visible ASCII, 1–255 characters). */
 export function idempotencyKeyProblem(key: string): string | null {
-  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) return `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`;
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+    return `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`;
   if (!KEY_SHAPE.test(key)) return 'Idempotency-Key must be visible ASCII characters without spaces';
   return null;
 }
@@ -43,7 +44,11 @@ function sortKeys(value: unknown): unknown {
 
 /** What identifies "the same request": the operation (method and path) and the body. */
 export function requestFingerprint(operation: string, body: unknown): string {
-  return createHash('sha256').update(operation).update('\n').update(canonicalJson(body ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(operation)
+    .update('\n')
+    .update(canonicalJson(body ?? null))
+    .digest('hex');
 }
 
 export interface StoredIdempotencyRecord {
@@ -68,7 +73,8 @@ export function decideOnExisting(record: StoredIdempotencyRecord, fingerprint: s
   const age = now.getTime() - record.createdAt.getTime();
   if (age > IDEMPOTENCY_TTL_HOURS * 3_600_000) return { kind: 'take_over' };
   if (record.requestHash !== fingerprint) return { kind: 'mismatch' };
-  if (record.statusCode === null) return age > IDEMPOTENCY_STALE_CLAIM_SECONDS * 1000 ? { kind: 'take_over' } : { kind: 'in_flight' };
+  if (record.statusCode === null)
+    return age > IDEMPOTENCY_STALE_CLAIM_SECONDS * 1000 ? { kind: 'take_over' } : { kind: 'in_flight' };
   return { kind: 'replay', statusCode: record.statusCode, response: record.response };
 }
 
@@ -114,13 +120,18 @@ export class IdempotencyService {
 
   constructor(private readonly db: TenantDatabase) {}
 
-  async run<T>(principal: Principal, request: IdempotentRequest, work: (tx: EntityManager) => Promise<T>): Promise<IdempotentResult<T>> {
+  async run<T>(
+    principal: Principal,
+    request: IdempotentRequest,
+    work: (tx: EntityManager) => Promise<T>,
+  ): Promise<IdempotentResult<T>> {
     const statusCode = request.statusCode ?? 201;
     if (request.key === undefined) {
       return { body: await this.db.withClinic(principal.clinicId, work), statusCode, isReplay: false };
     }
     const problem = idempotencyKeyProblem(request.key);
-    if (problem) throw new DomainException('invalid', problem, { errors: [{ field: 'Idempotency-Key', message: problem }] });
+    if (problem)
+      throw new DomainException('invalid', problem, { errors: [{ field: 'Idempotency-Key', message: problem }] });
 
     const { actorId } = actorOf(principal);
     const scope = { clinicId: principal.clinicId, actorId, key: request.key };
@@ -138,7 +149,11 @@ export class IdempotencyService {
            WHERE clinic_id = $1 AND actor_id = $2 AND key = $3 AND request_hash = $4 AND status_code IS NULL RETURNING key`,
           [scope.clinicId, scope.actorId, scope.key, fingerprint, statusCode, JSON.stringify(result)],
         );
-        if (stored.length === 0) this.logger.warn({ clinicId: scope.clinicId }, 'Idempotency claim was taken over before the request finished');
+        if (stored.length === 0)
+          this.logger.warn(
+            { clinicId: scope.clinicId },
+            'Idempotency claim was taken over before the request finished',
+          );
         return result;
       });
       return { body, statusCode, isReplay: false };
@@ -151,7 +166,10 @@ export class IdempotencyService {
   }
 
   /** Claims the key, or answers the stored response to replay; throws 409/422 otherwise. */
-  private async claim(scope: { clinicId: string; actorId: string; key: string }, fingerprint: string): Promise<{ statusCode: number; response: unknown } | null> {
+  private async claim(
+    scope: { clinicId: string; actorId: string; key: string },
+    fingerprint: string,
+  ): Promise<{ statusCode: number; response: unknown } | null> {
     return this.db.withClinic(scope.clinicId, async (tx) => {
       for (let attempt = 0; attempt < 3; attempt++) {
         const inserted: unknown[] = await tx.query(
@@ -166,7 +184,12 @@ export class IdempotencyService {
         const row = rows[0];
         if (!row) continue; // released between our insert and select: try again
         const decision = decideOnExisting(
-          { requestHash: row.request_hash, statusCode: row.status_code, response: row.response, createdAt: row.created_at },
+          {
+            requestHash: row.request_hash,
+            statusCode: row.status_code,
+            response: row.response,
+            createdAt: row.created_at,
+          },
           fingerprint,
           row.db_now,
         );
@@ -174,11 +197,23 @@ export class IdempotencyService {
           case 'replay':
             return { statusCode: decision.statusCode, response: decision.response };
           case 'mismatch':
-            throw new DomainException('unprocessable', 'This Idempotency-Key was already used for a different request', {
-              errors: [{ field: 'Idempotency-Key', message: 'the key was used with a different request body or path; use a new key' }],
-            });
+            throw new DomainException(
+              'unprocessable',
+              'This Idempotency-Key was already used for a different request',
+              {
+                errors: [
+                  {
+                    field: 'Idempotency-Key',
+                    message: 'the key was used with a different request body or path; use a new key',
+                  },
+                ],
+              },
+            );
           case 'in_flight':
-            throw new DomainException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly');
+            throw new DomainException(
+              'conflict',
+              'A request with this Idempotency-Key is still being processed; retry shortly',
+            );
           case 'take_over': {
             // Only if nobody else took it over first (the row is exactly as read).
             const taken = await queryRows(
@@ -187,32 +222,50 @@ export class IdempotencyService {
                WHERE clinic_id = $1 AND actor_id = $2 AND key = $3
                  AND (created_at < now() - make_interval(hours => $5) OR (status_code IS NULL AND created_at < now() - make_interval(secs => $6)))
                RETURNING key`,
-              [scope.clinicId, scope.actorId, scope.key, fingerprint, IDEMPOTENCY_TTL_HOURS, IDEMPOTENCY_STALE_CLAIM_SECONDS],
+              [
+                scope.clinicId,
+                scope.actorId,
+                scope.key,
+                fingerprint,
+                IDEMPOTENCY_TTL_HOURS,
+                IDEMPOTENCY_STALE_CLAIM_SECONDS,
+              ],
             );
             if (taken.length === 1) return null;
-            throw new DomainException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly');
+            throw new DomainException(
+              'conflict',
+              'A request with this Idempotency-Key is still being processed; retry shortly',
+            );
           }
         }
       }
-      throw new DomainException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly');
+      throw new DomainException(
+        'conflict',
+        'A request with this Idempotency-Key is still being processed; retry shortly',
+      );
     });
   }
 
   private async release(scope: { clinicId: string; actorId: string; key: string }, fingerprint: string): Promise<void> {
     await this.db.withClinic(scope.clinicId, (tx) =>
-      tx.query(`DELETE FROM idempotency_record WHERE clinic_id = $1 AND actor_id = $2 AND key = $3 AND request_hash = $4 AND status_code IS NULL`, [
-        scope.clinicId,
-        scope.actorId,
-        scope.key,
-        fingerprint,
-      ]),
+      tx.query(
+        `DELETE FROM idempotency_record WHERE clinic_id = $1 AND actor_id = $2 AND key = $3 AND request_hash = $4 AND status_code IS NULL`,
+        [scope.clinicId, scope.actorId, scope.key, fingerprint],
+      ),
     );
   }
 }
 
 /** Deletes a clinic's expired keys; for a periodic worker job (keys are also taken over lazily). */
-export async function purgeExpiredIdempotencyRecords(tx: EntityManager, clinicId: string, now: Date = new Date()): Promise<number> {
+export async function purgeExpiredIdempotencyRecords(
+  tx: EntityManager,
+  clinicId: string,
+  now: Date = new Date(),
+): Promise<number> {
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3_600_000);
-  const result: unknown = await tx.query(`DELETE FROM idempotency_record WHERE clinic_id = $1 AND created_at < $2`, [clinicId, cutoff]);
+  const result: unknown = await tx.query(`DELETE FROM idempotency_record WHERE clinic_id = $1 AND created_at < $2`, [
+    clinicId,
+    cutoff,
+  ]);
   return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+
 import { dataSourceOptions } from './data-source-options.js';
 
 export interface MigrateResult {
@@ -7,7 +8,11 @@ export interface MigrateResult {
 
 /** Runs pending migrations as the table owner, each in its own transaction. */
 export async function runMigrations(ownerUrl: string): Promise<MigrateResult> {
-  const ds = new DataSource({ ...dataSourceOptions(ownerUrl, { database: { url: ownerUrl, ownerUrl, poolSize: 2, statementTimeoutMs: 600000, connectTimeoutMs: 30000 } }) });
+  const ds = new DataSource({
+    ...dataSourceOptions(ownerUrl, {
+      database: { url: ownerUrl, ownerUrl, poolSize: 2, statementTimeoutMs: 600000, connectTimeoutMs: 30000 },
+    }),
+  });
   await ds.initialize();
   try {
     const done = await ds.runMigrations({ transaction: 'each' });

@@ -52,7 +52,9 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
       ] as const) {
         const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
         const verb = exists.rowCount ? 'ALTER' : 'CREATE';
-        await admin.query(`${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER ${extra} PASSWORD ${quoteLiteral(password)}`);
+        await admin.query(
+          `${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER ${extra} PASSWORD ${quoteLiteral(password)}`,
+        );
       }
       const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
       if (!db.rowCount) {
@@ -65,11 +67,15 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
   } finally {
     await admin.end();
   }
-  const owner = new pg.Client({ connectionString: urlFor(options.adminUrl, OWNER_ROLE, options.ownerPassword, options.database) });
+  const owner = new pg.Client({
+    connectionString: urlFor(options.adminUrl, OWNER_ROLE, options.ownerPassword, options.database),
+  });
   await owner.connect();
   try {
     await owner.query(`REVOKE ALL ON DATABASE ${quoteIdent(options.database)} FROM PUBLIC`);
-    await owner.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${quoteIdent(options.database)} TO ${quoteIdent(APP_ROLE)}`);
+    await owner.query(
+      `GRANT CONNECT, TEMPORARY ON DATABASE ${quoteIdent(options.database)} TO ${quoteIdent(APP_ROLE)}`,
+    );
     await owner.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
   } finally {
     await owner.end();

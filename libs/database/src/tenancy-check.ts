@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 
 export class TenancyBootCheckError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Refusing to start: tenant isolation is not enforced by the database:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Refusing to start: tenant isolation is not enforced by the database:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'TenancyBootCheckError';
   }
 }
@@ -27,7 +29,13 @@ export async function assertTenantIsolation(dataSource: DataSource): Promise<voi
     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
       AND (c.relname = 'clinic' OR EXISTS (
         SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'clinic_id' AND NOT a.attisdropped))
-    ORDER BY c.relname`)) as Array<{ name: string; enabled: boolean; forced: boolean; owned: boolean; has_policy: boolean }>;
+    ORDER BY c.relname`)) as Array<{
+    name: string;
+    enabled: boolean;
+    forced: boolean;
+    owned: boolean;
+    has_policy: boolean;
+  }>;
 
   if (tables.length === 0) problems.push('no tenant tables found: have the migrations run?');
   for (const t of tables) {

@@ -20,7 +20,9 @@ export class TenantDatabase {
 
   /** Resolves a clinic slug to its id through the id-only definer function (no row content). */
   async clinicIdBySlug(slug: string): Promise<string | null> {
-    const rows: Array<{ id: string | null }> = await this.dataSource.query(`SELECT mend_clinic_id_by_slug($1) AS id`, [slug]);
+    const rows: Array<{ id: string | null }> = await this.dataSource.query(`SELECT mend_clinic_id_by_slug($1) AS id`, [
+      slug,
+    ]);
     return rows[0]?.id ?? null;
   }
 
@@ -30,7 +32,10 @@ export class TenantDatabase {
    * four-statement tenant transaction on every request.
    */
   async accessRole(clinicId: string, userId: string, familyId: string): Promise<Role | null> {
-    const rows: Array<{ role: Role | null }> = await this.dataSource.query(`SELECT mend_access_role($1, $2, $3) AS role`, [clinicId, userId, familyId]);
+    const rows: Array<{ role: Role | null }> = await this.dataSource.query(
+      `SELECT mend_access_role($1, $2, $3) AS role`,
+      [clinicId, userId, familyId],
+    );
     return rows[0]?.role ?? null;
   }
 

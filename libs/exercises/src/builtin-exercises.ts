@@ -23,7 +23,14 @@ export interface BuiltinExercise {
   scoring: Scoring | null;
 }
 
-function zeroToTen(key: string, label: string, minLabel: string, maxLabel: string, required = true, hint?: string): ScaleField {
+function zeroToTen(
+  key: string,
+  label: string,
+  minLabel: string,
+  maxLabel: string,
+  required = true,
+  hint?: string,
+): ScaleField {
   return { key, type: 'scale', label, ...(hint ? { hint } : {}), required, min: 0, max: 10, minLabel, maxLabel };
 }
 
@@ -59,12 +66,22 @@ const breachConversation: BuiltinExercise = {
         type: 'choice',
         label: 'Which part did you mainly take in this conversation?',
         required: true,
-        options: options(['hurt', 'I was the one who was hurt'], ['repairing', 'I was the one who broke the trust'], ['both', 'A bit of both']),
+        options: options(
+          ['hurt', 'I was the one who was hurt'],
+          ['repairing', 'I was the one who broke the trust'],
+          ['both', 'A bit of both'],
+        ),
       },
       zeroToTen('felt_heard', 'How heard did you feel?', 'Not heard at all', 'Completely heard'),
       zeroToTen('stayed_open', 'How well could you stay calm and open?', 'Not at all', 'Completely', false),
       { key: 'what_helped', type: 'text', label: 'What helped the conversation?', required: false, maxLength: 2000 },
-      { key: 'still_unsaid', type: 'text', label: 'Is there anything you still need to say or to hear?', required: false, maxLength: 2000 },
+      {
+        key: 'still_unsaid',
+        type: 'text',
+        label: 'Is there anything you still need to say or to hear?',
+        required: false,
+        maxLength: 2000,
+      },
     ],
   },
   scoring: null,
@@ -85,10 +102,34 @@ const repairPlan: BuiltinExercise = {
   defaultCadence: once,
   form: {
     fields: [
-      { key: 'goal', type: 'text', label: 'In a sentence or two, what do you both want your relationship to feel like once trust is rebuilt?', required: true, maxLength: 1000 },
-      { key: 'expectations', type: 'text', label: 'Which expectations have you agreed on?', required: true, maxLength: 3000 },
-      { key: 'first_steps', type: 'text', label: 'What are the first concrete steps, and who does what?', required: true, maxLength: 2000 },
-      { key: 'open_disagreements', type: 'text', label: 'Where do you still see things differently?', required: false, maxLength: 2000 },
+      {
+        key: 'goal',
+        type: 'text',
+        label: 'In a sentence or two, what do you both want your relationship to feel like once trust is rebuilt?',
+        required: true,
+        maxLength: 1000,
+      },
+      {
+        key: 'expectations',
+        type: 'text',
+        label: 'Which expectations have you agreed on?',
+        required: true,
+        maxLength: 3000,
+      },
+      {
+        key: 'first_steps',
+        type: 'text',
+        label: 'What are the first concrete steps, and who does what?',
+        required: true,
+        maxLength: 2000,
+      },
+      {
+        key: 'open_disagreements',
+        type: 'text',
+        label: 'Where do you still see things differently?',
+        required: false,
+        maxLength: 2000,
+      },
       {
         key: 'focus_areas',
         type: 'multi',
@@ -96,7 +137,7 @@ const repairPlan: BuiltinExercise = {
         required: false,
         options: options(
           ['money', 'Money and spending'],
-          ['confidences', 'Keeping each other\'s confidences'],
+          ['confidences', "Keeping each other's confidences"],
           ['communication', 'How we talk to each other'],
           ['anger', 'How we handle anger and threats'],
           ['time_together', 'Time together'],
@@ -111,7 +152,12 @@ const repairPlan: BuiltinExercise = {
         required: true,
         options: options(['one_week', 'In a week'], ['two_weeks', 'In two weeks'], ['one_month', 'In a month']),
       },
-      { key: 'both_agree', type: 'boolean', label: 'Do you both agree to give this plan an honest try?', required: true },
+      {
+        key: 'both_agree',
+        type: 'boolean',
+        label: 'Do you both agree to give this plan an honest try?',
+        required: true,
+      },
     ],
   },
   scoring: null,
@@ -148,7 +194,12 @@ const planCheckIn: BuiltinExercise = {
       },
       { key: 'helping', type: 'text', label: 'What helped this week?', required: false, maxLength: 2000 },
       { key: 'change_needed', type: 'text', label: 'What needs to change?', required: false, maxLength: 2000 },
-      { key: 'want_to_revise', type: 'boolean', label: 'Would you like to sit down together and revise the plan?', required: true },
+      {
+        key: 'want_to_revise',
+        type: 'boolean',
+        label: 'Would you like to sit down together and revise the plan?',
+        required: true,
+      },
     ],
   },
   scoring: null,
@@ -168,16 +219,34 @@ const honestyLog: BuiltinExercise = {
   defaultCadence: daily(21),
   form: {
     fields: [
-      { key: 'shared_openly', type: 'boolean', label: 'Did you share something today that you could easily have kept to yourself?', required: true },
+      {
+        key: 'shared_openly',
+        type: 'boolean',
+        label: 'Did you share something today that you could easily have kept to yourself?',
+        required: true,
+      },
       {
         key: 'topics',
         type: 'multi',
         label: 'What was it about?',
         required: false,
-        options: options(['money', 'Money'], ['plans', 'Plans or whereabouts'], ['contact', 'Contact with other people'], ['feelings', 'My feelings'], ['mistake', 'A mistake I made'], ['other', 'Something else']),
+        options: options(
+          ['money', 'Money'],
+          ['plans', 'Plans or whereabouts'],
+          ['contact', 'Contact with other people'],
+          ['feelings', 'My feelings'],
+          ['mistake', 'A mistake I made'],
+          ['other', 'Something else'],
+        ),
       },
       { key: 'held_back', type: 'boolean', label: 'Did you hold anything back today?', required: true },
-      { key: 'what_made_it_hard', type: 'text', label: 'If so, what made it hard to share?', required: false, maxLength: 1500 },
+      {
+        key: 'what_made_it_hard',
+        type: 'text',
+        label: 'If so, what made it hard to share?',
+        required: false,
+        maxLength: 1500,
+      },
       zeroToTen('comfort', 'How comfortable did being open feel today?', 'Very uncomfortable', 'Completely at ease'),
     ],
   },
@@ -198,21 +267,47 @@ const letterInsteadOfFight: BuiltinExercise = {
   defaultCadence: once,
   form: {
     fields: [
-      { key: 'letter', type: 'text', label: 'Your letter', hint: 'Write to your partner directly, in your own words.', required: true, maxLength: 5000 },
+      {
+        key: 'letter',
+        type: 'text',
+        label: 'Your letter',
+        hint: 'Write to your partner directly, in your own words.',
+        required: true,
+        maxLength: 5000,
+      },
       {
         key: 'feelings',
         type: 'multi',
         label: 'Which feelings are in this letter?',
         required: false,
-        options: options(['hurt', 'Hurt'], ['angry', 'Angry'], ['afraid', 'Afraid'], ['sad', 'Sad'], ['guilty', 'Guilty'], ['confused', 'Confused'], ['hopeful', 'Hopeful'], ['loving', 'Loving']),
+        options: options(
+          ['hurt', 'Hurt'],
+          ['angry', 'Angry'],
+          ['afraid', 'Afraid'],
+          ['sad', 'Sad'],
+          ['guilty', 'Guilty'],
+          ['confused', 'Confused'],
+          ['hopeful', 'Hopeful'],
+          ['loving', 'Loving'],
+        ),
       },
-      zeroToTen('calmer_after', 'How calm do you feel now that you have written it?', 'Not calm at all', 'Completely calm'),
+      zeroToTen(
+        'calmer_after',
+        'How calm do you feel now that you have written it?',
+        'Not calm at all',
+        'Completely calm',
+      ),
       {
         key: 'next_step',
         type: 'choice',
         label: 'What would you like to do with this letter?',
         required: true,
-        options: options(['give', 'Give it to my partner'], ['read_together', 'Read it together'], ['session', 'Bring it to our next session'], ['keep', 'Keep it to myself for now']),
+        options: options(
+          ['give', 'Give it to my partner'],
+          ['read_together', 'Read it together'],
+          ['session', 'Bring it to our next session'],
+          ['keep', 'Keep it to myself for now'],
+        ),
       },
     ],
   },
@@ -228,7 +323,7 @@ const deviceFreeDate: BuiltinExercise = {
   instructions:
     'Plan at least an hour together each week with phones, laptops and screens switched off and out of sight. ' +
     'Choose something you both enjoy, or something you loved doing before things got hard — a walk, cooking together, a game, an evening out. ' +
-    'This time is not for working through the breach; it is for enjoying each other\'s company again. ' +
+    "This time is not for working through the breach; it is for enjoying each other's company again. " +
     'Afterwards, fill in one check-in together.',
   defaultCadence: weekly('SA', 18),
   form: {
@@ -239,9 +334,21 @@ const deviceFreeDate: BuiltinExercise = {
         type: 'choice',
         label: 'What did you do?',
         required: false,
-        options: options(['walk', 'A walk or time outdoors'], ['meal', 'Cooked or ate out together'], ['outing', 'A date or outing'], ['night_in', 'A night in'], ['hobby', 'A shared hobby or game'], ['other', 'Something else']),
+        options: options(
+          ['walk', 'A walk or time outdoors'],
+          ['meal', 'Cooked or ate out together'],
+          ['outing', 'A date or outing'],
+          ['night_in', 'A night in'],
+          ['hobby', 'A shared hobby or game'],
+          ['other', 'Something else'],
+        ),
       },
-      { key: 'devices_stayed_off', type: 'boolean', label: 'Did the devices stay off the whole time?', required: false },
+      {
+        key: 'devices_stayed_off',
+        type: 'boolean',
+        label: 'Did the devices stay off the whole time?',
+        required: false,
+      },
       zeroToTen('connection', 'How connected did you feel?', 'Not connected', 'Very connected', false),
       { key: 'highlight', type: 'text', label: 'A moment you both enjoyed', required: false, maxLength: 1000 },
     ],
@@ -259,7 +366,7 @@ const caringGestures: BuiltinExercise = {
     'Each day, do at least one deliberate thing that shows your partner you are thinking of them: a long hug, taking over a chore, a kind message in the middle of the day, or a hand with something they are working on. ' +
     'Small, steady gestures rebuild a sense of safety more reliably than rare grand ones. ' +
     'Notice what your partner does for you too, and tell them when it lands. ' +
-    'Record today\'s gestures below.',
+    "Record today's gestures below.",
   defaultCadence: daily(20),
   form: {
     fields: [
@@ -278,9 +385,20 @@ const caringGestures: BuiltinExercise = {
           ['none', 'Nothing today'],
         ),
       },
-      { key: 'noticed_care', type: 'boolean', label: 'Did you notice something caring your partner did for you?', required: true },
+      {
+        key: 'noticed_care',
+        type: 'boolean',
+        label: 'Did you notice something caring your partner did for you?',
+        required: true,
+      },
       zeroToTen('felt_cared_for', 'How cared for did you feel today?', 'Not at all', 'Deeply cared for'),
-      { key: 'note', type: 'text', label: 'Anything you want to remember about today?', required: false, maxLength: 1000 },
+      {
+        key: 'note',
+        type: 'text',
+        label: 'Anything you want to remember about today?',
+        required: false,
+        maxLength: 1000,
+      },
     ],
   },
   scoring: null,
@@ -300,17 +418,45 @@ const listeningSupport: BuiltinExercise = {
   defaultCadence: weekly('WE', 20),
   form: {
     fields: [
-      { key: 'partner_stressed', type: 'boolean', label: 'Was your partner under noticeable stress this week?', required: true },
-      zeroToTen('listened_well', 'How well did you listen without rushing to fix things?', 'Not well', 'Very well', false),
+      {
+        key: 'partner_stressed',
+        type: 'boolean',
+        label: 'Was your partner under noticeable stress this week?',
+        required: true,
+      },
+      zeroToTen(
+        'listened_well',
+        'How well did you listen without rushing to fix things?',
+        'Not well',
+        'Very well',
+        false,
+      ),
       {
         key: 'support_offered',
         type: 'multi',
         label: 'What support did you offer?',
         required: false,
-        options: options(['listened', 'Listened'], ['asked', 'Asked what would help'], ['took_task', 'Took something off their plate'], ['ideas', 'Offered practical ideas'], ['space', 'Gave them space when they asked']),
+        options: options(
+          ['listened', 'Listened'],
+          ['asked', 'Asked what would help'],
+          ['took_task', 'Took something off their plate'],
+          ['ideas', 'Offered practical ideas'],
+          ['space', 'Gave them space when they asked'],
+        ),
       },
-      zeroToTen('felt_supported', 'When you were stressed, how supported did you feel by your partner?', 'Not supported', 'Fully supported'),
-      { key: 'note', type: 'text', label: 'Anything you would like your partner to know?', required: false, maxLength: 1500 },
+      zeroToTen(
+        'felt_supported',
+        'When you were stressed, how supported did you feel by your partner?',
+        'Not supported',
+        'Fully supported',
+      ),
+      {
+        key: 'note',
+        type: 'text',
+        label: 'Anything you would like your partner to know?',
+        required: false,
+        maxLength: 1500,
+      },
     ],
   },
   scoring: null,
@@ -339,14 +485,19 @@ const trustPulse: BuiltinExercise = {
         ],
       },
       {
-        ...zeroToTen('safety', 'How emotionally safe did you feel with your partner today?', 'Not safe at all', 'Completely safe'),
+        ...zeroToTen(
+          'safety',
+          'How emotionally safe did you feel with your partner today?',
+          'Not safe at all',
+          'Completely safe',
+        ),
         anchors: [
           { value: 0, label: 'Not safe at all' },
           { value: 5, label: 'Somewhat safe' },
           { value: 10, label: 'Completely safe' },
         ],
       },
-      { key: 'note', type: 'text', label: 'Anything behind today\'s numbers?', required: false, maxLength: 500 },
+      { key: 'note', type: 'text', label: "Anything behind today's numbers?", required: false, maxLength: 500 },
     ],
   },
   scoring: { kind: 'trust_pulse', field: 'trust' },
@@ -430,7 +581,13 @@ const rememberingUs: BuiltinExercise = {
     fields: [
       { key: 'did_it', type: 'boolean', label: 'Did you spend this evening together?', required: true },
       zeroToTen('closeness', 'How close did you feel afterwards?', 'Not close', 'Very close', false),
-      { key: 'bring_back', type: 'text', label: 'What would you like to bring back from your early days?', required: false, maxLength: 1000 },
+      {
+        key: 'bring_back',
+        type: 'text',
+        label: 'What would you like to bring back from your early days?',
+        required: false,
+        maxLength: 1000,
+      },
     ],
   },
   scoring: null,

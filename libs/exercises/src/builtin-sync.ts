@@ -1,5 +1,7 @@
-import { newId } from '@mend/core';
 import type { EntityManager } from 'typeorm';
+
+import { newId } from '@mend/core';
+
 import { BUILTIN_EXERCISES, type BuiltinExercise } from './builtin-exercises.js';
 import { exercisesRepository } from './exercises.repository.js';
 
@@ -40,7 +42,10 @@ async function syncBuiltin(tx: EntityManager, clinicId: string, builtin: Builtin
 /** The clinic's id for a built-in (syncing first), e.g. for demo data or tests that assign one. */
 export async function builtinExerciseId(tx: EntityManager, clinicId: string, key: string): Promise<string> {
   await ensureBuiltins(tx, clinicId);
-  const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM exercise WHERE clinic_id = $1 AND builtin_key = $2`, [clinicId, key]);
+  const rows: Array<{ id: string }> = await tx.query(
+    `SELECT id FROM exercise WHERE clinic_id = $1 AND builtin_key = $2`,
+    [clinicId, key],
+  );
   if (!rows[0]) throw new Error(`No built-in exercise with key ${key}`);
   return rows[0].id;
 }

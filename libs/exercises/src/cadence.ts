@@ -1,4 +1,5 @@
 import type { FieldProblem } from '@mend/core';
+
 import type { Cadence } from './form.types.js';
 
 const DAY = '(MO|TU|WE|TH|FR|SA|SU)';
@@ -36,25 +37,36 @@ export function validateRrule(rrule: unknown, path = 'rrule'): FieldProblem[] {
     const [name, value, ...rest] = part.split('=');
     const pattern = PARTS[name];
     if (!pattern || value === undefined || rest.length || seen.has(name) || !pattern.test(value)) {
-      return [{ field: path, message: `${path.split('.').pop()} must be an RRULE such as ${EXAMPLE}, using FREQ (daily or less often), INTERVAL, COUNT, UNTIL, WKST, BYDAY, BYHOUR, BYMINUTE, BYMONTHDAY, BYMONTH or BYSETPOS once each` }];
+      return [
+        {
+          field: path,
+          message: `${path.split('.').pop()} must be an RRULE such as ${EXAMPLE}, using FREQ (daily or less often), INTERVAL, COUNT, UNTIL, WKST, BYDAY, BYHOUR, BYMINUTE, BYMONTHDAY, BYMONTH or BYSETPOS once each`,
+        },
+      ];
     }
     seen.add(name);
   }
-  if (!seen.has('FREQ')) return [{ field: path, message: `${path.split('.').pop()} must start from a FREQ, e.g. ${EXAMPLE}` }];
-  if (seen.has('COUNT') && seen.has('UNTIL')) return [{ field: path, message: `${path.split('.').pop()} cannot have both COUNT and UNTIL` }];
+  if (!seen.has('FREQ'))
+    return [{ field: path, message: `${path.split('.').pop()} must start from a FREQ, e.g. ${EXAMPLE}` }];
+  if (seen.has('COUNT') && seen.has('UNTIL'))
+    return [{ field: path, message: `${path.split('.').pop()} cannot have both COUNT and UNTIL` }];
   return [];
 }
 
 /** Problems with a default cadence: `{type: 'once'}` or `{type: 'recurring', rrule}`. Null or absent is fine. */
 export function validateCadence(cadence: unknown, path = 'defaultCadence'): FieldProblem[] {
   if (cadence === null || cadence === undefined) return [];
-  if (typeof cadence !== 'object' || Array.isArray(cadence)) return [{ field: path, message: `${path} must be {type: "once"} or {type: "recurring", rrule}` }];
+  if (typeof cadence !== 'object' || Array.isArray(cadence))
+    return [{ field: path, message: `${path} must be {type: "once"} or {type: "recurring", rrule}` }];
   const value = cadence as Record<string, unknown>;
   if (value.type === 'once') {
-    return Object.keys(value).some((k) => k !== 'type') ? [{ field: path, message: 'a once cadence takes only type' }] : [];
+    return Object.keys(value).some((k) => k !== 'type')
+      ? [{ field: path, message: 'a once cadence takes only type' }]
+      : [];
   }
   if (value.type === 'recurring') {
-    if (Object.keys(value).some((k) => k !== 'type' && k !== 'rrule')) return [{ field: path, message: 'a recurring cadence takes only type and rrule' }];
+    if (Object.keys(value).some((k) => k !== 'type' && k !== 'rrule'))
+      return [{ field: path, message: 'a recurring cadence takes only type and rrule' }];
     return validateRrule(value.rrule, `${path}.rrule`);
   }
   return [{ field: `${path}.type`, message: 'type must be once or recurring' }];

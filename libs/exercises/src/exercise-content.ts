@@ -1,4 +1,5 @@
 import type { FieldProblem } from '@mend/core';
+
 import { normalizeCadence, validateCadence } from './cadence.js';
 import { EXERCISE_CATEGORIES, EXERCISE_MODES, type ExerciseContentInput } from './exercise.types.js';
 import type { VersionContent } from './exercises.repository.js';
@@ -18,19 +19,25 @@ function isText(value: unknown, max: number): value is string {
  */
 export function validateExerciseContent(content: Partial<Record<keyof ExerciseContentInput, unknown>>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!isText(content.title, EXERCISE_LIMITS.maxTitleLength)) problems.push({ field: 'title', message: `title must be 1 to ${EXERCISE_LIMITS.maxTitleLength} characters` });
+  if (!isText(content.title, EXERCISE_LIMITS.maxTitleLength))
+    problems.push({ field: 'title', message: `title must be 1 to ${EXERCISE_LIMITS.maxTitleLength} characters` });
   if (!(EXERCISE_CATEGORIES as readonly unknown[]).includes(content.category)) {
     problems.push({ field: 'category', message: `category must be one of ${EXERCISE_CATEGORIES.join(', ')}` });
   }
   if (!isText(content.instructions, EXERCISE_LIMITS.maxInstructionsLength)) {
-    problems.push({ field: 'instructions', message: `instructions must be 1 to ${EXERCISE_LIMITS.maxInstructionsLength} characters` });
+    problems.push({
+      field: 'instructions',
+      message: `instructions must be 1 to ${EXERCISE_LIMITS.maxInstructionsLength} characters`,
+    });
   }
-  if (!(EXERCISE_MODES as readonly unknown[]).includes(content.mode)) problems.push({ field: 'mode', message: 'mode must be individual or joint' });
+  if (!(EXERCISE_MODES as readonly unknown[]).includes(content.mode))
+    problems.push({ field: 'mode', message: 'mode must be individual or joint' });
   problems.push(...validateCadence(content.defaultCadence, 'defaultCadence'));
   const formProblems = validateFormDefinition(content.form, 'form');
   problems.push(...formProblems);
   // Scoring is checked against the form only once the form itself is sound.
-  if (formProblems.length === 0) problems.push(...validateScoring(content.scoring, content.form as CheckInForm, 'scoring'));
+  if (formProblems.length === 0)
+    problems.push(...validateScoring(content.scoring, content.form as CheckInForm, 'scoring'));
   return problems;
 }
 

@@ -1,7 +1,15 @@
 import type { Cadence, CheckInForm, ExerciseMode, Scoring } from './form.types.js';
 
 /** The library's shelves; each maps to a pillar of the trust-repair approach, plus scored measures. */
-export const EXERCISE_CATEGORIES = ['communication', 'repair_plan', 'honesty', 'time_together', 'caring', 'support', 'measure'] as const;
+export const EXERCISE_CATEGORIES = [
+  'communication',
+  'repair_plan',
+  'honesty',
+  'time_together',
+  'caring',
+  'support',
+  'measure',
+] as const;
 export type ExerciseCategory = (typeof EXERCISE_CATEGORIES)[number];
 
 export const EXERCISE_MODES = ['individual', 'joint'] as const satisfies readonly ExerciseMode[];

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+
 import { queryRows } from '@mend/database';
+
 import type { ExerciseCategory, ExerciseVersionView, ExerciseView } from './exercise.types.js';
 import type { Cadence, CheckInForm, ExerciseMode, Scoring } from './form.types.js';
 
@@ -89,15 +91,30 @@ function toVersionView(row: VersionRow): ExerciseVersionView {
 
 /** Plain SQL, every statement keyed by clinic_id first (RLS is the second wall). */
 export const exercisesRepository = {
-  async findById(tx: EntityManager, clinicId: string, id: string, options: { lock?: boolean } = {}): Promise<ExerciseRow | null> {
-    const rows: ExerciseRow[] = await tx.query(`${SELECT_CURRENT} WHERE e.clinic_id = $1 AND e.id = $2 ${options.lock ? 'FOR UPDATE OF e' : ''}`, [clinicId, id]);
+  async findById(
+    tx: EntityManager,
+    clinicId: string,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<ExerciseRow | null> {
+    const rows: ExerciseRow[] = await tx.query(
+      `${SELECT_CURRENT} WHERE e.clinic_id = $1 AND e.id = $2 ${options.lock ? 'FOR UPDATE OF e' : ''}`,
+      [clinicId, id],
+    );
     return rows[0] ?? null;
   },
 
   async list(
     tx: EntityManager,
     clinicId: string,
-    filter: { category?: string; mode?: string; source?: 'builtin' | 'clinic'; includeArchived: boolean; afterId?: string; limit: number },
+    filter: {
+      category?: string;
+      mode?: string;
+      source?: 'builtin' | 'clinic';
+      includeArchived: boolean;
+      afterId?: string;
+      limit: number;
+    },
   ): Promise<ExerciseRow[]> {
     return tx.query(
       `${SELECT_CURRENT}
@@ -109,15 +126,34 @@ export const exercisesRepository = {
          AND ($6::uuid IS NULL OR e.id > $6)
        ORDER BY e.id
        LIMIT $7`,
-      [clinicId, filter.category ?? null, filter.mode ?? null, filter.source ?? null, filter.includeArchived, filter.afterId ?? null, filter.limit],
+      [
+        clinicId,
+        filter.category ?? null,
+        filter.mode ?? null,
+        filter.source ?? null,
+        filter.includeArchived,
+        filter.afterId ?? null,
+        filter.limit,
+      ],
     );
   },
 
   async insertExercise(tx: EntityManager, row: { clinicId: string; id: string; createdBy: string }): Promise<void> {
-    await tx.query(`INSERT INTO exercise (clinic_id, id, current_version, created_by) VALUES ($1, $2, 1, $3)`, [row.clinicId, row.id, row.createdBy]);
+    await tx.query(`INSERT INTO exercise (clinic_id, id, current_version, created_by) VALUES ($1, $2, 1, $3)`, [
+      row.clinicId,
+      row.id,
+      row.createdBy,
+    ]);
   },
 
-  async insertVersion(tx: EntityManager, clinicId: string, exerciseId: string, version: number, content: VersionContent, options: { ifAbsent?: boolean } = {}): Promise<void> {
+  async insertVersion(
+    tx: EntityManager,
+    clinicId: string,
+    exerciseId: string,
+    version: number,
+    content: VersionContent,
+    options: { ifAbsent?: boolean } = {},
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO exercise_version (clinic_id, exercise_id, version, title, category, instructions, mode, default_cadence, form, scoring)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb)
@@ -139,11 +175,11 @@ export const exercisesRepository = {
 
   /** Moves the exercise to a newer version; never backwards (a stale writer changes nothing). */
   async advanceVersion(tx: EntityManager, clinicId: string, id: string, version: number): Promise<void> {
-    await queryRows(tx, `UPDATE exercise SET current_version = $3, updated_at = now() WHERE clinic_id = $1 AND id = $2 AND current_version < $3 RETURNING id`, [
-      clinicId,
-      id,
-      version,
-    ]);
+    await queryRows(
+      tx,
+      `UPDATE exercise SET current_version = $3, updated_at = now() WHERE clinic_id = $1 AND id = $2 AND current_version < $3 RETURNING id`,
+      [clinicId, id, version],
+    );
   },
 
   async setArchived(tx: EntityManager, clinicId: string, id: string, isArchived: boolean): Promise<void> {
@@ -155,7 +191,12 @@ export const exercisesRepository = {
     );
   },
 
-  async findVersion(tx: EntityManager, clinicId: string, exerciseId: string, version: number): Promise<ExerciseVersionView | null> {
+  async findVersion(
+    tx: EntityManager,
+    clinicId: string,
+    exerciseId: string,
+    version: number,
+  ): Promise<ExerciseVersionView | null> {
     const rows: VersionRow[] = await tx.query(
       `SELECT v.exercise_id, v.version, e.builtin_key, v.title, v.category, v.instructions, v.mode, v.default_cadence, v.form, v.scoring, v.created_at
        FROM exercise_version v JOIN exercise e ON e.clinic_id = v.clinic_id AND e.id = v.exercise_id
@@ -176,13 +217,14 @@ export const exercisesRepository = {
 
   /** Claims the clinic's row for a built-in (concurrent syncs meet on the unique key) and answers its id. */
   async claimBuiltin(tx: EntityManager, clinicId: string, id: string, key: string, version: number): Promise<string> {
-    await tx.query(`INSERT INTO exercise (clinic_id, id, builtin_key, current_version) VALUES ($1, $2, $3, $4) ON CONFLICT (clinic_id, builtin_key) DO NOTHING`, [
-      clinicId,
-      id,
-      key,
-      version,
-    ]);
-    const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM exercise WHERE clinic_id = $1 AND builtin_key = $2 FOR UPDATE`, [clinicId, key]);
+    await tx.query(
+      `INSERT INTO exercise (clinic_id, id, builtin_key, current_version) VALUES ($1, $2, $3, $4) ON CONFLICT (clinic_id, builtin_key) DO NOTHING`,
+      [clinicId, id, key, version],
+    );
+    const rows: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM exercise WHERE clinic_id = $1 AND builtin_key = $2 FOR UPDATE`,
+      [clinicId, key],
+    );
     return rows[0].id;
   },
 };

@@ -1,23 +1,55 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
-import { DomainException, type FieldProblem, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
+import {
+  DomainException,
+  type FieldProblem,
+  type Page,
+  type UserPrincipal,
+  decodeCursor,
+  newId,
+  toPage,
+} from '@mend/core';
 import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import type { EntityManager } from 'typeorm';
 import { ensureBuiltins } from './builtin-sync.js';
 import { normalizeContent, validateExerciseContent } from './exercise-content.js';
-import type { CreateExerciseInput, ExerciseContentInput, ExerciseVersionView, ExerciseView, ListExercisesQuery, UpdateExerciseInput } from './exercise.types.js';
+import type {
+  CreateExerciseInput,
+  ExerciseContentInput,
+  ExerciseVersionView,
+  ExerciseView,
+  ListExercisesQuery,
+  UpdateExerciseInput,
+} from './exercise.types.js';
 import { type ExerciseRow, type VersionContent, exercisesRepository, toExerciseView } from './exercises.repository.js';
 
-const CONTENT_KEYS = ['title', 'category', 'instructions', 'mode', 'defaultCadence', 'form', 'scoring'] as const satisfies ReadonlyArray<keyof ExerciseContentInput>;
+const CONTENT_KEYS = [
+  'title',
+  'category',
+  'instructions',
+  'mode',
+  'defaultCadence',
+  'form',
+  'scoring',
+] as const satisfies ReadonlyArray<keyof ExerciseContentInput>;
 
 /** The version an assignment was given, for the libraries that assign and check in. */
-export function getVersion(tx: EntityManager, clinicId: string, exerciseId: string, version: number): Promise<ExerciseVersionView | null> {
+export function getVersion(
+  tx: EntityManager,
+  clinicId: string,
+  exerciseId: string,
+  version: number,
+): Promise<ExerciseVersionView | null> {
   return exercisesRepository.findVersion(tx, clinicId, exerciseId, version);
 }
 
 /** An exercise of the clinic with its current version (built-ins synced first), or null. */
-export async function findExercise(tx: EntityManager, clinicId: string, exerciseId: string): Promise<ExerciseView | null> {
+export async function findExercise(
+  tx: EntityManager,
+  clinicId: string,
+  exerciseId: string,
+): Promise<ExerciseView | null> {
   await ensureBuiltins(tx, clinicId);
   const row = await exercisesRepository.findById(tx, clinicId, exerciseId);
   return row ? toExerciseView(row) : null;
@@ -78,18 +110,26 @@ export class ExercisesService {
   }
 
   /** A clinic's own exercise, at version 1. With an Idempotency-Key, a retry answers the first result. */
-  async create(principal: UserPrincipal, input: CreateExerciseInput, idempotencyKey?: string): Promise<IdempotentResult<ExerciseView>> {
+  async create(
+    principal: UserPrincipal,
+    input: CreateExerciseInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<ExerciseView>> {
     requireStaff(principal);
     const problems = validateExerciseContent(input);
     if (problems.length) throw invalid(problems);
     const content = normalizeContent(input);
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/exercises', body: input, statusCode: 201 }, async (tx) => {
-      const id = newId();
-      await exercisesRepository.insertExercise(tx, { clinicId: principal.clinicId, id, createdBy: principal.userId });
-      await exercisesRepository.insertVersion(tx, principal.clinicId, id, 1, content);
-      await this.audit.record(tx, this.audit.entryFor(principal, 'exercise.create', 'exercise', id));
-      return this.reload(tx, principal.clinicId, id);
-    });
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/exercises', body: input, statusCode: 201 },
+      async (tx) => {
+        const id = newId();
+        await exercisesRepository.insertExercise(tx, { clinicId: principal.clinicId, id, createdBy: principal.userId });
+        await exercisesRepository.insertVersion(tx, principal.clinicId, id, 1, content);
+        await this.audit.record(tx, this.audit.entryFor(principal, 'exercise.create', 'exercise', id));
+        return this.reload(tx, principal.clinicId, id);
+      },
+    );
   }
 
   /**
@@ -107,16 +147,30 @@ export class ExercisesService {
           'Built-in exercises are read-only. To adapt one, copy its title, instructions and form into a new exercise of your own with POST /v1/exercises.',
         );
       }
-      if (CONTENT_KEYS.some((key) => input[key] !== undefined)) await this.addVersionIfChanged(tx, principal, current, input);
+      if (CONTENT_KEYS.some((key) => input[key] !== undefined))
+        await this.addVersionIfChanged(tx, principal, current, input);
       if (input.archived !== undefined && input.archived !== (current.archived_at !== null)) {
         await exercisesRepository.setArchived(tx, principal.clinicId, exerciseId, input.archived);
-        await this.audit.record(tx, this.audit.entryFor(principal, input.archived ? 'exercise.archive' : 'exercise.restore', 'exercise', exerciseId));
+        await this.audit.record(
+          tx,
+          this.audit.entryFor(
+            principal,
+            input.archived ? 'exercise.archive' : 'exercise.restore',
+            'exercise',
+            exerciseId,
+          ),
+        );
       }
       return this.reload(tx, principal.clinicId, exerciseId);
     });
   }
 
-  private async addVersionIfChanged(tx: EntityManager, principal: UserPrincipal, current: ExerciseRow, input: UpdateExerciseInput): Promise<void> {
+  private async addVersionIfChanged(
+    tx: EntityManager,
+    principal: UserPrincipal,
+    current: ExerciseRow,
+    input: UpdateExerciseInput,
+  ): Promise<void> {
     const before = contentOf(current);
     const merged: ExerciseContentInput = {
       title: input.title ?? before.title,
@@ -149,7 +203,12 @@ export class ExercisesService {
     return ensureBuiltins(tx, clinicId);
   }
 
-  getVersion(tx: EntityManager, clinicId: string, exerciseId: string, version: number): Promise<ExerciseVersionView | null> {
+  getVersion(
+    tx: EntityManager,
+    clinicId: string,
+    exerciseId: string,
+    version: number,
+  ): Promise<ExerciseVersionView | null> {
     return getVersion(tx, clinicId, exerciseId, version);
   }
 }

@@ -3,7 +3,16 @@ import { normalizeForm, validateAnswers, validateFormDefinition } from './form.v
 
 const FORM: CheckInForm = {
   fields: [
-    { key: 'trust', type: 'scale', label: 'Trust today', required: true, min: 0, max: 10, minLabel: 'None', maxLabel: 'Complete' },
+    {
+      key: 'trust',
+      type: 'scale',
+      label: 'Trust today',
+      required: true,
+      min: 0,
+      max: 10,
+      minLabel: 'None',
+      maxLabel: 'Complete',
+    },
     { key: 'mood', type: 'scale', label: 'Mood', required: false, min: -3, max: 3 },
     { key: 'note', type: 'text', label: 'Note', required: false, maxLength: 20 },
     { key: 'letter', type: 'text', label: 'Letter', required: true, maxLength: 100 },
@@ -64,7 +73,16 @@ describe('validateAnswers', () => {
 
   it('accepts valid answers to every field, at the ends of each range', () => {
     expect(
-      problemsFor({ ...VALID, trust: 0, mood: -3, note: 'x'.repeat(20), slept_well: false, when: 'am', gestures: ['hug', 'chore'], topics: ['money', 'plans', 'feelings'] }),
+      problemsFor({
+        ...VALID,
+        trust: 0,
+        mood: -3,
+        note: 'x'.repeat(20),
+        slept_well: false,
+        when: 'am',
+        gestures: ['hug', 'chore'],
+        topics: ['money', 'plans', 'feelings'],
+      }),
     ).toEqual([]);
     expect(problemsFor({ ...VALID, trust: 10, mood: 3, note: '' })).toEqual([]);
   });
@@ -76,27 +94,49 @@ describe('validateAnswers', () => {
   });
 
   it('names every missing required field', () => {
-    expect(fieldsOf({})).toEqual(['answers.trust', 'answers.letter', 'answers.kept_plan', 'answers.feeling', 'answers.gestures']);
-    expect(problemsFor({ ...VALID, trust: undefined })).toEqual([{ field: 'answers.trust', message: 'trust is required' }]);
-    expect(problemsFor({ ...VALID, kept_plan: null })).toEqual([{ field: 'answers.kept_plan', message: 'kept_plan is required' }]);
+    expect(fieldsOf({})).toEqual([
+      'answers.trust',
+      'answers.letter',
+      'answers.kept_plan',
+      'answers.feeling',
+      'answers.gestures',
+    ]);
+    expect(problemsFor({ ...VALID, trust: undefined })).toEqual([
+      { field: 'answers.trust', message: 'trust is required' },
+    ]);
+    expect(problemsFor({ ...VALID, kept_plan: null })).toEqual([
+      { field: 'answers.kept_plan', message: 'kept_plan is required' },
+    ]);
   });
 
   it('refuses null for an optional field (leave it out instead)', () => {
-    expect(problemsFor({ ...VALID, mood: null })).toEqual([{ field: 'answers.mood', message: expect.stringContaining('left out') }]);
+    expect(problemsFor({ ...VALID, mood: null })).toEqual([
+      { field: 'answers.mood', message: expect.stringContaining('left out') },
+    ]);
   });
 
   it('refuses keys that are not fields of the form', () => {
-    expect(problemsFor({ ...VALID, extra: 1 })).toEqual([{ field: 'answers.extra', message: 'extra is not a field of this form' }]);
+    expect(problemsFor({ ...VALID, extra: 1 })).toEqual([
+      { field: 'answers.extra', message: 'extra is not a field of this form' },
+    ]);
     expect(problemsFor({ ...VALID, 'Bad Key!': 1 })).toEqual([{ field: 'answers', message: expect.any(String) }]);
-    expect(fieldsOf(JSON.parse('{"trust":7,"letter":"a","kept_plan":true,"feeling":"better","gestures":["hug"],"__proto__":1}'))).toEqual(['answers']);
+    expect(
+      fieldsOf(
+        JSON.parse('{"trust":7,"letter":"a","kept_plan":true,"feeling":"better","gestures":["hug"],"__proto__":1}'),
+      ),
+    ).toEqual(['answers']);
   });
 
   describe('scale', () => {
     it.each([['7'], [7.5], [true], [[7]], [Number.NaN]])('refuses the wrong type %p', (trust) => {
-      expect(problemsFor({ ...VALID, trust })).toEqual([{ field: 'answers.trust', message: 'trust must be a whole number from 0 to 10' }]);
+      expect(problemsFor({ ...VALID, trust })).toEqual([
+        { field: 'answers.trust', message: 'trust must be a whole number from 0 to 10' },
+      ]);
     });
     it.each([-1, 11, 1000])('refuses %i, out of range', (trust) => {
-      expect(problemsFor({ ...VALID, trust })).toEqual([{ field: 'answers.trust', message: 'trust must be between 0 and 10' }]);
+      expect(problemsFor({ ...VALID, trust })).toEqual([
+        { field: 'answers.trust', message: 'trust must be between 0 and 10' },
+      ]);
     });
     it('handles negative ranges', () => {
       expect(fieldsOf({ ...VALID, mood: -4 })).toEqual(['answers.mood']);
@@ -109,17 +149,23 @@ describe('validateAnswers', () => {
       expect(problemsFor({ ...VALID, note: 5 })).toEqual([{ field: 'answers.note', message: 'note must be text' }]);
     });
     it('refuses text longer than maxLength, counting characters not bytes', () => {
-      expect(problemsFor({ ...VALID, note: 'x'.repeat(21) })).toEqual([{ field: 'answers.note', message: 'note must be at most 20 characters' }]);
+      expect(problemsFor({ ...VALID, note: 'x'.repeat(21) })).toEqual([
+        { field: 'answers.note', message: 'note must be at most 20 characters' },
+      ]);
       expect(problemsFor({ ...VALID, note: '💛'.repeat(20) })).toEqual([]);
     });
     it('refuses a blank required text', () => {
-      expect(problemsFor({ ...VALID, letter: '   ' })).toEqual([{ field: 'answers.letter', message: expect.stringContaining('required') }]);
+      expect(problemsFor({ ...VALID, letter: '   ' })).toEqual([
+        { field: 'answers.letter', message: expect.stringContaining('required') },
+      ]);
     });
   });
 
   describe('boolean', () => {
     it.each([['true'], [1], [0], ['yes']])('refuses %p', (kept_plan) => {
-      expect(problemsFor({ ...VALID, kept_plan })).toEqual([{ field: 'answers.kept_plan', message: 'kept_plan must be true or false' }]);
+      expect(problemsFor({ ...VALID, kept_plan })).toEqual([
+        { field: 'answers.kept_plan', message: 'kept_plan must be true or false' },
+      ]);
     });
     it('accepts false for a required boolean', () => {
       expect(problemsFor({ ...VALID, kept_plan: false })).toEqual([]);
@@ -128,7 +174,9 @@ describe('validateAnswers', () => {
 
   describe('choice', () => {
     it.each([['same'], ['Better'], [1], [['better']]])('refuses %p, not an option value', (feeling) => {
-      expect(problemsFor({ ...VALID, feeling })).toEqual([{ field: 'answers.feeling', message: 'feeling must be one of: better, worse' }]);
+      expect(problemsFor({ ...VALID, feeling })).toEqual([
+        { field: 'answers.feeling', message: 'feeling must be one of: better, worse' },
+      ]);
     });
   });
 
@@ -137,29 +185,55 @@ describe('validateAnswers', () => {
       expect(fieldsOf({ ...VALID, gestures: 'hug' })).toEqual(['answers.gestures']);
     });
     it('refuses values that are not options', () => {
-      expect(problemsFor({ ...VALID, gestures: ['hug', 'kiss'] })).toEqual([{ field: 'answers.gestures', message: expect.stringContaining('only contain') }]);
+      expect(problemsFor({ ...VALID, gestures: ['hug', 'kiss'] })).toEqual([
+        { field: 'answers.gestures', message: expect.stringContaining('only contain') },
+      ]);
       expect(fieldsOf({ ...VALID, gestures: ['hug', 3] })).toEqual(['answers.gestures']);
     });
     it('refuses duplicate values', () => {
-      expect(problemsFor({ ...VALID, gestures: ['hug', 'hug'] })).toEqual([{ field: 'answers.gestures', message: 'gestures must not list the same option twice' }]);
+      expect(problemsFor({ ...VALID, gestures: ['hug', 'hug'] })).toEqual([
+        { field: 'answers.gestures', message: 'gestures must not list the same option twice' },
+      ]);
     });
     it('needs at least one selection when required, and respects minSelected and maxSelected', () => {
-      expect(problemsFor({ ...VALID, gestures: [] })).toEqual([{ field: 'answers.gestures', message: 'gestures needs at least one selection' }]);
-      expect(problemsFor({ ...VALID, gestures: ['hug', 'chore', 'note'] })).toEqual([{ field: 'answers.gestures', message: 'gestures allows at most 2 selections' }]);
-      expect(problemsFor({ ...VALID, topics: ['money'] })).toEqual([{ field: 'answers.topics', message: 'topics needs at least 2 selections' }]);
+      expect(problemsFor({ ...VALID, gestures: [] })).toEqual([
+        { field: 'answers.gestures', message: 'gestures needs at least one selection' },
+      ]);
+      expect(problemsFor({ ...VALID, gestures: ['hug', 'chore', 'note'] })).toEqual([
+        { field: 'answers.gestures', message: 'gestures allows at most 2 selections' },
+      ]);
+      expect(problemsFor({ ...VALID, topics: ['money'] })).toEqual([
+        { field: 'answers.topics', message: 'topics needs at least 2 selections' },
+      ]);
       expect(problemsFor({ ...VALID, topics: ['money', 'plans'] })).toEqual([]);
     });
   });
 
   it('never repeats the answer in a message', () => {
     const secret = 'MARKER-7f3a';
-    const problems = problemsFor({ trust: secret, note: secret.repeat(10), letter: 7, kept_plan: secret, feeling: secret, gestures: [secret], topics: secret });
+    const problems = problemsFor({
+      trust: secret,
+      note: secret.repeat(10),
+      letter: 7,
+      kept_plan: secret,
+      feeling: secret,
+      gestures: [secret],
+      topics: secret,
+    });
     expect(problems.length).toBeGreaterThan(5);
     expect(JSON.stringify(problems)).not.toContain('7f3a');
   });
 });
 
-const field = (overrides: Partial<Record<string, unknown>> = {}): Record<string, unknown> => ({ key: 'trust', type: 'scale', label: 'Trust', required: true, min: 0, max: 10, ...overrides });
+const field = (overrides: Partial<Record<string, unknown>> = {}): Record<string, unknown> => ({
+  key: 'trust',
+  type: 'scale',
+  label: 'Trust',
+  required: true,
+  min: 0,
+  max: 10,
+  ...overrides,
+});
 const formOf = (...fields: unknown[]) => ({ fields });
 
 describe('validateFormDefinition', () => {
@@ -171,27 +245,68 @@ describe('validateFormDefinition', () => {
     expect(validateFormDefinition(null)).toEqual([{ field: 'form', message: expect.any(String) }]);
     expect(validateFormDefinition({})).toEqual([{ field: 'form.fields', message: expect.any(String) }]);
     expect(validateFormDefinition({ fields: [] })).toEqual([{ field: 'form.fields', message: expect.any(String) }]);
-    expect(validateFormDefinition({ fields: Array.from({ length: 51 }, (_, i) => field({ key: `f${i}` })) })[0].field).toBe('form.fields');
-    expect(validateFormDefinition({ fields: [field()], title: 'x' })).toEqual([{ field: 'form.title', message: 'title is not allowed on a form' }]);
+    expect(
+      validateFormDefinition({ fields: Array.from({ length: 51 }, (_, i) => field({ key: `f${i}` })) })[0].field,
+    ).toBe('form.fields');
+    expect(validateFormDefinition({ fields: [field()], title: 'x' })).toEqual([
+      { field: 'form.title', message: 'title is not allowed on a form' },
+    ]);
   });
 
   it('checks keys are well-formed and unique', () => {
-    const problems = validateFormDefinition(formOf(field({ key: 'Trust' }), field({ key: 'a' }), field({ key: 'a' }), field({ key: '1x' }), field({ key: 'x'.repeat(51) })));
-    expect(problems.map((p) => p.field)).toEqual(['form.fields[0].key', 'form.fields[2].key', 'form.fields[3].key', 'form.fields[4].key']);
+    const problems = validateFormDefinition(
+      formOf(
+        field({ key: 'Trust' }),
+        field({ key: 'a' }),
+        field({ key: 'a' }),
+        field({ key: '1x' }),
+        field({ key: 'x'.repeat(51) }),
+      ),
+    );
+    expect(problems.map((p) => p.field)).toEqual([
+      'form.fields[0].key',
+      'form.fields[2].key',
+      'form.fields[3].key',
+      'form.fields[4].key',
+    ]);
     expect(problems[1].message).toContain('unique');
   });
 
   it('checks the common properties and the type', () => {
-    const problems = validateFormDefinition(formOf(field({ label: '' }), field({ key: 'b', required: 'yes', hint: '' }), field({ key: 'c', type: 'slider' }), 'x'));
-    expect(problems.map((p) => p.field)).toEqual(['form.fields[0].label', 'form.fields[1].hint', 'form.fields[1].required', 'form.fields[2].type', 'form.fields[3]']);
+    const problems = validateFormDefinition(
+      formOf(
+        field({ label: '' }),
+        field({ key: 'b', required: 'yes', hint: '' }),
+        field({ key: 'c', type: 'slider' }),
+        'x',
+      ),
+    );
+    expect(problems.map((p) => p.field)).toEqual([
+      'form.fields[0].label',
+      'form.fields[1].hint',
+      'form.fields[1].required',
+      'form.fields[2].type',
+      'form.fields[3]',
+    ]);
   });
 
   it('checks scale bounds: whole numbers within ±100, min below max', () => {
-    expect(validateFormDefinition(formOf(field({ max: 0 })))).toEqual([{ field: 'form.fields[0].max', message: 'max must be greater than min' }]);
-    expect(validateFormDefinition(formOf(field({ min: 5, max: 5 })))).toEqual([{ field: 'form.fields[0].max', message: 'max must be greater than min' }]);
-    expect(validateFormDefinition(formOf(field({ min: 0.5, max: 1000 }))).map((p) => p.field)).toEqual(['form.fields[0].min', 'form.fields[0].max']);
-    expect(validateFormDefinition(formOf(field({ min: undefined }))).map((p) => p.field)).toEqual(['form.fields[0].min']);
-    expect(validateFormDefinition(formOf(field({ minLabel: '' }))).map((p) => p.field)).toEqual(['form.fields[0].minLabel']);
+    expect(validateFormDefinition(formOf(field({ max: 0 })))).toEqual([
+      { field: 'form.fields[0].max', message: 'max must be greater than min' },
+    ]);
+    expect(validateFormDefinition(formOf(field({ min: 5, max: 5 })))).toEqual([
+      { field: 'form.fields[0].max', message: 'max must be greater than min' },
+    ]);
+    expect(validateFormDefinition(formOf(field({ min: 0.5, max: 1000 }))).map((p) => p.field)).toEqual([
+      'form.fields[0].min',
+      'form.fields[0].max',
+    ]);
+    expect(validateFormDefinition(formOf(field({ min: undefined }))).map((p) => p.field)).toEqual([
+      'form.fields[0].min',
+    ]);
+    expect(validateFormDefinition(formOf(field({ minLabel: '' }))).map((p) => p.field)).toEqual([
+      'form.fields[0].minLabel',
+    ]);
   });
 
   it('checks scale anchors lie within the scale, once each', () => {
@@ -213,13 +328,17 @@ describe('validateFormDefinition', () => {
     const text = (maxLength: unknown) => ({ key: 'note', type: 'text', label: 'Note', required: false, maxLength });
     expect(validateFormDefinition(formOf(text(5000)))).toEqual([]);
     for (const bad of [0, 5001, 1.5, '100', undefined]) {
-      expect(validateFormDefinition(formOf(text(bad)))).toEqual([{ field: 'form.fields[0].maxLength', message: 'maxLength must be a whole number from 1 to 5000' }]);
+      expect(validateFormDefinition(formOf(text(bad)))).toEqual([
+        { field: 'form.fields[0].maxLength', message: 'maxLength must be a whole number from 1 to 5000' },
+      ]);
     }
   });
 
   it('checks choice options are present, well-formed and unique', () => {
     const choice = (options: unknown) => ({ key: 'pick', type: 'choice', label: 'Pick', required: true, options });
-    expect(validateFormDefinition(formOf(choice([])))).toEqual([{ field: 'form.fields[0].options', message: expect.any(String) }]);
+    expect(validateFormDefinition(formOf(choice([])))).toEqual([
+      { field: 'form.fields[0].options', message: expect.any(String) },
+    ]);
     expect(validateFormDefinition(formOf(choice(undefined)))[0].field).toBe('form.fields[0].options');
     const problems = validateFormDefinition(
       formOf(
@@ -247,25 +366,41 @@ describe('validateFormDefinition', () => {
       { value: 'a', label: 'A' },
       { value: 'b', label: 'B' },
     ];
-    const multi = (extra: Record<string, unknown>) => ({ key: 'many', type: 'multi', label: 'Many', required: false, options, ...extra });
+    const multi = (extra: Record<string, unknown>) => ({
+      key: 'many',
+      type: 'multi',
+      label: 'Many',
+      required: false,
+      options,
+      ...extra,
+    });
     expect(validateFormDefinition(formOf(multi({ minSelected: 0, maxSelected: 2 })))).toEqual([]);
-    expect(validateFormDefinition(formOf(multi({ maxSelected: 3 }))).map((p) => p.field)).toEqual(['form.fields[0].maxSelected']);
-    expect(validateFormDefinition(formOf(multi({ minSelected: 3 }))).map((p) => p.field)).toEqual(['form.fields[0].minSelected']);
-    expect(validateFormDefinition(formOf(multi({ maxSelected: 0 }))).map((p) => p.field)).toEqual(['form.fields[0].maxSelected']);
+    expect(validateFormDefinition(formOf(multi({ maxSelected: 3 }))).map((p) => p.field)).toEqual([
+      'form.fields[0].maxSelected',
+    ]);
+    expect(validateFormDefinition(formOf(multi({ minSelected: 3 }))).map((p) => p.field)).toEqual([
+      'form.fields[0].minSelected',
+    ]);
+    expect(validateFormDefinition(formOf(multi({ maxSelected: 0 }))).map((p) => p.field)).toEqual([
+      'form.fields[0].maxSelected',
+    ]);
     expect(validateFormDefinition(formOf(multi({ minSelected: 2, maxSelected: 1 })))).toEqual([
       { field: 'form.fields[0].maxSelected', message: 'maxSelected must not be less than minSelected' },
     ]);
   });
 
   it('refuses properties that belong to another field type', () => {
-    expect(validateFormDefinition(formOf({ key: 'ok', type: 'boolean', label: 'OK?', required: true, maxLength: 3 }))).toEqual([
-      { field: 'form.fields[0].maxLength', message: 'maxLength is not allowed on a boolean field' },
-    ]);
+    expect(
+      validateFormDefinition(formOf({ key: 'ok', type: 'boolean', label: 'OK?', required: true, maxLength: 3 })),
+    ).toEqual([{ field: 'form.fields[0].maxLength', message: 'maxLength is not allowed on a boolean field' }]);
     expect(validateFormDefinition(formOf(field({ options: [] })))[0].field).toBe('form.fields[0].options');
   });
 
   it('reports every problem at once, under the path it is given', () => {
-    const problems = validateFormDefinition(formOf(field({ max: 0 }), { key: 'note', type: 'text', label: 'Note', required: false }), 'payload');
+    const problems = validateFormDefinition(
+      formOf(field({ max: 0 }), { key: 'note', type: 'text', label: 'Note', required: false }),
+      'payload',
+    );
     expect(problems.map((p) => p.field)).toEqual(['payload.fields[0].max', 'payload.fields[1].maxLength']);
   });
 });

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '@mend/core';
+
 import type { CheckInForm, ChoiceOption, FormField, MultiField, ScaleField, TextField } from './form.types.js';
 
 /** Bounds a form definition must stay within (what a partner can reasonably answer on a phone). */
@@ -15,7 +16,9 @@ export const FORM_LIMITS = {
   maxOptionLabelLength: 200,
 } as const;
 
-export const FIELD_TYPES = ['scale', 'text', 'boolean', 'choice', 'multi'] as const satisfies ReadonlyArray<FormField['type']>;
+export const FIELD_TYPES = ['scale', 'text', 'boolean', 'choice', 'multi'] as const satisfies ReadonlyArray<
+  FormField['type']
+>;
 
 const FIELD_KEY = /^[a-z][a-z0-9_]{0,49}$/;
 const OPTION_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -68,7 +71,10 @@ export function validateFormDefinition(form: unknown, path = 'form'): FieldProbl
   refuseUnknownProps(form, ['fields'], path, 'a form', problems);
   const fields = form.fields;
   if (!Array.isArray(fields) || fields.length < 1 || fields.length > FORM_LIMITS.maxFields) {
-    problems.push({ field: `${path}.fields`, message: `fields must be a list of 1 to ${FORM_LIMITS.maxFields} fields` });
+    problems.push({
+      field: `${path}.fields`,
+      message: `fields must be a list of 1 to ${FORM_LIMITS.maxFields} fields`,
+    });
     return problems;
   }
   const firstIndexByKey = new Map<string, number>();
@@ -76,7 +82,13 @@ export function validateFormDefinition(form: unknown, path = 'form'): FieldProbl
   return problems;
 }
 
-function validateField(field: unknown, at: string, index: number, firstIndexByKey: Map<string, number>, problems: Problems): void {
+function validateField(
+  field: unknown,
+  at: string,
+  index: number,
+  firstIndexByKey: Map<string, number>,
+  problems: Problems,
+): void {
   if (!isObject(field)) {
     problems.push({ field: at, message: 'each field must be an object with key, type, label and required' });
     return;
@@ -91,7 +103,10 @@ function validateField(field: unknown, at: string, index: number, firstIndexByKe
       message: `key must start with a lowercase letter and contain only lowercase letters, digits and underscores (at most ${FORM_LIMITS.maxKeyLength} characters)`,
     });
   } else if (firstIndexByKey.has(field.key)) {
-    problems.push({ field: `${at}.key`, message: `key must be unique within the form; fields[${firstIndexByKey.get(field.key)}] already uses it` });
+    problems.push({
+      field: `${at}.key`,
+      message: `key must be unique within the form; fields[${firstIndexByKey.get(field.key)}] already uses it`,
+    });
   } else {
     firstIndexByKey.set(field.key, index);
   }
@@ -99,9 +114,13 @@ function validateField(field: unknown, at: string, index: number, firstIndexByKe
     problems.push({ field: `${at}.label`, message: `label must be 1 to ${FORM_LIMITS.maxLabelLength} characters` });
   }
   if (field.hint !== undefined && !isTextIn(field.hint, 1, FORM_LIMITS.maxHintLength)) {
-    problems.push({ field: `${at}.hint`, message: `hint must be 1 to ${FORM_LIMITS.maxHintLength} characters when given` });
+    problems.push({
+      field: `${at}.hint`,
+      message: `hint must be 1 to ${FORM_LIMITS.maxHintLength} characters when given`,
+    });
   }
-  if (typeof field.required !== 'boolean') problems.push({ field: `${at}.required`, message: 'required must be true or false' });
+  if (typeof field.required !== 'boolean')
+    problems.push({ field: `${at}.required`, message: 'required must be true or false' });
   if (!isKnownType) return;
 
   refuseUnknownProps(field, PROPS_BY_TYPE[type], at, `a ${type} field`, problems);
@@ -111,7 +130,10 @@ function validateField(field: unknown, at: string, index: number, firstIndexByKe
       break;
     case 'text':
       if (!isIntegerIn(field.maxLength, 1, FORM_LIMITS.maxTextLength)) {
-        problems.push({ field: `${at}.maxLength`, message: `maxLength must be a whole number from 1 to ${FORM_LIMITS.maxTextLength}` });
+        problems.push({
+          field: `${at}.maxLength`,
+          message: `maxLength must be a whole number from 1 to ${FORM_LIMITS.maxTextLength}`,
+        });
       }
       break;
     case 'boolean':
@@ -129,19 +151,28 @@ function validateScale(field: Json, at: string, problems: Problems): void {
   const bound = FORM_LIMITS.scaleBound;
   const isMinValid = isIntegerIn(field.min, -bound, bound);
   const isMaxValid = isIntegerIn(field.max, -bound, bound);
-  if (!isMinValid) problems.push({ field: `${at}.min`, message: `min must be a whole number from -${bound} to ${bound}` });
-  if (!isMaxValid) problems.push({ field: `${at}.max`, message: `max must be a whole number from -${bound} to ${bound}` });
+  if (!isMinValid)
+    problems.push({ field: `${at}.min`, message: `min must be a whole number from -${bound} to ${bound}` });
+  if (!isMaxValid)
+    problems.push({ field: `${at}.max`, message: `max must be a whole number from -${bound} to ${bound}` });
   const isRangeValid = isMinValid && isMaxValid && (field.min as number) < (field.max as number);
-  if (isMinValid && isMaxValid && !isRangeValid) problems.push({ field: `${at}.max`, message: 'max must be greater than min' });
+  if (isMinValid && isMaxValid && !isRangeValid)
+    problems.push({ field: `${at}.max`, message: 'max must be greater than min' });
   for (const label of ['minLabel', 'maxLabel']) {
     if (field[label] !== undefined && !isTextIn(field[label], 1, FORM_LIMITS.maxScaleLabelLength)) {
-      problems.push({ field: `${at}.${label}`, message: `${label} must be 1 to ${FORM_LIMITS.maxScaleLabelLength} characters when given` });
+      problems.push({
+        field: `${at}.${label}`,
+        message: `${label} must be 1 to ${FORM_LIMITS.maxScaleLabelLength} characters when given`,
+      });
     }
   }
   if (field.anchors === undefined) return;
   const points = isRangeValid ? (field.max as number) - (field.min as number) + 1 : 2 * bound + 1;
   if (!Array.isArray(field.anchors) || field.anchors.length < 1 || field.anchors.length > points) {
-    problems.push({ field: `${at}.anchors`, message: 'anchors must be a list of labelled points, at most one per point of the scale' });
+    problems.push({
+      field: `${at}.anchors`,
+      message: 'anchors must be a list of labelled points, at most one per point of the scale',
+    });
     return;
   }
   const seen = new Set<number>();
@@ -163,7 +194,10 @@ function validateScale(field: Json, at: string, problems: Problems): void {
       }
     }
     if (!isTextIn(anchor.label, 1, FORM_LIMITS.maxScaleLabelLength)) {
-      problems.push({ field: `${anchorAt}.label`, message: `label must be 1 to ${FORM_LIMITS.maxScaleLabelLength} characters` });
+      problems.push({
+        field: `${anchorAt}.label`,
+        message: `label must be 1 to ${FORM_LIMITS.maxScaleLabelLength} characters`,
+      });
     }
   });
 }
@@ -184,14 +218,20 @@ function validateOptions(options: unknown, at: string, problems: Problems): numb
     }
     refuseUnknownProps(option, ['value', 'label'], optionAt, 'an option', problems);
     if (typeof option.value !== 'string' || !OPTION_VALUE.test(option.value)) {
-      problems.push({ field: `${optionAt}.value`, message: 'value must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit' });
+      problems.push({
+        field: `${optionAt}.value`,
+        message: 'value must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+      });
     } else if (seen.has(option.value)) {
       problems.push({ field: `${optionAt}.value`, message: 'value must be unique among the options' });
     } else {
       seen.add(option.value);
     }
     if (!isTextIn(option.label, 1, FORM_LIMITS.maxOptionLabelLength)) {
-      problems.push({ field: `${optionAt}.label`, message: `label must be 1 to ${FORM_LIMITS.maxOptionLabelLength} characters` });
+      problems.push({
+        field: `${optionAt}.label`,
+        message: `label must be 1 to ${FORM_LIMITS.maxOptionLabelLength} characters`,
+      });
     }
   });
   return problems.length === before ? options.length : null;
@@ -202,9 +242,23 @@ function validateMulti(field: Json, at: string, problems: Problems): void {
   const most = count ?? FORM_LIMITS.maxOptions;
   const isMinValid = field.minSelected === undefined || isIntegerIn(field.minSelected, 0, most);
   const isMaxValid = field.maxSelected === undefined || isIntegerIn(field.maxSelected, 1, most);
-  if (!isMinValid) problems.push({ field: `${at}.minSelected`, message: 'minSelected must be a whole number from 0 to the number of options' });
-  if (!isMaxValid) problems.push({ field: `${at}.maxSelected`, message: 'maxSelected must be a whole number from 1 to the number of options' });
-  if (isMinValid && isMaxValid && field.minSelected !== undefined && field.maxSelected !== undefined && (field.minSelected as number) > (field.maxSelected as number)) {
+  if (!isMinValid)
+    problems.push({
+      field: `${at}.minSelected`,
+      message: 'minSelected must be a whole number from 0 to the number of options',
+    });
+  if (!isMaxValid)
+    problems.push({
+      field: `${at}.maxSelected`,
+      message: 'maxSelected must be a whole number from 1 to the number of options',
+    });
+  if (
+    isMinValid &&
+    isMaxValid &&
+    field.minSelected !== undefined &&
+    field.maxSelected !== undefined &&
+    (field.minSelected as number) > (field.maxSelected as number)
+  ) {
     problems.push({ field: `${at}.maxSelected`, message: 'maxSelected must not be less than minSelected' });
   }
 }
@@ -216,7 +270,12 @@ function validateMulti(field: Json, at: string, problems: Problems): void {
 export function normalizeForm(form: CheckInForm): CheckInForm {
   return {
     fields: form.fields.map((field): FormField => {
-      const base = { key: field.key, label: field.label.trim(), ...(field.hint !== undefined ? { hint: field.hint.trim() } : {}), required: field.required };
+      const base = {
+        key: field.key,
+        label: field.label.trim(),
+        ...(field.hint !== undefined ? { hint: field.hint.trim() } : {}),
+        required: field.required,
+      };
       switch (field.type) {
         case 'scale':
           return {
@@ -226,7 +285,13 @@ export function normalizeForm(form: CheckInForm): CheckInForm {
             max: field.max,
             ...(field.minLabel !== undefined ? { minLabel: field.minLabel.trim() } : {}),
             ...(field.maxLabel !== undefined ? { maxLabel: field.maxLabel.trim() } : {}),
-            ...(field.anchors !== undefined ? { anchors: [...field.anchors].sort((a, b) => a.value - b.value).map((a) => ({ value: a.value, label: a.label.trim() })) } : {}),
+            ...(field.anchors !== undefined
+              ? {
+                  anchors: [...field.anchors]
+                    .sort((a, b) => a.value - b.value)
+                    .map((a) => ({ value: a.value, label: a.label.trim() })),
+                }
+              : {}),
           };
         case 'text':
           return { ...base, type: 'text', maxLength: field.maxLength };
@@ -257,14 +322,16 @@ function copyOptions(options: ChoiceOption[]): ChoiceOption[] {
  * is a well-formed {@link Answers} for this form: only its keys, no nulls, every required field.
  */
 export function validateAnswers(form: CheckInForm, answers: unknown): FieldProblem[] {
-  if (!isObject(answers)) return [{ field: 'answers', message: 'answers must be an object keyed by the form\'s field keys' }];
+  if (!isObject(answers))
+    return [{ field: 'answers', message: "answers must be an object keyed by the form's field keys" }];
   const problems: Problems = [];
   for (const field of form.fields) {
     const at = `answers.${field.key}`;
     const value = Object.hasOwn(answers, field.key) ? answers[field.key] : undefined;
     if (value === undefined || value === null) {
       if (field.required) problems.push({ field: at, message: `${field.key} is required` });
-      else if (value === null) problems.push({ field: at, message: `${field.key} must be ${expected(field)}, or left out when not answered` });
+      else if (value === null)
+        problems.push({ field: at, message: `${field.key} must be ${expected(field)}, or left out when not answered` });
       continue;
     }
     const message = checkAnswer(field, value);
@@ -274,7 +341,9 @@ export function validateAnswers(form: CheckInForm, answers: unknown): FieldProbl
   for (const key of Object.keys(answers)) {
     if (known.has(key)) continue;
     problems.push(
-      FIELD_KEY.test(key) ? { field: `answers.${key}`, message: `${key} is not a field of this form` } : { field: 'answers', message: 'answers has a key that is not a field of this form' },
+      FIELD_KEY.test(key)
+        ? { field: `answers.${key}`, message: `${key} is not a field of this form` }
+        : { field: 'answers', message: 'answers has a key that is not a field of this form' },
     );
   }
   return problems;
@@ -289,9 +358,9 @@ function expected(field: FormField): string {
     case 'boolean':
       return 'true or false';
     case 'choice':
-      return 'one of the field\'s option values';
+      return "one of the field's option values";
     case 'multi':
-      return 'a list of the field\'s option values';
+      return "a list of the field's option values";
   }
 }
 
@@ -314,7 +383,8 @@ function checkAnswer(field: FormField, value: unknown): string | null {
 }
 
 function checkScale(field: ScaleField, value: unknown): string | null {
-  if (typeof value !== 'number' || !Number.isInteger(value)) return `must be a whole number from ${field.min} to ${field.max}`;
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return `must be a whole number from ${field.min} to ${field.max}`;
   if (value < field.min || value > field.max) return `must be between ${field.min} and ${field.max}`;
   return null;
 }
@@ -329,10 +399,12 @@ function checkText(field: TextField, value: unknown): string | null {
 function checkMulti(field: MultiField, value: unknown): string | null {
   const values = field.options.map((o) => o.value);
   if (!Array.isArray(value)) return `must be a list of option values from: ${values.join(', ')}`;
-  if (value.some((v) => typeof v !== 'string' || !values.includes(v))) return `may only contain these option values: ${values.join(', ')}`;
+  if (value.some((v) => typeof v !== 'string' || !values.includes(v)))
+    return `may only contain these option values: ${values.join(', ')}`;
   if (new Set(value).size !== value.length) return 'must not list the same option twice';
   const least = Math.max(field.minSelected ?? 0, field.required ? 1 : 0);
   if (value.length < least) return least === 1 ? 'needs at least one selection' : `needs at least ${least} selections`;
-  if (field.maxSelected !== undefined && value.length > field.maxSelected) return `allows at most ${field.maxSelected} selection${field.maxSelected === 1 ? '' : 's'}`;
+  if (field.maxSelected !== undefined && value.length > field.maxSelected)
+    return `allows at most ${field.maxSelected} selection${field.maxSelected === 1 ? '' : 's'}`;
   return null;
 }

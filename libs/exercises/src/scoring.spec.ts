@@ -2,7 +2,12 @@ import { builtinByKey } from './builtin-exercises.js';
 import type { Answers, CheckInForm } from './form.types.js';
 import { CSI4_CUTOFF, scoreAnswers, validateScoring } from './scoring.js';
 
-const csi4 = (happiness: number, warm_comfortable: number, rewarding: number, satisfied: number): Answers => ({ happiness, warm_comfortable, rewarding, satisfied });
+const csi4 = (happiness: number, warm_comfortable: number, rewarding: number, satisfied: number): Answers => ({
+  happiness,
+  warm_comfortable,
+  rewarding,
+  satisfied,
+});
 
 describe('CSI-4 scoring (Funk & Rogge, 2007)', () => {
   const scoring = { kind: 'csi4' } as const;
@@ -31,7 +36,7 @@ describe('CSI-4 scoring (Funk & Rogge, 2007)', () => {
     expect(scoreAnswers(scoring, { ...csi4(3, 3, 3, 3), satisfied: '3' } as unknown as Answers)).toBeNull();
   });
 
-  it('scores the built-in CSI-4 form\'s own items', () => {
+  it("scores the built-in CSI-4 form's own items", () => {
     const builtin = builtinByKey('csi4')!;
     const answers = Object.fromEntries(builtin.form.fields.map((f) => [f.key, f.type === 'scale' ? f.max : 0]));
     expect(scoreAnswers(builtin.scoring, answers)).toMatchObject({ value: 21, isBelowCutoff: false });
@@ -73,17 +78,24 @@ describe('validateScoring', () => {
 
   it('refuses a trust pulse on a missing, non 0–10 or optional field', () => {
     for (const field of ['nope', 'mood', 'optional_trust']) {
-      expect(validateScoring({ kind: 'trust_pulse', field }, form)).toEqual([{ field: 'scoring.field', message: expect.stringContaining('0 to 10') }]);
+      expect(validateScoring({ kind: 'trust_pulse', field }, form)).toEqual([
+        { field: 'scoring.field', message: expect.stringContaining('0 to 10') },
+      ]);
     }
   });
 
   it('refuses csi4 on a form without the four items, and accepts it on the built-in form', () => {
-    expect(validateScoring({ kind: 'csi4' }, form)[0]).toMatchObject({ field: 'scoring', message: expect.stringContaining('happiness') });
+    expect(validateScoring({ kind: 'csi4' }, form)[0]).toMatchObject({
+      field: 'scoring',
+      message: expect.stringContaining('happiness'),
+    });
     expect(validateScoring({ kind: 'csi4' }, builtinByKey('csi4')!.form)).toEqual([]);
   });
 
   it('refuses unknown kinds and extra properties', () => {
-    expect(validateScoring({ kind: 'mood' }, form)).toEqual([{ field: 'scoring.kind', message: 'kind must be trust_pulse or csi4' }]);
+    expect(validateScoring({ kind: 'mood' }, form)).toEqual([
+      { field: 'scoring.kind', message: 'kind must be trust_pulse or csi4' },
+    ]);
     expect(validateScoring({ kind: 'csi4', field: 'x' }, form)[0].field).toBe('scoring');
     expect(validateScoring('csi4', form)[0].field).toBe('scoring');
   });

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '@mend/core';
+
 import type { Answers, CheckInForm, ScaleField, Score, Scoring } from './form.types.js';
 
 /** Below this CSI-4 total a relationship is in the distressed range (Funk & Rogge, 2007). */
@@ -54,22 +55,31 @@ export function scoreAnswers(scoring: Scoring | null, answers: Answers): Score |
  */
 export function validateScoring(scoring: unknown, form: CheckInForm, path = 'scoring'): FieldProblem[] {
   if (scoring === null || scoring === undefined) return [];
-  if (typeof scoring !== 'object' || Array.isArray(scoring)) return [{ field: path, message: 'scoring must be an object with a kind' }];
+  if (typeof scoring !== 'object' || Array.isArray(scoring))
+    return [{ field: path, message: 'scoring must be an object with a kind' }];
   const rule = scoring as Record<string, unknown>;
-  const scaleOf = (key: string): ScaleField | undefined => form.fields.find((f): f is ScaleField => f.key === key && f.type === 'scale');
+  const scaleOf = (key: string): ScaleField | undefined =>
+    form.fields.find((f): f is ScaleField => f.key === key && f.type === 'scale');
   switch (rule.kind) {
     case 'trust_pulse': {
       const extra = Object.keys(rule).filter((k) => k !== 'kind' && k !== 'field');
       if (extra.length) return [{ field: path, message: 'a trust_pulse scoring takes only kind and field' }];
-      if (typeof rule.field !== 'string') return [{ field: `${path}.field`, message: 'field must name the form\'s trust scale' }];
+      if (typeof rule.field !== 'string')
+        return [{ field: `${path}.field`, message: "field must name the form's trust scale" }];
       const scale = scaleOf(rule.field);
       if (!scale || scale.min !== TRUST_PULSE_RANGE.min || scale.max !== TRUST_PULSE_RANGE.max || !scale.required) {
-        return [{ field: `${path}.field`, message: 'field must name a required scale field of the form running from 0 to 10' }];
+        return [
+          {
+            field: `${path}.field`,
+            message: 'field must name a required scale field of the form running from 0 to 10',
+          },
+        ];
       }
       return [];
     }
     case 'csi4': {
-      if (Object.keys(rule).some((k) => k !== 'kind')) return [{ field: path, message: 'a csi4 scoring takes only kind' }];
+      if (Object.keys(rule).some((k) => k !== 'kind'))
+        return [{ field: path, message: 'a csi4 scoring takes only kind' }];
       const missing = CSI4_ITEMS.filter((item) => {
         const scale = scaleOf(item.key);
         return !scale || scale.min !== item.min || scale.max !== item.max || !scale.required;

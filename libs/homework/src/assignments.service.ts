@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { type CoupleRef, canReach, coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
-import { DomainException, type FieldProblem, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
+import {
+  DomainException,
+  type FieldProblem,
+  type Page,
+  type UserPrincipal,
+  decodeCursor,
+  newId,
+  toPage,
+} from '@mend/core';
 import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import { type ExerciseMode, type ExerciseVersionView, findExercise, getVersion } from '@mend/exercises';
 import { planOccurrenceReminders } from '@mend/reminders';
@@ -18,7 +26,14 @@ import {
   type ScheduleView,
 } from './homework.views.js';
 import { occurrenceState, opensAtFor } from './occurrence-state.js';
-import { clearFutureOccurrences, earliestOnceDueAt, ensureHorizon, listOccurrences, lockAssignment, materialiseOccurrences } from './occurrences.js';
+import {
+  clearFutureOccurrences,
+  earliestOnceDueAt,
+  ensureHorizon,
+  listOccurrences,
+  lockAssignment,
+  materialiseOccurrences,
+} from './occurrences.js';
 import { formatRecurrenceRule, parseRecurrenceRule, validateRecurrence } from './recurrence.js';
 
 export interface CreateAssignmentInput {
@@ -69,7 +84,9 @@ const SELECT_ASSIGNMENT = `
   JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
 
 function scheduleOf(row: AssignmentRow): ScheduleView {
-  return row.schedule_type === 'once' ? { type: 'once', dueAt: row.due_at! } : { type: 'recurring', rrule: row.rrule!, startsOn: row.starts_on!, until: row.until };
+  return row.schedule_type === 'once'
+    ? { type: 'once', dueAt: row.due_at! }
+    : { type: 'recurring', rrule: row.rrule!, startsOn: row.starts_on!, until: row.until };
 }
 
 function remindersOf(stored: Partial<ReminderSettings> | null): ReminderSettings {
@@ -95,18 +112,32 @@ export function toAssignmentView(row: AssignmentRow, options: { withInstructions
 }
 
 /** A schedule checked and put in its stored form (canonical RRULE), or every problem at once. */
-export function normaliseSchedule(schedule: ScheduleInput, now: Date): { schedule: ScheduleInput; problems: FieldProblem[] } {
+export function normaliseSchedule(
+  schedule: ScheduleInput,
+  now: Date,
+): { schedule: ScheduleInput; problems: FieldProblem[] } {
   if (schedule.type === 'once') {
     const problems: FieldProblem[] = [];
-    if (!(schedule.dueAt instanceof Date) || Number.isNaN(schedule.dueAt.getTime())) problems.push({ field: 'schedule.dueAt', message: 'dueAt must be a date-time with an offset' });
-    else if (schedule.dueAt < earliestOnceDueAt(now)) problems.push({ field: 'schedule.dueAt', message: 'dueAt must not be in the past' });
-    else if (schedule.dueAt.getTime() > now.getTime() + 2 * 366 * DAY_MS) problems.push({ field: 'schedule.dueAt', message: 'dueAt must be within two years' });
+    if (!(schedule.dueAt instanceof Date) || Number.isNaN(schedule.dueAt.getTime()))
+      problems.push({ field: 'schedule.dueAt', message: 'dueAt must be a date-time with an offset' });
+    else if (schedule.dueAt < earliestOnceDueAt(now))
+      problems.push({ field: 'schedule.dueAt', message: 'dueAt must not be in the past' });
+    else if (schedule.dueAt.getTime() > now.getTime() + 2 * 366 * DAY_MS)
+      problems.push({ field: 'schedule.dueAt', message: 'dueAt must be within two years' });
     return { schedule, problems };
   }
   const problems = validateRecurrence({ rrule: schedule.rrule, startsOn: schedule.startsOn, until: schedule.until });
   if (problems.length) return { schedule, problems };
   const rule = parseRecurrenceRule(schedule.rrule).rule!;
-  return { schedule: { type: 'recurring', rrule: formatRecurrenceRule(rule), startsOn: schedule.startsOn, until: schedule.until ?? null }, problems: [] };
+  return {
+    schedule: {
+      type: 'recurring',
+      rrule: formatRecurrenceRule(rule),
+      startsOn: schedule.startsOn,
+      until: schedule.until ?? null,
+    },
+    problems: [],
+  };
 }
 
 function invalid(problems: FieldProblem[]): DomainException {
@@ -125,18 +156,29 @@ export class AssignmentsService {
    * The couple's therapist gives the couple an exercise, pinned to the exercise's current
    * version. Its occurrences are laid out at once (a one-off) or over the horizon (recurring).
    */
-  async create(principal: UserPrincipal, coupleId: string, input: CreateAssignmentInput, idempotencyKey?: string): Promise<IdempotentResult<AssignmentView>> {
+  async create(
+    principal: UserPrincipal,
+    coupleId: string,
+    input: CreateAssignmentInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<AssignmentView>> {
     return this.idempotency.run(
       principal,
       { key: idempotencyKey, operation: `POST /v1/couples/${coupleId}/assignments`, body: input, statusCode: 201 },
       async (tx) => {
         const now = new Date();
         const couple = await requireCouple(tx, principal, coupleId);
-        if (couple.status === 'closed') throw new DomainException('conflict', 'This couple is closed; reopen it before assigning homework');
+        if (couple.status === 'closed')
+          throw new DomainException('conflict', 'This couple is closed; reopen it before assigning homework');
         const exercise = await findExercise(tx, principal.clinicId, input.exerciseId);
         if (!exercise || exercise.archivedAt) {
           throw new DomainException('unprocessable', 'exerciseId is not an available exercise of this clinic', {
-            errors: [{ field: 'exerciseId', message: exercise ? 'the exercise is archived' : 'no such exercise in this clinic' }],
+            errors: [
+              {
+                field: 'exerciseId',
+                message: exercise ? 'the exercise is archived' : 'no such exercise in this clinic',
+              },
+            ],
           });
         }
         const { schedule, problems } = normaliseSchedule(input.schedule, now);
@@ -235,12 +277,20 @@ export class AssignmentsService {
       const isReplanned = schedule !== undefined || status !== current.status;
       if (isReplanned) {
         await clearFutureOccurrences(tx, principal.clinicId, assignmentId, now);
-        if (status === 'active') await materialiseOccurrences(tx, principal.clinicId, assignmentId, horizonEnd(now), now);
+        if (status === 'active')
+          await materialiseOccurrences(tx, principal.clinicId, assignmentId, horizonEnd(now), now);
       }
       // New reminder settings apply to the sends already planned, in this same transaction.
-      if (input.reminders && status === 'active') await planOccurrenceReminders(tx, principal.clinicId, { assignmentId }, now, { isReplan: true });
+      if (input.reminders && status === 'active')
+        await planOccurrenceReminders(tx, principal.clinicId, { assignmentId }, now, { isReplan: true });
       const action =
-        status !== current.status ? (status === 'active' ? 'assignment.resume' : status === 'paused' ? 'assignment.pause' : 'assignment.cancel') : 'assignment.update';
+        status !== current.status
+          ? status === 'active'
+            ? 'assignment.resume'
+            : status === 'paused'
+              ? 'assignment.pause'
+              : 'assignment.cancel'
+          : 'assignment.update';
       await this.audit.record(tx, this.audit.entryFor(principal, action, 'assignment', assignmentId));
       return toAssignmentView(await this.row(tx, principal.clinicId, assignmentId), { withInstructions: true });
     });
@@ -272,7 +322,8 @@ export class AssignmentsService {
       const out: ClientAssignmentView[] = [];
       for (const row of rows) {
         const versionKey = `${row.exercise_id}:${row.exercise_version}`;
-        if (!versions.has(versionKey)) versions.set(versionKey, await getVersion(tx, principal.clinicId, row.exercise_id, row.exercise_version));
+        if (!versions.has(versionKey))
+          versions.set(versionKey, await getVersion(tx, principal.clinicId, row.exercise_id, row.exercise_version));
         const version = versions.get(versionKey);
         if (!version) continue;
         const own: OccurrenceView[] = occurrences
@@ -284,7 +335,10 @@ export class AssignmentsService {
             state: occurrenceState(o, o.checkIn !== null, now),
             isOverdue: o.checkIn === null && now > o.dueAt && now <= o.closesAt,
             partnerId: o.partnerId,
-            checkInId: o.checkIn && (o.checkIn.authorId === principal.userId || o.checkIn.visibility === 'shared') ? o.checkIn.id : null,
+            checkInId:
+              o.checkIn && (o.checkIn.authorId === principal.userId || o.checkIn.visibility === 'shared')
+                ? o.checkIn.id
+                : null,
           }));
         out.push({
           id: row.id,
@@ -306,8 +360,14 @@ export class AssignmentsService {
   }
 
   /** The assignment if the principal may manage it (its couple's therapist), else the same 404 as a missing one. */
-  private async reachable(tx: EntityManager, principal: UserPrincipal, assignmentId: string, options: { lock?: boolean } = {}): Promise<AssignmentRow & { couple: CoupleRef }> {
-    if (options.lock && !(await lockAssignment(tx, principal.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
+  private async reachable(
+    tx: EntityManager,
+    principal: UserPrincipal,
+    assignmentId: string,
+    options: { lock?: boolean } = {},
+  ): Promise<AssignmentRow & { couple: CoupleRef }> {
+    if (options.lock && !(await lockAssignment(tx, principal.clinicId, assignmentId)))
+      throw DomainException.notFound('Assignment');
     const row = await this.findRow(tx, principal.clinicId, assignmentId);
     const couple = row ? await loadCouple(tx, principal.clinicId, row.couple_id) : null;
     if (!row || !couple || !canReach(principal, couple, {})) throw DomainException.notFound('Assignment');
@@ -315,7 +375,10 @@ export class AssignmentsService {
   }
 
   private async findRow(tx: EntityManager, clinicId: string, assignmentId: string): Promise<AssignmentRow | null> {
-    const rows: AssignmentRow[] = await tx.query(`${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.id = $2`, [clinicId, assignmentId]);
+    const rows: AssignmentRow[] = await tx.query(`${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.id = $2`, [
+      clinicId,
+      assignmentId,
+    ]);
     return rows[0] ?? null;
   }
 

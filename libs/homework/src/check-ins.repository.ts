@@ -1,5 +1,7 @@
-import type { Answers, Score } from '@mend/exercises';
 import type { EntityManager } from 'typeorm';
+
+import type { Answers, Score } from '@mend/exercises';
+
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
 
 /**
@@ -72,19 +74,44 @@ export const checkInsRepository = {
          AND ($8::uuid IS NULL OR c.id < $8)
        ORDER BY c.id DESC
        LIMIT $9`,
-      [clinicId, filter.coupleId, partnerId, filter.assignmentId ?? null, filter.authorId ?? null, filter.from ?? null, filter.to ?? null, filter.beforeId ?? null, filter.limit + 1],
+      [
+        clinicId,
+        filter.coupleId,
+        partnerId,
+        filter.assignmentId ?? null,
+        filter.authorId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.beforeId ?? null,
+        filter.limit + 1,
+      ],
     );
   },
 
   async findById(tx: EntityManager, clinicId: string, id: string): Promise<CheckInRow | null> {
-    const rows: CheckInRow[] = await tx.query(`${SELECT_CHECK_IN} WHERE c.clinic_id = $1 AND c.id = $2`, [clinicId, id]);
+    const rows: CheckInRow[] = await tx.query(`${SELECT_CHECK_IN} WHERE c.clinic_id = $1 AND c.id = $2`, [
+      clinicId,
+      id,
+    ]);
     return rows[0] ?? null;
   },
 
   /** Inserts unless the occurrence already has a check-in; answers null in that case. */
   async insert(
     tx: EntityManager,
-    row: { clinicId: string; id: string; occurrenceId: string; assignmentId: string; coupleId: string; authorId: string; answers: Answers; score: Score | null; visibility: CheckInVisibility; isLate: boolean; submittedAt: Date },
+    row: {
+      clinicId: string;
+      id: string;
+      occurrenceId: string;
+      assignmentId: string;
+      coupleId: string;
+      authorId: string;
+      answers: Answers;
+      score: Score | null;
+      visibility: CheckInVisibility;
+      isLate: boolean;
+      submittedAt: Date;
+    },
   ): Promise<string | null> {
     const inserted: Array<{ id: string }> = await tx.query(
       `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)

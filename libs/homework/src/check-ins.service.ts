@@ -3,7 +3,15 @@ import { skipPending } from '@mend/reminders';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
-import { DomainException, type Page, type RequestMeta, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
+import {
+  DomainException,
+  type Page,
+  type RequestMeta,
+  type UserPrincipal,
+  decodeCursor,
+  newId,
+  toPage,
+} from '@mend/core';
 import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
 import { type Answers, getVersion, scoreAnswers, validateAnswers } from '@mend/exercises';
 import type { EntityManager } from 'typeorm';
@@ -71,10 +79,20 @@ export class CheckInsService {
    * version the assignment was given and scored on submit. Accepted from 24 h before the due
    * time until the occurrence closes; after the due time it is marked late.
    */
-  async submit(principal: UserPrincipal, assignmentId: string, input: SubmitCheckInInput, idempotencyKey?: string): Promise<IdempotentResult<CheckInView>> {
+  async submit(
+    principal: UserPrincipal,
+    assignmentId: string,
+    input: SubmitCheckInInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<CheckInView>> {
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: `POST /v1/assignments/${assignmentId}/check-ins`, body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: `POST /v1/assignments/${assignmentId}/check-ins`,
+        body: input,
+        statusCode: 201,
+      },
       (tx) => this.submitIn(tx, authorOf(principal), assignmentId, input),
     );
   }
@@ -85,19 +103,35 @@ export class CheckInsService {
    * one check-in per occurrence, the form version's validator, scoring, audit — is `submit`'s.
    * Answers 404 when the occurrence is gone or is not the partner's (or their couple's) to answer.
    */
-  async submitAsPartner(partner: CheckInAuthor, occurrenceId: string, input: Omit<SubmitCheckInInput, 'occurrenceAt'>): Promise<CheckInView> {
+  async submitAsPartner(
+    partner: CheckInAuthor,
+    occurrenceId: string,
+    input: Omit<SubmitCheckInInput, 'occurrenceAt'>,
+  ): Promise<CheckInView> {
     return this.db.withClinic(partner.clinicId, async (tx) => {
-      const rows: Array<{ assignment_id: string; due_at: Date }> = await tx.query(`SELECT assignment_id, due_at FROM occurrence WHERE clinic_id = $1 AND id = $2`, [
-        partner.clinicId,
-        occurrenceId,
-      ]);
+      const rows: Array<{ assignment_id: string; due_at: Date }> = await tx.query(
+        `SELECT assignment_id, due_at FROM occurrence WHERE clinic_id = $1 AND id = $2`,
+        [partner.clinicId, occurrenceId],
+      );
       if (!rows[0]) throw DomainException.notFound('Occurrence');
-      return this.submitIn(tx, partner, rows[0].assignment_id, { ...input, occurrenceAt: rows[0].due_at }, occurrenceId);
+      return this.submitIn(
+        tx,
+        partner,
+        rows[0].assignment_id,
+        { ...input, occurrenceAt: rows[0].due_at },
+        occurrenceId,
+      );
     });
   }
 
   /** `expectedOccurrenceId`: refuse (404) unless the occurrence the author may answer at that time is this one. */
-  private async submitIn(tx: EntityManager, author: CheckInAuthor, assignmentId: string, input: SubmitCheckInInput, expectedOccurrenceId?: string): Promise<CheckInView> {
+  private async submitIn(
+    tx: EntityManager,
+    author: CheckInAuthor,
+    assignmentId: string,
+    input: SubmitCheckInInput,
+    expectedOccurrenceId?: string,
+  ): Promise<CheckInView> {
     const now = new Date();
     // Held to the end: a concurrent schedule change cannot drop the occurrence being answered.
     if (!(await lockAssignment(tx, author.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
@@ -108,37 +142,70 @@ export class CheckInsService {
     const assignment = rows[0];
     const couple = assignment ? await loadCouple(tx, author.clinicId, assignment.couple_id) : null;
     // Only the couple's own partners answer its homework (the API route is for clients only, too).
-    if (!assignment || !couple || couple.clinicId !== author.clinicId || !couple.partnerIds.includes(author.userId)) throw DomainException.notFound('Assignment');
-    if (assignment.status === 'cancelled') throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
-    if (couple.status === 'closed') throw new DomainException('unprocessable', 'Your couple\'s therapy is closed; check-ins are no longer taken');
+    if (!assignment || !couple || couple.clinicId !== author.clinicId || !couple.partnerIds.includes(author.userId))
+      throw DomainException.notFound('Assignment');
+    if (assignment.status === 'cancelled')
+      throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
+    if (couple.status === 'closed')
+      throw new DomainException('unprocessable', "Your couple's therapy is closed; check-ins are no longer taken");
 
     const version = await getVersion(tx, author.clinicId, assignment.exercise_id, assignment.exercise_version);
     if (!version) throw new Error(`Assignment ${assignment.id} points at a missing exercise version`);
 
     await materialiseOccurrences(tx, author.clinicId, assignment.id, horizonEnd(now), now);
-    const occurrence = await this.findOccurrence(tx, author.clinicId, assignment.id, version.mode === 'joint' ? null : author.userId, input.occurrenceAt);
-    if (expectedOccurrenceId !== undefined && occurrence?.id !== expectedOccurrenceId) throw DomainException.notFound('Occurrence');
+    const occurrence = await this.findOccurrence(
+      tx,
+      author.clinicId,
+      assignment.id,
+      version.mode === 'joint' ? null : author.userId,
+      input.occurrenceAt,
+    );
+    if (expectedOccurrenceId !== undefined && occurrence?.id !== expectedOccurrenceId)
+      throw DomainException.notFound('Occurrence');
     if (!occurrence) {
       throw new DomainException('unprocessable', 'Nothing of this assignment is due for you at occurrenceAt', {
-        errors: [{ field: 'occurrenceAt', message: 'occurrenceAt must be the due time of one of your occurrences of this assignment (see GET /v1/me/assignments)' }],
+        errors: [
+          {
+            field: 'occurrenceAt',
+            message:
+              'occurrenceAt must be the due time of one of your occurrences of this assignment (see GET /v1/me/assignments)',
+          },
+        ],
       });
     }
     const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
     if (window.isTooEarly) {
-      throw new DomainException('unprocessable', `This occurrence opens for check-ins at ${opensAtFor(occurrence.due_at).toISOString()}`, {
-        errors: [{ field: 'occurrenceAt', message: 'the occurrence is not open yet (check-ins open 24 hours before the due time)' }],
-      });
+      throw new DomainException(
+        'unprocessable',
+        `This occurrence opens for check-ins at ${opensAtFor(occurrence.due_at).toISOString()}`,
+        {
+          errors: [
+            {
+              field: 'occurrenceAt',
+              message: 'the occurrence is not open yet (check-ins open 24 hours before the due time)',
+            },
+          ],
+        },
+      );
     }
     if (window.isClosed) {
-      throw new DomainException('unprocessable', `This occurrence closed at ${occurrence.closes_at.toISOString()} and was missed`, {
-        errors: [{ field: 'occurrenceAt', message: 'the occurrence is closed' }],
-      });
+      throw new DomainException(
+        'unprocessable',
+        `This occurrence closed at ${occurrence.closes_at.toISOString()} and was missed`,
+        {
+          errors: [{ field: 'occurrenceAt', message: 'the occurrence is closed' }],
+        },
+      );
     }
-    const duplicate = version.mode === 'joint' ? 'Your couple has already checked in for this occurrence' : 'You have already checked in for this occurrence';
+    const duplicate =
+      version.mode === 'joint'
+        ? 'Your couple has already checked in for this occurrence'
+        : 'You have already checked in for this occurrence';
     if (await this.hasCheckIn(tx, author.clinicId, occurrence.id)) throw new DomainException('conflict', duplicate);
 
     const problems = validateAnswers(version.form, input.answers);
-    if (problems.length) throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
+    if (problems.length)
+      throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
     const answers = input.answers as Answers;
 
     const id = await checkInsRepository.insert(tx, {
@@ -170,8 +237,17 @@ export class CheckInsService {
       ip: author.ip,
     });
     // Alerts (trust drop, partners diverging, a measure below its cut-off) open without waiting for a therapist to read progress.
-    await this.outbox.enqueue(tx, author.clinicId, { name: JobName.ProgressRefresh, data: { clinicId: author.clinicId, coupleId: assignment.couple_id } });
-    await announceEvent(tx, author.clinicId, 'checkin.submitted', { checkInId: id, assignmentId: assignment.id, occurrenceId: occurrence.id, coupleId: couple.id, partnerId: author.userId });
+    await this.outbox.enqueue(tx, author.clinicId, {
+      name: JobName.ProgressRefresh,
+      data: { clinicId: author.clinicId, coupleId: assignment.couple_id },
+    });
+    await announceEvent(tx, author.clinicId, 'checkin.submitted', {
+      checkInId: id,
+      assignmentId: assignment.id,
+      occurrenceId: occurrence.id,
+      coupleId: couple.id,
+      partnerId: author.userId,
+    });
     return toCheckInView((await checkInsRepository.findById(tx, author.clinicId, id))!);
   }
 
@@ -180,15 +256,20 @@ export class CheckInsService {
     const beforeId = decodeCursor(query.cursor);
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
-      const rows = await checkInsRepository.list(tx, principal.clinicId, { kind: 'therapist' }, {
-        coupleId,
-        assignmentId: query.assignmentId,
-        authorId: query.partnerId,
-        from: query.from,
-        to: query.to,
-        beforeId,
-        limit: query.limit,
-      });
+      const rows = await checkInsRepository.list(
+        tx,
+        principal.clinicId,
+        { kind: 'therapist' },
+        {
+          coupleId,
+          assignmentId: query.assignmentId,
+          authorId: query.partnerId,
+          from: query.from,
+          to: query.to,
+          beforeId,
+          limit: query.limit,
+        },
+      );
       return this.pageAudited(tx, principal, rows, query.limit);
     });
   }
@@ -202,25 +283,42 @@ export class CheckInsService {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const couple = await coupleOfClient(tx, principal);
       if (!couple) return { data: [], nextCursor: null };
-      const rows = await checkInsRepository.list(tx, principal.clinicId, { kind: 'partner', userId: principal.userId }, {
-        coupleId: couple.id,
-        assignmentId: query.assignmentId,
-        from: query.from,
-        to: query.to,
-        beforeId,
-        limit: query.limit,
-      });
+      const rows = await checkInsRepository.list(
+        tx,
+        principal.clinicId,
+        { kind: 'partner', userId: principal.userId },
+        {
+          coupleId: couple.id,
+          assignmentId: query.assignmentId,
+          from: query.from,
+          to: query.to,
+          beforeId,
+          limit: query.limit,
+        },
+      );
       return this.pageAudited(tx, principal, rows, query.limit);
     });
   }
 
-  private async pageAudited(tx: EntityManager, principal: UserPrincipal, rows: CheckInRow[], limit: number): Promise<Page<CheckInView>> {
+  private async pageAudited(
+    tx: EntityManager,
+    principal: UserPrincipal,
+    rows: CheckInRow[],
+    limit: number,
+  ): Promise<Page<CheckInView>> {
     const page = toPage(rows, limit, toCheckInView);
-    for (const checkIn of page.data) await this.audit.record(tx, this.audit.entryFor(principal, 'check_in.read', 'check_in', checkIn.id));
+    for (const checkIn of page.data)
+      await this.audit.record(tx, this.audit.entryFor(principal, 'check_in.read', 'check_in', checkIn.id));
     return page;
   }
 
-  private async findOccurrence(tx: EntityManager, clinicId: string, assignmentId: string, partnerId: string | null, dueAt: Date): Promise<OccurrenceRow | null> {
+  private async findOccurrence(
+    tx: EntityManager,
+    clinicId: string,
+    assignmentId: string,
+    partnerId: string | null,
+    dueAt: Date,
+  ): Promise<OccurrenceRow | null> {
     const rows: OccurrenceRow[] = await tx.query(
       `SELECT id, partner_id, due_at, closes_at FROM occurrence
        WHERE clinic_id = $1 AND assignment_id = $2 AND due_at = $3 AND partner_id IS NOT DISTINCT FROM $4::uuid`,
@@ -230,7 +328,10 @@ export class CheckInsService {
   }
 
   private async hasCheckIn(tx: EntityManager, clinicId: string, occurrenceId: string): Promise<boolean> {
-    const rows: unknown[] = await tx.query(`SELECT 1 FROM check_in WHERE clinic_id = $1 AND occurrence_id = $2`, [clinicId, occurrenceId]);
+    const rows: unknown[] = await tx.query(`SELECT 1 FROM check_in WHERE clinic_id = $1 AND occurrence_id = $2`, [
+      clinicId,
+      occurrenceId,
+    ]);
     return rows.length > 0;
   }
 
@@ -245,6 +346,7 @@ export class CheckInsService {
        RETURNING a.id, a.couple_id`,
       [clinicId, assignmentId],
     );
-    for (const row of completed) await announceEvent(tx, clinicId, 'assignment.completed', { assignmentId: row.id, coupleId: row.couple_id });
+    for (const row of completed)
+      await announceEvent(tx, clinicId, 'assignment.completed', { assignmentId: row.id, coupleId: row.couple_id });
   }
 }

@@ -14,7 +14,10 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks 
   }
 
   async timezoneChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
-    const rows: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`, [clinicId, userId]);
+    const rows: Array<{ couple_id: string }> = await tx.query(
+      `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
+      [clinicId, userId],
+    );
     if (rows[0]) await replanCoupleOccurrences(tx, clinicId, rows[0].couple_id);
   }
 
@@ -26,7 +29,11 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks 
 /** Global so the couples and identity modules receive the hooks without importing homework. */
 @Global()
 @Module({
-  providers: [HomeworkScheduleHooks, { provide: CoupleScheduleHooks, useExisting: HomeworkScheduleHooks }, { provide: ProfileHooks, useExisting: HomeworkScheduleHooks }],
+  providers: [
+    HomeworkScheduleHooks,
+    { provide: CoupleScheduleHooks, useExisting: HomeworkScheduleHooks },
+    { provide: ProfileHooks, useExisting: HomeworkScheduleHooks },
+  ],
   exports: [CoupleScheduleHooks, ProfileHooks],
 })
 export class HomeworkScheduleHooksModule {}

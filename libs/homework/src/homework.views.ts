@@ -1,4 +1,5 @@
 import type { Answers, CheckInForm, ExerciseMode, Score } from '@mend/exercises';
+
 import type { OccurrenceState } from './occurrence-state.js';
 
 export type AssignmentStatus = 'active' | 'paused' | 'cancelled' | 'completed';
@@ -6,9 +7,11 @@ export const ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['active', 'paus
 export type CheckInVisibility = 'private' | 'shared';
 export const CHECK_IN_VISIBILITIES: readonly CheckInVisibility[] = ['private', 'shared'];
 
-export type ScheduleInput = { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until?: string | null };
+export type ScheduleInput =
+  { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until?: string | null };
 
-export type ScheduleView = { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until: string | null };
+export type ScheduleView =
+  { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until: string | null };
 
 /** Reminder preferences of an assignment; the reminders module reads them. */
 export interface ReminderSettings {

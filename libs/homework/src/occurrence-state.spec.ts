@@ -23,9 +23,19 @@ describe('occurrence state', () => {
 
   it('accepts check-ins inside the window and marks those after the due time late', () => {
     expect(checkInWindow(occurrence, at('2025-03-09T19:00:00Z'))).toMatchObject({ isOpen: false, isTooEarly: true });
-    expect(checkInWindow(occurrence, at('2025-03-10T19:00:00Z'))).toEqual({ isOpen: true, isTooEarly: false, isClosed: false, isLate: false });
+    expect(checkInWindow(occurrence, at('2025-03-10T19:00:00Z'))).toEqual({
+      isOpen: true,
+      isTooEarly: false,
+      isClosed: false,
+      isLate: false,
+    });
     expect(checkInWindow(occurrence, at('2025-03-10T20:00:00Z'))).toMatchObject({ isOpen: true, isLate: false });
-    expect(checkInWindow(occurrence, at('2025-03-11T08:00:00Z'))).toEqual({ isOpen: true, isTooEarly: false, isClosed: false, isLate: true });
+    expect(checkInWindow(occurrence, at('2025-03-11T08:00:00Z'))).toEqual({
+      isOpen: true,
+      isTooEarly: false,
+      isClosed: false,
+      isLate: true,
+    });
     expect(checkInWindow(occurrence, at('2025-03-13T20:00:01Z'))).toMatchObject({ isOpen: false, isClosed: true });
   });
 });
@@ -35,24 +45,50 @@ describe('slotsFor', () => {
     { id: 'a', timezone: 'America/New_York' },
     { id: 'b', timezone: 'Europe/Berlin' },
   ];
-  const recurring = { scheduleType: 'recurring' as const, dueAt: null, rrule: 'FREQ=DAILY;BYHOUR=20', startsOn: '2025-03-01', until: null };
+  const recurring = {
+    scheduleType: 'recurring' as const,
+    dueAt: null,
+    rrule: 'FREQ=DAILY;BYHOUR=20',
+    startsOn: '2025-03-01',
+    until: null,
+  };
   const from = new Date('2025-03-10T00:00:00Z');
   const to = new Date('2025-03-11T00:00:00Z');
 
   it('gives each partner their own slots, evaluated in their own zone', () => {
     // 20:00 in Berlin (CET) is 19:00Z; 20:00 in New York (already EDT since 9 March) is 00:00Z.
-    const slots = slotsFor({ ...recurring, mode: 'individual' }, partners, new Date('2025-03-10T01:00:00Z'), new Date('2025-03-11T01:00:00Z'));
-    expect(slots.map((s) => `${s.partnerId} ${s.dueAt.toISOString()}`)).toEqual(['b 2025-03-10T19:00:00.000Z', 'a 2025-03-11T00:00:00.000Z']);
+    const slots = slotsFor(
+      { ...recurring, mode: 'individual' },
+      partners,
+      new Date('2025-03-10T01:00:00Z'),
+      new Date('2025-03-11T01:00:00Z'),
+    );
+    expect(slots.map((s) => `${s.partnerId} ${s.dueAt.toISOString()}`)).toEqual([
+      'b 2025-03-10T19:00:00.000Z',
+      'a 2025-03-11T00:00:00.000Z',
+    ]);
   });
 
-  it('gives a joint exercise one slot for the couple, in the first partner\'s zone', () => {
-    const slots = slotsFor({ ...recurring, mode: 'joint' }, partners, new Date('2025-03-10T01:00:00Z'), new Date('2025-03-11T01:00:00Z'));
+  it("gives a joint exercise one slot for the couple, in the first partner's zone", () => {
+    const slots = slotsFor(
+      { ...recurring, mode: 'joint' },
+      partners,
+      new Date('2025-03-10T01:00:00Z'),
+      new Date('2025-03-11T01:00:00Z'),
+    );
     expect(slots).toEqual([{ partnerId: null, dueAt: new Date('2025-03-11T00:00:00Z') }]);
   });
 
   it('gives a one-off to each partner at the same instant', () => {
     const dueAt = new Date('2025-03-12T18:00:00Z');
-    expect(slotsFor({ scheduleType: 'once', dueAt, rrule: null, startsOn: null, until: null, mode: 'individual' }, partners, from, to)).toEqual([
+    expect(
+      slotsFor(
+        { scheduleType: 'once', dueAt, rrule: null, startsOn: null, until: null, mode: 'individual' },
+        partners,
+        from,
+        to,
+      ),
+    ).toEqual([
       { partnerId: 'a', dueAt },
       { partnerId: 'b', dueAt },
     ]);

@@ -1,4 +1,4 @@
-import { OPEN_BEFORE_HOURS, HOUR_MS } from './homework.constants.js';
+import { HOUR_MS, OPEN_BEFORE_HOURS } from './homework.constants.js';
 
 /**
  * Where an occurrence stands for a partner:
@@ -14,7 +14,11 @@ export function opensAtFor(dueAt: Date): Date {
   return new Date(dueAt.getTime() - OPEN_BEFORE_HOURS * HOUR_MS);
 }
 
-export function occurrenceState(occurrence: { dueAt: Date; closesAt: Date }, hasCheckIn: boolean, now: Date): OccurrenceState {
+export function occurrenceState(
+  occurrence: { dueAt: Date; closesAt: Date },
+  hasCheckIn: boolean,
+  now: Date,
+): OccurrenceState {
   if (hasCheckIn) return 'done';
   if (now.getTime() > occurrence.closesAt.getTime()) return 'missed';
   if (now.getTime() < opensAtFor(occurrence.dueAt).getTime()) return 'upcoming';
@@ -22,7 +26,10 @@ export function occurrenceState(occurrence: { dueAt: Date; closesAt: Date }, has
 }
 
 /** Whether a check-in submitted at `at` is accepted for the occurrence, and whether it is late. */
-export function checkInWindow(occurrence: { dueAt: Date; closesAt: Date }, at: Date): { isOpen: boolean; isTooEarly: boolean; isClosed: boolean; isLate: boolean } {
+export function checkInWindow(
+  occurrence: { dueAt: Date; closesAt: Date },
+  at: Date,
+): { isOpen: boolean; isTooEarly: boolean; isClosed: boolean; isLate: boolean } {
   const isTooEarly = at.getTime() < opensAtFor(occurrence.dueAt).getTime();
   const isClosed = at.getTime() > occurrence.closesAt.getTime();
   return { isOpen: !isTooEarly && !isClosed, isTooEarly, isClosed, isLate: at.getTime() > occurrence.dueAt.getTime() };

@@ -1,9 +1,17 @@
+import type { EntityManager } from 'typeorm';
+
 import { newId } from '@mend/core';
 import { queryRows } from '@mend/database';
-import { planOccurrenceReminders } from '@mend/reminders';
 import type { Score } from '@mend/exercises';
-import type { EntityManager } from 'typeorm';
-import { DAY_MS, HORIZON_REFRESH_DAYS, ONCE_PAST_TOLERANCE_MINUTES, closesAtFor, horizonEnd } from './homework.constants.js';
+import { planOccurrenceReminders } from '@mend/reminders';
+
+import {
+  closesAtFor,
+  DAY_MS,
+  HORIZON_REFRESH_DAYS,
+  horizonEnd,
+  ONCE_PAST_TOLERANCE_MINUTES,
+} from './homework.constants.js';
 import { expandRecurrence } from './recurrence.js';
 
 interface MaterialiseRow {
@@ -38,7 +46,10 @@ export interface OccurrenceSlot {
  * written for, and concurrent materialisations do not interleave.
  */
 export async function lockAssignment(tx: EntityManager, clinicId: string, assignmentId: string): Promise<boolean> {
-  const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM assignment WHERE clinic_id = $1 AND id = $2 FOR NO KEY UPDATE`, [clinicId, assignmentId]);
+  const rows: Array<{ id: string }> = await tx.query(
+    `SELECT id FROM assignment WHERE clinic_id = $1 AND id = $2 FOR NO KEY UPDATE`,
+    [clinicId, assignmentId],
+  );
   return rows.length === 1;
 }
 
@@ -48,7 +59,14 @@ export async function lockAssignment(tx: EntityManager, clinicId: string, assign
  * couple). Pure apart from its inputs; exported for the reminders' planning.
  */
 export function slotsFor(
-  assignment: { scheduleType: 'once' | 'recurring'; dueAt: Date | null; rrule: string | null; startsOn: string | null; until: string | null; mode: 'individual' | 'joint' },
+  assignment: {
+    scheduleType: 'once' | 'recurring';
+    dueAt: Date | null;
+    rrule: string | null;
+    startsOn: string | null;
+    until: string | null;
+    mode: 'individual' | 'joint';
+  },
   partners: Array<{ id: string; timezone: string }>,
   from: Date,
   to: Date,
@@ -61,14 +79,25 @@ export function slotsFor(
       if (assignment.dueAt) slots.push({ partnerId: target.id, dueAt: assignment.dueAt });
       continue;
     }
-    const dues = expandRecurrence({ rrule: assignment.rrule!, startsOn: assignment.startsOn!, until: assignment.until }, target.timezone, from, to);
+    const dues = expandRecurrence(
+      { rrule: assignment.rrule!, startsOn: assignment.startsOn!, until: assignment.until },
+      target.timezone,
+      from,
+      to,
+    );
     for (const dueAt of dues) slots.push({ partnerId: target.id, dueAt });
   }
   // A stable order keeps concurrent inserters acquiring the slot index entries in the same order.
-  return slots.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.partnerId ?? '').localeCompare(b.partnerId ?? ''));
+  return slots.sort(
+    (a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.partnerId ?? '').localeCompare(b.partnerId ?? ''),
+  );
 }
 
-async function partnerZones(tx: EntityManager, clinicId: string, coupleId: string): Promise<Array<{ id: string; timezone: string }>> {
+async function partnerZones(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+): Promise<Array<{ id: string; timezone: string }>> {
   const rows: PartnerZoneRow[] = await tx.query(
     `SELECT p.user_id, u.timezone FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
      WHERE p.clinic_id = $1 AND p.couple_id = $2 ORDER BY p.position`,
@@ -87,7 +116,13 @@ async function partnerZones(tx: EntityManager, clinicId: string, coupleId: strin
  * the time of assigning): homework is never due before it was given. One-off slots are created
  * whatever the horizon. Returns the number of occurrences created.
  */
-export async function materialiseOccurrences(tx: EntityManager, clinicId: string, assignmentId: string, until: Date, now: Date = new Date()): Promise<number> {
+export async function materialiseOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  assignmentId: string,
+  until: Date,
+  now: Date = new Date(),
+): Promise<number> {
   if (!(await lockAssignment(tx, clinicId, assignmentId))) return 0;
   const rows: MaterialiseRow[] = await tx.query(
     `SELECT a.id, a.couple_id, a.schedule_type, a.due_at, a.rrule, to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until,
@@ -109,7 +144,14 @@ export async function materialiseOccurrences(tx: EntityManager, clinicId: string
 
   const partners = await partnerZones(tx, clinicId, a.couple_id);
   const slots = slotsFor(
-    { scheduleType: a.schedule_type, dueAt: a.due_at, rrule: a.rrule, startsOn: a.starts_on, until: a.until, mode: a.mode },
+    {
+      scheduleType: a.schedule_type,
+      dueAt: a.due_at,
+      rrule: a.rrule,
+      startsOn: a.starts_on,
+      until: a.until,
+      mode: a.mode,
+    },
     partners,
     mark,
     until,
@@ -122,10 +164,20 @@ export async function materialiseOccurrences(tx: EntityManager, clinicId: string
 }
 
 async function setMark(tx: EntityManager, clinicId: string, assignmentId: string, mark: Date): Promise<void> {
-  await tx.query(`UPDATE assignment SET materialized_until = $3 WHERE clinic_id = $1 AND id = $2`, [clinicId, assignmentId, mark]);
+  await tx.query(`UPDATE assignment SET materialized_until = $3 WHERE clinic_id = $1 AND id = $2`, [
+    clinicId,
+    assignmentId,
+    mark,
+  ]);
 }
 
-async function insertSlots(tx: EntityManager, clinicId: string, assignmentId: string, coupleId: string, slots: OccurrenceSlot[]): Promise<number> {
+async function insertSlots(
+  tx: EntityManager,
+  clinicId: string,
+  assignmentId: string,
+  coupleId: string,
+  slots: OccurrenceSlot[],
+): Promise<number> {
   if (slots.length === 0) return 0;
   const inserted: Array<{ id: string }> = await tx.query(
     `INSERT INTO occurrence (clinic_id, id, assignment_id, couple_id, partner_id, due_at, closes_at)
@@ -152,7 +204,12 @@ async function insertSlots(tx: EntityManager, clinicId: string, assignmentId: st
  * every homework read and write, so the horizon always covers now even without the worker; a
  * periodic worker job can call it per clinic with an empty scope.
  */
-export async function ensureHorizon(tx: EntityManager, clinicId: string, scope: { coupleId?: string; assignmentId?: string }, now: Date = new Date()): Promise<number> {
+export async function ensureHorizon(
+  tx: EntityManager,
+  clinicId: string,
+  scope: { coupleId?: string; assignmentId?: string },
+  now: Date = new Date(),
+): Promise<number> {
   const threshold = new Date(now.getTime() + HORIZON_REFRESH_DAYS * DAY_MS);
   const due: Array<{ id: string }> = await tx.query(
     `SELECT a.id FROM assignment a
@@ -172,7 +229,12 @@ export async function ensureHorizon(tx: EntityManager, clinicId: string, scope: 
  * and moves the materialised mark to `now`, so the next materialisation lays out the current
  * schedule from now on. Used by pause, cancel and schedule changes; callers hold the lock.
  */
-export async function clearFutureOccurrences(tx: EntityManager, clinicId: string, assignmentId: string, now: Date = new Date()): Promise<number> {
+export async function clearFutureOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  assignmentId: string,
+  now: Date = new Date(),
+): Promise<number> {
   await lockAssignment(tx, clinicId, assignmentId);
   const removed = await queryRows<{ id: string }>(
     tx,
@@ -189,18 +251,28 @@ export async function clearFutureOccurrences(tx: EntityManager, clinicId: string
  * For the couples module when a couple is paused or closed: drops the unanswered future
  * occurrences of all its assignments (reminders for them then have nothing to point at).
  */
-export async function suspendCoupleOccurrences(tx: EntityManager, clinicId: string, coupleId: string, now: Date = new Date()): Promise<number> {
-  const ids: Array<{ id: string }> = await tx.query(`SELECT id FROM assignment WHERE clinic_id = $1 AND couple_id = $2 AND status IN ('active', 'paused') ORDER BY id`, [
-    clinicId,
-    coupleId,
-  ]);
+export async function suspendCoupleOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+  now: Date = new Date(),
+): Promise<number> {
+  const ids: Array<{ id: string }> = await tx.query(
+    `SELECT id FROM assignment WHERE clinic_id = $1 AND couple_id = $2 AND status IN ('active', 'paused') ORDER BY id`,
+    [clinicId, coupleId],
+  );
   let removed = 0;
   for (const { id } of ids) removed += await clearFutureOccurrences(tx, clinicId, id, now);
   return removed;
 }
 
 /** For the couples module when a couple becomes active again: lays out its horizon from now on. */
-export async function resumeCoupleOccurrences(tx: EntityManager, clinicId: string, coupleId: string, now: Date = new Date()): Promise<number> {
+export async function resumeCoupleOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+  now: Date = new Date(),
+): Promise<number> {
   await tx.query(
     `UPDATE assignment SET materialized_until = greatest(coalesce(materialized_until, $3), $3)
      WHERE clinic_id = $1 AND couple_id = $2 AND status = 'active' AND schedule_type = 'recurring'`,
@@ -213,7 +285,12 @@ export async function resumeCoupleOccurrences(tx: EntityManager, clinicId: strin
  * For a change that moves every partner's due times (a partner's time zone changed): future
  * unanswered occurrences of the couple's assignments are laid out again from now on.
  */
-export async function replanCoupleOccurrences(tx: EntityManager, clinicId: string, coupleId: string, now: Date = new Date()): Promise<number> {
+export async function replanCoupleOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+  now: Date = new Date(),
+): Promise<number> {
   await suspendCoupleOccurrences(tx, clinicId, coupleId, now);
   return ensureHorizon(tx, clinicId, { coupleId }, now);
 }
@@ -269,7 +346,11 @@ interface OccurrenceRow {
  * missed streaks and the clients' states are computed from. Carries scores (for trust means)
  * but no answers; callers showing it to a partner must still respect visibility.
  */
-export async function listOccurrences(tx: EntityManager, clinicId: string, filter: OccurrenceFilter): Promise<OccurrenceRecord[]> {
+export async function listOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  filter: OccurrenceFilter,
+): Promise<OccurrenceRecord[]> {
   const rows: OccurrenceRow[] = await tx.query(
     `SELECT o.id, o.assignment_id, o.couple_id, o.partner_id, o.due_at, o.closes_at,
             c.id AS check_in_id, c.author_id, c.visibility, c.is_late, c.score, c.submitted_at
@@ -281,7 +362,15 @@ export async function listOccurrences(tx: EntityManager, clinicId: string, filte
        AND ($6::timestamptz IS NULL OR o.due_at >= $6)
        AND ($7::timestamptz IS NULL OR o.due_at < $7)
      ORDER BY o.due_at, o.partner_id NULLS FIRST, o.id`,
-    [clinicId, filter.coupleId, filter.assignmentIds ?? null, filter.partnerId ?? null, filter.includeJoint ?? false, filter.from ?? null, filter.to ?? null],
+    [
+      clinicId,
+      filter.coupleId,
+      filter.assignmentIds ?? null,
+      filter.partnerId ?? null,
+      filter.includeJoint ?? false,
+      filter.from ?? null,
+      filter.to ?? null,
+    ],
   );
   return rows.map((r) => ({
     id: r.id,
@@ -291,7 +380,14 @@ export async function listOccurrences(tx: EntityManager, clinicId: string, filte
     dueAt: r.due_at,
     closesAt: r.closes_at,
     checkIn: r.check_in_id
-      ? { id: r.check_in_id, authorId: r.author_id!, visibility: r.visibility!, isLate: r.is_late!, score: r.score, submittedAt: r.submitted_at! }
+      ? {
+          id: r.check_in_id,
+          authorId: r.author_id!,
+          visibility: r.visibility!,
+          isLate: r.is_late!,
+          score: r.score,
+          submittedAt: r.submitted_at!,
+        }
       : null,
   }));
 }

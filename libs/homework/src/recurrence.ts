@@ -70,7 +70,11 @@ function intList(raw: string, min: number, max: number): number[] | null {
 export function parseRecurrenceRule(input: string): RuleParse {
   const problems: string[] = [];
   const text = input.trim().replace(/^RRULE:/i, '');
-  if (!text || text.length > 500) return { rule: null, problems: ['rrule must be a non-empty RFC 5545 RRULE such as FREQ=DAILY;BYHOUR=20;BYMINUTE=0'] };
+  if (!text || text.length > 500)
+    return {
+      rule: null,
+      problems: ['rrule must be a non-empty RFC 5545 RRULE such as FREQ=DAILY;BYHOUR=20;BYMINUTE=0'],
+    };
   const parts = new Map<string, string>();
   for (const piece of text.split(';')) {
     if (!piece) continue;
@@ -87,13 +91,16 @@ export function parseRecurrenceRule(input: string): RuleParse {
     if (name === 'DTSTART' || name === 'UNTIL' || name === 'TZID') {
       problems.push(`rrule must not contain ${name}: use startsOn and until; times are local to each partner`);
     } else if (!['FREQ', 'INTERVAL', 'BYDAY', 'BYHOUR', 'BYMINUTE', 'BYSECOND', 'COUNT', 'WKST'].includes(name)) {
-      problems.push(`rrule part ${name.slice(0, 20)} is not supported (use FREQ, INTERVAL, BYDAY, BYHOUR, BYMINUTE, COUNT, WKST)`);
+      problems.push(
+        `rrule part ${name.slice(0, 20)} is not supported (use FREQ, INTERVAL, BYDAY, BYHOUR, BYMINUTE, COUNT, WKST)`,
+      );
     }
   }
 
   const freq = parts.get('FREQ');
   if (!freq) problems.push('rrule needs FREQ=DAILY or FREQ=WEEKLY');
-  else if (freq !== 'DAILY' && freq !== 'WEEKLY') problems.push(`rrule FREQ=${freq.slice(0, 20)} is not supported: homework recurs DAILY or WEEKLY`);
+  else if (freq !== 'DAILY' && freq !== 'WEEKLY')
+    problems.push(`rrule FREQ=${freq.slice(0, 20)} is not supported: homework recurs DAILY or WEEKLY`);
 
   let interval = 1;
   if (parts.has('INTERVAL')) {
@@ -106,12 +113,14 @@ export function parseRecurrenceRule(input: string): RuleParse {
   let byDay: Weekday[] = [];
   if (parts.has('BYDAY')) {
     const days = parts.get('BYDAY')!.split(',');
-    if (days.some((d) => !(WEEKDAYS as readonly string[]).includes(d))) problems.push('rrule BYDAY must list weekdays (MO,TU,WE,TH,FR,SA,SU) without ordinals');
+    if (days.some((d) => !(WEEKDAYS as readonly string[]).includes(d)))
+      problems.push('rrule BYDAY must list weekdays (MO,TU,WE,TH,FR,SA,SU) without ordinals');
     else byDay = [...new Set(days as Weekday[])];
   }
 
   let byHour: number[] = [];
-  if (!parts.has('BYHOUR')) problems.push('rrule needs BYHOUR (and BYMINUTE) for the local time it is due, e.g. BYHOUR=20;BYMINUTE=0');
+  if (!parts.has('BYHOUR'))
+    problems.push('rrule needs BYHOUR (and BYMINUTE) for the local time it is due, e.g. BYHOUR=20;BYMINUTE=0');
   else {
     const list = intList(parts.get('BYHOUR')!, 0, 23);
     if (!list) problems.push('rrule BYHOUR must list hours from 0 to 23');
@@ -165,10 +174,13 @@ export function validateRecurrence(spec: RecurrenceSpec): Array<{ field: string;
   const problems: Array<{ field: string; message: string }> = [];
   const parsed = parseRecurrenceRule(spec.rrule);
   for (const message of parsed.problems) problems.push({ field: 'schedule.rrule', message });
-  if (!isIsoDate(spec.startsOn)) problems.push({ field: 'schedule.startsOn', message: 'startsOn must be a date like 2025-03-01' });
+  if (!isIsoDate(spec.startsOn))
+    problems.push({ field: 'schedule.startsOn', message: 'startsOn must be a date like 2025-03-01' });
   if (spec.until !== undefined && spec.until !== null) {
-    if (!isIsoDate(spec.until)) problems.push({ field: 'schedule.until', message: 'until must be a date like 2025-06-30' });
-    else if (isIsoDate(spec.startsOn) && spec.until < spec.startsOn) problems.push({ field: 'schedule.until', message: 'until must not be before startsOn' });
+    if (!isIsoDate(spec.until))
+      problems.push({ field: 'schedule.until', message: 'until must be a date like 2025-06-30' });
+    else if (isIsoDate(spec.startsOn) && spec.until < spec.startsOn)
+      problems.push({ field: 'schedule.until', message: 'until must not be before startsOn' });
   }
   return problems;
 }

@@ -63,7 +63,10 @@ export function toUserView(row: UserRow): UserView {
     role: row.role,
     timezone: row.timezone,
     locale: row.locale,
-    quietHours: row.quiet_hours_start && row.quiet_hours_end ? { start: hhmm(row.quiet_hours_start), end: hhmm(row.quiet_hours_end) } : null,
+    quietHours:
+      row.quiet_hours_start && row.quiet_hours_end
+        ? { start: hhmm(row.quiet_hours_start), end: hhmm(row.quiet_hours_end) }
+        : null,
     status: row.disabled_at ? 'disabled' : row.password_hash ? 'active' : 'invited',
     createdAt: row.created_at,
   };

@@ -10,14 +10,22 @@ export interface InvitationRow {
 }
 
 export const invitationsRepository = {
-  async insert(tx: EntityManager, row: { clinicId: string; id: string; userId: string; tokenHash: string; expiresAt: Date; createdBy: string | null }): Promise<void> {
+  async insert(
+    tx: EntityManager,
+    row: { clinicId: string; id: string; userId: string; tokenHash: string; expiresAt: Date; createdBy: string | null },
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO invitation (clinic_id, id, user_id, token_hash, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
       [row.clinicId, row.id, row.userId, row.tokenHash, row.expiresAt, row.createdBy],
     );
   },
 
-  async findByHash(tx: EntityManager, clinicId: string, tokenHash: string, lock = false): Promise<InvitationRow | null> {
+  async findByHash(
+    tx: EntityManager,
+    clinicId: string,
+    tokenHash: string,
+    lock = false,
+  ): Promise<InvitationRow | null> {
     const rows: InvitationRow[] = await tx.query(
       `SELECT clinic_id, id, user_id, expires_at, accepted_at, revoked_at FROM invitation
        WHERE clinic_id = $1 AND token_hash = $2 ${lock ? 'FOR UPDATE' : ''}`,
@@ -28,7 +36,10 @@ export const invitationsRepository = {
 
   /** Accepting one link closes every other open link for the same person. */
   async markAccepted(tx: EntityManager, clinicId: string, invitationId: string, userId: string): Promise<void> {
-    await tx.query(`UPDATE invitation SET accepted_at = now() WHERE clinic_id = $1 AND id = $2`, [clinicId, invitationId]);
+    await tx.query(`UPDATE invitation SET accepted_at = now() WHERE clinic_id = $1 AND id = $2`, [
+      clinicId,
+      invitationId,
+    ]);
     await tx.query(
       `UPDATE invitation SET revoked_at = now() WHERE clinic_id = $1 AND user_id = $2 AND id <> $3 AND accepted_at IS NULL AND revoked_at IS NULL`,
       [clinicId, userId, invitationId],

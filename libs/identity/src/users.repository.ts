@@ -1,5 +1,7 @@
-import { queryRows } from '@mend/database';
 import type { EntityManager } from 'typeorm';
+
+import { queryRows } from '@mend/database';
+
 import type { ClinicRow, UserRow } from './identity.views.js';
 
 const USER_COLUMNS = `clinic_id, id, email, name, role, password_hash, timezone, locale,
@@ -8,18 +10,33 @@ const USER_COLUMNS = `clinic_id, id, email, name, role, password_hash, timezone,
 /** SQL for users and clinics. Every method takes the transaction that pinned the clinic. */
 export const usersRepository = {
   async findById(tx: EntityManager, clinicId: string, userId: string): Promise<UserRow | null> {
-    const rows: UserRow[] = await tx.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE clinic_id = $1 AND id = $2`, [clinicId, userId]);
+    const rows: UserRow[] = await tx.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE clinic_id = $1 AND id = $2`, [
+      clinicId,
+      userId,
+    ]);
     return rows[0] ?? null;
   },
 
   async findByEmail(tx: EntityManager, clinicId: string, email: string): Promise<UserRow | null> {
-    const rows: UserRow[] = await tx.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE clinic_id = $1 AND email = $2`, [clinicId, email]);
+    const rows: UserRow[] = await tx.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE clinic_id = $1 AND email = $2`, [
+      clinicId,
+      email,
+    ]);
     return rows[0] ?? null;
   },
 
   async insert(
     tx: EntityManager,
-    user: { clinicId: string; id: string; email: string; name: string; role: string; timezone: string; passwordHash: string | null; locale?: string },
+    user: {
+      clinicId: string;
+      id: string;
+      email: string;
+      name: string;
+      role: string;
+      timezone: string;
+      passwordHash: string | null;
+      locale?: string;
+    },
   ): Promise<UserRow> {
     const rows: UserRow[] = await tx.query(
       `INSERT INTO "user" (clinic_id, id, email, name, role, timezone, password_hash, locale)
@@ -29,7 +46,12 @@ export const usersRepository = {
     return rows[0];
   },
 
-  async update(tx: EntityManager, clinicId: string, userId: string, changes: Record<string, unknown>): Promise<UserRow | null> {
+  async update(
+    tx: EntityManager,
+    clinicId: string,
+    userId: string,
+    changes: Record<string, unknown>,
+  ): Promise<UserRow | null> {
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return this.findById(tx, clinicId, userId);
     const sets = entries.map(([column], i) => `${column} = $${i + 3}`);
@@ -41,7 +63,11 @@ export const usersRepository = {
     return rows[0] ?? null;
   },
 
-  async list(tx: EntityManager, clinicId: string, filter: { role?: string; afterId?: string; limit: number }): Promise<UserRow[]> {
+  async list(
+    tx: EntityManager,
+    clinicId: string,
+    filter: { role?: string; afterId?: string; limit: number },
+  ): Promise<UserRow[]> {
     const params: unknown[] = [clinicId];
     let where = 'clinic_id = $1';
     if (filter.role) {
@@ -56,7 +82,10 @@ export const usersRepository = {
     return tx.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE ${where} ORDER BY id LIMIT $${params.length}`, params);
   },
 
-  async insertClinic(tx: EntityManager, clinic: { id: string; name: string; slug: string; timezone: string }): Promise<ClinicRow> {
+  async insertClinic(
+    tx: EntityManager,
+    clinic: { id: string; name: string; slug: string; timezone: string },
+  ): Promise<ClinicRow> {
     const rows: ClinicRow[] = await tx.query(
       `INSERT INTO clinic (id, name, slug, timezone) VALUES ($1, $2, $3, $4) RETURNING id, name, slug, timezone, settings, created_at`,
       [clinic.id, clinic.name, clinic.slug, clinic.timezone],
@@ -65,7 +94,10 @@ export const usersRepository = {
   },
 
   async findClinic(tx: EntityManager, clinicId: string): Promise<ClinicRow | null> {
-    const rows: ClinicRow[] = await tx.query(`SELECT id, name, slug, timezone, settings, created_at FROM clinic WHERE id = $1`, [clinicId]);
+    const rows: ClinicRow[] = await tx.query(
+      `SELECT id, name, slug, timezone, settings, created_at FROM clinic WHERE id = $1`,
+      [clinicId],
+    );
     return rows[0] ?? null;
   },
 };

@@ -61,12 +61,20 @@ export class UsersService {
   ) {}
 
   /** Staff invitation by an admin; with an Idempotency-Key, a retry answers the first invitation. */
-  async invite(principal: UserPrincipal, input: InviteUserInput, idempotencyKey?: string): Promise<IdempotentResult<InvitedUser>> {
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/users', body: input, statusCode: 201 }, async (tx) => {
-      const invited = await this.createInvitedUser(tx, principal, input);
-      await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', invited.user.id));
-      return invited;
-    });
+  async invite(
+    principal: UserPrincipal,
+    input: InviteUserInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<InvitedUser>> {
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/users', body: input, statusCode: 201 },
+      async (tx) => {
+        const invited = await this.createInvitedUser(tx, principal, input);
+        await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', invited.user.id));
+        return invited;
+      },
+    );
   }
 
   /**
@@ -110,16 +118,31 @@ export class UsersService {
     return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
   }
 
-  private async issueInvitation(tx: EntityManager, clinicId: string, userId: string, createdBy: string): Promise<{ url: string; expiresAt: Date }> {
+  private async issueInvitation(
+    tx: EntityManager,
+    clinicId: string,
+    userId: string,
+    createdBy: string,
+  ): Promise<{ url: string; expiresAt: Date }> {
     const { token, hash } = issueToken('inv', clinicId);
     const expiresAt = new Date(Date.now() + this.config.auth.invitationTtlDays * 86_400_000);
     const invitationId = newId();
-    await invitationsRepository.insert(tx, { clinicId, id: invitationId, userId, tokenHash: hash, expiresAt, createdBy });
+    await invitationsRepository.insert(tx, {
+      clinicId,
+      id: invitationId,
+      userId,
+      tokenHash: hash,
+      expiresAt,
+      createdBy,
+    });
     await this.outbox.enqueue(tx, clinicId, { name: JobName.InvitationEmail, data: { clinicId, invitationId } });
     return { url: `${this.config.http.publicUrl}/v1/invitations/${token}`, expiresAt };
   }
 
-  async list(principal: UserPrincipal, query: { role?: Role; limit: number; cursor?: string }): Promise<Page<UserView>> {
+  async list(
+    principal: UserPrincipal,
+    query: { role?: Role; limit: number; cursor?: string },
+  ): Promise<Page<UserView>> {
     const afterId = decodeCursor(query.cursor);
     const rows = await this.db.withClinic(principal.clinicId, (tx) =>
       usersRepository.list(tx, principal.clinicId, { role: query.role, afterId, limit: query.limit }),
@@ -128,7 +151,9 @@ export class UsersService {
   }
 
   async get(principal: UserPrincipal, userId: string): Promise<UserView> {
-    const row = await this.db.withClinic(principal.clinicId, (tx) => usersRepository.findById(tx, principal.clinicId, userId));
+    const row = await this.db.withClinic(principal.clinicId, (tx) =>
+      usersRepository.findById(tx, principal.clinicId, userId),
+    );
     if (!row) throw DomainException.notFound('User');
     return toUserView(row);
   }
@@ -141,7 +166,9 @@ export class UsersService {
         throw new DomainException('conflict', 'Admins cannot disable themselves or remove their own admin role');
       }
       if (input.role && user.role === 'client') {
-        throw new DomainException('unprocessable', 'A client cannot be given a staff role', { errors: [{ field: 'role', message: 'clients keep the client role' }] });
+        throw new DomainException('unprocessable', 'A client cannot be given a staff role', {
+          errors: [{ field: 'role', message: 'clients keep the client role' }],
+        });
       }
       const updated = await usersRepository.update(tx, principal.clinicId, userId, {
         role: input.role,
@@ -154,7 +181,10 @@ export class UsersService {
         );
       }
       if (input.disabled !== undefined) {
-        await this.audit.record(tx, this.audit.entryFor(principal, input.disabled ? 'user.disable' : 'user.enable', 'user', userId));
+        await this.audit.record(
+          tx,
+          this.audit.entryFor(principal, input.disabled ? 'user.disable' : 'user.enable', 'user', userId),
+        );
       }
       if (input.role && input.role !== user.role) {
         await this.audit.record(tx, this.audit.entryFor(principal, 'user.role_change', 'user', userId));
@@ -186,8 +216,11 @@ export class UsersService {
       if (!row) throw DomainException.notFound('User');
       const isZoneChanged = before !== null && row.timezone !== before.timezone;
       if (isZoneChanged) await this.profileHooks?.timezoneChanged(tx, principal.clinicId, principal.userId);
-      const isQuietChanged = before !== null && (row.quiet_hours_start !== before.quiet_hours_start || row.quiet_hours_end !== before.quiet_hours_end);
-      if (isZoneChanged || isQuietChanged) await this.profileHooks?.reminderWindowChanged(tx, principal.clinicId, principal.userId);
+      const isQuietChanged =
+        before !== null &&
+        (row.quiet_hours_start !== before.quiet_hours_start || row.quiet_hours_end !== before.quiet_hours_end);
+      if (isZoneChanged || isQuietChanged)
+        await this.profileHooks?.reminderWindowChanged(tx, principal.clinicId, principal.userId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'user.update_profile', 'user', principal.userId));
       return toUserView(row);
     });

@@ -7,7 +7,12 @@ export type CoupleMatch = { kind: 'one'; coupleId: string } | { kind: 'none' } |
  * partners (the therapist, a guest) are ignored; attendees from two couples match none.
  * `therapistId` narrows the search to one caseload (a therapist upserting a session).
  */
-export async function matchCoupleByEmails(tx: EntityManager, clinicId: string, emails: string[], options: { therapistId?: string } = {}): Promise<CoupleMatch> {
+export async function matchCoupleByEmails(
+  tx: EntityManager,
+  clinicId: string,
+  emails: string[],
+  options: { therapistId?: string } = {},
+): Promise<CoupleMatch> {
   const normalised = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
   if (normalised.length === 0) return { kind: 'none' };
   const rows: Array<{ couple_id: string }> = await tx.query(

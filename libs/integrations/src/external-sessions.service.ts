@@ -27,7 +27,12 @@ export class ExternalSessionsService {
     private readonly sessions: SessionsService,
   ) {}
 
-  async upsert(principal: Principal, source: string, externalId: string, input: ExternalSessionRequest): Promise<{ session: SessionView; isCreated: boolean }> {
+  async upsert(
+    principal: Principal,
+    source: string,
+    externalId: string,
+    input: ExternalSessionRequest,
+  ): Promise<{ session: SessionView; isCreated: boolean }> {
     if ((input.coupleId === undefined) === (input.attendeeEmails === undefined)) {
       throw new DomainException('invalid', 'Name the couple with coupleId or attendeeEmails (one of them)', {
         errors: [{ field: 'coupleId', message: 'send exactly one of coupleId and attendeeEmails' }],
@@ -39,7 +44,10 @@ export class ExternalSessionsService {
         const therapistId = principal.kind === 'user' && principal.role === 'therapist' ? principal.userId : undefined;
         const match = await matchCoupleByEmails(tx, principal.clinicId, input.attendeeEmails ?? [], { therapistId });
         if (match.kind !== 'one') {
-          const message = match.kind === 'none' ? 'No couple\'s partners have these attendee emails' : 'The attendee emails belong to partners of more than one couple';
+          const message =
+            match.kind === 'none'
+              ? "No couple's partners have these attendee emails"
+              : 'The attendee emails belong to partners of more than one couple';
           throw new DomainException('unprocessable', message, { errors: [{ field: 'attendeeEmails', message }] });
         }
         coupleId = match.coupleId;

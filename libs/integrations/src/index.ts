@@ -1,4 +1,10 @@
-export { DOMAIN_EVENT_TYPES, type DomainEventData, type DomainEventType, announceEvent, isDomainEventType } from '@mend/queue';
+export {
+  DOMAIN_EVENT_TYPES,
+  type DomainEventData,
+  type DomainEventType,
+  announceEvent,
+  isDomainEventType,
+} from '@mend/queue';
 export * from './integration-tokens.js';
 export * from './couple-matching.js';
 export * from './external-sessions.service.js';

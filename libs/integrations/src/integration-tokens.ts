@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { hashToken } from '@mend/core';
 
 /** `cal`: a calendar feed URL; `whk`: an inbound webhook URL of a scheduling-tool integration. */
@@ -15,9 +16,15 @@ export function issueIntegrationToken(kind: IntegrationTokenKind, clinicId: stri
   return { token, hash: hashToken(token) };
 }
 
-export function parseIntegrationToken(kind: IntegrationTokenKind, token: string): { clinicId: string; hash: string } | null {
+export function parseIntegrationToken(
+  kind: IntegrationTokenKind,
+  token: string,
+): { clinicId: string; hash: string } | null {
   const match = SHAPE.exec(token);
   if (!match || match[1] !== kind) return null;
   const hex = match[2];
-  return { clinicId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, hash: hashToken(token) };
+  return {
+    clinicId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    hash: hashToken(token),
+  };
 }

@@ -11,12 +11,18 @@ export interface ConsoleTransportInfo {
  * SMTP can still follow an invitation link. With `isBodyHidden` (production without SMTP) only
  * the envelope is printed, because bodies carry single-use links.
  */
-export function consoleTransport(options: { isBodyHidden: boolean; write?: (text: string) => void }): Transport<ConsoleTransportInfo> {
+export function consoleTransport(options: {
+  isBodyHidden: boolean;
+  write?: (text: string) => void;
+}): Transport<ConsoleTransportInfo> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   return {
     name: 'mend-console',
     version: '1',
-    send(mail: MailMessage<ConsoleTransportInfo>, callback: (err: Error | null, info: ConsoleTransportInfo) => void): void {
+    send(
+      mail: MailMessage<ConsoleTransportInfo>,
+      callback: (err: Error | null, info: ConsoleTransportInfo) => void,
+    ): void {
       const envelope = mail.message.getEnvelope();
       const messageId = mail.message.messageId();
       const text = typeof mail.data.text === 'string' ? mail.data.text : '(no plain-text body)';

@@ -30,7 +30,8 @@ export interface TherapistCaseloadRow extends TherapistRow {
   alertCouples: number;
 }
 
-const countMap = (rows: Array<{ key: string; count: string | number }>) => new Map(rows.map((r) => [r.key, Number(r.count)]));
+const countMap = (rows: Array<{ key: string; count: string | number }>) =>
+  new Map(rows.map((r) => [r.key, Number(r.count)]));
 
 export const caseloadsRepository = {
   async couplesOfTherapist(
@@ -47,7 +48,11 @@ export const caseloadsRepository = {
     );
   },
 
-  async partners(tx: EntityManager, clinicId: string, coupleIds: string[]): Promise<Map<string, Array<{ id: string; name: string }>>> {
+  async partners(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+  ): Promise<Map<string, Array<{ id: string; name: string }>>> {
     const rows: Array<{ couple_id: string; id: string; name: string }> = await tx.query(
       `SELECT p.couple_id, u.id, u.name
          FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
@@ -60,7 +65,12 @@ export const caseloadsRepository = {
     return map;
   },
 
-  async nextSessions(tx: EntityManager, clinicId: string, coupleIds: string[], now: Date): Promise<Map<string, { id: string; startsAt: Date; endsAt: Date }>> {
+  async nextSessions(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+    now: Date,
+  ): Promise<Map<string, { id: string; startsAt: Date; endsAt: Date }>> {
     const rows: Array<{ couple_id: string; id: string; starts_at: Date; ends_at: Date }> = await tx.query(
       `SELECT DISTINCT ON (couple_id) couple_id, id, starts_at, ends_at
          FROM therapy_session
@@ -83,7 +93,12 @@ export const caseloadsRepository = {
   },
 
   /** Expected = due in the last 14 days and closed or done; completed = of those, checked in. */
-  async recentCompletion(tx: EntityManager, clinicId: string, coupleIds: string[], now: Date): Promise<Map<string, { expected: number; completed: number }>> {
+  async recentCompletion(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+    now: Date,
+  ): Promise<Map<string, { expected: number; completed: number }>> {
     const rows: Array<{ couple_id: string; expected: string; completed: string }> = await tx.query(
       `SELECT o.couple_id, count(*) AS expected, count(c.id) AS completed
          FROM occurrence o
@@ -117,8 +132,22 @@ export const caseloadsRepository = {
    * 5,000 couples / 1.1M check-ins: 60–120 ms → ~20 ms, whatever the page size).
    * Answers limit + 1 rows for paging; aggregates of the extra row are dropped with it.
    */
-  async clinicCaseloadPage(tx: EntityManager, clinicId: string, filter: { afterId?: string; limit: number }, now: Date): Promise<TherapistCaseloadRow[]> {
-    const rows: Array<TherapistRow & { active: string; paused: string; overdue: string; missed: string; alerts: string; alert_couples: string }> = await tx.query(
+  async clinicCaseloadPage(
+    tx: EntityManager,
+    clinicId: string,
+    filter: { afterId?: string; limit: number },
+    now: Date,
+  ): Promise<TherapistCaseloadRow[]> {
+    const rows: Array<
+      TherapistRow & {
+        active: string;
+        paused: string;
+        overdue: string;
+        missed: string;
+        alerts: string;
+        alert_couples: string;
+      }
+    > = await tx.query(
       `WITH therapist AS (
          SELECT id, name, disabled_at FROM "user"
           WHERE clinic_id = $1 AND role = 'therapist' AND ($2::uuid IS NULL OR id > $2)

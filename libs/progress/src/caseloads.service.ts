@@ -51,7 +51,11 @@ export class CaseloadsService {
     const statuses = query.status ? [query.status] : ['active', 'paused'];
     const now = new Date();
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const couples = await caseloadsRepository.couplesOfTherapist(tx, principal.clinicId, principal.userId, { statuses, afterId, limit: query.limit });
+      const couples = await caseloadsRepository.couplesOfTherapist(tx, principal.clinicId, principal.userId, {
+        statuses,
+        afterId,
+        limit: query.limit,
+      });
       const ids = couples.slice(0, query.limit).map((c) => c.id);
       const partners = await caseloadsRepository.partners(tx, principal.clinicId, ids);
       const next = await caseloadsRepository.nextSessions(tx, principal.clinicId, ids, now);
@@ -79,11 +83,19 @@ export class CaseloadsService {
     });
   }
 
-  async clinicCaseloads(principal: UserPrincipal, query: { limit: number; cursor?: string }): Promise<Page<TherapistCaseloadView>> {
+  async clinicCaseloads(
+    principal: UserPrincipal,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<TherapistCaseloadView>> {
     const afterId = decodeCursor(query.cursor);
     const now = new Date();
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const therapists = await caseloadsRepository.clinicCaseloadPage(tx, principal.clinicId, { afterId, limit: query.limit }, now);
+      const therapists = await caseloadsRepository.clinicCaseloadPage(
+        tx,
+        principal.clinicId,
+        { afterId, limit: query.limit },
+        now,
+      );
       return toPage(therapists, query.limit, (t): TherapistCaseloadView => ({
         therapistId: t.id,
         name: t.name,

@@ -8,10 +8,27 @@ describe('trust chart', () => {
     from: day(0),
     to: day(28),
     partners: [
-      { id: 'p1', firstName: 'Sam', points: [{ at: day(1), value: 6 }, { at: day(8), value: 7 }] },
-      { id: 'p2', firstName: 'Alex', points: [{ at: day(2), value: 4 }, { at: day(9), value: 7 }] },
+      {
+        id: 'p1',
+        firstName: 'Sam',
+        points: [
+          { at: day(1), value: 6 },
+          { at: day(8), value: 7 },
+        ],
+      },
+      {
+        id: 'p2',
+        firstName: 'Alex',
+        points: [
+          { at: day(2), value: 4 },
+          { at: day(9), value: 7 },
+        ],
+      },
     ],
-    sessions: [{ at: day(7), label: 'Session 2026-01-08' }, { at: day(14), label: 'Session 2026-01-15' }],
+    sessions: [
+      { at: day(7), label: 'Session 2026-01-08' },
+      { at: day(14), label: 'Session 2026-01-15' },
+    ],
   });
 
   it('is a self-contained SVG with a title and a description', () => {
@@ -21,7 +38,7 @@ describe('trust chart', () => {
     expect(svg).not.toMatch(/href|<script|@import|url\(/);
   });
 
-  it('labels each line with the partner\'s first name, nudging labels apart when the ends meet', () => {
+  it("labels each line with the partner's first name, nudging labels apart when the ends meet", () => {
     const labels = [...svg.matchAll(/<text class="partner-label" x="[\d.]+" y="([\d.]+)"[^>]*>([^<]+)<\/text>/g)];
     expect(labels.map((m) => m[2])).toEqual(['Sam', 'Alex']);
     expect(Math.abs(Number(labels[0][1]) - Number(labels[1][1]))).toBeGreaterThanOrEqual(16);
@@ -34,7 +51,13 @@ describe('trust chart', () => {
   });
 
   it('says so when there are no readings yet', () => {
-    const empty = renderTrustChart({ title: 't', from: day(0), to: day(0), partners: [{ id: 'p1', firstName: 'Sam', points: [] }], sessions: [] });
+    const empty = renderTrustChart({
+      title: 't',
+      from: day(0),
+      to: day(0),
+      partners: [{ id: 'p1', firstName: 'Sam', points: [] }],
+      sessions: [],
+    });
     expect(empty).toContain('No trust pulse check-ins yet');
   });
 

@@ -39,7 +39,10 @@ export function chartNames(partners: Array<{ name: string }>): string[] {
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 function formatDay(date: Date): string {
@@ -57,7 +60,10 @@ function n(value: number): string {
  */
 export function renderTrustChart(input: TrustChartInput): string {
   const from = input.from.getTime();
-  const lastPoint = input.partners.reduce((max, p) => p.points.reduce((m, pt) => Math.max(m, pt.at.getTime()), max), from);
+  const lastPoint = input.partners.reduce(
+    (max, p) => p.points.reduce((m, pt) => Math.max(m, pt.at.getTime()), max),
+    from,
+  );
   const to = Math.max(input.to.getTime(), lastPoint, from + DAY);
   const x = (t: number) => MARGIN.left + ((t - from) / (to - from)) * PLOT_W;
   const y = (v: number) => MARGIN.top + PLOT_H - (Math.min(10, Math.max(0, v)) / 10) * PLOT_H;
@@ -73,7 +79,8 @@ export function renderTrustChart(input: TrustChartInput): string {
 
   // Axis 0–10 with gridlines.
   parts.push('<g class="grid" stroke="#e3e3e3" stroke-width="1">');
-  for (let v = 0; v <= 10; v += 2) parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${n(y(v))}" y2="${n(y(v))}"/>`);
+  for (let v = 0; v <= 10; v += 2)
+    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${n(y(v))}" y2="${n(y(v))}"/>`);
   parts.push('</g>', '<g class="y-axis" fill="#555555" text-anchor="end">');
   for (let v = 0; v <= 10; v += 2) parts.push(`<text x="${MARGIN.left - 8}" y="${n(y(v) + 4)}">${v}</text>`);
   parts.push(
@@ -102,7 +109,9 @@ export function renderTrustChart(input: TrustChartInput): string {
       `<line class="session-marker" x1="${n(sx)}" x2="${n(sx)}" y1="${MARGIN.top}" y2="${MARGIN.top + PLOT_H}" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="2 3"><title>${escapeXml(session.label)}</title></line>`,
     );
     if (sx - lastLabelX >= 56) {
-      parts.push(`<text x="${n(sx)}" y="${MARGIN.top - 6}" fill="#6b6b6b" font-size="10" text-anchor="middle">${escapeXml(`Session ${formatDay(session.at)}`)}</text>`);
+      parts.push(
+        `<text x="${n(sx)}" y="${MARGIN.top - 6}" fill="#6b6b6b" font-size="10" text-anchor="middle">${escapeXml(`Session ${formatDay(session.at)}`)}</text>`,
+      );
       lastLabelX = sx;
     }
   }
@@ -159,6 +168,7 @@ function describe(input: TrustChartInput): string {
     const last = p.points[p.points.length - 1];
     return `${p.firstName}: ${p.points.length} readings, latest ${n(last.value)} on ${formatDay(last.at)}.`;
   });
-  const sessions = input.sessions.length === 1 ? '1 completed session is' : `${input.sessions.length} completed sessions are`;
+  const sessions =
+    input.sessions.length === 1 ? '1 completed session is' : `${input.sessions.length} completed sessions are`;
   return `Trust pulse readings on a 0 to 10 scale for each partner from ${range}; ${sessions} marked as vertical lines. ${lines.join(' ')}`;
 }

@@ -1,13 +1,13 @@
 import {
-  type OccurrenceFact,
-  type ProgressInput,
-  type SessionFact,
   computeProgress,
   computeWindows,
   cutWindows,
   detectAlerts,
   windowIndexOf,
   windowLocator,
+  type OccurrenceFact,
+  type ProgressInput,
+  type SessionFact,
 } from './progress.compute.js';
 
 const DAY = 86_400_000;
@@ -23,7 +23,11 @@ function session(endDay: number, status: SessionFact['status'] = 'completed'): S
 }
 
 /** An occurrence due on `dueDay`, closing a day later, with an optional check-in. */
-function occ(partnerId: string | null, dueDay: number, checkIn?: { trust?: number; csi4?: number; author?: string } | 'none'): OccurrenceFact {
+function occ(
+  partnerId: string | null,
+  dueDay: number,
+  checkIn?: { trust?: number; csi4?: number; author?: string } | 'none',
+): OccurrenceFact {
   seq += 1;
   const done = checkIn !== undefined && checkIn !== 'none';
   const author = done ? (checkIn.author ?? partnerId ?? A) : A;
@@ -50,12 +54,12 @@ function input(overrides: Partial<ProgressInput> = {}): ProgressInput {
 const alertsOf = (i: ProgressInput, kind: string) => computeProgress(i).alerts.filter((a) => a.kind === kind);
 
 describe('window cutting', () => {
-  it('has one current window from the couple\'s creation to now when there are no sessions', () => {
+  it("has one current window from the couple's creation to now when there are no sessions", () => {
     const windows = cutWindows(input());
     expect(windows).toEqual([{ index: 0, start: day(0), end: day(30), isCurrent: true, closedBySessionId: null }]);
   });
 
-  it('starts at the first occurrence when it is earlier than the couple\'s creation', () => {
+  it("starts at the first occurrence when it is earlier than the couple's creation", () => {
     const windows = cutWindows(input({ coupleCreatedAt: day(5), occurrences: [occ(A, 2)] }));
     expect(windows[0].start).toEqual(day(2));
   });
@@ -84,7 +88,11 @@ describe('window cutting', () => {
   });
 
   it('ignores cancelled, no-show and scheduled sessions', () => {
-    const windows = cutWindows(input({ sessions: [session(5, 'cancelled'), session(10, 'no_show'), session(12, 'scheduled'), session(40, 'scheduled')] }));
+    const windows = cutWindows(
+      input({
+        sessions: [session(5, 'cancelled'), session(10, 'no_show'), session(12, 'scheduled'), session(40, 'scheduled')],
+      }),
+    );
     expect(windows).toHaveLength(1);
     expect(windows[0].isCurrent).toBe(true);
   });
@@ -112,7 +120,9 @@ describe('window cutting', () => {
   });
 
   it('locates instants exactly as windowIndexOf does, for cut windows and for any other list', () => {
-    const cut = cutWindows(input({ now: day(400), sessions: [1, 8, 8, 15, 22, 29, 100, 101, 250, 400].map((d) => session(d)) }));
+    const cut = cutWindows(
+      input({ now: day(400), sessions: [1, 8, 8, 15, 22, 29, 100, 101, 250, 400].map((d) => session(d)) }),
+    );
     const hand = [
       { index: 0, start: day(0), end: day(5), isCurrent: false, closedBySessionId: 's' },
       { index: 1, start: day(7), end: day(9), isCurrent: false, closedBySessionId: 's' },
@@ -120,7 +130,11 @@ describe('window cutting', () => {
     ];
     for (const windows of [cut, hand, cut.slice(0, 1), cut.slice(0, 3), []]) {
       const locate = windowLocator(windows);
-      const instants = [-2, 0, 1, 5, 6, 7, 8, 9, 15, 29, 100, 101, 250, 399, 400, 401].flatMap((d) => [day(d), new Date(day(d).getTime() + 1), new Date(day(d).getTime() - 1)]);
+      const instants = [-2, 0, 1, 5, 6, 7, 8, 9, 15, 29, 100, 101, 250, 399, 400, 401].flatMap((d) => [
+        day(d),
+        new Date(day(d).getTime() + 1),
+        new Date(day(d).getTime() - 1),
+      ]);
       for (const at of instants) expect(locate(at)).toBe(windowIndexOf(windows, at));
     }
   });
@@ -145,21 +159,51 @@ describe('completion per window and partner', () => {
       }),
     );
     const [first, current] = windows;
-    expect(first.partners.find((p) => p.partnerId === A)).toMatchObject({ expected: 4, completed: 2, missed: 2, completionRate: 0.5 });
-    expect(first.partners.find((p) => p.partnerId === B)).toMatchObject({ expected: 1, completed: 1, missed: 0, completionRate: 1 });
-    expect(current.partners.find((p) => p.partnerId === A)).toMatchObject({ expected: 1, completed: 1, completionRate: 1 });
-    expect(current.partners.find((p) => p.partnerId === B)).toMatchObject({ expected: 1, completed: 1, completionRate: 1 });
+    expect(first.partners.find((p) => p.partnerId === A)).toMatchObject({
+      expected: 4,
+      completed: 2,
+      missed: 2,
+      completionRate: 0.5,
+    });
+    expect(first.partners.find((p) => p.partnerId === B)).toMatchObject({
+      expected: 1,
+      completed: 1,
+      missed: 0,
+      completionRate: 1,
+    });
+    expect(current.partners.find((p) => p.partnerId === A)).toMatchObject({
+      expected: 1,
+      completed: 1,
+      completionRate: 1,
+    });
+    expect(current.partners.find((p) => p.partnerId === B)).toMatchObject({
+      expected: 1,
+      completed: 1,
+      completionRate: 1,
+    });
   });
 
   it('has no completion rate when nothing was expected', () => {
     const [window] = computeWindows(input());
-    expect(window.partners[0]).toMatchObject({ expected: 0, completed: 0, completionRate: null, trustMean: null, trustChange: null });
+    expect(window.partners[0]).toMatchObject({
+      expected: 0,
+      completed: 0,
+      completionRate: null,
+      trustMean: null,
+      trustChange: null,
+    });
   });
 
   it('counts joint occurrences for the couple, and their readings for the partner who answered', () => {
-    const [window] = computeWindows(input({ occurrences: [occ(null, 1, { trust: 4, author: B }), occ(null, 2, 'none')] }));
+    const [window] = computeWindows(
+      input({ occurrences: [occ(null, 1, { trust: 4, author: B }), occ(null, 2, 'none')] }),
+    );
     expect(window.joint).toEqual({ expected: 2, completed: 1, missed: 1, completionRate: 0.5 });
-    expect(window.partners.find((p) => p.partnerId === B)).toMatchObject({ expected: 0, trustReadings: 1, trustMean: 4 });
+    expect(window.partners.find((p) => p.partnerId === B)).toMatchObject({
+      expected: 0,
+      trustReadings: 1,
+      trustMean: 4,
+    });
   });
 
   it('places a late check-in in the window of its due time', () => {
@@ -175,10 +219,17 @@ describe('trust mean, change and partner gap', () => {
   const data = () =>
     input({
       sessions: [session(10)],
-      occurrences: [occ(A, 1, { trust: 8 }), occ(A, 2, { trust: 9 }), occ(A, 12, { trust: 6 }), occ(A, 13, { trust: 7 }), occ(B, 2, { trust: 5 }), occ(B, 12, { trust: 4 })],
+      occurrences: [
+        occ(A, 1, { trust: 8 }),
+        occ(A, 2, { trust: 9 }),
+        occ(A, 12, { trust: 6 }),
+        occ(A, 13, { trust: 7 }),
+        occ(B, 2, { trust: 5 }),
+        occ(B, 12, { trust: 4 }),
+      ],
     });
 
-  it('means each partner\'s readings per window and gives the change from the previous window', () => {
+  it("means each partner's readings per window and gives the change from the previous window", () => {
     const [first, current] = computeWindows(data());
     expect(first.partners.map((p) => [p.trustReadings, p.trustMean, p.trustChange])).toEqual([
       [2, 8.5, null],
@@ -190,7 +241,7 @@ describe('trust mean, change and partner gap', () => {
     ]);
   });
 
-  it('gives the gap between the partners\' means, or null when one has none', () => {
+  it("gives the gap between the partners' means, or null when one has none", () => {
     const [first, current] = computeWindows(data());
     expect(first.trustGap).toBe(3.5);
     expect(current.trustGap).toBe(2.5);
@@ -217,11 +268,21 @@ describe('trust mean, change and partner gap', () => {
 
 describe('alert: trust drop (≥ 2 points window over window, per partner)', () => {
   const withMeans = (before: number, after: number) =>
-    input({ sessions: [session(10)], occurrences: [occ(A, 2, { trust: before }), occ(A, 12, { trust: after }), occ(B, 2, { trust: 5 }), occ(B, 12, { trust: 5 })] });
+    input({
+      sessions: [session(10)],
+      occurrences: [
+        occ(A, 2, { trust: before }),
+        occ(A, 12, { trust: after }),
+        occ(B, 2, { trust: 5 }),
+        occ(B, 12, { trust: 5 }),
+      ],
+    });
 
   it('fires on a drop of exactly 2', () => {
     const alerts = alertsOf(withMeans(7, 5), 'trust_drop');
-    expect(alerts).toEqual([{ kind: 'trust_drop', partnerId: A, windowStart: day(10), detail: { previousMean: 7, mean: 5, drop: 2 } }]);
+    expect(alerts).toEqual([
+      { kind: 'trust_drop', partnerId: A, windowStart: day(10), detail: { previousMean: 7, mean: 5, drop: 2 } },
+    ]);
   });
 
   it('fires on a drop of exactly 2 between fractional means (no floating-point miss)', () => {
@@ -235,19 +296,34 @@ describe('alert: trust drop (≥ 2 points window over window, per partner)', () 
 
   it('does not fire on a rise, or without readings in both windows', () => {
     expect(alertsOf(withMeans(5, 8), 'trust_drop')).toEqual([]);
-    const gap = input({ sessions: [session(10), session(20)], occurrences: [occ(A, 2, { trust: 9 }), occ(A, 22, { trust: 2 })] });
+    const gap = input({
+      sessions: [session(10), session(20)],
+      occurrences: [occ(A, 2, { trust: 9 }), occ(A, 22, { trust: 2 })],
+    });
     expect(alertsOf(gap, 'trust_drop')).toEqual([]);
   });
 
   it('fires in the current window, before the next session', () => {
-    const alerts = alertsOf(input({ sessions: [session(10)], occurrences: [occ(B, 3, { trust: 9 }), occ(B, 25, { trust: 6 })] }), 'trust_drop');
+    const alerts = alertsOf(
+      input({ sessions: [session(10)], occurrences: [occ(B, 3, { trust: 9 }), occ(B, 25, { trust: 6 })] }),
+      'trust_drop',
+    );
     expect(alerts.map((a) => [a.partnerId, a.windowStart])).toEqual([[B, day(10)]]);
   });
 });
 
 describe('alert: missed streak (≥ 3 missed in a row, per partner, by due time)', () => {
   it('fires on 3 missed in a row, in the window where the streak reached 3', () => {
-    const i = input({ sessions: [session(10)], occurrences: [occ(A, 1, { trust: 5 }), occ(A, 8, 'none'), occ(A, 9, 'none'), occ(A, 11, 'none'), occ(A, 12, 'none')] });
+    const i = input({
+      sessions: [session(10)],
+      occurrences: [
+        occ(A, 1, { trust: 5 }),
+        occ(A, 8, 'none'),
+        occ(A, 9, 'none'),
+        occ(A, 11, 'none'),
+        occ(A, 12, 'none'),
+      ],
+    });
     const alerts = alertsOf(i, 'missed_streak');
     expect(alerts).toEqual([
       {
@@ -265,11 +341,19 @@ describe('alert: missed streak (≥ 3 missed in a row, per partner, by due time)
   });
 
   it('does not fire when a check-in breaks the streak', () => {
-    const i = input({ occurrences: [occ(A, 1, 'none'), occ(A, 2, 'none'), occ(A, 3, { trust: 6 }), occ(A, 4, 'none'), occ(A, 5, 'none')] });
+    const i = input({
+      occurrences: [
+        occ(A, 1, 'none'),
+        occ(A, 2, 'none'),
+        occ(A, 3, { trust: 6 }),
+        occ(A, 4, 'none'),
+        occ(A, 5, 'none'),
+      ],
+    });
     expect(alertsOf(i, 'missed_streak')).toEqual([]);
   });
 
-  it('does not fire on 2 missed, nor count one partner\'s misses against the other', () => {
+  it("does not fire on 2 missed, nor count one partner's misses against the other", () => {
     const i = input({ occurrences: [occ(A, 1, 'none'), occ(B, 2, 'none'), occ(A, 3, 'none')] });
     expect(alertsOf(i, 'missed_streak')).toEqual([]);
   });
@@ -281,7 +365,7 @@ describe('alert: missed streak (≥ 3 missed in a row, per partner, by due time)
     expect(alertsOf(later, 'missed_streak')).toHaveLength(1);
   });
 
-  it('tracks the couple\'s joint occurrences as their own streak', () => {
+  it("tracks the couple's joint occurrences as their own streak", () => {
     const i = input({ occurrences: [occ(null, 1, 'none'), occ(null, 2, 'none'), occ(null, 3, 'none')] });
     expect(alertsOf(i, 'missed_streak').map((a) => a.partnerId)).toEqual([null]);
   });
@@ -307,7 +391,9 @@ describe('alert: partners diverging (trust means ≥ 3 apart in a window)', () =
   });
 
   it('does not fire for a couple with one partner', () => {
-    expect(alertsOf(input({ partnerIds: [A], occurrences: [occ(A, 1, { trust: 0 })] }), 'partners_diverging')).toEqual([]);
+    expect(alertsOf(input({ partnerIds: [A], occurrences: [occ(A, 1, { trust: 0 })] }), 'partners_diverging')).toEqual(
+      [],
+    );
   });
 });
 
@@ -316,7 +402,12 @@ describe('alert: measure below its cut-off', () => {
 
   it('fires on a CSI-4 total of 13 (below 13.5)', () => {
     expect(alertsOf(csi(13), 'measure_below_cutoff')).toEqual([
-      { kind: 'measure_below_cutoff', partnerId: A, windowStart: day(0), detail: { measure: 'csi4', value: 13, cutoff: 13.5 } },
+      {
+        kind: 'measure_below_cutoff',
+        partnerId: A,
+        windowStart: day(0),
+        detail: { measure: 'csi4', value: 13, cutoff: 13.5 },
+      },
     ]);
   });
 
@@ -336,7 +427,10 @@ describe('alert: measure below its cut-off', () => {
 
 describe('alert identity', () => {
   it('recomputing the same history yields the same alerts', () => {
-    const i = input({ sessions: [session(10)], occurrences: [occ(A, 2, { trust: 9 }), occ(A, 12, { trust: 3 }), occ(B, 12, { trust: 8 })] });
+    const i = input({
+      sessions: [session(10)],
+      occurrences: [occ(A, 2, { trust: 9 }), occ(A, 12, { trust: 3 }), occ(B, 12, { trust: 8 })],
+    });
     const first = computeProgress(i).alerts;
     const again = detectAlerts(i, computeWindows(i));
     expect(again).toEqual(first);

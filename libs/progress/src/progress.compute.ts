@@ -123,7 +123,9 @@ export interface ProgressComputation {
 }
 
 /** Cuts time into windows at completed sessions' ends. */
-export function cutWindows(input: Pick<ProgressInput, 'now' | 'coupleCreatedAt' | 'sessions' | 'occurrences'>): ProgressWindow[] {
+export function cutWindows(
+  input: Pick<ProgressInput, 'now' | 'coupleCreatedAt' | 'sessions' | 'occurrences'>,
+): ProgressWindow[] {
   const now = input.now.getTime();
   let start = input.coupleCreatedAt.getTime();
   for (const occurrence of input.occurrences) start = Math.min(start, occurrence.dueAt.getTime());
@@ -140,10 +142,22 @@ export function cutWindows(input: Pick<ProgressInput, 'now' | 'coupleCreatedAt' 
   let from = start;
   for (const cut of cuts) {
     if (cut.at === from && windows.length > 0) continue; // two sessions ending together cut once
-    windows.push({ index: windows.length, start: new Date(from), end: new Date(cut.at), isCurrent: false, closedBySessionId: cut.id });
+    windows.push({
+      index: windows.length,
+      start: new Date(from),
+      end: new Date(cut.at),
+      isCurrent: false,
+      closedBySessionId: cut.id,
+    });
     from = cut.at;
   }
-  windows.push({ index: windows.length, start: new Date(from), end: new Date(now), isCurrent: true, closedBySessionId: null });
+  windows.push({
+    index: windows.length,
+    start: new Date(from),
+    end: new Date(now),
+    isCurrent: true,
+    closedBySessionId: null,
+  });
   return windows;
 }
 
@@ -198,7 +212,12 @@ export function isSettled(occurrence: OccurrenceFact, now: Date): boolean {
 }
 
 function completion(expected: number, completed: number): CompletionStats {
-  return { expected, completed, missed: expected - completed, completionRate: expected === 0 ? null : completed / expected };
+  return {
+    expected,
+    completed,
+    missed: expected - completed,
+    completionRate: expected === 0 ? null : completed / expected,
+  };
 }
 
 function mean(values: number[]): number | null {
@@ -209,13 +228,23 @@ function measureOf(occurrence: OccurrenceFact): MeasureScore | null {
   const score = occurrence.checkIn?.score;
   if (!score || score.kind === 'trust_pulse' || typeof score.value !== 'number') return null;
   const cutoff = typeof score.cutoff === 'number' ? score.cutoff : score.kind === 'csi4' ? CSI4_CUTOFF : null;
-  const isBelowCutoff = typeof score.isBelowCutoff === 'boolean' ? score.isBelowCutoff : cutoff !== null && score.value < cutoff;
-  return { occurrenceId: occurrence.id, kind: score.kind, value: score.value, cutoff, isBelowCutoff, dueAt: occurrence.dueAt };
+  const isBelowCutoff =
+    typeof score.isBelowCutoff === 'boolean' ? score.isBelowCutoff : cutoff !== null && score.value < cutoff;
+  return {
+    occurrenceId: occurrence.id,
+    kind: score.kind,
+    value: score.value,
+    cutoff,
+    isBelowCutoff,
+    dueAt: occurrence.dueAt,
+  };
 }
 
 function trustValueOf(occurrence: OccurrenceFact): number | null {
   const score = occurrence.checkIn?.score;
-  return score && score.kind === 'trust_pulse' && typeof score.value === 'number' && Number.isFinite(score.value) ? score.value : null;
+  return score && score.kind === 'trust_pulse' && typeof score.value === 'number' && Number.isFinite(score.value)
+    ? score.value
+    : null;
 }
 
 /** Per window and per partner: completion, trust mean and change, measures, and the partners' gap. */
@@ -251,7 +280,8 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
     const partners = partnerIds.map((partnerId): PartnerWindowProgress => {
       const acc = bucket.partners.get(partnerId)!;
       const trustMean = mean(acc.trust);
-      const previous = i > 0 ? result[i - 1].partners.find((p) => p.partnerId === partnerId)?.trustMean ?? null : null;
+      const previous =
+        i > 0 ? (result[i - 1].partners.find((p) => p.partnerId === partnerId)?.trustMean ?? null) : null;
       return {
         partnerId,
         ...completion(acc.expected, acc.completed),
@@ -262,7 +292,8 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
       };
     });
     const means = partners.map((p) => p.trustMean);
-    const trustGap = means.length === 2 && means[0] !== null && means[1] !== null ? Math.abs(means[0] - means[1]) : null;
+    const trustGap =
+      means.length === 2 && means[0] !== null && means[1] !== null ? Math.abs(means[0] - means[1]) : null;
     result.push({ ...window, partners, joint: completion(bucket.joint.expected, bucket.joint.completed), trustGap });
   });
   return result;
@@ -300,7 +331,10 @@ export function detectAlerts(input: ProgressInput, windows: WindowProgress[]): A
       kind: 'partners_diverging',
       partnerId: null,
       windowStart: window.start,
-      detail: { gap: round2(window.trustGap), lowerPartnerId: (a.trustMean ?? 0) <= (b.trustMean ?? 0) ? a.partnerId : b.partnerId },
+      detail: {
+        gap: round2(window.trustGap),
+        lowerPartnerId: (a.trustMean ?? 0) <= (b.trustMean ?? 0) ? a.partnerId : b.partnerId,
+      },
     });
   }
 
@@ -359,7 +393,11 @@ export function detectMissedStreaks(input: ProgressInput, windows: ProgressWindo
         kind: 'missed_streak',
         partnerId,
         windowStart: windows[index].start,
-        detail: { missedInARow: run.length, firstMissedDueAt: run[0].dueAt.toISOString(), lastMissedDueAt: occurrence.dueAt.toISOString() },
+        detail: {
+          missedInARow: run.length,
+          firstMissedDueAt: run[0].dueAt.toISOString(),
+          lastMissedDueAt: occurrence.dueAt.toISOString(),
+        },
       });
     }
   }
@@ -368,7 +406,9 @@ export function detectMissedStreaks(input: ProgressInput, windows: ProgressWindo
 
 /** Each partner's trust readings in due-time order. */
 export function trustSeriesOf(input: ProgressInput): Record<string, TrustPoint[]> {
-  const series: Record<string, TrustPoint[]> = Object.fromEntries(input.partnerIds.map((id) => [id, [] as TrustPoint[]]));
+  const series: Record<string, TrustPoint[]> = Object.fromEntries(
+    input.partnerIds.map((id) => [id, [] as TrustPoint[]]),
+  );
   for (const occurrence of input.occurrences) {
     const value = trustValueOf(occurrence);
     const author = occurrence.checkIn?.authorId;

@@ -1,8 +1,10 @@
-import { announceEvent } from '@mend/queue';
+import type { EntityManager } from 'typeorm';
+
 import { newId } from '@mend/core';
 import { queryRows } from '@mend/database';
 import type { Score } from '@mend/exercises';
-import type { EntityManager } from 'typeorm';
+import { announceEvent } from '@mend/queue';
+
 import type { AlertCandidate, AlertKind, OccurrenceFact, SessionFact, SessionStatus } from './progress.compute.js';
 
 export type AlertStatus = 'open' | 'acknowledged';
@@ -39,27 +41,43 @@ const epochMs = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)
  * on both sides so the check-ins are read through the couple's index (one range) instead of one
  * probe per occurrence — or a scan of the clinic's check-ins (bench: 10–24 ms → 2 ms).
  */
-async function occurrencesOf(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<OccurrenceFact[]> {
-  const rows: Array<{ id: string; partner_id: string | null; due_ms: string; closes_ms: string; author_id: string | null; submitted_ms: string | null; score: Score | null }> =
-    await tx.query(
-      `SELECT o.id, o.partner_id, ${epochMs('o.due_at')}::int8 AS due_ms, ${epochMs('o.closes_at')}::int8 AS closes_ms,
+async function occurrencesOf(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+  now: Date,
+): Promise<OccurrenceFact[]> {
+  const rows: Array<{
+    id: string;
+    partner_id: string | null;
+    due_ms: string;
+    closes_ms: string;
+    author_id: string | null;
+    submitted_ms: string | null;
+    score: Score | null;
+  }> = await tx.query(
+    `SELECT o.id, o.partner_id, ${epochMs('o.due_at')}::int8 AS due_ms, ${epochMs('o.closes_at')}::int8 AS closes_ms,
               c.author_id, ${epochMs('c.submitted_at')}::int8 AS submitted_ms, c.score
          FROM occurrence o
          LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.couple_id = o.couple_id AND c.occurrence_id = o.id
         WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.due_at <= $3 OR c.id IS NOT NULL)
         ORDER BY o.due_at, o.id`,
-      [clinicId, coupleId, now],
-    );
+    [clinicId, coupleId, now],
+  );
   return rows.map((r) => ({
     id: r.id,
     partnerId: r.partner_id,
     dueAt: new Date(Number(r.due_ms)),
     closesAt: new Date(Number(r.closes_ms)),
-    checkIn: r.author_id && r.submitted_ms !== null ? { authorId: r.author_id, submittedAt: new Date(Number(r.submitted_ms)), score: r.score } : null,
+    checkIn:
+      r.author_id && r.submitted_ms !== null
+        ? { authorId: r.author_id, submittedAt: new Date(Number(r.submitted_ms)), score: r.score }
+        : null,
   }));
 }
 
-const ALERT_COLUMNS = 'id, couple_id, partner_id, kind, window_start, detail, status, opened_at, acknowledged_at, acknowledged_by';
+const ALERT_COLUMNS =
+  'id, couple_id, partner_id, kind, window_start, detail, status, opened_at, acknowledged_at, acknowledged_by';
 
 /**
  * SQL for progress. Every statement filters by clinic_id first (the leading column of every
@@ -74,12 +92,31 @@ export const progressRepository = {
    * rows with epoch-millisecond times cost less in PostgreSQL and in the API than one big JSON
    * array: measured 7–8 ms vs 9–11 ms per read including the driver's parsing).
    */
-  async facts(tx: EntityManager, clinicId: string, coupleId: string, now: Date, options: { withAlerts: boolean }): Promise<ProgressFacts> {
+  async facts(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    options: { withAlerts: boolean },
+  ): Promise<ProgressFacts> {
     const rows: Array<{
       created_at: Date;
       partners: Array<{ id: string; name: string }> | null;
       sessions: Array<[string, number, number, SessionStatus]>;
-      alerts: Array<[string, string, string | null, AlertKind, number, Record<string, unknown>, AlertStatus, number, number | null, string | null]> | null;
+      alerts: Array<
+        [
+          string,
+          string,
+          string | null,
+          AlertKind,
+          number,
+          Record<string, unknown>,
+          AlertStatus,
+          number,
+          number | null,
+          string | null,
+        ]
+      > | null;
     }> = await tx.query(
       `SELECT c.created_at,
               (SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY p.position)
@@ -100,20 +137,38 @@ export const progressRepository = {
     return {
       createdAt: row.created_at,
       partners: row.partners ?? [],
-      sessions: row.sessions.map(([id, startsAt, endsAt, status]) => ({ id, startsAt: new Date(startsAt), endsAt: new Date(endsAt), status })),
-      occurrences: await occurrencesOf(tx, clinicId, coupleId, now),
-      alerts: (row.alerts ?? []).map(([id, couple_id, partner_id, kind, windowStart, detail, status, openedAt, acknowledgedAt, acknowledged_by]) => ({
+      sessions: row.sessions.map(([id, startsAt, endsAt, status]) => ({
         id,
-        couple_id,
-        partner_id,
-        kind,
-        window_start: new Date(windowStart),
-        detail,
+        startsAt: new Date(startsAt),
+        endsAt: new Date(endsAt),
         status,
-        opened_at: new Date(openedAt),
-        acknowledged_at: acknowledgedAt === null ? null : new Date(acknowledgedAt),
-        acknowledged_by,
       })),
+      occurrences: await occurrencesOf(tx, clinicId, coupleId, now),
+      alerts: (row.alerts ?? []).map(
+        ([
+          id,
+          couple_id,
+          partner_id,
+          kind,
+          windowStart,
+          detail,
+          status,
+          openedAt,
+          acknowledgedAt,
+          acknowledged_by,
+        ]) => ({
+          id,
+          couple_id,
+          partner_id,
+          kind,
+          window_start: new Date(windowStart),
+          detail,
+          status,
+          opened_at: new Date(openedAt),
+          acknowledged_at: acknowledgedAt === null ? null : new Date(acknowledgedAt),
+          acknowledged_by,
+        }),
+      ),
     };
   },
 
@@ -124,7 +179,13 @@ export const progressRepository = {
    */
   async insertAlerts(tx: EntityManager, clinicId: string, coupleId: string, alerts: AlertCandidate[]): Promise<number> {
     if (alerts.length === 0) return 0;
-    const payload = alerts.map((a) => ({ id: newId(), partner_id: a.partnerId, kind: a.kind, window_start: a.windowStart.toISOString(), detail: a.detail }));
+    const payload = alerts.map((a) => ({
+      id: newId(),
+      partner_id: a.partnerId,
+      kind: a.kind,
+      window_start: a.windowStart.toISOString(),
+      detail: a.detail,
+    }));
     const rows = await queryRows<{ id: string; partner_id: string | null }>(
       tx,
       `INSERT INTO alert (clinic_id, id, couple_id, partner_id, kind, window_start, detail)
@@ -134,7 +195,8 @@ export const progressRepository = {
        RETURNING id, partner_id`,
       [clinicId, coupleId, JSON.stringify(payload)],
     );
-    for (const row of rows) await announceEvent(tx, clinicId, 'alert.opened', { alertId: row.id, coupleId, partnerId: row.partner_id });
+    for (const row of rows)
+      await announceEvent(tx, clinicId, 'alert.opened', { alertId: row.id, coupleId, partnerId: row.partner_id });
     return rows.length;
   },
 
@@ -146,7 +208,10 @@ export const progressRepository = {
   },
 
   async findAlert(tx: EntityManager, clinicId: string, alertId: string): Promise<AlertRow | null> {
-    const rows: AlertRow[] = await tx.query(`SELECT ${ALERT_COLUMNS} FROM alert WHERE clinic_id = $1 AND id = $2 FOR UPDATE`, [clinicId, alertId]);
+    const rows: AlertRow[] = await tx.query(
+      `SELECT ${ALERT_COLUMNS} FROM alert WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
+      [clinicId, alertId],
+    );
     return rows[0] ?? null;
   },
 

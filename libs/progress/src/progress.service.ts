@@ -18,7 +18,8 @@ interface LoadedProgress {
 }
 
 /** An alert's identity, as the alert_identity_key index has it: kind, partner, window start. */
-const alertIdentity = (kind: string, partnerId: string | null, windowStart: Date) => `${kind}|${partnerId ?? ''}|${windowStart.getTime()}`;
+const alertIdentity = (kind: string, partnerId: string | null, windowStart: Date) =>
+  `${kind}|${partnerId ?? ''}|${windowStart.getTime()}`;
 
 @Injectable()
 export class ProgressService {
@@ -39,9 +40,12 @@ export class ProgressService {
       // Recomputing the same history detects the same alerts, so usually every one is already
       // stored: only new ones are written (and then the list is read again).
       const stored = new Set(loaded.alerts.map((a) => alertIdentity(a.kind, a.partner_id, a.window_start)));
-      const fresh = loaded.computation.alerts.filter((a) => !stored.has(alertIdentity(a.kind, a.partnerId, a.windowStart)));
+      const fresh = loaded.computation.alerts.filter(
+        (a) => !stored.has(alertIdentity(a.kind, a.partnerId, a.windowStart)),
+      );
       await progressRepository.insertAlerts(tx, principal.clinicId, coupleId, fresh);
-      const alerts = fresh.length > 0 ? await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId) : loaded.alerts;
+      const alerts =
+        fresh.length > 0 ? await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId) : loaded.alerts;
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
       return {
         coupleId,
@@ -66,7 +70,11 @@ export class ProgressService {
         title: `Trust pulse — ${couple.label ?? 'couple'}`,
         from: loaded.computation.windows[0].start,
         to: now,
-        partners: loaded.partners.map((p, i) => ({ id: p.id, firstName: names[i], points: loaded.computation.trustSeries[p.id] ?? [] })),
+        partners: loaded.partners.map((p, i) => ({
+          id: p.id,
+          firstName: names[i],
+          points: loaded.computation.trustSeries[p.id] ?? [],
+        })),
         sessions: completed.map((s: SessionFact) => ({
           at: s.endsAt,
           label: `Session ${s.startsAt.toISOString().slice(0, 10)} (completed)`,
@@ -84,24 +92,43 @@ export class ProgressService {
     return progressRepository.insertAlerts(tx, clinicId, coupleId, loaded.computation.alerts);
   }
 
-  async acknowledgeAlert(principal: UserPrincipal, alertId: string, _input: { status: 'acknowledged' }): Promise<AlertView> {
+  async acknowledgeAlert(
+    principal: UserPrincipal,
+    alertId: string,
+    _input: { status: 'acknowledged' },
+  ): Promise<AlertView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const alert = await progressRepository.findAlert(tx, principal.clinicId, alertId);
       const couple = alert ? await loadCouple(tx, principal.clinicId, alert.couple_id) : null;
       if (!alert || !couple || !canReach(principal, couple, {})) throw DomainException.notFound('Alert');
       // Acknowledging twice keeps the first acknowledgement (who and when).
-      const row = alert.status === 'acknowledged' ? alert : await progressRepository.acknowledgeAlert(tx, principal.clinicId, alertId, principal.userId);
+      const row =
+        alert.status === 'acknowledged'
+          ? alert
+          : await progressRepository.acknowledgeAlert(tx, principal.clinicId, alertId, principal.userId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'alert.acknowledge', 'alert', alertId));
       return toAlertView(row);
     });
   }
 
-  private async load(tx: EntityManager, clinicId: string, coupleId: string, now: Date, options = { withAlerts: false }): Promise<LoadedProgress> {
+  private async load(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    options = { withAlerts: false },
+  ): Promise<LoadedProgress> {
     // Lay out any occurrence that should exist by now, so a missed one counts even if nothing
     // else has materialised it yet (idempotent; a no-op when the horizon is already ahead).
     await ensureHorizon(tx, clinicId, { coupleId }, now);
     const facts = await progressRepository.facts(tx, clinicId, coupleId, now, options);
-    const input: ProgressInput = { now, coupleCreatedAt: facts.createdAt, partnerIds: facts.partners.map((p) => p.id), sessions: facts.sessions, occurrences: facts.occurrences };
+    const input: ProgressInput = {
+      now,
+      coupleCreatedAt: facts.createdAt,
+      partnerIds: facts.partners.map((p) => p.id),
+      sessions: facts.sessions,
+      occurrences: facts.occurrences,
+    };
     return { input, partners: facts.partners, alerts: facts.alerts, computation: computeProgress(input) };
   }
 }

@@ -1,5 +1,11 @@
-import type { AlertKind, CompletionStats, MeasureScore, PartnerWindowProgress, WindowProgress } from './progress.compute.js';
-import { round2 } from './progress.compute.js';
+import {
+  round2,
+  type AlertKind,
+  type CompletionStats,
+  type MeasureScore,
+  type PartnerWindowProgress,
+  type WindowProgress,
+} from './progress.compute.js';
 import type { AlertRow, AlertStatus } from './progress.repository.js';
 
 export interface CompletionView {
@@ -67,11 +73,23 @@ export interface ProgressReportView {
 const roundOrNull = (value: number | null) => (value === null ? null : round2(value));
 
 function toCompletionView(stats: CompletionStats): CompletionView {
-  return { expected: stats.expected, completed: stats.completed, missed: stats.missed, completionRate: roundOrNull(stats.completionRate) };
+  return {
+    expected: stats.expected,
+    completed: stats.completed,
+    missed: stats.missed,
+    completionRate: roundOrNull(stats.completionRate),
+  };
 }
 
 function toMeasureView(m: MeasureScore): MeasureView {
-  return { occurrenceId: m.occurrenceId, kind: m.kind, value: m.value, cutoff: m.cutoff, isBelowCutoff: m.isBelowCutoff, dueAt: m.dueAt };
+  return {
+    occurrenceId: m.occurrenceId,
+    kind: m.kind,
+    value: m.value,
+    cutoff: m.cutoff,
+    isBelowCutoff: m.isBelowCutoff,
+    dueAt: m.dueAt,
+  };
 }
 
 function toPartnerWindowView(p: PartnerWindowProgress): PartnerWindowView {

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+
 import { newId } from '@mend/core';
+
 import { OutboxWriter } from './outbox.writer.js';
 import { JobName } from './queue.registry.js';
 
@@ -26,7 +28,13 @@ export function isDomainEventType(value: unknown): value is DomainEventType {
 
 /** The ids each event carries (its `data`). */
 export interface DomainEventData {
-  'checkin.submitted': { checkInId: string; assignmentId: string; occurrenceId: string; coupleId: string; partnerId: string };
+  'checkin.submitted': {
+    checkInId: string;
+    assignmentId: string;
+    occurrenceId: string;
+    coupleId: string;
+    partnerId: string;
+  };
   'assignment.completed': { assignmentId: string; coupleId: string };
   /** A partner's occurrence (or the couple's, joint mode: partnerId null) closed without a check-in. */
   'occurrence.missed': { occurrenceId: string; assignmentId: string; coupleId: string; partnerId: string | null };
@@ -35,7 +43,13 @@ export interface DomainEventData {
   'session.cancelled': { sessionId: string; coupleId: string };
   'alert.opened': { alertId: string; coupleId: string; partnerId: string | null };
   /** A reminder or notification went out (libs/reminders announces it once it is sent). */
-  'reminder.sent': { notificationId: string; recipientId: string; occurrenceId?: string | null; sessionId?: string | null; alertId?: string | null };
+  'reminder.sent': {
+    notificationId: string;
+    recipientId: string;
+    occurrenceId?: string | null;
+    sessionId?: string | null;
+    alertId?: string | null;
+  };
 }
 
 export interface AnnounceOptions {

@@ -1,4 +1,5 @@
 import type { JobsOptions, KeepJobs } from 'bullmq';
+
 import { JobName, type JobPayloads } from './queue.registry.js';
 
 /**
@@ -46,11 +47,19 @@ export interface JobPolicy<K extends JobName> {
 
 export const JOB_POLICIES: { [K in JobName]: JobPolicy<K> } = {
   [JobName.InvitationEmail]: {
-    options: { ...INVITATION_EMAIL_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    options: {
+      ...INVITATION_EMAIL_RETRY,
+      removeOnComplete: COMPLETED_JOB_RETENTION,
+      removeOnFail: FAILED_JOB_RETENTION,
+    },
     jobId: (data) => `invitation-email.${data.clinicId}.${data.invitationId}`,
   },
   [JobName.ProgressRefresh]: {
-    options: { ...PROGRESS_REFRESH_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    options: {
+      ...PROGRESS_REFRESH_RETRY,
+      removeOnComplete: COMPLETED_JOB_RETENTION,
+      removeOnFail: FAILED_JOB_RETENTION,
+    },
     // Announced through the outbox (one job per check-in, id from the outbox row); a direct add dedupes per couple.
     jobId: (data) => `progress-refresh.${data.clinicId}.${data.coupleId}`,
   },
@@ -72,7 +81,11 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy<K> } = {
     jobId: (data) => `reminder-send.${data.clinicId}.${data.notificationId}`,
   },
   [JobName.RemindersReconcile]: {
-    options: { ...REMINDERS_RECONCILE_RETRY, removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION },
+    options: {
+      ...REMINDERS_RECONCILE_RETRY,
+      removeOnComplete: COMPLETED_JOB_RETENTION,
+      removeOnFail: FAILED_JOB_RETENTION,
+    },
     jobId: (data) => `reminders-reconcile.${data.clinicId}`,
   },
 };

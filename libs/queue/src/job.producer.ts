@@ -21,7 +21,8 @@ export class JobProducer {
   constructor(private readonly connections: QueueConnections) {}
 
   async add(item: JobItem, options: AddJobOptions = {}): Promise<string> {
-    if (!isJobName(item.name)) throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
+    if (!isJobName(item.name))
+      throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
     const policy = JOB_POLICIES[item.name] as JobPolicy<JobName>;
     const jobId = options.jobId ?? policy.jobId(item.data);
     assertValidJobId(jobId);

@@ -74,7 +74,11 @@ export class OutboxRelay implements OnModuleDestroy {
         published += await this.db.withClinic(clinicId, (tx) => this.publishClinic(tx, clinicId, ids));
       } catch (error) {
         // One clinic's failure (e.g. the queue backend refusing an add) must not hold up the others.
-        this.logger.error({ msg: 'outbox relay failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+        this.logger.error({
+          msg: 'outbox relay failed for a clinic; will retry',
+          clinicId,
+          error: errorMessage(error),
+        });
       }
     }
     return published;
@@ -90,21 +94,36 @@ export class OutboxRelay implements OnModuleDestroy {
     );
     const publishable = rows.filter((row) => {
       const isKnown = isJobName(row.job_name) && JOB_QUEUE[row.job_name] === row.queue;
-      if (!isKnown) this.logger.error({ msg: 'outbox row names a job or queue missing from the registry; left unpublished', clinicId, outboxId: row.id, jobName: row.job_name });
+      if (!isKnown)
+        this.logger.error({
+          msg: 'outbox row names a job or queue missing from the registry; left unpublished',
+          clinicId,
+          outboxId: row.id,
+          jobName: row.job_name,
+        });
       return isKnown;
     });
     await Promise.all(
       publishable.map((row) =>
-        this.producer.add({ name: row.job_name, data: row.payload } as JobItem, { jobId: outboxJobId(clinicId, row.id) }),
+        this.producer.add({ name: row.job_name, data: row.payload } as JobItem, {
+          jobId: outboxJobId(clinicId, row.id),
+        }),
       ),
     );
-    await this.markPublished(tx, clinicId, publishable.map((row) => row.id));
+    await this.markPublished(
+      tx,
+      clinicId,
+      publishable.map((row) => row.id),
+    );
     return publishable.length;
   }
 
   protected async markPublished(tx: EntityManager, clinicId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await tx.query(`UPDATE outbox SET published_at = now() WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, ids]);
+    await tx.query(`UPDATE outbox SET published_at = now() WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [
+      clinicId,
+      ids,
+    ]);
   }
 
   private schedule(delayMs: number): void {

@@ -38,16 +38,30 @@ export class OutboxWriter {
    * `tx` must be a tenant transaction for `clinicId` (TenantDatabase.withClinic): row-level
    * security rejects a row for any other clinic.
    */
-  async enqueue(tx: EntityManager, clinicId: string, item: JobItem, options: OutboxEnqueueOptions = {}): Promise<OutboxEnqueueResult> {
-    if (!isJobName(item.name)) throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
-    if (item.data.clinicId !== clinicId) throw new Error(`Job ${item.name} names another clinic than the transaction's`);
+  async enqueue(
+    tx: EntityManager,
+    clinicId: string,
+    item: JobItem,
+    options: OutboxEnqueueOptions = {},
+  ): Promise<OutboxEnqueueResult> {
+    if (!isJobName(item.name))
+      throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
+    if (item.data.clinicId !== clinicId)
+      throw new Error(`Job ${item.name} names another clinic than the transaction's`);
     const id = options.dedupeKey === undefined ? newId() : outboxDedupeId(clinicId, item.name, options.dedupeKey);
     const rows: Array<{ id: string }> = await tx.query(
       `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now()))
        ON CONFLICT (clinic_id, id) DO NOTHING
        RETURNING id`,
-      [clinicId, id, JOB_QUEUE[item.name], item.name, JSON.stringify(item.data), options.availableAt?.toISOString() ?? null],
+      [
+        clinicId,
+        id,
+        JOB_QUEUE[item.name],
+        item.name,
+        JSON.stringify(item.data),
+        options.availableAt?.toISOString() ?? null,
+      ],
     );
     return { id, isNew: rows.length > 0 };
   }

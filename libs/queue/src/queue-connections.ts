@@ -57,8 +57,16 @@ export class QueueConnections implements OnApplicationShutdown {
       const defaultJobOptions = { removeOnComplete: COMPLETED_JOB_RETENTION, removeOnFail: FAILED_JOB_RETENTION };
       queue =
         this.backend === 'redis'
-          ? new Queue(name, { connection: this.redisConnection('producer'), prefix: this.config.redis.prefix, defaultJobOptions }, createRedisBackend)
-          : new Queue(name, { connection: this.postgresConnection('producer', 2), defaultJobOptions }, createPostgresBackend);
+          ? new Queue(
+              name,
+              { connection: this.redisConnection('producer'), prefix: this.config.redis.prefix, defaultJobOptions },
+              createRedisBackend,
+            )
+          : new Queue(
+              name,
+              { connection: this.postgresConnection('producer', 2), defaultJobOptions },
+              createPostgresBackend,
+            );
       queue.on('error', (error: Error) => this.logConnectionError(`queue ${name}`, error));
       this.queues.set(name, queue);
     }
@@ -74,8 +82,18 @@ export class QueueConnections implements OnApplicationShutdown {
     };
     const worker: MendWorker =
       this.backend === 'redis'
-        ? new Worker(name, processor, { ...common, connection: this.redisConnection('worker'), prefix: this.config.redis.prefix }, createRedisBackend)
-        : new Worker(name, processor, { ...common, connection: this.postgresConnection('worker', Math.min(settings.concurrency + 2, 20)) }, createPostgresBackend);
+        ? new Worker(
+            name,
+            processor,
+            { ...common, connection: this.redisConnection('worker'), prefix: this.config.redis.prefix },
+            createRedisBackend,
+          )
+        : new Worker(
+            name,
+            processor,
+            { ...common, connection: this.postgresConnection('worker', Math.min(settings.concurrency + 2, 20)) },
+            createPostgresBackend,
+          );
     worker.on('error', (error: Error) => this.logConnectionError(`worker ${name}`, error));
     this.workers.add(worker);
     return worker;
@@ -90,7 +108,11 @@ export class QueueConnections implements OnApplicationShutdown {
     });
     try {
       if ((await Promise.race([graceful, deadline])) === 'timeout') {
-        this.logger.warn({ msg: 'worker did not finish its active jobs in time; forcing close', queue: worker.name, timeoutMs });
+        this.logger.warn({
+          msg: 'worker did not finish its active jobs in time; forcing close',
+          queue: worker.name,
+          timeoutMs,
+        });
         await worker.close(true);
       }
     } finally {
@@ -102,7 +124,11 @@ export class QueueConnections implements OnApplicationShutdown {
   /** Resolves once the backend answers a real queue command; rejects otherwise. */
   async ping(timeoutMs = 2000): Promise<void> {
     const queue = this.queue(QueueName.Notifications);
-    await withTimeout(queue.getJobCounts('wait'), timeoutMs, `the ${this.backend} queue backend did not answer within ${timeoutMs} ms`);
+    await withTimeout(
+      queue.getJobCounts('wait'),
+      timeoutMs,
+      `the ${this.backend} queue backend did not answer within ${timeoutMs} ms`,
+    );
   }
 
   /**
@@ -125,7 +151,12 @@ export class QueueConnections implements OnApplicationShutdown {
   /** Redis `maxmemory-policy` as reported by INFO (CONFIG is often disabled on managed Redis). */
   async redisEvictionPolicy(): Promise<string | undefined> {
     if (this.backend !== 'redis' || !this.config.redis.url) return undefined;
-    const redis = new Redis(this.config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+    const redis = new Redis(this.config.redis.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 5_000,
+      retryStrategy: () => null,
+    });
     try {
       await redis.connect();
       const info = await redis.info('memory');
@@ -147,7 +178,11 @@ export class QueueConnections implements OnApplicationShutdown {
   }
 
   private redisConnection(role: 'producer' | 'worker'): RedisOptions {
-    const base: RedisOptions = { url: this.config.redis.url, connectionName: `mend-${role}`, retryStrategy: reconnectDelay };
+    const base: RedisOptions = {
+      url: this.config.redis.url,
+      connectionName: `mend-${role}`,
+      retryStrategy: reconnectDelay,
+    };
     // Workers must wait out a Redis restart (blocking commands, no per-request retry limit);
     // producers answer an HTTP request, so they fail fast instead of queueing commands offline.
     return role === 'worker'
@@ -172,7 +207,12 @@ export class QueueConnections implements OnApplicationShutdown {
     const now = Date.now();
     if (now - (this.lastErrorLogAt.get(source) ?? 0) < 30_000) return;
     this.lastErrorLogAt.set(source, now);
-    this.logger.error({ msg: 'queue backend error', source, backend: this.backend, error: error.message.slice(0, 200) });
+    this.logger.error({
+      msg: 'queue backend error',
+      source,
+      backend: this.backend,
+      error: error.message.slice(0, 200),
+    });
   }
 }
 

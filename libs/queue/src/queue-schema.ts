@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+
 import { quoteSchemaName, runMigrations as runBullMigrations } from 'bullmq';
+import pg from 'pg';
+
 import { APP_ROLE } from '@mend/database';
+
 import { ALL_QUEUES } from './queue.registry.js';
 
 /**
@@ -31,8 +34,12 @@ export async function installQueueSchema(ownerUrl: string, schema: string): Prom
     await client.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${quoted} TO ${app}`);
     await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${quoted} TO ${app}`);
     // Objects a later BullMQ upgrade creates (run by this same owner role) are usable at once.
-    await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`);
-    await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO ${app}`);
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
+    );
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO ${app}`,
+    );
     await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT EXECUTE ON FUNCTIONS TO ${app}`);
     await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT USAGE ON TYPES TO ${app}`);
     await client.query('COMMIT');

@@ -16,7 +16,14 @@ export class QueueModule {
     return {
       module: QueueModule,
       global: true,
-      providers: [{ provide: QUEUE_CONFIG, useValue: config }, QueueConnections, JobProducer, OutboxWriter, QueueHealth, QueueWorkers],
+      providers: [
+        { provide: QUEUE_CONFIG, useValue: config },
+        QueueConnections,
+        JobProducer,
+        OutboxWriter,
+        QueueHealth,
+        QueueWorkers,
+      ],
       exports: [QUEUE_CONFIG, QueueConnections, JobProducer, OutboxWriter, QueueHealth, QueueWorkers],
     };
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+
 import type { JobName, JobPayloads, JobsOnQueue, QueueName } from './queue.registry.js';
 
 export type RegistryJob<K extends JobName> = Job<JobPayloads[K], unknown, K>;

@@ -1,30 +1,41 @@
-import { JOB_POLICIES, assertValidJobId, outboxJobId } from './job-options.js';
+import { assertValidJobId, JOB_POLICIES, outboxJobId } from './job-options.js';
 import { QueueProcessor, type JobHandlers } from './queue.processor.js';
-import { assertProcessorsMatchRegistry } from './queue.workers.js';
 import { ALL_JOBS, JobName, QueueName } from './queue.registry.js';
+import { assertProcessorsMatchRegistry } from './queue.workers.js';
 
 type Notifications = typeof QueueName.Notifications;
 
 class NotificationsProbe extends QueueProcessor<Notifications> {
   readonly queueName = QueueName.Notifications;
-  protected readonly handlers: JobHandlers<Notifications> = { [JobName.InvitationEmail]: async () => undefined, [JobName.ReminderSend]: async () => undefined };
+  protected readonly handlers: JobHandlers<Notifications> = {
+    [JobName.InvitationEmail]: async () => undefined,
+    [JobName.ReminderSend]: async () => undefined,
+  };
 }
 
 type Maintenance = typeof QueueName.Maintenance;
 
 class MaintenanceProbe extends QueueProcessor<Maintenance> {
   readonly queueName = QueueName.Maintenance;
-  protected readonly handlers: JobHandlers<Maintenance> = { [JobName.ProgressRefresh]: async () => undefined, [JobName.RemindersReconcile]: async () => undefined };
+  protected readonly handlers: JobHandlers<Maintenance> = {
+    [JobName.ProgressRefresh]: async () => undefined,
+    [JobName.RemindersReconcile]: async () => undefined,
+  };
 }
 
 class WebhooksProbe extends QueueProcessor<typeof QueueName.Webhooks> {
   readonly queueName = QueueName.Webhooks;
-  protected readonly handlers: JobHandlers<typeof QueueName.Webhooks> = { [JobName.WebhookFanout]: async () => undefined, [JobName.WebhookDelivery]: async () => undefined };
+  protected readonly handlers: JobHandlers<typeof QueueName.Webhooks> = {
+    [JobName.WebhookFanout]: async () => undefined,
+    [JobName.WebhookDelivery]: async () => undefined,
+  };
 }
 
 class IntegrationsProbe extends QueueProcessor<typeof QueueName.Integrations> {
   readonly queueName = QueueName.Integrations;
-  protected readonly handlers: JobHandlers<typeof QueueName.Integrations> = { [JobName.InboundEventProcess]: async () => undefined };
+  protected readonly handlers: JobHandlers<typeof QueueName.Integrations> = {
+    [JobName.InboundEventProcess]: async () => undefined,
+  };
 }
 
 class LooseProcessor extends QueueProcessor<Notifications> {
@@ -36,20 +47,35 @@ class LooseProcessor extends QueueProcessor<Notifications> {
 
 describe('assertProcessorsMatchRegistry', () => {
   it('accepts one processor per queue covering exactly its jobs', () => {
-    expect(() => assertProcessorsMatchRegistry([new NotificationsProbe(), new MaintenanceProbe(), new WebhooksProbe(), new IntegrationsProbe()])).not.toThrow();
+    expect(() =>
+      assertProcessorsMatchRegistry([
+        new NotificationsProbe(),
+        new MaintenanceProbe(),
+        new WebhooksProbe(),
+        new IntegrationsProbe(),
+      ]),
+    ).not.toThrow();
   });
 
   it('reports a queue without a processor', () => {
-    expect(() => assertProcessorsMatchRegistry([])).toThrow(/queue notifications has no processor for invitation\.email/);
+    expect(() => assertProcessorsMatchRegistry([])).toThrow(
+      /queue notifications has no processor for invitation\.email/,
+    );
   });
 
   it('reports two processors for one queue', () => {
-    expect(() => assertProcessorsMatchRegistry([new NotificationsProbe(), new NotificationsProbe(), new MaintenanceProbe()])).toThrow(/has 2 processors/);
+    expect(() =>
+      assertProcessorsMatchRegistry([new NotificationsProbe(), new NotificationsProbe(), new MaintenanceProbe()]),
+    ).toThrow(/has 2 processors/);
   });
 
   it('reports missing and unknown handlers', () => {
-    const broken = new LooseProcessor({ 'reminder.unknown': async () => undefined } as unknown as JobHandlers<Notifications>);
-    expect(() => assertProcessorsMatchRegistry([broken])).toThrow(/no handler for invitation\.email[\s\S]*handles reminder\.unknown/);
+    const broken = new LooseProcessor({
+      'reminder.unknown': async () => undefined,
+    } as unknown as JobHandlers<Notifications>);
+    expect(() => assertProcessorsMatchRegistry([broken])).toThrow(
+      /no handler for invitation\.email[\s\S]*handles reminder\.unknown/,
+    );
   });
 });
 

@@ -13,20 +13,28 @@ export function assertProcessorsMatchRegistry(processors: readonly RunnableProce
   for (const queue of ALL_QUEUES) {
     const owners = processors.filter((p) => p.queueName === queue);
     const expected = jobsOnQueue(queue);
-    if (owners.length > 1) problems.push(`queue ${queue} has ${owners.length} processors (${owners.map((p) => p.constructor.name).join(', ')})`);
-    if (owners.length === 0 && expected.length > 0) problems.push(`queue ${queue} has no processor for ${expected.join(', ')}`);
+    if (owners.length > 1)
+      problems.push(
+        `queue ${queue} has ${owners.length} processors (${owners.map((p) => p.constructor.name).join(', ')})`,
+      );
+    if (owners.length === 0 && expected.length > 0)
+      problems.push(`queue ${queue} has no processor for ${expected.join(', ')}`);
     for (const owner of owners) {
       const handled = owner.handledJobNames();
-      for (const name of expected) if (!handled.includes(name)) problems.push(`${owner.constructor.name} has no handler for ${name}`);
+      for (const name of expected)
+        if (!handled.includes(name)) problems.push(`${owner.constructor.name} has no handler for ${name}`);
       for (const name of handled) {
-        if (!(expected as string[]).includes(name)) problems.push(`${owner.constructor.name} handles ${name}, which the registry does not route to ${queue}`);
+        if (!(expected as string[]).includes(name))
+          problems.push(`${owner.constructor.name} handles ${name}, which the registry does not route to ${queue}`);
       }
     }
   }
   for (const processor of processors) {
-    if (!ALL_QUEUES.includes(processor.queueName)) problems.push(`${processor.constructor.name} processes unknown queue ${processor.queueName}`);
+    if (!ALL_QUEUES.includes(processor.queueName))
+      problems.push(`${processor.constructor.name} processes unknown queue ${processor.queueName}`);
   }
-  if (problems.length > 0) throw new Error(`Job processors do not match the queue registry:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0)
+    throw new Error(`Job processors do not match the queue registry:\n  - ${problems.join('\n  - ')}`);
 }
 
 /** Runs one BullMQ worker per processor and closes them gracefully. */
@@ -47,7 +55,12 @@ export class QueueWorkers {
         concurrency: this.config.queue.workerConcurrency,
       });
       this.workers.push(worker);
-      this.logger.log({ msg: 'worker started', queue: processor.queueName, backend: this.connections.backend, concurrency: this.config.queue.workerConcurrency });
+      this.logger.log({
+        msg: 'worker started',
+        queue: processor.queueName,
+        backend: this.connections.backend,
+        concurrency: this.config.queue.workerConcurrency,
+      });
     }
   }
 

@@ -31,7 +31,9 @@ export class ClinicReminderSettingsService {
 
   async get(principal: UserPrincipal): Promise<ClinicReminderSettings> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1`, [principal.clinicId]);
+      const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1`, [
+        principal.clinicId,
+      ]);
       if (!rows[0]) throw DomainException.notFound('Clinic');
       return clinicReminderSettings(rows[0].settings);
     });
@@ -39,24 +41,35 @@ export class ClinicReminderSettingsService {
 
   async update(principal: UserPrincipal, input: UpdateClinicReminderSettingsInput): Promise<ClinicReminderSettings> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1 FOR UPDATE`, [principal.clinicId]);
+      const rows: Array<{ settings: unknown }> = await tx.query(
+        `SELECT settings FROM clinic WHERE id = $1 FOR UPDATE`,
+        [principal.clinicId],
+      );
       if (!rows[0]) throw DomainException.notFound('Clinic');
       const current = clinicReminderSettings(rows[0].settings);
       const next: ClinicReminderSettings = {
-        quietHours: input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : current.quietHours,
+        quietHours: input.quietHours
+          ? { start: input.quietHours.start, end: input.quietHours.end }
+          : current.quietHours,
         dailyCap: input.dailyCap ?? current.dailyCap,
         isDiscreet: input.isDiscreet ?? current.isDiscreet,
         overdueAfterMinutes: input.overdueAfterMinutes ?? current.overdueAfterMinutes,
         sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
       };
-      await tx.query(`UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = now() WHERE id = $1`, [
-        principal.clinicId,
-        JSON.stringify(next),
-      ]);
+      await tx.query(
+        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = now() WHERE id = $1`,
+        [principal.clinicId, JSON.stringify(next)],
+      );
       if (JSON.stringify(next) !== JSON.stringify(current)) {
-        await this.outbox.enqueue(tx, principal.clinicId, { name: JobName.RemindersReconcile, data: { clinicId: principal.clinicId, isReplan: true } });
+        await this.outbox.enqueue(tx, principal.clinicId, {
+          name: JobName.RemindersReconcile,
+          data: { clinicId: principal.clinicId, isReplan: true },
+        });
       }
-      await this.audit.record(tx, this.audit.entryFor(principal, 'clinic.update_reminder_settings', 'clinic', principal.clinicId));
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(principal, 'clinic.update_reminder_settings', 'clinic', principal.clinicId),
+      );
       return next;
     });
   }

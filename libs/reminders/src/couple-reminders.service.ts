@@ -24,7 +24,19 @@ export interface CoupleReminderView {
 
 type ReminderRow = Pick<
   NotificationRow,
-  'id' | 'recipient_id' | 'kind' | 'channel' | 'occurrence_id' | 'session_id' | 'alert_id' | 'send_at' | 'state' | 'skip_reason' | 'attempts' | 'last_error' | 'sent_at'
+  | 'id'
+  | 'recipient_id'
+  | 'kind'
+  | 'channel'
+  | 'occurrence_id'
+  | 'session_id'
+  | 'alert_id'
+  | 'send_at'
+  | 'state'
+  | 'skip_reason'
+  | 'attempts'
+  | 'last_error'
+  | 'sent_at'
 >;
 
 function toView(r: ReminderRow): CoupleReminderView {
@@ -50,18 +62,25 @@ function toView(r: ReminderRow): CoupleReminderView {
 export class CoupleRemindersService {
   constructor(private readonly db: TenantDatabase) {}
 
-  async list(principal: UserPrincipal, coupleId: string, query: { limit: number; cursor?: string }): Promise<Page<CoupleReminderView>> {
+  async list(
+    principal: UserPrincipal,
+    coupleId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<CoupleReminderView>> {
     const cursorId = decodeCursor(query.cursor);
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
       const params: unknown[] = [principal.clinicId, coupleId];
       let after = '';
       if (cursorId) {
-        const last: Array<{ send_at: Date; id: string }> = await tx.query(`SELECT send_at, id FROM notification WHERE clinic_id = $1 AND id = $2`, [
-          principal.clinicId,
-          cursorId,
-        ]);
-        if (!last[0]) throw new DomainException('invalid', 'The cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor is not valid' }] });
+        const last: Array<{ send_at: Date; id: string }> = await tx.query(
+          `SELECT send_at, id FROM notification WHERE clinic_id = $1 AND id = $2`,
+          [principal.clinicId, cursorId],
+        );
+        if (!last[0])
+          throw new DomainException('invalid', 'The cursor is not valid', {
+            errors: [{ field: 'cursor', message: 'cursor is not valid' }],
+          });
         params.push(last[0].send_at, last[0].id);
         after = ` AND (n.send_at, n.id) < ($3::timestamptz, $4::uuid)`;
       }

@@ -1,6 +1,10 @@
 import { notificationText } from './notification-text.js';
-import { DEFAULT_NOTIFICATION_PREFERENCES, notificationDedupeKey, toNotificationPreferences } from './notification.types.js';
-import { DEFAULT_CLINIC_REMINDER_SETTINGS, clinicReminderSettings, effectiveQuietHours } from './reminder-settings.js';
+import {
+  DEFAULT_NOTIFICATION_PREFERENCES,
+  notificationDedupeKey,
+  toNotificationPreferences,
+} from './notification.types.js';
+import { clinicReminderSettings, DEFAULT_CLINIC_REMINDER_SETTINGS, effectiveQuietHours } from './reminder-settings.js';
 
 describe('notification text', () => {
   it('names the exercise in the body only (the title is the email subject), and nothing else clinical', () => {
@@ -8,11 +12,17 @@ describe('notification text', () => {
       title: 'A check-in is ready for you',
       body: 'Your check-in for "Daily appreciation" is due. Open Mend to complete it.',
     });
-    expect(notificationText({ kind: 'overdue_nudge', isDiscreet: false, exerciseTitle: 'Trust pulse' }).title).toBe('A check-in is still open');
+    expect(notificationText({ kind: 'overdue_nudge', isDiscreet: false, exerciseTitle: 'Trust pulse' }).title).toBe(
+      'A check-in is still open',
+    );
     for (const kind of ['homework_due', 'overdue_nudge'] as const) {
-      for (const isDiscreet of [false, true]) expect(notificationText({ kind, isDiscreet, exerciseTitle: 'Trust pulse' }).title).not.toMatch(/trust|pulse/i);
+      for (const isDiscreet of [false, true])
+        expect(notificationText({ kind, isDiscreet, exerciseTitle: 'Trust pulse' }).title).not.toMatch(/trust|pulse/i);
     }
-    expect(notificationText({ kind: 'alert_notice' })).toEqual({ title: 'New alert on your caseload', body: expect.not.stringMatching(/trust|drop|divergin|cut-?off/i) });
+    expect(notificationText({ kind: 'alert_notice' })).toEqual({
+      title: 'New alert on your caseload',
+      body: expect.not.stringMatching(/trust|drop|divergin|cut-?off/i),
+    });
   });
 
   it('hides even the exercise title in a discreet clinic', () => {
@@ -20,26 +30,43 @@ describe('notification text', () => {
       const text = notificationText({ kind, isDiscreet: true, exerciseTitle: 'Repair plan' });
       expect(JSON.stringify(text)).not.toContain('Repair plan');
     }
-    const digest = notificationText({ kind: 'digest', isDiscreet: true, exerciseTitles: ['Repair plan', 'Trust pulse'] });
+    const digest = notificationText({
+      kind: 'digest',
+      isDiscreet: true,
+      exerciseTitles: ['Repair plan', 'Trust pulse'],
+    });
     expect(digest).toEqual({ title: '2 check-ins due', body: 'Open Mend to see what is due.' });
   });
 
   it('keeps an exercise title to one bounded line', () => {
-    const text = notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: `Evil\r\nBcc: x@y.example\u0007${'x'.repeat(300)}` });
+    const text = notificationText({
+      kind: 'homework_due',
+      isDiscreet: false,
+      exerciseTitle: `Evil\r\nBcc: x@y.example\u0007${'x'.repeat(300)}`,
+    });
     expect(text.title).not.toMatch(/[\r\n\u0007]/);
     expect(text.body).not.toMatch(/[\r\n\u0007]/);
     expect(text.body.length).toBeLessThanOrEqual(1000);
-    expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: ' \n ' }).body).toBe('Your check-in for "your exercise" is due. Open Mend to complete it.');
-  });
-
-  it("states a session's time in the recipient's zone", () => {
-    expect(notificationText({ kind: 'session_reminder', startsAt: new Date('2025-03-10T13:00:00Z'), zone: 'America/New_York' }).body).toBe(
-      'You have an appointment on Monday 10 March at 09:00 (America/New_York).',
+    expect(notificationText({ kind: 'homework_due', isDiscreet: false, exerciseTitle: ' \n ' }).body).toBe(
+      'Your check-in for "your exercise" is due. Open Mend to complete it.',
     );
   });
 
+  it("states a session's time in the recipient's zone", () => {
+    expect(
+      notificationText({
+        kind: 'session_reminder',
+        startsAt: new Date('2025-03-10T13:00:00Z'),
+        zone: 'America/New_York',
+      }).body,
+    ).toBe('You have an appointment on Monday 10 March at 09:00 (America/New_York).');
+  });
+
   it('lists a digest', () => {
-    expect(notificationText({ kind: 'digest', isDiscreet: false, exerciseTitles: ['A', 'B', 'A', 'C'] })).toEqual({ title: '4 check-ins due', body: 'Due: A, B and C. Open Mend to complete them.' });
+    expect(notificationText({ kind: 'digest', isDiscreet: false, exerciseTitles: ['A', 'B', 'A', 'C'] })).toEqual({
+      title: '4 check-ins due',
+      body: 'Due: A, B and C. Open Mend to complete them.',
+    });
     expect(notificationText({ kind: 'digest', isDiscreet: false, exerciseTitles: ['A'] }).title).toBe('1 check-in due');
   });
 });
@@ -74,17 +101,48 @@ describe('preferences and settings', () => {
     expect(clinicReminderSettings({})).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
     expect(clinicReminderSettings(null)).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
     expect(
-      clinicReminderSettings({ reminders: { quietHours: { start: '22:30', end: '07:00' }, dailyCap: 3, isDiscreet: true, overdueAfterMinutes: 90, sessionReminderHours: 2 } }),
-    ).toEqual({ quietHours: { start: '22:30', end: '07:00' }, dailyCap: 3, isDiscreet: true, overdueAfterMinutes: 90, sessionReminderHours: 2 });
+      clinicReminderSettings({
+        reminders: {
+          quietHours: { start: '22:30', end: '07:00' },
+          dailyCap: 3,
+          isDiscreet: true,
+          overdueAfterMinutes: 90,
+          sessionReminderHours: 2,
+        },
+      }),
+    ).toEqual({
+      quietHours: { start: '22:30', end: '07:00' },
+      dailyCap: 3,
+      isDiscreet: true,
+      overdueAfterMinutes: 90,
+      sessionReminderHours: 2,
+    });
     expect(
-      clinicReminderSettings({ reminders: { quietHours: { start: '25:00', end: '07:00' }, dailyCap: 0, isDiscreet: 'yes', overdueAfterMinutes: 1.5, sessionReminderHours: 1000 } }),
+      clinicReminderSettings({
+        reminders: {
+          quietHours: { start: '25:00', end: '07:00' },
+          dailyCap: 0,
+          isDiscreet: 'yes',
+          overdueAfterMinutes: 1.5,
+          sessionReminderHours: 1000,
+        },
+      }),
     ).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
-    expect(DEFAULT_CLINIC_REMINDER_SETTINGS).toMatchObject({ quietHours: { start: '21:00', end: '08:00' }, sessionReminderHours: 24 });
+    expect(DEFAULT_CLINIC_REMINDER_SETTINGS).toMatchObject({
+      quietHours: { start: '21:00', end: '08:00' },
+      sessionReminderHours: 24,
+    });
   });
 
   it("use a user's own quiet hours, else the clinic's", () => {
     const clinic = clinicReminderSettings({ reminders: { quietHours: { start: '22:00', end: '07:30' } } });
-    expect(effectiveQuietHours({ quietHoursStart: '23:00:00', quietHoursEnd: '06:00:00' }, clinic)).toEqual({ start: '23:00', end: '06:00' });
-    expect(effectiveQuietHours({ quietHoursStart: null, quietHoursEnd: null }, clinic)).toEqual({ start: '22:00', end: '07:30' });
+    expect(effectiveQuietHours({ quietHoursStart: '23:00:00', quietHoursEnd: '06:00:00' }, clinic)).toEqual({
+      start: '23:00',
+      end: '06:00',
+    });
+    expect(effectiveQuietHours({ quietHoursStart: null, quietHoursEnd: null }, clinic)).toEqual({
+      start: '22:00',
+      end: '07:30',
+    });
   });
 });

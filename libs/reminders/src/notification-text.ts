@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import type { NotificationKind } from './notification.types.js';
 
 /**
@@ -49,24 +50,40 @@ export function notificationText(input: NotificationTextInput): NotificationText
       return bounded(
         input.isDiscreet
           ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Open Mend to complete it.' }
-          : { title: 'A check-in is ready for you', body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is due. Open Mend to complete it.` },
+          : {
+              title: 'A check-in is ready for you',
+              body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is due. Open Mend to complete it.`,
+            },
       );
     case 'overdue_nudge':
       return bounded(
         input.isDiscreet
-          ? { title: 'A check-in is still open', body: 'A check-in is still waiting for you. Open Mend to complete it.' }
-          : { title: 'A check-in is still open', body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is still open. Open Mend to complete it.` },
+          ? {
+              title: 'A check-in is still open',
+              body: 'A check-in is still waiting for you. Open Mend to complete it.',
+            }
+          : {
+              title: 'A check-in is still open',
+              body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is still open. Open Mend to complete it.`,
+            },
       );
     case 'session_reminder': {
       const local = DateTime.fromJSDate(input.startsAt, { zone: input.zone }).setLocale('en');
-      return bounded({ title: 'Upcoming appointment', body: `You have an appointment on ${local.toFormat("cccc d LLLL 'at' HH:mm")} (${input.zone}).` });
+      return bounded({
+        title: 'Upcoming appointment',
+        body: `You have an appointment on ${local.toFormat("cccc d LLLL 'at' HH:mm")} (${input.zone}).`,
+      });
     }
     case 'alert_notice':
-      return { title: 'New alert on your caseload', body: 'An alert opened for a couple on your caseload. Open Mend to review it.' };
+      return {
+        title: 'New alert on your caseload',
+        body: 'An alert opened for a couple on your caseload. Open Mend to review it.',
+      };
     case 'digest': {
       const count = input.exerciseTitles.length;
       const noun = count === 1 ? 'check-in' : 'check-ins';
-      if (input.isDiscreet || count === 0) return { title: `${count} ${noun} due`, body: 'Open Mend to see what is due.' };
+      if (input.isDiscreet || count === 0)
+        return { title: `${count} ${noun} due`, body: 'Open Mend to see what is due.' };
       const titles = [...new Set(input.exerciseTitles.map(cleanTitle))];
       return bounded({ title: `${count} ${noun} due`, body: `Due: ${listOf(titles)}. Open Mend to complete them.` });
     }

@@ -1,6 +1,12 @@
 /** The words of the `notification` table (see migrations/1764259200000-CreateNotifications.ts). */
 
-export const NOTIFICATION_KINDS = ['homework_due', 'overdue_nudge', 'session_reminder', 'alert_notice', 'digest'] as const;
+export const NOTIFICATION_KINDS = [
+  'homework_due',
+  'overdue_nudge',
+  'session_reminder',
+  'alert_notice',
+  'digest',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const NOTIFICATION_CHANNELS = ['email', 'in_app', 'webhook'] as const;
@@ -11,7 +17,18 @@ export const NOTIFICATION_STATES = ['scheduled', 'deferred', 'sent', 'skipped', 
 export type NotificationState = (typeof NOTIFICATION_STATES)[number];
 
 /** Why a planned send did not happen; the table's CHECK lists the same values. */
-export const SKIP_REASONS = ['already_done', 'cancelled', 'paused', 'closed', 'rescheduled', 'channel_off', 'recipient_disabled', 'merged', 'too_late', 'reminders_off'] as const;
+export const SKIP_REASONS = [
+  'already_done',
+  'cancelled',
+  'paused',
+  'closed',
+  'rescheduled',
+  'channel_off',
+  'recipient_disabled',
+  'merged',
+  'too_late',
+  'reminders_off',
+] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** What a notification is about; the kind fixes which subject it has. */
@@ -26,7 +43,11 @@ export type NotificationSubject =
  * The unique key of a notification within its clinic: at most one row per recipient, kind,
  * subject and channel, ever. Ids and dates only, so keys never carry personal data.
  */
-export function notificationDedupeKey(recipientId: string, channel: NotificationChannel, subject: NotificationSubject): string {
+export function notificationDedupeKey(
+  recipientId: string,
+  channel: NotificationChannel,
+  subject: NotificationSubject,
+): string {
   const about =
     subject.kind === 'digest'
       ? `day.${subject.localDate}`
@@ -65,7 +86,10 @@ export interface NotificationPreferences {
   inApp: boolean;
 }
 
-export const DEFAULT_NOTIFICATION_PREFERENCES: Readonly<NotificationPreferences> = Object.freeze({ email: true, inApp: true });
+export const DEFAULT_NOTIFICATION_PREFERENCES: Readonly<NotificationPreferences> = Object.freeze({
+  email: true,
+  inApp: true,
+});
 
 /** Reads the stored jsonb leniently: a missing or non-boolean key means the channel is on. */
 export function toNotificationPreferences(stored: unknown): NotificationPreferences {

@@ -1,6 +1,14 @@
-import { queryRows } from '@mend/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { NotificationChannel, NotificationKind, NotificationState, NotificationView, SkipReason } from './notification.types.js';
+
+import { queryRows } from '@mend/database';
+
+import type {
+  NotificationChannel,
+  NotificationKind,
+  NotificationState,
+  NotificationView,
+  SkipReason,
+} from './notification.types.js';
 
 export interface NotificationRow {
   clinic_id: string;
@@ -73,19 +81,40 @@ export const notificationsRepository = {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (clinic_id, dedupe_key) DO NOTHING
        RETURNING id`,
-      [n.clinicId, n.id, n.recipientId, n.kind, n.channel, n.occurrenceId ?? null, n.sessionId ?? null, n.alertId ?? null, n.dedupeKey, n.title, n.body, n.sendAt, n.state],
+      [
+        n.clinicId,
+        n.id,
+        n.recipientId,
+        n.kind,
+        n.channel,
+        n.occurrenceId ?? null,
+        n.sessionId ?? null,
+        n.alertId ?? null,
+        n.dedupeKey,
+        n.title,
+        n.body,
+        n.sendAt,
+        n.state,
+      ],
     );
     if (rows.length > 0) return { id: rows[0].id, isNew: true };
-    const existing: Array<{ id: string }> = await tx.query(`SELECT id FROM notification WHERE clinic_id = $1 AND dedupe_key = $2`, [n.clinicId, n.dedupeKey]);
+    const existing: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM notification WHERE clinic_id = $1 AND dedupe_key = $2`,
+      [n.clinicId, n.dedupeKey],
+    );
     return { id: existing[0].id, isNew: false };
   },
 
-  async findInboxItem(tx: EntityManager, clinicId: string, recipientId: string, id: string): Promise<NotificationRow | null> {
-    const rows: NotificationRow[] = await tx.query(`SELECT * FROM notification WHERE clinic_id = $1 AND recipient_id = $2 AND id = $3 AND ${INBOX}`, [
-      clinicId,
-      recipientId,
-      id,
-    ]);
+  async findInboxItem(
+    tx: EntityManager,
+    clinicId: string,
+    recipientId: string,
+    id: string,
+  ): Promise<NotificationRow | null> {
+    const rows: NotificationRow[] = await tx.query(
+      `SELECT * FROM notification WHERE clinic_id = $1 AND recipient_id = $2 AND id = $3 AND ${INBOX}`,
+      [clinicId, recipientId, id],
+    );
     return rows[0] ?? null;
   },
 
@@ -104,7 +133,10 @@ export const notificationsRepository = {
       where += ` AND (sent_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(page.limit + 1);
-    return tx.query(`SELECT * FROM notification WHERE ${where} ORDER BY sent_at DESC, id DESC LIMIT $${params.length}`, params);
+    return tx.query(
+      `SELECT * FROM notification WHERE ${where} ORDER BY sent_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
   },
 
   async countUnread(tx: EntityManager, clinicId: string, recipientId: string): Promise<number> {
@@ -116,7 +148,13 @@ export const notificationsRepository = {
   },
 
   /** Marks read (keeping the first read time) or unread; null when it is not in the recipient's inbox. */
-  async setRead(tx: EntityManager, clinicId: string, recipientId: string, id: string, isRead: boolean): Promise<NotificationRow | null> {
+  async setRead(
+    tx: EntityManager,
+    clinicId: string,
+    recipientId: string,
+    id: string,
+    isRead: boolean,
+  ): Promise<NotificationRow | null> {
     const rows = await queryRows<NotificationRow>(
       tx,
       `UPDATE notification
@@ -130,15 +168,20 @@ export const notificationsRepository = {
   },
 
   async findPreferences(tx: EntityManager, clinicId: string, userId: string): Promise<unknown | null> {
-    const rows: Array<{ preferences: unknown }> = await tx.query(`SELECT notification_preferences AS preferences FROM "user" WHERE clinic_id = $1 AND id = $2`, [
-      clinicId,
-      userId,
-    ]);
+    const rows: Array<{ preferences: unknown }> = await tx.query(
+      `SELECT notification_preferences AS preferences FROM "user" WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, userId],
+    );
     return rows.length > 0 ? rows[0].preferences : null;
   },
 
   /** Merges the given switches into the stored preferences; null when the user does not exist. */
-  async mergePreferences(tx: EntityManager, clinicId: string, userId: string, changes: Record<string, boolean>): Promise<unknown | null> {
+  async mergePreferences(
+    tx: EntityManager,
+    clinicId: string,
+    userId: string,
+    changes: Record<string, boolean>,
+  ): Promise<unknown | null> {
     const rows = await queryRows<{ preferences: unknown }>(
       tx,
       `UPDATE "user" SET notification_preferences = notification_preferences || $3::jsonb, updated_at = now()
@@ -155,7 +198,14 @@ export const notificationsRepository = {
  * clinic is known, so it goes through the owner's id-only definer function, then opens one
  * tenant transaction per clinic to read the rows themselves.
  */
-export async function dueNotificationIds(source: DataSource | EntityManager, dueBefore: Date, limit: number): Promise<Array<{ clinicId: string; id: string }>> {
-  const rows: Array<{ clinic_id: string; id: string }> = await source.query('SELECT clinic_id, id FROM mend_notifications_due($1, $2)', [dueBefore, limit]);
+export async function dueNotificationIds(
+  source: DataSource | EntityManager,
+  dueBefore: Date,
+  limit: number,
+): Promise<Array<{ clinicId: string; id: string }>> {
+  const rows: Array<{ clinic_id: string; id: string }> = await source.query(
+    'SELECT clinic_id, id FROM mend_notifications_due($1, $2)',
+    [dueBefore, limit],
+  );
   return rows.map((row) => ({ clinicId: row.clinic_id, id: row.id }));
 }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { DomainException, type UserPrincipal, decodeCursor, toPage } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { type NotificationPage, type NotificationPreferences, type NotificationView, toNotificationPreferences } from './notification.types.js';
+import {
+  type NotificationPage,
+  type NotificationPreferences,
+  type NotificationView,
+  toNotificationPreferences,
+} from './notification.types.js';
 import { notificationsRepository, toNotificationView } from './notifications.repository.js';
 
 export interface ListNotificationsInput {
@@ -29,16 +34,27 @@ export class NotificationsService {
       let after: { sentAt: Date; id: string } | undefined;
       if (cursorId) {
         const last = await notificationsRepository.findInboxItem(tx, principal.clinicId, principal.userId, cursorId);
-        if (!last) throw new DomainException('invalid', 'The cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor is not valid' }] });
+        if (!last)
+          throw new DomainException('invalid', 'The cursor is not valid', {
+            errors: [{ field: 'cursor', message: 'cursor is not valid' }],
+          });
         after = { sentAt: last.sent_at!, id: last.id };
       }
-      const rows = await notificationsRepository.listInbox(tx, principal.clinicId, principal.userId, { after, isUnreadOnly: input.isUnreadOnly, limit: input.limit });
+      const rows = await notificationsRepository.listInbox(tx, principal.clinicId, principal.userId, {
+        after,
+        isUnreadOnly: input.isUnreadOnly,
+        limit: input.limit,
+      });
       const unreadCount = await notificationsRepository.countUnread(tx, principal.clinicId, principal.userId);
       return { ...toPage(rows, input.limit, toNotificationView), unreadCount };
     });
   }
 
-  async markMine(principal: UserPrincipal, notificationId: string, input: { read: boolean }): Promise<NotificationView> {
+  async markMine(
+    principal: UserPrincipal,
+    notificationId: string,
+    input: { read: boolean },
+  ): Promise<NotificationView> {
     const row = await this.db.withClinic(principal.clinicId, (tx) =>
       notificationsRepository.setRead(tx, principal.clinicId, principal.userId, notificationId, input.read),
     );
@@ -47,12 +63,17 @@ export class NotificationsService {
   }
 
   async preferences(principal: UserPrincipal): Promise<NotificationPreferences> {
-    const stored = await this.db.withClinic(principal.clinicId, (tx) => notificationsRepository.findPreferences(tx, principal.clinicId, principal.userId));
+    const stored = await this.db.withClinic(principal.clinicId, (tx) =>
+      notificationsRepository.findPreferences(tx, principal.clinicId, principal.userId),
+    );
     if (stored === null) throw DomainException.notFound('User');
     return toNotificationPreferences(stored);
   }
 
-  async updatePreferences(principal: UserPrincipal, input: Partial<NotificationPreferences>): Promise<NotificationPreferences> {
+  async updatePreferences(
+    principal: UserPrincipal,
+    input: Partial<NotificationPreferences>,
+  ): Promise<NotificationPreferences> {
     const changes: Record<string, boolean> = {};
     if (input.email !== undefined) changes.email = input.email;
     if (input.inApp !== undefined) changes.inApp = input.inApp;
@@ -63,7 +84,10 @@ export class NotificationsService {
           : await notificationsRepository.mergePreferences(tx, principal.clinicId, principal.userId, changes);
       if (stored === null) throw DomainException.notFound('User');
       if (Object.keys(changes).length > 0) {
-        await this.audit.record(tx, this.audit.entryFor(principal, 'user.update_notification_preferences', 'user', principal.userId));
+        await this.audit.record(
+          tx,
+          this.audit.entryFor(principal, 'user.update_notification_preferences', 'user', principal.userId),
+        );
       }
       return toNotificationPreferences(stored);
     });

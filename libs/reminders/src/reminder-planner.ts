@@ -1,11 +1,25 @@
+import type { EntityManager } from 'typeorm';
+
 import { newId } from '@mend/core';
 import { JobName, OutboxWriter } from '@mend/queue';
-import type { EntityManager } from 'typeorm';
-import { type NotificationChannel, type NotificationKind, type SkipReason, notificationDedupeKey } from './notification.types.js';
+
 import { notificationText } from './notification-text.js';
+import {
+  notificationDedupeKey,
+  type NotificationChannel,
+  type NotificationKind,
+  type SkipReason,
+} from './notification.types.js';
 import { notificationsRepository } from './notifications.repository.js';
-import { type ClinicReminderSettings, clinicReminderSettings, effectiveQuietHours } from './reminder-settings.js';
-import { type RecipientWindow, type ReminderTime, deferPastQuietHours, homeworkReminderAt, overdueNudgeAt, sessionReminderAt } from './reminder-time.js';
+import { clinicReminderSettings, effectiveQuietHours, type ClinicReminderSettings } from './reminder-settings.js';
+import {
+  deferPastQuietHours,
+  homeworkReminderAt,
+  overdueNudgeAt,
+  sessionReminderAt,
+  type RecipientWindow,
+  type ReminderTime,
+} from './reminder-time.js';
 
 /**
  * Planning: turns occurrences, sessions and alerts into notification rows, inside the caller's
@@ -39,14 +53,29 @@ export async function loadClinicReminderSettings(tx: EntityManager, clinicId: st
 
 async function recipients(tx: EntityManager, clinicId: string, ids: string[]): Promise<Map<string, RecipientFacts>> {
   if (ids.length === 0) return new Map();
-  const rows: Array<{ id: string; timezone: string; quiet_hours_start: string | null; quiet_hours_end: string | null }> = await tx.query(
+  const rows: Array<{
+    id: string;
+    timezone: string;
+    quiet_hours_start: string | null;
+    quiet_hours_end: string | null;
+  }> = await tx.query(
     `SELECT id, timezone, quiet_hours_start::text, quiet_hours_end::text FROM "user" WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND disabled_at IS NULL`,
     [clinicId, ids],
   );
-  return new Map(rows.map((r) => [r.id, { id: r.id, timezone: r.timezone, quietHoursStart: r.quiet_hours_start, quietHoursEnd: r.quiet_hours_end }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, timezone: r.timezone, quietHoursStart: r.quiet_hours_start, quietHoursEnd: r.quiet_hours_end },
+    ]),
+  );
 }
 
-export function windowFor(recipient: RecipientFacts, settings: ClinicReminderSettings, now: Date, notAfter?: Date): RecipientWindow {
+export function windowFor(
+  recipient: RecipientFacts,
+  settings: ClinicReminderSettings,
+  now: Date,
+  notAfter?: Date,
+): RecipientWindow {
   return { zone: recipient.timezone, quietHours: effectiveQuietHours(recipient, settings), notBefore: now, notAfter };
 }
 
@@ -64,7 +93,12 @@ export interface PlannedNotification {
 }
 
 /** Announces the send of a notification at `sendAt` (once per notification and instant). */
-export async function announceSend(tx: EntityManager, clinicId: string, notificationId: string, sendAt: Date): Promise<void> {
+export async function announceSend(
+  tx: EntityManager,
+  clinicId: string,
+  notificationId: string,
+  sendAt: Date,
+): Promise<void> {
   await outbox.enqueue(
     tx,
     clinicId,
@@ -129,7 +163,14 @@ export async function skipPending(
         AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
         AND ($5::text IS NULL OR kind = $5) AND ($6::uuid IS NULL OR recipient_id = $6)
       RETURNING id`,
-    [clinicId, where.sessionId ?? null, where.occurrenceId ?? null, reason, where.kind ?? null, where.recipientId ?? null],
+    [
+      clinicId,
+      where.sessionId ?? null,
+      where.occurrenceId ?? null,
+      reason,
+      where.kind ?? null,
+      where.recipientId ?? null,
+    ],
   );
   return rows.length;
 }
@@ -173,7 +214,14 @@ export async function planOccurrenceReminders(
         AND ($6 OR NOT EXISTS (SELECT 1 FROM notification n WHERE n.clinic_id = o.clinic_id AND n.occurrence_id = o.id))
       ORDER BY o.due_at, o.id
       LIMIT 5000`,
-    [clinicId, scope.assignmentId ?? null, scope.coupleId ?? null, now, new Date(now.getTime() + PLAN_AHEAD_MS), options.isReplan === true],
+    [
+      clinicId,
+      scope.assignmentId ?? null,
+      scope.coupleId ?? null,
+      now,
+      new Date(now.getTime() + PLAN_AHEAD_MS),
+      options.isReplan === true,
+    ],
   );
   if (rows.length === 0) return 0;
   const settings = await loadClinicReminderSettings(tx, clinicId);
@@ -186,7 +234,8 @@ export async function planOccurrenceReminders(
     );
     for (const p of partners) partnersOf.set(p.couple_id, [...(partnersOf.get(p.couple_id) ?? []), p.user_id]);
   }
-  const targetIds = (row: OpenOccurrenceRow) => (row.partner_id ? [row.partner_id] : (partnersOf.get(row.couple_id) ?? []));
+  const targetIds = (row: OpenOccurrenceRow) =>
+    row.partner_id ? [row.partner_id] : (partnersOf.get(row.couple_id) ?? []);
   const people = await recipients(tx, clinicId, [...new Set(rows.flatMap(targetIds))]);
 
   let planned = 0;
@@ -197,7 +246,9 @@ export async function planOccurrenceReminders(
       continue;
     }
     const minutesBefore = Number.isInteger(reminders.minutesBefore) ? reminders.minutesBefore! : 0;
-    const overdueAfter = Number.isInteger(reminders.overdueAfterMinutes) ? reminders.overdueAfterMinutes! : settings.overdueAfterMinutes;
+    const overdueAfter = Number.isInteger(reminders.overdueAfterMinutes)
+      ? reminders.overdueAfterMinutes!
+      : settings.overdueAfterMinutes;
     for (const recipientId of targetIds(row)) {
       const recipient = people.get(recipientId);
       if (!recipient) continue;
@@ -206,17 +257,49 @@ export async function planOccurrenceReminders(
       const nudge = overdueNudgeAt(row.due_at, overdueAfter, window);
       for (const channel of USER_CHANNELS) {
         if (due) {
-          const text = notificationText({ kind: 'homework_due', isDiscreet: settings.isDiscreet, exerciseTitle: row.title });
-          if (await scheduleNotification(tx, { clinicId, recipientId, kind: 'homework_due', channel, occurrenceId: row.id, ...text, time: due })) planned++;
+          const text = notificationText({
+            kind: 'homework_due',
+            isDiscreet: settings.isDiscreet,
+            exerciseTitle: row.title,
+          });
+          if (
+            await scheduleNotification(tx, {
+              clinicId,
+              recipientId,
+              kind: 'homework_due',
+              channel,
+              occurrenceId: row.id,
+              ...text,
+              time: due,
+            })
+          )
+            planned++;
         }
         if (nudge) {
-          const text = notificationText({ kind: 'overdue_nudge', isDiscreet: settings.isDiscreet, exerciseTitle: row.title });
-          if (await scheduleNotification(tx, { clinicId, recipientId, kind: 'overdue_nudge', channel, occurrenceId: row.id, ...text, time: nudge })) planned++;
+          const text = notificationText({
+            kind: 'overdue_nudge',
+            isDiscreet: settings.isDiscreet,
+            exerciseTitle: row.title,
+          });
+          if (
+            await scheduleNotification(tx, {
+              clinicId,
+              recipientId,
+              kind: 'overdue_nudge',
+              channel,
+              occurrenceId: row.id,
+              ...text,
+              time: nudge,
+            })
+          )
+            planned++;
         }
       }
       // The new settings leave no time for a send planned under the old ones (e.g. it would now fall after the occurrence closes).
-      if (options.isReplan && !due) await skipPending(tx, clinicId, { occurrenceId: row.id, kind: 'homework_due', recipientId }, 'reminders_off');
-      if (options.isReplan && !nudge) await skipPending(tx, clinicId, { occurrenceId: row.id, kind: 'overdue_nudge', recipientId }, 'reminders_off');
+      if (options.isReplan && !due)
+        await skipPending(tx, clinicId, { occurrenceId: row.id, kind: 'homework_due', recipientId }, 'reminders_off');
+      if (options.isReplan && !nudge)
+        await skipPending(tx, clinicId, { occurrenceId: row.id, kind: 'overdue_nudge', recipientId }, 'reminders_off');
     }
   }
   return planned;
@@ -227,8 +310,19 @@ export async function planOccurrenceReminders(
  * scheduled session; moved with the session; skipped ('cancelled') when it no longer takes
  * place, or ('too_late') when it moved too close to plan one.
  */
-export async function planSessionReminders(tx: EntityManager, clinicId: string, sessionId: string, now: Date = new Date()): Promise<number> {
-  const rows: Array<{ couple_id: string; therapist_id: string; starts_at: Date; status: string; couple_status: string }> = await tx.query(
+export async function planSessionReminders(
+  tx: EntityManager,
+  clinicId: string,
+  sessionId: string,
+  now: Date = new Date(),
+): Promise<number> {
+  const rows: Array<{
+    couple_id: string;
+    therapist_id: string;
+    starts_at: Date;
+    status: string;
+    couple_status: string;
+  }> = await tx.query(
     `SELECT s.couple_id, s.therapist_id, s.starts_at, s.status, c.status AS couple_status
        FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
       WHERE s.clinic_id = $1 AND s.id = $2`,
@@ -242,14 +336,18 @@ export async function planSessionReminders(tx: EntityManager, clinicId: string, 
   }
   if (session.starts_at.getTime() <= now.getTime()) return 0;
   const settings = await loadClinicReminderSettings(tx, clinicId);
-  const partners: Array<{ user_id: string }> = await tx.query(`SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2 ORDER BY position`, [
-    clinicId,
-    session.couple_id,
-  ]);
+  const partners: Array<{ user_id: string }> = await tx.query(
+    `SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2 ORDER BY position`,
+    [clinicId, session.couple_id],
+  );
   const people = await recipients(tx, clinicId, [...partners.map((p) => p.user_id), session.therapist_id]);
   let planned = 0;
   for (const recipient of people.values()) {
-    const time = sessionReminderAt(session.starts_at, settings.sessionReminderHours, windowFor(recipient, settings, now));
+    const time = sessionReminderAt(
+      session.starts_at,
+      settings.sessionReminderHours,
+      windowFor(recipient, settings, now),
+    );
     if (!time) {
       await tx.query(
         `UPDATE notification SET state = 'skipped', skip_reason = 'too_late', updated_at = now()
@@ -260,14 +358,30 @@ export async function planSessionReminders(tx: EntityManager, clinicId: string, 
     }
     const text = notificationText({ kind: 'session_reminder', startsAt: session.starts_at, zone: recipient.timezone });
     for (const channel of USER_CHANNELS) {
-      if (await scheduleNotification(tx, { clinicId, recipientId: recipient.id, kind: 'session_reminder', channel, sessionId, ...text, time })) planned++;
+      if (
+        await scheduleNotification(tx, {
+          clinicId,
+          recipientId: recipient.id,
+          kind: 'session_reminder',
+          channel,
+          sessionId,
+          ...text,
+          time,
+        })
+      )
+        planned++;
     }
   }
   return planned;
 }
 
 /** Tells the couple's therapist about each open alert that has no notice yet (past quiet hours). */
-export async function planAlertNotices(tx: EntityManager, clinicId: string, coupleId: string, now: Date = new Date()): Promise<number> {
+export async function planAlertNotices(
+  tx: EntityManager,
+  clinicId: string,
+  coupleId: string,
+  now: Date = new Date(),
+): Promise<number> {
   const alerts: Array<{ id: string; therapist_id: string }> = await tx.query(
     `SELECT a.id, c.therapist_id FROM alert a JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
       WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status = 'open'
@@ -284,7 +398,18 @@ export async function planAlertNotices(tx: EntityManager, clinicId: string, coup
     if (!therapist) continue;
     const time = deferPastQuietHours(now, therapist.timezone, effectiveQuietHours(therapist, settings));
     for (const channel of USER_CHANNELS) {
-      if (await scheduleNotification(tx, { clinicId, recipientId: therapist.id, kind: 'alert_notice', channel, alertId: alert.id, ...text, time })) planned++;
+      if (
+        await scheduleNotification(tx, {
+          clinicId,
+          recipientId: therapist.id,
+          kind: 'alert_notice',
+          channel,
+          alertId: alert.id,
+          ...text,
+          time,
+        })
+      )
+        planned++;
     }
   }
   return planned;
@@ -298,24 +423,37 @@ export async function planAlertNotices(tx: EntityManager, clinicId: string, coup
  * for nudges nothing was planned for), alert notices deferred from now under the new quiet
  * hours. Sends already made or claimed stay as they were.
  */
-export async function replanPendingReminders(tx: EntityManager, clinicId: string, scope: { recipientId?: string }, now: Date = new Date()): Promise<void> {
-  const pending: Array<{ recipient_id: string; session_id: string | null; assignment_id: string | null; alert_id: string | null }> = await tx.query(
+export async function replanPendingReminders(
+  tx: EntityManager,
+  clinicId: string,
+  scope: { recipientId?: string },
+  now: Date = new Date(),
+): Promise<void> {
+  const pending: Array<{
+    recipient_id: string;
+    session_id: string | null;
+    assignment_id: string | null;
+    alert_id: string | null;
+  }> = await tx.query(
     `SELECT DISTINCT n.recipient_id, n.session_id, o.assignment_id, n.alert_id
        FROM notification n LEFT JOIN occurrence o ON o.clinic_id = n.clinic_id AND o.id = n.occurrence_id
       WHERE n.clinic_id = $1 AND ($2::uuid IS NULL OR n.recipient_id = $2)
         AND n.state IN ('scheduled', 'deferred') AND n.claimed_at IS NULL AND n.kind <> 'digest'`,
     [clinicId, scope.recipientId ?? null],
   );
-  const idsOf = (column: 'session_id' | 'assignment_id') => new Set(pending.map((p) => p[column]).filter((id): id is string => id !== null));
+  const idsOf = (column: 'session_id' | 'assignment_id') =>
+    new Set(pending.map((p) => p[column]).filter((id): id is string => id !== null));
   for (const sessionId of idsOf('session_id')) await planSessionReminders(tx, clinicId, sessionId, now);
   if (scope.recipientId) {
-    for (const assignmentId of idsOf('assignment_id')) await planOccurrenceReminders(tx, clinicId, { assignmentId }, now, { isReplan: true });
+    for (const assignmentId of idsOf('assignment_id'))
+      await planOccurrenceReminders(tx, clinicId, { assignmentId }, now, { isReplan: true });
   } else {
     await planOccurrenceReminders(tx, clinicId, {}, now, { isReplan: true });
   }
 
   const alertsOf = new Map<string, string[]>();
-  for (const p of pending) if (p.alert_id) alertsOf.set(p.recipient_id, [...(alertsOf.get(p.recipient_id) ?? []), p.alert_id]);
+  for (const p of pending)
+    if (p.alert_id) alertsOf.set(p.recipient_id, [...(alertsOf.get(p.recipient_id) ?? []), p.alert_id]);
   if (alertsOf.size === 0) return;
   const settings = await loadClinicReminderSettings(tx, clinicId);
   for (const person of (await recipients(tx, clinicId, [...alertsOf.keys()])).values()) {

@@ -25,7 +25,12 @@ export const DIGEST_DELAY_MS = 10 * 60_000;
  * single-occurrence link; without it the email links to the product's public URL.
  */
 export abstract class ReminderLinkIssuer {
-  abstract linkFor(tx: EntityManager, clinicId: string, partnerId: string, occurrenceId: string): Promise<string | null>;
+  abstract linkFor(
+    tx: EntityManager,
+    clinicId: string,
+    partnerId: string,
+    occurrenceId: string,
+  ): Promise<string | null>;
 }
 
 interface SendContext {
@@ -37,7 +42,8 @@ interface SendContext {
   preferences: unknown;
 }
 
-type Decision = { action: 'none' } | { action: 'email'; to: string; subject: string; text: string; html: string; messageId: string };
+type Decision =
+  { action: 'none' } | { action: 'email'; to: string; subject: string; text: string; html: string; messageId: string };
 
 export interface ReminderSendAttempt {
   /** True when BullMQ will not retry this job after a failure. */
@@ -61,11 +67,22 @@ export class ReminderSender {
     @Optional() private readonly links?: ReminderLinkIssuer,
   ) {}
 
-  async send(clinicId: string, notificationId: string, attempt: ReminderSendAttempt, now: Date = new Date()): Promise<void> {
+  async send(
+    clinicId: string,
+    notificationId: string,
+    attempt: ReminderSendAttempt,
+    now: Date = new Date(),
+  ): Promise<void> {
     const decision = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, notificationId, now));
     if (decision.action === 'none') return;
     try {
-      await this.mailer.send({ to: decision.to, subject: decision.subject, text: decision.text, html: decision.html, messageId: decision.messageId });
+      await this.mailer.send({
+        to: decision.to,
+        subject: decision.subject,
+        text: decision.text,
+        html: decision.html,
+        messageId: decision.messageId,
+      });
     } catch (error) {
       const err = error instanceof MailDeliveryError ? error : toMailDeliveryError(error);
       const isFinal = err.isPermanent || attempt.isFinalAttempt;
@@ -92,12 +109,16 @@ export class ReminderSender {
   }
 
   private async decide(tx: EntityManager, clinicId: string, notificationId: string, now: Date): Promise<Decision> {
-    const rows: NotificationRow[] = await tx.query(`SELECT * FROM notification WHERE clinic_id = $1 AND id = $2 FOR UPDATE`, [clinicId, notificationId]);
+    const rows: NotificationRow[] = await tx.query(
+      `SELECT * FROM notification WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
+      [clinicId, notificationId],
+    );
     const n = rows[0];
     // Gone (its occurrence was removed with a pause or cancel) or settled: nothing to do.
     if (!n || (n.state !== 'scheduled' && n.state !== 'deferred')) return { action: 'none' };
     if (n.send_at.getTime() > now.getTime() + EARLY_JOB_TOLERANCE_MS) return { action: 'none' };
-    if (n.claimed_at && n.claimed_at.getTime() > now.getTime() - this.config.reminders.claimLeaseMs) return { action: 'none' };
+    if (n.claimed_at && n.claimed_at.getTime() > now.getTime() - this.config.reminders.claimLeaseMs)
+      return { action: 'none' };
 
     const ctxRows: SendContext[] = await tx.query(
       `SELECT email, timezone, quiet_hours_start::text, quiet_hours_end::text, disabled_at, notification_preferences AS preferences
@@ -108,28 +129,33 @@ export class ReminderSender {
     const settings = await loadClinicReminderSettings(tx, clinicId);
     const skip = !recipient || recipient.disabled_at ? 'recipient_disabled' : await this.whySkip(tx, n, recipient, now);
     if (skip) {
-      await tx.query(`UPDATE notification SET state = 'skipped', skip_reason = $3, claimed_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`, [
-        clinicId,
-        n.id,
-        skip,
-      ]);
+      await tx.query(
+        `UPDATE notification SET state = 'skipped', skip_reason = $3, claimed_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+        [clinicId, n.id, skip],
+      );
       return { action: 'none' };
     }
 
     // Preferences or quiet hours may have changed since planning: deferral is decided now.
-    const quiet = effectiveQuietHours({ quietHoursStart: recipient.quiet_hours_start, quietHoursEnd: recipient.quiet_hours_end }, settings);
+    const quiet = effectiveQuietHours(
+      { quietHoursStart: recipient.quiet_hours_start, quietHoursEnd: recipient.quiet_hours_end },
+      settings,
+    );
     if (isInQuietHours(now, recipient.timezone, quiet)) {
       const later = deferPastQuietHours(now, recipient.timezone, quiet).sendAt;
-      await tx.query(`UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`, [
-        clinicId,
-        n.id,
-        later,
-      ]);
+      await tx.query(
+        `UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+        [clinicId, n.id, later],
+      );
       await announceSend(tx, clinicId, n.id, later);
       return { action: 'none' };
     }
 
-    if (n.kind !== 'digest' && (await this.mergeIfOverCap(tx, n, recipient.timezone, settings.dailyCap, settings.isDiscreet, now))) return { action: 'none' };
+    if (
+      n.kind !== 'digest' &&
+      (await this.mergeIfOverCap(tx, n, recipient.timezone, settings.dailyCap, settings.isDiscreet, now))
+    )
+      return { action: 'none' };
 
     const text = await this.textOf(tx, n, recipient.timezone, settings.isDiscreet);
     if (n.channel === 'in_app') {
@@ -150,23 +176,36 @@ export class ReminderSender {
     );
     if (claimed.length === 0) return { action: 'none' };
     const link = await this.linkFor(tx, n);
-    return { action: 'email', to: recipient.email, subject: text.title, ...emailBodies(text.body, link), messageId: reminderMessageId(n.id, this.config.http.publicUrl) };
+    return {
+      action: 'email',
+      to: recipient.email,
+      subject: text.title,
+      ...emailBodies(text.body, link),
+      messageId: reminderMessageId(n.id, this.config.http.publicUrl),
+    };
   }
 
   /** Why the reminder no longer applies, read from the database now; null when it still does. */
-  private async whySkip(tx: EntityManager, n: NotificationRow, recipient: SendContext, now: Date): Promise<SkipReason | null> {
+  private async whySkip(
+    tx: EntityManager,
+    n: NotificationRow,
+    recipient: SendContext,
+    now: Date,
+  ): Promise<SkipReason | null> {
     const preferences = toNotificationPreferences(recipient.preferences);
-    if ((n.channel === 'email' && !preferences.email) || (n.channel === 'in_app' && !preferences.inApp)) return 'channel_off';
+    if ((n.channel === 'email' && !preferences.email) || (n.channel === 'in_app' && !preferences.inApp))
+      return 'channel_off';
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
-      const rows: Array<{ assignment_status: string; couple_status: string; closes_at: Date; is_done: boolean }> = await tx.query(
-        `SELECT a.status AS assignment_status, c.status AS couple_status, o.closes_at,
+      const rows: Array<{ assignment_status: string; couple_status: string; closes_at: Date; is_done: boolean }> =
+        await tx.query(
+          `SELECT a.status AS assignment_status, c.status AS couple_status, o.closes_at,
                 EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id) AS is_done
            FROM occurrence o
            JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
            JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
           WHERE o.clinic_id = $1 AND o.id = $2`,
-        [n.clinic_id, n.occurrence_id],
-      );
+          [n.clinic_id, n.occurrence_id],
+        );
       const o = rows[0];
       if (!o) return 'cancelled';
       if (o.is_done) return 'already_done';
@@ -189,7 +228,10 @@ export class ReminderSender {
       return null;
     }
     if (n.kind === 'alert_notice') {
-      const rows: Array<{ status: string }> = await tx.query(`SELECT status FROM alert WHERE clinic_id = $1 AND id = $2`, [n.clinic_id, n.alert_id]);
+      const rows: Array<{ status: string }> = await tx.query(
+        `SELECT status FROM alert WHERE clinic_id = $1 AND id = $2`,
+        [n.clinic_id, n.alert_id],
+      );
       if (!rows[0]) return 'cancelled';
       return rows[0].status === 'open' ? null : 'already_done';
     }
@@ -201,9 +243,18 @@ export class ReminderSender {
    * an email claimed and still being sent counts) the reminder joins that day's digest. When the day's digest already went out, it is sent
    * on its own rather than dropped.
    */
-  private async mergeIfOverCap(tx: EntityManager, n: NotificationRow, zone: string, cap: number, isDiscreet: boolean, now: Date): Promise<boolean> {
+  private async mergeIfOverCap(
+    tx: EntityManager,
+    n: NotificationRow,
+    zone: string,
+    cap: number,
+    isDiscreet: boolean,
+    now: Date,
+  ): Promise<boolean> {
     // Serialises the count-then-send of one recipient's channel, so concurrent jobs cannot both slip under the cap.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`mend.reminder-cap.${n.clinic_id}.${n.recipient_id}.${n.channel}`]);
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+      `mend.reminder-cap.${n.clinic_id}.${n.recipient_id}.${n.channel}`,
+    ]);
     const { localDate } = decideDailyCap({ sendAt: now, zone, alreadySent: [], cap });
     const day = localDayBounds(localDate, zone);
     const counted: Array<{ n: number }> = await tx.query(
@@ -233,16 +284,20 @@ export class ReminderSender {
       [n.clinic_id, digest.id],
     );
     if (pending.length === 0) return false;
-    await tx.query(`UPDATE notification SET state = 'skipped', skip_reason = 'merged', digest_id = $3, updated_at = now() WHERE clinic_id = $1 AND id = $2`, [
-      n.clinic_id,
-      n.id,
-      digest.id,
-    ]);
+    await tx.query(
+      `UPDATE notification SET state = 'skipped', skip_reason = 'merged', digest_id = $3, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+      [n.clinic_id, n.id, digest.id],
+    );
     if (digest.isNew) await announceSend(tx, n.clinic_id, digest.id, pending[0].send_at);
     return true;
   }
 
-  private async textOf(tx: EntityManager, n: NotificationRow, zone: string, isDiscreet: boolean): Promise<{ title: string; body: string }> {
+  private async textOf(
+    tx: EntityManager,
+    n: NotificationRow,
+    zone: string,
+    isDiscreet: boolean,
+  ): Promise<{ title: string; body: string }> {
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
       const rows: Array<{ title: string }> = await tx.query(
         `SELECT v.title FROM occurrence o JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
@@ -253,7 +308,10 @@ export class ReminderSender {
       return notificationText({ kind: n.kind, isDiscreet, exerciseTitle: rows[0]?.title ?? '' });
     }
     if (n.kind === 'session_reminder') {
-      const rows: Array<{ starts_at: Date }> = await tx.query(`SELECT starts_at FROM therapy_session WHERE clinic_id = $1 AND id = $2`, [n.clinic_id, n.session_id]);
+      const rows: Array<{ starts_at: Date }> = await tx.query(
+        `SELECT starts_at FROM therapy_session WHERE clinic_id = $1 AND id = $2`,
+        [n.clinic_id, n.session_id],
+      );
       return notificationText({ kind: 'session_reminder', startsAt: rows[0].starts_at, zone });
     }
     if (n.kind === 'digest') {
@@ -265,7 +323,11 @@ export class ReminderSender {
           WHERE m.clinic_id = $1 AND m.digest_id = $2 ORDER BY m.send_at`,
         [n.clinic_id, n.id],
       );
-      return notificationText({ kind: 'digest', isDiscreet, exerciseTitles: merged.map((m) => m.title ?? 'a reminder') });
+      return notificationText({
+        kind: 'digest',
+        isDiscreet,
+        exerciseTitles: merged.map((m) => m.title ?? 'a reminder'),
+      });
     }
     return notificationText({ kind: 'alert_notice' });
   }
@@ -275,16 +337,26 @@ export class ReminderSender {
     if (!this.links || !n.occurrence_id) return fallback;
     try {
       // A savepoint: a refused link must not abort the claim's transaction.
-      return await tx.transaction(async (inner) => (await this.links!.linkFor(inner, n.clinic_id, n.recipient_id, n.occurrence_id!)) ?? fallback);
+      return await tx.transaction(
+        async (inner) => (await this.links!.linkFor(inner, n.clinic_id, n.recipient_id, n.occurrence_id!)) ?? fallback,
+      );
     } catch (error) {
-      this.logger.warn({ msg: 'no check-in link for a reminder; linking to the product', clinicId: n.clinic_id, notificationId: n.id, error: String(error).slice(0, 120) });
+      this.logger.warn({
+        msg: 'no check-in link for a reminder; linking to the product',
+        clinicId: n.clinic_id,
+        notificationId: n.id,
+        error: String(error).slice(0, 120),
+      });
       return fallback;
     }
   }
 }
 
 function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  return value.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
 }
 
 function emailBodies(body: string, link: string): { text: string; html: string } {

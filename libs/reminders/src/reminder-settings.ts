@@ -1,4 +1,11 @@
-import { DEFAULT_QUIET_HOURS, DEFAULT_SESSION_REMINDER_HOURS, MAX_OVERDUE_AFTER_MINUTES, MAX_SESSION_REMINDER_HOURS, type QuietHours, clockMinutes } from './reminder-time.js';
+import {
+  clockMinutes,
+  DEFAULT_QUIET_HOURS,
+  DEFAULT_SESSION_REMINDER_HOURS,
+  MAX_OVERDUE_AFTER_MINUTES,
+  MAX_SESSION_REMINDER_HOURS,
+  type QuietHours,
+} from './reminder-time.js';
 
 /**
  * The reminder keys of `clinic.settings` (jsonb), under "reminders":
@@ -50,16 +57,25 @@ function wholeIn(value: unknown, min: number, max: number): value is number {
 }
 
 export function clinicReminderSettings(settings: unknown): ClinicReminderSettings {
-  const root = settings !== null && typeof settings === 'object' ? (settings as Record<string, unknown>).reminders : undefined;
+  const root =
+    settings !== null && typeof settings === 'object' ? (settings as Record<string, unknown>).reminders : undefined;
   const r = root !== null && typeof root === 'object' ? (root as Record<string, unknown>) : {};
-  const quiet = r.quietHours !== null && typeof r.quietHours === 'object' ? (r.quietHours as Record<string, unknown>) : {};
+  const quiet =
+    r.quietHours !== null && typeof r.quietHours === 'object' ? (r.quietHours as Record<string, unknown>) : {};
   const defaults = DEFAULT_CLINIC_REMINDER_SETTINGS;
   return {
-    quietHours: isClockTime(quiet.start) && isClockTime(quiet.end) ? { start: quiet.start, end: quiet.end } : { ...defaults.quietHours },
+    quietHours:
+      isClockTime(quiet.start) && isClockTime(quiet.end)
+        ? { start: quiet.start, end: quiet.end }
+        : { ...defaults.quietHours },
     dailyCap: wholeIn(r.dailyCap, 1, MAX_DAILY_CAP) ? r.dailyCap : defaults.dailyCap,
     isDiscreet: typeof r.isDiscreet === 'boolean' ? r.isDiscreet : defaults.isDiscreet,
-    overdueAfterMinutes: wholeIn(r.overdueAfterMinutes, 1, MAX_OVERDUE_AFTER_MINUTES) ? r.overdueAfterMinutes : defaults.overdueAfterMinutes,
-    sessionReminderHours: wholeIn(r.sessionReminderHours, 1, MAX_SESSION_REMINDER_HOURS) ? r.sessionReminderHours : defaults.sessionReminderHours,
+    overdueAfterMinutes: wholeIn(r.overdueAfterMinutes, 1, MAX_OVERDUE_AFTER_MINUTES)
+      ? r.overdueAfterMinutes
+      : defaults.overdueAfterMinutes,
+    sessionReminderHours: wholeIn(r.sessionReminderHours, 1, MAX_SESSION_REMINDER_HOURS)
+      ? r.sessionReminderHours
+      : defaults.sessionReminderHours,
   };
 }
 
@@ -67,7 +83,10 @@ export function clinicReminderSettings(settings: unknown): ClinicReminderSetting
  * A user's own quiet hours (the `quiet_hours_start/end` columns, HH:MM or HH:MM:SS), else the
  * clinic's default.
  */
-export function effectiveQuietHours(user: { quietHoursStart: string | null; quietHoursEnd: string | null }, clinic: ClinicReminderSettings): QuietHours {
+export function effectiveQuietHours(
+  user: { quietHoursStart: string | null; quietHoursEnd: string | null },
+  clinic: ClinicReminderSettings,
+): QuietHours {
   const start = user.quietHoursStart?.slice(0, 5);
   const end = user.quietHoursEnd?.slice(0, 5);
   return isClockTime(start) && isClockTime(end) ? { start, end } : { ...clinic.quietHours };

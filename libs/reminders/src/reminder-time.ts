@@ -94,7 +94,8 @@ function transitionOver(zone: IANAZone, wall: number): number {
   let lo = wall - Math.max(...offsets);
   let hi = wall - Math.min(...offsets);
   // Before the jump the clock reads less than `wall`, after it more: find the first instant after.
-  if (wallAt(zone, lo) >= wall || wallAt(zone, hi) <= wall) throw new Error(`no clock change found around ${new Date(wall).toISOString()} in ${zone.name}`);
+  if (wallAt(zone, lo) >= wall || wallAt(zone, hi) <= wall)
+    throw new Error(`no clock change found around ${new Date(wall).toISOString()} in ${zone.name}`);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (wallAt(zone, mid) < wall) lo = mid;
@@ -161,7 +162,9 @@ export function deferPastQuietHours(at: Date, zone: string, quietHours: QuietHou
     if (end === null) return { sendAt: new Date(instant), isDeferred: instant !== at.getTime() };
     instant = end;
   }
-  throw new Error(`could not find the end of quiet hours ${quietHours.start}-${quietHours.end} in ${zone} after ${at.toISOString()}`);
+  throw new Error(
+    `could not find the end of quiet hours ${quietHours.start}-${quietHours.end} in ${zone} after ${at.toISOString()}`,
+  );
 }
 
 function plan(earliest: number, window: RecipientWindow, notAfter = window.notAfter): ReminderTime | null {
@@ -173,7 +176,8 @@ function plan(earliest: number, window: RecipientWindow, notAfter = window.notAf
 }
 
 function wholeNumber(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be a whole number from ${min} to ${max}`);
   return value;
 }
 
@@ -226,10 +230,16 @@ export interface SeriesPlan {
  * quiet hours all defer to its end — become ONE send listing them all, so a series never fires
  * twice at the same moment.
  */
-export function planReminderSeries(items: readonly SeriesItem[], minutesBefore: number, window: RecipientWindow): SeriesPlan {
+export function planReminderSeries(
+  items: readonly SeriesItem[],
+  minutesBefore: number,
+  window: RecipientWindow,
+): SeriesPlan {
   const byInstant = new Map<number, PlannedSend>();
   const skippedIds: string[] = [];
-  const sorted = [...items].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...items].sort(
+    (a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   const seen = new Set<string>();
   for (const item of sorted) {
     if (seen.has(item.id)) throw new RangeError(`occurrence ${item.id} appears twice in the series`);
@@ -271,8 +281,7 @@ export function localDayBounds(localDate: string, zone: string): { start: Date; 
 }
 
 export type DailyCapDecision =
-  | { action: 'send'; localDate: string; sentToday: number }
-  | { action: 'digest'; localDate: string; sentToday: number };
+  { action: 'send'; localDate: string; sentToday: number } | { action: 'digest'; localDate: string; sentToday: number };
 
 export interface DailyCapInput {
   /** When the reminder is about to go out. */

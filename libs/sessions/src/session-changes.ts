@@ -1,8 +1,10 @@
+import type { EntityManager } from 'typeorm';
+
 import { newId } from '@mend/core';
 import { announceEvent } from '@mend/queue';
 import { planSessionReminders } from '@mend/reminders';
-import type { EntityManager } from 'typeorm';
-import { type SessionChanges, type SessionRow, type SessionStatus, sessionsRepository } from './sessions.repository.js';
+
+import { sessionsRepository, type SessionChanges, type SessionRow, type SessionStatus } from './sessions.repository.js';
 
 /**
  * Every change of a session's time or status goes through the functions below (the API, the
@@ -10,17 +12,27 @@ import { type SessionChanges, type SessionRow, type SessionStatus, sessionsRepos
  * is announced the same way: `session.created`, `session.updated`, or `session.cancelled`
  * when the status turns to cancelled. Runs in the caller's clinic-pinned transaction.
  */
-export async function announceSessionChange(tx: EntityManager, before: SessionRow | null, after: SessionRow): Promise<void> {
+export async function announceSessionChange(
+  tx: EntityManager,
+  before: SessionRow | null,
+  after: SessionRow,
+): Promise<void> {
   const data = { sessionId: after.id, coupleId: after.couple_id };
   // Reminders move with the session and drop when it is cancelled, in the same transaction.
   if (!before || isDifferent(before, after)) await planSessionReminders(tx, after.clinic_id, after.id);
   if (!before) await announceEvent(tx, after.clinic_id, 'session.created', data);
-  else if (after.status === 'cancelled' && before.status !== 'cancelled') await announceEvent(tx, after.clinic_id, 'session.cancelled', data);
+  else if (after.status === 'cancelled' && before.status !== 'cancelled')
+    await announceEvent(tx, after.clinic_id, 'session.cancelled', data);
   else if (isDifferent(before, after)) await announceEvent(tx, after.clinic_id, 'session.updated', data);
 }
 
 function isDifferent(a: SessionRow, b: SessionRow): boolean {
-  return a.starts_at.getTime() !== b.starts_at.getTime() || a.ends_at.getTime() !== b.ends_at.getTime() || a.status !== b.status || a.couple_id !== b.couple_id;
+  return (
+    a.starts_at.getTime() !== b.starts_at.getTime() ||
+    a.ends_at.getTime() !== b.ends_at.getTime() ||
+    a.status !== b.status ||
+    a.couple_id !== b.couple_id
+  );
 }
 
 export interface ExternalSessionUpsert {
@@ -54,10 +66,16 @@ export async function upsertSessionByExternalId(
  * Moves, re-statuses or annotates a session the caller has loaded (and locked) and may change;
  * announces a change of time or status. Answers the row unchanged when nothing changes.
  */
-export async function changeSession(tx: EntityManager, before: SessionRow, changes: SessionChanges): Promise<SessionRow> {
+export async function changeSession(
+  tx: EntityManager,
+  before: SessionRow,
+  changes: SessionChanges,
+): Promise<SessionRow> {
   const effective: SessionChanges = {};
-  if (changes.startsAt !== undefined && changes.startsAt.getTime() !== before.starts_at.getTime()) effective.startsAt = changes.startsAt;
-  if (changes.endsAt !== undefined && changes.endsAt.getTime() !== before.ends_at.getTime()) effective.endsAt = changes.endsAt;
+  if (changes.startsAt !== undefined && changes.startsAt.getTime() !== before.starts_at.getTime())
+    effective.startsAt = changes.startsAt;
+  if (changes.endsAt !== undefined && changes.endsAt.getTime() !== before.ends_at.getTime())
+    effective.endsAt = changes.endsAt;
   if (changes.status !== undefined && changes.status !== before.status) effective.status = changes.status;
   if (changes.notes !== undefined) effective.notes = changes.notes;
   if (Object.keys(effective).length === 0) return before;

@@ -1,4 +1,5 @@
 import { DomainException, isUuid } from '@mend/core';
+
 import type { SessionRow, SessionStatus } from './sessions.repository.js';
 
 /** A session as staff and integrations see it. `notes` is present only for the couple's therapist. */
@@ -47,7 +48,9 @@ export function decodeSessionCursor(cursor: string | undefined): { startsAt: Dat
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const startsAt = new Date(at ?? '');
   if (!id || !isUuid(id) || Number.isNaN(startsAt.getTime())) {
-    throw new DomainException('invalid', 'The cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor is not valid' }] });
+    throw new DomainException('invalid', 'The cursor is not valid', {
+      errors: [{ field: 'cursor', message: 'cursor is not valid' }],
+    });
   }
   return { startsAt, id };
 }

@@ -1,5 +1,6 @@
-import { queryRows } from '@mend/database';
 import type { EntityManager } from 'typeorm';
+
+import { queryRows } from '@mend/database';
 
 export const SESSION_STATUSES = ['scheduled', 'completed', 'cancelled', 'no_show'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -22,7 +23,8 @@ export interface SessionRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, notes, source, external_id, created_at, updated_at';
+const COLUMNS =
+  'clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, notes, source, external_id, created_at, updated_at';
 
 export interface NewSession {
   clinicId: string;
@@ -98,7 +100,12 @@ export const sessionsRepository = {
       ],
     );
     if (rows.length === 0) {
-      const unchanged = await sessionsRepository.findByExternalId(tx, session.clinicId, session.source, session.externalId);
+      const unchanged = await sessionsRepository.findByExternalId(
+        tx,
+        session.clinicId,
+        session.source,
+        session.externalId,
+      );
       if (!unchanged) throw new Error('An unchanged upsert found no session');
       return { row: unchanged, isCreated: false, isChanged: false };
     }
@@ -107,19 +114,24 @@ export const sessionsRepository = {
   },
 
   async findById(tx: EntityManager, clinicId: string, id: string, lock = false): Promise<SessionRow | null> {
-    const rows: SessionRow[] = await tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND id = $2 ${lock ? 'FOR UPDATE' : ''}`, [
-      clinicId,
-      id,
-    ]);
+    const rows: SessionRow[] = await tx.query(
+      `SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND id = $2 ${lock ? 'FOR UPDATE' : ''}`,
+      [clinicId, id],
+    );
     return rows[0] ?? null;
   },
 
-  async findByExternalId(tx: EntityManager, clinicId: string, source: string, externalId: string, lock = false): Promise<SessionRow | null> {
-    const rows: SessionRow[] = await tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND source = $2 AND external_id = $3 ${lock ? 'FOR UPDATE' : ''}`, [
-      clinicId,
-      source,
-      externalId,
-    ]);
+  async findByExternalId(
+    tx: EntityManager,
+    clinicId: string,
+    source: string,
+    externalId: string,
+    lock = false,
+  ): Promise<SessionRow | null> {
+    const rows: SessionRow[] = await tx.query(
+      `SELECT ${COLUMNS} FROM therapy_session WHERE clinic_id = $1 AND source = $2 AND external_id = $3 ${lock ? 'FOR UPDATE' : ''}`,
+      [clinicId, source, externalId],
+    );
     return rows[0] ?? null;
   },
 
@@ -145,7 +157,10 @@ export const sessionsRepository = {
       where.push(`(starts_at, id) > ($${params.length - 1}, $${params.length})`);
     }
     params.push(filter.limit + 1);
-    return tx.query(`SELECT ${COLUMNS} FROM therapy_session WHERE ${where.join(' AND ')} ORDER BY starts_at, id LIMIT $${params.length}`, params);
+    return tx.query(
+      `SELECT ${COLUMNS} FROM therapy_session WHERE ${where.join(' AND ')} ORDER BY starts_at, id LIMIT $${params.length}`,
+      params,
+    );
   },
 
   async update(tx: EntityManager, clinicId: string, id: string, changes: SessionChanges): Promise<SessionRow> {

@@ -47,7 +47,8 @@ function invalid(errors: FieldProblem[]): DomainException {
 }
 
 export function checkSessionTimes(startsAt: Date, endsAt: Date): void {
-  if (endsAt.getTime() <= startsAt.getTime()) throw invalid([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+  if (endsAt.getTime() <= startsAt.getTime())
+    throw invalid([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
 }
 
 export function checkStatusAfterStart(status: SessionStatus, startsAt: Date, now = new Date()): void {
@@ -79,7 +80,12 @@ export class SessionsService {
    * The couple's therapist books a session; it belongs to the couple's therapist. With an
    * Idempotency-Key, a retried request answers the first result instead of booking twice.
    */
-  async create(principal: UserPrincipal, coupleId: string, input: CreateSessionInput, idempotencyKey?: string): Promise<IdempotentResult<SessionView>> {
+  async create(
+    principal: UserPrincipal,
+    coupleId: string,
+    input: CreateSessionInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<SessionView>> {
     checkSessionTimes(input.startsAt, input.endsAt);
     return this.idempotency.run(
       principal,
@@ -107,7 +113,12 @@ export class SessionsService {
     const after = decodeSessionCursor(query.cursor);
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const couple = await requireCouple(tx, principal, coupleId, { admin: true });
-      const rows = await sessionsRepository.listForCouple(tx, principal.clinicId, coupleId, { from: query.from, to: query.to, after, limit: query.limit });
+      const rows = await sessionsRepository.listForCouple(tx, principal.clinicId, coupleId, {
+        from: query.from,
+        to: query.to,
+        after,
+        limit: query.limit,
+      });
       const page = rows.slice(0, query.limit);
       const withNotes = mayUseNotes(principal, couple);
       if (withNotes) await this.recordNotesRead(tx, principal, page);
@@ -123,7 +134,8 @@ export class SessionsService {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const { session, couple } = await this.requireSession(tx, principal, sessionId, { admin: true });
       const withNotes = mayUseNotes(principal, couple);
-      if (input.notes !== undefined && !withNotes) throw new DomainException('forbidden', 'Only the couple\'s therapist reads or writes session notes');
+      if (input.notes !== undefined && !withNotes)
+        throw new DomainException('forbidden', "Only the couple's therapist reads or writes session notes");
 
       const startsAt = input.startsAt ?? session.starts_at;
       const endsAt = input.endsAt ?? session.ends_at;
@@ -134,7 +146,8 @@ export class SessionsService {
       if (input.status !== undefined || input.startsAt !== undefined || input.endsAt !== undefined) {
         await this.audit.record(tx, this.audit.entryFor(principal, 'session.update', 'session', sessionId));
       }
-      if (input.notes !== undefined) await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.write', 'session', sessionId));
+      if (input.notes !== undefined)
+        await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.write', 'session', sessionId));
       else if (withNotes) await this.recordNotesRead(tx, principal, [row]);
       return toSessionView(row, { withNotes });
     });
@@ -144,22 +157,32 @@ export class SessionsService {
    * For integrations: creates or updates the session a scheduling tool knows as
    * (source, externalId) for a couple the principal may reach. Never returns notes.
    */
-  async upsertFromSource(principal: Principal, input: ExternalSessionInput): Promise<{ session: SessionView; isCreated: boolean; isChanged: boolean }> {
+  async upsertFromSource(
+    principal: Principal,
+    input: ExternalSessionInput,
+  ): Promise<{ session: SessionView; isCreated: boolean; isChanged: boolean }> {
     return this.db.withClinic(principal.clinicId, (tx) => this.upsertFromSourceIn(tx, principal, input));
   }
 
   /** {@link upsertFromSource} in the caller's clinic-pinned transaction (the couple may come from attendee emails). */
-  async upsertFromSourceIn(tx: EntityManager, principal: Principal, input: ExternalSessionInput): Promise<{ session: SessionView; isCreated: boolean; isChanged: boolean }> {
-    if (input.source === MANUAL_SOURCE) throw invalid([{ field: 'source', message: `source "${MANUAL_SOURCE}" is reserved for sessions made in Mend` }]);
+  async upsertFromSourceIn(
+    tx: EntityManager,
+    principal: Principal,
+    input: ExternalSessionInput,
+  ): Promise<{ session: SessionView; isCreated: boolean; isChanged: boolean }> {
+    if (input.source === MANUAL_SOURCE)
+      throw invalid([{ field: 'source', message: `source "${MANUAL_SOURCE}" is reserved for sessions made in Mend` }]);
     checkSessionTimes(input.startsAt, input.endsAt);
     if (input.status) checkStatusAfterStart(input.status, input.startsAt);
     const couple = await requireCouple(tx, principal, input.coupleId, { admin: true, apiKey: true });
     const existing = await sessionsRepository.findByExternalId(tx, principal.clinicId, input.source, input.externalId);
-    if (!existing && couple.status === 'closed') throw new DomainException('conflict', 'A closed couple takes no new sessions');
+    if (!existing && couple.status === 'closed')
+      throw new DomainException('conflict', 'A closed couple takes no new sessions');
     // A known external id that belongs to a couple the caller cannot reach looks like a new conflict, not a leak.
     if (existing && existing.couple_id !== couple.id) {
       const owner = await loadCouple(tx, principal.clinicId, existing.couple_id);
-      if (!owner || !canReach(principal, owner, { admin: true, apiKey: true })) throw new DomainException('conflict', 'This external id is already in use');
+      if (!owner || !canReach(principal, owner, { admin: true, apiKey: true }))
+        throw new DomainException('conflict', 'This external id is already in use');
     }
     const result = await upsertSessionByExternalId(tx, {
       clinicId: principal.clinicId,
@@ -172,7 +195,15 @@ export class SessionsService {
       status: input.status,
     });
     if (result.isChanged) {
-      await this.audit.record(tx, this.audit.entryFor(principal, result.isCreated ? 'session.create' : 'session.update', 'session', result.row.id));
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(
+          principal,
+          result.isCreated ? 'session.create' : 'session.update',
+          'session',
+          result.row.id,
+        ),
+      );
     }
     return { session: toSessionView(result.row), isCreated: result.isCreated, isChanged: result.isChanged };
   }
@@ -191,7 +222,8 @@ export class SessionsService {
 
   private async recordNotesRead(tx: EntityManager, principal: Principal, rows: SessionRow[]): Promise<void> {
     for (const row of rows) {
-      if (row.notes !== null) await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.read', 'session', row.id));
+      if (row.notes !== null)
+        await this.audit.record(tx, this.audit.entryFor(principal, 'session.notes.read', 'session', row.id));
     }
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import type { TestApp } from './test-app.js';
 
 export const TEST_PASSWORD = 'a-good-long-passphrase';
@@ -27,13 +28,21 @@ export function uniqueSlug(prefix = 'clinic'): string {
 }
 
 /** Signs up a clinic through the public API and returns its admin's tokens. */
-export async function newClinic(t: ApiTarget, overrides: { slug?: string; adminEmail?: string } = {}): Promise<ClinicContext> {
+export async function newClinic(
+  t: ApiTarget,
+  overrides: { slug?: string; adminEmail?: string } = {},
+): Promise<ClinicContext> {
   const slug = overrides.slug ?? uniqueSlug();
   const email = overrides.adminEmail ?? `admin@${slug}.example`;
   const res = await t
     .http()
     .post('/v1/clinics')
-    .send({ name: `Clinic ${slug}`, slug, timezone: 'America/New_York', admin: { name: 'Avery Admin', email, password: TEST_PASSWORD } })
+    .send({
+      name: `Clinic ${slug}`,
+      slug,
+      timezone: 'America/New_York',
+      admin: { name: 'Avery Admin', email, password: TEST_PASSWORD },
+    })
     .expect(201);
   return {
     clinicId: res.body.clinic.id,
@@ -47,19 +56,43 @@ export function invitationToken(invitationUrl: string): string {
 }
 
 /** Invites a staff member as the clinic admin and accepts the invitation. */
-export async function newStaff(t: ApiTarget, clinic: ClinicContext, role: 'admin' | 'therapist' = 'therapist', name = 'Theo Therapist'): Promise<StaffContext> {
+export async function newStaff(
+  t: ApiTarget,
+  clinic: ClinicContext,
+  role: 'admin' | 'therapist' = 'therapist',
+  name = 'Theo Therapist',
+): Promise<StaffContext> {
   const email = `${role}-${randomBytes(3).toString('hex')}@${clinic.slug}.example`;
-  const invited = await t.http().post('/v1/users').auth(clinic.admin.accessToken, { type: 'bearer' }).send({ name, email, role }).expect(201);
+  const invited = await t
+    .http()
+    .post('/v1/users')
+    .auth(clinic.admin.accessToken, { type: 'bearer' })
+    .send({ name, email, role })
+    .expect(201);
   const accepted = await t
     .http()
     .post(`/v1/invitations/${invitationToken(invited.body.invitationUrl)}/accept`)
     .send({ password: TEST_PASSWORD })
     .expect(200);
-  return { id: invited.body.user.id, email, accessToken: accepted.body.accessToken, refreshToken: accepted.body.refreshToken };
+  return {
+    id: invited.body.user.id,
+    email,
+    accessToken: accepted.body.accessToken,
+    refreshToken: accepted.body.refreshToken,
+  };
 }
 
-export async function newApiKey(t: ApiTarget, clinic: ClinicContext, scopes: string[]): Promise<{ id: string; key: string }> {
-  const res = await t.http().post('/v1/api-keys').auth(clinic.admin.accessToken, { type: 'bearer' }).send({ name: 'integration', scopes }).expect(201);
+export async function newApiKey(
+  t: ApiTarget,
+  clinic: ClinicContext,
+  scopes: string[],
+): Promise<{ id: string; key: string }> {
+  const res = await t
+    .http()
+    .post('/v1/api-keys')
+    .auth(clinic.admin.accessToken, { type: 'bearer' })
+    .send({ name: 'integration', scopes })
+    .expect(201);
   return { id: res.body.id, key: res.body.key };
 }
 
@@ -67,7 +100,11 @@ export async function newApiKey(t: ApiTarget, clinic: ClinicContext, scopes: str
  * A client user straight in the database (as the app role, inside the clinic's transaction),
  * for access tests that need a client before couples exist in the test's story.
  */
-export async function insertClientUser(t: TestApp, clinic: ClinicContext, email = `client-${randomBytes(3).toString('hex')}@${clinic.slug}.example`): Promise<StaffContext> {
+export async function insertClientUser(
+  t: TestApp,
+  clinic: ClinicContext,
+  email = `client-${randomBytes(3).toString('hex')}@${clinic.slug}.example`,
+): Promise<StaffContext> {
   const argon2 = (await import('argon2')).default;
   const { newId } = await import('@mend/core');
   const pg = (await import('pg')).default;
@@ -77,17 +114,19 @@ export async function insertClientUser(t: TestApp, clinic: ClinicContext, email 
   try {
     await client.query('BEGIN');
     await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinic.clinicId]);
-    await client.query(`INSERT INTO "user" (clinic_id, id, email, name, role, timezone, password_hash) VALUES ($1, $2, $3, 'Casey Client', 'client', 'Europe/Berlin', $4)`, [
-      clinic.clinicId,
-      id,
-      email,
-      await argon2.hash(TEST_PASSWORD, { type: argon2.argon2id }),
-    ]);
+    await client.query(
+      `INSERT INTO "user" (clinic_id, id, email, name, role, timezone, password_hash) VALUES ($1, $2, $3, 'Casey Client', 'client', 'Europe/Berlin', $4)`,
+      [clinic.clinicId, id, email, await argon2.hash(TEST_PASSWORD, { type: argon2.argon2id })],
+    );
     await client.query('COMMIT');
   } finally {
     await client.end();
   }
-  const login = await t.http().post('/v1/auth/login').send({ clinic: clinic.slug, email, password: TEST_PASSWORD }).expect(200);
+  const login = await t
+    .http()
+    .post('/v1/auth/login')
+    .send({ clinic: clinic.slug, email, password: TEST_PASSWORD })
+    .expect(200);
   return { id, email, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
 }
 
@@ -123,17 +162,44 @@ export async function newCouple(
     label: `Couple ${suffix}`,
     partners: partners.map((p, i) => ({ ...p, email: `partner${i + 1}-${suffix}@couples.example` })),
   };
-  const created = await t.http().post('/v1/couples').auth(therapist.accessToken, { type: 'bearer' }).send(body).expect(201);
+  const created = await t
+    .http()
+    .post('/v1/couples')
+    .auth(therapist.accessToken, { type: 'bearer' })
+    .send(body)
+    .expect(201);
   const out: PartnerContext[] = [];
-  for (const partner of created.body.partners as Array<{ id: string; email: string; name: string; timezone: string; invitationUrl: string }>) {
-    const accepted = await t.http().post(`/v1/invitations/${invitationToken(partner.invitationUrl)}/accept`).send({ password: TEST_PASSWORD }).expect(200);
-    out.push({ id: partner.id, email: partner.email, name: partner.name, timezone: partner.timezone, accessToken: accepted.body.accessToken, refreshToken: accepted.body.refreshToken });
+  for (const partner of created.body.partners as Array<{
+    id: string;
+    email: string;
+    name: string;
+    timezone: string;
+    invitationUrl: string;
+  }>) {
+    const accepted = await t
+      .http()
+      .post(`/v1/invitations/${invitationToken(partner.invitationUrl)}/accept`)
+      .send({ password: TEST_PASSWORD })
+      .expect(200);
+    out.push({
+      id: partner.id,
+      email: partner.email,
+      name: partner.name,
+      timezone: partner.timezone,
+      accessToken: accepted.body.accessToken,
+      refreshToken: accepted.body.refreshToken,
+    });
   }
   return { coupleId: created.body.id, therapistId: created.body.therapistId, partners: out };
 }
 
 /** A one-hour session of the couple booked by their therapist through the API; answers its id. */
-export async function bookSession(t: ApiTarget, therapist: { accessToken: string }, couple: { coupleId: string }, startsAt: Date): Promise<string> {
+export async function bookSession(
+  t: ApiTarget,
+  therapist: { accessToken: string },
+  couple: { coupleId: string },
+  startsAt: Date,
+): Promise<string> {
   const booked = await t
     .http()
     .post(`/v1/couples/${couple.coupleId}/sessions`)
@@ -146,7 +212,9 @@ export async function bookSession(t: ApiTarget, therapist: { accessToken: string
 /** The id of a built-in exercise (e.g. 'trust_pulse') as the catalogue lists it to a staff member. */
 export async function builtinExerciseId(t: ApiTarget, token: string, builtinKey: string): Promise<string> {
   const listed = await t.http().get('/v1/exercises?limit=200').auth(token, { type: 'bearer' }).expect(200);
-  const exercise = (listed.body.data as Array<{ id: string; builtinKey: string | null }>).find((e) => e.builtinKey === builtinKey);
+  const exercise = (listed.body.data as Array<{ id: string; builtinKey: string | null }>).find(
+    (e) => e.builtinKey === builtinKey,
+  );
   if (!exercise) throw new Error(`no built-in exercise "${builtinKey}"`);
   return exercise.id;
 }

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
-import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type AppConfig, loadConfig, readTestSettings } from '@mend/config';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
+
+import { loadConfig, readTestSettings, type AppConfig } from '@mend/config';
+
 import { ApiModule } from '../../../apps/api/src/api.module.js';
 import { configureApp, createFastifyAdapter } from '../../../apps/api/src/app.setup.js';
-import { type TestDatabase, createTestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -18,7 +21,10 @@ export interface TestApp {
 }
 
 /** Environment for a test app; every value goes through the real config loader. */
-export function testEnv(db: TestDatabase, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnv(
+  db: TestDatabase,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   const settings = readTestSettings();
   return {
     NODE_ENV: 'test',

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+
 import pg from 'pg';
+
 import { readTestSettings } from '@mend/config';
-import { provisionDatabase, runMigrations, urlFor, APP_ROLE, OWNER_ROLE } from '@mend/database';
+import { APP_ROLE, OWNER_ROLE, provisionDatabase, runMigrations, urlFor } from '@mend/database';
 import { installQueueSchema } from '@mend/queue';
 
 export const TEST_OWNER_PASSWORD = 'mend_owner_test';
@@ -41,7 +43,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     try {
       const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
       if (!exists.rowCount) {
-        const urls = await provisionDatabase({ adminUrl, database: template, ownerPassword: TEST_OWNER_PASSWORD, appPassword: TEST_APP_PASSWORD });
+        const urls = await provisionDatabase({
+          adminUrl,
+          database: template,
+          ownerPassword: TEST_OWNER_PASSWORD,
+          appPassword: TEST_APP_PASSWORD,
+        });
         await runMigrations(urls.ownerUrl);
         await prepareTemplate(urls.ownerUrl);
       }
@@ -49,13 +56,27 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await admin.query('SELECT pg_advisory_unlock(727275)');
     }
   });
-  const urls = await provisionDatabase({ adminUrl, database: name, template, ownerPassword: TEST_OWNER_PASSWORD, appPassword: TEST_APP_PASSWORD });
+  const urls = await provisionDatabase({
+    adminUrl,
+    database: name,
+    template,
+    ownerPassword: TEST_OWNER_PASSWORD,
+    appPassword: TEST_APP_PASSWORD,
+  });
   return {
     name,
     appUrl: urls.appUrl,
     ownerUrl: urls.ownerUrl,
-    adminUrl: urlFor(adminUrl, new URL(adminUrl).username || 'postgres', decodeURIComponent(new URL(adminUrl).password), name),
-    drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)),
+    adminUrl: urlFor(
+      adminUrl,
+      new URL(adminUrl).username || 'postgres',
+      decodeURIComponent(new URL(adminUrl).password),
+      name,
+    ),
+    drop: () =>
+      withAdmin(adminUrl, (admin) =>
+        admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+      ),
   };
 }
 

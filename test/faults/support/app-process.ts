@@ -3,7 +3,7 @@
  * same SWC hooks the crash test uses (no build, so nothing is written to dist/ while other runs
  * read it). Their output goes to a log file in the scratch folder, named in failure messages.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,12 @@ export class AppProcess {
     );
   }
 
-  static async start(kind: 'api' | 'worker', name: string, env: Record<string, string | undefined>, logFile: string): Promise<AppProcess> {
+  static async start(
+    kind: 'api' | 'worker',
+    name: string,
+    env: Record<string, string | undefined>,
+    logFile: string,
+  ): Promise<AppProcess> {
     const fd = openSync(logFile, 'a');
     const child = fork(ENTRY[kind], [], {
       execArgv: ['--import', REGISTER],
@@ -53,7 +58,10 @@ export class AppProcess {
     closeSync(fd);
     const app = new AppProcess(name, child, logFile);
     const booted = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not report ready within ${BOOT_TIMEOUT_MS / 1000} s\n${app.logTail()}`)), BOOT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${name} did not report ready within ${BOOT_TIMEOUT_MS / 1000} s\n${app.logTail()}`)),
+        BOOT_TIMEOUT_MS,
+      );
       child.once('message', () => {
         clearTimeout(timer);
         resolve();

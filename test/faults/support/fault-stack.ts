@@ -6,14 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+
 import pg from 'pg';
-import { provisionDatabase, runMigrations } from '@mend/database';
-import { type SmtpCatcher, startSmtpCatcher } from '../../support/smtp-catcher.js';
-import type { ApiTarget } from '@mend/testing';
 import request from 'supertest';
+
+import { provisionDatabase, runMigrations } from '@mend/database';
+import type { ApiTarget } from '@mend/testing';
+
+import { startSmtpCatcher, type SmtpCatcher } from '../../support/smtp-catcher.js';
 import { ApiClient } from './api-client.js';
 import { AppProcess } from './app-process.js';
-import { PrivatePostgres, PrivateRedis, freePort, keepLogs, makeScratch, removeScratch, sleep } from './services.js';
+import { freePort, keepLogs, makeScratch, PrivatePostgres, PrivateRedis, removeScratch, sleep } from './services.js';
 
 export interface FaultStack {
   postgres: PrivatePostgres;
@@ -35,7 +38,13 @@ export interface FaultStack {
 
 export async function startFaultStack(label: string, overrides: Record<string, string> = {}): Promise<FaultStack> {
   const scratch = makeScratch(label);
-  const started: { postgres?: PrivatePostgres; redis?: PrivateRedis; smtp?: SmtpCatcher; owner?: pg.Pool; apps: AppProcess[] } = { apps: [] };
+  const started: {
+    postgres?: PrivatePostgres;
+    redis?: PrivateRedis;
+    smtp?: SmtpCatcher;
+    owner?: pg.Pool;
+    apps: AppProcess[];
+  } = { apps: [] };
   const close = async () => {
     await Promise.all(started.apps.map((app) => app.kill('SIGKILL')));
     await started.owner?.end().catch(() => undefined);
@@ -100,7 +109,12 @@ export async function startFaultStack(label: string, overrides: Record<string, s
       owner,
       async startWorker() {
         workers++;
-        const worker = await AppProcess.start('worker', `worker #${workers}`, env, path.join(scratch, `worker-${workers}.log`));
+        const worker = await AppProcess.start(
+          'worker',
+          `worker #${workers}`,
+          env,
+          path.join(scratch, `worker-${workers}.log`),
+        );
         started.apps.push(worker);
         return worker;
       },
@@ -118,7 +132,12 @@ export async function startFaultStack(label: string, overrides: Record<string, s
 }
 
 /** Polls until `probe` answers a value, or fails naming what it waited for. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

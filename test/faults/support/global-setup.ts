@@ -7,5 +7,8 @@ import { resolve } from 'node:path';
 
 export default function globalSetup(): void {
   mkdirSync(resolve('test-output'), { recursive: true });
-  writeFileSync(resolve('test-output/faults.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), scenarios: {} }, null, 2)}\n`);
+  writeFileSync(
+    resolve('test-output/faults.json'),
+    `${JSON.stringify({ startedAt: new Date().toISOString(), scenarios: {} }, null, 2)}\n`,
+  );
 }

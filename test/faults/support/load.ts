@@ -48,7 +48,11 @@ export class Load {
     for (let i = offset; this.isRunning; i++) {
       const route = this.routes[i % this.routes.length];
       // 10 s is far past any acceptable answer: a request still open then counts as a hang.
-      const res = await this.http.call(route.method, route.path, { token: route.token, body: route.body?.(), timeoutMs: 10_000 });
+      const res = await this.http.call(route.method, route.path, {
+        token: route.token,
+        body: route.body?.(),
+        timeoutMs: 10_000,
+      });
       this.samples.push({ ...res, route: route.name });
       if (this.pauseMs > 0) await sleep(this.pauseMs);
     }

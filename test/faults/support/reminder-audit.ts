@@ -4,8 +4,9 @@
  * their notification row by the Message-ID every attempt of a reminder email carries.
  */
 import type pg from 'pg';
+
 import type { SmtpCatcher } from '../../support/smtp-catcher.js';
-import { type ApiClient, inbox } from './api-client.js';
+import { inbox, type ApiClient } from './api-client.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const INVITATION = /You're invited to/;
@@ -69,14 +70,21 @@ export function mailedRowIds(smtp: SmtpCatcher, rows: ReminderRow[]): Set<string
   return out;
 }
 
-export async function auditReminders(http: ApiClient, smtp: SmtpCatcher, rows: ReminderRow[], recipients: Recipient[]): Promise<ReminderAudit> {
+export async function auditReminders(
+  http: ApiClient,
+  smtp: SmtpCatcher,
+  rows: ReminderRow[],
+  recipients: Recipient[],
+): Promise<ReminderAudit> {
   const inApp = rows.filter((r) => r.channel === 'in_app');
   const email = rows.filter((r) => r.channel === 'email');
 
   let inAppLost = 0;
   let inAppDuplicated = 0;
   for (const { member, sessions } of recipients) {
-    const shown = (await inbox(http, member.accessToken)).filter((n) => n.kind === 'session_reminder' && n.sessionId && sessions.includes(n.sessionId)).map((n) => n.sessionId!);
+    const shown = (await inbox(http, member.accessToken))
+      .filter((n) => n.kind === 'session_reminder' && n.sessionId && sessions.includes(n.sessionId))
+      .map((n) => n.sessionId!);
     inAppLost += sessions.filter((s) => !shown.includes(s)).length;
     inAppDuplicated += shown.length - new Set(shown).size;
   }
@@ -100,7 +108,12 @@ export async function auditReminders(http: ApiClient, smtp: SmtpCatcher, rows: R
   }
   const distinctMessageIds = new Set(reminderMails.map((m, i) => m.messageId ?? `missing-${i}`)).size;
   return {
-    inApp: { rows: inApp.length, delivered: inApp.filter((r) => r.state === 'sent').length, lost: inAppLost, duplicated: inAppDuplicated },
+    inApp: {
+      rows: inApp.length,
+      delivered: inApp.filter((r) => r.state === 'sent').length,
+      lost: inAppLost,
+      duplicated: inAppDuplicated,
+    },
     email: {
       rows: email.length,
       delivered: email.filter((r) => r.state === 'sent').length,

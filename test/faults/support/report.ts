@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ApiResponse, leaksInternals } from './api-client.js';
+
+import { leaksInternals, type ApiResponse } from './api-client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FAULTS_JSON = path.join(ROOT, 'test-output', 'faults.json');
@@ -15,7 +16,8 @@ export type Cell = string | number;
 export function table(title: string, header: string[], rows: Cell[][], notes: string[] = []): string {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [
     '',
     `== ${title}`,
@@ -34,8 +36,16 @@ export function print(text: string): void {
 
 export function recordScenario(name: string, figures: unknown): void {
   mkdirSync(path.dirname(FAULTS_JSON), { recursive: true });
-  const current = existsSync(FAULTS_JSON) ? (JSON.parse(readFileSync(FAULTS_JSON, 'utf8')) as { scenarios?: Record<string, unknown> }) : {};
-  const next = { ...current, scenarios: { ...(current.scenarios ?? {}), [name]: { ...(figures as object), recordedAt: new Date().toISOString() } } };
+  const current = existsSync(FAULTS_JSON)
+    ? (JSON.parse(readFileSync(FAULTS_JSON, 'utf8')) as { scenarios?: Record<string, unknown> })
+    : {};
+  const next = {
+    ...current,
+    scenarios: {
+      ...(current.scenarios ?? {}),
+      [name]: { ...(figures as object), recordedAt: new Date().toISOString() },
+    },
+  };
   writeFileSync(FAULTS_JSON, `${JSON.stringify(next, null, 2)}\n`);
 }
 

@@ -7,8 +7,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '@mend/database';
-import { PrivateRedis, freePort, settlesWithin } from '../../support/private-redis.js';
+
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mend/database';
+
+import { freePort, PrivateRedis, settlesWithin } from '../../support/private-redis.js';
 
 export { PrivateRedis, freePort, settlesWithin };
 
@@ -26,7 +28,8 @@ export function keepLogs(scratch: string, label: string): void {
   const target = path.join(ROOT, 'test-output', 'faults', label);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  for (const file of readdirSync(scratch).filter((name) => name.endsWith('.log'))) copyFileSync(path.join(scratch, file), path.join(target, file));
+  for (const file of readdirSync(scratch).filter((name) => name.endsWith('.log')))
+    copyFileSync(path.join(scratch, file), path.join(target, file));
 }
 
 export function removeScratch(dir: string): void {

@@ -20,14 +20,16 @@ export class ApiKeyResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes: ApiKeyScope[];
-  @ApiProperty({ example: 'mk_…x7Qa', description: 'The last characters of the key, to tell keys apart' }) keyHint: string;
+  @ApiProperty({ example: 'mk_…x7Qa', description: 'The last characters of the key, to tell keys apart' })
+  keyHint: string;
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) lastUsedAt: Date | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) revokedAt: Date | null;
 }
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {
-  @ApiProperty({ description: 'The key itself. Shown only in this response; store it now.', example: 'mk_0193…_…' }) key: string;
+  @ApiProperty({ description: 'The key itself. Shown only in this response; store it now.', example: 'mk_0193…_…' })
+  key: string;
 }
 
 export class ApiKeyPageResponse {

@@ -13,7 +13,7 @@ export class AuditController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ summary: 'The clinic\'s audit log, newest first (who did what to which record; never content)' })
+  @ApiOperation({ summary: "The clinic's audit log, newest first (who did what to which record; never content)" })
   @ApiOkResponse({ type: AuditPageResponse })
   list(@CurrentUser() principal: UserPrincipal, @Query() query: AuditQueryRequest) {
     return this.audit.list(principal, query);

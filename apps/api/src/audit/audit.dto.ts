@@ -8,7 +8,10 @@ export class AuditQueryRequest extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() actorId?: string;
   @ApiPropertyOptional({ example: 'user' }) @IsOptional() @IsString() @Length(1, 50) resourceType?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() resourceId?: string;
-  @ApiPropertyOptional({ enum: ['success', 'failure', 'denied'] }) @IsOptional() @IsIn(['success', 'failure', 'denied']) outcome?: 'success' | 'failure' | 'denied';
+  @ApiPropertyOptional({ enum: ['success', 'failure', 'denied'] })
+  @IsOptional()
+  @IsIn(['success', 'failure', 'denied'])
+  outcome?: 'success' | 'failure' | 'denied';
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() from?: Date;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() to?: Date;
 }

@@ -37,7 +37,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in to a clinic with email and password' })
   @ApiOkResponse({ type: SessionResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown clinic, unknown email or wrong password (indistinguishable)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address or for this account; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many attempts from this address or for this account; see Retry-After',
+  })
   login(@Body() body: LoginRequest, @ReqMeta() meta: RequestMeta) {
     return this.auth.login(body, meta);
   }

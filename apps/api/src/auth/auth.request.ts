@@ -29,8 +29,13 @@ export class SignUpRequest {
   @Length(1, 200)
   name: string;
 
-  @ApiProperty({ example: 'harbor', description: 'Lowercase letters, digits and dashes; 3–50 characters; used at login' })
-  @Matches(/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/, { message: 'slug must be 3–50 lowercase letters, digits or dashes, not starting or ending with a dash' })
+  @ApiProperty({
+    example: 'harbor',
+    description: 'Lowercase letters, digits and dashes; 3–50 characters; used at login',
+  })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/, {
+    message: 'slug must be 3–50 lowercase letters, digits or dashes, not starting or ending with a dash',
+  })
   slug: string;
 
   @ApiProperty({ example: 'America/New_York' })

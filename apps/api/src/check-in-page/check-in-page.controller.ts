@@ -1,7 +1,14 @@
 import { Body, Controller, Get, Logger, Param, Post, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@mend/auth';
-import { CheckInPageService, type PageOutcome, type PageRequest, type PostedForm, SESSION_COOKIE, pageAsset } from '@mend/checkin-links';
+import {
+  CheckInPageService,
+  type PageOutcome,
+  type PageRequest,
+  type PostedForm,
+  SESSION_COOKIE,
+  pageAsset,
+} from '@mend/checkin-links';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CheckInPageRenderer } from './check-in-page.renderer.js';
 
@@ -38,12 +45,20 @@ export class CheckInPageController {
   ) {}
 
   @Get('c/:token')
-  async landing(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async landing(
+    @Param('token') token: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.respond(request, reply, (req) => this.pages.landing(token, req));
   }
 
   @Post('c/:token')
-  async continue(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async continue(
+    @Param('token') token: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.respond(request, reply, (req) => this.pages.continue(token, req));
   }
 
@@ -53,7 +68,11 @@ export class CheckInPageController {
   }
 
   @Post('check-in')
-  async submit(@Body() body: PostedForm | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async submit(
+    @Body() body: PostedForm | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.respond(request, reply, (req) => this.pages.submit(req, body && typeof body === 'object' ? body : {}));
   }
 
@@ -71,7 +90,11 @@ export class CheckInPageController {
       .send(found.body);
   }
 
-  private async respond(request: FastifyRequest, reply: FastifyReply, work: (req: PageRequest) => Promise<PageOutcome>): Promise<void> {
+  private async respond(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    work: (req: PageRequest) => Promise<PageOutcome>,
+  ): Promise<void> {
     const req: PageRequest = {
       ip: request.ip,
       requestId: String(request.id),
@@ -98,7 +121,11 @@ export class CheckInPageController {
       .header('X-Frame-Options', 'DENY')
       .header('X-Robots-Tag', 'noindex, nofollow');
     const cookieOptions = { path: this.pages.cookiePath, httpOnly: true, secure: true, sameSite: 'lax' as const };
-    if (outcome.setSession) reply.setCookie(SESSION_COOKIE, outcome.setSession.token, { ...cookieOptions, maxAge: outcome.setSession.maxAgeSeconds });
+    if (outcome.setSession)
+      reply.setCookie(SESSION_COOKIE, outcome.setSession.token, {
+        ...cookieOptions,
+        maxAge: outcome.setSession.maxAgeSeconds,
+      });
     else if (outcome.clearSession) reply.clearCookie(SESSION_COOKIE, cookieOptions);
     if (outcome.kind === 'redirect') {
       void reply.code(303).header('Location', outcome.location).send();

@@ -13,7 +13,8 @@ export class CheckInPageRenderer {
   render(model: CheckInPageModel): Promise<string> {
     const instance = this.adapterHost.httpAdapter.getInstance() as Record<string, unknown>;
     const view = instance[CHECK_IN_VIEW] as ViewFunction | undefined;
-    if (typeof view !== 'function') throw new Error('The check-in page view engine is not registered (configureApp registers it)');
+    if (typeof view !== 'function')
+      throw new Error('The check-in page view engine is not registered (configureApp registers it)');
     return view(templateFor(model), model);
   }
 }

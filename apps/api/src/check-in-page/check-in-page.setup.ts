@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import view from '@fastify/view';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import { checkInEta } from '@mend/checkin-links';
 
 /** The reply/instance decorator @fastify/view adds for the check-in page (not `view`: Bull Board registers its own). */

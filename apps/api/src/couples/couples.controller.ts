@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CoupleRecordsService, CouplesService } from '@mend/couples';
@@ -7,7 +15,15 @@ import type { FastifyReply } from 'fastify';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { InvitedUserResponse } from '../users/user.response.js';
-import { CoupleExportResponse, CouplePageResponse, CoupleResponse, CreateCoupleRequest, CreatedCoupleResponse, ListCouplesQuery, UpdateCoupleRequest } from './couples.dto.js';
+import {
+  CoupleExportResponse,
+  CouplePageResponse,
+  CoupleResponse,
+  CreateCoupleRequest,
+  CreatedCoupleResponse,
+  ListCouplesQuery,
+  UpdateCoupleRequest,
+} from './couples.dto.js';
 
 @ApiTags('couples')
 @ApiBearerAuth()
@@ -52,13 +68,19 @@ export class CouplesController {
   @Roles('therapist', 'admin')
   @ApiOperation({ summary: 'Change the label or status; admins may move the couple to another therapist (audited)' })
   @ApiOkResponse({ type: CoupleResponse })
-  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string, @Body() body: UpdateCoupleRequest) {
+  update(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) id: string,
+    @Body() body: UpdateCoupleRequest,
+  ) {
     return this.couples.update(principal, id, body);
   }
 
   @Post(':id/partners/:partnerId/invitations')
   @Roles('therapist', 'admin')
-  @ApiOperation({ summary: 'A fresh invitation link for a partner who has not accepted yet; earlier links stop working' })
+  @ApiOperation({
+    summary: 'A fresh invitation link for a partner who has not accepted yet; earlier links stop working',
+  })
   @ApiCreatedResponse({ type: InvitedUserResponse })
   reinvite(
     @CurrentUser() principal: UserPrincipal,
@@ -72,7 +94,8 @@ export class CouplesController {
   @Roles('therapist', 'admin')
   @ApiOperation({
     summary: 'Records request: everything Mend holds about the couple, as JSON (audited)',
-    description: 'Includes every check-in (private ones too) and session notes. This is the one route where an admin reads clinical content; each export writes an audit event.',
+    description:
+      'Includes every check-in (private ones too) and session notes. This is the one route where an admin reads clinical content; each export writes an audit event.',
   })
   @ApiOkResponse({ type: CoupleExportResponse })
   export(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
@@ -83,9 +106,9 @@ export class CouplesController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({
-    summary: 'Erasure: delete the couple and its partners\' data (audited)',
+    summary: "Erasure: delete the couple and its partners' data (audited)",
     description:
-      'Deletes the couple, its partners\' accounts, assignments, occurrences, check-ins, sessions, alerts and reminders. Audit events are kept but hold only ids, so the log still shows who did what without the data. This cannot be undone.',
+      "Deletes the couple, its partners' accounts, assignments, occurrences, check-ins, sessions, alerts and reminders. Audit events are kept but hold only ids, so the log still shows who did what without the data. This cannot be undone.",
   })
   @ApiNoContentResponse()
   erase(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {

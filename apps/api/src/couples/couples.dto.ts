@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsObject, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsObject,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { PageQuery } from '../http/pagination.dto.js';
 import { IsIanaTimeZone } from '../http/validators.js';
 
@@ -9,7 +22,9 @@ const STATUSES = ['active', 'paused', 'closed'] as const;
 export class PartnerRequest {
   @ApiProperty({ example: 'Jordan Rivera' }) @IsString() @Length(1, 200) name: string;
   @ApiProperty({ example: 'jordan@example.com' }) @IsEmail() @MaxLength(254) email: string;
-  @ApiProperty({ example: 'America/New_York', description: 'IANA zone; homework is due in this zone' }) @IsIanaTimeZone() timezone: string;
+  @ApiProperty({ example: 'America/New_York', description: 'IANA zone; homework is due in this zone' })
+  @IsIanaTimeZone()
+  timezone: string;
 }
 
 export class CreateCoupleRequest {
@@ -35,17 +50,27 @@ export class CreateCoupleRequest {
 }
 
 export class UpdateCoupleRequest {
-  @ApiPropertyOptional({ example: 'Rivera–Chen', nullable: true }) @IsOptional() @IsString() @Length(0, 200) label?: string | null;
-  @ApiPropertyOptional({ enum: STATUSES, description: 'A paused or closed couple gets no new occurrences or reminders' })
+  @ApiPropertyOptional({ example: 'Rivera–Chen', nullable: true }) @IsOptional() @IsString() @Length(0, 200) label?:
+    string | null;
+  @ApiPropertyOptional({
+    enum: STATUSES,
+    description: 'A paused or closed couple gets no new occurrences or reminders',
+  })
   @IsOptional()
   @IsIn(STATUSES)
   status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admins only: move the couple to another therapist (audited)' }) @IsOptional() @IsUUID() therapistId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Admins only: move the couple to another therapist (audited)' })
+  @IsOptional()
+  @IsUUID()
+  therapistId?: string;
 }
 
 export class ListCouplesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admins: one therapist\'s caseload' }) @IsOptional() @IsUUID() therapistId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: "Admins: one therapist's caseload" })
+  @IsOptional()
+  @IsUUID()
+  therapistId?: string;
 }
 
 export class PartnerResponse {
@@ -85,7 +110,8 @@ export class CoupleExportResponse {
   @ApiProperty({ type: [Object] }) partners: Record<string, unknown>[];
   @ApiProperty({ type: [Object] }) assignments: Record<string, unknown>[];
   @ApiProperty({ type: [Object] }) occurrences: Record<string, unknown>[];
-  @ApiProperty({ type: [Object], description: 'Every check-in with its answers, private ones included' }) checkIns: Record<string, unknown>[];
+  @ApiProperty({ type: [Object], description: 'Every check-in with its answers, private ones included' })
+  checkIns: Record<string, unknown>[];
   @ApiProperty({ type: [Object], description: 'Sessions with therapist notes' }) sessions: Record<string, unknown>[];
   @ApiProperty({ type: [Object] }) alerts: Record<string, unknown>[];
 }

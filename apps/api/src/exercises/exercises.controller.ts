@@ -37,7 +37,10 @@ export class ExercisesController {
   constructor(private readonly exercises: ExercisesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The exercise library: built-ins plus your clinic\'s own (filter by category, mode, source; archived ones on request), cursor-paginated' })
+  @ApiOperation({
+    summary:
+      "The exercise library: built-ins plus your clinic's own (filter by category, mode, source; archived ones on request), cursor-paginated",
+  })
   @ApiOkResponse({ type: ExercisePageResponse })
   list(@CurrentUser() principal: UserPrincipal, @Query() query: ListExercisesQuery) {
     return this.exercises.list(principal, query);
@@ -53,7 +56,10 @@ export class ExercisesController {
 
   @Post()
   @ApiOperation({ summary: 'Create a clinic exercise (version 1) with its check-in form' })
-  @ApiBody({ type: CreateExerciseRequest, examples: { closeness: { summary: 'A weekly individual check-in', value: CREATE_EXAMPLE } } })
+  @ApiBody({
+    type: CreateExerciseRequest,
+    examples: { closeness: { summary: 'A weekly individual check-in', value: CREATE_EXAMPLE } },
+  })
   @ApiIdempotentCreated(ExerciseResponse)
   @ApiBadRequestResponse({ description: 'problem+json whose errors[] name each bad field, e.g. form.fields[2].max' })
   async create(
@@ -67,12 +73,16 @@ export class ExercisesController {
 
   @Patch(':id')
   @ApiOperation({
-    summary: 'Edit a clinic exercise (any content change adds a new version; existing assignments keep theirs) or archive it with {archived: true}',
+    summary:
+      'Edit a clinic exercise (any content change adds a new version; existing assignments keep theirs) or archive it with {archived: true}',
   })
   @ApiBody({
     type: UpdateExerciseRequest,
     examples: {
-      retitle: { summary: 'Change the title (adds a version)', value: { title: 'Weekly closeness and distance check' } },
+      retitle: {
+        summary: 'Change the title (adds a version)',
+        value: { title: 'Weekly closeness and distance check' },
+      },
       archive: { summary: 'Archive', value: { archived: true } },
     },
   })
@@ -80,7 +90,11 @@ export class ExercisesController {
   @ApiBadRequestResponse({ description: 'problem+json whose errors[] name each bad field' })
   @ApiNotFoundResponse({ description: 'No such exercise in your clinic' })
   @ApiConflictResponse({ description: 'Built-in exercises are read-only; create your own from a copy instead' })
-  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Exercise')) id: string, @Body() body: UpdateExerciseRequest) {
+  update(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Exercise')) id: string,
+    @Body() body: UpdateExerciseRequest,
+  ) {
     return this.exercises.update(principal, id, body);
   }
 }

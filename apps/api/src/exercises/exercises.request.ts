@@ -1,7 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
-import { EXERCISE_CATEGORIES, EXERCISE_LIMITS, EXERCISE_MODES, FORM_LIMITS, type Cadence, type CheckInForm, type ExerciseCategory, type ExerciseMode, type FormField, type Scoring } from '@mend/exercises';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  EXERCISE_CATEGORIES,
+  EXERCISE_LIMITS,
+  EXERCISE_MODES,
+  FORM_LIMITS,
+  type Cadence,
+  type CheckInForm,
+  type ExerciseCategory,
+  type ExerciseMode,
+  type FormField,
+  type Scoring,
+} from '@mend/exercises';
 import { PageQuery } from '../http/pagination.dto.js';
 import { FORM_EXAMPLE, FormFieldSchema } from './exercise.response.js';
 
@@ -13,7 +37,10 @@ export class CadenceRequest {
   @IsIn(['once', 'recurring'])
   type: 'once' | 'recurring';
 
-  @ApiPropertyOptional({ example: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', description: 'Required for recurring: an RFC 5545 RRULE without DTSTART, daily or less often' })
+  @ApiPropertyOptional({
+    example: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0',
+    description: 'Required for recurring: an RFC 5545 RRULE without DTSTART, daily or less often',
+  })
   @ValidateIf((cadence: CadenceRequest, value) => cadence.type === 'recurring' || value !== undefined)
   @IsString()
   @MaxLength(500)
@@ -55,16 +82,28 @@ export class CreateExerciseRequest {
   @IsIn(EXERCISE_CATEGORIES)
   category: ExerciseCategory;
 
-  @ApiProperty({ example: 'At the end of each week, think back on the moments you felt close to your partner and the ones you did not.', maxLength: EXERCISE_LIMITS.maxInstructionsLength })
+  @ApiProperty({
+    example:
+      'At the end of each week, think back on the moments you felt close to your partner and the ones you did not.',
+    maxLength: EXERCISE_LIMITS.maxInstructionsLength,
+  })
   @IsString()
   @Length(1, EXERCISE_LIMITS.maxInstructionsLength)
   instructions: string;
 
-  @ApiProperty({ enum: EXERCISE_MODES, example: 'individual', description: 'individual: each partner checks in; joint: one check-in for the couple' })
+  @ApiProperty({
+    enum: EXERCISE_MODES,
+    example: 'individual',
+    description: 'individual: each partner checks in; joint: one check-in for the couple',
+  })
   @IsIn(EXERCISE_MODES)
   mode: ExerciseMode;
 
-  @ApiPropertyOptional({ type: CadenceRequest, nullable: true, description: 'Suggested when assigning; the therapist can change it' })
+  @ApiPropertyOptional({
+    type: CadenceRequest,
+    nullable: true,
+    description: 'Suggested when assigning; the therapist can change it',
+  })
   @IsOptional()
   @ValidateNested({ message: 'defaultCadence must be an object' })
   @Type(() => CadenceRequest)
@@ -76,7 +115,11 @@ export class CreateExerciseRequest {
   @Type(() => CheckInFormRequest)
   form: CheckInForm;
 
-  @ApiPropertyOptional({ type: ScoringRequest, nullable: true, description: 'Score answers on submit: a trust pulse (a required 0–10 scale) or the CSI-4 (its four items)' })
+  @ApiPropertyOptional({
+    type: ScoringRequest,
+    nullable: true,
+    description: 'Score answers on submit: a trust pulse (a required 0–10 scale) or the CSI-4 (its four items)',
+  })
   @IsOptional()
   @ValidateNested({ message: 'scoring must be an object' })
   @Type(() => ScoringRequest)
@@ -112,7 +155,10 @@ export class UpdateExerciseRequest {
   @Type(() => CadenceRequest)
   defaultCadence?: Cadence | null;
 
-  @ApiPropertyOptional({ type: CheckInFormRequest, description: 'The whole new form (fields are replaced, not merged)' })
+  @ApiPropertyOptional({
+    type: CheckInFormRequest,
+    description: 'The whole new form (fields are replaced, not merged)',
+  })
   @IsOptionalNotNull()
   @ValidateNested({ message: 'form must be an object' })
   @Type(() => CheckInFormRequest)
@@ -124,7 +170,10 @@ export class UpdateExerciseRequest {
   @Type(() => ScoringRequest)
   scoring?: Scoring | null;
 
-  @ApiPropertyOptional({ example: true, description: 'true takes the exercise off the library shelf (existing assignments continue); false puts it back' })
+  @ApiPropertyOptional({
+    example: true,
+    description: 'true takes the exercise off the library shelf (existing assignments continue); false puts it back',
+  })
   @IsOptionalNotNull()
   @IsBoolean()
   archived?: boolean;
@@ -143,7 +192,10 @@ export class ListExercisesQuery extends PageQuery {
   @IsIn(EXERCISE_MODES)
   mode?: ExerciseMode;
 
-  @ApiPropertyOptional({ enum: ['builtin', 'clinic'], description: 'builtin: only the shipped library; clinic: only your clinic\'s own' })
+  @ApiPropertyOptional({
+    enum: ['builtin', 'clinic'],
+    description: "builtin: only the shipped library; clinic: only your clinic's own",
+  })
   @IsOptional()
   @IsIn(['builtin', 'clinic'])
   source?: 'builtin' | 'clinic';

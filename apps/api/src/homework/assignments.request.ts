@@ -1,6 +1,21 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { ASSIGNMENT_STATUSES, type AssignmentStatus, type ScheduleInput } from '@mend/homework';
 import { PageQuery } from '../http/pagination.dto.js';
 import { IsOffsetDateTime } from '../http/validators.js';
@@ -10,7 +25,12 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Documentation of the one-off shape of `schedule`. */
 export class OnceScheduleDto {
   @ApiProperty({ enum: ['once'] }) type: 'once';
-  @ApiProperty({ format: 'date-time', example: '2025-03-07T18:00:00-05:00', description: 'The due time (an instant, with offset)' }) dueAt: Date;
+  @ApiProperty({
+    format: 'date-time',
+    example: '2025-03-07T18:00:00-05:00',
+    description: 'The due time (an instant, with offset)',
+  })
+  dueAt: Date;
 }
 
 /** Documentation of the recurring shape of `schedule`. */
@@ -19,14 +39,23 @@ export class RecurringScheduleDto {
   @ApiProperty({
     example: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0',
     description:
-      'RFC 5545 RRULE evaluated in each partner\'s own time zone (joint exercises: the first partner\'s zone). FREQ is DAILY or WEEKLY; ' +
+      "RFC 5545 RRULE evaluated in each partner's own time zone (joint exercises: the first partner's zone). FREQ is DAILY or WEEKLY; " +
       'BYHOUR (and BYMINUTE) name the local time, at most 4 times a day; INTERVAL, BYDAY (weekdays, no ordinals), COUNT and WKST are allowed. ' +
       'DTSTART, UNTIL and TZID are not: use startsOn and until. A local time skipped by a daylight-saving change moves forward by the gap ' +
       '(02:30 becomes 03:30); a repeated one is due once, at its first occurrence.',
   })
   rrule: string;
-  @ApiProperty({ example: '2025-03-01', description: 'First local date (in each partner\'s zone). Nothing is due before the assignment was made.' }) startsOn: string;
-  @ApiPropertyOptional({ example: '2025-05-31', nullable: true, description: 'Last local date, inclusive; open-ended when left out' }) until?: string | null;
+  @ApiProperty({
+    example: '2025-03-01',
+    description: "First local date (in each partner's zone). Nothing is due before the assignment was made.",
+  })
+  startsOn: string;
+  @ApiPropertyOptional({
+    example: '2025-05-31',
+    nullable: true,
+    description: 'Last local date, inclusive; open-ended when left out',
+  })
+  until?: string | null;
 }
 
 export const SCHEDULE_SCHEMA = {
@@ -81,14 +110,25 @@ export class ReminderSettingsRequest {
   @IsBoolean()
   isEnabled?: boolean;
 
-  @ApiPropertyOptional({ example: 30, minimum: 0, maximum: 1440, description: 'Remind this many minutes before the due time (0: at the due time)' })
+  @ApiPropertyOptional({
+    example: 30,
+    minimum: 0,
+    maximum: 1440,
+    description: 'Remind this many minutes before the due time (0: at the due time)',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1440)
   minutesBefore?: number;
 
-  @ApiPropertyOptional({ example: 180, minimum: 15, maximum: 4320, nullable: true, description: 'One nudge this long after the due time if not done yet; null: clinic default' })
+  @ApiPropertyOptional({
+    example: 180,
+    minimum: 15,
+    maximum: 4320,
+    nullable: true,
+    description: 'One nudge this long after the due time if not done yet; null: clinic default',
+  })
   @IsOptional()
   @IsInt()
   @Min(15)
@@ -98,18 +138,28 @@ export class ReminderSettingsRequest {
 
 @ApiExtraModels(OnceScheduleDto, RecurringScheduleDto)
 export class CreateAssignmentRequest {
-  @ApiProperty({ format: 'uuid', description: 'A built-in or clinic exercise; the assignment keeps its current version' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'A built-in or clinic exercise; the assignment keeps its current version',
+  })
   @IsUUID()
   exerciseId: string;
 
-  @ApiProperty({ ...SCHEDULE_SCHEMA, example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: '2025-03-01' } })
+  @ApiProperty({
+    ...SCHEDULE_SCHEMA,
+    example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: '2025-03-01' },
+  })
   @IsDefined()
   @IsObject()
   @ValidateNested()
   @Type(() => ScheduleRequest)
   schedule: ScheduleFields;
 
-  @ApiPropertyOptional({ example: 'Do this after the kids are in bed, each on your own.', maxLength: 5000, description: 'The therapist\'s note for this couple' })
+  @ApiPropertyOptional({
+    example: 'Do this after the kids are in bed, each on your own.',
+    maxLength: 5000,
+    description: "The therapist's note for this couple",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -127,7 +177,8 @@ export class UpdateAssignmentRequest {
   @ApiPropertyOptional({
     enum: ['active', 'paused', 'cancelled'],
     example: 'paused',
-    description: '`paused` pauses, `active` resumes, `cancelled` ends the assignment for good. Pausing or cancelling drops future occurrences nobody answered.',
+    description:
+      '`paused` pauses, `active` resumes, `cancelled` ends the assignment for good. Pausing or cancelling drops future occurrences nobody answered.',
   })
   @IsOptional()
   @IsIn(['active', 'paused', 'cancelled'])
@@ -136,7 +187,8 @@ export class UpdateAssignmentRequest {
   @ApiPropertyOptional({
     ...SCHEDULE_SCHEMA,
     example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=21;BYMINUTE=0', startsOn: '2025-03-10' },
-    description: 'A new schedule: future unanswered occurrences are recomputed from now on; answered and past ones are kept.',
+    description:
+      'A new schedule: future unanswered occurrences are recomputed from now on; answered and past ones are kept.',
   })
   @IsOptional()
   @ValidateNested()

@@ -5,7 +5,8 @@ import { OnceScheduleDto, RecurringScheduleDto, SCHEDULE_SCHEMA } from './assign
 export class ReminderSettingsResponse {
   @ApiProperty({ example: true }) isEnabled: boolean;
   @ApiProperty({ example: 0, description: 'Minutes before the due time' }) minutesBefore: number;
-  @ApiPropertyOptional({ example: 180, nullable: true, type: Number, description: 'null: the clinic default' }) overdueAfterMinutes: number | null;
+  @ApiPropertyOptional({ example: 180, nullable: true, type: Number, description: 'null: the clinic default' })
+  overdueAfterMinutes: number | null;
 }
 
 @ApiExtraModels(OnceScheduleDto, RecurringScheduleDto)
@@ -13,13 +14,26 @@ export class AssignmentResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ format: 'uuid' }) exerciseId: string;
-  @ApiProperty({ example: 1, description: 'The exercise version given; later edits of the exercise do not change it' }) exerciseVersion: number;
+  @ApiProperty({ example: 1, description: 'The exercise version given; later edits of the exercise do not change it' })
+  exerciseVersion: number;
   @ApiProperty({ example: 'Daily trust pulse' }) title: string;
   @ApiProperty({ example: 'measure' }) category: string;
-  @ApiProperty({ enum: ['individual', 'joint'], description: 'individual: each partner checks in; joint: one check-in for the couple' }) mode: string;
-  @ApiProperty({ ...SCHEDULE_SCHEMA, example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: '2025-03-01', until: null } })
+  @ApiProperty({
+    enum: ['individual', 'joint'],
+    description: 'individual: each partner checks in; joint: one check-in for the couple',
+  })
+  mode: string;
+  @ApiProperty({
+    ...SCHEDULE_SCHEMA,
+    example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: '2025-03-01', until: null },
+  })
   schedule: OnceScheduleDto | RecurringScheduleDto;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The therapist\'s note; not shown to admins', example: 'Each on your own, after dinner.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "The therapist's note; not shown to admins",
+    example: 'Each on your own, after dinner.',
+  })
   instructions?: string | null;
   @ApiProperty({ type: ReminderSettingsResponse }) reminders: ReminderSettingsResponse;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES, example: 'active' }) status: string;
@@ -33,14 +47,44 @@ export class AssignmentPageResponse {
 }
 
 export class OccurrenceResponse {
-  @ApiProperty({ format: 'date-time', example: '2025-03-09T20:00:00.000Z', description: 'Due time; send it back as occurrenceAt to check in' }) dueAt: Date;
-  @ApiProperty({ format: 'date-time', description: 'Check-ins are accepted from here (24 hours before the due time)' }) opensAt: Date;
-  @ApiProperty({ format: 'date-time', description: 'Check-ins are accepted until here (72 hours after the due time); later it is missed' }) closesAt: Date;
-  @ApiProperty({ enum: OCCURRENCE_STATES, example: 'due', description: 'upcoming: not open yet; due: open, not done; done: checked in; missed: closed without a check-in' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2025-03-09T20:00:00.000Z',
+    description: 'Due time; send it back as occurrenceAt to check in',
+  })
+  dueAt: Date;
+  @ApiProperty({ format: 'date-time', description: 'Check-ins are accepted from here (24 hours before the due time)' })
+  opensAt: Date;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Check-ins are accepted until here (72 hours after the due time); later it is missed',
+  })
+  closesAt: Date;
+  @ApiProperty({
+    enum: OCCURRENCE_STATES,
+    example: 'due',
+    description: 'upcoming: not open yet; due: open, not done; done: checked in; missed: closed without a check-in',
+  })
   state: string;
-  @ApiProperty({ example: false, description: 'Past the due time and still open: a check-in now is accepted and marked late' }) isOverdue: boolean;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Whose occurrence; null for a joint exercise (one for the couple)' }) partnerId: string | null;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'The check-in, when you may read it (yours, or a shared one)' }) checkInId: string | null;
+  @ApiProperty({
+    example: false,
+    description: 'Past the due time and still open: a check-in now is accepted and marked late',
+  })
+  isOverdue: boolean;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Whose occurrence; null for a joint exercise (one for the couple)',
+  })
+  partnerId: string | null;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The check-in, when you may read it (yours, or a shared one)',
+  })
+  checkInId: string | null;
 }
 
 export class ClientAssignmentResponse {
@@ -50,18 +94,34 @@ export class ClientAssignmentResponse {
   @ApiProperty({ example: 'Daily trust pulse' }) title: string;
   @ApiProperty({ example: 'measure' }) category: string;
   @ApiProperty({ enum: ['individual', 'joint'] }) mode: string;
-  @ApiProperty({ example: 'Take one minute each evening to rate how much you trust your partner today…' }) exerciseInstructions: string;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'Each on your own, after dinner.' }) instructions: string | null;
+  @ApiProperty({ example: 'Take one minute each evening to rate how much you trust your partner today…' })
+  exerciseInstructions: string;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Each on your own, after dinner.' }) instructions:
+    string | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
     description: 'The check-in form of the version assigned: typed fields (scale, text, boolean, choice, multi)',
-    example: { fields: [{ key: 'trust', type: 'scale', label: 'How much do you trust your partner today?', required: true, min: 0, max: 10 }] },
+    example: {
+      fields: [
+        {
+          key: 'trust',
+          type: 'scale',
+          label: 'How much do you trust your partner today?',
+          required: true,
+          min: 0,
+          max: 10,
+        },
+      ],
+    },
   })
   form: Record<string, unknown>;
   @ApiProperty({ ...SCHEDULE_SCHEMA }) schedule: OnceScheduleDto | RecurringScheduleDto;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES }) status: string;
-  @ApiProperty({ type: [OccurrenceResponse], description: 'Your occurrences (and the couple\'s joint ones) of the last 14 days and the next 14 days' })
+  @ApiProperty({
+    type: [OccurrenceResponse],
+    description: "Your occurrences (and the couple's joint ones) of the last 14 days and the next 14 days",
+  })
   occurrences: OccurrenceResponse[];
 }
 

@@ -36,8 +36,13 @@ export class CheckInsController {
   @ApiIdempotentCreated(CheckInResponse)
   @ApiBadRequestResponse({ description: 'Answers that do not fit the form (each field named)' })
   @ApiNotFoundResponse({ description: 'Not an assignment of your couple' })
-  @ApiConflictResponse({ description: 'Already checked in for this occurrence, or a request with this Idempotency-Key is still running' })
-  @ApiUnprocessableEntityResponse({ description: 'No occurrence of yours is due at occurrenceAt, it is not open yet or already closed; or an Idempotency-Key reused with another body' })
+  @ApiConflictResponse({
+    description: 'Already checked in for this occurrence, or a request with this Idempotency-Key is still running',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'No occurrence of yours is due at occurrenceAt, it is not open yet or already closed; or an Idempotency-Key reused with another body',
+  })
   async submit(
     @CurrentUser() principal: UserPrincipal,
     @Param('id', new ResourceIdPipe('Assignment')) assignmentId: string,
@@ -50,16 +55,22 @@ export class CheckInsController {
 
   @Get('couples/:id/check-ins')
   @Roles('therapist')
-  @ApiOperation({ summary: 'A couple\'s check-ins with answers, newest first (its therapist; every read is audited)' })
+  @ApiOperation({ summary: "A couple's check-ins with answers, newest first (its therapist; every read is audited)" })
   @ApiOkResponse({ type: CheckInPageResponse })
   @ApiNotFoundResponse({ description: 'Not a couple of your caseload' })
-  listForCouple(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) coupleId: string, @Query() query: ListCheckInsQuery) {
+  listForCouple(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) coupleId: string,
+    @Query() query: ListCheckInsQuery,
+  ) {
     return this.checkIns.listForCouple(principal, coupleId, query);
   }
 
   @Get('me/check-ins')
   @Roles('client')
-  @ApiOperation({ summary: 'Your check-ins and your partner\'s shared ones, newest first (never your partner\'s private ones; audited)' })
+  @ApiOperation({
+    summary: "Your check-ins and your partner's shared ones, newest first (never your partner's private ones; audited)",
+  })
   @ApiOkResponse({ type: CheckInPageResponse })
   listMine(@CurrentUser() principal: UserPrincipal, @Query() query: ListMyCheckInsQuery) {
     return this.checkIns.listMine(principal, query);

@@ -15,12 +15,23 @@ export class CheckInResponse {
   @ApiProperty({ format: 'uuid' }) assignmentId: string;
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ format: 'date-time', description: 'Due time of the occurrence answered' }) occurrenceAt: Date;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Whose occurrence; null for a joint exercise' }) partnerId: string | null;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Whose occurrence; null for a joint exercise',
+  })
+  partnerId: string | null;
   @ApiProperty({ format: 'uuid', description: 'The partner who checked in' }) authorId: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: ANSWERS_EXAMPLE }) answers: Record<string, unknown>;
-  @ApiPropertyOptional({ type: ScoreResponse, nullable: true, description: 'For scored measures (trust pulse, CSI-4)' }) score: ScoreResponse | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: ANSWERS_EXAMPLE }) answers: Record<
+    string,
+    unknown
+  >;
+  @ApiPropertyOptional({ type: ScoreResponse, nullable: true, description: 'For scored measures (trust pulse, CSI-4)' })
+  score: ScoreResponse | null;
   @ApiProperty({ enum: CHECK_IN_VISIBILITIES }) visibility: string;
-  @ApiProperty({ example: false, description: 'Submitted after the due time (but before the occurrence closed)' }) isLate: boolean;
+  @ApiProperty({ example: false, description: 'Submitted after the due time (but before the occurrence closed)' })
+  isLate: boolean;
   @ApiProperty({ format: 'date-time' }) submittedAt: Date;
 }
 

@@ -29,6 +29,7 @@ export class AccessRulesCheck implements OnApplicationBootstrap {
         if (!isPublic && !roles?.length && !scopes?.length) missing.push(`${wrapper.name}.${name}`);
       }
     }
-    if (missing.length) throw new Error(`Routes without an access rule (@Public, @Roles or @Scopes): ${missing.join(', ')}`);
+    if (missing.length)
+      throw new Error(`Routes without an access rule (@Public, @Roles or @Scopes): ${missing.join(', ')}`);
   }
 }

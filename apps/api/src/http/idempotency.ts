@@ -1,8 +1,9 @@
-import { type ExecutionContext, type Type, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, type Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader } from '@nestjs/swagger';
-import { DomainException } from '@mend/core';
-import { type IdempotentResult, idempotencyKeyProblem } from '@mend/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { DomainException } from '@mend/core';
+import { idempotencyKeyProblem, type IdempotentResult } from '@mend/database';
 
 /**
  * The optional `Idempotency-Key` header of creating POSTs: absent is fine; present must be 1–255
@@ -12,7 +13,8 @@ export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionCo
   const value = ctx.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
   if (value === undefined) return undefined;
   const problem = typeof value === 'string' ? idempotencyKeyProblem(value) : 'Idempotency-Key must be sent once';
-  if (problem) throw new DomainException('invalid', problem, { errors: [{ field: 'Idempotency-Key', message: problem }] });
+  if (problem)
+    throw new DomainException('invalid', problem, { errors: [{ field: 'Idempotency-Key', message: problem }] });
   return value as string;
 });
 
@@ -25,7 +27,10 @@ export const IDEMPOTENCY_HEADER_DOC = {
 };
 
 export const REPLAYED_HEADER_DOC = {
-  'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string' } },
+  'Idempotent-Replayed': {
+    description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+    schema: { type: 'string' },
+  },
 };
 
 /** Documents a creating POST that takes an Idempotency-Key: the header and its 201 answer (with the replay marker). */

@@ -1,4 +1,5 @@
-import { type ArgumentsHost, Logger } from '@nestjs/common';
+import { Logger, type ArgumentsHost } from '@nestjs/common';
+
 import { ProblemFilter, type Problem } from './problem.filter.js';
 
 /** What the filter answers for an exception, through a minimal Fastify reply. */
@@ -18,7 +19,9 @@ function answer(exception: unknown): { status: number; contentType: string; prob
       return reply;
     },
   };
-  const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ id: 'req-1' }) }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ id: 'req-1' }) }),
+  } as unknown as ArgumentsHost;
   new ProblemFilter().catch(exception, host);
   return { status: sent.status, contentType: sent.headers['content-type'], problem: sent.body! };
 }
@@ -36,8 +39,17 @@ describe('ProblemFilter during a backing-service outage', () => {
     ['PostgreSQL shutting down or starting up', withCode('the database system is shutting down', '57P03')],
     ['a PostgreSQL connection exception', withCode('connection failure', '08006')],
     ['too many connections', withCode('sorry, too many clients already', '53300')],
-    ['a transaction whose connection TypeORM released', named('Query runner already released. Cannot run queries anymore.', 'QueryRunnerAlreadyReleasedError')],
-    ['an entity manager whose connection TypeORM released', named('Database connection provided by a query runner was already released', 'QueryRunnerProviderAlreadyReleasedError')],
+    [
+      'a transaction whose connection TypeORM released',
+      named('Query runner already released. Cannot run queries anymore.', 'QueryRunnerAlreadyReleasedError'),
+    ],
+    [
+      'an entity manager whose connection TypeORM released',
+      named(
+        'Database connection provided by a query runner was already released',
+        'QueryRunnerProviderAlreadyReleasedError',
+      ),
+    ],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
   ])('answers 503 problem+json for %s, naming no internals', (_, exception) => {
     const { status, contentType, problem } = answer(exception);

@@ -77,10 +77,22 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown): Problem {
     if (exception instanceof DomainException) {
       const status = STATUS_BY_CODE[exception.code];
-      return { type: problemType(status), title: TITLES[status], status, detail: exception.message, errors: exception.details.errors };
+      return {
+        type: problemType(status),
+        title: TITLES[status],
+        status,
+        detail: exception.message,
+        errors: exception.details.errors,
+      };
     }
     if (exception instanceof ValidationProblemException) {
-      return { type: problemType(400), title: TITLES[400], status: 400, detail: 'The request is not valid', errors: exception.errors };
+      return {
+        type: problemType(400),
+        title: TITLES[400],
+        status: 400,
+        detail: 'The request is not valid',
+        errors: exception.errors,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -106,10 +118,20 @@ export class ProblemFilter implements ExceptionFilter {
             : code?.startsWith('FST_ERR_CTP') || exception instanceof SyntaxError
               ? 'The request body is not valid JSON'
               : 'The request is not valid';
-      return { type: problemType(fastifyStatus), title: TITLES[fastifyStatus] ?? 'Bad Request', status: fastifyStatus, detail };
+      return {
+        type: problemType(fastifyStatus),
+        title: TITLES[fastifyStatus] ?? 'Bad Request',
+        status: fastifyStatus,
+        detail,
+      };
     }
     if (isUnavailable(exception)) {
-      return { type: problemType(503), title: TITLES[503], status: 503, detail: 'A backing service is unavailable; try again shortly' };
+      return {
+        type: problemType(503),
+        title: TITLES[503],
+        status: 503,
+        detail: 'A backing service is unavailable; try again shortly',
+      };
     }
     return { type: problemType(500), title: TITLES[500], status: 500, detail: 'Something went wrong on our side' };
   }
@@ -119,7 +141,10 @@ export class ProblemFilter implements ExceptionFilter {
  * TypeORM releases a transaction's connection when PostgreSQL drops it (a restart): the next
  * statement of that transaction then fails with one of these instead of a connection error.
  */
-const RELEASED_CONNECTION_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+const RELEASED_CONNECTION_ERRORS = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 
 function isUnavailable(exception: unknown): boolean {
   const code = (exception as { code?: string } | undefined)?.code;

@@ -1,7 +1,7 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { RouteConfig } from '@nestjs/platform-fastify';
-import type { AppConfig } from '@mend/config';
+import { RouteConfig, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+
+import type { AppConfig } from '@mend/config';
 
 /**
  * Marks a route whose JSON body must reach the handler as the raw bytes, unparsed (a Buffer):
@@ -20,19 +20,29 @@ export const RawJsonBody = () => RouteConfig({ rawBody: true });
 export function registerJsonParser(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimitBytes }, (request: FastifyRequest, body: Buffer, done) => {
-    if ((request.routeOptions.config as { rawBody?: boolean } | undefined)?.rawBody === true) {
-      done(null, body);
-      return;
-    }
-    parseJson(request, body.toString('utf8'), (error, parsed) => {
-      if (!error && hasLoneSurrogate(parsed)) {
-        done(Object.assign(new Error('The request body contains text that is not valid Unicode'), { statusCode: 400, code: 'MEND_INVALID_UNICODE' }), undefined);
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.http.bodyLimitBytes },
+    (request: FastifyRequest, body: Buffer, done) => {
+      if ((request.routeOptions.config as { rawBody?: boolean } | undefined)?.rawBody === true) {
+        done(null, body);
         return;
       }
-      done(error, parsed);
-    });
-  });
+      parseJson(request, body.toString('utf8'), (error, parsed) => {
+        if (!error && hasLoneSurrogate(parsed)) {
+          done(
+            Object.assign(new Error('The request body contains text that is not valid Unicode'), {
+              statusCode: 400,
+              code: 'MEND_INVALID_UNICODE',
+            }),
+            undefined,
+          );
+          return;
+        }
+        done(error, parsed);
+      });
+    },
+  );
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -40,6 +50,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function hasLoneSurrogate(value: unknown): boolean {
   if (typeof value === 'string') return LONE_SURROGATE.test(value);
   if (Array.isArray(value)) return value.some(hasLoneSurrogate);
-  if (value && typeof value === 'object') return Object.entries(value).some(([key, child]) => LONE_SURROGATE.test(key) || hasLoneSurrogate(child));
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([key, child]) => LONE_SURROGATE.test(key) || hasLoneSurrogate(child));
   return false;
 }

@@ -1,5 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+
 import type { FieldProblem } from '@mend/core';
+
 import { ValidationProblemException } from './problem.filter.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {

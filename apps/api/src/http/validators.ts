@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsDate, ValidateIf, type ValidationOptions, registerDecorator } from 'class-validator';
+import { IsDate, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+
 import { isIanaTimeZone } from '@mend/core';
 
 /** An IANA zone name such as Europe/Berlin (or UTC). */
@@ -24,10 +25,15 @@ const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|
  * zone, which is never what a partner in another zone meant.
  */
 export function IsOffsetDateTime(example = '2025-03-01T20:00:00-05:00') {
-  const toDate = Transform(({ value }) => (typeof value === 'string' && OFFSET_DATE_TIME.test(value) ? new Date(value) : value));
+  const toDate = Transform(({ value }) =>
+    typeof value === 'string' && OFFSET_DATE_TIME.test(value) ? new Date(value) : value,
+  );
   return (target: object, propertyName: string) => {
     toDate(target, propertyName);
-    IsDate({ message: `${propertyName} must be an ISO 8601 date-time with an offset, e.g. ${example}` })(target, propertyName);
+    IsDate({ message: `${propertyName} must be an ISO 8601 date-time with an offset, e.g. ${example}` })(
+      target,
+      propertyName,
+    );
   };
 }
 

@@ -1,5 +1,13 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CalendarFeedsService } from '@mend/integrations';
@@ -18,10 +26,15 @@ export class CalendarFeedsController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'A secret iCalendar URL for your calendar app',
-    description: 'Therapists: their sessions. Partners: their couple\'s sessions and their own homework due times (titled with the exercise, nothing more).',
+    description:
+      "Therapists: their sessions. Partners: their couple's sessions and their own homework due times (titled with the exercise, nothing more).",
   })
   @ApiIdempotentCreated(CreatedCalendarFeedResponse)
-  async create(@CurrentUser() principal: UserPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(
+    @CurrentUser() principal: UserPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return answerIdempotent(reply, await this.feeds.create(principal, idempotencyKey));
   }
 

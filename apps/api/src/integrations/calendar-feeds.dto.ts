@@ -10,7 +10,8 @@ export class CalendarFeedResponse {
 export class CreatedCalendarFeedResponse extends CalendarFeedResponse {
   @ApiProperty({
     example: 'https://mend.example/v1/calendar/cal_0193…_….ics',
-    description: 'Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here; revoke it if it leaks.',
+    description:
+      'Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here; revoke it if it leaks.',
   })
   url: string;
 }

@@ -29,14 +29,26 @@ export class ExternalSessionsController {
   @Roles('admin', 'therapist')
   @Scopes('sessions:write')
   @ApiOperation({
-    summary: 'Create or update the session another system knows by (source, externalId); repeating a call changes nothing',
-    description: 'Name the couple by coupleId or by attendeeEmails. Notes are never read or written here. Every change is announced as a session.* webhook.',
+    summary:
+      'Create or update the session another system knows by (source, externalId); repeating a call changes nothing',
+    description:
+      'Name the couple by coupleId or by attendeeEmails. Notes are never read or written here. Every change is announced as a session.* webhook.',
   })
-  @ApiParam({ name: 'source', example: 'clinic-scheduler', description: 'Your system\'s name: lower-case letters, digits, . _ -; not "manual"' })
-  @ApiParam({ name: 'externalId', example: 'appt-10422', description: 'Your system\'s id of the appointment (1–200 characters)' })
+  @ApiParam({
+    name: 'source',
+    example: 'clinic-scheduler',
+    description: 'Your system\'s name: lower-case letters, digits, . _ -; not "manual"',
+  })
+  @ApiParam({
+    name: 'externalId',
+    example: 'appt-10422',
+    description: "Your system's id of the appointment (1–200 characters)",
+  })
   @ApiCreatedResponse({ type: SessionResponse, description: 'Created' })
   @ApiOkResponse({ type: SessionResponse, description: 'Updated, or already as sent' })
-  @ApiUnprocessableEntityResponse({ description: 'attendeeEmails match no couple (or several), or completed/no_show before the start' })
+  @ApiUnprocessableEntityResponse({
+    description: 'attendeeEmails match no couple (or several), or completed/no_show before the start',
+  })
   @ApiConflictResponse({ description: 'The couple is closed, or the external id belongs to a couple you cannot reach' })
   @ApiNotFoundResponse({ description: 'coupleId is not a couple you may reach' })
   async upsert(
@@ -47,10 +59,19 @@ export class ExternalSessionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (!SOURCE.test(source) || source === 'manual') {
-      throw new DomainException('invalid', 'The source is not valid', { errors: [{ field: 'source', message: 'source must be 1–40 lower-case letters, digits, ".", "_" or "-", and not "manual"' }] });
+      throw new DomainException('invalid', 'The source is not valid', {
+        errors: [
+          {
+            field: 'source',
+            message: 'source must be 1–40 lower-case letters, digits, ".", "_" or "-", and not "manual"',
+          },
+        ],
+      });
     }
     if (externalId.length < 1 || externalId.length > 200) {
-      throw new DomainException('invalid', 'The external id is not valid', { errors: [{ field: 'externalId', message: 'externalId must be 1–200 characters' }] });
+      throw new DomainException('invalid', 'The external id is not valid', {
+        errors: [{ field: 'externalId', message: 'externalId must be 1–200 characters' }],
+      });
     }
     const result = await this.externalSessions.upsert(principal, source, externalId, body);
     void reply.status(result.isCreated ? 201 : 200);

@@ -12,7 +12,8 @@ export class UpsertExternalSessionRequest {
   @ApiPropertyOptional({
     type: [String],
     example: ['alex@example.com', 'blake@example.com'],
-    description: 'Matched to one couple\'s partners in your clinic (a therapist: in your caseload); no match answers 422',
+    description:
+      "Matched to one couple's partners in your clinic (a therapist: in your caseload); no match answers 422",
   })
   @IsOptional()
   @IsArray()
@@ -21,15 +22,28 @@ export class UpsertExternalSessionRequest {
   @IsEmail({}, { each: true })
   attendeeEmails?: string[];
 
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-03-02T17:00:00-05:00', description: 'ISO 8601 with an offset' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-02T17:00:00-05:00',
+    description: 'ISO 8601 with an offset',
+  })
   @IsOffsetDateTime('2026-03-02T17:00:00-05:00')
   startsAt: Date;
 
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-03-02T17:50:00-05:00', description: 'ISO 8601 with an offset; after startsAt' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-02T17:50:00-05:00',
+    description: 'ISO 8601 with an offset; after startsAt',
+  })
   @IsOffsetDateTime('2026-03-02T17:50:00-05:00')
   endsAt: Date;
 
-  @ApiPropertyOptional({ enum: SESSION_STATUSES, description: 'Omitted: a new session is scheduled, an existing one keeps its status' })
+  @ApiPropertyOptional({
+    enum: SESSION_STATUSES,
+    description: 'Omitted: a new session is scheduled, an existing one keeps its status',
+  })
   @IsOptional()
   @IsIn(SESSION_STATUSES)
   status?: SessionStatus;

@@ -17,7 +17,12 @@ import { ResourceIdPipe } from '../http/id.pipe.js';
 import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import { RawJsonBody } from '../http/raw-body.js';
-import { CreateIntegrationRequest, CreatedIntegrationResponse, InboundReceiptResponse, IntegrationPageResponse } from './integrations.dto.js';
+import {
+  CreateIntegrationRequest,
+  CreatedIntegrationResponse,
+  InboundReceiptResponse,
+  IntegrationPageResponse,
+} from './integrations.dto.js';
 
 @ApiTags('integrations')
 @Controller('integrations')
@@ -30,7 +35,7 @@ export class IntegrationsController {
   @ApiOperation({
     summary: 'Connect Cal.com or Calendly: answers the webhook URL to paste into the tool',
     description:
-      'Bookings then create, move and cancel sessions: attendee emails are matched to a couple\'s partners. ' +
+      "Bookings then create, move and cancel sessions: attendee emails are matched to a couple's partners. " +
       'Cal.com: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED (with rescheduleUid), BOOKING_CANCELLED, MEETING_ENDED. ' +
       'Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created). Other events are stored and ignored.',
   })
@@ -47,7 +52,7 @@ export class IntegrationsController {
   @Get()
   @Roles('admin')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'The clinic\'s scheduling-tool integrations (never their secrets or URLs)' })
+  @ApiOperation({ summary: "The clinic's scheduling-tool integrations (never their secrets or URLs)" })
   @ApiOkResponse({ type: IntegrationPageResponse })
   list(@CurrentUser() principal: UserPrincipal, @Query() query: PageQuery) {
     return this.integrations.list(principal, query);
@@ -74,12 +79,13 @@ export class IntegrationsController {
       'The signature is checked on the raw body before it is parsed (Cal.com X-Cal-Signature-256; Calendly Calendly-Webhook-Signature with a 5-minute tolerance). ' +
       'A verified event is stored once and applied by the worker; a redelivery answers 200 and changes nothing.',
   })
-  @ApiBody({ schema: { type: 'object', description: 'The provider\'s webhook payload, as sent' } })
+  @ApiBody({ schema: { type: 'object', description: "The provider's webhook payload, as sent" } })
   @ApiOkResponse({ type: InboundReceiptResponse })
   @ApiUnauthorizedResponse({ description: 'Signature missing, wrong, or its timestamp outside the tolerance' })
   @ApiNotFoundResponse({ description: 'Unknown or revoked webhook URL' })
   async receive(@Param('token') token: string, @Req() request: FastifyRequest) {
-    if (!Buffer.isBuffer(request.body)) throw new DomainException('invalid', 'Send the provider\'s JSON payload with Content-Type: application/json');
+    if (!Buffer.isBuffer(request.body))
+      throw new DomainException('invalid', "Send the provider's JSON payload with Content-Type: application/json");
     const receipt = await this.integrations.receive(token, request.headers, request.body);
     return { received: true, duplicate: !receipt.isNew };
   }

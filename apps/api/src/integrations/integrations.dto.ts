@@ -9,13 +9,14 @@ export class CreateIntegrationRequest {
 
   @ApiProperty({
     example: 'the-secret-set-on-the-cal-com-webhook',
-    description: 'The signing secret configured on the webhook in Cal.com (X-Cal-Signature-256) or Calendly (Calendly-Webhook-Signature). Never shown again.',
+    description:
+      'The signing secret configured on the webhook in Cal.com (X-Cal-Signature-256) or Calendly (Calendly-Webhook-Signature). Never shown again.',
   })
   @IsString()
   @Length(8, 500)
   signingSecret: string;
 
-  @ApiPropertyOptional({ example: 'Dr. Rivera\'s Cal.com', maxLength: 100 })
+  @ApiPropertyOptional({ example: "Dr. Rivera's Cal.com", maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -34,7 +35,8 @@ export class IntegrationResponse {
 export class CreatedIntegrationResponse extends IntegrationResponse {
   @ApiProperty({
     example: 'https://mend.example/v1/integrations/hooks/whk_0193…_…',
-    description: 'Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response.',
+    description:
+      'Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response.',
   })
   webhookUrl: string;
 }
@@ -46,5 +48,9 @@ export class IntegrationPageResponse {
 
 export class InboundReceiptResponse {
   @ApiProperty({ example: true }) received: boolean;
-  @ApiProperty({ example: false, description: 'true when this exact event was already received (a redelivery): nothing more happens' }) duplicate: boolean;
+  @ApiProperty({
+    example: false,
+    description: 'true when this exact event was already received (a redelivery): nothing more happens',
+  })
+  duplicate: boolean;
 }

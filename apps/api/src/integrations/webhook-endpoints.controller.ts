@@ -42,7 +42,9 @@ export class WebhookEndpointsController {
       'and are retried with exponential backoff for 24 h until the receiver answers 2xx; 410 disables the endpoint.',
   })
   @ApiIdempotentCreated(CreatedWebhookEndpointResponse)
-  @ApiUnprocessableEntityResponse({ description: 'The URL does not resolve, resolves to a non-public address, or is not https' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The URL does not resolve, resolves to a non-public address, or is not https',
+  })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWebhookEndpointRequest,
@@ -53,7 +55,7 @@ export class WebhookEndpointsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The clinic\'s webhook endpoints (never their secrets)' })
+  @ApiOperation({ summary: "The clinic's webhook endpoints (never their secrets)" })
   @ApiOkResponse({ type: WebhookEndpointPageResponse })
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
     return this.endpoints.list(principal, query);
@@ -72,21 +74,32 @@ export class WebhookEndpointsController {
   @ApiOperation({ summary: 'Delete an endpoint and its delivery history; nothing more is sent to it' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
-  async remove(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string) {
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string,
+  ) {
     await this.endpoints.remove(principal, id);
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'An endpoint\'s deliveries, newest first, with every attempt (status code, timing, error class)' })
+  @ApiOperation({
+    summary: "An endpoint's deliveries, newest first, with every attempt (status code, timing, error class)",
+  })
   @ApiOkResponse({ type: WebhookDeliveryPageResponse })
   @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
-  deliveries(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string, @Query() query: PageQuery) {
+  deliveries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string,
+    @Query() query: PageQuery,
+  ) {
     return this.endpoints.listDeliveries(principal, id, query);
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries' })
+  @ApiOperation({
+    summary: 'Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries',
+  })
   @ApiAcceptedResponse({ type: WebhookDeliveryResponse })
   @ApiConflictResponse({ description: 'The delivery is still scheduled, or the endpoint is disabled' })
   @ApiNotFoundResponse({ description: 'No such endpoint or delivery in your clinic' })

@@ -13,7 +13,9 @@ export class ClinicReminderSettingsController {
 
   @Get()
   @Roles('admin', 'therapist')
-  @ApiOperation({ summary: 'The clinic\'s reminder defaults: quiet hours, daily cap, discreet mode, overdue and session lead times' })
+  @ApiOperation({
+    summary: "The clinic's reminder defaults: quiet hours, daily cap, discreet mode, overdue and session lead times",
+  })
   @ApiOkResponse({ type: ClinicReminderSettingsResponse })
   get(@CurrentUser() principal: UserPrincipal): Promise<ClinicReminderSettingsResponse> {
     return this.settings.get(principal);
@@ -21,9 +23,12 @@ export class ClinicReminderSettingsController {
 
   @Patch()
   @Roles('admin')
-  @ApiOperation({ summary: 'Change the clinic\'s reminder defaults; planned reminders are planned again by the worker' })
+  @ApiOperation({ summary: "Change the clinic's reminder defaults; planned reminders are planned again by the worker" })
   @ApiOkResponse({ type: ClinicReminderSettingsResponse })
-  update(@CurrentUser() principal: UserPrincipal, @Body() body: UpdateClinicReminderSettingsRequest): Promise<ClinicReminderSettingsResponse> {
+  update(
+    @CurrentUser() principal: UserPrincipal,
+    @Body() body: UpdateClinicReminderSettingsRequest,
+  ): Promise<ClinicReminderSettingsResponse> {
     return this.settings.update(principal, body);
   }
 }

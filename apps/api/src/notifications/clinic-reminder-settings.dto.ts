@@ -11,12 +11,21 @@ export class QuietHoursResponse {
 }
 
 export class ClinicReminderSettingsResponse {
-  @ApiProperty({ type: QuietHoursResponse, description: 'Default quiet hours, in each user\'s own zone, for users who set none; start = end means none' })
+  @ApiProperty({
+    type: QuietHoursResponse,
+    description: "Default quiet hours, in each user's own zone, for users who set none; start = end means none",
+  })
   quietHours: QuietHoursResponse;
-  @ApiProperty({ example: 10, description: 'Individual reminders per person per local day; the rest are merged into one digest' }) dailyCap: number;
+  @ApiProperty({
+    example: 10,
+    description: 'Individual reminders per person per local day; the rest are merged into one digest',
+  })
+  dailyCap: number;
   @ApiProperty({ example: false, description: 'When true, no reminder names the exercise' }) isDiscreet: boolean;
-  @ApiProperty({ example: 720, description: 'Overdue nudge delay after the due time, for assignments that set none' }) overdueAfterMinutes: number;
-  @ApiProperty({ example: 24, description: 'How long before a session its reminder goes out' }) sessionReminderHours: number;
+  @ApiProperty({ example: 720, description: 'Overdue nudge delay after the due time, for assignments that set none' })
+  overdueAfterMinutes: number;
+  @ApiProperty({ example: 24, description: 'How long before a session its reminder goes out' })
+  sessionReminderHours: number;
 }
 
 export class UpdateClinicReminderSettingsRequest {

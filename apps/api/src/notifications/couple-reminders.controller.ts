@@ -2,7 +2,13 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
-import { CoupleRemindersService, NOTIFICATION_CHANNELS, NOTIFICATION_KINDS, NOTIFICATION_STATES, SKIP_REASONS } from '@mend/reminders';
+import {
+  CoupleRemindersService,
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATES,
+  SKIP_REASONS,
+} from '@mend/reminders';
 import { PageQuery } from '../http/pagination.dto.js';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 
@@ -18,7 +24,13 @@ export class CoupleReminderResponse {
   @ApiProperty({ enum: NOTIFICATION_STATES }) state: string;
   @ApiProperty({ enum: SKIP_REASONS, nullable: true, type: String }) skipReason: string | null;
   @ApiProperty({ example: 0 }) attempts: number;
-  @ApiProperty({ nullable: true, type: String, example: 'Mail was not accepted (SMTP 451)', description: 'An error code only' }) lastError: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'Mail was not accepted (SMTP 451)',
+    description: 'An error code only',
+  })
+  lastError: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: Date }) sentAt: Date | null;
 }
 
@@ -35,10 +47,17 @@ export class CoupleRemindersController {
 
   @Get(':id/reminders')
   @Roles('therapist')
-  @ApiOperation({ summary: "The couple's reminders and what became of them (scheduled, deferred, sent, skipped and why, failed), latest send first" })
+  @ApiOperation({
+    summary:
+      "The couple's reminders and what became of them (scheduled, deferred, sent, skipped and why, failed), latest send first",
+  })
   @ApiOkResponse({ type: CoupleReminderPageResponse })
   @ApiNotFoundResponse({ description: 'Not a couple on your caseload' })
-  list(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) coupleId: string, @Query() query: PageQuery) {
+  list(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) coupleId: string,
+    @Query() query: PageQuery,
+  ) {
     return this.reminders.list(principal, coupleId, { limit: query.limit, cursor: query.cursor });
   }
 }

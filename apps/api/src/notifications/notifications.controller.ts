@@ -4,8 +4,16 @@ import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { NotificationsService } from '@mend/reminders';
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ListNotificationsQuery, UpdateNotificationPreferencesRequest, UpdateNotificationRequest } from './notifications.request.js';
-import { NotificationPageResponse, NotificationPreferencesResponse, NotificationResponse } from './notifications.response.js';
+import {
+  ListNotificationsQuery,
+  UpdateNotificationPreferencesRequest,
+  UpdateNotificationRequest,
+} from './notifications.request.js';
+import {
+  NotificationPageResponse,
+  NotificationPreferencesResponse,
+  NotificationResponse,
+} from './notifications.response.js';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -18,7 +26,11 @@ export class NotificationsController {
   @ApiOperation({ summary: 'Your in-app notifications, newest first, cursor-paginated, with your unread count' })
   @ApiOkResponse({ type: NotificationPageResponse })
   list(@CurrentUser() principal: UserPrincipal, @Query() query: ListNotificationsQuery) {
-    return this.notifications.listMine(principal, { limit: query.limit, cursor: query.cursor, isUnreadOnly: query.unread });
+    return this.notifications.listMine(principal, {
+      limit: query.limit,
+      cursor: query.cursor,
+      isUnreadOnly: query.unread,
+    });
   }
 
   @Patch('notifications/:notificationId')
@@ -26,7 +38,11 @@ export class NotificationsController {
   @ApiOperation({ summary: 'Mark one of your notifications read or unread' })
   @ApiOkResponse({ type: NotificationResponse })
   @ApiNotFoundResponse({ description: 'Not one of your notifications' })
-  update(@CurrentUser() principal: UserPrincipal, @Param('notificationId', new ResourceIdPipe('Notification')) id: string, @Body() body: UpdateNotificationRequest) {
+  update(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('notificationId', new ResourceIdPipe('Notification')) id: string,
+    @Body() body: UpdateNotificationRequest,
+  ) {
     return this.notifications.markMine(principal, id, body);
   }
 

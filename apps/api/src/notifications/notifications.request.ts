@@ -14,7 +14,10 @@ export class ListNotificationsQuery extends PageQuery {
 }
 
 export class UpdateNotificationRequest {
-  @ApiProperty({ example: true, description: 'true marks the notification read (keeping the first read time), false marks it unread' })
+  @ApiProperty({
+    example: true,
+    description: 'true marks the notification read (keeping the first read time), false marks it unread',
+  })
   @IsBoolean()
   read: boolean;
 }

@@ -4,11 +4,28 @@ import { NOTIFICATION_KINDS, type NotificationKind } from '@mend/reminders';
 export class NotificationResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: NOTIFICATION_KINDS, example: 'homework_due' }) kind: NotificationKind;
-  @ApiProperty({ example: 'A check-in is ready for you', description: 'Never clinical content, never an exercise name (it is also the email subject)' }) title: string;
+  @ApiProperty({
+    example: 'A check-in is ready for you',
+    description: 'Never clinical content, never an exercise name (it is also the email subject)',
+  })
+  title: string;
   @ApiProperty({ example: 'Your check-in for "Daily appreciation" is due. Open Mend to complete it.' }) body: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The occurrence a homework reminder is about' }) occurrenceId: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The session a session reminder is about' }) sessionId: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The alert an alert notice is about (therapists)' }) alertId: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The occurrence a homework reminder is about',
+  })
+  occurrenceId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The session a session reminder is about' })
+  sessionId: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The alert an alert notice is about (therapists)',
+  })
+  alertId: string | null;
   @ApiProperty({ format: 'date-time', description: 'When it was delivered' }) sentAt: Date;
   @ApiProperty({ format: 'date-time', nullable: true, type: Date }) readAt: Date | null;
   @ApiProperty() isRead: boolean;
@@ -17,7 +34,7 @@ export class NotificationResponse {
 export class NotificationPageResponse {
   @ApiProperty({ type: [NotificationResponse] }) data: NotificationResponse[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
-  @ApiProperty({ example: 3, description: 'All your unread notifications, not only this page\'s' }) unreadCount: number;
+  @ApiProperty({ example: 3, description: "All your unread notifications, not only this page's" }) unreadCount: number;
 }
 
 export class NotificationPreferencesResponse {

@@ -1,11 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+
 import type { AppConfig } from '@mend/config';
 import { ALL_QUEUES, QueueConnections } from '@mend/queue';
-import type { FastifyInstance } from 'fastify';
+
 import { problemType } from '../http/problem.filter.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -69,7 +72,9 @@ export async function mountQueueBoard(app: NestFastifyApplication, config: AppCo
   createBullBoard({
     // Bull Board's typings only know Redis-backed queues; at run time it asks a BullMQ 6 queue for
     // its backend, so queues on the PostgreSQL backend work as well.
-    queues: ALL_QUEUES.map((name) => new BullMQAdapter(connections.queue(name) as unknown as BoardQueue, { readOnlyMode: true })),
+    queues: ALL_QUEUES.map(
+      (name) => new BullMQAdapter(connections.queue(name) as unknown as BoardQueue, { readOnlyMode: true }),
+    ),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Mend queues' } },
   });
@@ -83,7 +88,13 @@ export async function mountQueueBoard(app: NestFastifyApplication, config: AppCo
         .header('WWW-Authenticate', 'Basic realm="mend-operator", charset="UTF-8"')
         .header('Cache-Control', 'no-store')
         .type('application/problem+json; charset=utf-8')
-        .send({ type: problemType(401), title: 'Unauthorized', status: 401, detail: 'The operator token is required', requestId: String(request.id) });
+        .send({
+          type: problemType(401),
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'The operator token is required',
+          requestId: String(request.id),
+        });
     });
     scope.addHook('onSend', async (_request, reply) => {
       void reply.header('Cache-Control', 'no-store');

@@ -24,9 +24,15 @@ export class NextSessionResponse {
 
 export class RecentCompletionResponse {
   @ApiProperty({ example: 14 }) days: number;
-  @ApiProperty({ example: 20, description: 'Occurrences due in the last `days` days that are closed or checked in' }) expected: number;
+  @ApiProperty({ example: 20, description: 'Occurrences due in the last `days` days that are closed or checked in' })
+  expected: number;
   @ApiProperty({ example: 17 }) completed: number;
-  @ApiProperty({ type: Number, nullable: true, example: 0.85, description: 'completed / expected (0–1); null when nothing was expected' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.85,
+    description: 'completed / expected (0–1); null when nothing was expected',
+  })
   completionRate: number | null;
 }
 
@@ -35,7 +41,8 @@ export class CaseloadCoupleResponse {
   @ApiProperty({ type: String, nullable: true, example: 'Rivera–Chen' }) label: string | null;
   @ApiProperty({ enum: COUPLE_STATUSES, example: 'active' }) status: string;
   @ApiProperty({ type: [CaseloadPartnerResponse] }) partners: CaseloadPartnerResponse[];
-  @ApiProperty({ type: NextSessionResponse, nullable: true, description: 'The next scheduled session, if any' }) nextSession: NextSessionResponse | null;
+  @ApiProperty({ type: NextSessionResponse, nullable: true, description: 'The next scheduled session, if any' })
+  nextSession: NextSessionResponse | null;
   @ApiProperty({ example: 2 }) activeAssignments: number;
   @ApiProperty({ type: RecentCompletionResponse }) recentCompletion: RecentCompletionResponse;
   @ApiProperty({ example: 1 }) openAlerts: number;
@@ -54,12 +61,16 @@ export class TherapistCaseloadResponse {
   @ApiProperty({ example: 2 }) pausedCouples: number;
   @ApiProperty({
     example: 9,
-    description: 'Occurrences of active couples due in the last 14 days without a check-in — missed (closed) or still open past their due time',
+    description:
+      'Occurrences of active couples due in the last 14 days without a check-in — missed (closed) or still open past their due time',
   })
   overdueOccurrences: number;
-  @ApiProperty({ example: 6, description: 'Of the overdue occurrences, those already closed' }) missedOccurrences: number;
-  @ApiProperty({ example: 3, description: 'Open (unacknowledged) alerts of active and paused couples' }) openAlerts: number;
-  @ApiProperty({ example: 2, description: 'Couples with at least one open alert (couples at risk)' }) couplesWithOpenAlerts: number;
+  @ApiProperty({ example: 6, description: 'Of the overdue occurrences, those already closed' })
+  missedOccurrences: number;
+  @ApiProperty({ example: 3, description: 'Open (unacknowledged) alerts of active and paused couples' })
+  openAlerts: number;
+  @ApiProperty({ example: 2, description: 'Couples with at least one open alert (couples at risk)' })
+  couplesWithOpenAlerts: number;
 }
 
 export class TherapistCaseloadPageResponse {

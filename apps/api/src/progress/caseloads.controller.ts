@@ -15,8 +15,10 @@ export class CaseloadsController {
   @Get('caseload')
   @Roles('therapist')
   @ApiOperation({
-    summary: 'Your caseload: each couple with its next session, active assignments, completion over the last 14 days and open alerts',
-    description: 'Cursor-paginated by couple. Completion counts occurrences due in the last 14 days that are closed or checked in.',
+    summary:
+      'Your caseload: each couple with its next session, active assignments, completion over the last 14 days and open alerts',
+    description:
+      'Cursor-paginated by couple. Completion counts occurrences due in the last 14 days that are closed or checked in.',
   })
   @ApiOkResponse({ type: CaseloadPageResponse })
   mine(@CurrentUser() principal: UserPrincipal, @Query() query: CaseloadQuery) {

@@ -23,7 +23,10 @@ export class ProgressController {
   @Get('couples/:id/progress')
   @Roles('therapist')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Progress window by window: completion, trust trend, measures, partner gap and alerts', description: WINDOWS_DESCRIPTION })
+  @ApiOperation({
+    summary: 'Progress window by window: completion, trust trend, measures, partner gap and alerts',
+    description: WINDOWS_DESCRIPTION,
+  })
   @ApiOkResponse({ type: ProgressReportResponse })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
   report(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
@@ -36,10 +39,15 @@ export class ProgressController {
   @Header('Cache-Control', 'no-store')
   @ApiProduces('image/svg+xml')
   @ApiOperation({
-    summary: 'Chart of each partner\'s trust pulse over time, completed sessions as vertical lines, each line named at its end',
-    description: 'A self-contained SVG (no scripts or external resources) with <title> and <desc> for screen readers. Each read is audited.',
+    summary:
+      "Chart of each partner's trust pulse over time, completed sessions as vertical lines, each line named at its end",
+    description:
+      'A self-contained SVG (no scripts or external resources) with <title> and <desc> for screen readers. Each read is audited.',
   })
-  @ApiOkResponse({ description: 'image/svg+xml', schema: { type: 'string', example: '<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>' } })
+  @ApiOkResponse({
+    description: 'image/svg+xml',
+    schema: { type: 'string', example: '<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>' },
+  })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
   chart(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
     return this.progress.chart(principal, id);
@@ -50,7 +58,11 @@ export class ProgressController {
   @ApiOperation({ summary: 'Acknowledge an alert of a couple in your caseload (acknowledging again changes nothing)' })
   @ApiOkResponse({ type: AlertResponse })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
-  acknowledge(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Alert')) id: string, @Body() body: AcknowledgeAlertRequest) {
+  acknowledge(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Alert')) id: string,
+    @Body() body: AcknowledgeAlertRequest,
+  ) {
     return this.progress.acknowledgeAlert(principal, id, body);
   }
 }

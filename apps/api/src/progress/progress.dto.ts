@@ -4,16 +4,26 @@ import { IsIn } from 'class-validator';
 const ALERT_KINDS = ['trust_drop', 'missed_streak', 'partners_diverging', 'measure_below_cutoff'] as const;
 
 export class AcknowledgeAlertRequest {
-  @ApiProperty({ enum: ['acknowledged'], example: 'acknowledged', description: 'Alerts move from open to acknowledged, once' })
+  @ApiProperty({
+    enum: ['acknowledged'],
+    example: 'acknowledged',
+    description: 'Alerts move from open to acknowledged, once',
+  })
   @IsIn(['acknowledged'])
   status: 'acknowledged';
 }
 
 export class CompletionResponse {
-  @ApiProperty({ example: 7, description: 'Occurrences due in the window that are closed or already checked in' }) expected: number;
+  @ApiProperty({ example: 7, description: 'Occurrences due in the window that are closed or already checked in' })
+  expected: number;
   @ApiProperty({ example: 5, description: 'Of those, checked in' }) completed: number;
   @ApiProperty({ example: 2, description: 'Closed without a check-in' }) missed: number;
-  @ApiProperty({ type: Number, nullable: true, example: 0.71, description: 'completed / expected (0–1, two decimals); null when nothing was expected' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.71,
+    description: 'completed / expected (0–1, two decimals); null when nothing was expected',
+  })
   completionRate: number | null;
 }
 
@@ -22,15 +32,27 @@ export class MeasureScoreResponse {
   @ApiProperty({ example: 'csi4' }) kind: string;
   @ApiProperty({ example: 12, description: 'CSI-4: total 0–21' }) value: number;
   @ApiProperty({ type: Number, nullable: true, example: 13.5 }) cutoff: number | null;
-  @ApiProperty({ example: true, description: 'Below the cut-off (CSI-4: indicates relationship distress)' }) isBelowCutoff: boolean;
+  @ApiProperty({ example: true, description: 'Below the cut-off (CSI-4: indicates relationship distress)' })
+  isBelowCutoff: boolean;
   @ApiProperty({ format: 'date-time' }) dueAt: Date;
 }
 
 export class PartnerWindowResponse extends CompletionResponse {
   @ApiProperty({ format: 'uuid' }) partnerId: string;
   @ApiProperty({ example: 6, description: 'Trust pulse readings in the window' }) trustReadings: number;
-  @ApiProperty({ type: Number, nullable: true, example: 6.5, description: 'Mean trust pulse (0–10); null without readings' }) trustMean: number | null;
-  @ApiProperty({ type: Number, nullable: true, example: -1.5, description: 'Change from the previous window\'s mean; null unless both exist' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 6.5,
+    description: 'Mean trust pulse (0–10); null without readings',
+  })
+  trustMean: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: -1.5,
+    description: "Change from the previous window's mean; null unless both exist",
+  })
   trustChange: number | null;
   @ApiProperty({ type: [MeasureScoreResponse] }) measures: MeasureScoreResponse[];
 }
@@ -38,24 +60,48 @@ export class PartnerWindowResponse extends CompletionResponse {
 export class ProgressWindowResponse {
   @ApiProperty({ example: 0, description: 'Windows are in time order, oldest first' }) index: number;
   @ApiProperty({ format: 'date-time', description: 'Exclusive, except for the first window' }) start: Date;
-  @ApiProperty({ format: 'date-time', description: 'Inclusive: the end of the completed session that closed the window, or now' }) end: Date;
-  @ApiProperty({ example: false, description: 'The window since the last completed session, still running' }) isCurrent: boolean;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The completed session that closed this window' }) closedBySessionId: string | null;
-  @ApiProperty({ type: [PartnerWindowResponse], description: 'One entry per partner, in partner order' }) partners: PartnerWindowResponse[];
-  @ApiProperty({ type: CompletionResponse, description: 'Joint occurrences (one check-in for the couple)' }) joint: CompletionResponse;
-  @ApiProperty({ type: Number, nullable: true, example: 1.5, description: 'Absolute difference between the partners\' trust means' }) trustGap: number | null;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Inclusive: the end of the completed session that closed the window, or now',
+  })
+  end: Date;
+  @ApiProperty({ example: false, description: 'The window since the last completed session, still running' })
+  isCurrent: boolean;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The completed session that closed this window',
+  })
+  closedBySessionId: string | null;
+  @ApiProperty({ type: [PartnerWindowResponse], description: 'One entry per partner, in partner order' })
+  partners: PartnerWindowResponse[];
+  @ApiProperty({ type: CompletionResponse, description: 'Joint occurrences (one check-in for the couple)' })
+  joint: CompletionResponse;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 1.5,
+    description: "Absolute difference between the partners' trust means",
+  })
+  trustGap: number | null;
 }
 
 export class AlertResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) coupleId: string;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for couple-level alerts (partners diverging, joint streaks)' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'null for couple-level alerts (partners diverging, joint streaks)',
+  })
   partnerId: string | null;
   @ApiProperty({
     enum: ALERT_KINDS,
     example: 'trust_drop',
     description:
-      'trust_drop: a partner\'s trust mean fell ≥ 2 points from the previous window; missed_streak: ≥ 3 missed occurrences in a row; partners_diverging: the partners\' trust means ≥ 3 apart; measure_below_cutoff: a scored measure (CSI-4) below its cut-off',
+      "trust_drop: a partner's trust mean fell ≥ 2 points from the previous window; missed_streak: ≥ 3 missed occurrences in a row; partners_diverging: the partners' trust means ≥ 3 apart; measure_below_cutoff: a scored measure (CSI-4) below its cut-off",
   })
   kind: string;
   @ApiProperty({ format: 'date-time', description: 'Start of the window the alert belongs to' }) windowStart: Date;
@@ -81,6 +127,8 @@ export class ProgressReportResponse {
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ format: 'date-time' }) generatedAt: Date;
   @ApiProperty({ type: [ProgressPartnerResponse] }) partners: ProgressPartnerResponse[];
-  @ApiProperty({ type: [ProgressWindowResponse], description: 'Time cut into windows by completed sessions' }) windows: ProgressWindowResponse[];
-  @ApiProperty({ type: [AlertResponse], description: 'All of the couple\'s stored alerts, newest window first' }) alerts: AlertResponse[];
+  @ApiProperty({ type: [ProgressWindowResponse], description: 'Time cut into windows by completed sessions' })
+  windows: ProgressWindowResponse[];
+  @ApiProperty({ type: [AlertResponse], description: "All of the couple's stored alerts, newest window first" })
+  alerts: AlertResponse[];
 }

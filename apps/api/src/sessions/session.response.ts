@@ -4,19 +4,32 @@ import { SESSION_STATUSES } from '@mend/sessions';
 export class SessionResponse {
   @ApiProperty({ format: 'uuid', example: '019a7c2e-5b1f-7a3c-9d2e-4f6a8b0c1d2e' }) id: string;
   @ApiProperty({ format: 'uuid', example: '019a7c2e-0000-7a3c-9d2e-4f6a8b0c1d2e' }) coupleId: string;
-  @ApiProperty({ format: 'uuid', example: '019a7c2d-1111-7a3c-9d2e-4f6a8b0c1d2e', description: 'The couple\'s therapist when the session was booked' })
+  @ApiProperty({
+    format: 'uuid',
+    example: '019a7c2d-1111-7a3c-9d2e-4f6a8b0c1d2e',
+    description: "The couple's therapist when the session was booked",
+  })
   therapistId: string;
   @ApiProperty({ format: 'date-time', example: '2026-03-02T22:00:00.000Z' }) startsAt: Date;
   @ApiProperty({ format: 'date-time', example: '2026-03-02T22:50:00.000Z' }) endsAt: Date;
   @ApiProperty({ enum: SESSION_STATUSES, example: 'scheduled' }) status: string;
-  @ApiProperty({ example: 'manual', description: '`manual` for sessions made in Mend, otherwise the scheduling tool it came from' }) source: string;
-  @ApiPropertyOptional({ nullable: true, type: String, example: null, description: 'The scheduling tool\'s id (unique per clinic and source)' })
+  @ApiProperty({
+    example: 'manual',
+    description: '`manual` for sessions made in Mend, otherwise the scheduling tool it came from',
+  })
+  source: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: null,
+    description: "The scheduling tool's id (unique per clinic and source)",
+  })
   externalId: string | null;
   @ApiPropertyOptional({
     nullable: true,
     type: String,
     example: 'Worked on the repair plan.',
-    description: 'Present only for the couple\'s therapist (never for admins); each read is audited',
+    description: "Present only for the couple's therapist (never for admins); each read is audited",
   })
   notes?: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
@@ -25,5 +38,6 @@ export class SessionResponse {
 
 export class SessionPageResponse {
   @ApiProperty({ type: [SessionResponse] }) data: SessionResponse[];
-  @ApiProperty({ nullable: true, type: String, example: null, description: 'Pass as `cursor` for the next page' }) nextCursor: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Pass as `cursor` for the next page' })
+  nextCursor: string | null;
 }

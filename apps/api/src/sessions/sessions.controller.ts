@@ -45,26 +45,35 @@ export class SessionsController {
   @Get('couples/:id/sessions')
   @Roles('therapist', 'admin')
   @ApiOperation({
-    summary: 'A couple\'s sessions by start time (filter from/to), cursor-paginated',
-    description: 'The couple\'s therapist gets notes (each read audited); admins get the same list without notes.',
+    summary: "A couple's sessions by start time (filter from/to), cursor-paginated",
+    description: "The couple's therapist gets notes (each read audited); admins get the same list without notes.",
   })
   @ApiOkResponse({ type: SessionPageResponse })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
-  list(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string, @Query() query: ListSessionsQuery) {
+  list(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) id: string,
+    @Query() query: ListSessionsQuery,
+  ) {
     return this.sessions.list(principal, id, query);
   }
 
   @Patch('sessions/:id')
   @Roles('therapist', 'admin')
   @ApiOperation({
-    summary: 'Change a session\'s status, reschedule it, or (the couple\'s therapist only) write its notes',
-    description: 'Admins may change status and times but never read or write notes. Completing a session closes a progress window.',
+    summary: "Change a session's status, reschedule it, or (the couple's therapist only) write its notes",
+    description:
+      'Admins may change status and times but never read or write notes. Completing a session closes a progress window.',
   })
   @ApiOkResponse({ type: SessionResponse })
-  @ApiForbiddenResponse({ description: 'notes sent by someone other than the couple\'s therapist' })
+  @ApiForbiddenResponse({ description: "notes sent by someone other than the couple's therapist" })
   @ApiUnprocessableEntityResponse({ description: 'completed or no_show for a session that has not started' })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
-  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Session')) id: string, @Body() body: UpdateSessionRequest) {
+  update(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Session')) id: string,
+    @Body() body: UpdateSessionRequest,
+  ) {
     return this.sessions.update(principal, id, body);
   }
 }

@@ -5,11 +5,21 @@ import { IsOffsetDateTime } from '../http/validators.js';
 import { PageQuery } from '../http/pagination.dto.js';
 
 export class CreateSessionRequest {
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-03-02T17:00:00-05:00', description: 'ISO 8601 with an offset' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-02T17:00:00-05:00',
+    description: 'ISO 8601 with an offset',
+  })
   @IsOffsetDateTime('2026-03-02T17:00:00-05:00')
   startsAt: Date;
 
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-03-02T17:50:00-05:00', description: 'ISO 8601 with an offset; after startsAt' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-02T17:50:00-05:00',
+    description: 'ISO 8601 with an offset; after startsAt',
+  })
   @IsOffsetDateTime('2026-03-02T17:50:00-05:00')
   endsAt: Date;
 }
@@ -24,12 +34,22 @@ export class UpdateSessionRequest {
   @IsIn(SESSION_STATUSES)
   status?: SessionStatus;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-03-03T17:00:00-05:00', description: 'Reschedule (ISO 8601 with an offset)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-03T17:00:00-05:00',
+    description: 'Reschedule (ISO 8601 with an offset)',
+  })
   @IsOptional()
   @IsOffsetDateTime('2026-03-03T17:00:00-05:00')
   startsAt?: Date;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-03-03T17:50:00-05:00', description: 'Reschedule (ISO 8601 with an offset)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-03T17:50:00-05:00',
+    description: 'Reschedule (ISO 8601 with an offset)',
+  })
   @IsOptional()
   @IsOffsetDateTime('2026-03-03T17:50:00-05:00')
   endsAt?: Date;
@@ -39,7 +59,7 @@ export class UpdateSessionRequest {
     nullable: true,
     maxLength: 20000,
     example: 'Worked on the repair plan; both agreed to a weekly budget review.',
-    description: 'The couple\'s therapist only (admins: 403); null clears. Every write is audited.',
+    description: "The couple's therapist only (admins: 403); null clears. Every write is audited.",
   })
   @IsOptional()
   @IsString()
@@ -48,12 +68,22 @@ export class UpdateSessionRequest {
 }
 
 export class ListSessionsQuery extends PageQuery {
-  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-03-01T00:00:00Z', description: 'Sessions starting at or after (ISO 8601 with an offset)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-01T00:00:00Z',
+    description: 'Sessions starting at or after (ISO 8601 with an offset)',
+  })
   @IsOptional()
   @IsOffsetDateTime('2026-03-01T00:00:00Z')
   from?: Date;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-04-01T00:00:00Z', description: 'Sessions starting before (ISO 8601 with an offset)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-04-01T00:00:00Z',
+    description: 'Sessions starting before (ISO 8601 with an offset)',
+  })
   @IsOptional()
   @IsOffsetDateTime('2026-04-01T00:00:00Z')
   to?: Date;

@@ -16,7 +16,8 @@ export class UserResponse {
   @ApiProperty({ enum: ROLES, example: 'therapist' }) role: Role;
   @ApiProperty({ example: 'America/New_York' }) timezone: string;
   @ApiProperty({ example: 'en' }) locale: string;
-  @ApiPropertyOptional({ type: QuietHoursDto, nullable: true, description: 'null means the clinic default' }) quietHours: QuietHoursDto | null;
+  @ApiPropertyOptional({ type: QuietHoursDto, nullable: true, description: 'null means the clinic default' })
+  quietHours: QuietHoursDto | null;
   @ApiProperty({ enum: ['invited', 'active', 'disabled'] }) status: string;
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
 }
@@ -51,7 +52,11 @@ export class MeResponse {
 
 export class InvitedUserResponse {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
-  @ApiProperty({ description: 'Single-use link, valid for 7 days', example: 'https://mend.example/v1/invitations/inv_…' }) invitationUrl: string;
+  @ApiProperty({
+    description: 'Single-use link, valid for 7 days',
+    example: 'https://mend.example/v1/invitations/inv_…',
+  })
+  invitationUrl: string;
   @ApiProperty({ format: 'date-time' }) invitationExpiresAt: Date;
 }
 

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { UsersService } from '@mend/identity';
@@ -33,7 +40,9 @@ export class UsersController {
 
   @Post('users')
   @Roles('admin')
-  @ApiOperation({ summary: 'Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days' })
+  @ApiOperation({
+    summary: 'Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days',
+  })
   @ApiIdempotentCreated(InvitedUserResponse)
   async invite(
     @CurrentUser() principal: UserPrincipal,
@@ -46,7 +55,7 @@ export class UsersController {
 
   @Get('users')
   @Roles('admin')
-  @ApiOperation({ summary: 'List the clinic\'s users (filter by role), cursor-paginated' })
+  @ApiOperation({ summary: "List the clinic's users (filter by role), cursor-paginated" })
   @ApiOkResponse({ type: UserPageResponse })
   list(@CurrentUser() principal: UserPrincipal, @Query() query: ListUsersQuery) {
     return this.users.list(principal, query);
@@ -65,14 +74,20 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Disable or enable a user, or change a staff role' })
   @ApiOkResponse({ type: UserResponse })
-  update(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('User')) id: string, @Body() body: UpdateUserRequest) {
+  update(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('User')) id: string,
+    @Body() body: UpdateUserRequest,
+  ) {
     return this.users.update(principal, id, body);
   }
 
   @Post('users/:id/invitations')
   @HttpCode(201)
   @Roles('admin')
-  @ApiOperation({ summary: 'Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working)' })
+  @ApiOperation({
+    summary: 'Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working)',
+  })
   @ApiCreatedResponse({ type: InvitedUserResponse })
   reinvite(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('User')) id: string) {
     return this.users.reissueInvitation(principal, id);

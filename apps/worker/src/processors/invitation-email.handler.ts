@@ -89,7 +89,11 @@ export class InvitationEmailHandler {
     });
   }
 
-  private async load(tx: EntityManager, clinicId: string, invitationId: string): Promise<InvitationForEmail | undefined> {
+  private async load(
+    tx: EntityManager,
+    clinicId: string,
+    invitationId: string,
+  ): Promise<InvitationForEmail | undefined> {
     const rows: InvitationForEmail[] = await tx.query(
       `SELECT i.user_id, i.expires_at, i.accepted_at, i.revoked_at, i.created_by,
               u.email, u.name AS user_name, u.timezone, u.disabled_at, c.name AS clinic_name
@@ -106,7 +110,9 @@ export class InvitationEmailHandler {
   private compose(invitation: InvitationForEmail, token: string) {
     const link = `${this.config.http.publicUrl}/v1/invitations/${token}`;
     const expiry = DateTime.fromJSDate(invitation.expires_at).setZone(invitation.timezone);
-    const expires = (expiry.isValid ? expiry : DateTime.fromJSDate(invitation.expires_at).toUTC()).toFormat("d LLLL yyyy 'at' HH:mm ZZZZ");
+    const expires = (expiry.isValid ? expiry : DateTime.fromJSDate(invitation.expires_at).toUTC()).toFormat(
+      "d LLLL yyyy 'at' HH:mm ZZZZ",
+    );
     const subject = `You're invited to ${invitation.clinic_name} on Mend`;
     const text = [
       `Hello ${invitation.user_name},`,

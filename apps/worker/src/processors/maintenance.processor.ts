@@ -26,7 +26,10 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
     },
     [JobName.RemindersReconcile]: async (job) => {
       if (job.data.clinicId === ALL_CLINICS) await this.reconciler.fanOut();
-      else await this.reconciler.reconcileClinic(job.data.clinicId, new Date(), undefined, { isReplan: job.data.isReplan === true });
+      else
+        await this.reconciler.reconcileClinic(job.data.clinicId, new Date(), undefined, {
+          isReplan: job.data.isReplan === true,
+        });
     },
   };
 

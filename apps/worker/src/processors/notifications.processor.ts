@@ -15,7 +15,9 @@ export class NotificationsProcessor extends QueueProcessor<Notifications> {
       await this.invitationEmail.handle(job.data);
     },
     [JobName.ReminderSend]: async (job) => {
-      await this.reminders.send(job.data.clinicId, job.data.notificationId, { isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      await this.reminders.send(job.data.clinicId, job.data.notificationId, {
+        isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
     },
   };
 

@@ -45,13 +45,19 @@ export class PeriodicSweeps implements OnModuleDestroy {
 
   /** One pass over the clinics with an endpoint listening to occurrence.missed; answers how many were announced. */
   async announceMissedOnce(now = new Date()): Promise<number> {
-    const rows: Array<{ id: string }> = await this.db.source.query(`SELECT mend_webhook_listening_clinics('occurrence.missed') AS id`);
+    const rows: Array<{ id: string }> = await this.db.source.query(
+      `SELECT mend_webhook_listening_clinics('occurrence.missed') AS id`,
+    );
     let announced = 0;
     for (const { id: clinicId } of rows) {
       try {
         announced += await this.db.withClinic(clinicId, (tx) => announceMissedOccurrences(tx, clinicId, now));
       } catch (error) {
-        this.logger.error({ msg: 'occurrence.missed scan failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+        this.logger.error({
+          msg: 'occurrence.missed scan failed for a clinic; will retry',
+          clinicId,
+          error: errorMessage(error),
+        });
       }
     }
     return announced;
@@ -63,7 +69,11 @@ export class PeriodicSweeps implements OnModuleDestroy {
       try {
         purged += await this.db.withClinic(clinicId, (tx) => purgeExpiredIdempotencyRecords(tx, clinicId, now));
       } catch (error) {
-        this.logger.error({ msg: 'idempotency purge failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+        this.logger.error({
+          msg: 'idempotency purge failed for a clinic; will retry',
+          clinicId,
+          error: errorMessage(error),
+        });
       }
     }
     return purged;
@@ -73,7 +83,9 @@ export class PeriodicSweeps implements OnModuleDestroy {
     const run = () => {
       if (this.isStopping) return;
       const running = pass()
-        .catch((error: unknown) => this.logger.error({ msg: 'periodic sweep failed; will retry', error: errorMessage(error) }))
+        .catch((error: unknown) =>
+          this.logger.error({ msg: 'periodic sweep failed; will retry', error: errorMessage(error) }),
+        )
         .finally(() => {
           this.running.delete(running);
           if (!this.isStopping) schedule(intervalMs);

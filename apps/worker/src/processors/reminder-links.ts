@@ -12,6 +12,7 @@ export class CheckInLinkReminderIssuer extends ReminderLinkIssuer {
   }
 
   async linkFor(tx: EntityManager, clinicId: string, partnerId: string, occurrenceId: string): Promise<string | null> {
-    return (await issueCheckInLink(tx, clinicId, partnerId, occurrenceId, { publicUrl: this.config.http.publicUrl })).url;
+    return (await issueCheckInLink(tx, clinicId, partnerId, occurrenceId, { publicUrl: this.config.http.publicUrl }))
+      .url;
   }
 }

@@ -44,7 +44,10 @@ export class RemindersReconciler {
     const pass = Math.floor(now.getTime() / this.config.reminders.reconcileIntervalMs);
     let added = 0;
     for (const clinicId of await this.db.clinicIds()) {
-      await this.producer.add({ name: JobName.RemindersReconcile, data: { clinicId } }, { jobId: `reminders-reconcile.${clinicId}.pass-${pass}` });
+      await this.producer.add(
+        { name: JobName.RemindersReconcile, data: { clinicId } },
+        { jobId: `reminders-reconcile.${clinicId}.pass-${pass}` },
+      );
       added++;
     }
     return added;
@@ -56,7 +59,10 @@ export class RemindersReconciler {
    * its send has been due this long. The outbox relay publishes on time, so anything older
    * without a live job was lost (Redis flushed, a job removed) or abandoned.
    */
-  async reconcileAll(now: Date = new Date(), graceMs = this.config.reminders.reconcileGraceMs): Promise<ReconcileResult> {
+  async reconcileAll(
+    now: Date = new Date(),
+    graceMs = this.config.reminders.reconcileGraceMs,
+  ): Promise<ReconcileResult> {
     const result: ReconcileResult = { clinics: 0, failedClinics: 0, requeued: 0 };
     for (const clinicId of await this.db.clinicIds()) {
       result.clinics++;
@@ -64,14 +70,23 @@ export class RemindersReconciler {
         result.requeued += await this.reconcileClinic(clinicId, now, graceMs);
       } catch (error) {
         result.failedClinics++;
-        this.logger.error({ msg: 'reminder reconciliation failed for a clinic; will retry', clinicId, error: errorMessage(error) });
+        this.logger.error({
+          msg: 'reminder reconciliation failed for a clinic; will retry',
+          clinicId,
+          error: errorMessage(error),
+        });
       }
     }
     return result;
   }
 
   /** One clinic; with `isReplan` (its reminder settings changed) every planned send is planned again first. */
-  async reconcileClinic(clinicId: string, now: Date = new Date(), graceMs = this.config.reminders.reconcileGraceMs, options: { isReplan?: boolean } = {}): Promise<number> {
+  async reconcileClinic(
+    clinicId: string,
+    now: Date = new Date(),
+    graceMs = this.config.reminders.reconcileGraceMs,
+    options: { isReplan?: boolean } = {},
+  ): Promise<number> {
     const due = await this.db.withClinic(clinicId, async (tx) => {
       if (options.isReplan) await replanPendingReminders(tx, clinicId, {}, now);
       await ensureHorizon(tx, clinicId, {}, now);
@@ -81,7 +96,10 @@ export class RemindersReconciler {
     const queue = this.connections.queue(QueueName.Notifications);
     let requeued = 0;
     for (const row of due) {
-      const announced = outboxJobId(clinicId, outboxDedupeId(clinicId, JobName.ReminderSend, `${row.id}.${row.send_at.getTime()}`));
+      const announced = outboxJobId(
+        clinicId,
+        outboxDedupeId(clinicId, JobName.ReminderSend, `${row.id}.${row.send_at.getTime()}`),
+      );
       const job = await queue.getJob(announced);
       if (job && LIVE_STATES.has(await job.getState())) continue;
       await this.producer.add(
@@ -95,20 +113,30 @@ export class RemindersReconciler {
   }
 
   /** Due, unsent, unclaimed (or abandoned) notifications whose announcement the relay has published. */
-  private async dueWithoutPendingOutbox(tx: EntityManager, clinicId: string, now: Date, graceMs: number): Promise<Array<{ id: string; send_at: Date }>> {
+  private async dueWithoutPendingOutbox(
+    tx: EntityManager,
+    clinicId: string,
+    now: Date,
+    graceMs: number,
+  ): Promise<Array<{ id: string; send_at: Date }>> {
     const rows: Array<{ id: string; send_at: Date }> = await tx.query(
       `SELECT n.id, n.send_at FROM notification n
         WHERE n.clinic_id = $1 AND n.state IN ('scheduled', 'deferred') AND n.send_at <= $2
           AND (n.claimed_at IS NULL OR n.claimed_at < $3)
         ORDER BY n.send_at, n.id LIMIT $4`,
-      [clinicId, new Date(now.getTime() - graceMs), new Date(now.getTime() - this.config.reminders.claimLeaseMs), RECONCILE_BATCH],
+      [
+        clinicId,
+        new Date(now.getTime() - graceMs),
+        new Date(now.getTime() - this.config.reminders.claimLeaseMs),
+        RECONCILE_BATCH,
+      ],
     );
     if (rows.length === 0) return rows;
     const outboxIds = rows.map((r) => outboxDedupeId(clinicId, JobName.ReminderSend, `${r.id}.${r.send_at.getTime()}`));
-    const unpublished: Array<{ id: string }> = await tx.query(`SELECT id FROM outbox WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL`, [
-      clinicId,
-      outboxIds,
-    ]);
+    const unpublished: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM outbox WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL`,
+      [clinicId, outboxIds],
+    );
     const waiting = new Set(unpublished.map((r) => r.id));
     return rows.filter((_, i) => !waiting.has(outboxIds[i]));
   }

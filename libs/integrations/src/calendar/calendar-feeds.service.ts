@@ -32,7 +32,12 @@ interface FeedRow {
   revoked_at: Date | null;
 }
 
-const toView = (row: FeedRow): CalendarFeedView => ({ id: row.id, status: row.revoked_at ? 'revoked' : 'active', createdAt: row.created_at, revokedAt: row.revoked_at });
+const toView = (row: FeedRow): CalendarFeedView => ({
+  id: row.id,
+  status: row.revoked_at ? 'revoked' : 'active',
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+});
 
 /**
  * Secret iCalendar subscription URLs. A therapist's feed holds their sessions; a partner's feed
@@ -50,21 +55,31 @@ export class CalendarFeedsService {
   ) {}
 
   async create(principal: UserPrincipal, idempotencyKey?: string): Promise<IdempotentResult<CreatedCalendarFeedView>> {
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/calendar-feeds', body: {}, statusCode: 201 }, async (tx) => {
-      const { token, hash } = issueIntegrationToken('cal', principal.clinicId);
-      const rows: FeedRow[] = await tx.query(
-        `INSERT INTO calendar_feed (clinic_id, id, user_id, token_hash) VALUES ($1, $2, $3, $4) RETURNING id, created_at, revoked_at`,
-        [principal.clinicId, newId(), principal.userId, hash],
-      );
-      await this.audit.record(tx, this.audit.entryFor(principal, 'calendar_feed.create', 'calendar_feed', rows[0].id));
-      return { ...toView(rows[0]), url: `${this.config.http.publicUrl}/v1/calendar/${token}.ics` };
-    });
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/calendar-feeds', body: {}, statusCode: 201 },
+      async (tx) => {
+        const { token, hash } = issueIntegrationToken('cal', principal.clinicId);
+        const rows: FeedRow[] = await tx.query(
+          `INSERT INTO calendar_feed (clinic_id, id, user_id, token_hash) VALUES ($1, $2, $3, $4) RETURNING id, created_at, revoked_at`,
+          [principal.clinicId, newId(), principal.userId, hash],
+        );
+        await this.audit.record(
+          tx,
+          this.audit.entryFor(principal, 'calendar_feed.create', 'calendar_feed', rows[0].id),
+        );
+        return { ...toView(rows[0]), url: `${this.config.http.publicUrl}/v1/calendar/${token}.ics` };
+      },
+    );
   }
 
   /** The caller's own feeds (never their URLs). */
   async list(principal: UserPrincipal): Promise<{ data: CalendarFeedView[] }> {
     const rows: FeedRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(`SELECT id, created_at, revoked_at FROM calendar_feed WHERE clinic_id = $1 AND user_id = $2 ORDER BY id LIMIT 100`, [principal.clinicId, principal.userId]),
+      tx.query(
+        `SELECT id, created_at, revoked_at FROM calendar_feed WHERE clinic_id = $1 AND user_id = $2 ORDER BY id LIMIT 100`,
+        [principal.clinicId, principal.userId],
+      ),
     );
     return { data: rows.map(toView) };
   }
@@ -104,26 +119,51 @@ export class CalendarFeedsService {
     });
   }
 
-  private async therapistEvents(tx: EntityManager, clinicId: string, therapistId: string, now: Date): Promise<FeedEvent[]> {
-    const rows: Array<{ id: string; starts_at: Date; ends_at: Date; updated_at: Date; label: string | null }> = await tx.query(
-      `SELECT s.id, s.starts_at, s.ends_at, s.updated_at, c.label
+  private async therapistEvents(
+    tx: EntityManager,
+    clinicId: string,
+    therapistId: string,
+    now: Date,
+  ): Promise<FeedEvent[]> {
+    const rows: Array<{ id: string; starts_at: Date; ends_at: Date; updated_at: Date; label: string | null }> =
+      await tx.query(
+        `SELECT s.id, s.starts_at, s.ends_at, s.updated_at, c.label
          FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
         WHERE s.clinic_id = $1 AND s.therapist_id = $2 AND s.status <> 'cancelled' AND s.starts_at >= $3 AND s.starts_at < $4
         ORDER BY s.starts_at, s.id`,
-      [clinicId, therapistId, new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS), new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS)],
-    );
-    return rows.map((r) => ({ uid: `session-${r.id}@mend`, startsAt: r.starts_at, endsAt: r.ends_at, summary: r.label ? `Couples session · ${r.label}` : 'Couples session', changedAt: r.updated_at }));
+        [
+          clinicId,
+          therapistId,
+          new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+          new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS),
+        ],
+      );
+    return rows.map((r) => ({
+      uid: `session-${r.id}@mend`,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      summary: r.label ? `Couples session · ${r.label}` : 'Couples session',
+      changedAt: r.updated_at,
+    }));
   }
 
   private async clientEvents(tx: EntityManager, clinicId: string, userId: string, now: Date): Promise<FeedEvent[]> {
-    const partners: Array<{ couple_id: string }> = await tx.query(`SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`, [clinicId, userId]);
+    const partners: Array<{ couple_id: string }> = await tx.query(
+      `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
+      [clinicId, userId],
+    );
     const couple = partners[0] ? { id: partners[0].couple_id } : null;
     if (!couple) return [];
     const sessions: Array<{ id: string; starts_at: Date; ends_at: Date; updated_at: Date }> = await tx.query(
       `SELECT id, starts_at, ends_at, updated_at FROM therapy_session
         WHERE clinic_id = $1 AND couple_id = $2 AND status <> 'cancelled' AND starts_at >= $3 AND starts_at < $4
         ORDER BY starts_at, id`,
-      [clinicId, couple.id, new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS), new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS)],
+      [
+        clinicId,
+        couple.id,
+        new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+        new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS),
+      ],
     );
     // Lay out upcoming occurrences first, as every other read of homework does.
     await ensureHorizon(tx, clinicId, { coupleId: couple.id }, now);
@@ -135,10 +175,22 @@ export class CalendarFeedsService {
         WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.partner_id = $3 OR o.partner_id IS NULL)
           AND o.due_at >= $4 AND o.due_at < $5 AND a.status <> 'cancelled'
         ORDER BY o.due_at, o.id`,
-      [clinicId, couple.id, userId, new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS), new Date(now.getTime() + (HORIZON_DAYS + 1) * DAY_MS)],
+      [
+        clinicId,
+        couple.id,
+        userId,
+        new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+        new Date(now.getTime() + (HORIZON_DAYS + 1) * DAY_MS),
+      ],
     );
     return [
-      ...sessions.map((r) => ({ uid: `session-${r.id}@mend`, startsAt: r.starts_at, endsAt: r.ends_at, summary: 'Couples session', changedAt: r.updated_at })),
+      ...sessions.map((r) => ({
+        uid: `session-${r.id}@mend`,
+        startsAt: r.starts_at,
+        endsAt: r.ends_at,
+        summary: 'Couples session',
+        changedAt: r.updated_at,
+      })),
       ...due.map((r) => ({
         uid: `occurrence-${r.id}@mend`,
         startsAt: r.due_at,

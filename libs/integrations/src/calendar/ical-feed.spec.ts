@@ -1,9 +1,15 @@
 import { renderFeed } from './ical-feed.js';
 
 describe('renderFeed', () => {
-  const event = { uid: 'session-1@mend', startsAt: new Date('2026-03-29T18:00:00Z'), endsAt: new Date('2026-03-29T18:50:00Z'), summary: 'Couples session; with, commas', changedAt: new Date('2026-03-01T10:00:00Z') };
+  const event = {
+    uid: 'session-1@mend',
+    startsAt: new Date('2026-03-29T18:00:00Z'),
+    endsAt: new Date('2026-03-29T18:50:00Z'),
+    summary: 'Couples session; with, commas',
+    changedAt: new Date('2026-03-01T10:00:00Z'),
+  };
 
-  it('writes local times under the owner\'s zone with its VTIMEZONE (here on the day Europe switches to summer time)', () => {
+  it("writes local times under the owner's zone with its VTIMEZONE (here on the day Europe switches to summer time)", () => {
     const text = renderFeed({ name: 'Mend', zone: 'Europe/Berlin', events: [event] });
     expect(text).toContain('BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin');
     expect(text).toContain('DTSTART;TZID=Europe/Berlin:20260329T200000');

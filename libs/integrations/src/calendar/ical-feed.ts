@@ -1,5 +1,5 @@
-import ical from 'ical-generator';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import ical from 'ical-generator';
 import { DateTime } from 'luxon';
 
 export interface FeedEvent {
@@ -18,7 +18,11 @@ export interface FeedEvent {
  * Calendar show them at the right local time on both sides of a DST change.
  */
 export function renderFeed(input: { name: string; zone: string; events: FeedEvent[] }): string {
-  const calendar = ical({ name: input.name, prodId: { company: 'Mend', product: 'Mend calendar feed', language: 'EN' }, ttl: 60 * 60 });
+  const calendar = ical({
+    name: input.name,
+    prodId: { company: 'Mend', product: 'Mend calendar feed', language: 'EN' },
+    ttl: 60 * 60,
+  });
   const isUtc = DateTime.now().setZone(input.zone).zoneName === 'UTC' || !DateTime.now().setZone(input.zone).isValid;
   if (!isUtc) calendar.timezone({ name: null, generator: getVtimezoneComponent });
   for (const event of input.events) {

@@ -1,17 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
+
 import {
-  type InboundBooking,
-  InboundPayloadError,
-  type ParsedInboundEvent,
-  type SchedulingProviderDriver,
-  type SignatureFailure,
   asObject,
   emailsOf,
   hexEquals,
   hmacHex,
+  InboundPayloadError,
   isoOrNull,
   optionalString,
   singleHeader,
+  type InboundBooking,
+  type ParsedInboundEvent,
+  type SchedulingProviderDriver,
+  type SignatureFailure,
 } from './provider.driver.js';
 
 export const CALCOM_SIGNATURE_HEADER = 'x-cal-signature-256';
@@ -38,7 +39,8 @@ export class CalcomDriver implements SchedulingProviderDriver {
     const event = asObject(body, 'the Cal.com event');
     const eventType = optionalString(event.triggerEvent);
     if (!eventType) throw new InboundPayloadError('triggerEvent is missing');
-    const payload = event.payload && typeof event.payload === 'object' ? (event.payload as Record<string, unknown>) : {};
+    const payload =
+      event.payload && typeof event.payload === 'object' ? (event.payload as Record<string, unknown>) : {};
     const uid = optionalString(payload.uid);
     const previousUid = optionalString(payload.rescheduleUid) ?? optionalString(payload.fromReschedule);
     const booking = (action: InboundBooking['action'], previousRefs: string[] = []): InboundBooking | null =>
@@ -50,7 +52,11 @@ export class CalcomDriver implements SchedulingProviderDriver {
             isRescheduleCancellation: false,
             startsAt: isoOrNull(payload.startTime),
             endsAt: isoOrNull(payload.endTime),
-            attendeeEmails: emailsOf(Array.isArray(payload.attendees) ? payload.attendees.map((a) => (a as { email?: unknown } | null)?.email) : []),
+            attendeeEmails: emailsOf(
+              Array.isArray(payload.attendees)
+                ? payload.attendees.map((a) => (a as { email?: unknown } | null)?.email)
+                : [],
+            ),
           }
         : null;
     switch (eventType) {

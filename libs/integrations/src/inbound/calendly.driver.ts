@@ -1,16 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
+
 import {
-  InboundPayloadError,
-  type ParsedInboundEvent,
-  type SchedulingProviderDriver,
-  type SignatureFailure,
   asObject,
   emailsOf,
   hexEquals,
   hmacHex,
+  InboundPayloadError,
   isoOrNull,
   optionalString,
   singleHeader,
+  type ParsedInboundEvent,
+  type SchedulingProviderDriver,
+  type SignatureFailure,
 } from './provider.driver.js';
 
 export const CALENDLY_SIGNATURE_HEADER = 'calendly-webhook-signature';
@@ -56,14 +57,21 @@ export class CalendlyDriver implements SchedulingProviderDriver {
     const event = asObject(body, 'the Calendly event');
     const eventType = optionalString(event.event);
     if (!eventType) throw new InboundPayloadError('event is missing');
-    if (eventType !== 'invitee.created' && eventType !== 'invitee.canceled') return { eventType, eventId: null, booking: null };
+    if (eventType !== 'invitee.created' && eventType !== 'invitee.canceled')
+      return { eventType, eventId: null, booking: null };
 
     const invitee = asObject(event.payload, 'payload');
-    const scheduled = invitee.scheduled_event && typeof invitee.scheduled_event === 'object' ? (invitee.scheduled_event as Record<string, unknown>) : {};
+    const scheduled =
+      invitee.scheduled_event && typeof invitee.scheduled_event === 'object'
+        ? (invitee.scheduled_event as Record<string, unknown>)
+        : {};
     const eventUuid = uuidOf(scheduled.uri) ?? uuidOf(invitee.event);
     const inviteeUuid = uuidOf(invitee.uri);
-    if (!eventUuid || !inviteeUuid) throw new InboundPayloadError('payload.uri or payload.scheduled_event.uri is missing');
-    const guests = Array.isArray(scheduled.event_guests) ? scheduled.event_guests.map((g) => (g as { email?: unknown } | null)?.email) : [];
+    if (!eventUuid || !inviteeUuid)
+      throw new InboundPayloadError('payload.uri or payload.scheduled_event.uri is missing');
+    const guests = Array.isArray(scheduled.event_guests)
+      ? scheduled.event_guests.map((g) => (g as { email?: unknown } | null)?.email)
+      : [];
     const common = {
       startsAt: isoOrNull(scheduled.start_time),
       endsAt: isoOrNull(scheduled.end_time),
@@ -75,13 +83,25 @@ export class CalendlyDriver implements SchedulingProviderDriver {
       return {
         eventType,
         eventId: null,
-        booking: { ...common, action: oldInvitee ? 'rescheduled' : 'created', refs: [eventUuid, inviteeRef], previousRefs: oldInvitee ? [`invitee:${oldInvitee}`] : [], isRescheduleCancellation: false },
+        booking: {
+          ...common,
+          action: oldInvitee ? 'rescheduled' : 'created',
+          refs: [eventUuid, inviteeRef],
+          previousRefs: oldInvitee ? [`invitee:${oldInvitee}`] : [],
+          isRescheduleCancellation: false,
+        },
       };
     }
     return {
       eventType,
       eventId: null,
-      booking: { ...common, action: 'cancelled', refs: [inviteeRef, eventUuid], previousRefs: [], isRescheduleCancellation: invitee.rescheduled === true },
+      booking: {
+        ...common,
+        action: 'cancelled',
+        refs: [inviteeRef, eventUuid],
+        previousRefs: [],
+        isRescheduleCancellation: invitee.rescheduled === true,
+      },
     };
   }
 }

@@ -58,12 +58,15 @@ export class InboundEventsService {
   async process(job: InboundEventProcessJobData): Promise<Outcome | null> {
     const { clinicId, eventId } = job;
     return this.db.withClinic(clinicId, async (tx) => {
-      const heads: Array<{ integration_id: string }> = await tx.query(`SELECT integration_id FROM integration_event WHERE clinic_id = $1 AND id = $2`, [clinicId, eventId]);
+      const heads: Array<{ integration_id: string }> = await tx.query(
+        `SELECT integration_id FROM integration_event WHERE clinic_id = $1 AND id = $2`,
+        [clinicId, eventId],
+      );
       if (!heads[0]) return null;
-      const integrations: Array<{ id: string; provider: InboundProvider }> = await tx.query(`SELECT id, provider FROM integration WHERE clinic_id = $1 AND id = $2 FOR UPDATE`, [
-        clinicId,
-        heads[0].integration_id,
-      ]);
+      const integrations: Array<{ id: string; provider: InboundProvider }> = await tx.query(
+        `SELECT id, provider FROM integration WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
+        [clinicId, heads[0].integration_id],
+      );
       const events: Array<{ state: string; booking: InboundBooking | null }> = await tx.query(
         `SELECT state, booking FROM integration_event WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
         [clinicId, eventId],
@@ -72,13 +75,22 @@ export class InboundEventsService {
       if (!integrations[0] || !event || event.state !== 'received') return null;
       const booking = event.booking;
       const result: Outcome = booking
-        ? await this.apply({ tx, clinicId, integrationId: integrations[0].id, provider: integrations[0].provider, refs: new Map() }, booking)
+        ? await this.apply(
+            { tx, clinicId, integrationId: integrations[0].id, provider: integrations[0].provider, refs: new Map() },
+            booking,
+          )
         : { state: 'ignored', outcome: 'unsupported_event' };
       await tx.query(
         `UPDATE integration_event SET state = $3, outcome = $4, session_id = $5, processed_at = now() WHERE clinic_id = $1 AND id = $2`,
         [clinicId, eventId, result.state, result.outcome, result.sessionId ?? null],
       );
-      this.logger.log({ msg: 'inbound event applied', clinicId, eventId, state: result.state, outcome: result.outcome });
+      this.logger.log({
+        msg: 'inbound event applied',
+        clinicId,
+        eventId,
+        state: result.state,
+        outcome: result.outcome,
+      });
       return result;
     });
   }
@@ -103,7 +115,12 @@ export class InboundEventsService {
 
   private async created(ctx: Context, booking: InboundBooking): Promise<Outcome> {
     const closed = booking.refs.map((ref) => ctx.refs.get(ref)).find((r) => r && r.state !== 'active');
-    if (closed) return { state: 'ignored', outcome: closed.state === 'cancelled' ? 'booking_cancelled' : 'booking_rescheduled', sessionId: closed.session_id ?? undefined };
+    if (closed)
+      return {
+        state: 'ignored',
+        outcome: closed.state === 'cancelled' ? 'booking_cancelled' : 'booking_rescheduled',
+        sessionId: closed.session_id ?? undefined,
+      };
     const session = await this.sessionOf(ctx, booking.refs);
     if (session) return this.move(ctx, session, booking, booking.refs, 'updated');
     return this.createSession(ctx, booking);
@@ -111,7 +128,8 @@ export class InboundEventsService {
 
   private async rescheduled(ctx: Context, booking: InboundBooking): Promise<Outcome> {
     // The new booking may already be known (a redelivery, or its creation arrived first).
-    const session = (await this.sessionOf(ctx, booking.refs)) ?? (await this.sessionOf(ctx, booking.previousRefs, true));
+    const session =
+      (await this.sessionOf(ctx, booking.refs)) ?? (await this.sessionOf(ctx, booking.previousRefs, true));
     if (session) {
       const outcome = await this.move(ctx, session, booking, booking.refs, 'moved');
       await this.remember(ctx, booking.previousRefs, session.id, 'rescheduled');
@@ -130,13 +148,16 @@ export class InboundEventsService {
       await this.remember(ctx, booking.refs, known?.session_id ?? null, 'rescheduled');
       return { state: 'ignored', outcome: 'part_of_reschedule', sessionId: known?.session_id ?? undefined };
     }
-    if (known?.state === 'rescheduled') return { state: 'ignored', outcome: 'booking_rescheduled', sessionId: known.session_id ?? undefined };
+    if (known?.state === 'rescheduled')
+      return { state: 'ignored', outcome: 'booking_rescheduled', sessionId: known.session_id ?? undefined };
     const session = await this.sessionOf(ctx, booking.refs);
     // Unknown booking: a tombstone, so its late creation does not bring it back.
     await this.remember(ctx, booking.refs, session?.id ?? null, 'cancelled');
     if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
-    if (session.status === 'cancelled') return { state: 'processed', outcome: 'already_cancelled', sessionId: session.id };
-    if (session.status !== 'scheduled') return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
+    if (session.status === 'cancelled')
+      return { state: 'processed', outcome: 'already_cancelled', sessionId: session.id };
+    if (session.status !== 'scheduled')
+      return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
     await changeSession(ctx.tx, session, { status: 'cancelled' });
     await this.recordAudit(ctx, 'session.update', session.id);
     return { state: 'processed', outcome: 'cancelled', sessionId: session.id };
@@ -145,7 +166,8 @@ export class InboundEventsService {
   private async ended(ctx: Context, booking: InboundBooking): Promise<Outcome> {
     const session = await this.sessionOf(ctx, booking.refs);
     if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
-    if (session.status !== 'scheduled' || session.starts_at.getTime() > Date.now()) return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
+    if (session.status !== 'scheduled' || session.starts_at.getTime() > Date.now())
+      return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
     await changeSession(ctx.tx, session, { status: 'completed' });
     await this.recordAudit(ctx, 'session.update', session.id);
     return { state: 'processed', outcome: 'completed', sessionId: session.id };
@@ -170,11 +192,18 @@ export class InboundEventsService {
       endsAt: times.endsAt,
     });
     await this.remember(ctx, booking.refs, result.row.id, 'active');
-    if (result.isChanged) await this.recordAudit(ctx, result.isCreated ? 'session.create' : 'session.update', result.row.id);
+    if (result.isChanged)
+      await this.recordAudit(ctx, result.isCreated ? 'session.create' : 'session.update', result.row.id);
     return { state: 'processed', outcome: result.isCreated ? 'created' : 'updated', sessionId: result.row.id };
   }
 
-  private async move(ctx: Context, session: SessionRow, booking: InboundBooking, refs: string[], outcome: string): Promise<Outcome> {
+  private async move(
+    ctx: Context,
+    session: SessionRow,
+    booking: InboundBooking,
+    refs: string[],
+    outcome: string,
+  ): Promise<Outcome> {
     const times = timesOf(booking);
     if (!times) return { state: 'ignored', outcome: 'invalid_times', sessionId: session.id };
     // A booking that happens again is a scheduled session again (e.g. cancelled in Mend, then rebooked).
@@ -209,7 +238,15 @@ export class InboundEventsService {
   }
 
   private async recordAudit(ctx: Context, action: string, sessionId: string): Promise<void> {
-    await this.audit.record(ctx.tx, { clinicId: ctx.clinicId, actorType: 'system', actorId: ctx.integrationId, action, resourceType: 'session', resourceId: sessionId, outcome: 'success' });
+    await this.audit.record(ctx.tx, {
+      clinicId: ctx.clinicId,
+      actorType: 'system',
+      actorId: ctx.integrationId,
+      action,
+      resourceType: 'session',
+      resourceId: sessionId,
+      outcome: 'success',
+    });
   }
 }
 

@@ -8,9 +8,17 @@ import { JobName, OutboxWriter } from '@mend/queue';
 import { issueIntegrationToken, parseIntegrationToken } from '../integration-tokens.js';
 import { CalcomDriver } from './calcom.driver.js';
 import { CalendlyDriver } from './calendly.driver.js';
-import { InboundPayloadError, type InboundProvider, type SchedulingProviderDriver, payloadHash } from './provider.driver.js';
+import {
+  InboundPayloadError,
+  type InboundProvider,
+  type SchedulingProviderDriver,
+  payloadHash,
+} from './provider.driver.js';
 
-export const INBOUND_DRIVERS: Record<InboundProvider, SchedulingProviderDriver> = { calcom: new CalcomDriver(), calendly: new CalendlyDriver() };
+export const INBOUND_DRIVERS: Record<InboundProvider, SchedulingProviderDriver> = {
+  calcom: new CalcomDriver(),
+  calendly: new CalendlyDriver(),
+};
 
 export interface CreateIntegrationInput {
   provider: InboundProvider;
@@ -72,22 +80,41 @@ export class IntegrationsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(principal: UserPrincipal, input: CreateIntegrationInput, idempotencyKey?: string): Promise<IdempotentResult<CreatedIntegrationView>> {
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/integrations', body: input, statusCode: 201 }, async (tx) => {
-      const { token, hash } = issueIntegrationToken('whk', principal.clinicId);
-      const rows: IntegrationRow[] = await tx.query(
-        `INSERT INTO integration (clinic_id, id, provider, name, signing_secret, token_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [principal.clinicId, newId(), input.provider, input.name?.trim() || null, input.signingSecret, hash, principal.userId],
-      );
-      await this.audit.record(tx, this.audit.entryFor(principal, 'integration.create', 'integration', rows[0].id));
-      return { ...toView(rows[0]), webhookUrl: `${this.config.http.publicUrl}/v1/integrations/hooks/${token}` };
-    });
+  async create(
+    principal: UserPrincipal,
+    input: CreateIntegrationInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<CreatedIntegrationView>> {
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/integrations', body: input, statusCode: 201 },
+      async (tx) => {
+        const { token, hash } = issueIntegrationToken('whk', principal.clinicId);
+        const rows: IntegrationRow[] = await tx.query(
+          `INSERT INTO integration (clinic_id, id, provider, name, signing_secret, token_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+          [
+            principal.clinicId,
+            newId(),
+            input.provider,
+            input.name?.trim() || null,
+            input.signingSecret,
+            hash,
+            principal.userId,
+          ],
+        );
+        await this.audit.record(tx, this.audit.entryFor(principal, 'integration.create', 'integration', rows[0].id));
+        return { ...toView(rows[0]), webhookUrl: `${this.config.http.publicUrl}/v1/integrations/hooks/${token}` };
+      },
+    );
   }
 
   async list(principal: UserPrincipal, query: { limit: number; cursor?: string }): Promise<Page<IntegrationView>> {
     const after = decodeCursor(query.cursor);
     const rows: IntegrationRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(`SELECT ${COLUMNS} FROM integration WHERE clinic_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`, [principal.clinicId, after ?? null, query.limit + 1]),
+      tx.query(
+        `SELECT ${COLUMNS} FROM integration WHERE clinic_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+        [principal.clinicId, after ?? null, query.limit + 1],
+      ),
     );
     return toPage(rows, query.limit, toView);
   }
@@ -95,10 +122,11 @@ export class IntegrationsService {
   /** Its webhook URL stops working at once; sessions it created stay. */
   async revoke(principal: UserPrincipal, integrationId: string): Promise<void> {
     await this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows = await queryRows(tx, `UPDATE integration SET revoked_at = coalesce(revoked_at, now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`, [
-        principal.clinicId,
-        integrationId,
-      ]);
+      const rows = await queryRows(
+        tx,
+        `UPDATE integration SET revoked_at = coalesce(revoked_at, now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`,
+        [principal.clinicId, integrationId],
+      );
       if (rows.length === 0) throw DomainException.notFound('Integration');
       await this.audit.record(tx, this.audit.entryFor(principal, 'integration.revoke', 'integration', integrationId));
     });
@@ -137,7 +165,11 @@ export class IntegrationsService {
       try {
         parsed = driver.parse(body);
       } catch (error) {
-        if (error instanceof InboundPayloadError) throw new DomainException('invalid', `The webhook body is not a ${integration.provider} event: ${error.message}`);
+        if (error instanceof InboundPayloadError)
+          throw new DomainException(
+            'invalid',
+            `The webhook body is not a ${integration.provider} event: ${error.message}`,
+          );
         throw error;
       }
 
@@ -159,7 +191,8 @@ export class IntegrationsService {
         ],
       );
       if (inserted.length === 0) return { isNew: false };
-      if (parsed.booking) await this.outbox.enqueue(tx, clinicId, { name: JobName.InboundEventProcess, data: { clinicId, eventId } });
+      if (parsed.booking)
+        await this.outbox.enqueue(tx, clinicId, { name: JobName.InboundEventProcess, data: { clinicId, eventId } });
       return { isNew: true };
     });
   }

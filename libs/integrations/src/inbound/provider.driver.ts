@@ -73,7 +73,8 @@ export function singleHeader(headers: IncomingHttpHeaders, name: string): string
 }
 
 export function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InboundPayloadError(`${what} is not an object`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new InboundPayloadError(`${what} is not an object`);
   return value as Record<string, unknown>;
 }
 
@@ -82,7 +83,9 @@ export function optionalString(value: unknown): string | null {
 }
 
 export function emailsOf(values: unknown[]): string[] {
-  const emails = values.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : '')).filter((e) => e.includes('@') && e.length <= 254);
+  const emails = values
+    .map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : ''))
+    .filter((e) => e.includes('@') && e.length <= 254);
   return [...new Set(emails)];
 }
 

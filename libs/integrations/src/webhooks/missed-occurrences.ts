@@ -1,5 +1,6 @@
-import { announceEvent } from '@mend/queue';
 import type { EntityManager } from 'typeorm';
+
+import { announceEvent } from '@mend/queue';
 
 /** How far back a scan looks for occurrences that closed (covers a worker outage of two days). */
 export const MISSED_LOOKBACK_HOURS = 48;
@@ -12,9 +13,14 @@ const BATCH = 500;
  * active assignments of active couples count (a paused or cancelled one is not "missed").
  * Runs in the caller's clinic-pinned transaction; answers how many were announced.
  */
-export async function announceMissedOccurrences(tx: EntityManager, clinicId: string, now: Date = new Date()): Promise<number> {
-  const rows: Array<{ id: string; assignment_id: string; couple_id: string; partner_id: string | null }> = await tx.query(
-    `SELECT o.id, o.assignment_id, o.couple_id, o.partner_id
+export async function announceMissedOccurrences(
+  tx: EntityManager,
+  clinicId: string,
+  now: Date = new Date(),
+): Promise<number> {
+  const rows: Array<{ id: string; assignment_id: string; couple_id: string; partner_id: string | null }> =
+    await tx.query(
+      `SELECT o.id, o.assignment_id, o.couple_id, o.partner_id
        FROM occurrence o
        JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id AND a.status IN ('active', 'completed')
        JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id AND c.status = 'active'
@@ -25,8 +31,8 @@ export async function announceMissedOccurrences(tx: EntityManager, clinicId: str
         AND NOT EXISTS (SELECT 1 FROM webhook_event w WHERE w.clinic_id = o.clinic_id AND w.dedupe_key = 'occurrence.missed.' || o.id)
       ORDER BY o.closes_at, o.id
       LIMIT ${BATCH}`,
-    [clinicId, now, MISSED_LOOKBACK_HOURS],
-  );
+      [clinicId, now, MISSED_LOOKBACK_HOURS],
+    );
   let announced = 0;
   for (const row of rows) {
     const id = await announceEvent(

@@ -1,4 +1,4 @@
-import { type Resolver, WebhookTargetError, isPublicAddress, resolveWebhookTarget } from './target-address.js';
+import { isPublicAddress, resolveWebhookTarget, WebhookTargetError, type Resolver } from './target-address.js';
 
 const resolvesTo =
   (...addresses: string[]): Resolver =>
@@ -8,7 +8,11 @@ const unresolvable: Resolver = async () => {
   throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
 };
 
-async function problemOf(url: string, resolver: Resolver = unresolvable, allowed: Parameters<typeof resolveWebhookTarget>[1] = []): Promise<string | null> {
+async function problemOf(
+  url: string,
+  resolver: Resolver = unresolvable,
+  allowed: Parameters<typeof resolveWebhookTarget>[1] = [],
+): Promise<string | null> {
   try {
     await resolveWebhookTarget(url, allowed, resolver);
     return null;
@@ -21,11 +25,36 @@ async function problemOf(url: string, resolver: Resolver = unresolvable, allowed
 describe('webhook target addresses', () => {
   it('treats only global unicast addresses as public', () => {
     const refused = [
-      '127.0.0.1', '127.1.2.3', '0.0.0.0', '10.0.0.1', '10.255.255.255', '172.16.0.1', '172.31.255.254', '192.168.0.1',
-      '169.254.169.254', '169.254.0.1', '100.64.0.1', '100.100.100.200', '224.0.0.1', '255.255.255.255', '192.0.2.1', '198.18.0.1',
-      '::', '::1', 'fe80::1', 'fc00::1', 'fd00:ec2::254', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '::ffff:7f00:1', '64:ff9b::a00:1', '2001:db8::1',
+      '127.0.0.1',
+      '127.1.2.3',
+      '0.0.0.0',
+      '10.0.0.1',
+      '10.255.255.255',
+      '172.16.0.1',
+      '172.31.255.254',
+      '192.168.0.1',
+      '169.254.169.254',
+      '169.254.0.1',
+      '100.64.0.1',
+      '100.100.100.200',
+      '224.0.0.1',
+      '255.255.255.255',
+      '192.0.2.1',
+      '198.18.0.1',
+      '::',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      'fd00:ec2::254',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      '::ffff:7f00:1',
+      '64:ff9b::a00:1',
+      '2001:db8::1',
     ];
-    for (const address of refused) expect({ address, isPublic: isPublicAddress(address) }).toEqual({ address, isPublic: false });
+    for (const address of refused)
+      expect({ address, isPublic: isPublicAddress(address) }).toEqual({ address, isPublic: false });
     for (const address of ['93.184.215.14', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:93.184.215.14']) {
       expect({ address, isPublic: isPublicAddress(address) }).toEqual({ address, isPublic: true });
     }
@@ -38,14 +67,18 @@ describe('webhook target addresses', () => {
     expect(await problemOf('https://10.1.2.3/hook')).toBe('forbidden_address');
     expect(await problemOf('https://internal.example/hook', resolvesTo('10.0.0.7'))).toBe('forbidden_address');
     // Every address must pass: one public and one private address is still refused.
-    expect(await problemOf('https://split.example/hook', resolvesTo('93.184.215.14', '127.0.0.1'))).toBe('forbidden_address');
+    expect(await problemOf('https://split.example/hook', resolvesTo('93.184.215.14', '127.0.0.1'))).toBe(
+      'forbidden_address',
+    );
   });
 
   it('refuses what is not an https URL to a resolvable public host', async () => {
     expect(await problemOf('not a url')).toBe('invalid_url');
     expect(await problemOf('ftp://files.example/hook')).toBe('scheme_not_allowed');
     expect(await problemOf('http://public.example/hook', resolvesTo('93.184.215.14'))).toBe('scheme_not_allowed');
-    expect(await problemOf('https://user:secret@public.example/hook', resolvesTo('93.184.215.14'))).toBe('credentials_in_url');
+    expect(await problemOf('https://user:secret@public.example/hook', resolvesTo('93.184.215.14'))).toBe(
+      'credentials_in_url',
+    );
     expect(await problemOf('https://nowhere.invalid/hook')).toBe('unresolvable');
     expect(await problemOf('https://public.example/hook', resolvesTo('93.184.215.14'))).toBeNull();
   });
@@ -57,12 +90,26 @@ describe('webhook target addresses', () => {
 
   it('lets WEBHOOK_ALLOWED_HOSTS entries through: by address and port, by host name, by CIDR range', async () => {
     expect(await problemOf('http://127.0.0.1:4000/hook', unresolvable, [{ host: '127.0.0.1', port: 4000 }])).toBeNull();
-    expect(await problemOf('http://127.0.0.1:4001/hook', unresolvable, [{ host: '127.0.0.1', port: 4000 }])).toBe('forbidden_address');
-    expect(await problemOf('http://receiver.local:8080/hook', resolvesTo('10.20.0.5'), [{ host: 'receiver.local' }])).toBeNull();
-    expect(await problemOf('https://other.local/hook', resolvesTo('10.20.0.5'), [{ host: 'receiver.local' }])).toBe('forbidden_address');
-    expect(await problemOf('https://svc.internal/hook', resolvesTo('10.20.3.4'), [{ host: '10.20.0.0/16' }])).toBeNull();
-    expect(await problemOf('https://svc.internal/hook', resolvesTo('10.21.3.4'), [{ host: '10.20.0.0/16' }])).toBe('forbidden_address');
+    expect(await problemOf('http://127.0.0.1:4001/hook', unresolvable, [{ host: '127.0.0.1', port: 4000 }])).toBe(
+      'forbidden_address',
+    );
+    expect(
+      await problemOf('http://receiver.local:8080/hook', resolvesTo('10.20.0.5'), [{ host: 'receiver.local' }]),
+    ).toBeNull();
+    expect(await problemOf('https://other.local/hook', resolvesTo('10.20.0.5'), [{ host: 'receiver.local' }])).toBe(
+      'forbidden_address',
+    );
+    expect(
+      await problemOf('https://svc.internal/hook', resolvesTo('10.20.3.4'), [{ host: '10.20.0.0/16' }]),
+    ).toBeNull();
+    expect(await problemOf('https://svc.internal/hook', resolvesTo('10.21.3.4'), [{ host: '10.20.0.0/16' }])).toBe(
+      'forbidden_address',
+    );
     expect(await problemOf('http://[::1]:4000/hook', unresolvable, [{ host: '::1', port: 4000 }])).toBeNull();
-    expect(await problemOf('http://localhost:4000/hook', resolvesTo('127.0.0.1', '::1'), [{ host: '127.0.0.1', port: 4000 }])).toBe('forbidden_address');
+    expect(
+      await problemOf('http://localhost:4000/hook', resolvesTo('127.0.0.1', '::1'), [
+        { host: '127.0.0.1', port: 4000 },
+      ]),
+    ).toBe('forbidden_address');
   });
 });

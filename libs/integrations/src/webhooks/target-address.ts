@@ -1,6 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+
 import ipaddr from 'ipaddr.js';
+
 import type { WebhookAllowedHost } from '@mend/config';
 import { DomainException } from '@mend/core';
 
@@ -14,7 +16,8 @@ import { DomainException } from '@mend/core';
  * change between the two; the delivery then connects to the very address that was checked, so a
  * name cannot resolve to a public address for the check and a private one for the connection.
  */
-export type TargetProblem = 'invalid_url' | 'scheme_not_allowed' | 'credentials_in_url' | 'unresolvable' | 'forbidden_address';
+export type TargetProblem =
+  'invalid_url' | 'scheme_not_allowed' | 'credentials_in_url' | 'unresolvable' | 'forbidden_address';
 
 export class WebhookTargetError extends Error {
   constructor(
@@ -52,7 +55,12 @@ function matchesAllowed(entry: WebhookAllowedHost, hostname: string, port: numbe
   if (entry.host.includes('/')) {
     const [range, bits] = ipaddr.parseCIDR(entry.host);
     const parsed = ipaddr.process(address);
-    const candidate = parsed.kind() === range.kind() ? parsed : parsed.kind() === 'ipv4' ? (parsed as ipaddr.IPv4).toIPv4MappedAddress() : null;
+    const candidate =
+      parsed.kind() === range.kind()
+        ? parsed
+        : parsed.kind() === 'ipv4'
+          ? (parsed as ipaddr.IPv4).toIPv4MappedAddress()
+          : null;
     return candidate !== null && candidate.kind() === range.kind() && candidate.match(range, bits);
   }
   if (isIP(entry.host)) return ipaddr.process(entry.host).toString() === ipaddr.process(address).toString();
@@ -67,15 +75,24 @@ function defaultPort(url: URL): number {
  * Parses, resolves and checks a webhook URL; throws WebhookTargetError naming the problem.
  * `https:` is required, except for allow-listed hosts (a local receiver speaks plain http).
  */
-export async function resolveWebhookTarget(rawUrl: string, allowed: readonly WebhookAllowedHost[], resolve: Resolver = systemResolver): Promise<ResolvedTarget> {
+export async function resolveWebhookTarget(
+  rawUrl: string,
+  allowed: readonly WebhookAllowedHost[],
+  resolve: Resolver = systemResolver,
+): Promise<ResolvedTarget> {
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
     throw new WebhookTargetError('invalid_url', 'url is not a valid URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookTargetError('scheme_not_allowed', 'url must use https');
-  if (url.username || url.password) throw new WebhookTargetError('credentials_in_url', 'url must not carry credentials; authenticate with the signature');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new WebhookTargetError('scheme_not_allowed', 'url must use https');
+  if (url.username || url.password)
+    throw new WebhookTargetError(
+      'credentials_in_url',
+      'url must not carry credentials; authenticate with the signature',
+    );
   const hostname = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = defaultPort(url);
 
@@ -94,7 +111,10 @@ export async function resolveWebhookTarget(rawUrl: string, allowed: readonly Web
   // Every address must pass: a name with one public and one private address is refused.
   for (const { address } of addresses) {
     if (!isPublicAddress(address) && !isAllowListed(address)) {
-      throw new WebhookTargetError('forbidden_address', `url resolves to ${describe(address)}, which webhooks may not call`);
+      throw new WebhookTargetError(
+        'forbidden_address',
+        `url resolves to ${describe(address)}, which webhooks may not call`,
+      );
     }
   }
   if (url.protocol === 'http:' && !addresses.every(({ address }) => isAllowListed(address))) {
@@ -119,12 +139,18 @@ function describe(address: string): string {
 }
 
 /** The check at endpoint creation, as a 422 naming the field. */
-export async function requireAllowedWebhookUrl(rawUrl: string, allowed: readonly WebhookAllowedHost[], resolve?: Resolver): Promise<ResolvedTarget> {
+export async function requireAllowedWebhookUrl(
+  rawUrl: string,
+  allowed: readonly WebhookAllowedHost[],
+  resolve?: Resolver,
+): Promise<ResolvedTarget> {
   try {
     return await resolveWebhookTarget(rawUrl, allowed, resolve);
   } catch (error) {
     if (error instanceof WebhookTargetError) {
-      throw new DomainException('unprocessable', `The webhook URL is refused: ${error.message}`, { errors: [{ field: 'url', message: error.message }] });
+      throw new DomainException('unprocessable', `The webhook URL is refused: ${error.message}`, {
+        errors: [{ field: 'url', message: error.message }],
+      });
     }
     throw error;
   }

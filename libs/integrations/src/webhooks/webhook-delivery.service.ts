@@ -68,7 +68,12 @@ export class WebhookDeliveryService {
         );
         const id = inserted[0]?.id;
         if (!id) continue;
-        await this.outbox.enqueue(tx, clinicId, { name: JobName.WebhookDelivery, data: { clinicId, deliveryId: id, attempt: 1 } }, { dedupeKey: `${id}.1` });
+        await this.outbox.enqueue(
+          tx,
+          clinicId,
+          { name: JobName.WebhookDelivery, data: { clinicId, deliveryId: id, attempt: 1 } },
+          { dedupeKey: `${id}.1` },
+        );
         created++;
       }
       return created;
@@ -86,19 +91,38 @@ export class WebhookDeliveryService {
     if (!claimed) return 'skipped';
     if (claimed.endpoint_disabled_at) {
       await this.db.withClinic(clinicId, (tx) =>
-        tx.query(`UPDATE webhook_delivery SET state = 'failed', next_attempt_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`, [clinicId, deliveryId]),
+        tx.query(
+          `UPDATE webhook_delivery SET state = 'failed', next_attempt_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+          [clinicId, deliveryId],
+        ),
       );
       return 'failed';
     }
 
     const startedAt = new Date();
     const result = await this.send(claimed);
-    const outcome = await this.db.withClinic(clinicId, (tx) => this.settle(tx, clinicId, claimed, attempt, startedAt, result));
-    this.logger.log({ msg: 'webhook attempt', clinicId, deliveryId, attempt, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs, outcome });
+    const outcome = await this.db.withClinic(clinicId, (tx) =>
+      this.settle(tx, clinicId, claimed, attempt, startedAt, result),
+    );
+    this.logger.log({
+      msg: 'webhook attempt',
+      clinicId,
+      deliveryId,
+      attempt,
+      statusCode: result.statusCode,
+      error: result.error,
+      durationMs: result.durationMs,
+      outcome,
+    });
     return outcome;
   }
 
-  private async claim(tx: EntityManager, clinicId: string, deliveryId: string, attempt: number): Promise<ClaimedDelivery | 'in_flight' | null> {
+  private async claim(
+    tx: EntityManager,
+    clinicId: string,
+    deliveryId: string,
+    attempt: number,
+  ): Promise<ClaimedDelivery | 'in_flight' | null> {
     // A crashed attempt may be taken over once its lease (the send timeout and a margin) lapsed.
     const leaseSeconds = Math.ceil(this.config.webhooks.timeoutMs / 1000) + 15;
     const claimed = await queryRows<{ id: string }>(
@@ -111,10 +135,10 @@ export class WebhookDeliveryService {
       [clinicId, deliveryId, attempt, leaseSeconds],
     );
     if (claimed.length === 0) {
-      const current: Array<{ state: string; attempt_count: number }> = await tx.query(`SELECT state, attempt_count FROM webhook_delivery WHERE clinic_id = $1 AND id = $2`, [
-        clinicId,
-        deliveryId,
-      ]);
+      const current: Array<{ state: string; attempt_count: number }> = await tx.query(
+        `SELECT state, attempt_count FROM webhook_delivery WHERE clinic_id = $1 AND id = $2`,
+        [clinicId, deliveryId],
+      );
       return current[0]?.state === 'sending' && current[0].attempt_count === attempt ? 'in_flight' : null;
     }
     const rows: ClaimedDelivery[] = await tx.query(
@@ -138,12 +162,23 @@ export class WebhookDeliveryService {
       throw error;
     }
     // The thin body: type, time, ids. The webhook-id is the event's, the same on every retry.
-    const body = JSON.stringify({ type: delivery.type, timestamp: delivery.occurred_at.toISOString(), data: delivery.data });
+    const body = JSON.stringify({
+      type: delivery.type,
+      timestamp: delivery.occurred_at.toISOString(),
+      data: delivery.data,
+    });
     const headers = webhookHeaders(delivery.secret, delivery.event_id, Math.floor(Date.now() / 1000), body);
     return sendWebhook(target, headers, body, this.config.webhooks.timeoutMs);
   }
 
-  private async settle(tx: EntityManager, clinicId: string, delivery: ClaimedDelivery, attempt: number, startedAt: Date, result: SendResult): Promise<DeliveryOutcome> {
+  private async settle(
+    tx: EntityManager,
+    clinicId: string,
+    delivery: ClaimedDelivery,
+    attempt: number,
+    startedAt: Date,
+    result: SendResult,
+  ): Promise<DeliveryOutcome> {
     await tx.query(
       `INSERT INTO webhook_delivery_attempt (clinic_id, delivery_id, attempt, started_at, duration_ms, status_code, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
@@ -171,7 +206,15 @@ export class WebhookDeliveryService {
         [clinicId, delivery.endpoint_id],
       );
       if (disabled.length > 0) {
-        await this.audit.record(tx, { clinicId, actorType: 'system', actorId: null, action: 'webhook_endpoint.disable', resourceType: 'webhook_endpoint', resourceId: delivery.endpoint_id, outcome: 'success' });
+        await this.audit.record(tx, {
+          clinicId,
+          actorType: 'system',
+          actorId: null,
+          action: 'webhook_endpoint.disable',
+          resourceType: 'webhook_endpoint',
+          resourceId: delivery.endpoint_id,
+          outcome: 'success',
+        });
       }
       return 'endpoint_gone';
     }

@@ -42,7 +42,13 @@ interface DeliveryRow {
   next_attempt_at: Date | null;
   delivered_at: Date | null;
   created_at: Date;
-  attempts: Array<{ attempt: number; started_at: string; duration_ms: number; status_code: number | null; error: string | null }> | null;
+  attempts: Array<{
+    attempt: number;
+    started_at: string;
+    duration_ms: number;
+    status_code: number | null;
+    error: string | null;
+  }> | null;
 }
 
 /**
@@ -63,49 +69,80 @@ export class WebhookEndpointsService {
    * The URL must resolve to public addresses only (or be allow-listed) — checked here and again
    * before every delivery. The signing secret is in this response only.
    */
-  async create(principal: Principal, input: CreateWebhookEndpointInput, idempotencyKey?: string): Promise<IdempotentResult<CreatedWebhookEndpointView>> {
+  async create(
+    principal: Principal,
+    input: CreateWebhookEndpointInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<CreatedWebhookEndpointView>> {
     const url = input.url.trim();
     await requireAllowedWebhookUrl(url, this.config.webhooks.allowedHosts);
     const events = [...new Set(input.events)].sort();
-    return this.idempotency.run(principal, { key: idempotencyKey, operation: 'POST /v1/webhook-endpoints', body: input, statusCode: 201 }, async (tx) => {
-      const secret = generateWebhookSecret();
-      const rows: WebhookEndpointRow[] = await tx.query(
-        `INSERT INTO webhook_endpoint (clinic_id, id, url, description, events, secret, created_by)
+    return this.idempotency.run(
+      principal,
+      { key: idempotencyKey, operation: 'POST /v1/webhook-endpoints', body: input, statusCode: 201 },
+      async (tx) => {
+        const secret = generateWebhookSecret();
+        const rows: WebhookEndpointRow[] = await tx.query(
+          `INSERT INTO webhook_endpoint (clinic_id, id, url, description, events, secret, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${ENDPOINT_COLUMNS}`,
-        [principal.clinicId, newId(), url, input.description?.trim() || null, events, secret, actorOf(principal).actorId],
-      );
-      await this.audit.record(tx, this.audit.entryFor(principal, 'webhook_endpoint.create', 'webhook_endpoint', rows[0].id));
-      return { ...toEndpointView(rows[0]), secret };
-    });
+          [
+            principal.clinicId,
+            newId(),
+            url,
+            input.description?.trim() || null,
+            events,
+            secret,
+            actorOf(principal).actorId,
+          ],
+        );
+        await this.audit.record(
+          tx,
+          this.audit.entryFor(principal, 'webhook_endpoint.create', 'webhook_endpoint', rows[0].id),
+        );
+        return { ...toEndpointView(rows[0]), secret };
+      },
+    );
   }
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<WebhookEndpointView>> {
     const after = decodeCursor(query.cursor);
     const rows: WebhookEndpointRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE clinic_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`, [
-        principal.clinicId,
-        after ?? null,
-        query.limit + 1,
-      ]),
+      tx.query(
+        `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE clinic_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+        [principal.clinicId, after ?? null, query.limit + 1],
+      ),
     );
     return toPage(rows, query.limit, toEndpointView);
   }
 
   async get(principal: Principal, endpointId: string): Promise<WebhookEndpointView> {
-    return this.db.withClinic(principal.clinicId, async (tx) => toEndpointView(await this.requireEndpoint(tx, principal, endpointId)));
+    return this.db.withClinic(principal.clinicId, async (tx) =>
+      toEndpointView(await this.requireEndpoint(tx, principal, endpointId)),
+    );
   }
 
   /** Deletes the endpoint with its delivery history; deliveries still queued are dropped. */
   async remove(principal: Principal, endpointId: string): Promise<void> {
     await this.db.withClinic(principal.clinicId, async (tx) => {
-      const deleted = await queryRows(tx, `DELETE FROM webhook_endpoint WHERE clinic_id = $1 AND id = $2 RETURNING id`, [principal.clinicId, endpointId]);
+      const deleted = await queryRows(
+        tx,
+        `DELETE FROM webhook_endpoint WHERE clinic_id = $1 AND id = $2 RETURNING id`,
+        [principal.clinicId, endpointId],
+      );
       if (deleted.length === 0) throw DomainException.notFound('Webhook endpoint');
-      await this.audit.record(tx, this.audit.entryFor(principal, 'webhook_endpoint.delete', 'webhook_endpoint', endpointId));
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(principal, 'webhook_endpoint.delete', 'webhook_endpoint', endpointId),
+      );
     });
   }
 
   /** An endpoint's deliveries, newest first, each with its attempts (status codes and timing) in order. */
-  async listDeliveries(principal: Principal, endpointId: string, query: { limit: number; cursor?: string }): Promise<Page<WebhookDeliveryView>> {
+  async listDeliveries(
+    principal: Principal,
+    endpointId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<WebhookDeliveryView>> {
     const before = decodeCursor(query.cursor);
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await this.requireEndpoint(tx, principal, endpointId);
@@ -132,8 +169,13 @@ export class WebhookEndpointsService {
       );
       const delivery = rows[0];
       if (!delivery) throw DomainException.notFound('Webhook delivery');
-      if (endpoint.disabled_at) throw new DomainException('conflict', 'The endpoint is disabled; create a new endpoint to receive webhooks again');
-      if (delivery.state === 'pending' || delivery.state === 'sending') throw new DomainException('conflict', 'This delivery is already scheduled');
+      if (endpoint.disabled_at)
+        throw new DomainException(
+          'conflict',
+          'The endpoint is disabled; create a new endpoint to receive webhooks again',
+        );
+      if (delivery.state === 'pending' || delivery.state === 'sending')
+        throw new DomainException('conflict', 'This delivery is already scheduled');
       await tx.query(
         `UPDATE webhook_delivery SET state = 'pending', retry_started_at = now(), next_attempt_at = now(), delivered_at = NULL, claimed_at = NULL, updated_at = now()
           WHERE clinic_id = $1 AND id = $2`,
@@ -146,7 +188,10 @@ export class WebhookEndpointsService {
         { name: JobName.WebhookDelivery, data: { clinicId: principal.clinicId, deliveryId, attempt } },
         { dedupeKey: `${deliveryId}.${attempt}` },
       );
-      await this.audit.record(tx, this.audit.entryFor(principal, 'webhook_delivery.redeliver', 'webhook_delivery', deliveryId));
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(principal, 'webhook_delivery.redeliver', 'webhook_delivery', deliveryId),
+      );
       const [view] = await this.deliveriesById(tx, principal.clinicId, [deliveryId]);
       return view;
     });
@@ -160,8 +205,15 @@ export class WebhookEndpointsService {
     return rows.map(toDeliveryView);
   }
 
-  private async requireEndpoint(tx: EntityManager, principal: Principal, endpointId: string): Promise<WebhookEndpointRow> {
-    const rows: WebhookEndpointRow[] = await tx.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE clinic_id = $1 AND id = $2`, [principal.clinicId, endpointId]);
+  private async requireEndpoint(
+    tx: EntityManager,
+    principal: Principal,
+    endpointId: string,
+  ): Promise<WebhookEndpointRow> {
+    const rows: WebhookEndpointRow[] = await tx.query(
+      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE clinic_id = $1 AND id = $2`,
+      [principal.clinicId, endpointId],
+    );
     if (!rows[0]) throw DomainException.notFound('Webhook endpoint');
     return rows[0];
   }

@@ -2,7 +2,15 @@ import { MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetry } from './webhook-retry.j
 
 describe('webhook retry schedule', () => {
   it('grows exponentially from the base delay and is capped at 6 hours', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n, 30_000))).toEqual([30_000, 120_000, 480_000, 1_920_000, 7_680_000, MAX_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n, 30_000))).toEqual([
+      30_000,
+      120_000,
+      480_000,
+      1_920_000,
+      7_680_000,
+      MAX_RETRY_DELAY_MS,
+      MAX_RETRY_DELAY_MS,
+    ]);
   });
 
   it('keeps retrying for at least the 24 h window with the default base delay, with ten or so attempts', () => {

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+
 import type { ResolvedTarget } from './target-address.js';
 
 export interface SendResult {
@@ -18,7 +19,12 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  * host in the Host header and, for https, as the TLS server name — so certificates are verified
  * against the name the clinic gave. Redirects are not followed: a 3xx is a failed attempt.
  */
-export function sendWebhook(target: ResolvedTarget, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
+export function sendWebhook(
+  target: ResolvedTarget,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<SendResult> {
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   const isHttps = target.url.protocol === 'https:';

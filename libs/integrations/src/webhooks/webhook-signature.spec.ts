@@ -1,17 +1,27 @@
 import { Webhook } from 'standardwebhooks';
+
 import { generateWebhookSecret, signWebhook, webhookHeaders } from './webhook-signature.js';
 
 describe('Standard Webhooks signing', () => {
-  it('matches the specification\'s example', () => {
-    expect(signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe(
-      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-    );
+  it("matches the specification's example", () => {
+    expect(
+      signWebhook(
+        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'msg_p5jXN8AQM9LWM0D4loKWxJek',
+        1614265330,
+        '{"test": 2432232314}',
+      ),
+    ).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 
   it('agrees with the standardwebhooks package for fresh secrets', () => {
     for (let i = 0; i < 20; i++) {
       const secret = generateWebhookSecret();
-      const body = JSON.stringify({ type: 'session.created', timestamp: new Date().toISOString(), data: { sessionId: `s-${i}`, coupleId: 'c' } });
+      const body = JSON.stringify({
+        type: 'session.created',
+        timestamp: new Date().toISOString(),
+        data: { sessionId: `s-${i}`, coupleId: 'c' },
+      });
       const timestamp = Math.floor(Date.now() / 1000);
       const headers = webhookHeaders(secret, `evt-${i}`, timestamp, body);
       expect(new Webhook(secret).sign(`evt-${i}`, new Date(timestamp * 1000), body)).toBe(headers['webhook-signature']);
