@@ -1,5 +1,4 @@
 import {
-  createTestApp,
   insertClientUser,
   newApiKey,
   newClinic,
@@ -7,10 +6,10 @@ import {
   TEST_PASSWORD,
   type ClinicContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { ACCESS, ALL } from './support/access-rules.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
 

@@ -3,9 +3,10 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
 
-import { builtinExerciseId, createTestApp, newClinic, newCouple, newStaff, type TestApp } from '@mend/testing';
+import { builtinExerciseId, newClinic, newCouple, newStaff } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** A check-in is enough for an alert to open and reach the caseloads: no one has to read progress first. */
 describe('alerts raised by the worker after a check-in', () => {

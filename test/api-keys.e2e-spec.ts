@@ -1,4 +1,6 @@
-import { createTestApp, newApiKey, newClinic, type ClinicContext, type TestApp } from '@mend/testing';
+import { newApiKey, newClinic, type ClinicContext } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('API keys', () => {
   let t: TestApp;

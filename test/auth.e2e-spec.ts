@@ -2,15 +2,9 @@ import { createHmac } from 'node:crypto';
 
 import pg from 'pg';
 
-import {
-  createTestApp,
-  invitationToken,
-  newClinic,
-  newStaff,
-  TEST_JWT_SECRET,
-  TEST_PASSWORD,
-  type TestApp,
-} from '@mend/testing';
+import { invitationToken, newClinic, newStaff, TEST_PASSWORD } from '@mend/testing';
+
+import { createTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 
 const PROBLEM = /^application\/problem\+json/;
 

@@ -28,12 +28,12 @@ import type { EntityManager } from 'typeorm';
 import { CheckInLinksService } from '@mend/checkin-links';
 import { loggerParams } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { createTestApp, type TestApp } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { DEMO_PARTNERS } from '../scripts/seed-demo-couple.js';
 import { DEMO_CLINIC, DEMO_PASSWORD, DEMO_THERAPIST, seedDemo } from '../scripts/seed-demo.js';
 import { startSmtpCatcher, type CaughtMail, type SmtpCatcher } from './support/smtp-catcher.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Functions given to page.evaluate run in the browser; the project itself compiles without the DOM library.
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -5,15 +5,15 @@ import { CheckInLinksService, issueCheckInLink } from '@mend/checkin-links';
 import { TenantDatabase } from '@mend/database';
 import {
   builtinExerciseId,
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * The HTTP contract of the client check-in page (supertest through the real app setup): the

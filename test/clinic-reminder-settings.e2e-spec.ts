@@ -8,17 +8,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 
 import {
   bookSession,
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

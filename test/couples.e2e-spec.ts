@@ -1,6 +1,5 @@
 import {
   builtinExerciseId,
-  createTestApp,
   invitationToken,
   newClinic,
   newCouple,
@@ -8,8 +7,9 @@ import {
   TEST_PASSWORD,
   type ClinicContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('couples and caseloads', () => {
   let t: TestApp;

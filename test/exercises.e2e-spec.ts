@@ -1,14 +1,8 @@
 import { TenantDatabase } from '@mend/database';
 import { BUILTIN_EXERCISES, BUILTIN_KEYS, getVersion } from '@mend/exercises';
-import {
-  createTestApp,
-  insertClientUser,
-  newClinic,
-  newStaff,
-  type ClinicContext,
-  type StaffContext,
-  type TestApp,
-} from '@mend/testing';
+import { insertClientUser, newClinic, newStaff, type ClinicContext, type StaffContext } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const PROBLEM = /^application\/problem\+json/;
 const auth = { type: 'bearer' } as const;

@@ -1,15 +1,15 @@
 import { DateTime } from 'luxon';
 
 import {
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const PROBLEM = /^application\/problem\+json/;
 const auth = { type: 'bearer' } as const;

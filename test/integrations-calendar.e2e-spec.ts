@@ -2,15 +2,15 @@ import { DateTime } from 'luxon';
 import ical from 'node-ical';
 
 import {
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
 

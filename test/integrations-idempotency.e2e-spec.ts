@@ -5,15 +5,15 @@ import { DateTime } from 'luxon';
 import { TenantDatabase } from '@mend/database';
 import {
   builtinExerciseId,
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
 

@@ -11,17 +11,16 @@ import { DateTime } from 'luxon';
 
 import { TenantDatabase } from '@mend/database';
 import {
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;

@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 
 import { TenantDatabase } from '@mend/database';
 import {
-  createTestApp,
   newApiKey,
   newClinic,
   newCouple,
@@ -10,8 +9,9 @@ import {
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
 

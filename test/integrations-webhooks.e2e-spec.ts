@@ -14,7 +14,6 @@ import { TenantDatabase } from '@mend/database';
 import { DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
 import {
   builtinExerciseId,
-  createTestApp,
   newApiKey,
   newClinic,
   newCouple,
@@ -22,10 +21,10 @@ import {
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;

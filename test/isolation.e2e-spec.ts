@@ -5,7 +5,6 @@ import { TenantDatabase } from '@mend/database';
 import { WebhookDeliveryService } from '@mend/integrations';
 import {
   builtinExerciseId,
-  createTestApp,
   newApiKey,
   newClinic,
   newCouple,
@@ -13,10 +12,10 @@ import {
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { ACCESS } from './support/access-rules.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 type Role = 'admin' | 'therapist' | 'client' | 'api-key';
 interface Caller {

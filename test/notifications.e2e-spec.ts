@@ -6,7 +6,6 @@ import { TenantDatabase } from '@mend/database';
 import { dueNotificationIds, notificationDedupeKey, notificationsRepository } from '@mend/reminders';
 import {
   builtinExerciseId,
-  createTestApp,
   insertClientUser,
   newApiKey,
   newClinic,
@@ -14,8 +13,9 @@ import {
   newStaff,
   type ClinicContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const PROBLEM = /^application\/problem\+json/;
 const auth = { type: 'bearer' } as const;

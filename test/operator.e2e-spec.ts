@@ -1,7 +1,9 @@
 import { readTestSettings } from '@mend/config';
 import { newId } from '@mend/core';
 import { ALL_QUEUES, JobName, JobProducer } from '@mend/queue';
-import { createTestApp, newClinic, type ClinicContext, type TestApp } from '@mend/testing';
+import { newClinic, type ClinicContext } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const OPERATOR_TOKEN = 'op_test_0123456789abcdefghijklmnopqrstuvwxyz';
 const PROBLEM = /^application\/problem\+json/;

@@ -3,7 +3,6 @@ import pg from 'pg';
 import { newId } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
 import {
-  createTestApp,
   newApiKey,
   newClinic,
   newCouple,
@@ -11,8 +10,9 @@ import {
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
 const HOUR = 3_600_000;

@@ -16,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { readTestSettings } from '@mend/config';
-import { createTestApp, testEnv, type TestApp } from '@mend/testing';
 
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { newReminderScene } from './support/reminder-scene.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
+import { createTestApp, testEnv, type TestApp } from './support/test-app.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];

@@ -15,13 +15,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { readTestSettings } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
 import { JobProducer, OutboxRelay, QueueConnections, QueueName } from '@mend/queue';
-import { createTestApp, type TestApp } from '@mend/testing';
 
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { PrivateRedis } from './support/private-redis.js';
 import { newReminderScene } from './support/reminder-scene.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];

@@ -16,18 +16,17 @@ import { TenantDatabase } from '@mend/database';
 import {
   bookSession,
   builtinExerciseId,
-  createTestApp,
   newClinic,
   newCouple,
   newStaff,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const settings = readTestSettings();
 const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
@@ -64,9 +63,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     return res.body.id;
   }
 
-  async function remindersOf(
-    couple: CoupleContext,
-  ): Promise<
+  async function remindersOf(couple: CoupleContext): Promise<
     Array<{
       recipientId: string;
       kind: string;

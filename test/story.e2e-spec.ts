@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 
-import { createTestApp, invitationToken, newClinic, TEST_PASSWORD, type TestApp } from '@mend/testing';
+import { invitationToken, newClinic, TEST_PASSWORD } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * The whole clinical story through the real app: an admin invites a therapist, who takes on a

@@ -3,15 +3,9 @@ import { DataSource } from 'typeorm';
 
 import { loadConfig } from '@mend/config';
 import { assertTenantIsolation, TenancyBootCheckError } from '@mend/database';
-import {
-  createTestApp,
-  createTestDatabase,
-  newApiKey,
-  newClinic,
-  newStaff,
-  testEnv,
-  type TestApp,
-} from '@mend/testing';
+import { createTestDatabase, newApiKey, newClinic, newStaff } from '@mend/testing';
+
+import { createTestApp, testEnv, type TestApp } from './support/test-app.js';
 
 async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

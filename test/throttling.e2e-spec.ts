@@ -1,4 +1,6 @@
-import { createTestApp, newClinic, TEST_PASSWORD, type TestApp } from '@mend/testing';
+import { newClinic, TEST_PASSWORD } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('login throttling', () => {
   let t: TestApp;

@@ -9,10 +9,10 @@ import {
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
 
 import { ACCESS, type Rule } from '../support/access-rules.js';
+import { type TestApp } from '../support/test-app.js';
 
 export type Role = 'admin' | 'therapist' | 'client';
 export const auth = { type: 'bearer' } as const;

@@ -2,8 +2,9 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
 import { DateTime } from 'luxon';
 
-import { createTestApp, TEST_JWT_SECRET, TEST_PASSWORD, type TestApp } from '@mend/testing';
+import { TEST_PASSWORD } from '@mend/testing';
 
+import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 import {
   auth,
   buildWorld,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 
-import { createTestApp, newStaff, type TestApp } from '@mend/testing';
+import { newStaff } from '@mend/testing';
 
+import { createTestApp, type TestApp } from '../support/test-app.js';
 import {
   auth,
   buildWorld,

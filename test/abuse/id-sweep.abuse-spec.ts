@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { DateTime } from 'luxon';
 
-import { createTestApp, type TestApp } from '@mend/testing';
-
+import { createTestApp, type TestApp } from '../support/test-app.js';
 import {
   auth,
   buildWorld,

@@ -12,8 +12,9 @@ import {
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
-  type TestApp,
 } from '@mend/testing';
+
+import { type TestApp } from './test-app.js';
 
 export interface ReminderScene {
   clinic: ClinicContext;

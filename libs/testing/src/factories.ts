@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-import type { TestApp } from './test-app.js';
+import type request from 'supertest';
+
+import type { TestDatabase } from './test-database.js';
 
 export const TEST_PASSWORD = 'a-good-long-passphrase';
 
@@ -18,10 +20,13 @@ export interface StaffContext {
 }
 
 /**
- * What the factories need of an app: an HTTP client for it. A TestApp (in process) is one; so is
- * `{ http: () => request(baseUrl) }` for an API running as its own process (the fault suite).
+ * What the factories need of an app: an HTTP client for it. A TestApp (in process, built in
+ * test/support) is one; so is `{ http: () => request(baseUrl) }` for an API running as its own
+ * process (the fault suite).
  */
-export type ApiTarget = Pick<TestApp, 'http'>;
+export interface ApiTarget {
+  http: () => ReturnType<typeof request>;
+}
 
 export function uniqueSlug(prefix = 'clinic'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -101,7 +106,7 @@ export async function newApiKey(
  * for access tests that need a client before couples exist in the test's story.
  */
 export async function insertClientUser(
-  t: TestApp,
+  t: ApiTarget & { db: Pick<TestDatabase, 'appUrl'> },
   clinic: ClinicContext,
   email = `client-${randomBytes(3).toString('hex')}@${clinic.slug}.example`,
 ): Promise<StaffContext> {

@@ -5,10 +5,10 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 
 import { loadConfig, readTestSettings, type AppConfig } from '@mend/config';
+import { createTestDatabase, type TestDatabase } from '@mend/testing';
 
-import { ApiModule } from '../../../apps/api/src/api.module.js';
-import { configureApp, createFastifyAdapter } from '../../../apps/api/src/app.setup.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { ApiModule } from '../../apps/api/src/api.module.js';
+import { configureApp, createFastifyAdapter } from '../../apps/api/src/app.setup.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
