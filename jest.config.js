@@ -32,7 +32,7 @@ const libs = [
   'sessions',
   'progress',
   'reminders',
-  'checkin-links',
+  'check-in-page',
   'integrations',
   'testing',
 ];

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-import { CheckInLinksService } from '@mend/checkin-links';
+import { CheckInLinksService } from '@mend/check-in-page';
 import { TenantDatabase } from '@mend/database';
 import { WebhookDeliveryService } from '@mend/integrations';
 import {

@@ -8,7 +8,7 @@ import {
   type PostedForm,
   SESSION_COOKIE,
   pageAsset,
-} from '@mend/checkin-links';
+} from '@mend/check-in-page';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CheckInPageRenderer } from './check-in-page.renderer.js';
 

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import view from '@fastify/view';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-import { checkInEta } from '@mend/checkin-links';
+import { checkInEta } from '@mend/check-in-page';
 
 /** The reply/instance decorator @fastify/view adds for the check-in page (not `view`: Bull Board registers its own). */
 export const CHECK_IN_VIEW = 'checkInView';

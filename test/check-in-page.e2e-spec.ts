@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 
-import { CheckInLinksService, issueCheckInLink } from '@mend/checkin-links';
+import { CheckInLinksService, issueCheckInLink } from '@mend/check-in-page';
 import { TenantDatabase } from '@mend/database';
 import {
   builtinExerciseId,
@@ -18,7 +18,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 /**
  * The HTTP contract of the client check-in page (supertest through the real app setup): the
  * scanner-safe landing, the session cookie, the page's headers, CSRF, errors, double submits, and
- * one neutral answer for every unusable link. The real-browser suite is checkin-page.browser.e2e-spec.ts.
+ * one neutral answer for every unusable link. The real-browser suite is check-in-page.browser.e2e-spec.ts.
  */
 const auth = { type: 'bearer' } as const;
 const CSP =

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { CurrentUser, Roles } from '@mend/auth';
-import { CheckInLinksService } from '@mend/checkin-links';
+import { CheckInLinksService } from '@mend/check-in-page';
 import type { UserPrincipal } from '@mend/core';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { IsOffsetDateTime } from '../http/validators.js';

@@ -25,7 +25,7 @@ import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { EntityManager } from 'typeorm';
 
-import { CheckInLinksService } from '@mend/checkin-links';
+import { CheckInLinksService } from '@mend/check-in-page';
 import { loggerParams } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 
