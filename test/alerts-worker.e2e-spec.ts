@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 
 import type { INestApplicationContext } from '@nestjs/common';
-import { DateTime } from 'luxon';
 
-import { builtinExerciseId, newClinic, newCouple, newStaff } from '@mend/testing';
+import { builtinExerciseId, newAssignment, newClinic, newCouple, newStaff } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -28,15 +27,7 @@ describe('alerts raised by the worker after a check-in', () => {
     const therapist = await newStaff(t, clinic);
     const couple = await newCouple(t, therapist);
     const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({
-        exerciseId: pulseId,
-        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
-      })
-      .expect(201);
+    const assignment = await newAssignment(t, therapist, couple, pulseId);
     for (const [i, trust] of [
       [0, 9],
       [1, 4],
@@ -46,10 +37,10 @@ describe('alerts raised by the worker after a check-in', () => {
         id: string;
         occurrences: Array<{ dueAt: string; state: string }>;
       }>;
-      const due = mine.find((a) => a.id === assignment.body.id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
+      const due = mine.find((a) => a.id === assignment.id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
       await t
         .http()
-        .post(`/v1/assignments/${assignment.body.id}/check-ins`)
+        .post(`/v1/assignments/${assignment.id}/check-ins`)
         .auth(token, auth)
         .send({ occurrenceAt: due, answers: { trust, safety: 5 }, visibility: 'private' })
         .expect(201);

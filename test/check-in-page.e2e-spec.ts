@@ -5,6 +5,7 @@ import { CheckInLinksService, issueCheckInLink } from '@mend/check-in-page';
 import { TenantDatabase } from '@mend/database';
 import {
   builtinExerciseId,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -162,17 +163,11 @@ describe('client check-in page over HTTP', () => {
       .expect(201);
     exerciseId = exercise.body.id;
     dueAt = DateTime.utc().plus({ hours: 2 }).startOf('minute').toJSDate();
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({
-        exerciseId,
-        schedule: { type: 'once', dueAt: dueAt.toISOString() },
-        instructions: 'Take your time <b>tonight</b>.',
-      })
-      .expect(201);
-    assignmentId = assignment.body.id;
+    const assignment = await newAssignment(t, therapist, couple, exerciseId, {
+      schedule: { type: 'once', dueAt: dueAt.toISOString() },
+      instructions: 'Take your time <b>tonight</b>.',
+    });
+    assignmentId = assignment.id;
   });
   afterAll(async () => {
     await t.close();
@@ -427,13 +422,10 @@ describe('client check-in page over HTTP', () => {
     let laterAssignment: string;
 
     beforeAll(async () => {
-      const res = await t
-        .http()
-        .post(`/v1/couples/${couple.coupleId}/assignments`)
-        .auth(therapist.accessToken, auth)
-        .send({ exerciseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 5 }).toISO() } })
-        .expect(201);
-      laterAssignment = res.body.id;
+      const res = await newAssignment(t, therapist, couple, exerciseId, {
+        schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 5 }).toISO() },
+      });
+      laterAssignment = res.id;
     });
 
     it('answer expired, revoked and unknown tokens with the same neutral page', async () => {
@@ -498,17 +490,14 @@ describe('client check-in page over HTTP', () => {
     });
 
     it('stop working when the assignment is cancelled', async () => {
-      const res = await t
-        .http()
-        .post(`/v1/couples/${couple.coupleId}/assignments`)
-        .auth(therapist.accessToken, auth)
-        .send({ exerciseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 6 }).toISO() } })
-        .expect(201);
-      const path = await issue(0, res.body.id);
+      const res = await newAssignment(t, therapist, couple, exerciseId, {
+        schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 6 }).toISO() },
+      });
+      const path = await issue(0, res.id);
       await t.http().get(path).expect(200);
       await t
         .http()
-        .patch(`/v1/assignments/${res.body.id}`)
+        .patch(`/v1/assignments/${res.id}`)
         .auth(therapist.accessToken, auth)
         .send({ status: 'cancelled' })
         .expect(200);
@@ -518,18 +507,15 @@ describe('client check-in page over HTTP', () => {
   });
 
   it('accepts a form left open in one tab after the same link was opened again in another, but not one of another link', async () => {
-    const res = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 4 }).toISO() } })
-      .expect(201);
-    const path = await issue(0, res.body.id);
+    const res = await newAssignment(t, therapist, couple, exerciseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 4 }).toISO() },
+    });
+    const path = await issue(0, res.id);
     const firstTab = await open(path);
     const oldForm = csrfFrom((await page(firstTab).expect(200)).text);
     const secondTab = await open(path);
     // Another link of the same partner (another occurrence) shares nothing with this one.
-    const otherLink = await open(await issue(1, res.body.id));
+    const otherLink = await open(await issue(1, res.id));
     await submit(otherLink, validBody(oldForm, '&visibility=private')).expect(403);
     // The browser now holds the second tab's cookie; the first tab's form still goes through.
     await submit(secondTab, validBody(oldForm, '&visibility=private')).expect(303);
@@ -538,26 +524,20 @@ describe('client check-in page over HTTP', () => {
   });
 
   it('says when a check-in is not open yet, without an error', async () => {
-    const res = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 3 }).toISO() } })
-      .expect(201);
-    const cookie = await open(await issue(0, res.body.id));
+    const res = await newAssignment(t, therapist, couple, exerciseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 3 }).toISO() },
+    });
+    const cookie = await open(await issue(0, res.id));
     const early = await page(cookie).expect(200);
     expect(early.text).toContain('This check-in is not open yet');
     expect(early.text).not.toContain(EXERCISE_TITLE);
   });
 
   it('ends an idle session: the page closes and the cookie is cleared', async () => {
-    const res = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 7 }).toISO() } })
-      .expect(201);
-    const cookie = await open(await issue(0, res.body.id));
+    const res = await newAssignment(t, therapist, couple, exerciseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 7 }).toISO() },
+    });
+    const cookie = await open(await issue(0, res.id));
     await page(cookie).expect(200);
     await inClinic((tx) => tx.query(`UPDATE check_in_page_session SET idle_expires_at = now() - interval '1 second'`));
     const closed = await page(cookie).expect(403);
@@ -570,14 +550,11 @@ describe('client check-in page over HTTP', () => {
 
   it('lets either partner answer a joint exercise once; the other partner\'s link then reads "Already submitted"', async () => {
     const repairPlan = await builtinExerciseId(t, therapist.accessToken, 'repair_plan');
-    const res = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId: repairPlan, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() } })
-      .expect(201);
-    const forA = await issue(0, res.body.id, true);
-    const forB = await issue(1, res.body.id, true);
+    const res = await newAssignment(t, therapist, couple, repairPlan, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() },
+    });
+    const forA = await issue(0, res.id, true);
+    const forB = await issue(1, res.id, true);
     const cookie = await open(forA);
     const form = await page(cookie).expect(200);
     expect(form.text).toContain('Our repair plan');
@@ -592,7 +569,7 @@ describe('client check-in page over HTTP', () => {
     ].join('&');
     await submit(cookie, body).expect(303);
     const answered = await inClinic((tx) =>
-      tx.query(`SELECT author_id FROM check_in WHERE assignment_id = $1`, [res.body.id]),
+      tx.query(`SELECT author_id FROM check_in WHERE assignment_id = $1`, [res.id]),
     );
     expect(answered).toEqual([{ author_id: couple.partners[0].id }]);
     const other = await t.http().get(forB).expect(200);

@@ -1,6 +1,7 @@
 import {
   builtinExerciseId,
   invitationToken,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -210,19 +211,10 @@ describe('couples and caseloads', () => {
   it('drops future occurrences when a couple is paused and plans them again when it is active; a new zone re-plans', async () => {
     const couple = await newCouple(t, theo);
     const pulseId = await builtinExerciseId(t, theo.accessToken, 'trust_pulse');
-    const startsOn = new Date().toISOString().slice(0, 10);
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(theo.accessToken, auth)
-      .send({
-        exerciseId: pulseId,
-        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn },
-      })
-      .expect(201);
+    const assignment = await newAssignment(t, theo, couple, pulseId);
     const upcoming = async (token: string) => {
       const mine = await t.http().get('/v1/me/assignments').auth(token, auth).expect(200);
-      const a = mine.body.data.find((x: { id: string }) => x.id === assignment.body.id);
+      const a = mine.body.data.find((x: { id: string }) => x.id === assignment.id);
       return (a?.occurrences ?? []).filter((o: { state: string }) => o.state === 'upcoming' || o.state === 'due');
     };
     expect((await upcoming(couple.partners[0].accessToken)).length).toBeGreaterThan(5);

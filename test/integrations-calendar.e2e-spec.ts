@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import ical from 'node-ical';
 
 import {
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -59,16 +60,7 @@ describe('calendar feeds', () => {
       .data as Array<{ id: string; builtinKey: string; title: string }>;
     const pulse = exercises.find((e) => e.builtinKey === 'trust_pulse')!;
     pulseTitle = pulse.title;
-    await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({
-        exerciseId: pulse.id,
-        instructions: 'PRIVATE-INSTRUCTIONS about the hidden card',
-        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
-      })
-      .expect(201);
+    await newAssignment(t, therapist, couple, pulse.id, { instructions: 'PRIVATE-INSTRUCTIONS about the hidden card' });
     session = (
       await t
         .http()

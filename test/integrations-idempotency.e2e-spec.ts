@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { TenantDatabase } from '@mend/database';
 import {
   builtinExerciseId,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -53,15 +54,12 @@ describe('Idempotency-Key on every creating POST', () => {
     const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
     const letterId = await builtinExerciseId(t, therapist.accessToken, 'letter_instead_of_fight');
     // A due occurrence for the check-in burst.
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() } })
-      .expect(201);
+    const assignment = await newAssignment(t, therapist, couple, pulseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() },
+    });
     const mine = (await t.http().get('/v1/me/assignments').auth(couple.partners[0].accessToken, auth).expect(200)).body
       .data as Array<{ id: string; occurrences: Array<{ dueAt: string }> }>;
-    const dueAt = mine.find((a) => a.id === assignment.body.id)!.occurrences[0].dueAt;
+    const dueAt = mine.find((a) => a.id === assignment.id)!.occurrences[0].dueAt;
     const marker = randomBytes(4).toString('hex');
 
     posts = [
@@ -119,12 +117,12 @@ describe('Idempotency-Key on every creating POST', () => {
       },
       {
         name: 'check-ins',
-        path: `/v1/assignments/${assignment.body.id}/check-ins`,
+        path: `/v1/assignments/${assignment.id}/check-ins`,
         token: () => couple.partners[0].accessToken,
         body: () => ({ occurrenceAt: dueAt, answers: { trust: 7, safety: 6 }, visibility: 'private' }),
         count: () =>
           count(`SELECT count(*)::int AS n FROM check_in WHERE assignment_id = $1 AND author_id = $2`, [
-            assignment.body.id,
+            assignment.id,
             couple.partners[0].id,
           ]),
       },

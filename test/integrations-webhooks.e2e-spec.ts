@@ -15,6 +15,7 @@ import { DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
 import {
   builtinExerciseId,
   newApiKey,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -354,21 +355,10 @@ describe('webhooks out', () => {
 
   it('announces check-ins, a completed assignment and an opened alert — ids only, never answers', async () => {
     const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({
-        exerciseId: pulseId,
-        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
-      })
-      .expect(201);
-    const once = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() } })
-      .expect(201);
+    const assignment = await newAssignment(t, therapist, couple, pulseId);
+    const once = await newAssignment(t, therapist, couple, pulseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() },
+    });
     const checkIns: string[] = [];
     for (const [i, trust] of [
       [0, 9],
@@ -379,7 +369,7 @@ describe('webhooks out', () => {
         id: string;
         occurrences: Array<{ dueAt: string; state: string }>;
       }>;
-      for (const id of [assignment.body.id, once.body.id]) {
+      for (const id of [assignment.id, once.id]) {
         const due = mine.find((a) => a.id === id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
         const res = await t
           .http()
@@ -394,7 +384,7 @@ describe('webhooks out', () => {
       const types = bodiesOn('/all').map((r) => r.json);
       return (
         checkIns.every((id) => types.some((e) => e.type === 'checkin.submitted' && e.data.checkInId === id)) &&
-        types.some((e) => e.type === 'assignment.completed' && e.data.assignmentId === once.body.id) &&
+        types.some((e) => e.type === 'assignment.completed' && e.data.assignmentId === once.id) &&
         types.some((e) => e.type === 'alert.opened' && e.data.coupleId === couple.coupleId)
       );
     });
@@ -402,13 +392,13 @@ describe('webhooks out', () => {
     const submitted = events.find((e) => e.type === 'checkin.submitted' && e.data.checkInId === checkIns[0])!;
     expect(submitted.data).toEqual({
       checkInId: checkIns[0],
-      assignmentId: assignment.body.id,
+      assignmentId: assignment.id,
       occurrenceId: expect.any(String),
       coupleId: couple.coupleId,
       partnerId: couple.partners[0].id,
     });
     expect(events.find((e) => e.type === 'assignment.completed')!.data).toEqual({
-      assignmentId: once.body.id,
+      assignmentId: once.id,
       coupleId: couple.coupleId,
     });
     expect(Object.keys(events.find((e) => e.type === 'alert.opened')!.data).sort()).toEqual([
@@ -423,12 +413,9 @@ describe('webhooks out', () => {
 
   it('announces an occurrence that closed without a check-in, once', async () => {
     const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() } })
-      .expect(201);
+    const assignment = await newAssignment(t, therapist, couple, pulseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() },
+    });
     // Let the occurrences close in the past (as if the due time were four days ago), and the endpoint be older than that.
     const db = t.app.get(TenantDatabase);
     const occurrences: Array<{ id: string; partner_id: string | null }> = await db.withClinic(
@@ -439,19 +426,17 @@ describe('webhooks out', () => {
         ]);
         await tx.query(
           `UPDATE occurrence SET due_at = now() - interval '4 days', closes_at = now() - interval '1 day' WHERE clinic_id = $1 AND assignment_id = $2`,
-          [clinic.clinicId, assignment.body.id],
+          [clinic.clinicId, assignment.id],
         );
         return tx.query(`SELECT id, partner_id FROM occurrence WHERE clinic_id = $1 AND assignment_id = $2`, [
           clinic.clinicId,
-          assignment.body.id,
+          assignment.id,
         ]);
       },
     );
     expect(occurrences.length).toBeGreaterThan(0);
     const missedOf = () =>
-      bodiesOn('/all').filter(
-        (r) => r.json.type === 'occurrence.missed' && r.json.data.assignmentId === assignment.body.id,
-      );
+      bodiesOn('/all').filter((r) => r.json.type === 'occurrence.missed' && r.json.data.assignmentId === assignment.id);
     await receiver.waitFor(() => missedOf().length === occurrences.length);
     await new Promise((resolve) => setTimeout(resolve, 700)); // a few more scans: still announced once each
     expect(
@@ -461,7 +446,7 @@ describe('webhooks out', () => {
     ).toEqual(occurrences.map((o) => o.id).sort());
     expect(missedOf()[0].json.data).toEqual({
       occurrenceId: expect.any(String),
-      assignmentId: assignment.body.id,
+      assignmentId: assignment.id,
       coupleId: couple.coupleId,
       partnerId: expect.any(String),
     });

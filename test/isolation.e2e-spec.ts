@@ -6,6 +6,7 @@ import { WebhookDeliveryService } from '@mend/integrations';
 import {
   builtinExerciseId,
   newApiKey,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -69,15 +70,7 @@ describe('ids of another caseload or clinic', () => {
         form: { fields: [{ key: 'note', type: 'text', label: 'Note', required: true, maxLength: 500 }] },
       })
       .expect(201);
-    const assignment = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(owner.accessToken, auth)
-      .send({
-        exerciseId: pulseId,
-        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
-      })
-      .expect(201);
+    const assignment = await newAssignment(t, owner, couple, pulseId);
     const mine = async (token: string) =>
       (
         (await t.http().get('/v1/me/assignments').auth(token, auth).expect(200)).body.data as Array<{
@@ -85,7 +78,7 @@ describe('ids of another caseload or clinic', () => {
           occurrences: Array<{ dueAt: string; state: string }>;
         }>
       )
-        .find((x) => x.id === assignment.body.id)!
+        .find((x) => x.id === assignment.id)!
         .occurrences.find((o) => o.state === 'due')!.dueAt;
     for (const [i, trust] of [
       [0, 9],
@@ -93,7 +86,7 @@ describe('ids of another caseload or clinic', () => {
     ] as const) {
       await t
         .http()
-        .post(`/v1/assignments/${assignment.body.id}/check-ins`)
+        .post(`/v1/assignments/${assignment.id}/check-ins`)
         .auth(couple.partners[i].accessToken, auth)
         .send({
           occurrenceAt: await mine(couple.partners[i].accessToken),
@@ -108,7 +101,7 @@ describe('ids of another caseload or clinic', () => {
       const [open] = await tx.query(
         `SELECT o.id FROM occurrence o WHERE o.clinic_id = $1 AND o.assignment_id = $2 AND o.partner_id = $3 AND o.closes_at > now()
            AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id) ORDER BY o.due_at LIMIT 1`,
-        [a.clinicId, assignment.body.id, couple.partners[0].id],
+        [a.clinicId, assignment.id, couple.partners[0].id],
       );
       await t.app.get(CheckInLinksService).issueCheckInLink(tx, a.clinicId, couple.partners[0].id, open.id);
     });
@@ -150,7 +143,7 @@ describe('ids of another caseload or clinic', () => {
       integrations: integration.body.id,
       'calendar-feeds': feed.body.id,
       couples: couple.coupleId,
-      assignments: assignment.body.id,
+      assignments: assignment.id,
       sessions: session.body.id,
       alerts: progress.body.alerts[0].id,
       exercises: custom.body.id,

@@ -8,6 +8,7 @@ import {
   builtinExerciseId,
   insertClientUser,
   newApiKey,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -469,12 +470,9 @@ describe('notifications and erasure', () => {
     const therapist = await newStaff(t, clinic);
     const couple = await newCouple(t, therapist);
     const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
-    await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() } })
-      .expect(201);
+    await newAssignment(t, therapist, couple, pulseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 2 }).toISO() },
+    });
     const occurrences = await withClient(t.db.ownerUrl, (c) =>
       c.query<{ id: string; partner_id: string }>(
         `SELECT id, partner_id FROM occurrence WHERE clinic_id = $1 AND partner_id IS NOT NULL`,

@@ -4,6 +4,7 @@ import { newId } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
 import {
   newApiKey,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -717,19 +718,16 @@ describe('progress from homework assigned and answered through the API', () => {
 
   it('reads the trust pulses partners submitted, private or shared, and flags partners far apart', async () => {
     const trust = await builtinExercise(t, clinic.clinicId, quinn, 'trust_pulse');
-    const assigned = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(quinn.accessToken, auth)
-      .send({ exerciseId: trust.id, schedule: { type: 'once', dueAt: iso(Date.now() + 2 * HOUR) } })
-      .expect(201);
+    const assigned = await newAssignment(t, quinn, couple, trust.id, {
+      schedule: { type: 'once', dueAt: iso(Date.now() + 2 * HOUR) },
+    });
     const values = [8, 4];
     for (const [i, partner] of couple.partners.entries()) {
       const mine = await t.http().get('/v1/me/assignments').auth(partner.accessToken, auth).expect(200);
-      const assignment = mine.body.data.find((a: { id: string }) => a.id === assigned.body.id);
+      const assignment = mine.body.data.find((a: { id: string }) => a.id === assigned.id);
       await t
         .http()
-        .post(`/v1/assignments/${assigned.body.id}/check-ins`)
+        .post(`/v1/assignments/${assigned.id}/check-ins`)
         .auth(partner.accessToken, auth)
         .send({
           occurrenceAt: assignment.occurrences[0].dueAt,

@@ -16,6 +16,7 @@ import { TenantDatabase } from '@mend/database';
 import {
   bookSession,
   builtinExerciseId,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -54,13 +55,10 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
   }
 
   async function assignDueAt(couple: CoupleContext, dueAt: Date): Promise<string> {
-    const res = await t
-      .http()
-      .post(`/v1/couples/${couple.coupleId}/assignments`)
-      .auth(therapist.accessToken, auth)
-      .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: dueAt.toISOString() } })
-      .expect(201);
-    return res.body.id;
+    const res = await newAssignment(t, therapist, couple, pulseId, {
+      schedule: { type: 'once', dueAt: dueAt.toISOString() },
+    });
+    return res.id;
   }
 
   async function remindersOf(couple: CoupleContext): Promise<
@@ -365,12 +363,9 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     const pulseId = await builtinExerciseId(t, cappedTherapist.accessToken, 'trust_pulse');
     const dueAt = new Date(Date.now() + 3_000);
     for (let i = 0; i < 3; i++) {
-      await t
-        .http()
-        .post(`/v1/couples/${couple.coupleId}/assignments`)
-        .auth(cappedTherapist.accessToken, auth)
-        .send({ exerciseId: pulseId, schedule: { type: 'once', dueAt: dueAt.toISOString() } })
-        .expect(201);
+      await newAssignment(t, cappedTherapist, couple, pulseId, {
+        schedule: { type: 'once', dueAt: dueAt.toISOString() },
+      });
     }
     await sleep(dueAt.getTime() + MAX_LATENESS_MS + 500 - Date.now());
     const partner = couple.partners[0];

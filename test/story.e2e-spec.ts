@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-import { invitationToken, newClinic, TEST_PASSWORD } from '@mend/testing';
+import { invitationToken, newAssignment, newClinic, TEST_PASSWORD } from '@mend/testing';
 
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -70,34 +70,13 @@ describe('the clinical story', () => {
     const exercises = (await t.http().get('/v1/exercises?limit=200').auth(theo.accessToken, auth).expect(200)).body
       .data as Array<{ id: string; builtinKey: string }>;
     const idOf = (key: string) => exercises.find((e) => e.builtinKey === key)!.id;
-    const pulse = (
-      await t
-        .http()
-        .post(`/v1/couples/${couple.id}/assignments`)
-        .auth(theo.accessToken, auth)
-        .send({
-          exerciseId: idOf('trust_pulse'),
-          schedule: {
-            type: 'recurring',
-            rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0',
-            startsOn: DateTime.utc().toISODate(),
-          },
-        })
-        .expect(201)
-    ).body;
+    const assignTo = { coupleId: couple.id as string, partners: couple.partners as Array<{ timezone: string }> };
+    const pulse = await newAssignment(t, theo, assignTo, idOf('trust_pulse'));
     const letterDue = DateTime.utc().plus({ hours: 2 }).startOf('minute');
-    const letter = (
-      await t
-        .http()
-        .post(`/v1/couples/${couple.id}/assignments`)
-        .auth(theo.accessToken, auth)
-        .send({
-          exerciseId: idOf('letter_instead_of_fight'),
-          schedule: { type: 'once', dueAt: letterDue.toISO() },
-          instructions: 'Write when you notice the urge to argue.',
-        })
-        .expect(201)
-    ).body;
+    const letter = await newAssignment(t, theo, assignTo, idOf('letter_instead_of_fight'), {
+      schedule: { type: 'once', dueAt: letterDue.toISO()! },
+      instructions: 'Write when you notice the urge to argue.',
+    });
 
     // Each partner sees the homework due in their own zone: the pulse at 20:00 local.
     const firstDue = async (token: string, assignmentId: string) => {

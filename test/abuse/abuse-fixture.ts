@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import {
   builtinExerciseId,
   newApiKey,
+  newAssignment,
   newClinic,
   newCouple,
   newStaff,
@@ -147,15 +148,7 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
       form: { fields: [{ key: 'note', type: 'text', label: 'Note', required: true, maxLength: 500 }] },
     })
     .expect(201);
-  const assignment = await t
-    .http()
-    .post(`/v1/couples/${couple.coupleId}/assignments`)
-    .auth(owner.accessToken, auth)
-    .send({
-      exerciseId: pulseId,
-      schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
-    })
-    .expect(201);
+  const assignment = await newAssignment(t, owner, couple, pulseId);
   const privateCheckIns: Record<string, string> = {};
   for (const [i, trust] of [
     [0, 9],
@@ -167,10 +160,10 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
       id: string;
       occurrences: Array<{ dueAt: string; state: string }>;
     }>;
-    const dueAt = mine.find((x) => x.id === assignment.body.id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
+    const dueAt = mine.find((x) => x.id === assignment.id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
     const res = await t
       .http()
-      .post(`/v1/assignments/${assignment.body.id}/check-ins`)
+      .post(`/v1/assignments/${assignment.id}/check-ins`)
       .auth(partner.accessToken, auth)
       .send({
         occurrenceAt: dueAt,
@@ -214,7 +207,7 @@ export async function buildWorld(t: TestApp): Promise<AbuseWorld> {
     bKey,
     ids: {
       couples: couple.coupleId,
-      assignments: assignment.body.id,
+      assignments: assignment.id,
       sessions: session.body.id,
       alerts: progress.body.alerts[0]?.id,
       exercises: custom.body.id,

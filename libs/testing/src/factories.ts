@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
+import { DateTime } from 'luxon';
 import type request from 'supertest';
 
 import type { TestDatabase } from './test-database.js';
@@ -222,4 +223,48 @@ export async function builtinExerciseId(t: ApiTarget, token: string, builtinKey:
   );
   if (!exercise) throw new Error(`no built-in exercise "${builtinKey}"`);
   return exercise.id;
+}
+
+/** An assignment's schedule as the API takes it. */
+export type AssignmentSchedule =
+  { type: 'once'; dueAt: string } | { type: 'recurring'; rrule: string; startsOn: string; endsOn?: string };
+
+/** The date it is now in a time zone (a partner's "today"). */
+export function localToday(zone: string): string {
+  return DateTime.now().setZone(zone).toISODate()!;
+}
+
+/**
+ * Today where the couple's day started last: the earliest of the partners' local dates. A
+ * recurring assignment starting then has an open occurrence for every partner at any hour — the
+ * UTC date would not: shortly after midnight UTC New York is still on the day before, and its
+ * first occurrence would be more than a day away.
+ */
+export function coupleToday(couple: { partners: Array<{ timezone: string }> }): string {
+  return couple.partners.map((p) => localToday(p.timezone)).sort()[0];
+}
+
+/** A daily 20:00 schedule starting on the couple's today (see coupleToday). */
+export function dailyFromToday(couple: { partners: Array<{ timezone: string }> }): AssignmentSchedule {
+  return { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: coupleToday(couple) };
+}
+
+/**
+ * An exercise assigned to a couple by their therapist through the API; answers the created
+ * assignment. Without a schedule it is a daily 20:00 assignment starting on the couple's today.
+ */
+export async function newAssignment(
+  t: ApiTarget,
+  therapist: { accessToken: string },
+  couple: { coupleId: string; partners: Array<{ timezone: string }> },
+  exerciseId: string,
+  fields: { schedule?: AssignmentSchedule; instructions?: string } & Record<string, unknown> = {},
+): Promise<{ id: string } & Record<string, unknown>> {
+  const created = await t
+    .http()
+    .post(`/v1/couples/${couple.coupleId}/assignments`)
+    .auth(therapist.accessToken, { type: 'bearer' })
+    .send({ exerciseId, schedule: dailyFromToday(couple), ...fields })
+    .expect(201);
+  return created.body;
 }
