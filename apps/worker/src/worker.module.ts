@@ -1,17 +1,19 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { type AppConfig, ConfigModule, readProcessConfig } from '@mend/config';
+
+import { AuditModule } from '@mend/audit';
+import { ConfigModule, readProcessConfig, type AppConfig } from '@mend/config';
 import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
-import { MailModule } from '@mend/mail';
-import { AuditModule } from '@mend/audit';
 import { IntegrationsModule } from '@mend/integrations';
+import { MailModule } from '@mend/mail';
 import { ProgressModule } from '@mend/progress';
 import { OutboxRelay, QueueModule } from '@mend/queue';
 import { ReminderLinkIssuer, ReminderSender } from '@mend/reminders';
+
+import { IntegrationsProcessor } from './processors/integrations.processor.js';
 import { InvitationEmailHandler } from './processors/invitation-email.handler.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
-import { IntegrationsProcessor } from './processors/integrations.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
 import { PeriodicSweeps } from './processors/periodic.sweeps.js';
 import { CheckInLinkReminderIssuer } from './processors/reminder-links.js';

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import {
   ALL_CLINICS,
@@ -7,12 +8,13 @@ import {
   OutboxRelay,
   QueueConnections,
   QueueName,
-  type RunnableProcessor,
   QueueWorkers,
   withTimeout,
+  type RunnableProcessor,
 } from '@mend/queue';
-import { MaintenanceProcessor } from './processors/maintenance.processor.js';
+
 import { IntegrationsProcessor } from './processors/integrations.processor.js';
+import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
 import { PeriodicSweeps } from './processors/periodic.sweeps.js';
 import { WebhooksProcessor } from './processors/webhooks.processor.js';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type Page, type Principal, decodeCursor, newId, toPage } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
 import type { EntityManager } from 'typeorm';
+
+import { decodeCursor, newId, toPage, type Page, type Principal } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 export type AuditActorType = 'user' | 'api_key' | 'system' | 'anonymous';

@@ -1,7 +1,9 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { type ApiKeyScope, DomainException, type Principal, type Role } from '@mend/core';
+
+import { DomainException, type ApiKeyScope, type Principal, type Role } from '@mend/core';
+
 import { IS_PUBLIC, ROLES, SCOPES } from './access.decorators.js';
 
 /**

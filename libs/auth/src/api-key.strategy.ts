@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { ApiKeyPrincipal } from '@mend/core';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-http-bearer';
+
+import type { ApiKeyPrincipal } from '@mend/core';
+
 import { requestMeta } from './access.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
 

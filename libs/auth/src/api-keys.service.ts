@@ -1,20 +1,21 @@
 import { Injectable } from '@nestjs/common';
+
 import { AuditService } from '@mend/audit';
 import {
-  type ApiKeyPrincipal,
-  type ApiKeyScope,
-  DomainException,
-  type Page,
-  type Principal,
-  type RequestMeta,
-  type UserPrincipal,
   decodeCursor,
+  DomainException,
   issueToken,
   newId,
   parseToken,
   toPage,
+  type ApiKeyPrincipal,
+  type ApiKeyScope,
+  type Page,
+  type Principal,
+  type RequestMeta,
+  type UserPrincipal,
 } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
+import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
 
 export interface ApiKeyView {
   id: string;

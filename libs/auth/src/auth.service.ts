@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
+
 import { AuditService } from '@mend/audit';
-import { DomainException, type RequestMeta, type UserPrincipal, newId, parseToken } from '@mend/core';
+import { DomainException, newId, parseToken, type RequestMeta, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import {
-  type ClinicView,
-  type UserView,
   invitationsRepository,
   normaliseEmail,
   toClinicView,
   toUserView,
   usersRepository,
+  type ClinicView,
+  type UserView,
 } from '@mend/identity';
+
 import { PasswordHasher } from './password.hasher.js';
 import { RateLimitService } from './rate-limit.service.js';
-import { type TokenPair, TokenService } from './token.service.js';
+import { TokenService, type TokenPair } from './token.service.js';
 
 export interface SignUpInput {
   name: string;

@@ -1,13 +1,16 @@
 import { createSecretKey } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { type UserPrincipal, isUuid } from '@mend/core';
-import { TenantDatabase } from '@mend/database';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { isUuid, type UserPrincipal } from '@mend/core';
+import { TenantDatabase } from '@mend/database';
+
 import { requestMeta } from './access.decorators.js';
-import { type AccessClaims, JWT_ALGORITHM } from './token.service.js';
+import { JWT_ALGORITHM, type AccessClaims } from './token.service.js';
 
 /**
  * Verifies the signature, algorithm, issuer, audience and expiry, then re-reads the user on

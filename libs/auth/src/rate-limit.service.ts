@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
 import { APP_CONFIG, type AppConfig, type RateLimitRule } from '@mend/config';
 import { DomainException } from '@mend/core';
-import { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 export type LimitName = 'loginPerIp' | 'loginFailuresPerAccount' | 'signupPerIp' | 'checkInLinkPerIp';
 

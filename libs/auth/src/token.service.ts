@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { type Role, issueToken, newId } from '@mend/core';
 import type { EntityManager } from 'typeorm';
+
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { issueToken, newId, type Role } from '@mend/core';
 
 export interface AccessClaims {
   sub: string;

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+
 import { AuthModule } from '@mend/auth';
 import { HomeworkModule } from '@mend/homework';
+
 import { CheckInLinksService } from './check-in-links.service.js';
 import { CheckInPageService } from './check-in-page.service.js';
 

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { DomainException, newId, type UserPrincipal } from '@mend/core';
 import { requireCouple } from '@mend/couples';
-import { DomainException, type UserPrincipal, newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import type { EntityManager } from 'typeorm';
+
 import { checkInLinksRepository as links } from './check-in-links.repository.js';
 import { linkExpiresAt, linkUrl, newLinkToken } from './check-in-links.rules.js';
 

@@ -1,19 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import { RateLimitService } from '@mend/auth';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, type FieldProblem, newId } from '@mend/core';
+import { DomainException, newId, type FieldProblem } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { type ExerciseVersionView, getVersion, validateAnswers } from '@mend/exercises';
+import { getVersion, validateAnswers, type ExerciseVersionView } from '@mend/exercises';
 import { CheckInsService, opensAtFor } from '@mend/homework';
-import type { EntityManager } from 'typeorm';
+
+import { checkInLinksRepository as links, type LinkContext, type SessionContext } from './check-in-links.repository.js';
 import {
-  type GroupFieldModel,
-  type PostedForm,
+  basePathOf,
+  CSRF_FIELD,
+  csrfTokenFor,
+  isCsrfTokenValid,
+  LINK_PATH,
+  linkRefusal,
+  newSessionToken,
+  PAGE_PATH,
+  parseLinkToken,
+  parseSessionToken,
+  SESSION_IDLE_MINUTES,
+  sessionExpiresAt,
+  sessionIdleExpiresAt,
+} from './check-in-links.rules.js';
+import {
   answersFromPost,
   fieldErrors,
   fieldModels,
   visibilityFromPost,
+  type GroupFieldModel,
+  type PostedForm,
 } from './check-in-page.form.js';
 import {
   catalogLocale,
@@ -25,29 +43,13 @@ import {
   messagesFor,
 } from './check-in-page.messages.js';
 import {
+  assetUrls,
+  paragraphsOf,
   type CheckInPageModel,
   type FormModel,
   type MessageModel,
   type PageLayout,
-  assetUrls,
-  paragraphsOf,
 } from './check-in-page.view.js';
-import { type LinkContext, type SessionContext, checkInLinksRepository as links } from './check-in-links.repository.js';
-import {
-  CSRF_FIELD,
-  LINK_PATH,
-  PAGE_PATH,
-  SESSION_IDLE_MINUTES,
-  basePathOf,
-  csrfTokenFor,
-  isCsrfTokenValid,
-  linkRefusal,
-  newSessionToken,
-  parseLinkToken,
-  parseSessionToken,
-  sessionExpiresAt,
-  sessionIdleExpiresAt,
-} from './check-in-links.rules.js';
 
 /** What the HTTP layer knows about a page request; never the body of a check-in. */
 export interface PageRequest {

@@ -1,5 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { type AppConfig, loadConfig } from './app-config.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+
+import { loadConfig, type AppConfig } from './app-config.js';
 
 /** Injection token for the validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');

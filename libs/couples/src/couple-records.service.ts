@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
 import { AuditService } from '@mend/audit';
 import type { UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
+
 import { requireCouple } from './couple-access.js';
 
 /** Everything Mend holds about one couple, for a records request. */

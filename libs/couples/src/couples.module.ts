@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { IdentityModule } from '@mend/identity';
+
 import { CoupleRecordsService } from './couple-records.service.js';
 import { CouplesService } from './couples.service.js';
 

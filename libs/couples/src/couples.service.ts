@@ -1,10 +1,12 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { AuditService } from '@mend/audit';
-import { DomainException, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
-import { type InvitedUser, type UserStatus, UsersService, usersRepository } from '@mend/identity';
 import type { EntityManager } from 'typeorm';
-import { type CoupleStatus, loadCouple, requireCouple } from './couple-access.js';
+
+import { AuditService } from '@mend/audit';
+import { decodeCursor, DomainException, newId, toPage, type Page, type UserPrincipal } from '@mend/core';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { usersRepository, UsersService, type InvitedUser, type UserStatus } from '@mend/identity';
+
+import { loadCouple, requireCouple, type CoupleStatus } from './couple-access.js';
 import { CoupleScheduleHooks } from './couple-schedule.hooks.js';
 
 export interface PartnerInput {

@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+
 import { dataSourceOptions } from './data-source-options.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { TenancyCheckService } from './tenancy-check.service.js';

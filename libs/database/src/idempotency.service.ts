@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainException, type Principal, actorOf } from '@mend/core';
+import type { EntityManager } from 'typeorm';
+
+import { actorOf, DomainException, type Principal } from '@mend/core';
+
 import { queryRows } from './query-rows.js';
 import { TenantDatabase } from './tenant-database.service.js';
-import type { EntityManager } from 'typeorm';
 
 /** Keys are remembered this long; after that the same key starts afresh. */
 export const IDEMPOTENCY_TTL_HOURS = 24;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Role } from '@mend/core';
 import type { DataSource, EntityManager } from 'typeorm';
+
+import type { Role } from '@mend/core';
 
 /**
  * Every read or write of tenant data goes through here: a transaction whose first statement

@@ -1,17 +1,20 @@
 import { isDeepStrictEqual } from 'node:util';
+
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import {
+  decodeCursor,
   DomainException,
+  newId,
+  toPage,
   type FieldProblem,
   type Page,
   type UserPrincipal,
-  decodeCursor,
-  newId,
-  toPage,
 } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
-import type { EntityManager } from 'typeorm';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
+
 import { ensureBuiltins } from './builtin-sync.js';
 import { normalizeContent, validateExerciseContent } from './exercise-content.js';
 import type {
@@ -22,7 +25,7 @@ import type {
   ListExercisesQuery,
   UpdateExerciseInput,
 } from './exercise.types.js';
-import { type ExerciseRow, type VersionContent, exercisesRepository, toExerciseView } from './exercises.repository.js';
+import { exercisesRepository, toExerciseView, type ExerciseRow, type VersionContent } from './exercises.repository.js';
 
 const CONTENT_KEYS = [
   'title',

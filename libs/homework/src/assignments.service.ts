@@ -1,25 +1,27 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
-import { type CoupleRef, canReach, coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
 import {
+  decodeCursor,
   DomainException,
+  newId,
+  toPage,
   type FieldProblem,
   type Page,
   type UserPrincipal,
-  decodeCursor,
-  newId,
-  toPage,
 } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
-import { type ExerciseMode, type ExerciseVersionView, findExercise, getVersion } from '@mend/exercises';
+import { canReach, coupleOfClient, loadCouple, requireCouple, type CoupleRef } from '@mend/couples';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { findExercise, getVersion, type ExerciseMode, type ExerciseVersionView } from '@mend/exercises';
 import { planOccurrenceReminders } from '@mend/reminders';
-import type { EntityManager } from 'typeorm';
-import { DAY_MS, RECENT_DAYS, horizonEnd } from './homework.constants.js';
+
+import { DAY_MS, horizonEnd, RECENT_DAYS } from './homework.constants.js';
 import {
+  DEFAULT_REMINDERS,
   type AssignmentStatus,
   type AssignmentView,
   type ClientAssignmentView,
-  DEFAULT_REMINDERS,
   type OccurrenceView,
   type ReminderSettings,
   type ScheduleInput,

@@ -1,21 +1,23 @@
-import { JobName, OutboxWriter, announceEvent } from '@mend/queue';
-import { skipPending } from '@mend/reminders';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
-import { coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
 import {
+  decodeCursor,
   DomainException,
+  newId,
+  toPage,
   type Page,
   type RequestMeta,
   type UserPrincipal,
-  decodeCursor,
-  newId,
-  toPage,
 } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
-import { type Answers, getVersion, scoreAnswers, validateAnswers } from '@mend/exercises';
-import type { EntityManager } from 'typeorm';
-import { type CheckInRow, checkInsRepository, toCheckInView } from './check-ins.repository.js';
+import { coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
+import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { getVersion, scoreAnswers, validateAnswers, type Answers } from '@mend/exercises';
+import { announceEvent, JobName, OutboxWriter } from '@mend/queue';
+import { skipPending } from '@mend/reminders';
+
+import { checkInsRepository, toCheckInView, type CheckInRow } from './check-ins.repository.js';
 import { horizonEnd } from './homework.constants.js';
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
 import { checkInWindow, opensAtFor } from './occurrence-state.js';

@@ -1,8 +1,10 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { type CoupleStatus, CoupleScheduleHooks } from '@mend/couples';
+import type { EntityManager } from 'typeorm';
+
+import { CoupleScheduleHooks, type CoupleStatus } from '@mend/couples';
 import { ProfileHooks } from '@mend/identity';
 import { replanPendingReminders } from '@mend/reminders';
-import type { EntityManager } from 'typeorm';
+
 import { replanCoupleOccurrences, resumeCoupleOccurrences, suspendCoupleOccurrences } from './occurrences.js';
 
 /** Keeps occurrences and reminders in step with couple status and each user's zone and quiet hours. */

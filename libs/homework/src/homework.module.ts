@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AssignmentsService } from './assignments.service.js';
 import { CheckInsService } from './check-ins.service.js';
 

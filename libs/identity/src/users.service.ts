@@ -1,24 +1,26 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import {
+  decodeCursor,
   DomainException,
+  issueToken,
+  newId,
+  toPage,
   type Page,
   type Principal,
   type Role,
   type UserPrincipal,
-  decodeCursor,
-  issueToken,
-  newId,
-  toPage,
 } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
-import { AuditService } from '@mend/audit';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { JobName, OutboxWriter } from '@mend/queue';
-import type { EntityManager } from 'typeorm';
-import { type ClinicView, type QuietHours, type UserView, toClinicView, toUserView } from './identity.views.js';
+
+import { toClinicView, toUserView, type ClinicView, type QuietHours, type UserView } from './identity.views.js';
 import { invitationsRepository } from './invitations.repository.js';
-import { usersRepository } from './users.repository.js';
 import { ProfileHooks } from './profile.hooks.js';
+import { usersRepository } from './users.repository.js';
 
 export interface InviteUserInput {
   name: string;

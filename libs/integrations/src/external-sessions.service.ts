@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
 import { DomainException, type Principal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { type SessionStatus, type SessionView, SessionsService } from '@mend/sessions';
+import { SessionsService, type SessionStatus, type SessionView } from '@mend/sessions';
+
 import { matchCoupleByEmails } from './couple-matching.js';
 
 export interface ExternalSessionRequest {

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { SessionsModule } from '@mend/sessions';
+
 import { CalendarFeedsService } from './calendar/calendar-feeds.service.js';
 import { ExternalSessionsService } from './external-sessions.service.js';
 import { InboundEventsService } from './inbound/inbound-events.service.js';

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { MailerService } from './mailer.service.js';
 
 /** Provides MailerService (needs ConfigModule.forRoot). */

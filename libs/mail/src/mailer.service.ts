@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+
 import { consoleTransport } from './console.transport.js';
 import { toMailDeliveryError } from './mail.errors.js';
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type Page, type UserPrincipal, decodeCursor, toPage } from '@mend/core';
+
+import { decodeCursor, toPage, type Page, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
+
+import { caseloadsRepository, RECENT_DAYS } from './caseloads.repository.js';
 import { round2 } from './progress.compute.js';
-import { RECENT_DAYS, caseloadsRepository } from './caseloads.repository.js';
 
 export type CaseloadCoupleStatus = 'active' | 'paused' | 'closed';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { CaseloadsService } from './caseloads.service.js';
 import { ProgressService } from './progress.service.js';
 

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
-import { canReach, loadCouple, requireCouple } from '@mend/couples';
 import { DomainException, type UserPrincipal } from '@mend/core';
+import { canReach, loadCouple, requireCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
-import type { EntityManager } from 'typeorm';
+
 import { chartNames, renderTrustChart } from './progress.chart.js';
-import { type ProgressComputation, type ProgressInput, type SessionFact, computeProgress } from './progress.compute.js';
-import { type AlertRow, progressRepository } from './progress.repository.js';
-import { type AlertView, type ProgressReportView, toAlertView, toWindowView } from './progress.views.js';
+import { computeProgress, type ProgressComputation, type ProgressInput, type SessionFact } from './progress.compute.js';
+import { progressRepository, type AlertRow } from './progress.repository.js';
+import { toAlertView, toWindowView, type AlertView, type ProgressReportView } from './progress.views.js';
 
 interface LoadedProgress {
   input: ProgressInput;

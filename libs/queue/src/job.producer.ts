@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { assertValidJobId, JOB_POLICIES, type JobPolicy } from './job-options.js';
 import { QueueConnections } from './queue-connections.js';
 import { isJobName, JOB_QUEUE, type JobItem, type JobName } from './queue.registry.js';

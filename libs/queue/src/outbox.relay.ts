@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import type { AppConfig } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
+
 import { outboxJobId } from './job-options.js';
 import { JobProducer } from './job.producer.js';
 import { QUEUE_CONFIG } from './queue-connections.js';

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v5 as uuidV5 } from 'uuid';
+
 import { newId } from '@mend/core';
+
 import { isJobName, JOB_QUEUE, type JobItem } from './queue.registry.js';
 
 export interface OutboxEnqueueOptions {

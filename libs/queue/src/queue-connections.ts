@@ -2,16 +2,18 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import {
   createPostgresBackend,
   createRedisBackend,
+  Queue,
+  SchemaMigrationRequiredError,
+  Worker,
   type IQueueBackend,
   type Job,
   type PostgresPoolConfig,
-  Queue,
   type RedisOptions,
-  SchemaMigrationRequiredError,
-  Worker,
 } from 'bullmq';
 import { Redis } from 'ioredis';
+
 import type { AppConfig } from '@mend/config';
+
 import { COMPLETED_JOB_RETENTION, FAILED_JOB_RETENTION } from './job-options.js';
 import { QueueName } from './queue.registry.js';
 

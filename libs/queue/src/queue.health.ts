@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { QueueConnections } from './queue-connections.js';
 
 /** Readiness of the queue backend (Redis, or BullMQ's PostgreSQL schema), for GET /health/ready. */

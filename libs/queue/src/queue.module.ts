@@ -1,5 +1,7 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+
 import type { AppConfig } from '@mend/config';
+
 import { JobProducer } from './job.producer.js';
 import { OutboxWriter } from './outbox.writer.js';
 import { QUEUE_CONFIG, QueueConnections } from './queue-connections.js';

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+
 import type { AppConfig } from '@mend/config';
+
 import { QUEUE_CONFIG, QueueConnections, type MendWorker } from './queue-connections.js';
 import type { RunnableProcessor } from './queue.processor.js';
 import { ALL_QUEUES, jobsOnQueue } from './queue.registry.js';

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+
 import { AuditService } from '@mend/audit';
 import { DomainException, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { JobName, OutboxWriter } from '@mend/queue';
+
+import { clinicReminderSettings, type ClinicReminderSettings } from './reminder-settings.js';
 import type { QuietHours } from './reminder-time.js';
-import { type ClinicReminderSettings, clinicReminderSettings } from './reminder-settings.js';
 
 export interface UpdateClinicReminderSettingsInput {
   quietHours?: QuietHours;

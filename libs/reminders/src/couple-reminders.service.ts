@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
+import { decodeCursor, DomainException, toPage, type Page, type UserPrincipal } from '@mend/core';
 import { requireCouple } from '@mend/couples';
-import { DomainException, type UserPrincipal, decodeCursor, toPage, type Page } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
+
 import type { NotificationChannel, NotificationKind, NotificationState, SkipReason } from './notification.types.js';
 import type { NotificationRow } from './notifications.repository.js';
 

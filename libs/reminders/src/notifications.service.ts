@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
+
 import { AuditService } from '@mend/audit';
-import { DomainException, type UserPrincipal, decodeCursor, toPage } from '@mend/core';
+import { decodeCursor, DomainException, toPage, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
+
 import {
+  toNotificationPreferences,
   type NotificationPage,
   type NotificationPreferences,
   type NotificationView,
-  toNotificationPreferences,
 } from './notification.types.js';
 import { notificationsRepository, toNotificationView } from './notifications.repository.js';
 

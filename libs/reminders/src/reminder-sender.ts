@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from 'typeorm';
+
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { newId } from '@mend/core';
-import { TenantDatabase, queryRows } from '@mend/database';
-import { announceEvent } from '@mend/queue';
+import { queryRows, TenantDatabase } from '@mend/database';
 import { MailDeliveryError, MailerService, toMailDeliveryError } from '@mend/mail';
-import type { SkipReason } from './notification.types.js';
-import { toNotificationPreferences } from './notification.types.js';
+import { announceEvent } from '@mend/queue';
+
 import { notificationText } from './notification-text.js';
-import { type NotificationRow, notificationsRepository } from './notifications.repository.js';
+import { toNotificationPreferences, type SkipReason } from './notification.types.js';
+import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
 import { announceSend, loadClinicReminderSettings } from './reminder-planner.js';
 import { effectiveQuietHours } from './reminder-settings.js';
 import { decideDailyCap, deferPastQuietHours, isInQuietHours, localDayBounds } from './reminder-time.js';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ClinicReminderSettingsService } from './clinic-reminder-settings.service.js';
 import { CoupleRemindersService } from './couple-reminders.service.js';
 import { NotificationsService } from './notifications.service.js';

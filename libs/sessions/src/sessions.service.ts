@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '@mend/audit';
-import { type CoupleRef, canReach, loadCouple, requireCouple } from '@mend/couples';
-import { DomainException, type FieldProblem, type Page, type Principal, type UserPrincipal, newId } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase } from '@mend/database';
 import type { EntityManager } from 'typeorm';
-import { type SessionView, decodeSessionCursor, encodeSessionCursor, toSessionView } from './session.views.js';
+
+import { AuditService } from '@mend/audit';
+import { DomainException, newId, type FieldProblem, type Page, type Principal, type UserPrincipal } from '@mend/core';
+import { canReach, loadCouple, requireCouple, type CoupleRef } from '@mend/couples';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
+
 import { announceSessionChange, changeSession, upsertSessionByExternalId } from './session-changes.js';
-import { MANUAL_SOURCE, type SessionRow, type SessionStatus, sessionsRepository } from './sessions.repository.js';
+import { decodeSessionCursor, encodeSessionCursor, toSessionView, type SessionView } from './session.views.js';
+import { MANUAL_SOURCE, sessionsRepository, type SessionRow, type SessionStatus } from './sessions.repository.js';
 
 export interface CreateSessionInput {
   startsAt: Date;

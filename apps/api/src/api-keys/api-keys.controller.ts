@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { ApiKeysService, CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
 import { API_KEY_SCOPES, type Principal, type UserPrincipal } from '@mend/core';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import { ApiKeyPageResponse, ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse } from './api-keys.dto.js';
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length } from 'class-validator';
+
 import { API_KEY_SCOPES, type ApiKeyScope } from '@mend/core';
 
 export class CreateApiKeyRequest {

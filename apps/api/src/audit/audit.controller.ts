@@ -1,8 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { AuditService } from '@mend/audit';
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
+
 import { AuditPageResponse, AuditQueryRequest } from './audit.dto.js';
 
 @ApiTags('audit')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+
 import { PageQuery } from '../http/pagination.dto.js';
 
 export class AuditQueryRequest extends PageQuery {

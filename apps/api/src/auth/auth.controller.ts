@@ -11,8 +11,10 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+
 import { AuthService, CurrentUser, Public, ReqMeta, Roles } from '@mend/auth';
 import type { RequestMeta, UserPrincipal } from '@mend/core';
+
 import { InvitationPreviewResponse, SessionResponse, SignUpResponse } from '../users/user.response.js';
 import { AcceptInvitationRequest, LoginRequest, RefreshRequest, SignUpRequest } from './auth.request.js';
 

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+
 import { IsIanaTimeZone } from '../http/validators.js';
 
 /** 8–128 characters, compared in full (argon2 does not truncate). */

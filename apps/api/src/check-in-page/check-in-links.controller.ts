@@ -10,9 +10,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import { CheckInLinksService } from '@mend/check-in-page';
 import type { UserPrincipal } from '@mend/core';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { IsOffsetDateTime } from '../http/validators.js';
 

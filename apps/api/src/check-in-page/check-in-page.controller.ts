@@ -1,15 +1,17 @@
 import { Body, Controller, Get, Logger, Param, Post, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { Public } from '@mend/auth';
 import {
   CheckInPageService,
+  pageAsset,
+  SESSION_COOKIE,
   type PageOutcome,
   type PageRequest,
   type PostedForm,
-  SESSION_COOKIE,
-  pageAsset,
 } from '@mend/check-in-page';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { CheckInPageRenderer } from './check-in-page.renderer.js';
 
 /** Stricter than the API's: no inline styles, nothing but this origin, no framing, forms post only here. */

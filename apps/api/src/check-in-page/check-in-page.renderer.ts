@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { type CheckInPageModel, templateFor } from '@mend/check-in-page';
+
+import { templateFor, type CheckInPageModel } from '@mend/check-in-page';
+
 import { CHECK_IN_VIEW } from './check-in-page.setup.js';
 
 type ViewFunction = (page: unknown, data: object) => Promise<string>;

@@ -5,8 +5,8 @@ import {
   ArrayMinSize,
   IsArray,
   IsEmail,
-  IsObject,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,6 +14,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+
 import { PageQuery } from '../http/pagination.dto.js';
 import { IsIanaTimeZone } from '../http/validators.js';
 

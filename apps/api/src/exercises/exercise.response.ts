@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import {
   EXERCISE_CATEGORIES,
   EXERCISE_MODES,

@@ -9,12 +9,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { ExercisesService } from '@mend/exercises';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { ExercisePageResponse, ExerciseResponse, FORM_EXAMPLE } from './exercise.response.js';
 import { CreateExerciseRequest, ListExercisesQuery, UpdateExerciseRequest } from './exercises.request.js';
 

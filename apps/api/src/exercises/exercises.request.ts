@@ -14,6 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+
 import {
   EXERCISE_CATEGORIES,
   EXERCISE_LIMITS,
@@ -26,6 +27,7 @@ import {
   type FormField,
   type Scoring,
 } from '@mend/exercises';
+
 import { PageQuery } from '../http/pagination.dto.js';
 import { FORM_EXAMPLE, FormFieldSchema } from './exercise.response.js';
 

@@ -1,9 +1,10 @@
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+
+import { Public } from '@mend/auth';
 import { TenantDatabase } from '@mend/database';
 import { QueueHealth } from '@mend/queue';
-import { Public } from '@mend/auth';
 
 @ApiTags('health')
 @Public()

@@ -9,19 +9,21 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { AssignmentsService } from '@mend/homework';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import {
   CreateAssignmentRequest,
   ListAssignmentsQuery,
-  UpdateAssignmentRequest,
   toScheduleInput,
+  UpdateAssignmentRequest,
 } from './assignments.request.js';
 import { AssignmentPageResponse, AssignmentResponse, ClientAssignmentListResponse } from './assignments.response.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 
 @ApiTags('homework')
 @ApiBearerAuth()

@@ -4,8 +4,8 @@ import {
   IsBoolean,
   IsDefined,
   IsIn,
-  IsObject,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -16,7 +16,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+
 import { ASSIGNMENT_STATUSES, type AssignmentStatus, type ScheduleInput } from '@mend/homework';
+
 import { PageQuery } from '../http/pagination.dto.js';
 import { IsOffsetDateTime } from '../http/validators.js';
 

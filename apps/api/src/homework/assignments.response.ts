@@ -1,5 +1,7 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { ASSIGNMENT_STATUSES, OCCURRENCE_STATES } from '@mend/homework';
+
 import { OnceScheduleDto, RecurringScheduleDto, SCHEDULE_SCHEMA } from './assignments.request.js';
 
 export class ReminderSettingsResponse {

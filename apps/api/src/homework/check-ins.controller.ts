@@ -9,14 +9,16 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CheckInsService } from '@mend/homework';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { ListCheckInsQuery, ListMyCheckInsQuery, SubmitCheckInRequest } from './check-ins.request.js';
 import { CheckInPageResponse, CheckInResponse } from './check-ins.response.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
 
 @ApiTags('homework')
 @ApiBearerAuth()

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+
 import { CHECK_IN_VISIBILITIES, type CheckInVisibility } from '@mend/homework';
+
 import { PageQuery } from '../http/pagination.dto.js';
 import { IsOffsetDateTime } from '../http/validators.js';
 

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+
 import { IS_PUBLIC, ROLES, SCOPES } from '@mend/auth';
 
 const ROUTE_PATH = 'path';

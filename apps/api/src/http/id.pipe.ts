@@ -1,4 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
+
 import { DomainException, isUuid } from '@mend/core';
 
 /** A malformed id is simply an id that does not exist: 404, like another clinic's id. */

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '@mend/core';
 
 export class PageQuery {

@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { DomainException, type DomainErrorCode, type FieldProblem } from '@mend/core';
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { DomainException, type DomainErrorCode, type FieldProblem } from '@mend/core';
 
 export interface Problem {
   type: string;

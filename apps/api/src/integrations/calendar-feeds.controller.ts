@@ -8,12 +8,14 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentUser, Public, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CalendarFeedsService } from '@mend/integrations';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { CalendarFeedListResponse, CreatedCalendarFeedResponse } from './calendar-feeds.dto.js';
 
 @ApiTags('calendar')

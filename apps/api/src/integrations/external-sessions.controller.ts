@@ -10,10 +10,12 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentPrincipal, Roles, Scopes } from '@mend/auth';
 import { DomainException, type Principal } from '@mend/core';
 import { ExternalSessionsService } from '@mend/integrations';
-import type { FastifyReply } from 'fastify';
+
 import { SessionResponse } from '../sessions/session.response.js';
 import { UpsertExternalSessionRequest } from './external-sessions.request.js';
 

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsOptional, IsUUID } from 'class-validator';
+
 import { SESSION_STATUSES, type SessionStatus } from '@mend/sessions';
+
 import { IsOffsetDateTime } from '../http/validators.js';
 
 export class UpsertExternalSessionRequest {

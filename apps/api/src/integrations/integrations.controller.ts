@@ -9,17 +9,19 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { CurrentUser, Public, Roles } from '@mend/auth';
 import { DomainException, type UserPrincipal } from '@mend/core';
 import { IntegrationsService } from '@mend/integrations';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import { RawJsonBody } from '../http/raw-body.js';
 import {
-  CreateIntegrationRequest,
   CreatedIntegrationResponse,
+  CreateIntegrationRequest,
   InboundReceiptResponse,
   IntegrationPageResponse,
 } from './integrations.dto.js';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
 import { INBOUND_PROVIDERS, type InboundProvider } from '@mend/integrations';
 
 export class CreateIntegrationRequest {

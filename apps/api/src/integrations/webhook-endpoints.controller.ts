@@ -10,16 +10,18 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentPrincipal, Roles, Scopes } from '@mend/auth';
 import type { Principal } from '@mend/core';
 import { WebhookEndpointsService } from '@mend/integrations';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { PageQuery } from '../http/pagination.dto.js';
 import {
-  CreateWebhookEndpointRequest,
   CreatedWebhookEndpointResponse,
+  CreateWebhookEndpointRequest,
   WebhookDeliveryPageResponse,
   WebhookDeliveryResponse,
   WebhookEndpointPageResponse,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { DOMAIN_EVENT_TYPES, type DomainEventType, WEBHOOK_DELIVERY_STATES } from '@mend/integrations';
+
+import { DOMAIN_EVENT_TYPES, WEBHOOK_DELIVERY_STATES, type DomainEventType } from '@mend/integrations';
 
 export class CreateWebhookEndpointRequest {
   @ApiProperty({

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { PageQuery } from '../http/pagination.dto.js';
 
 const COUPLE_STATUSES = ['active', 'paused', 'closed'] as const;

@@ -1,8 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { CaseloadsService } from '@mend/progress';
+
 import { PageQuery } from '../http/pagination.dto.js';
 import { CaseloadPageResponse, CaseloadQuery, TherapistCaseloadPageResponse } from './caseload.dto.js';
 

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Header, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { ProgressService } from '@mend/progress';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { AcknowledgeAlertRequest, AlertResponse, ProgressReportResponse } from './progress.dto.js';
 

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { ClinicReminderSettingsService } from '@mend/reminders';
+
 import { ClinicReminderSettingsResponse, UpdateClinicReminderSettingsRequest } from './clinic-reminder-settings.dto.js';
 
 @ApiTags('notifications')

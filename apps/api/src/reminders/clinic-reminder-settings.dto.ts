@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, Max, Min, ValidateNested } from 'class-validator';
+
 import { MAX_DAILY_CAP, MAX_OVERDUE_AFTER_MINUTES, MAX_SESSION_REMINDER_HOURS } from '@mend/reminders';
+
 import { IsOmittable } from '../http/validators.js';
 import { QuietHoursRequest } from '../users/users.request.js';
 

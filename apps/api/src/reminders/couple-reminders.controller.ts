@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import {
@@ -9,8 +10,9 @@ import {
   NOTIFICATION_STATES,
   SKIP_REASONS,
 } from '@mend/reminders';
-import { PageQuery } from '../http/pagination.dto.js';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { PageQuery } from '../http/pagination.dto.js';
 
 export class CoupleReminderResponse {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { NotificationsService } from '@mend/reminders';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import {
   ListNotificationsQuery,

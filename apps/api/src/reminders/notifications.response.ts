@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { NOTIFICATION_KINDS, type NotificationKind } from '@mend/reminders';
 
 export class NotificationResponse {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { SESSION_STATUSES } from '@mend/sessions';
 
 export class SessionResponse {

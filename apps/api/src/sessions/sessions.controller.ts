@@ -10,12 +10,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
-import type { FastifyReply } from 'fastify';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { SessionPageResponse, SessionResponse } from './session.response.js';
 import { CreateSessionRequest, ListSessionsQuery, UpdateSessionRequest } from './sessions.request.js';
 

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+
 import { SESSION_STATUSES, type SessionStatus } from '@mend/sessions';
-import { IsOffsetDateTime } from '../http/validators.js';
+
 import { PageQuery } from '../http/pagination.dto.js';
+import { IsOffsetDateTime } from '../http/validators.js';
 
 export class CreateSessionRequest {
   @ApiProperty({

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { ROLES, type Role } from '@mend/core';
 
 export class QuietHoursDto {

@@ -7,12 +7,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import { CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { UsersService } from '@mend/identity';
-import type { FastifyReply } from 'fastify';
+
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { ApiIdempotentCreated, IdempotencyKey, answerIdempotent } from '../http/idempotency.js';
+import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { InvitedUserResponse, MeResponse, UserPageResponse, UserResponse } from './user.response.js';
 import { InviteUserRequest, ListUsersQuery, UpdateMeRequest, UpdateUserRequest } from './users.request.js';
 

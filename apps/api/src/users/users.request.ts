@@ -12,6 +12,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+
 import { PageQuery } from '../http/pagination.dto.js';
 import { CLOCK_TIME, IsIanaTimeZone, IsOmittable } from '../http/validators.js';
 

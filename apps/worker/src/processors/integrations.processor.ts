@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { InboundEventsService } from '@mend/integrations';
-import { type JobHandlers, JobName, QueueName, QueueProcessor } from '@mend/queue';
+import { JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
 
 type Integrations = typeof QueueName.Integrations;
 

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { v5 as uuidV5 } from 'uuid';
+
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
 import { escapeHtml, MailDeliveryError, MailerService } from '@mend/mail';

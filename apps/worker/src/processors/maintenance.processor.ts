@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+
 import { TenantDatabase } from '@mend/database';
 import { ProgressService } from '@mend/progress';
-import { ALL_CLINICS, type JobHandlers, JobName, QueueName, QueueProcessor } from '@mend/queue';
+import { ALL_CLINICS, JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
 import { planAlertNotices } from '@mend/reminders';
+
 import { RemindersReconciler } from './reminders.reconciler.js';
 
 type Maintenance = typeof QueueName.Maintenance;

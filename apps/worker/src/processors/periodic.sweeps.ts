@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { TenantDatabase, purgeExpiredIdempotencyRecords } from '@mend/database';
+import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
 import { announceMissedOccurrences } from '@mend/integrations';
 
 /** Expired Idempotency-Key records (which may hold a secret shown once, e.g. an API key) are deleted this often. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import { issueCheckInLink } from '@mend/check-in-page';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { ReminderLinkIssuer } from '@mend/reminders';

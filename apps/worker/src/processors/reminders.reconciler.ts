@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@mend/config';
 import type { EntityManager } from 'typeorm';
+
+import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
-import { JobName, JobProducer, QueueConnections, QueueName, outboxDedupeId, outboxJobId } from '@mend/queue';
+import { JobName, JobProducer, outboxDedupeId, outboxJobId, QueueConnections, QueueName } from '@mend/queue';
 import { planOccurrenceReminders, replanPendingReminders } from '@mend/reminders';
 
 /** Due notifications re-added per clinic and pass; the next pass takes the rest. */

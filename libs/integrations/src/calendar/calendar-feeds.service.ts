@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, type UserPrincipal, newId } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
-import { DAY_MS, HORIZON_DAYS, ensureHorizon } from '@mend/homework';
-import type { EntityManager } from 'typeorm';
+import { DomainException, newId, type UserPrincipal } from '@mend/core';
+import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { DAY_MS, ensureHorizon, HORIZON_DAYS } from '@mend/homework';
+
 import { issueIntegrationToken, parseIntegrationToken } from '../integration-tokens.js';
-import { type FeedEvent, renderFeed } from './ical-feed.js';
+import { renderFeed, type FeedEvent } from './ical-feed.js';
 
 /** How far back and ahead a feed reaches (it is re-read on every poll, so it stays bounded). */
 export const FEED_PAST_DAYS = 30;

@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import { loadCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 import type { InboundEventProcessJobData } from '@mend/queue';
-import { type SessionRow, changeSession, sessionsRepository, upsertSessionByExternalId } from '@mend/sessions';
-import type { EntityManager } from 'typeorm';
+import { changeSession, sessionsRepository, upsertSessionByExternalId, type SessionRow } from '@mend/sessions';
+
 import { matchCoupleByEmails } from '../couple-matching.js';
 import type { InboundBooking, InboundProvider } from './provider.driver.js';
 

@@ -1,18 +1,21 @@
 import type { IncomingHttpHeaders } from 'node:http';
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
+
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, type Page, type UserPrincipal, decodeCursor, newId, toPage } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
+import { decodeCursor, DomainException, newId, toPage, type Page, type UserPrincipal } from '@mend/core';
+import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { JobName, OutboxWriter } from '@mend/queue';
+
 import { issueIntegrationToken, parseIntegrationToken } from '../integration-tokens.js';
 import { CalcomDriver } from './calcom.driver.js';
 import { CalendlyDriver } from './calendly.driver.js';
 import {
   InboundPayloadError,
+  payloadHash,
   type InboundProvider,
   type SchedulingProviderDriver,
-  payloadHash,
 } from './provider.driver.js';
 
 export const INBOUND_DRIVERS: Record<InboundProvider, SchedulingProviderDriver> = {

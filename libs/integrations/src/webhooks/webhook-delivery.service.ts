@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { newId } from '@mend/core';
-import { TenantDatabase, queryRows } from '@mend/database';
+import { queryRows, TenantDatabase } from '@mend/database';
 import { JobName, OutboxWriter, type WebhookDeliveryJobData, type WebhookFanoutJobData } from '@mend/queue';
-import type { EntityManager } from 'typeorm';
-import { type ResolvedTarget, WebhookTargetError, resolveWebhookTarget } from './target-address.js';
-import { type SendResult, sendWebhook } from './webhook-sender.js';
+
+import { resolveWebhookTarget, WebhookTargetError, type ResolvedTarget } from './target-address.js';
 import { retryDelayMs, shouldRetry } from './webhook-retry.js';
+import { sendWebhook, type SendResult } from './webhook-sender.js';
 import { webhookHeaders } from './webhook-signature.js';
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'endpoint_gone' | 'skipped';

@@ -1,20 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, type Page, type Principal, actorOf, decodeCursor, newId, toPage } from '@mend/core';
-import { IdempotencyService, type IdempotentResult, TenantDatabase, queryRows } from '@mend/database';
-import { type DomainEventType, JobName, OutboxWriter } from '@mend/queue';
-import type { EntityManager } from 'typeorm';
+import { actorOf, decodeCursor, DomainException, newId, toPage, type Page, type Principal } from '@mend/core';
+import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { JobName, OutboxWriter, type DomainEventType } from '@mend/queue';
+
 import { requireAllowedWebhookUrl } from './target-address.js';
 import { generateWebhookSecret } from './webhook-signature.js';
 import {
-  type CreatedWebhookEndpointView,
   ENDPOINT_COLUMNS,
+  toEndpointView,
+  type CreatedWebhookEndpointView,
   type WebhookDeliveryState,
   type WebhookDeliveryView,
   type WebhookEndpointRow,
   type WebhookEndpointView,
-  toEndpointView,
 } from './webhook.views.js';
 
 export interface CreateWebhookEndpointInput {
