@@ -3,9 +3,9 @@ import type { IncomingMessage } from 'node:http';
 
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import { VersioningType } from '@nestjs/common';
+import { VersioningType, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 
@@ -62,12 +62,31 @@ zones are IANA names. Authenticate with \`Authorization: Bearer <access token>\`
 \`POST /v1/auth/login\`, or with an API key (\`mk_…\`) on routes that list a scope.
 Another clinic's object answers 404, exactly like a missing one.`;
 
+/** Routes live under /v1; the OpenAPI export needs the same prefixes, so both call this. */
+export function configureVersioning(app: INestApplication): void {
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+}
+
+/** The OpenAPI document, built from the controllers' decorators (served at /docs-json, exported by `npm run openapi:export`). */
+export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Mend API')
+      .setDescription(OPENAPI_DESCRIPTION)
+      .setVersion('1')
+      .addServer(config.http.publicUrl)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key' })
+      .build(),
+  );
+}
+
 /**
  * The one HTTP pipeline, shared by main.ts and the e2e tests so tests exercise what runs.
  */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
-  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  configureVersioning(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
@@ -96,14 +115,6 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   await registerCheckInPagePlugins(app);
   await mountQueueBoard(app, config);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Mend API')
-      .setDescription(OPENAPI_DESCRIPTION)
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
 }

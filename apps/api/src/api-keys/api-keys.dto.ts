@@ -24,8 +24,8 @@ export class ApiKeyResponse {
   @ApiProperty({ example: 'mk_…x7Qa', description: 'The last characters of the key, to tell keys apart' })
   keyHint: string;
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) lastUsedAt: Date | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) revokedAt: Date | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastUsedAt: Date | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) revokedAt: Date | null;
 }
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {

@@ -21,13 +21,13 @@ export class AuditEventResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) occurredAt: Date;
   @ApiProperty({ enum: ['user', 'api_key', 'system', 'anonymous'] }) actorType: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) actorId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) actorId: string | null;
   @ApiProperty({ example: 'auth.login' }) action: string;
-  @ApiPropertyOptional({ nullable: true }) resourceType: string | null;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) resourceId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) resourceType: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) resourceId: string | null;
   @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: string;
-  @ApiPropertyOptional({ nullable: true }) requestId: string | null;
-  @ApiPropertyOptional({ nullable: true }) ip: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) requestId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) ip: string | null;
 }
 
 export class AuditPageResponse {

@@ -15,7 +15,7 @@ import {
 import { AuthService, CurrentUser, Public, ReqMeta, Roles } from '@mend/auth';
 import type { RequestMeta, UserPrincipal } from '@mend/core';
 
-import { InvitationPreviewResponse, SessionResponse, SignUpResponse } from '../users/user.response.js';
+import { InvitationPreviewResponse, SignedInResponse, SignUpResponse } from '../users/user.response.js';
 import { AcceptInvitationRequest, LoginRequest, RefreshRequest, SignUpRequest } from './auth.request.js';
 
 @ApiTags('auth')
@@ -37,7 +37,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in to a clinic with email and password' })
-  @ApiOkResponse({ type: SessionResponse })
+  @ApiOkResponse({ type: SignedInResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown clinic, unknown email or wrong password (indistinguishable)' })
   @ApiTooManyRequestsResponse({
     description: 'Too many attempts from this address or for this account; see Retry-After',
@@ -50,7 +50,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; a reused token revokes its whole family' })
-  @ApiOkResponse({ type: SessionResponse })
+  @ApiOkResponse({ type: SignedInResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired, revoked or already-used refresh token' })
   refresh(@Body() body: RefreshRequest, @ReqMeta() meta: RequestMeta) {
     return this.auth.refresh(body.refreshToken, meta);
@@ -78,7 +78,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation by choosing a password; answers a signed-in session' })
-  @ApiOkResponse({ type: SessionResponse })
+  @ApiOkResponse({ type: SignedInResponse })
   @ApiConflictResponse({ description: 'The invitation was already used' })
   @ApiGoneResponse({ description: 'The invitation expired or was replaced' })
   accept(@Param('token') token: string, @Body() body: AcceptInvitationRequest, @ReqMeta() meta: RequestMeta) {

@@ -51,8 +51,11 @@ export class CreateCoupleRequest {
 }
 
 export class UpdateCoupleRequest {
-  @ApiPropertyOptional({ example: 'Rivera–Chen', nullable: true }) @IsOptional() @IsString() @Length(0, 200) label?:
-    string | null;
+  @ApiPropertyOptional({ type: String, example: 'Rivera–Chen', nullable: true, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
+  label?: string | null;
   @ApiPropertyOptional({
     enum: STATUSES,
     description: 'A paused or closed couple gets no new occurrences or reminders',
@@ -88,7 +91,7 @@ export class CreatedPartnerResponse extends PartnerResponse {
 
 export class CoupleResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiPropertyOptional({ nullable: true, example: 'Rivera–Chen' }) label: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Rivera–Chen' }) label: string | null;
   @ApiProperty({ format: 'uuid' }) therapistId: string;
   @ApiProperty({ enum: STATUSES }) status: string;
   @ApiProperty({ type: [PartnerResponse] }) partners: PartnerResponse[];
@@ -105,14 +108,99 @@ export class CouplePageResponse {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
+class ExportCoupleRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ type: String, nullable: true }) label: string | null;
+  @ApiProperty({ format: 'uuid' }) therapistId: string;
+  @ApiProperty({ enum: STATUSES }) status: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ format: 'date-time' }) updatedAt: Date;
+}
+
+class ExportPartnerRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ example: 'Europe/Berlin' }) timezone: string;
+  @ApiProperty({ example: 'en' }) locale: string;
+  @ApiProperty({ type: String, nullable: true, example: '21:00:00' }) quietHoursStart: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '08:00:00' }) quietHoursEnd: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) disabledAt: Date | null;
+}
+
+class ExportAssignmentRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) exerciseId: string;
+  @ApiProperty({ type: 'integer' }) exerciseVersion: number;
+  @ApiProperty() title: string;
+  @ApiProperty({ type: String, nullable: true }) instructions: string | null;
+  @ApiProperty({ enum: ['once', 'recurring'] }) scheduleType: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt: Date | null;
+  @ApiProperty({ type: String, nullable: true }) rrule: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2025-03-01' }) startsOn: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2025-05-31' }) until: string | null;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Reminder settings as set' })
+  reminders: Record<string, unknown> | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: Date;
+}
+
+class ExportOccurrenceRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) assignmentId: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for a joint occurrence' })
+  partnerId: string | null;
+  @ApiProperty({ format: 'date-time' }) dueAt: Date;
+  @ApiProperty({ format: 'date-time' }) closesAt: Date;
+}
+
+class ExportCheckInRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) occurrenceId: string;
+  @ApiProperty({ format: 'uuid' }) assignmentId: string;
+  @ApiProperty({ format: 'uuid' }) authorId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Answers keyed by form field id' })
+  answers: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Score of a measure' })
+  score: Record<string, unknown> | null;
+  @ApiProperty({ enum: ['private', 'shared'] }) visibility: string;
+  @ApiProperty() isLate: boolean;
+  @ApiProperty({ format: 'date-time' }) submittedAt: Date;
+}
+
+class ExportSessionRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) therapistId: string;
+  @ApiProperty({ format: 'date-time' }) startsAt: Date;
+  @ApiProperty({ format: 'date-time' }) endsAt: Date;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Therapist notes' }) notes: string | null;
+  @ApiProperty({ type: String, nullable: true }) source: string | null;
+  @ApiProperty({ type: String, nullable: true }) externalId: string | null;
+}
+
+class ExportAlertRecord {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) partnerId: string | null;
+  @ApiProperty() kind: string;
+  @ApiProperty({ format: 'date-time' }) windowStart: Date;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The figures that opened the alert' })
+  detail: Record<string, unknown>;
+  @ApiProperty() status: string;
+  @ApiProperty({ format: 'date-time' }) openedAt: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgedAt: Date | null;
+}
+
 export class CoupleExportResponse {
   @ApiProperty({ format: 'date-time' }) exportedAt: Date;
-  @ApiProperty({ type: Object }) couple: Record<string, unknown>;
-  @ApiProperty({ type: [Object] }) partners: Record<string, unknown>[];
-  @ApiProperty({ type: [Object] }) assignments: Record<string, unknown>[];
-  @ApiProperty({ type: [Object] }) occurrences: Record<string, unknown>[];
-  @ApiProperty({ type: [Object], description: 'Every check-in with its answers, private ones included' })
+  @ApiProperty({ type: ExportCoupleRecord }) couple: Record<string, unknown>;
+  @ApiProperty({ type: [ExportPartnerRecord] }) partners: Record<string, unknown>[];
+  @ApiProperty({ type: [ExportAssignmentRecord] }) assignments: Record<string, unknown>[];
+  @ApiProperty({ type: [ExportOccurrenceRecord] }) occurrences: Record<string, unknown>[];
+  @ApiProperty({ type: [ExportCheckInRecord], description: 'Every check-in with its answers, private ones included' })
   checkIns: Record<string, unknown>[];
-  @ApiProperty({ type: [Object], description: 'Sessions with therapist notes' }) sessions: Record<string, unknown>[];
-  @ApiProperty({ type: [Object] }) alerts: Record<string, unknown>[];
+  @ApiProperty({ type: [ExportSessionRecord], description: 'Sessions with therapist notes' })
+  sessions: Record<string, unknown>[];
+  @ApiProperty({ type: [ExportAlertRecord] }) alerts: Record<string, unknown>[];
 }

@@ -53,6 +53,8 @@ export class RecurringScheduleDto {
   })
   startsOn: string;
   @ApiPropertyOptional({
+    type: String,
+    format: 'date',
     example: '2025-05-31',
     nullable: true,
     description: 'Last local date, inclusive; open-ended when left out',
@@ -125,6 +127,7 @@ export class ReminderSettingsRequest {
   minutesBefore?: number;
 
   @ApiPropertyOptional({
+    type: Number,
     example: 180,
     minimum: 15,
     maximum: 4320,
@@ -197,7 +200,7 @@ export class UpdateAssignmentRequest {
   @Type(() => ScheduleRequest)
   schedule?: ScheduleFields;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 5000, example: 'Try it before dinner instead.' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 5000, example: 'Try it before dinner instead.' })
   @IsOptional()
   @IsString()
   @MaxLength(5000)

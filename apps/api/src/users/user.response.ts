@@ -38,11 +38,12 @@ export class TokenPairResponse {
   @ApiProperty({ example: 900, description: 'Access token lifetime in seconds' }) expiresIn: number;
 }
 
-export class SessionResponse extends TokenPairResponse {
+/** A signed-in session: login, refresh and invitation acceptance answer this (not a therapy session). */
+export class SignedInResponse extends TokenPairResponse {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
 }
 
-export class SignUpResponse extends SessionResponse {
+export class SignUpResponse extends SignedInResponse {
   @ApiProperty({ type: ClinicResponse }) clinic: ClinicResponse;
 }
 
