@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 
-import { createTestApp, type TestApp } from '@mend/testing';
-
 import {
   EXPORT_PUBLIC_URL,
   generateTypes,
@@ -10,6 +8,7 @@ import {
   serializeDocument,
 } from '../scripts/export-openapi.js';
 import { compileGeneratedClient } from './contract/generated-client.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 type Schema = Record<string, unknown>;
 
