@@ -15,16 +15,14 @@ import { fileURLToPath } from 'node:url';
 
 import type { INestApplicationContext } from '@nestjs/common';
 
-import { readTestSettings } from '@mend/config';
-
 import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { queueBackendsUnderTest, startQueueBackend, type StartedQueueBackend } from './support/queue-backends.js';
 import { newReminderScene } from './support/reminder-scene.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 import { createTestApp, testEnv, type TestApp } from './support/test-app.js';
 
-const settings = readTestSettings();
-const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
+const backends = queueBackendsUnderTest();
 const auth = { type: 'bearer' } as const;
 const SESSIONS = 34; // × (2 partners + therapist) × (email + in-app) = 204 reminders
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,12 +34,14 @@ describe.each(backends)('a worker killed mid-batch on the %s queue backend', (ba
   let smtp: SmtpCatcher;
   let child: ChildProcess | undefined;
   let worker: INestApplicationContext | undefined;
-  let env: Record<string, string>;
+  let env: Record<string, string | undefined>;
+  let queueBackend: StartedQueueBackend | undefined;
 
   beforeAll(async () => {
     smtp = await startSmtpCatcher();
+    queueBackend = await startQueueBackend(backend);
     env = {
-      QUEUE_BACKEND: backend,
+      ...queueBackend.env,
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
       OUTBOX_RELAY_INTERVAL_MS: '50',
       WORKER_CONCURRENCY: '1',
@@ -58,6 +58,7 @@ describe.each(backends)('a worker killed mid-batch on the %s queue backend', (ba
     await worker?.close();
     await t?.close();
     await smtp?.close();
+    await queueBackend?.stop();
   });
 
   it('leaves 0 lost and 0 duplicated after a restart', async () => {

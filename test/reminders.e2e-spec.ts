@@ -26,11 +26,12 @@ import {
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import { queueBackendsUnderTest, startQueueBackend, type StartedQueueBackend } from './support/queue-backends.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const settings = readTestSettings();
-const backends: Array<'postgres' | 'redis'> = settings.redisUrl ? ['postgres', 'redis'] : ['postgres'];
+const backends = queueBackendsUnderTest();
 const auth = { type: 'bearer' } as const;
 /** How late a reminder may arrive after it is due (the acceptance bound). */
 const MAX_LATENESS_MS = 2_000;
@@ -42,6 +43,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
   let worker: INestApplicationContext;
   let smtp: SmtpCatcher;
   let receiver: WebhookReceiver;
+  let queueBackend: StartedQueueBackend | undefined;
   let clinic: ClinicContext;
   let therapist: StaffContext;
   let pulseId: string;
@@ -83,10 +85,11 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
   beforeAll(async () => {
     smtp = await startSmtpCatcher();
     receiver = await startWebhookReceiver();
+    queueBackend = await startQueueBackend(backend);
     t = await createTestApp({
       env: {
         WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
-        QUEUE_BACKEND: backend,
+        ...queueBackend.env,
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         MAIL_FROM: 'Mend <no-reply@mend.test>',
         OUTBOX_RELAY_INTERVAL_MS: '50',
@@ -116,6 +119,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     await t?.close();
     await smtp?.close();
     await receiver?.close();
+    await queueBackend?.stop();
   });
 
   describe('scenarios due a few seconds from now', () => {

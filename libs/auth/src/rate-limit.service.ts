@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
-import { APP_CONFIG, type AppConfig, type RateLimitRule } from '@mend/config';
+import { APP_CONFIG, hasRedis, type AppConfig, type RateLimitRule } from '@mend/config';
 import { DomainException } from '@mend/core';
+import { createRedisClient, type RedisClient } from '@mend/queue';
 
 export type LimitName = 'loginPerIp' | 'loginFailuresPerAccount' | 'signupPerIp' | 'checkInLinkPerIp';
 
@@ -13,12 +13,13 @@ export type LimitName = 'loginPerIp' | 'loginFailuresPerAccount' | 'signupPerIp'
  */
 @Injectable()
 export class RateLimitService implements OnModuleDestroy {
-  private readonly redis: Redis | undefined;
+  private readonly redis: RedisClient | undefined;
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    if (config.redis.url) {
-      this.redis = new Redis(config.redis.url, {
+    if (hasRedis(config)) {
+      this.redis = createRedisClient(config.redis, {
+        connectionName: 'mend-rate-limit',
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         lazyConnect: false,

@@ -35,7 +35,35 @@ describe('loadConfig', () => {
   });
 
   it('requires Redis in production', () => {
-    expect(() => loadConfig({ ...valid, NODE_ENV: 'production' })).toThrow(/REDIS_URL is required in production/);
+    expect(() => loadConfig({ ...valid, NODE_ENV: 'production' })).toThrow(
+      /REDIS_URL or REDIS_CLUSTER_NODES is required in production/,
+    );
+  });
+
+  it('reads a Redis Cluster from REDIS_CLUSTER_NODES and puts the queues on it', () => {
+    const config = loadConfig({
+      ...valid,
+      REDIS_CLUSTER_NODES: 'redis://:s3cret@10.0.0.1:7000, 10.0.0.2:7001,[::1]:7002',
+    });
+    expect(config.queue.backend).toBe('redis');
+    expect(config.redis.url).toBeUndefined();
+    expect(config.redis.cluster).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      username: undefined,
+      password: 's3cret',
+      tls: false,
+    });
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together, and a node that is not host:port', () => {
+    expect(() =>
+      loadConfig({ ...valid, REDIS_URL: 'redis://localhost:6379', REDIS_CLUSTER_NODES: 'localhost:7000' }),
+    ).toThrow(/not both/);
+    expect(() => loadConfig({ ...valid, REDIS_CLUSTER_NODES: 'http://x:1' })).toThrow(/not host:port/);
   });
 
   it('rejects a queue prefix that is not a hash tag', () => {

@@ -28,7 +28,13 @@ export interface AppConfig {
     /** How long a request waits for a new connection: bounds the answer time when PostgreSQL is unreachable. */
     connectTimeoutMs: number;
   };
-  redis: { url: string | undefined; prefix: string };
+  redis: {
+    /** One Redis server (REDIS_URL); unset when the queues use a cluster or PostgreSQL. */
+    url: string | undefined;
+    /** A Redis Cluster (REDIS_CLUSTER_NODES): seed nodes, the client discovers the rest. */
+    cluster: RedisClusterConfig | undefined;
+    prefix: string;
+  };
   queue: { backend: QueueBackendKind; postgresSchema: string; workerConcurrency: number; relayIntervalMs: number };
   reminders: {
     /**
@@ -61,6 +67,19 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   demo: { seed: boolean };
   webhooks: WebhookSettings;
+}
+
+export interface RedisClusterConfig {
+  /** Seed nodes; any reachable one tells the client the whole slot map. */
+  nodes: Array<{ host: string; port: number }>;
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+}
+
+/** Whether the configuration names any Redis (one server or a cluster). */
+export function hasRedis(config: Pick<AppConfig, 'redis'>): boolean {
+  return config.redis.url !== undefined || config.redis.cluster !== undefined;
 }
 
 /** One WEBHOOK_ALLOWED_HOSTS entry: a host name, an IP address or a CIDR range, and optionally a port. */
@@ -157,15 +176,26 @@ export function loadConfig(env: Env): AppConfig {
   const ownerUrl = url('DATABASE_OWNER_URL', postgres, 'a postgres URL');
 
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'], 'a redis URL (redis://host:port)');
+  const redisCluster = parseClusterNodes(read('REDIS_CLUSTER_NODES'), problems);
+  if (redisUrl && redisCluster)
+    problems.push('Set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both');
   const rawBackend = read('QUEUE_BACKEND');
-  let backend: QueueBackendKind = redisUrl ? 'redis' : 'postgres';
+  let backend: QueueBackendKind = redisUrl || redisCluster ? 'redis' : 'postgres';
   if (rawBackend === 'redis' || rawBackend === 'postgres') backend = rawBackend;
   else if (rawBackend !== undefined) problems.push(`QUEUE_BACKEND must be redis or postgres (got "${rawBackend}")`);
-  if (backend === 'redis' && !redisUrl && read('REDIS_URL') === undefined) {
-    problems.push('QUEUE_BACKEND is redis but REDIS_URL is not set');
+  if (
+    backend === 'redis' &&
+    !redisUrl &&
+    !redisCluster &&
+    read('REDIS_URL') === undefined &&
+    read('REDIS_CLUSTER_NODES') === undefined
+  ) {
+    problems.push('QUEUE_BACKEND is redis but neither REDIS_URL nor REDIS_CLUSTER_NODES is set');
   }
   if (isProduction && backend !== 'redis') {
-    problems.push('REDIS_URL is required in production (the PostgreSQL queue backend is for local use)');
+    problems.push(
+      'REDIS_URL or REDIS_CLUSTER_NODES is required in production (the PostgreSQL queue backend is for local use)',
+    );
   }
   // BullMQ keys must share one hash slot on Redis Cluster, hence the braces.
   const prefix = read('QUEUE_PREFIX') ?? '{mend}';
@@ -211,7 +241,7 @@ export function loadConfig(env: Env): AppConfig {
       statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
       connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 60000),
     },
-    redis: { url: redisUrl, prefix },
+    redis: { url: redisCluster ? undefined : redisUrl, cluster: redisCluster, prefix },
     queue: {
       backend,
       postgresSchema: read('QUEUE_POSTGRES_SCHEMA') ?? 'bullmq',
@@ -288,4 +318,42 @@ function parseAllowedHosts(raw: string | undefined, problems: string[]): Webhook
     out.push(portNumber === undefined ? { host } : { host, port: portNumber });
   }
   return out;
+}
+
+/**
+ * REDIS_CLUSTER_NODES: comma-separated seed nodes, each `host:port` or a redis URL
+ * (`redis://user:password@host:port`, `rediss://` for TLS). Credentials and TLS come from the
+ * first entry that has them: a cluster's nodes share them.
+ */
+function parseClusterNodes(raw: string | undefined, problems: string[]): RedisClusterConfig | undefined {
+  if (raw === undefined) return undefined;
+  const cluster: RedisClusterConfig = { nodes: [], username: undefined, password: undefined, tls: false };
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(entry.includes('://') ? entry : `redis://${entry}`);
+    } catch {
+      problems.push(`REDIS_CLUSTER_NODES has "${entry}", which is not host:port or a redis URL`);
+      continue;
+    }
+    const port = Number(parsed.port || 6379);
+    if (!['redis:', 'rediss:'].includes(parsed.protocol) || !parsed.hostname || !Number.isInteger(port)) {
+      problems.push(`REDIS_CLUSTER_NODES has "${entry}", which is not host:port or a redis URL`);
+      continue;
+    }
+    cluster.nodes.push({ host: parsed.hostname.replace(/^\[|\]$/g, ''), port });
+    if (parsed.protocol === 'rediss:') cluster.tls = true;
+    if (parsed.password && cluster.password === undefined) {
+      cluster.password = decodeURIComponent(parsed.password);
+      cluster.username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
+    }
+  }
+  if (cluster.nodes.length === 0) {
+    problems.push('REDIS_CLUSTER_NODES names no node (expected host:port,host:port,…)');
+    return undefined;
+  }
+  return cluster;
 }

@@ -21,7 +21,7 @@ export interface LauncherSettings {
   embeddedPostgresPort: number;
   /** DEMO_SEED: seed the demo clinic through the API after start; unset lets the launcher decide. */
   seedDemo: boolean | undefined;
-  /** Queue backend as the apps will resolve it (QUEUE_BACKEND, else redis when REDIS_URL is set). */
+  /** Queue backend as the apps will resolve it (QUEUE_BACKEND, else redis when REDIS_URL or REDIS_CLUSTER_NODES is set). */
   queueBackend: 'redis' | 'postgres';
   queuePostgresSchema: string;
   env: Record<string, string | undefined>;
@@ -48,7 +48,7 @@ export function readLauncherSettings(): LauncherSettings {
     queueBackend:
       queueBackend === 'redis' || queueBackend === 'postgres'
         ? queueBackend
-        : blank(env.REDIS_URL)
+        : blank(env.REDIS_URL) || blank(env.REDIS_CLUSTER_NODES)
           ? 'redis'
           : 'postgres',
     queuePostgresSchema: blank(env.QUEUE_POSTGRES_SCHEMA) ?? 'bullmq',

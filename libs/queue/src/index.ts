@@ -10,3 +10,4 @@ export * from './queue.workers.js';
 export * from './queue-schema.js';
 export * from './queue.module.js';
 export * from './domain-events.js';
+export * from './redis-client.js';

@@ -10,12 +10,13 @@ import {
   type PostgresPoolConfig,
   type RedisOptions,
 } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 
 import type { AppConfig } from '@mend/config';
 
 import { COMPLETED_JOB_RETENTION, FAILED_JOB_RETENTION } from './job-options.js';
 import { QueueName } from './queue.registry.js';
+import { createRedisClient, type RedisClient } from './redis-client.js';
 
 // The queue classes carry their backend in their type; the rest of the code only needs the
 // backend-neutral surface, so both backends are held under one type.
@@ -45,6 +46,8 @@ export class QueueConnections implements OnApplicationShutdown {
   private readonly queues = new Map<QueueName, MendQueue>();
   private readonly workers = new Set<MendWorker>();
   private readonly lastErrorLogAt = new Map<string, number>();
+  /** Cluster clients this class made: BullMQ leaves caller-supplied clients open, so close() ends them. */
+  private readonly clusterClients = new Set<RedisClient>();
 
   constructor(@Inject(QUEUE_CONFIG) private readonly config: AppConfig) {}
 
@@ -150,19 +153,28 @@ export class QueueConnections implements OnApplicationShutdown {
     }
   }
 
-  /** Redis `maxmemory-policy` as reported by INFO (CONFIG is often disabled on managed Redis). */
+  /**
+   * Redis `maxmemory-policy` as reported by INFO (CONFIG is often disabled on managed Redis); on a
+   * cluster, every master's, and the first that is not `noeviction` if any is not.
+   */
   async redisEvictionPolicy(): Promise<string | undefined> {
-    if (this.backend !== 'redis' || !this.config.redis.url) return undefined;
-    const redis = new Redis(this.config.redis.url, {
+    if (this.backend !== 'redis' || (!this.config.redis.url && !this.config.redis.cluster)) return undefined;
+    const redis = createRedisClient(this.config.redis, {
+      connectionName: 'mend-check',
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 5_000,
       retryStrategy: () => null,
     });
+    redis.on('error', () => undefined);
+    const policyOf = (info: string) => /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
     try {
       await redis.connect();
-      const info = await redis.info('memory');
-      return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+      if (!(redis instanceof Cluster)) return policyOf(await redis.info('memory'));
+      const policies = await Promise.all(
+        redis.nodes('master').map(async (node) => policyOf(await node.info('memory'))),
+      );
+      return policies.find((policy) => policy !== 'noeviction') ?? policies[0];
     } finally {
       redis.disconnect();
     }
@@ -177,9 +189,32 @@ export class QueueConnections implements OnApplicationShutdown {
     const queues = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
+    for (const client of this.clusterClients) client.disconnect();
+    this.clusterClients.clear();
   }
 
-  private redisConnection(role: 'producer' | 'worker'): RedisOptions {
+  /**
+   * One Redis server: BullMQ builds (and owns) its connections from these options. A cluster:
+   * BullMQ needs an ioredis `Cluster` instance, shared by a queue's producer side and duplicated
+   * for each worker's own and blocking connections (the duplicates are BullMQ's to close).
+   */
+  private redisConnection(role: 'producer' | 'worker'): RedisOptions | Cluster {
+    if (this.config.redis.cluster) {
+      const client = createRedisClient(this.config.redis, {
+        connectionName: `mend-${role}`,
+        retryStrategy: reconnectDelay,
+        ...(role === 'worker'
+          ? { maxRetriesPerRequest: null, enableReadyCheck: false, lazyConnect: true }
+          : { maxRetriesPerRequest: 1, connectTimeout: 5_000 }),
+      });
+      client.on('error', (error: Error) => this.logConnectionError(`redis cluster ${role}`, error));
+      this.clusterClients.add(client);
+      return client as Cluster;
+    }
+    return this.redisServerConnection(role);
+  }
+
+  private redisServerConnection(role: 'producer' | 'worker'): RedisOptions {
     const base: RedisOptions = {
       url: this.config.redis.url,
       connectionName: `mend-${role}`,
