@@ -6,6 +6,7 @@ import { CreateCheckInLinks1764432000000 } from './1764432000000-CreateCheckInLi
 import { AddBenchmarkIndexes1764518400000 } from './1764518400000-AddBenchmarkIndexes.js';
 import { SpeedUpReadPaths1764604800000 } from './1764604800000-SpeedUpReadPaths.js';
 import { AddRemindersOffSkipReason1764691200000 } from './1764691200000-AddRemindersOffSkipReason.js';
+import { AddClock1764780000000 } from './1764780000000-AddClock.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AddBenchmarkIndexes1764518400000,
   SpeedUpReadPaths1764604800000,
   AddRemindersOffSkipReason1764691200000,
+  AddClock1764780000000,
 ];

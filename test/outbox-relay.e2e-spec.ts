@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 
 import { ConfigModule, loadConfig, readTestSettings, type AppConfig } from '@mend/config';
-import { newId } from '@mend/core';
+import { Clock, newId } from '@mend/core';
 import { DatabaseModule, TenantDatabase } from '@mend/database';
 import {
   installQueueSchema,
@@ -80,7 +80,7 @@ describe.each(backends)('outbox relay on the %s queue backend', (backend) => {
   let connections: QueueConnections;
   let queue: MendQueue;
 
-  const newRelay = (Relay: typeof OutboxRelay = OutboxRelay) => new Relay(tenants, producer, config);
+  const newRelay = (Relay: typeof OutboxRelay = OutboxRelay) => new Relay(tenants, producer, config, new Clock());
 
   async function newClinic(): Promise<string> {
     const clinicId = newId();

@@ -13,6 +13,7 @@ import path from 'node:path';
 
 import type { INestApplicationContext } from '@nestjs/common';
 
+import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { JobProducer, OutboxRelay, QueueConnections, QueueName } from '@mend/queue';
 
@@ -106,7 +107,7 @@ describe.each(backends)('reminder recovery on the %s queue backend', (backend) =
 
     // Once due, the relay publishes the jobs (no worker is consuming yet)…
     await sleep(dueAt - Date.now() + 500);
-    const relay = new OutboxRelay(db, t.app.get(JobProducer), t.config);
+    const relay = new OutboxRelay(db, t.app.get(JobProducer), t.config, t.app.get(Clock));
     while ((await relay.relayOnce()) > 0);
     const connections = t.app.get(QueueConnections);
     const queue = connections.queue(QueueName.Notifications);

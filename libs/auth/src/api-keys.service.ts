@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { AuditService } from '@mend/audit';
 import {
+  Clock,
   decodeCursor,
   DomainException,
   issueToken,
@@ -60,6 +61,7 @@ export class ApiKeysService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -103,7 +105,7 @@ export class ApiKeysService {
     await this.db.withClinic(principal.clinicId, async (tx) => {
       const rows = await queryRows<{ id: string }>(
         tx,
-        `UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`,
+        `UPDATE api_key SET revoked_at = coalesce(revoked_at, mend_now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`,
         [principal.clinicId, id],
       );
       if (rows.length === 0) throw DomainException.notFound('API key');
@@ -135,8 +137,8 @@ export class ApiKeysService {
       const row = rows[0];
       if (!row) return null;
       // Coarse last-use tracking: one write a minute per key, not one per request.
-      if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-        await tx.query(`UPDATE api_key SET last_used_at = now() WHERE clinic_id = $1 AND id = $2`, [
+      if (!row.last_used_at || this.clock.nowMs() - row.last_used_at.getTime() > 60_000) {
+        await tx.query(`UPDATE api_key SET last_used_at = mend_now() WHERE clinic_id = $1 AND id = $2`, [
           parsed.clinicId,
           row.id,
         ]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { AuditService } from '@mend/audit';
-import { DomainException, newId, parseToken, type RequestMeta, type UserPrincipal } from '@mend/core';
+import { Clock, DomainException, newId, parseToken, type RequestMeta, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import {
   invitationsRepository,
@@ -77,6 +77,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly limits: RateLimitService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async signUp(input: SignUpInput, meta: RequestMeta): Promise<SignUpResult> {
@@ -199,7 +200,7 @@ export class AuthService {
       if (!row || row.revoked_at) return null;
       if (row.rotated_at) {
         await tx.query(
-          `UPDATE refresh_token SET revoked_at = now(), revoked_reason = 'reuse' WHERE clinic_id = $1 AND family_id = $2 AND revoked_at IS NULL`,
+          `UPDATE refresh_token SET revoked_at = mend_now(), revoked_reason = 'reuse' WHERE clinic_id = $1 AND family_id = $2 AND revoked_at IS NULL`,
           [clinicId, row.family_id],
         );
         await this.audit.record(tx, {
@@ -215,8 +216,8 @@ export class AuthService {
         });
         return null;
       }
-      if (row.expires_at.getTime() <= Date.now() || row.disabled_at) return null;
-      await tx.query(`UPDATE refresh_token SET rotated_at = now() WHERE clinic_id = $1 AND id = $2`, [
+      if (row.expires_at.getTime() <= this.clock.nowMs() || row.disabled_at) return null;
+      await tx.query(`UPDATE refresh_token SET rotated_at = mend_now() WHERE clinic_id = $1 AND id = $2`, [
         clinicId,
         row.id,
       ]);
@@ -231,7 +232,7 @@ export class AuthService {
   async logout(principal: UserPrincipal): Promise<void> {
     await this.db.withClinic(principal.clinicId, async (tx) => {
       await tx.query(
-        `UPDATE refresh_token SET revoked_at = now(), revoked_reason = 'logout' WHERE clinic_id = $1 AND family_id = $2 AND revoked_at IS NULL`,
+        `UPDATE refresh_token SET revoked_at = mend_now(), revoked_reason = 'logout' WHERE clinic_id = $1 AND family_id = $2 AND revoked_at IS NULL`,
         [principal.clinicId, principal.familyId],
       );
       await this.audit.record(tx, this.audit.entryFor(principal, 'auth.logout', 'user', principal.userId));
@@ -251,7 +252,7 @@ export class AuthService {
         ? 'accepted'
         : invitation.revoked_at
           ? 'revoked'
-          : invitation.expires_at.getTime() <= Date.now()
+          : invitation.expires_at.getTime() <= this.clock.nowMs()
             ? 'expired'
             : 'open';
       return {
@@ -278,7 +279,7 @@ export class AuthService {
         throw new DomainException('conflict', 'This invitation has already been used; sign in instead');
       if (invitation.revoked_at)
         throw new DomainException('gone', 'This invitation is no longer valid; ask for a new one');
-      if (invitation.expires_at.getTime() <= Date.now())
+      if (invitation.expires_at.getTime() <= this.clock.nowMs())
         throw new DomainException('gone', 'This invitation has expired; ask for a new one');
       const user = await usersRepository.findById(tx, clinicId, invitation.user_id);
       if (!user || user.disabled_at)

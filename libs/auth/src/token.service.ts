@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { EntityManager } from 'typeorm';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { issueToken, newId, type Role } from '@mend/core';
+import { Clock, issueToken, newId, type Role } from '@mend/core';
 
 export interface AccessClaims {
   sub: string;
@@ -27,6 +27,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   signAccess(claims: Omit<AccessClaims, 'typ'>): string {
@@ -49,7 +50,7 @@ export class TokenService {
     familyId: string = newId(),
   ): Promise<TokenPair> {
     const { token, hash } = issueToken('rt', user.clinicId);
-    const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000);
+    const expiresAt = new Date(this.clock.nowMs() + this.config.auth.refreshTokenTtlDays * 86_400_000);
     await tx.query(
       `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
       [user.clinicId, newId(), user.userId, familyId, hash, expiresAt],

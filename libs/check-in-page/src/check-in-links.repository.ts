@@ -309,11 +309,7 @@ export const checkInLinksRepository = {
 };
 
 /** Deletes a clinic's ended page sessions; for a periodic worker job (ended sessions are also refused and deleted on sight). */
-export async function purgeEndedCheckInSessions(
-  tx: EntityManager,
-  clinicId: string,
-  now: Date = new Date(),
-): Promise<number> {
+export async function purgeEndedCheckInSessions(tx: EntityManager, clinicId: string, now: Date): Promise<number> {
   const removed = await queryRows<{ id: string }>(
     tx,
     `DELETE FROM check_in_page_session WHERE clinic_id = $1 AND (expires_at <= $2 OR idle_expires_at <= $2) RETURNING id`,

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, newId, type UserPrincipal } from '@mend/core';
+import { Clock, DomainException, newId, type UserPrincipal } from '@mend/core';
 import { requireCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 
@@ -45,9 +45,9 @@ export async function issueCheckInLink(
   clinicId: string,
   partnerId: string,
   occurrenceId: string,
-  options: { publicUrl: string; now?: Date },
+  options: { publicUrl: string; now: Date },
 ): Promise<IssuedCheckInLink> {
-  const now = options.now ?? new Date();
+  const now = options.now;
   const occurrence = await links.occurrenceForLink(tx, clinicId, occurrenceId, partnerId);
   if (
     !occurrence ||
@@ -83,6 +83,7 @@ export class CheckInLinksService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /** {@link issueCheckInLink} with the configured public URL (never the request's Host header). */
@@ -92,7 +93,10 @@ export class CheckInLinksService {
     partnerId: string,
     occurrenceId: string,
   ): Promise<IssuedCheckInLink> {
-    return issueCheckInLink(tx, clinicId, partnerId, occurrenceId, { publicUrl: this.config.http.publicUrl });
+    return issueCheckInLink(tx, clinicId, partnerId, occurrenceId, {
+      publicUrl: this.config.http.publicUrl,
+      now: this.clock.now(),
+    });
   }
 
   /**
@@ -118,7 +122,7 @@ export class CheckInLinksService {
         tx,
         principal.clinicId,
         { assignmentId, dueAt: input.occurrenceAt, partnerId: input.partnerId },
-        { userId: principal.userId, at: new Date() },
+        { userId: principal.userId, at: this.clock.now() },
       );
       await this.audit.record(tx, this.audit.entryFor(principal, 'check_in_link.revoke', 'assignment', assignmentId));
       return { revoked };

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '@mend/audit';
 import { RateLimitService } from '@mend/auth';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, newId, type FieldProblem } from '@mend/core';
+import { Clock, DomainException, newId, type FieldProblem } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { getVersion, validateAnswers, type ExerciseVersionView } from '@mend/exercises';
 import { CheckInsService, opensAtFor } from '@mend/homework';
@@ -92,6 +92,7 @@ export class CheckInPageService {
     private readonly checkIns: CheckInsService,
     private readonly audit: AuditService,
     private readonly rateLimit: RateLimitService,
+    private readonly clock: Clock,
   ) {}
 
   /** Where the session cookie is sent: the page path only. */
@@ -117,7 +118,7 @@ export class CheckInPageService {
     const ctx = await this.db.withClinic(parsed.clinicId, (tx) =>
       links.findLinkContext(tx, parsed.clinicId, parsed.hash),
     );
-    const settled = this.settled(ctx, req, new Date());
+    const settled = this.settled(ctx, req, this.clock.now());
     if (settled) return settled;
     const m = messagesFor(ctx!.locale);
     return {
@@ -144,7 +145,7 @@ export class CheckInPageService {
     const parsed = parseLinkToken(token);
     if (!parsed) return this.unavailable(req);
     return this.db.withClinic(parsed.clinicId, async (tx) => {
-      const now = new Date();
+      const now = this.clock.now();
       const ctx = await links.findLinkContext(tx, parsed.clinicId, parsed.hash);
       const settled = this.settled(ctx, req, now);
       if (settled) return settled;
@@ -187,7 +188,7 @@ export class CheckInPageService {
     const parsed = parseSessionToken(req.sessionToken);
     if (!parsed) return this.sessionEnded(req, null);
     return this.db.withClinic(parsed.clinicId, async (tx) => {
-      const now = new Date();
+      const now = this.clock.now();
       const ctx = await links.findSessionContext(tx, parsed.clinicId, parsed.hash);
       const ended = await this.ended(tx, ctx, req, now);
       if (ended) return ended;
@@ -214,7 +215,7 @@ export class CheckInPageService {
     if (!parsed) return this.sessionEnded(req, null);
     if (req.secFetchSite === 'cross-site') return { ...this.sessionEnded(req, null, 403), clearSession: false };
     const loaded = await this.db.withClinic(parsed.clinicId, async (tx) => {
-      const now = new Date();
+      const now = this.clock.now();
       const ctx = await links.findSessionContext(tx, parsed.clinicId, parsed.hash);
       const ended = await this.ended(tx, ctx, req, now);
       if (ended) return { isReady: false as const, outcome: ended };
@@ -252,7 +253,7 @@ export class CheckInPageService {
         posted,
         fieldErrors(version.form, problems, posted, m),
         visibility === null ? m.errors.visibility : null,
-        new Date(),
+        this.clock.now(),
       );
       return { kind: 'page', status: 400, model, setSession };
     };

@@ -67,6 +67,11 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   demo: { seed: boolean };
   webhooks: WebhookSettings;
+  /**
+   * CLOCK_OFFSET_MS (tests only): how far the product's clock runs ahead of the wall clock, so a
+   * suite can run the API and a worker child process at a pinned instant that agree to the ms.
+   */
+  clock: { offsetMs: number };
 }
 
 export interface RedisClusterConfig {
@@ -224,6 +229,9 @@ export function loadConfig(env: Env): AppConfig {
   if (operatorToken !== undefined && operatorToken.length < 32)
     problems.push('OPERATOR_TOKEN must be at least 32 characters');
 
+  const clockOffsetMs = int('CLOCK_OFFSET_MS', 0, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  if (clockOffsetMs !== 0 && nodeEnv !== 'test') problems.push('CLOCK_OFFSET_MS is only for NODE_ENV=test');
+
   const config: AppConfig = {
     env: nodeEnv,
     http: {
@@ -281,6 +289,7 @@ export function loadConfig(env: Env): AppConfig {
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       missedScanIntervalMs: int('WEBHOOK_MISSED_SCAN_INTERVAL_MS', 60_000, 100, 3_600_000),
     },
+    clock: { offsetMs: clockOffsetMs },
   };
 
   if (problems.length > 0) throw new ConfigValidationError(problems);

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 
+import { Clock } from '@mend/core';
+
 import { loadConfig, type AppConfig } from './app-config.js';
 
 /** Injection token for the validated configuration. */
@@ -62,8 +64,12 @@ export class ConfigModule {
     return {
       module: ConfigModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        // The one clock of the process (a test app replaces it with the suite's movable clock).
+        { provide: Clock, useValue: new Clock(config.clock.offsetMs) },
+      ],
+      exports: [APP_CONFIG, Clock],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './logging.js';
 export * from './principal.js';
 export * from './secret-token.js';
 export * from './time-zone.js';
+export * from './clock.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { AuditService } from '@mend/audit';
-import type { UserPrincipal } from '@mend/core';
+import { Clock, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 
 import { requireCouple } from './couple-access.js';
@@ -28,6 +28,7 @@ export class CoupleRecordsService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async export(principal: UserPrincipal, coupleId: string): Promise<CoupleExport> {
@@ -74,7 +75,7 @@ export class CoupleRecordsService {
         p,
       );
       await this.audit.record(tx, this.audit.entryFor(principal, 'couple.export', 'couple', coupleId));
-      return { exportedAt: new Date(), couple, partners, assignments, occurrences, checkIns, sessions, alerts };
+      return { exportedAt: this.clock.now(), couple, partners, assignments, occurrences, checkIns, sessions, alerts };
     });
   }
 

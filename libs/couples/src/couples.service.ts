@@ -220,7 +220,7 @@ export class CouplesService {
       const therapistId =
         input.therapistId !== undefined ? await this.resolveTherapist(tx, principal, input.therapistId) : undefined;
       await tx.query(
-        `UPDATE couple SET label = CASE WHEN $3 THEN $4 ELSE label END, status = coalesce($5, status), therapist_id = coalesce($6, therapist_id), updated_at = now()
+        `UPDATE couple SET label = CASE WHEN $3 THEN $4 ELSE label END, status = coalesce($5, status), therapist_id = coalesce($6, therapist_id), updated_at = mend_now()
          WHERE clinic_id = $1 AND id = $2`,
         [
           principal.clinicId,
@@ -234,7 +234,7 @@ export class CouplesService {
       if (therapistId && therapistId !== couple.therapistId) {
         // Future sessions follow the couple to its new therapist.
         await tx.query(
-          `UPDATE therapy_session SET therapist_id = $3, updated_at = now() WHERE clinic_id = $1 AND couple_id = $2 AND status = 'scheduled' AND starts_at > now()`,
+          `UPDATE therapy_session SET therapist_id = $3, updated_at = mend_now() WHERE clinic_id = $1 AND couple_id = $2 AND status = 'scheduled' AND starts_at > mend_now()`,
           [principal.clinicId, coupleId, therapistId],
         );
         await this.audit.record(tx, this.audit.entryFor(principal, 'couple.reassign', 'couple', coupleId));

@@ -181,7 +181,7 @@ export class IdempotencyService {
         );
         if (inserted.length === 1) return null;
         const rows: RecordRow[] = await tx.query(
-          `SELECT request_hash, status_code, response, created_at, now() AS db_now FROM idempotency_record WHERE clinic_id = $1 AND actor_id = $2 AND key = $3`,
+          `SELECT request_hash, status_code, response, created_at, mend_now() AS db_now FROM idempotency_record WHERE clinic_id = $1 AND actor_id = $2 AND key = $3`,
           [scope.clinicId, scope.actorId, scope.key],
         );
         const row = rows[0];
@@ -221,9 +221,9 @@ export class IdempotencyService {
             // Only if nobody else took it over first (the row is exactly as read).
             const taken = await queryRows(
               tx,
-              `UPDATE idempotency_record SET request_hash = $4, status_code = NULL, response = NULL, created_at = now()
+              `UPDATE idempotency_record SET request_hash = $4, status_code = NULL, response = NULL, created_at = mend_now()
                WHERE clinic_id = $1 AND actor_id = $2 AND key = $3
-                 AND (created_at < now() - make_interval(hours => $5) OR (status_code IS NULL AND created_at < now() - make_interval(secs => $6)))
+                 AND (created_at < mend_now() - make_interval(hours => $5) OR (status_code IS NULL AND created_at < mend_now() - make_interval(secs => $6)))
                RETURNING key`,
               [
                 scope.clinicId,
@@ -260,11 +260,7 @@ export class IdempotencyService {
 }
 
 /** Deletes a clinic's expired keys; for a periodic worker job (keys are also taken over lazily). */
-export async function purgeExpiredIdempotencyRecords(
-  tx: EntityManager,
-  clinicId: string,
-  now: Date = new Date(),
-): Promise<number> {
+export async function purgeExpiredIdempotencyRecords(tx: EntityManager, clinicId: string, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3_600_000);
   const result: unknown = await tx.query(`DELETE FROM idempotency_record WHERE clinic_id = $1 AND created_at < $2`, [
     clinicId,

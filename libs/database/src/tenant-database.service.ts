@@ -2,19 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 
-import type { Role } from '@mend/core';
+import { Clock, type Role } from '@mend/core';
 
 /**
  * Every read or write of tenant data goes through here: a transaction whose first statement
- * pins the clinic, so PostgreSQL row-level security scopes everything after it.
+ * pins the clinic, so PostgreSQL row-level security scopes everything after it, and binds the
+ * clock's "now" as `mend.now`, so SQL decides from the same instant as the code (`mend_now()`).
  */
 @Injectable()
 export class TenantDatabase {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async withClinic<T>(clinicId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinicId]);
+      await tx.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
+        clinicId,
+        this.clock.now().toISOString(),
+      ]);
       return work(tx);
     });
   }

@@ -177,7 +177,7 @@ export const exercisesRepository = {
   async advanceVersion(tx: EntityManager, clinicId: string, id: string, version: number): Promise<void> {
     await queryRows(
       tx,
-      `UPDATE exercise SET current_version = $3, updated_at = now() WHERE clinic_id = $1 AND id = $2 AND current_version < $3 RETURNING id`,
+      `UPDATE exercise SET current_version = $3, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2 AND current_version < $3 RETURNING id`,
       [clinicId, id, version],
     );
   },
@@ -185,7 +185,7 @@ export const exercisesRepository = {
   async setArchived(tx: EntityManager, clinicId: string, id: string, isArchived: boolean): Promise<void> {
     await queryRows(
       tx,
-      `UPDATE exercise SET archived_at = CASE WHEN $3 THEN coalesce(archived_at, now()) ELSE NULL END, updated_at = now()
+      `UPDATE exercise SET archived_at = CASE WHEN $3 THEN coalesce(archived_at, mend_now()) ELSE NULL END, updated_at = mend_now()
        WHERE clinic_id = $1 AND id = $2 RETURNING id`,
       [clinicId, id, isArchived],
     );

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
 import {
+  Clock,
   decodeCursor,
   DomainException,
   newId,
@@ -152,6 +153,7 @@ export class AssignmentsService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -168,7 +170,7 @@ export class AssignmentsService {
       principal,
       { key: idempotencyKey, operation: `POST /v1/couples/${coupleId}/assignments`, body: input, statusCode: 201 },
       async (tx) => {
-        const now = new Date();
+        const now = this.clock.now();
         const couple = await requireCouple(tx, principal, coupleId);
         if (couple.status === 'closed')
           throw new DomainException('conflict', 'This couple is closed; reopen it before assigning homework');
@@ -221,7 +223,7 @@ export class AssignmentsService {
     const beforeId = decodeCursor(query.cursor);
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId, { admin: true });
-      await ensureHorizon(tx, principal.clinicId, { coupleId });
+      await ensureHorizon(tx, principal.clinicId, { coupleId }, this.clock.now());
       const rows: AssignmentRow[] = await tx.query(
         `${SELECT_ASSIGNMENT}
          WHERE a.clinic_id = $1 AND a.couple_id = $2 AND ($3::text IS NULL OR a.status = $3) AND ($4::uuid IS NULL OR a.id < $4)
@@ -238,7 +240,7 @@ export class AssignmentsService {
    */
   async update(principal: UserPrincipal, assignmentId: string, input: UpdateAssignmentInput): Promise<AssignmentView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const now = new Date();
+      const now = this.clock.now();
       const current = await this.reachable(tx, principal, assignmentId, { lock: true });
       if (current.status === 'cancelled' || current.status === 'completed') {
         throw new DomainException('conflict', `This assignment is ${current.status} and can no longer change`);
@@ -260,7 +262,7 @@ export class AssignmentsService {
            rrule = CASE WHEN $7 IS NULL THEN rrule ELSE $9 END,
            starts_on = CASE WHEN $7 IS NULL THEN starts_on ELSE $10::date END,
            until = CASE WHEN $7 IS NULL THEN until ELSE $11::date END,
-           updated_at = now()
+           updated_at = mend_now()
          WHERE clinic_id = $1 AND id = $2`,
         [
           principal.clinicId,
@@ -305,7 +307,7 @@ export class AssignmentsService {
    */
   async listMine(principal: UserPrincipal): Promise<ClientAssignmentView[]> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const now = new Date();
+      const now = this.clock.now();
       const couple = await coupleOfClient(tx, principal);
       if (!couple) return [];
       await ensureHorizon(tx, principal.clinicId, { coupleId: couple.id }, now);

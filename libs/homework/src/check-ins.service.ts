@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
 import {
+  Clock,
   decodeCursor,
   DomainException,
   newId,
@@ -73,6 +74,7 @@ export class CheckInsService {
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
     private readonly outbox: OutboxWriter,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -134,7 +136,7 @@ export class CheckInsService {
     input: SubmitCheckInInput,
     expectedOccurrenceId?: string,
   ): Promise<CheckInView> {
-    const now = new Date();
+    const now = this.clock.now();
     // Held to the end: a concurrent schedule change cannot drop the occurrence being answered.
     if (!(await lockAssignment(tx, author.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
     const rows: SubmitTarget[] = await tx.query(
@@ -341,7 +343,7 @@ export class CheckInsService {
   private async completeIfAllDone(tx: EntityManager, clinicId: string, assignmentId: string): Promise<void> {
     const completed = await queryRows<{ id: string; couple_id: string }>(
       tx,
-      `UPDATE assignment a SET status = 'completed', updated_at = now()
+      `UPDATE assignment a SET status = 'completed', updated_at = mend_now()
        WHERE a.clinic_id = $1 AND a.id = $2 AND a.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM occurrence o WHERE o.clinic_id = a.clinic_id AND o.assignment_id = a.id
                          AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id))

@@ -1,6 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
+import { Clock } from '@mend/core';
 import { CoupleScheduleHooks, type CoupleStatus } from '@mend/couples';
 import { ProfileHooks } from '@mend/identity';
 import { replanPendingReminders } from '@mend/reminders';
@@ -10,9 +11,11 @@ import { replanCoupleOccurrences, resumeCoupleOccurrences, suspendCoupleOccurren
 /** Keeps occurrences and reminders in step with couple status and each user's zone and quiet hours. */
 @Injectable()
 export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks {
+  constructor(private readonly clock: Clock) {}
+
   async statusChanged(tx: EntityManager, clinicId: string, coupleId: string, status: CoupleStatus): Promise<void> {
-    if (status === 'active') await resumeCoupleOccurrences(tx, clinicId, coupleId);
-    else await suspendCoupleOccurrences(tx, clinicId, coupleId);
+    if (status === 'active') await resumeCoupleOccurrences(tx, clinicId, coupleId, this.clock.now());
+    else await suspendCoupleOccurrences(tx, clinicId, coupleId, this.clock.now());
   }
 
   async timezoneChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
@@ -20,11 +23,11 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks 
       `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
       [clinicId, userId],
     );
-    if (rows[0]) await replanCoupleOccurrences(tx, clinicId, rows[0].couple_id);
+    if (rows[0]) await replanCoupleOccurrences(tx, clinicId, rows[0].couple_id, this.clock.now());
   }
 
   async reminderWindowChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
-    await replanPendingReminders(tx, clinicId, { recipientId: userId });
+    await replanPendingReminders(tx, clinicId, { recipientId: userId }, this.clock.now());
   }
 }
 

@@ -121,7 +121,7 @@ export async function materialiseOccurrences(
   clinicId: string,
   assignmentId: string,
   until: Date,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   if (!(await lockAssignment(tx, clinicId, assignmentId))) return 0;
   const rows: MaterialiseRow[] = await tx.query(
@@ -208,7 +208,7 @@ export async function ensureHorizon(
   tx: EntityManager,
   clinicId: string,
   scope: { coupleId?: string; assignmentId?: string },
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   const threshold = new Date(now.getTime() + HORIZON_REFRESH_DAYS * DAY_MS);
   const due: Array<{ id: string }> = await tx.query(
@@ -233,7 +233,7 @@ export async function clearFutureOccurrences(
   tx: EntityManager,
   clinicId: string,
   assignmentId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   await lockAssignment(tx, clinicId, assignmentId);
   const removed = await queryRows<{ id: string }>(
@@ -255,7 +255,7 @@ export async function suspendCoupleOccurrences(
   tx: EntityManager,
   clinicId: string,
   coupleId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   const ids: Array<{ id: string }> = await tx.query(
     `SELECT id FROM assignment WHERE clinic_id = $1 AND couple_id = $2 AND status IN ('active', 'paused') ORDER BY id`,
@@ -271,7 +271,7 @@ export async function resumeCoupleOccurrences(
   tx: EntityManager,
   clinicId: string,
   coupleId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   await tx.query(
     `UPDATE assignment SET materialized_until = greatest(coalesce(materialized_until, $3), $3)
@@ -289,7 +289,7 @@ export async function replanCoupleOccurrences(
   tx: EntityManager,
   clinicId: string,
   coupleId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   await suspendCoupleOccurrences(tx, clinicId, coupleId, now);
   return ensureHorizon(tx, clinicId, { coupleId }, now);

@@ -36,19 +36,19 @@ export const invitationsRepository = {
 
   /** Accepting one link closes every other open link for the same person. */
   async markAccepted(tx: EntityManager, clinicId: string, invitationId: string, userId: string): Promise<void> {
-    await tx.query(`UPDATE invitation SET accepted_at = now() WHERE clinic_id = $1 AND id = $2`, [
+    await tx.query(`UPDATE invitation SET accepted_at = mend_now() WHERE clinic_id = $1 AND id = $2`, [
       clinicId,
       invitationId,
     ]);
     await tx.query(
-      `UPDATE invitation SET revoked_at = now() WHERE clinic_id = $1 AND user_id = $2 AND id <> $3 AND accepted_at IS NULL AND revoked_at IS NULL`,
+      `UPDATE invitation SET revoked_at = mend_now() WHERE clinic_id = $1 AND user_id = $2 AND id <> $3 AND accepted_at IS NULL AND revoked_at IS NULL`,
       [clinicId, userId, invitationId],
     );
   },
 
   async revokeOpen(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
     await tx.query(
-      `UPDATE invitation SET revoked_at = now() WHERE clinic_id = $1 AND user_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL`,
+      `UPDATE invitation SET revoked_at = mend_now() WHERE clinic_id = $1 AND user_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL`,
       [clinicId, userId],
     );
   },

@@ -57,7 +57,7 @@ export const usersRepository = {
     const sets = entries.map(([column], i) => `${column} = $${i + 3}`);
     const rows = await queryRows<UserRow>(
       tx,
-      `UPDATE "user" SET ${sets.join(', ')}, updated_at = now() WHERE clinic_id = $1 AND id = $2 RETURNING ${USER_COLUMNS}`,
+      `UPDATE "user" SET ${sets.join(', ')}, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2 RETURNING ${USER_COLUMNS}`,
       [clinicId, userId, ...entries.map(([, v]) => v)],
     );
     return rows[0] ?? null;

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import {
+  Clock,
   decodeCursor,
   DomainException,
   issueToken,
@@ -59,6 +60,7 @@ export class UsersService {
     private readonly outbox: OutboxWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
     @Optional() private readonly profileHooks?: ProfileHooks,
   ) {}
 
@@ -127,7 +129,7 @@ export class UsersService {
     createdBy: string,
   ): Promise<{ url: string; expiresAt: Date }> {
     const { token, hash } = issueToken('inv', clinicId);
-    const expiresAt = new Date(Date.now() + this.config.auth.invitationTtlDays * 86_400_000);
+    const expiresAt = new Date(this.clock.nowMs() + this.config.auth.invitationTtlDays * 86_400_000);
     const invitationId = newId();
     await invitationsRepository.insert(tx, {
       clinicId,
@@ -174,11 +176,11 @@ export class UsersService {
       }
       const updated = await usersRepository.update(tx, principal.clinicId, userId, {
         role: input.role,
-        disabled_at: input.disabled === undefined ? undefined : input.disabled ? new Date() : null,
+        disabled_at: input.disabled === undefined ? undefined : input.disabled ? this.clock.now() : null,
       });
       if (input.disabled === true) {
         await tx.query(
-          `UPDATE refresh_token SET revoked_at = now(), revoked_reason = 'user_disabled' WHERE clinic_id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+          `UPDATE refresh_token SET revoked_at = mend_now(), revoked_reason = 'user_disabled' WHERE clinic_id = $1 AND user_id = $2 AND revoked_at IS NULL`,
           [principal.clinicId, userId],
         );
       }

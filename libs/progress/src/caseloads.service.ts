@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { decodeCursor, toPage, type Page, type UserPrincipal } from '@mend/core';
+import { Clock, decodeCursor, toPage, type Page, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 
 import { caseloadsRepository, RECENT_DAYS } from './caseloads.repository.js';
@@ -46,12 +46,15 @@ export interface CaseloadQuery {
  */
 @Injectable()
 export class CaseloadsService {
-  constructor(private readonly db: TenantDatabase) {}
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly clock: Clock,
+  ) {}
 
   async therapistCaseload(principal: UserPrincipal, query: CaseloadQuery): Promise<Page<CaseloadCoupleView>> {
     const afterId = decodeCursor(query.cursor);
     const statuses = query.status ? [query.status] : ['active', 'paused'];
-    const now = new Date();
+    const now = this.clock.now();
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const couples = await caseloadsRepository.couplesOfTherapist(tx, principal.clinicId, principal.userId, {
         statuses,
@@ -90,7 +93,7 @@ export class CaseloadsService {
     query: { limit: number; cursor?: string },
   ): Promise<Page<TherapistCaseloadView>> {
     const afterId = decodeCursor(query.cursor);
-    const now = new Date();
+    const now = this.clock.now();
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const therapists = await caseloadsRepository.clinicCaseloadPage(
         tx,

@@ -218,7 +218,7 @@ export const progressRepository = {
   async acknowledgeAlert(tx: EntityManager, clinicId: string, alertId: string, userId: string): Promise<AlertRow> {
     const rows = await queryRows<AlertRow>(
       tx,
-      `UPDATE alert SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $3
+      `UPDATE alert SET status = 'acknowledged', acknowledged_at = mend_now(), acknowledged_by = $3
         WHERE clinic_id = $1 AND id = $2 RETURNING ${ALERT_COLUMNS}`,
       [clinicId, alertId, userId],
     );

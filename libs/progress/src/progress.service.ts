@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
-import { DomainException, type UserPrincipal } from '@mend/core';
+import { Clock, DomainException, type UserPrincipal } from '@mend/core';
 import { canReach, loadCouple, requireCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
@@ -28,6 +28,7 @@ export class ProgressService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -37,7 +38,7 @@ export class ProgressService {
   async report(principal: UserPrincipal, coupleId: string): Promise<ProgressReportView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
-      const now = new Date();
+      const now = this.clock.now();
       const loaded = await this.load(tx, principal.clinicId, coupleId, now, { withAlerts: true });
       // Recomputing the same history detects the same alerts, so usually every one is already
       // stored: only new ones are written (and then the list is read again).
@@ -63,7 +64,7 @@ export class ProgressService {
   async chart(principal: UserPrincipal, coupleId: string): Promise<string> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const couple = await requireCouple(tx, principal, coupleId);
-      const now = new Date();
+      const now = this.clock.now();
       const loaded = await this.load(tx, principal.clinicId, coupleId, now);
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.chart.read', 'couple', coupleId));
       const names = chartNames(loaded.partners);
@@ -89,7 +90,7 @@ export class ProgressService {
    * Recomputes a couple's alerts without a reader (for a worker or a check-in hook): same rules,
    * same idempotent store. Runs in the caller's clinic-pinned transaction.
    */
-  async refreshAlerts(tx: EntityManager, clinicId: string, coupleId: string, now = new Date()): Promise<number> {
+  async refreshAlerts(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<number> {
     const loaded = await this.load(tx, clinicId, coupleId, now);
     return progressRepository.insertAlerts(tx, clinicId, coupleId, loaded.computation.alerts);
   }

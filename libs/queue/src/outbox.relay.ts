@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { EntityManager } from 'typeorm';
 
 import type { AppConfig } from '@mend/config';
+import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 
 import { outboxJobId } from './job-options.js';
@@ -41,6 +42,7 @@ export class OutboxRelay implements OnModuleDestroy {
     private readonly db: TenantDatabase,
     private readonly producer: JobProducer,
     @Inject(QUEUE_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -64,8 +66,8 @@ export class OutboxRelay implements OnModuleDestroy {
   /** One pass over due rows (up to `batchSize`); returns how many rows were published. */
   async relayOnce(batchSize = OUTBOX_RELAY_BATCH_SIZE): Promise<number> {
     const due: Array<{ clinic_id: string; id: string }> = await this.db.source.query(
-      'SELECT clinic_id, id FROM mend_outbox_due($1)',
-      [batchSize],
+      'SELECT clinic_id, id FROM mend_outbox_due($1, $2)',
+      [batchSize, this.clock.now()],
     );
     const byClinic = new Map<string, string[]>();
     for (const row of due) byClinic.set(row.clinic_id, [...(byClinic.get(row.clinic_id) ?? []), row.id]);
@@ -89,7 +91,7 @@ export class OutboxRelay implements OnModuleDestroy {
   private async publishClinic(tx: EntityManager, clinicId: string, ids: string[]): Promise<number> {
     const rows: OutboxRow[] = await tx.query(
       `SELECT id, queue, job_name, payload FROM outbox
-        WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL AND available_at <= now()
+        WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL AND available_at <= mend_now()
         ORDER BY available_at, id
         FOR UPDATE SKIP LOCKED`,
       [clinicId, ids],
@@ -122,7 +124,7 @@ export class OutboxRelay implements OnModuleDestroy {
 
   protected async markPublished(tx: EntityManager, clinicId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await tx.query(`UPDATE outbox SET published_at = now() WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [
+    await tx.query(`UPDATE outbox SET published_at = mend_now() WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [
       clinicId,
       ids,
     ]);

@@ -53,7 +53,7 @@ export class OutboxWriter {
     const id = options.dedupeKey === undefined ? newId() : outboxDedupeId(clinicId, item.name, options.dedupeKey);
     const rows: Array<{ id: string }> = await tx.query(
       `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now()))
+       VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, mend_now()))
        ON CONFLICT (clinic_id, id) DO NOTHING
        RETURNING id`,
       [

@@ -59,7 +59,7 @@ export class ClinicReminderSettingsService {
         sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
       };
       await tx.query(
-        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = now() WHERE id = $1`,
+        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = mend_now() WHERE id = $1`,
         [principal.clinicId, JSON.stringify(next)],
       );
       if (JSON.stringify(next) !== JSON.stringify(current)) {

@@ -158,8 +158,8 @@ export const notificationsRepository = {
     const rows = await queryRows<NotificationRow>(
       tx,
       `UPDATE notification
-          SET read_at = CASE WHEN $4 THEN coalesce(read_at, now()) ELSE NULL END,
-              updated_at = CASE WHEN (read_at IS NULL) = $4 THEN now() ELSE updated_at END
+          SET read_at = CASE WHEN $4 THEN coalesce(read_at, mend_now()) ELSE NULL END,
+              updated_at = CASE WHEN (read_at IS NULL) = $4 THEN mend_now() ELSE updated_at END
         WHERE clinic_id = $1 AND recipient_id = $2 AND id = $3 AND ${INBOX}
         RETURNING *`,
       [clinicId, recipientId, id, isRead],
@@ -184,7 +184,7 @@ export const notificationsRepository = {
   ): Promise<unknown | null> {
     const rows = await queryRows<{ preferences: unknown }>(
       tx,
-      `UPDATE "user" SET notification_preferences = notification_preferences || $3::jsonb, updated_at = now()
+      `UPDATE "user" SET notification_preferences = notification_preferences || $3::jsonb, updated_at = mend_now()
         WHERE clinic_id = $1 AND id = $2
         RETURNING notification_preferences AS preferences`,
       [clinicId, userId, JSON.stringify(changes)],

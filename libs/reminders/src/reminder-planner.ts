@@ -137,7 +137,7 @@ export async function scheduleNotification(tx: EntityManager, n: PlannedNotifica
   if (!isNew) {
     // A pending send moves; one settled only because reminders were switched off comes back.
     const moved: Array<{ id: string }> = await tx.query(
-      `UPDATE notification SET send_at = $3, state = $4, skip_reason = NULL, updated_at = now()
+      `UPDATE notification SET send_at = $3, state = $4, skip_reason = NULL, updated_at = mend_now()
         WHERE clinic_id = $1 AND id = $2
           AND ((state IN ('scheduled', 'deferred') AND send_at <> $3) OR (state = 'skipped' AND skip_reason = 'reminders_off'))
         RETURNING id`,
@@ -157,7 +157,7 @@ export async function skipPending(
   reason: SkipReason,
 ): Promise<number> {
   const rows: Array<{ id: string }> = await tx.query(
-    `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = now()
+    `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = mend_now()
       WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL
         AND ($2::uuid IS NULL OR session_id = $2) AND ($3::uuid IS NULL OR occurrence_id = $3)
         AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
@@ -199,7 +199,7 @@ export async function planOccurrenceReminders(
   tx: EntityManager,
   clinicId: string,
   scope: { assignmentId?: string; coupleId?: string },
-  now: Date = new Date(),
+  now: Date,
   options: { isReplan?: boolean } = {},
 ): Promise<number> {
   const rows: OpenOccurrenceRow[] = await tx.query(
@@ -314,7 +314,7 @@ export async function planSessionReminders(
   tx: EntityManager,
   clinicId: string,
   sessionId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   const rows: Array<{
     couple_id: string;
@@ -350,7 +350,7 @@ export async function planSessionReminders(
     );
     if (!time) {
       await tx.query(
-        `UPDATE notification SET state = 'skipped', skip_reason = 'too_late', updated_at = now()
+        `UPDATE notification SET state = 'skipped', skip_reason = 'too_late', updated_at = mend_now()
           WHERE clinic_id = $1 AND session_id = $2 AND recipient_id = $3 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL`,
         [clinicId, sessionId, recipient.id],
       );
@@ -380,7 +380,7 @@ export async function planAlertNotices(
   tx: EntityManager,
   clinicId: string,
   coupleId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<number> {
   const alerts: Array<{ id: string; therapist_id: string }> = await tx.query(
     `SELECT a.id, c.therapist_id FROM alert a JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
@@ -427,7 +427,7 @@ export async function replanPendingReminders(
   tx: EntityManager,
   clinicId: string,
   scope: { recipientId?: string },
-  now: Date = new Date(),
+  now: Date,
 ): Promise<void> {
   const pending: Array<{
     recipient_id: string;
@@ -459,7 +459,7 @@ export async function replanPendingReminders(
   for (const person of (await recipients(tx, clinicId, [...alertsOf.keys()])).values()) {
     const time = deferPastQuietHours(now, person.timezone, effectiveQuietHours(person, settings));
     const notices: Array<{ id: string }> = await tx.query(
-      `UPDATE notification SET send_at = $4, state = $5, updated_at = now()
+      `UPDATE notification SET send_at = $4, state = $5, updated_at = mend_now()
         WHERE clinic_id = $1 AND recipient_id = $2 AND alert_id = ANY($3::uuid[]) AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND send_at <> $4
         RETURNING id`,
       [clinicId, person.id, alertsOf.get(person.id), time.sendAt, time.isDeferred ? 'deferred' : 'scheduled'],

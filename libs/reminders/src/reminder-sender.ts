@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { newId } from '@mend/core';
+import { Clock, newId } from '@mend/core';
 import { queryRows, TenantDatabase } from '@mend/database';
 import { MailDeliveryError, MailerService, toMailDeliveryError } from '@mend/mail';
 import { announceEvent } from '@mend/queue';
@@ -65,6 +65,7 @@ export class ReminderSender {
     private readonly db: TenantDatabase,
     private readonly mailer: MailerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
     @Optional() private readonly links?: ReminderLinkIssuer,
   ) {}
 
@@ -72,7 +73,7 @@ export class ReminderSender {
     clinicId: string,
     notificationId: string,
     attempt: ReminderSendAttempt,
-    now: Date = new Date(),
+    now: Date = this.clock.now(),
   ): Promise<void> {
     const decision = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, notificationId, now));
     if (decision.action === 'none') return;
@@ -89,7 +90,7 @@ export class ReminderSender {
       const isFinal = err.isPermanent || attempt.isFinalAttempt;
       await this.db.withClinic(clinicId, (tx) =>
         tx.query(
-          `UPDATE notification SET claimed_at = NULL, last_error = $3, state = CASE WHEN $4 THEN 'failed' ELSE state END, updated_at = now()
+          `UPDATE notification SET claimed_at = NULL, last_error = $3, state = CASE WHEN $4 THEN 'failed' ELSE state END, updated_at = mend_now()
             WHERE clinic_id = $1 AND id = $2`,
           [clinicId, notificationId, err.message.slice(0, 500), isFinal],
         ),
@@ -100,7 +101,7 @@ export class ReminderSender {
     await this.db.withClinic(clinicId, async (tx) => {
       const sent = await queryRows<SentRow>(
         tx,
-        `UPDATE notification SET state = 'sent', sent_at = now(), claimed_at = NULL, last_error = NULL, updated_at = now()
+        `UPDATE notification SET state = 'sent', sent_at = mend_now(), claimed_at = NULL, last_error = NULL, updated_at = mend_now()
           WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')
           RETURNING id, recipient_id, occurrence_id, session_id, alert_id`,
         [clinicId, notificationId],
@@ -131,7 +132,7 @@ export class ReminderSender {
     const skip = !recipient || recipient.disabled_at ? 'recipient_disabled' : await this.whySkip(tx, n, recipient, now);
     if (skip) {
       await tx.query(
-        `UPDATE notification SET state = 'skipped', skip_reason = $3, claimed_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+        `UPDATE notification SET state = 'skipped', skip_reason = $3, claimed_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
         [clinicId, n.id, skip],
       );
       return { action: 'none' };
@@ -145,7 +146,7 @@ export class ReminderSender {
     if (isInQuietHours(now, recipient.timezone, quiet)) {
       const later = deferPastQuietHours(now, recipient.timezone, quiet).sendAt;
       await tx.query(
-        `UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+        `UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
         [clinicId, n.id, later],
       );
       await announceSend(tx, clinicId, n.id, later);
@@ -161,7 +162,7 @@ export class ReminderSender {
     const text = await this.textOf(tx, n, recipient.timezone, settings.isDiscreet);
     if (n.channel === 'in_app') {
       await tx.query(
-        `UPDATE notification SET state = 'sent', sent_at = now(), attempts = attempts + 1, title = $3, body = $4, claimed_at = NULL, updated_at = now()
+        `UPDATE notification SET state = 'sent', sent_at = mend_now(), attempts = attempts + 1, title = $3, body = $4, claimed_at = NULL, updated_at = mend_now()
           WHERE clinic_id = $1 AND id = $2`,
         [clinicId, n.id, text.title, text.body],
       );
@@ -169,9 +170,9 @@ export class ReminderSender {
       return { action: 'none' };
     }
     const claimed: Array<{ id: string }> = await tx.query(
-      `UPDATE notification SET claimed_at = now(), attempts = attempts + 1, title = $3, body = $4, updated_at = now()
+      `UPDATE notification SET claimed_at = mend_now(), attempts = attempts + 1, title = $3, body = $4, updated_at = mend_now()
         WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')
-          AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $5))
+          AND (claimed_at IS NULL OR claimed_at < mend_now() - make_interval(secs => $5))
         RETURNING id`,
       [clinicId, n.id, text.title, text.body, this.config.reminders.claimLeaseMs / 1000],
     );
@@ -286,7 +287,7 @@ export class ReminderSender {
     );
     if (pending.length === 0) return false;
     await tx.query(
-      `UPDATE notification SET state = 'skipped', skip_reason = 'merged', digest_id = $3, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+      `UPDATE notification SET state = 'skipped', skip_reason = 'merged', digest_id = $3, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
       [n.clinic_id, n.id, digest.id],
     );
     if (digest.isNew) await announceSend(tx, n.clinic_id, digest.id, pending[0].send_at);

@@ -16,10 +16,11 @@ export async function announceSessionChange(
   tx: EntityManager,
   before: SessionRow | null,
   after: SessionRow,
+  now: Date,
 ): Promise<void> {
   const data = { sessionId: after.id, coupleId: after.couple_id };
   // Reminders move with the session and drop when it is cancelled, in the same transaction.
-  if (!before || isDifferent(before, after)) await planSessionReminders(tx, after.clinic_id, after.id);
+  if (!before || isDifferent(before, after)) await planSessionReminders(tx, after.clinic_id, after.id, now);
   if (!before) await announceEvent(tx, after.clinic_id, 'session.created', data);
   else if (after.status === 'cancelled' && before.status !== 'cancelled')
     await announceEvent(tx, after.clinic_id, 'session.cancelled', data);
@@ -55,10 +56,11 @@ export interface ExternalSessionUpsert {
 export async function upsertSessionByExternalId(
   tx: EntityManager,
   input: ExternalSessionUpsert,
+  now: Date,
 ): Promise<{ row: SessionRow; isCreated: boolean; isChanged: boolean }> {
   const before = await sessionsRepository.findByExternalId(tx, input.clinicId, input.source, input.externalId, true);
   const result = await sessionsRepository.upsertByExternalId(tx, { ...input, id: newId() });
-  if (result.isChanged) await announceSessionChange(tx, result.isCreated ? null : before, result.row);
+  if (result.isChanged) await announceSessionChange(tx, result.isCreated ? null : before, result.row, now);
   return result;
 }
 
@@ -70,6 +72,7 @@ export async function changeSession(
   tx: EntityManager,
   before: SessionRow,
   changes: SessionChanges,
+  now: Date,
 ): Promise<SessionRow> {
   const effective: SessionChanges = {};
   if (changes.startsAt !== undefined && changes.startsAt.getTime() !== before.starts_at.getTime())
@@ -80,6 +83,6 @@ export async function changeSession(
   if (changes.notes !== undefined) effective.notes = changes.notes;
   if (Object.keys(effective).length === 0) return before;
   const after = await sessionsRepository.update(tx, before.clinic_id, before.id, effective);
-  await announceSessionChange(tx, before, after);
+  await announceSessionChange(tx, before, after, now);
   return after;
 }

@@ -83,7 +83,7 @@ export const sessionsRepository = {
        VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::text, 'scheduled'), $8, $9)
        ON CONFLICT (clinic_id, source, external_id) DO UPDATE
          SET couple_id = EXCLUDED.couple_id, therapist_id = EXCLUDED.therapist_id, starts_at = EXCLUDED.starts_at,
-             ends_at = EXCLUDED.ends_at, status = COALESCE($7::text, therapy_session.status), updated_at = now()
+             ends_at = EXCLUDED.ends_at, status = COALESCE($7::text, therapy_session.status), updated_at = mend_now()
          WHERE (therapy_session.couple_id, therapy_session.therapist_id, therapy_session.starts_at, therapy_session.ends_at, therapy_session.status)
                IS DISTINCT FROM (EXCLUDED.couple_id, EXCLUDED.therapist_id, EXCLUDED.starts_at, EXCLUDED.ends_at, COALESCE($7::text, therapy_session.status))
        RETURNING ${COLUMNS}, (xmax = 0) AS is_created`,
@@ -172,7 +172,7 @@ export const sessionsRepository = {
     const sets = columns.map(([column], i) => `${column} = $${i + 3}`);
     const rows = await queryRows<SessionRow>(
       tx,
-      `UPDATE therapy_session SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE clinic_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      `UPDATE therapy_session SET ${[...sets, 'updated_at = mend_now()'].join(', ')} WHERE clinic_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [clinicId, id, ...columns.map(([, value]) => value)],
     );
     return rows[0];

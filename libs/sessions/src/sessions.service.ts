@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
-import { DomainException, newId, type FieldProblem, type Page, type Principal, type UserPrincipal } from '@mend/core';
+import {
+  Clock,
+  DomainException,
+  newId,
+  type FieldProblem,
+  type Page,
+  type Principal,
+  type UserPrincipal,
+} from '@mend/core';
 import { canReach, loadCouple, requireCouple, type CoupleRef } from '@mend/couples';
 import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 
@@ -53,7 +61,7 @@ export function checkSessionTimes(startsAt: Date, endsAt: Date): void {
     throw invalid([{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
 }
 
-export function checkStatusAfterStart(status: SessionStatus, startsAt: Date, now = new Date()): void {
+export function checkStatusAfterStart(status: SessionStatus, startsAt: Date, now: Date): void {
   if (STATUSES_AFTER_START.includes(status) && startsAt.getTime() > now.getTime()) {
     throw new DomainException('unprocessable', 'A session cannot be completed or marked no-show before it starts', {
       errors: [{ field: 'status', message: `status ${status} needs a session that has started` }],
@@ -76,6 +84,7 @@ export class SessionsService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -103,7 +112,7 @@ export class SessionsService {
           startsAt: input.startsAt,
           endsAt: input.endsAt,
         });
-        await announceSessionChange(tx, null, row);
+        await announceSessionChange(tx, null, row, this.clock.now());
         await this.audit.record(tx, this.audit.entryFor(principal, 'session.create', 'session', row.id));
         return toSessionView(row, { withNotes: true });
       },
@@ -142,9 +151,9 @@ export class SessionsService {
       const startsAt = input.startsAt ?? session.starts_at;
       const endsAt = input.endsAt ?? session.ends_at;
       if (input.startsAt || input.endsAt) checkSessionTimes(startsAt, endsAt);
-      if (input.status) checkStatusAfterStart(input.status, startsAt);
+      if (input.status) checkStatusAfterStart(input.status, startsAt, this.clock.now());
 
-      const row = await changeSession(tx, session, input);
+      const row = await changeSession(tx, session, input, this.clock.now());
       if (input.status !== undefined || input.startsAt !== undefined || input.endsAt !== undefined) {
         await this.audit.record(tx, this.audit.entryFor(principal, 'session.update', 'session', sessionId));
       }
@@ -175,7 +184,7 @@ export class SessionsService {
     if (input.source === MANUAL_SOURCE)
       throw invalid([{ field: 'source', message: `source "${MANUAL_SOURCE}" is reserved for sessions made in Mend` }]);
     checkSessionTimes(input.startsAt, input.endsAt);
-    if (input.status) checkStatusAfterStart(input.status, input.startsAt);
+    if (input.status) checkStatusAfterStart(input.status, input.startsAt, this.clock.now());
     const couple = await requireCouple(tx, principal, input.coupleId, { admin: true, apiKey: true });
     const existing = await sessionsRepository.findByExternalId(tx, principal.clinicId, input.source, input.externalId);
     if (!existing && couple.status === 'closed')
@@ -186,16 +195,20 @@ export class SessionsService {
       if (!owner || !canReach(principal, owner, { admin: true, apiKey: true }))
         throw new DomainException('conflict', 'This external id is already in use');
     }
-    const result = await upsertSessionByExternalId(tx, {
-      clinicId: principal.clinicId,
-      coupleId: couple.id,
-      therapistId: couple.therapistId,
-      source: input.source,
-      externalId: input.externalId,
-      startsAt: input.startsAt,
-      endsAt: input.endsAt,
-      status: input.status,
-    });
+    const result = await upsertSessionByExternalId(
+      tx,
+      {
+        clinicId: principal.clinicId,
+        coupleId: couple.id,
+        therapistId: couple.therapistId,
+        source: input.source,
+        externalId: input.externalId,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        status: input.status,
+      },
+      this.clock.now(),
+    );
     if (result.isChanged) {
       await this.audit.record(
         tx,

@@ -11,7 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 
 import { CurrentUser, Public, Roles } from '@mend/auth';
-import type { UserPrincipal } from '@mend/core';
+import { Clock, type UserPrincipal } from '@mend/core';
 import { CalendarFeedsService } from '@mend/integrations';
 
 import { ResourceIdPipe } from '../http/id.pipe.js';
@@ -21,7 +21,10 @@ import { CalendarFeedListResponse, CreatedCalendarFeedResponse } from './calenda
 @ApiTags('calendar')
 @Controller()
 export class CalendarFeedsController {
-  constructor(private readonly feeds: CalendarFeedsService) {}
+  constructor(
+    private readonly feeds: CalendarFeedsService,
+    private readonly clock: Clock,
+  ) {}
 
   @Post('calendar-feeds')
   @Roles('therapist', 'client')
@@ -68,7 +71,7 @@ export class CalendarFeedsController {
   @ApiOkResponse({ description: 'text/calendar', schema: { type: 'string' } })
   @ApiNotFoundResponse({ description: 'Unknown or revoked feed' })
   async feed(@Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const body = await this.feeds.render(token);
+    const body = await this.feeds.render(token, this.clock.now());
     void reply.header('Content-Type', 'text/calendar; charset=utf-8');
     return body;
   }

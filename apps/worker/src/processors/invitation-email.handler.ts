@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { v5 as uuidV5 } from 'uuid';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { escapeHtml, MailDeliveryError, MailerService } from '@mend/mail';
 import type { InvitationEmailJobData } from '@mend/queue';
@@ -47,6 +48,7 @@ export class InvitationEmailHandler {
     private readonly db: TenantDatabase,
     private readonly mailer: MailerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async handle(data: InvitationEmailJobData): Promise<InvitationEmailOutcome> {
@@ -59,7 +61,7 @@ export class InvitationEmailHandler {
           ? 'accepted'
           : invitation.revoked_at
             ? 'revoked'
-            : invitation.expires_at.getTime() <= Date.now()
+            : invitation.expires_at.getTime() <= this.clock.nowMs()
               ? 'expired'
               : invitation.disabled_at
                 ? 'user_disabled'

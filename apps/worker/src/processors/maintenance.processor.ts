@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { ProgressService } from '@mend/progress';
 import { ALL_CLINICS, JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
@@ -21,15 +22,16 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
         // An erased couple leaves nothing to refresh.
         const [exists] = await tx.query(`SELECT 1 FROM couple WHERE clinic_id = $1 AND id = $2`, [clinicId, coupleId]);
         if (!exists) return;
-        await this.progress.refreshAlerts(tx, clinicId, coupleId);
+        const now = this.clock.now();
+        await this.progress.refreshAlerts(tx, clinicId, coupleId, now);
         // In the same transaction: an alert is never stored without its therapist notice planned.
-        await planAlertNotices(tx, clinicId, coupleId);
+        await planAlertNotices(tx, clinicId, coupleId, now);
       });
     },
     [JobName.RemindersReconcile]: async (job) => {
-      if (job.data.clinicId === ALL_CLINICS) await this.reconciler.fanOut();
+      if (job.data.clinicId === ALL_CLINICS) await this.reconciler.fanOut(this.clock.now());
       else
-        await this.reconciler.reconcileClinic(job.data.clinicId, new Date(), undefined, {
+        await this.reconciler.reconcileClinic(job.data.clinicId, this.clock.now(), undefined, {
           isReplan: job.data.isReplan === true,
         });
     },
@@ -39,6 +41,7 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
     private readonly db: TenantDatabase,
     private readonly progress: ProgressService,
     private readonly reconciler: RemindersReconciler,
+    private readonly clock: Clock,
   ) {
     super();
   }

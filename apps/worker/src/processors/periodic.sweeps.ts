@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { Clock } from '@mend/core';
 import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
 import { announceMissedOccurrences } from '@mend/integrations';
 
@@ -25,6 +26,7 @@ export class PeriodicSweeps implements OnModuleDestroy {
   constructor(
     private readonly db: TenantDatabase,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -45,7 +47,7 @@ export class PeriodicSweeps implements OnModuleDestroy {
   }
 
   /** One pass over the clinics with an endpoint listening to occurrence.missed; answers how many were announced. */
-  async announceMissedOnce(now = new Date()): Promise<number> {
+  async announceMissedOnce(now: Date = this.clock.now()): Promise<number> {
     const rows: Array<{ id: string }> = await this.db.source.query(
       `SELECT mend_webhook_listening_clinics('occurrence.missed') AS id`,
     );
@@ -64,7 +66,7 @@ export class PeriodicSweeps implements OnModuleDestroy {
     return announced;
   }
 
-  async purgeIdempotencyOnce(now = new Date()): Promise<number> {
+  async purgeIdempotencyOnce(now: Date = this.clock.now()): Promise<number> {
     let purged = 0;
     for (const clinicId of await this.db.clinicIds()) {
       try {

@@ -3,17 +3,25 @@ import type { EntityManager } from 'typeorm';
 
 import { issueCheckInLink } from '@mend/check-in-page';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { Clock } from '@mend/core';
 import { ReminderLinkIssuer } from '@mend/reminders';
 
 /** Homework reminder emails link straight to the partner's check-in page for that occurrence. */
 @Injectable()
 export class CheckInLinkReminderIssuer extends ReminderLinkIssuer {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
     super();
   }
 
   async linkFor(tx: EntityManager, clinicId: string, partnerId: string, occurrenceId: string): Promise<string | null> {
-    return (await issueCheckInLink(tx, clinicId, partnerId, occurrenceId, { publicUrl: this.config.http.publicUrl }))
-      .url;
+    return (
+      await issueCheckInLink(tx, clinicId, partnerId, occurrenceId, {
+        publicUrl: this.config.http.publicUrl,
+        now: this.clock.now(),
+      })
+    ).url;
   }
 }

@@ -41,7 +41,7 @@ export class RemindersReconciler {
    * worker processes and one clinic's failure is retried on its own. Job ids carry the interval,
    * so a pass is added once however many schedulers fire.
    */
-  async fanOut(now: Date = new Date()): Promise<number> {
+  async fanOut(now: Date): Promise<number> {
     const pass = Math.floor(now.getTime() / this.config.reminders.reconcileIntervalMs);
     let added = 0;
     for (const clinicId of await this.db.clinicIds()) {
@@ -60,10 +60,7 @@ export class RemindersReconciler {
    * its send has been due this long. The outbox relay publishes on time, so anything older
    * without a live job was lost (Redis flushed, a job removed) or abandoned.
    */
-  async reconcileAll(
-    now: Date = new Date(),
-    graceMs = this.config.reminders.reconcileGraceMs,
-  ): Promise<ReconcileResult> {
+  async reconcileAll(now: Date, graceMs = this.config.reminders.reconcileGraceMs): Promise<ReconcileResult> {
     const result: ReconcileResult = { clinics: 0, failedClinics: 0, requeued: 0 };
     for (const clinicId of await this.db.clinicIds()) {
       result.clinics++;
@@ -84,7 +81,7 @@ export class RemindersReconciler {
   /** One clinic; with `isReplan` (its reminder settings changed) every planned send is planned again first. */
   async reconcileClinic(
     clinicId: string,
-    now: Date = new Date(),
+    now: Date,
     graceMs = this.config.reminders.reconcileGraceMs,
     options: { isReplan?: boolean } = {},
   ): Promise<number> {

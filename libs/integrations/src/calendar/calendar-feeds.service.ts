@@ -91,7 +91,7 @@ export class CalendarFeedsService {
     await this.db.withClinic(principal.clinicId, async (tx) => {
       const rows = await queryRows(
         tx,
-        `UPDATE calendar_feed SET revoked_at = coalesce(revoked_at, now()) WHERE clinic_id = $1 AND id = $2 AND user_id = $3 RETURNING id`,
+        `UPDATE calendar_feed SET revoked_at = coalesce(revoked_at, mend_now()) WHERE clinic_id = $1 AND id = $2 AND user_id = $3 RETURNING id`,
         [principal.clinicId, feedId, principal.userId],
       );
       if (rows.length === 0) throw DomainException.notFound('Calendar feed');
@@ -100,7 +100,7 @@ export class CalendarFeedsService {
   }
 
   /** The feed behind a token, or 404 (unknown, revoked, or its user disabled). */
-  async render(token: string, now = new Date()): Promise<string> {
+  async render(token: string, now: Date): Promise<string> {
     const parsed = parseIntegrationToken('cal', token);
     if (!parsed) throw DomainException.notFound('Calendar feed');
     return this.db.withClinic(parsed.clinicId, async (tx) => {

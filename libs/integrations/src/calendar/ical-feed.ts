@@ -23,7 +23,9 @@ export function renderFeed(input: { name: string; zone: string; events: FeedEven
     prodId: { company: 'Mend', product: 'Mend calendar feed', language: 'EN' },
     ttl: 60 * 60,
   });
-  const isUtc = DateTime.now().setZone(input.zone).zoneName === 'UTC' || !DateTime.now().setZone(input.zone).isValid;
+  // Any fixed instant answers whether the zone is UTC or unknown; no clock needed.
+  const zone = DateTime.fromMillis(0).setZone(input.zone);
+  const isUtc = zone.zoneName === 'UTC' || !zone.isValid;
   if (!isUtc) calendar.timezone({ name: null, generator: getVtimezoneComponent });
   for (const event of input.events) {
     // ical-generator writes a luxon DateTime in its own zone when the event names that zone;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
+import { Clock } from '@mend/core';
 import { loadCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 import type { InboundEventProcessJobData } from '@mend/queue';
@@ -55,6 +56,7 @@ export class InboundEventsService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async process(job: InboundEventProcessJobData): Promise<Outcome | null> {
@@ -83,7 +85,7 @@ export class InboundEventsService {
           )
         : { state: 'ignored', outcome: 'unsupported_event' };
       await tx.query(
-        `UPDATE integration_event SET state = $3, outcome = $4, session_id = $5, processed_at = now() WHERE clinic_id = $1 AND id = $2`,
+        `UPDATE integration_event SET state = $3, outcome = $4, session_id = $5, processed_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
         [clinicId, eventId, result.state, result.outcome, result.sessionId ?? null],
       );
       this.logger.log({
@@ -160,7 +162,7 @@ export class InboundEventsService {
       return { state: 'processed', outcome: 'already_cancelled', sessionId: session.id };
     if (session.status !== 'scheduled')
       return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
-    await changeSession(ctx.tx, session, { status: 'cancelled' });
+    await changeSession(ctx.tx, session, { status: 'cancelled' }, this.clock.now());
     await this.recordAudit(ctx, 'session.update', session.id);
     return { state: 'processed', outcome: 'cancelled', sessionId: session.id };
   }
@@ -168,9 +170,9 @@ export class InboundEventsService {
   private async ended(ctx: Context, booking: InboundBooking): Promise<Outcome> {
     const session = await this.sessionOf(ctx, booking.refs);
     if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
-    if (session.status !== 'scheduled' || session.starts_at.getTime() > Date.now())
+    if (session.status !== 'scheduled' || session.starts_at.getTime() > this.clock.nowMs())
       return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
-    await changeSession(ctx.tx, session, { status: 'completed' });
+    await changeSession(ctx.tx, session, { status: 'completed' }, this.clock.now());
     await this.recordAudit(ctx, 'session.update', session.id);
     return { state: 'processed', outcome: 'completed', sessionId: session.id };
   }
@@ -184,15 +186,19 @@ export class InboundEventsService {
     const couple = await loadCouple(ctx.tx, ctx.clinicId, match.coupleId);
     if (!couple) return { state: 'unmatched', outcome: 'no_couple_matches_attendees' };
     if (couple.status === 'closed') return { state: 'ignored', outcome: 'couple_closed' };
-    const result = await upsertSessionByExternalId(ctx.tx, {
-      clinicId: ctx.clinicId,
-      coupleId: couple.id,
-      therapistId: couple.therapistId,
-      source: ctx.provider,
-      externalId: booking.refs[0],
-      startsAt: times.startsAt,
-      endsAt: times.endsAt,
-    });
+    const result = await upsertSessionByExternalId(
+      ctx.tx,
+      {
+        clinicId: ctx.clinicId,
+        coupleId: couple.id,
+        therapistId: couple.therapistId,
+        source: ctx.provider,
+        externalId: booking.refs[0],
+        startsAt: times.startsAt,
+        endsAt: times.endsAt,
+      },
+      this.clock.now(),
+    );
     await this.remember(ctx, booking.refs, result.row.id, 'active');
     if (result.isChanged)
       await this.recordAudit(ctx, result.isCreated ? 'session.create' : 'session.update', result.row.id);
@@ -210,7 +216,12 @@ export class InboundEventsService {
     if (!times) return { state: 'ignored', outcome: 'invalid_times', sessionId: session.id };
     // A booking that happens again is a scheduled session again (e.g. cancelled in Mend, then rebooked).
     const status = session.status === 'cancelled' ? 'scheduled' : undefined;
-    const after = await changeSession(ctx.tx, session, { startsAt: times.startsAt, endsAt: times.endsAt, status });
+    const after = await changeSession(
+      ctx.tx,
+      session,
+      { startsAt: times.startsAt, endsAt: times.endsAt, status },
+      this.clock.now(),
+    );
     await this.remember(ctx, refs, session.id, 'active');
     if (after !== session) await this.recordAudit(ctx, 'session.update', session.id);
     return { state: 'processed', outcome, sessionId: session.id };
@@ -232,7 +243,7 @@ export class InboundEventsService {
       await ctx.tx.query(
         `INSERT INTO integration_booking (clinic_id, integration_id, ref, session_id, state) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (clinic_id, integration_id, ref) DO UPDATE
-           SET session_id = coalesce(EXCLUDED.session_id, integration_booking.session_id), state = EXCLUDED.state, updated_at = now()`,
+           SET session_id = coalesce(EXCLUDED.session_id, integration_booking.session_id), state = EXCLUDED.state, updated_at = mend_now()`,
         [ctx.clinicId, ctx.integrationId, ref, sessionId, state],
       );
       ctx.refs.set(ref, { ref, session_id: sessionId ?? ctx.refs.get(ref)?.session_id ?? null, state });

@@ -127,7 +127,7 @@ export class IntegrationsService {
     await this.db.withClinic(principal.clinicId, async (tx) => {
       const rows = await queryRows(
         tx,
-        `UPDATE integration SET revoked_at = coalesce(revoked_at, now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`,
+        `UPDATE integration SET revoked_at = coalesce(revoked_at, mend_now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`,
         [principal.clinicId, integrationId],
       );
       if (rows.length === 0) throw DomainException.notFound('Integration');
@@ -180,7 +180,7 @@ export class IntegrationsService {
       const inserted = await queryRows<{ id: string }>(
         tx,
         `INSERT INTO integration_event (clinic_id, id, integration_id, dedupe_key, event_type, booking, state, outcome, processed_at)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, CASE WHEN $7 = 'ignored' THEN now() END)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, CASE WHEN $7 = 'ignored' THEN mend_now() END)
          ON CONFLICT (clinic_id, integration_id, dedupe_key) DO NOTHING RETURNING id`,
         [
           clinicId,

@@ -13,11 +13,7 @@ const BATCH = 500;
  * active assignments of active couples count (a paused or cancelled one is not "missed").
  * Runs in the caller's clinic-pinned transaction; answers how many were announced.
  */
-export async function announceMissedOccurrences(
-  tx: EntityManager,
-  clinicId: string,
-  now: Date = new Date(),
-): Promise<number> {
+export async function announceMissedOccurrences(tx: EntityManager, clinicId: string, now: Date): Promise<number> {
   const rows: Array<{ id: string; assignment_id: string; couple_id: string; partner_id: string | null }> =
     await tx.query(
       `SELECT o.id, o.assignment_id, o.couple_id, o.partner_id

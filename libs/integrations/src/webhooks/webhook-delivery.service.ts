@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { newId } from '@mend/core';
+import { Clock, newId } from '@mend/core';
 import { queryRows, TenantDatabase } from '@mend/database';
 import { JobName, OutboxWriter, type WebhookDeliveryJobData, type WebhookFanoutJobData } from '@mend/queue';
 
@@ -48,6 +48,7 @@ export class WebhookDeliveryService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** One delivery per active endpoint listening to the event's type (idempotent per endpoint and event). */
@@ -64,7 +65,7 @@ export class WebhookDeliveryService {
       let created = 0;
       for (const endpoint of endpoints) {
         const inserted: Array<{ id: string }> = await tx.query(
-          `INSERT INTO webhook_delivery (clinic_id, id, endpoint_id, event_id, next_attempt_at) VALUES ($1, $2, $3, $4, now())
+          `INSERT INTO webhook_delivery (clinic_id, id, endpoint_id, event_id, next_attempt_at) VALUES ($1, $2, $3, $4, mend_now())
            ON CONFLICT (clinic_id, endpoint_id, event_id) DO NOTHING RETURNING id`,
           [clinicId, newId(), endpoint.id, eventId],
         );
@@ -94,14 +95,14 @@ export class WebhookDeliveryService {
     if (claimed.endpoint_disabled_at) {
       await this.db.withClinic(clinicId, (tx) =>
         tx.query(
-          `UPDATE webhook_delivery SET state = 'failed', next_attempt_at = NULL, updated_at = now() WHERE clinic_id = $1 AND id = $2`,
+          `UPDATE webhook_delivery SET state = 'failed', next_attempt_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
           [clinicId, deliveryId],
         ),
       );
       return 'failed';
     }
 
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const result = await this.send(claimed);
     const outcome = await this.db.withClinic(clinicId, (tx) =>
       this.settle(tx, clinicId, claimed, attempt, startedAt, result),
@@ -129,10 +130,10 @@ export class WebhookDeliveryService {
     const leaseSeconds = Math.ceil(this.config.webhooks.timeoutMs / 1000) + 15;
     const claimed = await queryRows<{ id: string }>(
       tx,
-      `UPDATE webhook_delivery SET state = 'sending', attempt_count = $3, claimed_at = now(), next_attempt_at = NULL, updated_at = now()
+      `UPDATE webhook_delivery SET state = 'sending', attempt_count = $3, claimed_at = mend_now(), next_attempt_at = NULL, updated_at = mend_now()
         WHERE clinic_id = $1 AND id = $2
           AND ((state = 'pending' AND attempt_count = $3 - 1)
-               OR (state = 'sending' AND attempt_count = $3 AND claimed_at < now() - make_interval(secs => $4)))
+               OR (state = 'sending' AND attempt_count = $3 AND claimed_at < mend_now() - make_interval(secs => $4)))
         RETURNING id`,
       [clinicId, deliveryId, attempt, leaseSeconds],
     );
@@ -190,7 +191,7 @@ export class WebhookDeliveryService {
       queryRows<{ id: string }>(
         tx,
         `UPDATE webhook_delivery SET state = $4, next_attempt_at = $5, claimed_at = NULL,
-                delivered_at = CASE WHEN $4 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
+                delivered_at = CASE WHEN $4 = 'delivered' THEN mend_now() ELSE delivered_at END, updated_at = mend_now()
           WHERE clinic_id = $1 AND id = $2 AND state = 'sending' AND attempt_count = $3 RETURNING id`,
         [clinicId, delivery.id, attempt, state, nextAttemptAt],
       );
@@ -204,7 +205,7 @@ export class WebhookDeliveryService {
       await update('failed', null);
       const disabled = await queryRows(
         tx,
-        `UPDATE webhook_endpoint SET disabled_at = now(), disabled_reason = 'gone', updated_at = now() WHERE clinic_id = $1 AND id = $2 AND disabled_at IS NULL RETURNING id`,
+        `UPDATE webhook_endpoint SET disabled_at = mend_now(), disabled_reason = 'gone', updated_at = mend_now() WHERE clinic_id = $1 AND id = $2 AND disabled_at IS NULL RETURNING id`,
         [clinicId, delivery.endpoint_id],
       );
       if (disabled.length > 0) {
@@ -220,7 +221,7 @@ export class WebhookDeliveryService {
       }
       return 'endpoint_gone';
     }
-    const now = new Date();
+    const now = this.clock.now();
     if (!shouldRetry(delivery.retry_started_at, now, this.config.webhooks.retryWindowHours)) {
       await update('failed', null);
       return 'failed';

@@ -179,7 +179,7 @@ export class WebhookEndpointsService {
       if (delivery.state === 'pending' || delivery.state === 'sending')
         throw new DomainException('conflict', 'This delivery is already scheduled');
       await tx.query(
-        `UPDATE webhook_delivery SET state = 'pending', retry_started_at = now(), next_attempt_at = now(), delivered_at = NULL, claimed_at = NULL, updated_at = now()
+        `UPDATE webhook_delivery SET state = 'pending', retry_started_at = mend_now(), next_attempt_at = mend_now(), delivered_at = NULL, claimed_at = NULL, updated_at = mend_now()
           WHERE clinic_id = $1 AND id = $2`,
         [principal.clinicId, deliveryId],
       );
