@@ -11,6 +11,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig, readTestSettings, type AppConfig } from '@mend/config';
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
+import { InvitationEmailHandler } from '@mend/identity';
 import {
   installQueueSchema,
   JobName,
@@ -22,7 +23,6 @@ import {
 } from '@mend/queue';
 import { createTestDatabase, type TestDatabase } from '@mend/testing';
 
-import { InvitationEmailHandler } from '../apps/worker/src/processors/invitation-email.handler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
 

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 import type { INestApplicationContext } from '@nestjs/common';
 
-import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
+import { RemindersReconciler } from '@mend/reminders';
+
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { queueBackendsUnderTest, startQueueBackend, type StartedQueueBackend } from './support/queue-backends.js';
 import { newReminderScene } from './support/reminder-scene.js';

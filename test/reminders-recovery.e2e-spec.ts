@@ -16,8 +16,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { JobProducer, OutboxRelay, QueueConnections, QueueName } from '@mend/queue';
+import { RemindersReconciler } from '@mend/reminders';
 
-import { RemindersReconciler } from '../apps/worker/src/processors/reminders.reconciler.js';
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { PrivateRedis } from './support/private-redis.js';
 import { queueBackendsUnderTest, type QueueBackendUnderTest } from './support/queue-backends.js';

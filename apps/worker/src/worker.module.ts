@@ -2,22 +2,20 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AuditModule } from '@mend/audit';
+import { CheckInLinkReminderIssuer } from '@mend/check-in-page';
 import { ConfigModule, readProcessConfig, type AppConfig } from '@mend/config';
 import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
-import { IntegrationsModule } from '@mend/integrations';
+import { InvitationEmailHandler } from '@mend/identity';
+import { IntegrationsModule, PeriodicSweeps } from '@mend/integrations';
 import { MailModule } from '@mend/mail';
 import { ProgressModule } from '@mend/progress';
 import { OutboxRelay, QueueModule } from '@mend/queue';
-import { ReminderLinkIssuer, ReminderSender } from '@mend/reminders';
+import { ReminderLinkIssuer, ReminderSender, RemindersReconciler } from '@mend/reminders';
 
 import { IntegrationsProcessor } from './processors/integrations.processor.js';
-import { InvitationEmailHandler } from './processors/invitation-email.handler.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
-import { PeriodicSweeps } from './processors/periodic.sweeps.js';
-import { CheckInLinkReminderIssuer } from './processors/reminder-links.js';
-import { RemindersReconciler } from './processors/reminders.reconciler.js';
 import { WebhooksProcessor } from './processors/webhooks.processor.js';
 import { WorkerRunner } from './worker.runner.js';
 

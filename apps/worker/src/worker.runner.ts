@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { PeriodicSweeps } from '@mend/integrations';
 import {
   ALL_CLINICS,
   JOB_POLICIES,
@@ -16,7 +17,6 @@ import {
 import { IntegrationsProcessor } from './processors/integrations.processor.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
-import { PeriodicSweeps } from './processors/periodic.sweeps.js';
 import { WebhooksProcessor } from './processors/webhooks.processor.js';
 
 /**

@@ -7,3 +7,4 @@ export * from './check-in-page.assets.js';
 export * from './check-in-page.view.js';
 export * from './check-in-page.service.js';
 export * from './check-in-links.module.js';
+export * from './check-in-link-reminder.issuer.js';

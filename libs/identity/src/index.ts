@@ -4,3 +4,4 @@ export * from './invitations.repository.js';
 export * from './users.repository.js';
 export * from './users.service.js';
 export * from './profile.hooks.js';
+export * from './invitation-email.handler.js';

@@ -24,3 +24,4 @@ export * from './webhooks/webhook-endpoints.service.js';
 export * from './webhooks/webhook-delivery.service.js';
 export * from './webhooks/missed-occurrences.js';
 export * from './integrations.module.js';
+export * from './periodic.sweeps.js';

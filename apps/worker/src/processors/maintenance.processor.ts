@@ -4,9 +4,7 @@ import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { ProgressService } from '@mend/progress';
 import { ALL_CLINICS, JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
-import { planAlertNotices } from '@mend/reminders';
-
-import { RemindersReconciler } from './reminders.reconciler.js';
+import { planAlertNotices, RemindersReconciler } from '@mend/reminders';
 
 type Maintenance = typeof QueueName.Maintenance;
 

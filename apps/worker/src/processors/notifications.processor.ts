@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { InvitationEmailHandler } from '@mend/identity';
 import { JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
 import { ReminderSender } from '@mend/reminders';
-
-import { InvitationEmailHandler } from './invitation-email.handler.js';
 
 type Notifications = typeof QueueName.Notifications;
 

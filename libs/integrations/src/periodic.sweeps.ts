@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock } from '@mend/core';
 import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
-import { announceMissedOccurrences } from '@mend/integrations';
+
+import { announceMissedOccurrences } from './webhooks/missed-occurrences.js';
 
 /** Expired Idempotency-Key records (which may hold a secret shown once, e.g. an API key) are deleted this often. */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;

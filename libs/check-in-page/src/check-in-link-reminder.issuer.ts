@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-import { issueCheckInLink } from '@mend/check-in-page';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock } from '@mend/core';
 import { ReminderLinkIssuer } from '@mend/reminders';
+
+import { issueCheckInLink } from './check-in-links.service.js';
 
 /** Homework reminder emails link straight to the partner's check-in page for that occurrence. */
 @Injectable()

@@ -5,7 +5,8 @@ import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
 import { JobName, JobProducer, outboxDedupeId, outboxJobId, QueueConnections, QueueName } from '@mend/queue';
-import { planOccurrenceReminders, replanPendingReminders } from '@mend/reminders';
+
+import { planOccurrenceReminders, replanPendingReminders } from './reminder-planner.js';
 
 /** Due notifications re-added per clinic and pass; the next pass takes the rest. */
 export const RECONCILE_BATCH = 1_000;
