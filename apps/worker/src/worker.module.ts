@@ -6,6 +6,7 @@ import { CheckInLinkReminderIssuer } from '@mend/check-in-page';
 import { ConfigModule, readProcessConfig, type AppConfig } from '@mend/config';
 import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
+import { HomeworkScheduleHooksModule } from '@mend/homework';
 import { InvitationEmailHandler } from '@mend/identity';
 import { IntegrationsModule, PeriodicSweeps } from '@mend/integrations';
 import { MailModule } from '@mend/mail';
@@ -32,6 +33,7 @@ export class WorkerModule {
         QueueModule.forRoot(config),
         MailModule,
         AuditModule,
+        HomeworkScheduleHooksModule,
         ProgressModule,
         IntegrationsModule,
       ],

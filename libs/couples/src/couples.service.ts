@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
@@ -83,7 +83,7 @@ export class CouplesService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
-    @Optional() private readonly scheduleHooks?: CoupleScheduleHooks,
+    private readonly scheduleHooks: CoupleScheduleHooks,
   ) {}
 
   /** With an Idempotency-Key, a retry answers the first couple (and its invitation links) instead of a 409. */
@@ -241,7 +241,7 @@ export class CouplesService {
       }
       if (input.status && input.status !== couple.status) {
         // A paused or closed couple gets no new occurrences (and so no reminders).
-        await this.scheduleHooks?.statusChanged(tx, principal.clinicId, coupleId, input.status);
+        await this.scheduleHooks.statusChanged(tx, principal.clinicId, coupleId, input.status);
         await this.audit.record(
           tx,
           this.audit.entryFor(

@@ -4,13 +4,21 @@ import type { EntityManager } from 'typeorm';
 import { Clock } from '@mend/core';
 import { CoupleScheduleHooks, type CoupleStatus } from '@mend/couples';
 import { ProfileHooks } from '@mend/identity';
-import { replanPendingReminders } from '@mend/reminders';
+import { OccurrenceHorizon, replanPendingReminders } from '@mend/reminders';
 
-import { replanCoupleOccurrences, resumeCoupleOccurrences, suspendCoupleOccurrences } from './occurrences.js';
+import {
+  ensureHorizon,
+  replanCoupleOccurrences,
+  resumeCoupleOccurrences,
+  suspendCoupleOccurrences,
+} from './occurrences.js';
 
-/** Keeps occurrences and reminders in step with couple status and each user's zone and quiet hours. */
+/**
+ * Keeps occurrences and reminders in step with couple status and each user's zone and quiet hours,
+ * and tops up the occurrence horizon the reminder reconciler plans from.
+ */
 @Injectable()
-export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks {
+export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks, OccurrenceHorizon {
   constructor(private readonly clock: Clock) {}
 
   async statusChanged(tx: EntityManager, clinicId: string, coupleId: string, status: CoupleStatus): Promise<void> {
@@ -29,16 +37,21 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks 
   async reminderWindowChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
     await replanPendingReminders(tx, clinicId, { recipientId: userId }, this.clock.now());
   }
+
+  async ensure(tx: EntityManager, clinicId: string, now: Date): Promise<void> {
+    await ensureHorizon(tx, clinicId, {}, now);
+  }
 }
 
-/** Global so the couples and identity modules receive the hooks without importing homework. */
+/** Global so the couples, identity and reminders modules receive the hooks without importing homework. */
 @Global()
 @Module({
   providers: [
     HomeworkScheduleHooks,
     { provide: CoupleScheduleHooks, useExisting: HomeworkScheduleHooks },
     { provide: ProfileHooks, useExisting: HomeworkScheduleHooks },
+    { provide: OccurrenceHorizon, useExisting: HomeworkScheduleHooks },
   ],
-  exports: [CoupleScheduleHooks, ProfileHooks],
+  exports: [CoupleScheduleHooks, ProfileHooks, OccurrenceHorizon],
 })
 export class HomeworkScheduleHooksModule {}

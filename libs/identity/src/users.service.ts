@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
@@ -61,7 +61,7 @@ export class UsersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
-    @Optional() private readonly profileHooks?: ProfileHooks,
+    private readonly profileHooks: ProfileHooks,
   ) {}
 
   /** Staff invitation by an admin; with an Idempotency-Key, a retry answers the first invitation. */
@@ -219,12 +219,12 @@ export class UsersService {
       });
       if (!row) throw DomainException.notFound('User');
       const isZoneChanged = before !== null && row.timezone !== before.timezone;
-      if (isZoneChanged) await this.profileHooks?.timezoneChanged(tx, principal.clinicId, principal.userId);
+      if (isZoneChanged) await this.profileHooks.timezoneChanged(tx, principal.clinicId, principal.userId);
       const isQuietChanged =
         before !== null &&
         (row.quiet_hours_start !== before.quiet_hours_start || row.quiet_hours_end !== before.quiet_hours_end);
       if (isZoneChanged || isQuietChanged)
-        await this.profileHooks?.reminderWindowChanged(tx, principal.clinicId, principal.userId);
+        await this.profileHooks.reminderWindowChanged(tx, principal.clinicId, principal.userId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'user.update_profile', 'user', principal.userId));
       return toUserView(row);
     });

@@ -6,6 +6,7 @@ import { Clock, DomainException, type UserPrincipal } from '@mend/core';
 import { canReach, loadCouple, requireCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
+import { planAlertNotices } from '@mend/reminders';
 
 import { chartNames, renderTrustChart } from './progress.chart.js';
 import { computeProgress, type ProgressComputation, type ProgressInput, type SessionFact } from './progress.compute.js';
@@ -83,6 +84,19 @@ export class ProgressService {
           label: `Session ${s.startsAt.toISOString().slice(0, 10)} (completed)`,
         })),
       });
+    });
+  }
+
+  /**
+   * The worker's progress refresh of one couple: its alerts recomputed and, in the same
+   * transaction, the therapist notices of new alerts planned (an alert is never stored without its
+   * notice). An erased couple leaves nothing to refresh.
+   */
+  async refreshCouple(clinicId: string, coupleId: string, now: Date): Promise<void> {
+    await this.db.withClinic(clinicId, async (tx) => {
+      if (!(await loadCouple(tx, clinicId, coupleId))) return;
+      await this.refreshAlerts(tx, clinicId, coupleId, now);
+      await planAlertNotices(tx, clinicId, coupleId, now);
     });
   }
 

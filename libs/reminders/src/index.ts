@@ -9,4 +9,5 @@ export * from './reminder-planner.js';
 export * from './reminder-sender.js';
 export * from './couple-reminders.service.js';
 export * from './clinic-reminder-settings.service.js';
+export * from './occurrence-horizon.js';
 export * from './reminders.reconciler.js';

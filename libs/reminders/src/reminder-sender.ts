@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 
@@ -22,8 +22,9 @@ export const EARLY_JOB_TOLERANCE_MS = 1_000;
 export const DIGEST_DELAY_MS = 10 * 60_000;
 
 /**
- * Builds the check-in link of a homework email. The worker provides one that issues a
- * single-occurrence link; without it the email links to the product's public URL.
+ * Builds the check-in link of a homework email (libs/check-in-page issues a single-occurrence
+ * link; the worker binds it). A required dependency: an unwired sender fails at boot instead of
+ * silently linking every email to the product's public URL.
  */
 export abstract class ReminderLinkIssuer {
   abstract linkFor(
@@ -66,7 +67,7 @@ export class ReminderSender {
     private readonly mailer: MailerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
-    @Optional() private readonly links?: ReminderLinkIssuer,
+    private readonly links: ReminderLinkIssuer,
   ) {}
 
   async send(
@@ -336,11 +337,11 @@ export class ReminderSender {
 
   private async linkFor(tx: EntityManager, n: NotificationRow): Promise<string> {
     const fallback = this.config.http.publicUrl;
-    if (!this.links || !n.occurrence_id) return fallback;
+    if (!n.occurrence_id) return fallback;
     try {
       // A savepoint: a refused link must not abort the claim's transaction.
       return await tx.transaction(
-        async (inner) => (await this.links!.linkFor(inner, n.clinic_id, n.recipient_id, n.occurrence_id!)) ?? fallback,
+        async (inner) => (await this.links.linkFor(inner, n.clinic_id, n.recipient_id, n.occurrence_id!)) ?? fallback,
       );
     } catch (error) {
       this.logger.warn({

@@ -3,9 +3,18 @@ import type { EntityManager } from 'typeorm';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { TenantDatabase } from '@mend/database';
-import { ensureHorizon } from '@mend/homework';
-import { JobName, JobProducer, outboxDedupeId, outboxJobId, QueueConnections, QueueName } from '@mend/queue';
+import {
+  ALL_CLINICS,
+  JobName,
+  JobProducer,
+  outboxDedupeId,
+  outboxJobId,
+  QueueConnections,
+  QueueName,
+  type RemindersReconcileJobData,
+} from '@mend/queue';
 
+import { OccurrenceHorizon } from './occurrence-horizon.js';
 import { planOccurrenceReminders, replanPendingReminders } from './reminder-planner.js';
 
 /** Due notifications re-added per clinic and pass; the next pass takes the rest. */
@@ -35,6 +44,7 @@ export class RemindersReconciler {
     private readonly producer: JobProducer,
     private readonly connections: QueueConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly horizon: OccurrenceHorizon,
   ) {}
 
   /**
@@ -53,6 +63,12 @@ export class RemindersReconciler {
       added++;
     }
     return added;
+  }
+
+  /** A reminders-reconcile job: the scheduled fan-out, or one clinic's pass. */
+  async run(data: RemindersReconcileJobData, now: Date): Promise<void> {
+    if (data.clinicId === ALL_CLINICS) await this.fanOut(now);
+    else await this.reconcileClinic(data.clinicId, now, undefined, { isReplan: data.isReplan === true });
   }
 
   /**
@@ -88,7 +104,7 @@ export class RemindersReconciler {
   ): Promise<number> {
     const due = await this.db.withClinic(clinicId, async (tx) => {
       if (options.isReplan) await replanPendingReminders(tx, clinicId, {}, now);
-      await ensureHorizon(tx, clinicId, {}, now);
+      await this.horizon.ensure(tx, clinicId, now);
       await planOccurrenceReminders(tx, clinicId, {}, now);
       return this.dueWithoutPendingOutbox(tx, clinicId, now, graceMs);
     });
