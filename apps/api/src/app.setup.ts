@@ -16,6 +16,7 @@ import { ProblemFilter, problemType } from './http/problem.filter.js';
 import { registerJsonParser } from './http/raw-body.js';
 import { createValidationPipe } from './http/validation.js';
 import { mountQueueBoard } from './operator/queue-board.js';
+import { mountWebApp } from './web/web-app.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -114,6 +115,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   });
   await registerCheckInPagePlugins(app);
   await mountQueueBoard(app, config);
+  await mountWebApp(app);
 
   const document = buildOpenApiDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
