@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { createTestApp, type TestApp } from '@mend/testing';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 const SCHEMA_FILE = resolve('apps/web/src/api/schema.d.ts');
 const isUpdate = process.env.UPDATE_WEB_CLIENT === '1';

@@ -1,11 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { TenantDatabase } from '@mend/database';
-import { createTestApp, type TestApp } from '@mend/testing';
 
 import { createWorkerApp } from '../../apps/worker/src/worker.bootstrap.js';
 import { DEMO_CLINIC, seedDemo } from '../../scripts/seed-demo.js';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher.js';
+import { createTestApp, type TestApp } from './test-app.js';
 
 /**
  * The real API (serving the built web app from dist/web), the real worker and an in-test SMTP
