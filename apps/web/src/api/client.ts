@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 
-import type { components, paths } from './schema';
+// The types `npm run openapi:export` generates from the API's own document (checked by the contract test).
+import type { components, paths } from '../../../../openapi/mend-api';
 
 export type Schemas = components['schemas'];
 
