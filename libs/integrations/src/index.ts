@@ -22,6 +22,7 @@ export * from './webhooks/webhook-sender.js';
 export * from './webhooks/webhook.views.js';
 export * from './webhooks/webhook-endpoints.service.js';
 export * from './webhooks/webhook-delivery.service.js';
+export * from './webhooks/webhooks.repository.js';
 export * from './webhooks/missed-occurrences.js';
 export * from './integrations.module.js';
 export * from './periodic.sweeps.js';

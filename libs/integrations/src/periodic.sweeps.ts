@@ -5,6 +5,7 @@ import { Clock } from '@mend/core';
 import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
 
 import { announceMissedOccurrences } from './webhooks/missed-occurrences.js';
+import { clinicsListeningToMissedOccurrences } from './webhooks/webhooks.repository.js';
 
 /** Expired Idempotency-Key records (which may hold a secret shown once, e.g. an API key) are deleted this often. */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -49,11 +50,8 @@ export class PeriodicSweeps implements OnModuleDestroy {
 
   /** One pass over the clinics with an endpoint listening to occurrence.missed; answers how many were announced. */
   async announceMissedOnce(now: Date = this.clock.now()): Promise<number> {
-    const rows: Array<{ id: string }> = await this.db.source.query(
-      `SELECT mend_webhook_listening_clinics('occurrence.missed') AS id`,
-    );
     let announced = 0;
-    for (const { id: clinicId } of rows) {
+    for (const clinicId of await clinicsListeningToMissedOccurrences(this.db.source)) {
       try {
         announced += await this.db.withClinic(clinicId, (tx) => announceMissedOccurrences(tx, clinicId, now));
       } catch (error) {

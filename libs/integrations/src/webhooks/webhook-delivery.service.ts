@@ -4,28 +4,16 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock, newId } from '@mend/core';
-import { queryRows, TenantDatabase } from '@mend/database';
+import { TenantDatabase } from '@mend/database';
 import { JobName, OutboxWriter, type WebhookDeliveryJobData, type WebhookFanoutJobData } from '@mend/queue';
 
 import { resolveWebhookTarget, WebhookTargetError, type ResolvedTarget } from './target-address.js';
 import { retryDelayMs, shouldRetry } from './webhook-retry.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
 import { webhookHeaders } from './webhook-signature.js';
+import { webhooksRepository, type ClaimedDeliveryRow, type WebhookDeliveryState } from './webhooks.repository.js';
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'endpoint_gone' | 'skipped';
-
-interface ClaimedDelivery {
-  id: string;
-  endpoint_id: string;
-  event_id: string;
-  retry_started_at: Date;
-  url: string;
-  secret: string;
-  endpoint_disabled_at: Date | null;
-  type: string;
-  data: Record<string, unknown>;
-  occurred_at: Date;
-}
 
 /**
  * The worker side of outbound webhooks. A fan-out turns one stored event into one delivery per
@@ -55,21 +43,10 @@ export class WebhookDeliveryService {
   async fanout(job: WebhookFanoutJobData): Promise<number> {
     const { clinicId, eventId } = job;
     return this.db.withClinic(clinicId, async (tx) => {
-      const endpoints: Array<{ id: string }> = await tx.query(
-        `SELECT e.id FROM webhook_event ev
-           JOIN webhook_endpoint e ON e.clinic_id = ev.clinic_id AND e.disabled_at IS NULL AND ev.type = ANY (e.events)
-          WHERE ev.clinic_id = $1 AND ev.id = $2
-          ORDER BY e.id`,
-        [clinicId, eventId],
-      );
+      const endpoints = await webhooksRepository.endpointsListeningTo(tx, clinicId, eventId);
       let created = 0;
       for (const endpoint of endpoints) {
-        const inserted: Array<{ id: string }> = await tx.query(
-          `INSERT INTO webhook_delivery (clinic_id, id, endpoint_id, event_id, next_attempt_at) VALUES ($1, $2, $3, $4, mend_now())
-           ON CONFLICT (clinic_id, endpoint_id, event_id) DO NOTHING RETURNING id`,
-          [clinicId, newId(), endpoint.id, eventId],
-        );
-        const id = inserted[0]?.id;
+        const id = await webhooksRepository.insertDelivery(tx, clinicId, newId(), endpoint.id, eventId);
         if (!id) continue;
         await this.outbox.enqueue(
           tx,
@@ -93,12 +70,7 @@ export class WebhookDeliveryService {
     }
     if (!claimed) return 'skipped';
     if (claimed.endpoint_disabled_at) {
-      await this.db.withClinic(clinicId, (tx) =>
-        tx.query(
-          `UPDATE webhook_delivery SET state = 'failed', next_attempt_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
-          [clinicId, deliveryId],
-        ),
-      );
+      await this.db.withClinic(clinicId, (tx) => webhooksRepository.failDelivery(tx, clinicId, deliveryId));
       return 'failed';
     }
 
@@ -125,37 +97,17 @@ export class WebhookDeliveryService {
     clinicId: string,
     deliveryId: string,
     attempt: number,
-  ): Promise<ClaimedDelivery | 'in_flight' | null> {
+  ): Promise<ClaimedDeliveryRow | 'in_flight' | null> {
     // A crashed attempt may be taken over once its lease (the send timeout and a margin) lapsed.
     const leaseSeconds = Math.ceil(this.config.webhooks.timeoutMs / 1000) + 15;
-    const claimed = await queryRows<{ id: string }>(
-      tx,
-      `UPDATE webhook_delivery SET state = 'sending', attempt_count = $3, claimed_at = mend_now(), next_attempt_at = NULL, updated_at = mend_now()
-        WHERE clinic_id = $1 AND id = $2
-          AND ((state = 'pending' AND attempt_count = $3 - 1)
-               OR (state = 'sending' AND attempt_count = $3 AND claimed_at < mend_now() - make_interval(secs => $4)))
-        RETURNING id`,
-      [clinicId, deliveryId, attempt, leaseSeconds],
-    );
-    if (claimed.length === 0) {
-      const current: Array<{ state: string; attempt_count: number }> = await tx.query(
-        `SELECT state, attempt_count FROM webhook_delivery WHERE clinic_id = $1 AND id = $2`,
-        [clinicId, deliveryId],
-      );
-      return current[0]?.state === 'sending' && current[0].attempt_count === attempt ? 'in_flight' : null;
+    if (!(await webhooksRepository.claimAttempt(tx, clinicId, deliveryId, attempt, leaseSeconds))) {
+      const current = await webhooksRepository.deliveryProgress(tx, clinicId, deliveryId);
+      return current?.state === 'sending' && current.attempt_count === attempt ? 'in_flight' : null;
     }
-    const rows: ClaimedDelivery[] = await tx.query(
-      `SELECT d.id, d.endpoint_id, d.event_id, d.retry_started_at, e.url, e.secret, e.disabled_at AS endpoint_disabled_at, ev.type, ev.data, ev.occurred_at
-         FROM webhook_delivery d
-         JOIN webhook_endpoint e ON e.clinic_id = d.clinic_id AND e.id = d.endpoint_id
-         JOIN webhook_event ev ON ev.clinic_id = d.clinic_id AND ev.id = d.event_id
-        WHERE d.clinic_id = $1 AND d.id = $2`,
-      [clinicId, deliveryId],
-    );
-    return rows[0] ?? null;
+    return webhooksRepository.claimedDelivery(tx, clinicId, deliveryId);
   }
 
-  private async send(delivery: ClaimedDelivery): Promise<SendResult> {
+  private async send(delivery: ClaimedDeliveryRow): Promise<SendResult> {
     let target: ResolvedTarget;
     try {
       target = await resolveWebhookTarget(delivery.url, this.config.webhooks.allowedHosts);
@@ -177,24 +129,21 @@ export class WebhookDeliveryService {
   private async settle(
     tx: EntityManager,
     clinicId: string,
-    delivery: ClaimedDelivery,
+    delivery: ClaimedDeliveryRow,
     attempt: number,
     startedAt: Date,
     result: SendResult,
   ): Promise<DeliveryOutcome> {
-    await tx.query(
-      `INSERT INTO webhook_delivery_attempt (clinic_id, delivery_id, attempt, started_at, duration_ms, status_code, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [clinicId, delivery.id, attempt, startedAt, result.durationMs, result.statusCode, result.error],
-    );
-    const update = (state: string, nextAttemptAt: Date | null) =>
-      queryRows<{ id: string }>(
-        tx,
-        `UPDATE webhook_delivery SET state = $4, next_attempt_at = $5, claimed_at = NULL,
-                delivered_at = CASE WHEN $4 = 'delivered' THEN mend_now() ELSE delivered_at END, updated_at = mend_now()
-          WHERE clinic_id = $1 AND id = $2 AND state = 'sending' AND attempt_count = $3 RETURNING id`,
-        [clinicId, delivery.id, attempt, state, nextAttemptAt],
-      );
+    await webhooksRepository.recordAttempt(tx, clinicId, {
+      deliveryId: delivery.id,
+      attempt,
+      startedAt,
+      durationMs: result.durationMs,
+      statusCode: result.statusCode,
+      error: result.error,
+    });
+    const update = (state: WebhookDeliveryState, nextAttemptAt: Date | null) =>
+      webhooksRepository.settleAttempt(tx, clinicId, delivery.id, attempt, state, nextAttemptAt);
 
     const status = result.statusCode;
     if (status !== null && status >= 200 && status < 300) {
@@ -203,12 +152,7 @@ export class WebhookDeliveryService {
     }
     if (status === 410) {
       await update('failed', null);
-      const disabled = await queryRows(
-        tx,
-        `UPDATE webhook_endpoint SET disabled_at = mend_now(), disabled_reason = 'gone', updated_at = mend_now() WHERE clinic_id = $1 AND id = $2 AND disabled_at IS NULL RETURNING id`,
-        [clinicId, delivery.endpoint_id],
-      );
-      if (disabled.length > 0) {
+      if (await webhooksRepository.disableGoneEndpoint(tx, clinicId, delivery.endpoint_id)) {
         await this.audit.record(tx, {
           clinicId,
           actorType: 'system',
@@ -227,8 +171,7 @@ export class WebhookDeliveryService {
       return 'failed';
     }
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(attempt, this.config.webhooks.retryBaseDelayMs));
-    const updated = await update('pending', nextAttemptAt);
-    if (updated.length > 0) {
+    if (await update('pending', nextAttemptAt)) {
       await this.outbox.enqueue(
         tx,
         clinicId,

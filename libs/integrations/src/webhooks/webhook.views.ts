@@ -1,7 +1,8 @@
 import type { DomainEventType } from '@mend/queue';
 
+import type { WebhookDeliveryState, WebhookEndpointRow } from './webhooks.repository.js';
+
 export type WebhookEndpointStatus = 'active' | 'disabled';
-export type WebhookDeliveryState = 'pending' | 'sending' | 'delivered' | 'failed';
 export const WEBHOOK_DELIVERY_STATES: readonly WebhookDeliveryState[] = ['pending', 'sending', 'delivered', 'failed'];
 
 export interface WebhookEndpointView {
@@ -42,18 +43,6 @@ export interface WebhookDeliveryView {
   /** Every attempt, in order. */
   attempts: DeliveryAttemptView[];
 }
-
-export interface WebhookEndpointRow {
-  id: string;
-  url: string;
-  description: string | null;
-  events: DomainEventType[];
-  disabled_at: Date | null;
-  disabled_reason: string | null;
-  created_at: Date;
-}
-
-export const ENDPOINT_COLUMNS = 'id, url, description, events, disabled_at, disabled_reason, created_at';
 
 export function toEndpointView(row: WebhookEndpointRow): WebhookEndpointView {
   return {
