@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import type { Answers, Score } from '@mend/exercises';
+import type { Answers, CheckInForm, Score, Scoring } from '@mend/exercises';
 
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
 
@@ -59,7 +59,55 @@ export function toCheckInView(row: CheckInRow): CheckInView {
   };
 }
 
+/**
+ * Everything a check-in submit decides on, read in one statement that also takes the
+ * assignment's row lock (held to the end: a concurrent schedule change cannot drop the
+ * occurrence being answered): the assignment, its couple's status and whether the author is one
+ * of its partners, the form version, and the occurrence due at `dueAt` for the author (the
+ * couple's, in joint mode) if it is materialised.
+ */
+export interface SubmitTargetRow {
+  id: string;
+  couple_id: string;
+  schedule_type: 'once' | 'recurring';
+  status: string;
+  couple_status: string;
+  is_partner: boolean;
+  mode: 'individual' | 'joint';
+  form: CheckInForm;
+  scoring: Scoring | null;
+  occurrence_id: string | null;
+  partner_id: string | null;
+  due_at: Date | null;
+  closes_at: Date | null;
+  has_check_in: boolean | null;
+}
+
 export const checkInsRepository = {
+  async lockSubmitTarget(
+    tx: EntityManager,
+    clinicId: string,
+    assignmentId: string,
+    authorId: string,
+    dueAt: Date,
+  ): Promise<SubmitTargetRow | null> {
+    const rows: SubmitTargetRow[] = await tx.query(
+      `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status,
+              EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
+              v.mode, v.form, v.scoring,
+              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.has_check_in
+       FROM assignment a
+       JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
+       JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
+       LEFT JOIN occurrence o ON o.clinic_id = a.clinic_id AND o.assignment_id = a.id AND o.due_at = $4
+            AND o.partner_id IS NOT DISTINCT FROM (CASE WHEN v.mode = 'joint' THEN NULL ELSE $3::uuid END)
+       WHERE a.clinic_id = $1 AND a.id = $2
+       FOR NO KEY UPDATE OF a`,
+      [clinicId, assignmentId, authorId, dueAt],
+    );
+    return rows[0] ?? null;
+  },
+
   /** Check-ins of a couple the reader may see, newest first; fetches limit + 1 rows for paging. */
   async list(tx: EntityManager, clinicId: string, reader: CheckInReader, filter: CheckInFilter): Promise<CheckInRow[]> {
     const partnerId = reader.kind === 'partner' ? reader.userId : null;

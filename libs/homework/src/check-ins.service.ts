@@ -12,9 +12,9 @@ import {
   type RequestMeta,
   type UserPrincipal,
 } from '@mend/core';
-import { coupleOfClient, loadCouple, requireCouple } from '@mend/couples';
+import { coupleOfClient, requireCouple } from '@mend/couples';
 import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
-import { getVersion, scoreAnswers, validateAnswers, type Answers } from '@mend/exercises';
+import { scoreAnswers, validateAnswers, type Answers } from '@mend/exercises';
 import { announceEvent, JobName, OutboxWriter } from '@mend/queue';
 import { skipPending } from '@mend/reminders';
 
@@ -22,7 +22,7 @@ import { checkInsRepository, toCheckInView, type CheckInRow } from './check-ins.
 import { horizonEnd } from './homework.constants.js';
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
 import { checkInWindow, opensAtFor } from './occurrence-state.js';
-import { lockAssignment, materialiseOccurrences } from './occurrences.js';
+import { materialiseOccurrences } from './occurrences.js';
 
 export interface SubmitCheckInInput {
   /** The due time of the occurrence being answered (as listed by GET /v1/me/assignments). */
@@ -49,22 +49,6 @@ export interface CheckInAuthor extends RequestMeta {
 
 function authorOf(principal: UserPrincipal): CheckInAuthor {
   return { clinicId: principal.clinicId, userId: principal.userId, requestId: principal.requestId, ip: principal.ip };
-}
-
-interface SubmitTarget {
-  id: string;
-  couple_id: string;
-  exercise_id: string;
-  exercise_version: number;
-  schedule_type: 'once' | 'recurring';
-  status: string;
-}
-
-interface OccurrenceRow {
-  id: string;
-  partner_id: string | null;
-  due_at: Date;
-  closes_at: Date;
 }
 
 @Injectable()
@@ -128,7 +112,12 @@ export class CheckInsService {
     });
   }
 
-  /** `expectedOccurrenceId`: refuse (404) unless the occurrence the author may answer at that time is this one. */
+  /**
+   * `expectedOccurrenceId`: refuse (404) unless the occurrence the author may answer at that time is this one.
+   * The request path does not materialise occurrences (the worker keeps the horizon, ahead of the
+   * 24 hours in which a check-in opens): one locking read finds everything, and only an occurrence
+   * that is not there yet makes the submit lay out the horizon itself and look again.
+   */
   private async submitIn(
     tx: EntityManager,
     author: CheckInAuthor,
@@ -137,33 +126,40 @@ export class CheckInsService {
     expectedOccurrenceId?: string,
   ): Promise<CheckInView> {
     const now = this.clock.now();
-    // Held to the end: a concurrent schedule change cannot drop the occurrence being answered.
-    if (!(await lockAssignment(tx, author.clinicId, assignmentId))) throw DomainException.notFound('Assignment');
-    const rows: SubmitTarget[] = await tx.query(
-      `SELECT id, couple_id, exercise_id, exercise_version, schedule_type, status FROM assignment WHERE clinic_id = $1 AND id = $2`,
-      [author.clinicId, assignmentId],
-    );
-    const assignment = rows[0];
-    const couple = assignment ? await loadCouple(tx, author.clinicId, assignment.couple_id) : null;
-    // Only the couple's own partners answer its homework (the API route is for clients only, too).
-    if (!assignment || !couple || couple.clinicId !== author.clinicId || !couple.partnerIds.includes(author.userId))
-      throw DomainException.notFound('Assignment');
-    if (assignment.status === 'cancelled')
-      throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
-    if (couple.status === 'closed')
-      throw new DomainException('unprocessable', "Your couple's therapy is closed; check-ins are no longer taken");
-
-    const version = await getVersion(tx, author.clinicId, assignment.exercise_id, assignment.exercise_version);
-    if (!version) throw new Error(`Assignment ${assignment.id} points at a missing exercise version`);
-
-    await materialiseOccurrences(tx, author.clinicId, assignment.id, horizonEnd(now), now);
-    const occurrence = await this.findOccurrence(
+    let target = await checkInsRepository.lockSubmitTarget(
       tx,
       author.clinicId,
-      assignment.id,
-      version.mode === 'joint' ? null : author.userId,
+      assignmentId,
+      author.userId,
       input.occurrenceAt,
     );
+    // Only the couple's own partners answer its homework (the API route is for clients only, too).
+    if (!target || !target.is_partner) throw DomainException.notFound('Assignment');
+    if (target.status === 'cancelled')
+      throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
+    if (target.couple_status === 'closed')
+      throw new DomainException('unprocessable', "Your couple's therapy is closed; check-ins are no longer taken");
+    if (target.occurrence_id === null) {
+      const created = await materialiseOccurrences(tx, author.clinicId, target.id, horizonEnd(now), now);
+      if (created > 0)
+        target = await checkInsRepository.lockSubmitTarget(
+          tx,
+          author.clinicId,
+          assignmentId,
+          author.userId,
+          input.occurrenceAt,
+        );
+    }
+    const assignment = target!;
+    const occurrence =
+      assignment.occurrence_id === null
+        ? null
+        : {
+            id: assignment.occurrence_id,
+            partner_id: assignment.partner_id,
+            due_at: assignment.due_at!,
+            closes_at: assignment.closes_at!,
+          };
     if (expectedOccurrenceId !== undefined && occurrence?.id !== expectedOccurrenceId)
       throw DomainException.notFound('Occurrence');
     if (!occurrence) {
@@ -202,25 +198,27 @@ export class CheckInsService {
       );
     }
     const duplicate =
-      version.mode === 'joint'
+      assignment.mode === 'joint'
         ? 'Your couple has already checked in for this occurrence'
         : 'You have already checked in for this occurrence';
-    if (await this.hasCheckIn(tx, author.clinicId, occurrence.id)) throw new DomainException('conflict', duplicate);
+    // Kept by the check-in trigger and read under the assignment's lock; the insert's conflict check stays the guarantee.
+    if (assignment.has_check_in) throw new DomainException('conflict', duplicate);
 
-    const problems = validateAnswers(version.form, input.answers);
+    const problems = validateAnswers(assignment.form, input.answers);
     if (problems.length)
       throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
     const answers = input.answers as Answers;
+    const score = scoreAnswers(assignment.scoring, answers);
 
     const id = await checkInsRepository.insert(tx, {
       clinicId: author.clinicId,
       id: newId(),
       occurrenceId: occurrence.id,
       assignmentId: assignment.id,
-      coupleId: couple.id,
+      coupleId: assignment.couple_id,
       authorId: author.userId,
       answers,
-      score: scoreAnswers(version.scoring, answers),
+      score,
       visibility: input.visibility,
       isLate: window.isLate,
       submittedAt: now,
@@ -249,10 +247,23 @@ export class CheckInsService {
       checkInId: id,
       assignmentId: assignment.id,
       occurrenceId: occurrence.id,
-      coupleId: couple.id,
+      coupleId: assignment.couple_id,
       partnerId: author.userId,
     });
-    return toCheckInView((await checkInsRepository.findById(tx, author.clinicId, id))!);
+    // The row as written: no read-back.
+    return {
+      id,
+      assignmentId: assignment.id,
+      coupleId: assignment.couple_id,
+      occurrenceAt: occurrence.due_at,
+      partnerId: occurrence.partner_id,
+      authorId: author.userId,
+      answers,
+      score,
+      visibility: input.visibility,
+      isLate: window.isLate,
+      submittedAt: now,
+    };
   }
 
   /** The couple's therapist reads its check-ins with answers; every check-in read is audited. */
@@ -314,29 +325,6 @@ export class CheckInsService {
     for (const checkIn of page.data)
       await this.audit.record(tx, this.audit.entryFor(principal, 'check_in.read', 'check_in', checkIn.id));
     return page;
-  }
-
-  private async findOccurrence(
-    tx: EntityManager,
-    clinicId: string,
-    assignmentId: string,
-    partnerId: string | null,
-    dueAt: Date,
-  ): Promise<OccurrenceRow | null> {
-    const rows: OccurrenceRow[] = await tx.query(
-      `SELECT id, partner_id, due_at, closes_at FROM occurrence
-       WHERE clinic_id = $1 AND assignment_id = $2 AND due_at = $3 AND partner_id IS NOT DISTINCT FROM $4::uuid`,
-      [clinicId, assignmentId, dueAt, partnerId],
-    );
-    return rows[0] ?? null;
-  }
-
-  private async hasCheckIn(tx: EntityManager, clinicId: string, occurrenceId: string): Promise<boolean> {
-    const rows: unknown[] = await tx.query(`SELECT 1 FROM check_in WHERE clinic_id = $1 AND occurrence_id = $2`, [
-      clinicId,
-      occurrenceId,
-    ]);
-    return rows.length > 0;
   }
 
   /** A one-off is completed once each of its occurrences has a check-in. */
