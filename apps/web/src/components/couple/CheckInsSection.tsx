@@ -1,0 +1,147 @@
+import { Badge, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+
+import { api, unwrap, type Schemas } from '../../api/client';
+import { useSession } from '../../auth/AuthProvider';
+import { formatDateTime } from '../../format';
+import { QueryState } from '../QueryState';
+import { useAssignments } from './useAssignments';
+
+type CheckIn = Schemas['CheckInResponse'];
+
+function answerText(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (Array.isArray(value)) return value.join(', ') || '—';
+  if (value === null || value === undefined || value === '') return '—';
+  return String(value);
+}
+
+function humanize(key: string): string {
+  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function Answers({ checkIn, zone }: { checkIn: CheckIn; zone: string }) {
+  return (
+    <Stack gap={4}>
+      <Group gap="xs">
+        {checkIn.visibility === 'private' ? (
+          <Badge color="gray" variant="light">
+            Private: not shared with the partner
+          </Badge>
+        ) : (
+          <Badge color="mend" variant="light">
+            Shared with the partner
+          </Badge>
+        )}
+        {checkIn.isLate && (
+          <Badge color="orange" variant="light">
+            Late
+          </Badge>
+        )}
+      </Group>
+      {checkIn.score && (
+        <Text size="sm">
+          Score: {checkIn.score.value}
+          {checkIn.score.isBelowCutoff ? ` (below the cut-off of ${checkIn.score.cutoff})` : ''}
+        </Text>
+      )}
+      <dl style={{ margin: 0 }}>
+        {Object.entries(checkIn.answers).map(([key, value]) => (
+          <div key={key}>
+            <Text component="dt" size="sm" fw={600}>
+              {humanize(key)}
+            </Text>
+            <Text component="dd" size="sm" ml={0} mb={4} style={{ whiteSpace: 'pre-wrap' }}>
+              {answerText(value)}
+            </Text>
+          </div>
+        ))}
+      </dl>
+      <Text size="xs" c="dimmed">
+        Sent {formatDateTime(checkIn.submittedAt, zone)}
+      </Text>
+    </Stack>
+  );
+}
+
+export function CheckInsSection({
+  coupleId,
+  partners,
+}: {
+  coupleId: string;
+  partners: { id: string; name: string }[];
+}) {
+  const { user } = useSession();
+  const assignments = useAssignments(coupleId);
+  const checkIns = useQuery({
+    queryKey: ['check-ins', coupleId],
+    queryFn: () =>
+      unwrap(api.GET('/v1/couples/{id}/check-ins', { params: { path: { id: coupleId }, query: { limit: 100 } } })),
+  });
+  const titleOf = (id: string) => assignments.data?.data.find((a) => a.id === id)?.title ?? 'Homework';
+
+  return (
+    <section aria-labelledby="check-ins-heading">
+      <Title order={2} fz="h3" id="check-ins-heading" mb="sm">
+        Check-ins
+      </Title>
+      <QueryState query={checkIns} label="the check-ins" lines={4}>
+        {(page) => {
+          if (page.data.length === 0) return <Text>No check-ins yet.</Text>;
+          const groups = new Map<string, CheckIn[]>();
+          for (const c of page.data) {
+            const key = `${c.assignmentId}|${c.occurrenceAt}`;
+            groups.set(key, [...(groups.get(key) ?? []), c]);
+          }
+          const sorted = [...groups.entries()].sort((a, b) =>
+            b[1][0]!.occurrenceAt.localeCompare(a[1][0]!.occurrenceAt),
+          );
+          return (
+            <Stack gap="sm">
+              {sorted.map(([key, items]) => {
+                const first = items[0]!;
+                const isJoint = items.every((c) => !c.partnerId);
+                return (
+                  <Card
+                    key={key}
+                    withBorder
+                    padding="sm"
+                    component="article"
+                    aria-label={`${titleOf(first.assignmentId)}, due ${formatDateTime(first.occurrenceAt, user.timezone)}`}
+                  >
+                    <Text fw={600}>{titleOf(first.assignmentId)}</Text>
+                    <Text size="sm" c="dimmed" mb="xs">
+                      Due {formatDateTime(first.occurrenceAt, user.timezone)}
+                    </Text>
+                    {isJoint ? (
+                      <Answers checkIn={first} zone={user.timezone} />
+                    ) : (
+                      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+                        {partners.map((p) => {
+                          const mine = items.find((c) => c.partnerId === p.id || c.authorId === p.id);
+                          return (
+                            <Stack key={p.id} gap={4}>
+                              <Text fw={600} size="sm">
+                                {p.name}
+                              </Text>
+                              {mine ? (
+                                <Answers checkIn={mine} zone={user.timezone} />
+                              ) : (
+                                <Text size="sm">No check-in.</Text>
+                              )}
+                            </Stack>
+                          );
+                        })}
+                      </SimpleGrid>
+                    )}
+                  </Card>
+                );
+              })}
+            </Stack>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}
