@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
+import { integrationsRepository } from './inbound/integrations.repository.js';
+
 export type CoupleMatch = { kind: 'one'; coupleId: string } | { kind: 'none' } | { kind: 'many' };
 
 /**
@@ -15,17 +17,13 @@ export async function matchCoupleByEmails(
 ): Promise<CoupleMatch> {
   const normalised = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
   if (normalised.length === 0) return { kind: 'none' };
-  const rows: Array<{ couple_id: string }> = await tx.query(
-    `SELECT DISTINCT p.couple_id
-       FROM "user" u
-       JOIN couple_partner p ON p.clinic_id = u.clinic_id AND p.user_id = u.id
-       JOIN couple c ON c.clinic_id = p.clinic_id AND c.id = p.couple_id
-      WHERE u.clinic_id = $1 AND u.role = 'client' AND u.email = ANY ($2::text[])
-        AND ($3::uuid IS NULL OR c.therapist_id = $3)
-      LIMIT 2`,
-    [clinicId, normalised, options.therapistId ?? null],
+  const couples = await integrationsRepository.couplesWithPartnerEmails(
+    tx,
+    clinicId,
+    normalised,
+    options.therapistId ?? null,
   );
-  if (rows.length === 0) return { kind: 'none' };
-  if (rows.length > 1) return { kind: 'many' };
-  return { kind: 'one', coupleId: rows[0].couple_id };
+  if (couples.length === 0) return { kind: 'none' };
+  if (couples.length > 1) return { kind: 'many' };
+  return { kind: 'one', coupleId: couples[0] };
 }

@@ -4,10 +4,11 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { DomainException, newId, type UserPrincipal } from '@mend/core';
-import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { DAY_MS, ensureHorizon, HORIZON_DAYS } from '@mend/homework';
 
 import { issueIntegrationToken, parseIntegrationToken } from '../integration-tokens.js';
+import { calendarFeedsRepository, type CalendarFeedRow } from './calendar-feeds.repository.js';
 import { renderFeed, type FeedEvent } from './ical-feed.js';
 
 /** How far back and ahead a feed reaches (it is re-read on every poll, so it stays bounded). */
@@ -28,13 +29,7 @@ export interface CreatedCalendarFeedView extends CalendarFeedView {
   url: string;
 }
 
-interface FeedRow {
-  id: string;
-  created_at: Date;
-  revoked_at: Date | null;
-}
-
-const toView = (row: FeedRow): CalendarFeedView => ({
+const toView = (row: CalendarFeedRow): CalendarFeedView => ({
   id: row.id,
   status: row.revoked_at ? 'revoked' : 'active',
   createdAt: row.created_at,
@@ -62,26 +57,17 @@ export class CalendarFeedsService {
       { key: idempotencyKey, operation: 'POST /v1/calendar-feeds', body: {}, statusCode: 201 },
       async (tx) => {
         const { token, hash } = issueIntegrationToken('cal', principal.clinicId);
-        const rows: FeedRow[] = await tx.query(
-          `INSERT INTO calendar_feed (clinic_id, id, user_id, token_hash) VALUES ($1, $2, $3, $4) RETURNING id, created_at, revoked_at`,
-          [principal.clinicId, newId(), principal.userId, hash],
-        );
-        await this.audit.record(
-          tx,
-          this.audit.entryFor(principal, 'calendar_feed.create', 'calendar_feed', rows[0].id),
-        );
-        return { ...toView(rows[0]), url: `${this.config.http.publicUrl}/v1/calendar/${token}.ics` };
+        const row = await calendarFeedsRepository.insert(tx, principal.clinicId, newId(), principal.userId, hash);
+        await this.audit.record(tx, this.audit.entryFor(principal, 'calendar_feed.create', 'calendar_feed', row.id));
+        return { ...toView(row), url: `${this.config.http.publicUrl}/v1/calendar/${token}.ics` };
       },
     );
   }
 
   /** The caller's own feeds (never their URLs). */
   async list(principal: UserPrincipal): Promise<{ data: CalendarFeedView[] }> {
-    const rows: FeedRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(
-        `SELECT id, created_at, revoked_at FROM calendar_feed WHERE clinic_id = $1 AND user_id = $2 ORDER BY id LIMIT 100`,
-        [principal.clinicId, principal.userId],
-      ),
+    const rows = await this.db.withClinic(principal.clinicId, (tx) =>
+      calendarFeedsRepository.listOfUser(tx, principal.clinicId, principal.userId),
     );
     return { data: rows.map(toView) };
   }
@@ -89,12 +75,8 @@ export class CalendarFeedsService {
   /** Another user's feed answers 404, like a missing one. */
   async revoke(principal: UserPrincipal, feedId: string): Promise<void> {
     await this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows = await queryRows(
-        tx,
-        `UPDATE calendar_feed SET revoked_at = coalesce(revoked_at, mend_now()) WHERE clinic_id = $1 AND id = $2 AND user_id = $3 RETURNING id`,
-        [principal.clinicId, feedId, principal.userId],
-      );
-      if (rows.length === 0) throw DomainException.notFound('Calendar feed');
+      if (!(await calendarFeedsRepository.revoke(tx, principal.clinicId, feedId, principal.userId)))
+        throw DomainException.notFound('Calendar feed');
       await this.audit.record(tx, this.audit.entryFor(principal, 'calendar_feed.revoke', 'calendar_feed', feedId));
     });
   }
@@ -104,12 +86,7 @@ export class CalendarFeedsService {
     const parsed = parseIntegrationToken('cal', token);
     if (!parsed) throw DomainException.notFound('Calendar feed');
     return this.db.withClinic(parsed.clinicId, async (tx) => {
-      const owners: Array<{ user_id: string; role: string; timezone: string }> = await tx.query(
-        `SELECT u.id AS user_id, u.role, u.timezone FROM calendar_feed f JOIN "user" u ON u.clinic_id = f.clinic_id AND u.id = f.user_id
-          WHERE f.clinic_id = $1 AND f.token_hash = $2 AND f.revoked_at IS NULL AND u.disabled_at IS NULL`,
-        [parsed.clinicId, parsed.hash],
-      );
-      const owner = owners[0];
+      const owner = await calendarFeedsRepository.findOwner(tx, parsed.clinicId, parsed.hash);
       if (!owner) throw DomainException.notFound('Calendar feed');
       const events =
         owner.role === 'therapist'
@@ -127,19 +104,13 @@ export class CalendarFeedsService {
     therapistId: string,
     now: Date,
   ): Promise<FeedEvent[]> {
-    const rows: Array<{ id: string; starts_at: Date; ends_at: Date; updated_at: Date; label: string | null }> =
-      await tx.query(
-        `SELECT s.id, s.starts_at, s.ends_at, s.updated_at, c.label
-         FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
-        WHERE s.clinic_id = $1 AND s.therapist_id = $2 AND s.status <> 'cancelled' AND s.starts_at >= $3 AND s.starts_at < $4
-        ORDER BY s.starts_at, s.id`,
-        [
-          clinicId,
-          therapistId,
-          new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
-          new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS),
-        ],
-      );
+    const rows = await calendarFeedsRepository.therapistSessions(
+      tx,
+      clinicId,
+      therapistId,
+      new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+      new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS),
+    );
     return rows.map((r) => ({
       uid: `session-${r.id}@mend`,
       startsAt: r.starts_at,
@@ -150,40 +121,24 @@ export class CalendarFeedsService {
   }
 
   private async clientEvents(tx: EntityManager, clinicId: string, userId: string, now: Date): Promise<FeedEvent[]> {
-    const partners: Array<{ couple_id: string }> = await tx.query(
-      `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
-      [clinicId, userId],
-    );
-    const couple = partners[0] ? { id: partners[0].couple_id } : null;
-    if (!couple) return [];
-    const sessions: Array<{ id: string; starts_at: Date; ends_at: Date; updated_at: Date }> = await tx.query(
-      `SELECT id, starts_at, ends_at, updated_at FROM therapy_session
-        WHERE clinic_id = $1 AND couple_id = $2 AND status <> 'cancelled' AND starts_at >= $3 AND starts_at < $4
-        ORDER BY starts_at, id`,
-      [
-        clinicId,
-        couple.id,
-        new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
-        new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS),
-      ],
+    const coupleId = await calendarFeedsRepository.coupleOfPartner(tx, clinicId, userId);
+    if (!coupleId) return [];
+    const sessions = await calendarFeedsRepository.coupleSessions(
+      tx,
+      clinicId,
+      coupleId,
+      new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+      new Date(now.getTime() + FEED_SESSIONS_AHEAD_DAYS * DAY_MS),
     );
     // Lay out upcoming occurrences first, as every other read of homework does.
-    await ensureHorizon(tx, clinicId, { coupleId: couple.id }, now);
-    const due: Array<{ id: string; due_at: Date; created_at: Date; title: string }> = await tx.query(
-      `SELECT o.id, o.due_at, o.created_at, v.title
-         FROM occurrence o
-         JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
-         JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
-        WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.partner_id = $3 OR o.partner_id IS NULL)
-          AND o.due_at >= $4 AND o.due_at < $5 AND a.status <> 'cancelled'
-        ORDER BY o.due_at, o.id`,
-      [
-        clinicId,
-        couple.id,
-        userId,
-        new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
-        new Date(now.getTime() + (HORIZON_DAYS + 1) * DAY_MS),
-      ],
+    await ensureHorizon(tx, clinicId, { coupleId }, now);
+    const due = await calendarFeedsRepository.partnerDueOccurrences(
+      tx,
+      clinicId,
+      coupleId,
+      userId,
+      new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+      new Date(now.getTime() + (HORIZON_DAYS + 1) * DAY_MS),
     );
     return [
       ...sessions.map((r) => ({

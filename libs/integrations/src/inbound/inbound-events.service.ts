@@ -9,6 +9,7 @@ import type { InboundEventProcessJobData } from '@mend/queue';
 import { changeSession, sessionsRepository, upsertSessionByExternalId, type SessionRow } from '@mend/sessions';
 
 import { matchCoupleByEmails } from '../couple-matching.js';
+import { integrationsRepository, type BookingRefRow, type BookingRefState } from './integrations.repository.js';
 import type { InboundBooking, InboundProvider } from './provider.driver.js';
 
 type EventState = 'processed' | 'ignored' | 'unmatched';
@@ -19,19 +20,12 @@ interface Outcome {
   sessionId?: string;
 }
 
-type RefState = 'active' | 'rescheduled' | 'cancelled';
-interface RefRow {
-  ref: string;
-  session_id: string | null;
-  state: RefState;
-}
-
 interface Context {
   tx: EntityManager;
   clinicId: string;
   integrationId: string;
   provider: InboundProvider;
-  refs: Map<string, RefRow>;
+  refs: Map<string, BookingRefRow>;
 }
 
 /**
@@ -62,32 +56,23 @@ export class InboundEventsService {
   async process(job: InboundEventProcessJobData): Promise<Outcome | null> {
     const { clinicId, eventId } = job;
     return this.db.withClinic(clinicId, async (tx) => {
-      const heads: Array<{ integration_id: string }> = await tx.query(
-        `SELECT integration_id FROM integration_event WHERE clinic_id = $1 AND id = $2`,
-        [clinicId, eventId],
-      );
-      if (!heads[0]) return null;
-      const integrations: Array<{ id: string; provider: InboundProvider }> = await tx.query(
-        `SELECT id, provider FROM integration WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
-        [clinicId, heads[0].integration_id],
-      );
-      const events: Array<{ state: string; booking: InboundBooking | null }> = await tx.query(
-        `SELECT state, booking FROM integration_event WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
-        [clinicId, eventId],
-      );
-      const event = events[0];
-      if (!integrations[0] || !event || event.state !== 'received') return null;
+      const integrationId = await integrationsRepository.integrationOfEvent(tx, clinicId, eventId);
+      if (!integrationId) return null;
+      const integration = await integrationsRepository.lock(tx, clinicId, integrationId);
+      const event = await integrationsRepository.lockEvent(tx, clinicId, eventId);
+      if (!integration || !event || event.state !== 'received') return null;
       const booking = event.booking;
       const result: Outcome = booking
         ? await this.apply(
-            { tx, clinicId, integrationId: integrations[0].id, provider: integrations[0].provider, refs: new Map() },
+            { tx, clinicId, integrationId: integration.id, provider: integration.provider, refs: new Map() },
             booking,
           )
         : { state: 'ignored', outcome: 'unsupported_event' };
-      await tx.query(
-        `UPDATE integration_event SET state = $3, outcome = $4, session_id = $5, processed_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
-        [clinicId, eventId, result.state, result.outcome, result.sessionId ?? null],
-      );
+      await integrationsRepository.settleEvent(tx, clinicId, eventId, {
+        state: result.state,
+        outcome: result.outcome,
+        sessionId: result.sessionId ?? null,
+      });
       this.logger.log({
         msg: 'inbound event applied',
         clinicId,
@@ -100,10 +85,10 @@ export class InboundEventsService {
   }
 
   private async apply(ctx: Context, booking: InboundBooking): Promise<Outcome> {
-    const rows: RefRow[] = await ctx.tx.query(
-      `SELECT ref, session_id, state FROM integration_booking WHERE clinic_id = $1 AND integration_id = $2 AND ref = ANY ($3::text[])`,
-      [ctx.clinicId, ctx.integrationId, [...booking.refs, ...booking.previousRefs]],
-    );
+    const rows = await integrationsRepository.bookingRefs(ctx.tx, ctx.clinicId, ctx.integrationId, [
+      ...booking.refs,
+      ...booking.previousRefs,
+    ]);
     for (const row of rows) ctx.refs.set(row.ref, row);
     switch (booking.action) {
       case 'created':
@@ -238,14 +223,14 @@ export class InboundEventsService {
     return null;
   }
 
-  private async remember(ctx: Context, refs: string[], sessionId: string | null, state: RefState): Promise<void> {
+  private async remember(
+    ctx: Context,
+    refs: string[],
+    sessionId: string | null,
+    state: BookingRefState,
+  ): Promise<void> {
     for (const ref of refs) {
-      await ctx.tx.query(
-        `INSERT INTO integration_booking (clinic_id, integration_id, ref, session_id, state) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (clinic_id, integration_id, ref) DO UPDATE
-           SET session_id = coalesce(EXCLUDED.session_id, integration_booking.session_id), state = EXCLUDED.state, updated_at = mend_now()`,
-        [ctx.clinicId, ctx.integrationId, ref, sessionId, state],
-      );
+      await integrationsRepository.upsertBookingRef(ctx.tx, ctx.clinicId, ctx.integrationId, ref, sessionId, state);
       ctx.refs.set(ref, { ref, session_id: sessionId ?? ctx.refs.get(ref)?.session_id ?? null, state });
     }
   }

@@ -5,12 +5,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { decodeCursor, DomainException, newId, toPage, type Page, type UserPrincipal } from '@mend/core';
-import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
+import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { JobName, OutboxWriter } from '@mend/queue';
 
 import { issueIntegrationToken, parseIntegrationToken } from '../integration-tokens.js';
 import { CalcomDriver } from './calcom.driver.js';
 import { CalendlyDriver } from './calendly.driver.js';
+import { integrationsRepository, type IntegrationRow } from './integrations.repository.js';
 import {
   InboundPayloadError,
   payloadHash,
@@ -48,15 +49,6 @@ export interface InboundReceipt {
   isNew: boolean;
 }
 
-interface IntegrationRow {
-  id: string;
-  provider: InboundProvider;
-  name: string | null;
-  created_at: Date;
-  revoked_at: Date | null;
-}
-
-const COLUMNS = 'id, provider, name, created_at, revoked_at';
 const toView = (row: IntegrationRow): IntegrationView => ({
   id: row.id,
   provider: row.provider,
@@ -93,31 +85,25 @@ export class IntegrationsService {
       { key: idempotencyKey, operation: 'POST /v1/integrations', body: input, statusCode: 201 },
       async (tx) => {
         const { token, hash } = issueIntegrationToken('whk', principal.clinicId);
-        const rows: IntegrationRow[] = await tx.query(
-          `INSERT INTO integration (clinic_id, id, provider, name, signing_secret, token_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-          [
-            principal.clinicId,
-            newId(),
-            input.provider,
-            input.name?.trim() || null,
-            input.signingSecret,
-            hash,
-            principal.userId,
-          ],
-        );
-        await this.audit.record(tx, this.audit.entryFor(principal, 'integration.create', 'integration', rows[0].id));
-        return { ...toView(rows[0]), webhookUrl: `${this.config.http.publicUrl}/v1/integrations/hooks/${token}` };
+        const row = await integrationsRepository.insert(tx, {
+          clinicId: principal.clinicId,
+          id: newId(),
+          provider: input.provider,
+          name: input.name?.trim() || null,
+          signingSecret: input.signingSecret,
+          tokenHash: hash,
+          createdBy: principal.userId,
+        });
+        await this.audit.record(tx, this.audit.entryFor(principal, 'integration.create', 'integration', row.id));
+        return { ...toView(row), webhookUrl: `${this.config.http.publicUrl}/v1/integrations/hooks/${token}` };
       },
     );
   }
 
   async list(principal: UserPrincipal, query: { limit: number; cursor?: string }): Promise<Page<IntegrationView>> {
     const after = decodeCursor(query.cursor);
-    const rows: IntegrationRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
-      tx.query(
-        `SELECT ${COLUMNS} FROM integration WHERE clinic_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-        [principal.clinicId, after ?? null, query.limit + 1],
-      ),
+    const rows = await this.db.withClinic(principal.clinicId, (tx) =>
+      integrationsRepository.list(tx, principal.clinicId, after ?? null, query.limit + 1),
     );
     return toPage(rows, query.limit, toView);
   }
@@ -125,12 +111,8 @@ export class IntegrationsService {
   /** Its webhook URL stops working at once; sessions it created stay. */
   async revoke(principal: UserPrincipal, integrationId: string): Promise<void> {
     await this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows = await queryRows(
-        tx,
-        `UPDATE integration SET revoked_at = coalesce(revoked_at, mend_now()) WHERE clinic_id = $1 AND id = $2 RETURNING id`,
-        [principal.clinicId, integrationId],
-      );
-      if (rows.length === 0) throw DomainException.notFound('Integration');
+      if (!(await integrationsRepository.revoke(tx, principal.clinicId, integrationId)))
+        throw DomainException.notFound('Integration');
       await this.audit.record(tx, this.audit.entryFor(principal, 'integration.revoke', 'integration', integrationId));
     });
   }
@@ -145,11 +127,7 @@ export class IntegrationsService {
     if (!parsedToken) throw DomainException.notFound('Integration');
     const { clinicId, hash } = parsedToken;
     return this.db.withClinic(clinicId, async (tx) => {
-      const rows: Array<{ id: string; provider: InboundProvider; signing_secret: string }> = await tx.query(
-        `SELECT id, provider, signing_secret FROM integration WHERE clinic_id = $1 AND token_hash = $2 AND revoked_at IS NULL`,
-        [clinicId, hash],
-      );
-      const integration = rows[0];
+      const integration = await integrationsRepository.findLiveByTokenHash(tx, clinicId, hash);
       if (!integration) throw DomainException.notFound('Integration');
       const driver = INBOUND_DRIVERS[integration.provider];
       const failure = driver.verify(rawBody, headers, integration.signing_secret, new Date());
@@ -177,23 +155,17 @@ export class IntegrationsService {
       }
 
       const eventId = newId();
-      const inserted = await queryRows<{ id: string }>(
-        tx,
-        `INSERT INTO integration_event (clinic_id, id, integration_id, dedupe_key, event_type, booking, state, outcome, processed_at)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, CASE WHEN $7 = 'ignored' THEN mend_now() END)
-         ON CONFLICT (clinic_id, integration_id, dedupe_key) DO NOTHING RETURNING id`,
-        [
-          clinicId,
-          eventId,
-          integration.id,
-          parsed.eventId ?? payloadHash(rawBody),
-          parsed.eventType.slice(0, 100),
-          parsed.booking ? JSON.stringify(parsed.booking) : null,
-          parsed.booking ? 'received' : 'ignored',
-          parsed.booking ? null : 'unsupported_event',
-        ],
-      );
-      if (inserted.length === 0) return { isNew: false };
+      const isNew = await integrationsRepository.insertEvent(tx, {
+        clinicId,
+        id: eventId,
+        integrationId: integration.id,
+        dedupeKey: parsed.eventId ?? payloadHash(rawBody),
+        eventType: parsed.eventType.slice(0, 100),
+        booking: parsed.booking ?? null,
+        state: parsed.booking ? 'received' : 'ignored',
+        outcome: parsed.booking ? null : 'unsupported_event',
+      });
+      if (!isNew) return { isNew: false };
       if (parsed.booking)
         await this.outbox.enqueue(tx, clinicId, { name: JobName.InboundEventProcess, data: { clinicId, eventId } });
       return { isNew: true };
