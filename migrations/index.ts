@@ -7,6 +7,7 @@ import { AddBenchmarkIndexes1764518400000 } from './1764518400000-AddBenchmarkIn
 import { SpeedUpReadPaths1764604800000 } from './1764604800000-SpeedUpReadPaths.js';
 import { AddRemindersOffSkipReason1764691200000 } from './1764691200000-AddRemindersOffSkipReason.js';
 import { AddClock1764780000000 } from './1764780000000-AddClock.js';
+import { AddSafetyAndAlertLifecycle1764781300000 } from './1764781300000-AddSafetyAndAlertLifecycle.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   SpeedUpReadPaths1764604800000,
   AddRemindersOffSkipReason1764691200000,
   AddClock1764780000000,
+  AddSafetyAndAlertLifecycle1764781300000,
 ];

@@ -37,6 +37,7 @@ import { IntegrationsController } from './integrations/integrations.controller.j
 import { WebhookEndpointsController } from './integrations/webhook-endpoints.controller.js';
 import { CaseloadsController } from './progress/caseloads.controller.js';
 import { ProgressController } from './progress/progress.controller.js';
+import { SafetySettingsController } from './progress/safety-settings.controller.js';
 import { ClinicReminderSettingsController } from './reminders/clinic-reminder-settings.controller.js';
 import { CoupleRemindersController } from './reminders/couple-reminders.controller.js';
 import { NotificationsController } from './reminders/notifications.controller.js';
@@ -73,6 +74,7 @@ export class ApiModule {
         NotificationsController,
         CoupleRemindersController,
         ClinicReminderSettingsController,
+        SafetySettingsController,
         AuthController,
         UsersController,
         ApiKeysController,

@@ -52,7 +52,7 @@ export interface CheckInMessages {
     textTooLong: string;
     visibility: string;
   };
-  sent: { heading: string; private: string; shared: string; close: string };
+  sent: { heading: string; private: string; shared: string; close: string; safety: string };
   done: { heading: string; body: string };
   unavailable: { heading: string; body: string; newLink: string };
   sessionEnded: { heading: string; body: string };
@@ -117,6 +117,7 @@ const en: CheckInMessages = {
     private: 'Only your therapist can see it.',
     shared: 'Your therapist and {partner} can see it.',
     close: 'You can close this page now.',
+    safety: 'You said you did not feel safe. Your therapist has been told. If you need help now:',
   },
   done: {
     heading: 'Already submitted on {date}',

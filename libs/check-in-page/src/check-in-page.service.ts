@@ -8,6 +8,7 @@ import { Clock, DomainException, newId, type FieldProblem } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { getVersion, validateAnswers, type ExerciseVersionView } from '@mend/exercises';
 import { CheckInsService, opensAtFor } from '@mend/homework';
+import { SafetyService } from '@mend/progress';
 
 import { checkInLinksRepository as links, type LinkContext, type SessionContext } from './check-in-links.repository.js';
 import {
@@ -93,6 +94,7 @@ export class CheckInPageService {
     private readonly audit: AuditService,
     private readonly rateLimit: RateLimitService,
     private readonly clock: Clock,
+    private readonly safety: SafetyService,
   ) {}
 
   /** Where the session cookie is sent: the page path only. */
@@ -435,7 +437,18 @@ export class CheckInPageService {
         ? await links.otherPartnerName(tx, ctx.clinicId, ctx.coupleId, ctx.partnerId)
         : null;
     const who = partnerName ? format(m.sent.shared, { partner: firstName(partnerName) }) : m.sent.private;
-    return this.message(200, ctx.locale, m.titles.sent, ctx.clinicName, m.sent.heading, [who, m.sent.close], true);
+    // Only this partner's own confirmation carries the crisis resources (the session is theirs).
+    const crisis = await this.safety.crisisResourcesFor(tx, ctx.clinicId, checkIn.id, ctx.partnerId);
+    const support = crisis === null ? [] : [m.sent.safety, ...paragraphsOf(crisis)];
+    return this.message(
+      200,
+      ctx.locale,
+      m.titles.sent,
+      ctx.clinicName,
+      m.sent.heading,
+      [who, ...support, m.sent.close],
+      true,
+    );
   }
 
   private formModel(

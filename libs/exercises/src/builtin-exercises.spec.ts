@@ -61,7 +61,7 @@ describe('built-in exercises', () => {
 
   it('scores the trust pulse from a labelled 0–10 trust scale', () => {
     const pulse = builtinByKey('trust_pulse')!;
-    expect(pulse.scoring).toEqual({ kind: 'trust_pulse', field: 'trust' });
+    expect(pulse.scoring).toEqual({ kind: 'trust_pulse', field: 'trust', safetyField: 'safety' });
     const trust = pulse.form.fields.find((f) => f.key === 'trust') as ScaleField;
     expect(trust).toMatchObject({
       type: 'scale',

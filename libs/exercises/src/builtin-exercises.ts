@@ -500,7 +500,8 @@ const trustPulse: BuiltinExercise = {
       { key: 'note', type: 'text', label: "Anything behind today's numbers?", required: false, maxLength: 500 },
     ],
   },
-  scoring: { kind: 'trust_pulse', field: 'trust' },
+  // The safety answer is watched (migration 1764781300000 adds the watch to clinics' stored copies).
+  scoring: { kind: 'trust_pulse', field: 'trust', safetyField: 'safety' },
 };
 
 const AGREEMENT: Array<[number, string]> = [

@@ -64,11 +64,13 @@ export type Answers = Record<string, AnswerValue>;
 
 /**
  * How a version's answers are scored on submit.
- * - `trust_pulse`: the named 0–10 scale field is the partner's trust reading for progress.
+ * - `trust_pulse`: the named 0–10 scale field is the partner's trust reading for progress;
+ *   `safetyField`, when set, names a 0–10 scale on emotional safety that is watched: an answer
+ *   at or below the clinic's safety threshold opens a safety concern at once.
  * - `csi4`: the CSI-4 relationship satisfaction measure (Funk & Rogge, 2007): total 0–21,
  *   below 13.5 indicates distress.
  */
-export type Scoring = { kind: 'trust_pulse'; field: string } | { kind: 'csi4' };
+export type Scoring = { kind: 'trust_pulse'; field: string; safetyField?: string } | { kind: 'csi4' };
 
 export interface Score {
   kind: Scoring['kind'];
@@ -77,6 +79,8 @@ export interface Score {
   /** csi4: below the distress cut-off. */
   isBelowCutoff?: boolean;
   cutoff?: number;
+  /** trust_pulse with a safety field: the partner's emotional-safety reading (0–10), when answered. */
+  safety?: number;
 }
 
 export type ExerciseMode = 'individual' | 'joint';

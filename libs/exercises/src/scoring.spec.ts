@@ -61,6 +61,27 @@ describe('trust pulse scoring', () => {
   });
 });
 
+describe('trust pulse scoring with a watched safety answer', () => {
+  const scoring = { kind: 'trust_pulse', field: 'trust', safetyField: 'safety' } as const;
+
+  it('carries the safety reading beside the trust reading, 0 included', () => {
+    expect(scoreAnswers(scoring, { trust: 7, safety: 0 })).toEqual({ kind: 'trust_pulse', value: 7, safety: 0 });
+    expect(scoreAnswers(scoring, { trust: 7 })).toEqual({ kind: 'trust_pulse', value: 7 });
+    expect(scoreAnswers({ kind: 'trust_pulse', field: 'trust' }, { trust: 7, safety: 1 })).toEqual({
+      kind: 'trust_pulse',
+      value: 7,
+    });
+  });
+
+  it('accepts a safetyField only when it names a 0–10 scale', () => {
+    const pulse = builtinByKey('trust_pulse')!;
+    expect(validateScoring(scoring, pulse.form)).toEqual([]);
+    expect(validateScoring({ ...scoring, safetyField: 'note' }, pulse.form)).toEqual([
+      { field: 'scoring.safetyField', message: 'safetyField must name a scale field of the form running from 0 to 10' },
+    ]);
+  });
+});
+
 describe('validateScoring', () => {
   const form: CheckInForm = {
     fields: [

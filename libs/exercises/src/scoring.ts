@@ -33,7 +33,11 @@ export function scoreAnswers(scoring: Scoring | null, answers: Answers): Score |
   switch (scoring.kind) {
     case 'trust_pulse': {
       const value = answers[scoring.field];
-      return isScore(value, TRUST_PULSE_RANGE.min, TRUST_PULSE_RANGE.max) ? { kind: 'trust_pulse', value } : null;
+      if (!isScore(value, TRUST_PULSE_RANGE.min, TRUST_PULSE_RANGE.max)) return null;
+      const safety = scoring.safetyField === undefined ? undefined : answers[scoring.safetyField];
+      return isScore(safety, TRUST_PULSE_RANGE.min, TRUST_PULSE_RANGE.max)
+        ? { kind: 'trust_pulse', value, safety }
+        : { kind: 'trust_pulse', value };
     }
     case 'csi4': {
       let total = 0;
@@ -62,8 +66,9 @@ export function validateScoring(scoring: unknown, form: CheckInForm, path = 'sco
     form.fields.find((f): f is ScaleField => f.key === key && f.type === 'scale');
   switch (rule.kind) {
     case 'trust_pulse': {
-      const extra = Object.keys(rule).filter((k) => k !== 'kind' && k !== 'field');
-      if (extra.length) return [{ field: path, message: 'a trust_pulse scoring takes only kind and field' }];
+      const extra = Object.keys(rule).filter((k) => k !== 'kind' && k !== 'field' && k !== 'safetyField');
+      if (extra.length)
+        return [{ field: path, message: 'a trust_pulse scoring takes only kind, field and safetyField' }];
       if (typeof rule.field !== 'string')
         return [{ field: `${path}.field`, message: "field must name the form's trust scale" }];
       const scale = scaleOf(rule.field);
@@ -74,6 +79,16 @@ export function validateScoring(scoring: unknown, form: CheckInForm, path = 'sco
             message: 'field must name a required scale field of the form running from 0 to 10',
           },
         ];
+      }
+      if (rule.safetyField !== undefined) {
+        const safety = typeof rule.safetyField === 'string' ? scaleOf(rule.safetyField) : undefined;
+        if (!safety || safety.min !== TRUST_PULSE_RANGE.min || safety.max !== TRUST_PULSE_RANGE.max)
+          return [
+            {
+              field: `${path}.safetyField`,
+              message: 'safetyField must name a scale field of the form running from 0 to 10',
+            },
+          ];
       }
       return [];
     }

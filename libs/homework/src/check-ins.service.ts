@@ -18,6 +18,7 @@ import { scoreAnswers, validateAnswers, type Answers } from '@mend/exercises';
 import { announceEvent, JobName, OutboxWriter } from '@mend/queue';
 import { skipPending } from '@mend/reminders';
 
+import { CheckInHooks } from './check-in.hooks.js';
 import { checkInsRepository, toCheckInView, type CheckInRow } from './check-ins.repository.js';
 import { horizonEnd } from './homework.constants.js';
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
@@ -59,6 +60,7 @@ export class CheckInsService {
     private readonly idempotency: IdempotencyService,
     private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
+    private readonly hooks: CheckInHooks,
   ) {}
 
   /**
@@ -209,7 +211,6 @@ export class CheckInsService {
       throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
     const answers = input.answers as Answers;
     const score = scoreAnswers(assignment.scoring, answers);
-
     const id = await checkInsRepository.insert(tx, {
       clinicId: author.clinicId,
       id: newId(),
@@ -238,6 +239,15 @@ export class CheckInsService {
       requestId: author.requestId,
       ip: author.ip,
     });
+    // A safety concern opens its alert and plans the therapist's notice in this transaction.
+    const { crisisResources } = await this.hooks.checkedIn(tx, {
+      clinicId: author.clinicId,
+      coupleId: assignment.couple_id,
+      checkInId: id,
+      authorId: author.userId,
+      score,
+      now,
+    });
     // Alerts (trust drop, partners diverging, a measure below its cut-off) open without waiting for a therapist to read progress.
     await this.outbox.enqueue(tx, author.clinicId, {
       name: JobName.ProgressRefresh,
@@ -251,7 +261,7 @@ export class CheckInsService {
       partnerId: author.userId,
     });
     // The row as written: no read-back.
-    return {
+    const view: CheckInView = {
       id,
       assignmentId: assignment.id,
       coupleId: assignment.couple_id,
@@ -264,6 +274,8 @@ export class CheckInsService {
       isLate: window.isLate,
       submittedAt: now,
     };
+    // Only in the author's own answer to their submission: never on a list the other partner reads.
+    return crisisResources === null ? view : { ...view, crisisResources };
   }
 
   /** The couple's therapist reads its check-ins with answers; every check-in read is audited. */

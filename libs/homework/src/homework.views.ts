@@ -88,4 +88,9 @@ export interface CheckInView {
   visibility: CheckInVisibility;
   isLate: boolean;
   submittedAt: Date;
+  /**
+   * Only in the answer to the author's own submission, when their safety answer was at or below
+   * the clinic's threshold: the clinic's crisis resources (emergency number, hotlines).
+   */
+  crisisResources?: string;
 }

@@ -8,3 +8,4 @@ export * from './assignments.service.js';
 export * from './check-ins.service.js';
 export * from './homework.module.js';
 export * from './homework-schedule.hooks.js';
+export * from './check-in.hooks.js';

@@ -5,3 +5,5 @@ export * from './progress.module.js';
 export * from './progress.service.js';
 export * from './progress.views.js';
 export type { AlertStatus } from './progress.repository.js';
+export * from './safety-settings.js';
+export * from './safety.service.js';

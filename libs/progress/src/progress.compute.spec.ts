@@ -1,4 +1,5 @@
 import {
+  alertConditions,
   computeProgress,
   computeWindows,
   cutWindows,
@@ -435,5 +436,92 @@ describe('alert identity', () => {
     const again = detectAlerts(i, computeWindows(i));
     expect(again).toEqual(first);
     expect(first.map((a) => a.kind).sort()).toEqual(['partners_diverging', 'trust_drop']);
+  });
+});
+
+describe('alert conditions (what the stored alerts follow)', () => {
+  const conditionsOf = (i: ProgressInput) => alertConditions(i, computeWindows(i));
+  const stateOf = (i: ProgressInput, kind: string, partnerId: string | null) =>
+    conditionsOf(i).filter((c) => c.kind === kind && c.partnerId === partnerId);
+
+  it('gives one condition per kind and partner however sessions re-cut the windows', () => {
+    const occurrences = [occ(A, 3, { csi4: 8 })];
+    const before = stateOf(input({ occurrences }), 'measure_below_cutoff', A);
+    // A session completed after the fact puts the same score in another window: still one condition.
+    const after = stateOf(input({ occurrences, sessions: [session(2), session(5)] }), 'measure_below_cutoff', A);
+    expect(before).toHaveLength(1);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ holds: true, detail: { measure: 'csi4', value: 8, cutoff: 13.5 } });
+  });
+
+  it('resolves partners diverging when the current window has closed the gap, with the reason', () => {
+    const occurrences = [
+      occ(A, 1, { trust: 9 }),
+      occ(B, 1, { trust: 4 }),
+      occ(A, 8, { trust: 6 }),
+      occ(B, 8, { trust: 6 }),
+    ];
+    const i = input({ occurrences, sessions: [session(5)] });
+    expect(detectAlerts(i, computeWindows(i)).filter((a) => a.kind === 'partners_diverging')).toHaveLength(1);
+    expect(stateOf(i, 'partners_diverging', null)).toEqual([
+      {
+        kind: 'partners_diverging',
+        partnerId: null,
+        holds: false,
+        reason: "In the current window the partners' trust means are 0 apart (below 3)",
+      },
+    ]);
+  });
+
+  it('leaves a trust drop unknown in a fresh window with no reading yet', () => {
+    const occurrences = [occ(A, 1, { trust: 9 }), occ(A, 8, { trust: 5 })];
+    expect(stateOf(input({ occurrences, sessions: [session(5)] }), 'trust_drop', A)[0]).toMatchObject({
+      holds: true,
+      detail: { previousMean: 9, mean: 5, drop: 4 },
+    });
+    expect(stateOf(input({ occurrences, sessions: [session(5), session(10)] }), 'trust_drop', A)[0]).toEqual({
+      kind: 'trust_drop',
+      partnerId: A,
+      holds: null,
+    });
+  });
+
+  it('holds a missed streak while it runs and resolves it at the next check-in', () => {
+    const missed = [occ(A, 1, 'none'), occ(A, 2, 'none'), occ(A, 3, 'none')];
+    expect(stateOf(input({ occurrences: missed, now: day(10) }), 'missed_streak', A)[0]).toMatchObject({
+      holds: true,
+      detail: { missedInARow: 3 },
+    });
+    const broken = stateOf(
+      input({ occurrences: [...missed, occ(A, 4, { trust: 6 })], now: day(10) }),
+      'missed_streak',
+      A,
+    );
+    expect(broken[0]).toMatchObject({ holds: false });
+  });
+
+  it("follows a partner's latest safety answer against the clinic's threshold", () => {
+    const pulse = (dueDay: number, safety: number): OccurrenceFact => {
+      const o = occ(A, dueDay, { trust: 6 });
+      return { ...o, checkIn: { ...o.checkIn!, score: { kind: 'trust_pulse', value: 6, safety } } };
+    };
+    expect(stateOf(input({ occurrences: [pulse(1, 2)] }), 'safety_concern', A)[0]).toMatchObject({
+      holds: true,
+      severity: 'high',
+      detail: { safety: 2, threshold: 2 },
+    });
+    expect(stateOf(input({ occurrences: [pulse(1, 3)] }), 'safety_concern', A)[0]).toMatchObject({ holds: false });
+    expect(stateOf(input({ occurrences: [pulse(1, 3)], safetyThreshold: 3 }), 'safety_concern', A)[0]).toMatchObject({
+      holds: true,
+    });
+    expect(stateOf(input({ occurrences: [pulse(1, 0), pulse(2, 7)] }), 'safety_concern', A)[0]).toEqual({
+      kind: 'safety_concern',
+      partnerId: A,
+      holds: false,
+      reason: "The latest safety answer (7 of 10) is above the clinic's threshold (2)",
+    });
+    expect(stateOf(input({ occurrences: [occ(A, 1, { trust: 6 })] }), 'safety_concern', A)[0]).toMatchObject({
+      holds: null,
+    });
   });
 });

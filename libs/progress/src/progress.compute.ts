@@ -21,7 +21,12 @@ export const CSI4_CUTOFF = 13.5;
 const EPSILON = 1e-9;
 
 export type SessionStatus = 'scheduled' | 'completed' | 'cancelled' | 'no_show';
-export type AlertKind = 'trust_drop' | 'missed_streak' | 'partners_diverging' | 'measure_below_cutoff';
+export type AlertKind =
+  'trust_drop' | 'missed_streak' | 'partners_diverging' | 'measure_below_cutoff' | 'safety_concern';
+export type AlertSeverity = 'normal' | 'high';
+
+/** The clinic's default safety threshold: a safety answer at or below it (of 10) is a concern. */
+export const DEFAULT_SAFETY_THRESHOLD = 2;
 
 export interface SessionFact {
   id: string;
@@ -52,6 +57,8 @@ export interface ProgressInput {
   partnerIds: string[];
   sessions: SessionFact[];
   occurrences: OccurrenceFact[];
+  /** A safety answer at or below this (0–10) is a concern; the clinic's setting. */
+  safetyThreshold?: number;
 }
 
 export interface ProgressWindow {
@@ -115,9 +122,21 @@ export interface TrustPoint {
   value: number;
 }
 
+/**
+ * Whether one alert condition (kind + partner) holds now. `holds: null` means there is no
+ * evidence either way yet (e.g. no trust reading in a fresh window): a stored alert stays as it is.
+ */
+export type AlertCondition =
+  | (AlertCandidate & { severity: AlertSeverity; holds: true })
+  | { kind: AlertKind; partnerId: string | null; holds: false; reason: string }
+  | { kind: AlertKind; partnerId: string | null; holds: null };
+
 export interface ProgressComputation {
   windows: WindowProgress[];
+  /** Every window's alert rule hits (history); what is stored comes from `conditions`. */
   alerts: AlertCandidate[];
+  /** Each condition's state now: opens, keeps or resolves the stored alert. */
+  conditions: AlertCondition[];
   /** Each partner's trust readings in due-time order (for the chart). */
   trustSeries: Record<string, TrustPoint[]>;
 }
@@ -419,9 +438,187 @@ export function trustSeriesOf(input: ProgressInput): Record<string, TrustPoint[]
   return series;
 }
 
+/**
+ * The state of every alert condition now, judged on the current window (trust drop, partners
+ * diverging), on the latest evidence (a measure's latest score, the latest safety answer) or on
+ * the run of settled occurrences up to now (missed streak). This is what the stored alerts
+ * follow: one alert per condition, opened when it holds, resolved with the reason when it no
+ * longer does, so re-cut windows never open the same condition twice.
+ */
+export function alertConditions(input: ProgressInput, windows: WindowProgress[]): AlertCondition[] {
+  const conditions: AlertCondition[] = [];
+  const current = windows[windows.length - 1];
+  const windowStart = current.start;
+
+  for (const partner of current.partners) {
+    const base = { kind: 'trust_drop' as const, partnerId: partner.partnerId };
+    let previous: number | null = null;
+    for (let i = windows.length - 2; i >= 0 && previous === null; i--)
+      previous = windows[i].partners.find((p) => p.partnerId === partner.partnerId)?.trustMean ?? null;
+    if (partner.trustMean === null || previous === null) conditions.push({ ...base, holds: null });
+    else if (previous - partner.trustMean >= TRUST_DROP_THRESHOLD - EPSILON)
+      conditions.push({
+        ...base,
+        holds: true,
+        severity: 'normal',
+        windowStart,
+        detail: {
+          previousMean: round2(previous),
+          mean: round2(partner.trustMean),
+          drop: round2(previous - partner.trustMean),
+        },
+      });
+    else
+      conditions.push({
+        ...base,
+        holds: false,
+        reason: `Trust in the current window averages ${round2(partner.trustMean)}, within ${TRUST_DROP_THRESHOLD} of the previous window (${round2(previous)})`,
+      });
+  }
+
+  const diverging = { kind: 'partners_diverging' as const, partnerId: null };
+  if (current.trustGap === null) conditions.push({ ...diverging, holds: null });
+  else if (current.trustGap >= PARTNER_GAP_THRESHOLD - EPSILON) {
+    const [a, b] = current.partners;
+    conditions.push({
+      ...diverging,
+      holds: true,
+      severity: 'normal',
+      windowStart,
+      detail: {
+        gap: round2(current.trustGap),
+        lowerPartnerId: (a.trustMean ?? 0) <= (b.trustMean ?? 0) ? a.partnerId : b.partnerId,
+      },
+    });
+  } else
+    conditions.push({
+      ...diverging,
+      holds: false,
+      reason: `In the current window the partners' trust means are ${round2(current.trustGap)} apart (below ${PARTNER_GAP_THRESHOLD})`,
+    });
+
+  // Latest score of each measure and latest safety answer, per partner (by due time, then submission).
+  const latest = new Map<string, { measures: Map<string, MeasureScore>; safety: { value: number; at: Date } | null }>(
+    input.partnerIds.map((id) => [id, { measures: new Map(), safety: null }]),
+  );
+  const byDue = [...input.occurrences].sort(
+    (a, b) =>
+      a.dueAt.getTime() - b.dueAt.getTime() ||
+      (a.checkIn?.submittedAt.getTime() ?? 0) - (b.checkIn?.submittedAt.getTime() ?? 0),
+  );
+  for (const occurrence of byDue) {
+    const own = occurrence.checkIn ? latest.get(occurrence.checkIn.authorId) : undefined;
+    if (!own) continue;
+    const measure = measureOf(occurrence);
+    if (measure) own.measures.set(measure.kind, measure);
+    // The latest answer on safety is the one most recently given, whatever occurrence it was for.
+    const safety = occurrence.checkIn!.score?.safety;
+    const at = occurrence.checkIn!.submittedAt;
+    if (typeof safety === 'number' && (own.safety === null || at.getTime() >= own.safety.at.getTime()))
+      own.safety = { value: safety, at };
+  }
+  const threshold = input.safetyThreshold ?? DEFAULT_SAFETY_THRESHOLD;
+  for (const [partnerId, own] of latest) {
+    const measures = [...own.measures.values()];
+    const below = measures.filter((m) => m.isBelowCutoff);
+    const measureBase = { kind: 'measure_below_cutoff' as const, partnerId };
+    if (measures.length === 0) conditions.push({ ...measureBase, holds: null });
+    else if (below.length > 0) {
+      const lowest = below.reduce((min, m) => (m.value < min.value ? m : min));
+      conditions.push({
+        ...measureBase,
+        holds: true,
+        severity: 'normal',
+        windowStart,
+        detail: { measure: lowest.kind, value: lowest.value, cutoff: lowest.cutoff },
+      });
+    } else
+      conditions.push({
+        ...measureBase,
+        holds: false,
+        reason: `The latest scores are at or above their cut-offs (${measures.map((m) => `${m.kind} ${m.value}`).join(', ')})`,
+      });
+
+    const safetyBase = { kind: 'safety_concern' as const, partnerId };
+    if (own.safety === null) conditions.push({ ...safetyBase, holds: null });
+    else if (own.safety.value <= threshold)
+      conditions.push({
+        ...safetyBase,
+        holds: true,
+        severity: 'high',
+        windowStart,
+        detail: { safety: own.safety.value, threshold, answeredAt: own.safety.at.toISOString() },
+      });
+    else
+      conditions.push({
+        ...safetyBase,
+        holds: false,
+        reason: `The latest safety answer (${own.safety.value} of 10) is above the clinic's threshold (${threshold})`,
+      });
+  }
+
+  conditions.push(...missedStreakConditions(input, windowStart));
+  return conditions;
+}
+
+/** The run of missed occurrences up to now, per partner and for joint occurrences. */
+function missedStreakConditions(input: ProgressInput, windowStart: Date): AlertCondition[] {
+  const groups = new Map<string | null, OccurrenceFact[]>(input.partnerIds.map((id) => [id, []]));
+  for (const occurrence of input.occurrences) {
+    if (occurrence.partnerId !== null && !input.partnerIds.includes(occurrence.partnerId)) continue;
+    if (!isSettled(occurrence, input.now)) continue;
+    const list = groups.get(occurrence.partnerId) ?? [];
+    list.push(occurrence);
+    groups.set(occurrence.partnerId, list);
+  }
+  const conditions: AlertCondition[] = [];
+  for (const [partnerId, occurrences] of groups) {
+    const base = { kind: 'missed_streak' as const, partnerId };
+    if (occurrences.length === 0) {
+      conditions.push({ ...base, holds: null });
+      continue;
+    }
+    occurrences.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id));
+    let run: OccurrenceFact[] = [];
+    let lastDone: OccurrenceFact | null = null;
+    for (const occurrence of occurrences) {
+      if (occurrence.checkIn) {
+        run = [];
+        lastDone = occurrence;
+      } else run.push(occurrence);
+    }
+    if (run.length >= MISSED_STREAK_THRESHOLD)
+      conditions.push({
+        ...base,
+        holds: true,
+        severity: 'normal',
+        windowStart,
+        detail: {
+          missedInARow: run.length,
+          firstMissedDueAt: run[0].dueAt.toISOString(),
+          lastMissedDueAt: run[run.length - 1].dueAt.toISOString(),
+        },
+      });
+    else
+      conditions.push({
+        ...base,
+        holds: false,
+        reason: lastDone
+          ? `A check-in for ${lastDone.dueAt.toISOString()} ended the run of missed check-ins`
+          : `Fewer than ${MISSED_STREAK_THRESHOLD} check-ins missed in a row`,
+      });
+  }
+  return conditions;
+}
+
 export function computeProgress(input: ProgressInput): ProgressComputation {
   const windows = computeWindows(input);
-  return { windows, alerts: detectAlerts(input, windows), trustSeries: trustSeriesOf(input) };
+  return {
+    windows,
+    alerts: detectAlerts(input, windows),
+    conditions: alertConditions(input, windows),
+    trustSeries: trustSeriesOf(input),
+  };
 }
 
 export function round2(value: number): number {

@@ -1,7 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+
+import { CheckInHooks } from '@mend/homework';
 
 import { CaseloadsService } from './caseloads.service.js';
 import { ProgressService } from './progress.service.js';
+import { SafetyService } from './safety.service.js';
 
-@Module({ providers: [ProgressService, CaseloadsService], exports: [ProgressService, CaseloadsService] })
+/** Global so homework's check-ins reach the safety watch (CheckInHooks) without importing progress. */
+@Global()
+@Module({
+  providers: [ProgressService, CaseloadsService, SafetyService, { provide: CheckInHooks, useExisting: SafetyService }],
+  exports: [ProgressService, CaseloadsService, SafetyService, CheckInHooks],
+})
 export class ProgressModule {}

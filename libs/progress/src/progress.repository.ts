@@ -5,9 +5,19 @@ import { queryRows } from '@mend/database';
 import type { Score } from '@mend/exercises';
 import { announceEvent } from '@mend/queue';
 
-import type { AlertCandidate, AlertKind, OccurrenceFact, SessionFact, SessionStatus } from './progress.compute.js';
+import type {
+  AlertCondition,
+  AlertKind,
+  AlertSeverity,
+  OccurrenceFact,
+  SessionFact,
+  SessionStatus,
+} from './progress.compute.js';
 
-export type AlertStatus = 'open' | 'acknowledged';
+/** Open: needs a look. Acknowledged: a therapist saw it, the condition may still hold. Resolved: it no longer holds. */
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+
+const NO_PARTNER = `'00000000-0000-0000-0000-000000000000'::uuid`;
 
 export interface AlertRow {
   id: string;
@@ -16,10 +26,13 @@ export interface AlertRow {
   kind: AlertKind;
   window_start: Date;
   detail: Record<string, unknown>;
+  severity: AlertSeverity;
   status: AlertStatus;
   opened_at: Date;
   acknowledged_at: Date | null;
   acknowledged_by: string | null;
+  resolved_at: Date | null;
+  resolved_reason: string | null;
 }
 
 export interface ProgressFacts {
@@ -27,8 +40,8 @@ export interface ProgressFacts {
   partners: Array<{ id: string; name: string }>;
   sessions: SessionFact[];
   occurrences: OccurrenceFact[];
-  /** The couple's stored alerts in report order (empty unless asked for). */
-  alerts: AlertRow[];
+  /** The clinic's settings (jsonb): the safety threshold is read from them. */
+  clinicSettings: unknown;
 }
 
 /** A timestamp as whole epoch milliseconds (truncated, as the driver's Date parsing does). */
@@ -77,7 +90,7 @@ async function occurrencesOf(
 }
 
 const ALERT_COLUMNS =
-  'id, couple_id, partner_id, kind, window_start, detail, status, opened_at, acknowledged_at, acknowledged_by';
+  'id, couple_id, partner_id, kind, window_start, detail, severity, status, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_reason';
 
 /**
  * SQL for progress. Every statement filters by clinic_id first (the leading column of every
@@ -87,36 +100,16 @@ const ALERT_COLUMNS =
 export const progressRepository = {
   /**
    * Everything a progress computation reads, in two statements instead of five: the couple's
-   * creation time, partners, sessions and — for the report — stored alerts as small JSON arrays
-   * in one; the occurrences with their check-ins' scores as rows in the other (for ~1,500 rows,
+   * creation time, partners, sessions (small JSON arrays) and the clinic's settings in one; the occurrences with their check-ins' scores as rows in the other (for ~1,500 rows,
    * rows with epoch-millisecond times cost less in PostgreSQL and in the API than one big JSON
    * array: measured 7–8 ms vs 9–11 ms per read including the driver's parsing).
    */
-  async facts(
-    tx: EntityManager,
-    clinicId: string,
-    coupleId: string,
-    now: Date,
-    options: { withAlerts: boolean },
-  ): Promise<ProgressFacts> {
+  async facts(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<ProgressFacts> {
     const rows: Array<{
       created_at: Date;
       partners: Array<{ id: string; name: string }> | null;
       sessions: Array<[string, number, number, SessionStatus]>;
-      alerts: Array<
-        [
-          string,
-          string,
-          string | null,
-          AlertKind,
-          number,
-          Record<string, unknown>,
-          AlertStatus,
-          number,
-          number | null,
-          string | null,
-        ]
-      > | null;
+      settings: unknown;
     }> = await tx.query(
       `SELECT c.created_at,
               (SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY p.position)
@@ -124,14 +117,9 @@ export const progressRepository = {
                 WHERE p.clinic_id = $1 AND p.couple_id = $2) AS partners,
               (SELECT coalesce(json_agg(json_build_array(s.id, ${epochMs('s.starts_at')}, ${epochMs('s.ends_at')}, s.status) ORDER BY s.starts_at, s.id), '[]')
                  FROM therapy_session s WHERE s.clinic_id = $1 AND s.couple_id = $2) AS sessions,
-              CASE WHEN $3 THEN
-                (SELECT coalesce(json_agg(json_build_array(a.id, a.couple_id, a.partner_id, a.kind, ${epochMs('a.window_start')}, a.detail, a.status,
-                                                           ${epochMs('a.opened_at')}, ${epochMs('a.acknowledged_at')}, a.acknowledged_by)
-                                          ORDER BY a.window_start DESC, a.kind, a.partner_id NULLS FIRST), '[]')
-                   FROM alert a WHERE a.clinic_id = $1 AND a.couple_id = $2)
-              END AS alerts
+              (SELECT k.settings FROM clinic k WHERE k.id = $1) AS settings
          FROM couple c WHERE c.clinic_id = $1 AND c.id = $2`,
-      [clinicId, coupleId, options.withAlerts],
+      [clinicId, coupleId],
     );
     const row = rows[0];
     return {
@@ -144,65 +132,73 @@ export const progressRepository = {
         status,
       })),
       occurrences: await occurrencesOf(tx, clinicId, coupleId, now),
-      alerts: (row.alerts ?? []).map(
-        ([
-          id,
-          couple_id,
-          partner_id,
-          kind,
-          windowStart,
-          detail,
-          status,
-          openedAt,
-          acknowledgedAt,
-          acknowledged_by,
-        ]) => ({
-          id,
-          couple_id,
-          partner_id,
-          kind,
-          window_start: new Date(windowStart),
-          detail,
-          status,
-          opened_at: new Date(openedAt),
-          acknowledged_at: acknowledgedAt === null ? null : new Date(acknowledgedAt),
-          acknowledged_by,
-        }),
-      ),
+      clinicSettings: row.settings,
     };
   },
 
   /**
-   * Stores newly detected alerts in one statement. The identity index (clinic, couple, kind,
-   * window start, partner) makes this idempotent: an alert already stored — open or
-   * acknowledged — is left exactly as it is. Each alert that opens is announced (alert.opened).
+   * Makes the stored alerts follow the conditions, in two statements: a condition that holds
+   * opens its alert or refreshes the detail of the one not yet resolved (the partial unique index
+   * alert_condition_key allows one per couple, kind and partner); a condition that no longer
+   * holds resolves its alert with the reason. Unknown conditions leave their alert alone. Each
+   * alert that opens is announced (alert.opened). Answers the ids of the alerts that opened.
    */
-  async insertAlerts(tx: EntityManager, clinicId: string, coupleId: string, alerts: AlertCandidate[]): Promise<number> {
-    if (alerts.length === 0) return 0;
-    const payload = alerts.map((a) => ({
-      id: newId(),
-      partner_id: a.partnerId,
-      kind: a.kind,
-      window_start: a.windowStart.toISOString(),
-      detail: a.detail,
-    }));
-    const rows = await queryRows<{ id: string; partner_id: string | null }>(
-      tx,
-      `INSERT INTO alert (clinic_id, id, couple_id, partner_id, kind, window_start, detail)
-       SELECT $1, r.id, $2, r.partner_id, r.kind, r.window_start, r.detail
-         FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, partner_id uuid, kind text, window_start timestamptz, detail jsonb)
-       ON CONFLICT DO NOTHING
-       RETURNING id, partner_id`,
-      [clinicId, coupleId, JSON.stringify(payload)],
+  async syncAlerts(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    conditions: AlertCondition[],
+    now: Date,
+  ): Promise<string[]> {
+    const holding = conditions.flatMap((c) =>
+      c.holds === true
+        ? [
+            {
+              id: newId(),
+              partner_id: c.partnerId,
+              kind: c.kind,
+              window_start: c.windowStart.toISOString(),
+              detail: c.detail,
+              severity: c.severity,
+            },
+          ]
+        : [],
     );
-    for (const row of rows)
+    const gone = conditions.flatMap((c) =>
+      c.holds === false ? [{ partner_id: c.partnerId, kind: c.kind, reason: c.reason }] : [],
+    );
+    let opened: Array<{ id: string; partner_id: string | null }> = [];
+    if (holding.length > 0) {
+      const rows = await queryRows<{ id: string; partner_id: string | null; is_new: boolean }>(
+        tx,
+        `INSERT INTO alert (clinic_id, id, couple_id, partner_id, kind, window_start, detail, severity, opened_at)
+         SELECT $1, r.id, $2, r.partner_id, r.kind, r.window_start, r.detail, r.severity, $4
+           FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, partner_id uuid, kind text, window_start timestamptz, detail jsonb, severity text)
+         ON CONFLICT (clinic_id, couple_id, kind, coalesce(partner_id, ${NO_PARTNER})) WHERE status <> 'resolved'
+         DO UPDATE SET detail = EXCLUDED.detail WHERE alert.detail IS DISTINCT FROM EXCLUDED.detail
+         RETURNING id, partner_id, (xmax = 0) AS is_new`,
+        [clinicId, coupleId, JSON.stringify(holding), now],
+      );
+      opened = rows.filter((r) => r.is_new);
+    }
+    if (gone.length > 0) {
+      await tx.query(
+        `UPDATE alert a SET status = 'resolved', resolved_at = $4, resolved_reason = r.reason
+           FROM jsonb_to_recordset($3::jsonb) AS r(partner_id uuid, kind text, reason text)
+          WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.kind = r.kind
+            AND a.partner_id IS NOT DISTINCT FROM r.partner_id AND a.status <> 'resolved'`,
+        [clinicId, coupleId, JSON.stringify(gone), now],
+      );
+    }
+    for (const row of opened)
       await announceEvent(tx, clinicId, 'alert.opened', { alertId: row.id, coupleId, partnerId: row.partner_id });
-    return rows.length;
+    return opened.map((r) => r.id);
   },
 
   async alertsOfCouple(tx: EntityManager, clinicId: string, coupleId: string): Promise<AlertRow[]> {
     return tx.query(
-      `SELECT ${ALERT_COLUMNS} FROM alert WHERE clinic_id = $1 AND couple_id = $2 ORDER BY window_start DESC, kind, partner_id NULLS FIRST`,
+      `SELECT ${ALERT_COLUMNS} FROM alert WHERE clinic_id = $1 AND couple_id = $2
+        ORDER BY status = 'resolved', opened_at DESC, kind, partner_id NULLS FIRST, id`,
       [clinicId, coupleId],
     );
   },
@@ -215,12 +211,19 @@ export const progressRepository = {
     return rows[0] ?? null;
   },
 
-  async acknowledgeAlert(tx: EntityManager, clinicId: string, alertId: string, userId: string): Promise<AlertRow> {
+  async acknowledgeAlert(
+    tx: EntityManager,
+    clinicId: string,
+    alertId: string,
+    userId: string,
+    now: Date,
+  ): Promise<AlertRow> {
     const rows = await queryRows<AlertRow>(
       tx,
-      `UPDATE alert SET status = 'acknowledged', acknowledged_at = mend_now(), acknowledged_by = $3
+      `UPDATE alert SET status = CASE WHEN status = 'open' THEN 'acknowledged' ELSE status END,
+                        acknowledged_at = $4, acknowledged_by = $3
         WHERE clinic_id = $1 AND id = $2 RETURNING ${ALERT_COLUMNS}`,
-      [clinicId, alertId, userId],
+      [clinicId, alertId, userId, now],
     );
     return rows[0];
   },

@@ -10,19 +10,15 @@ import { planAlertNotices } from '@mend/reminders';
 
 import { chartNames, renderTrustChart } from './progress.chart.js';
 import { computeProgress, type ProgressComputation, type ProgressInput, type SessionFact } from './progress.compute.js';
-import { progressRepository, type AlertRow } from './progress.repository.js';
+import { progressRepository } from './progress.repository.js';
 import { toAlertView, toWindowView, type AlertView, type ProgressReportView } from './progress.views.js';
+import { clinicSafetySettings } from './safety-settings.js';
 
 interface LoadedProgress {
   input: ProgressInput;
   partners: Array<{ id: string; name: string }>;
-  alerts: AlertRow[];
   computation: ProgressComputation;
 }
-
-/** An alert's identity, as the alert_identity_key index has it: kind, partner, window start. */
-const alertIdentity = (kind: string, partnerId: string | null, windowStart: Date) =>
-  `${kind}|${partnerId ?? ''}|${windowStart.getTime()}`;
 
 @Injectable()
 export class ProgressService {
@@ -34,22 +30,16 @@ export class ProgressService {
 
   /**
    * The therapist's progress report: windows cut by completed sessions, per-partner completion,
-   * trust and measures, and the couple's alerts. Newly detected alerts are stored on the way.
+   * trust and measures, and the couple's alerts. The stored alerts are brought in line with the
+   * conditions on the way (opened, or resolved with the reason), so the report never shows a stale one.
    */
   async report(principal: UserPrincipal, coupleId: string): Promise<ProgressReportView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
       const now = this.clock.now();
-      const loaded = await this.load(tx, principal.clinicId, coupleId, now, { withAlerts: true });
-      // Recomputing the same history detects the same alerts, so usually every one is already
-      // stored: only new ones are written (and then the list is read again).
-      const stored = new Set(loaded.alerts.map((a) => alertIdentity(a.kind, a.partner_id, a.window_start)));
-      const fresh = loaded.computation.alerts.filter(
-        (a) => !stored.has(alertIdentity(a.kind, a.partnerId, a.windowStart)),
-      );
-      await progressRepository.insertAlerts(tx, principal.clinicId, coupleId, fresh);
-      const alerts =
-        fresh.length > 0 ? await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId) : loaded.alerts;
+      const loaded = await this.load(tx, principal.clinicId, coupleId, now);
+      await progressRepository.syncAlerts(tx, principal.clinicId, coupleId, loaded.computation.conditions, now);
+      const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
       return {
         coupleId,
@@ -101,12 +91,13 @@ export class ProgressService {
   }
 
   /**
-   * Recomputes a couple's alerts without a reader (for a worker or a check-in hook): same rules,
-   * same idempotent store. Runs in the caller's clinic-pinned transaction.
+   * Brings a couple's alerts in line with the conditions without a reader (after a check-in, and
+   * on the worker's schedule, so a missed streak opens even when nothing is submitted): same
+   * rules, same store. Runs in the caller's clinic-pinned transaction; answers how many opened.
    */
   async refreshAlerts(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<number> {
     const loaded = await this.load(tx, clinicId, coupleId, now);
-    return progressRepository.insertAlerts(tx, clinicId, coupleId, loaded.computation.alerts);
+    return (await progressRepository.syncAlerts(tx, clinicId, coupleId, loaded.computation.conditions, now)).length;
   }
 
   async acknowledgeAlert(
@@ -118,34 +109,36 @@ export class ProgressService {
       const alert = await progressRepository.findAlert(tx, principal.clinicId, alertId);
       const couple = alert ? await loadCouple(tx, principal.clinicId, alert.couple_id) : null;
       if (!alert || !couple || !canReach(principal, couple, {})) throw DomainException.notFound('Alert');
-      // Acknowledging twice keeps the first acknowledgement (who and when).
+      // Acknowledging twice keeps the first acknowledgement (who and when); a resolved alert stays
+      // resolved but records that it was seen.
       const row =
-        alert.status === 'acknowledged'
+        alert.acknowledged_at !== null
           ? alert
-          : await progressRepository.acknowledgeAlert(tx, principal.clinicId, alertId, principal.userId);
+          : await progressRepository.acknowledgeAlert(
+              tx,
+              principal.clinicId,
+              alertId,
+              principal.userId,
+              this.clock.now(),
+            );
       await this.audit.record(tx, this.audit.entryFor(principal, 'alert.acknowledge', 'alert', alertId));
       return toAlertView(row);
     });
   }
 
-  private async load(
-    tx: EntityManager,
-    clinicId: string,
-    coupleId: string,
-    now: Date,
-    options = { withAlerts: false },
-  ): Promise<LoadedProgress> {
+  private async load(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<LoadedProgress> {
     // Lay out any occurrence that should exist by now, so a missed one counts even if nothing
     // else has materialised it yet (idempotent; a no-op when the horizon is already ahead).
     await ensureHorizon(tx, clinicId, { coupleId }, now);
-    const facts = await progressRepository.facts(tx, clinicId, coupleId, now, options);
+    const facts = await progressRepository.facts(tx, clinicId, coupleId, now);
     const input: ProgressInput = {
       now,
       coupleCreatedAt: facts.createdAt,
       partnerIds: facts.partners.map((p) => p.id),
       sessions: facts.sessions,
       occurrences: facts.occurrences,
+      safetyThreshold: clinicSafetySettings(facts.clinicSettings).threshold,
     };
-    return { input, partners: facts.partners, alerts: facts.alerts, computation: computeProgress(input) };
+    return { input, partners: facts.partners, computation: computeProgress(input) };
   }
 }

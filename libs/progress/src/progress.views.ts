@@ -1,6 +1,7 @@
 import {
   round2,
   type AlertKind,
+  type AlertSeverity,
   type CompletionStats,
   type MeasureScore,
   type PartnerWindowProgress,
@@ -51,10 +52,14 @@ export interface AlertView {
   kind: AlertKind;
   windowStart: Date;
   detail: Record<string, unknown>;
+  severity: AlertSeverity;
   status: AlertStatus;
   openedAt: Date;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
+  resolvedAt: Date | null;
+  /** Why the condition no longer holds (null unless resolved). */
+  resolvedReason: string | null;
 }
 
 export interface ProgressPartnerView {
@@ -124,9 +129,12 @@ export function toAlertView(row: AlertRow): AlertView {
     kind: row.kind,
     windowStart: row.window_start,
     detail: row.detail,
+    severity: row.severity,
     status: row.status,
     openedAt: row.opened_at,
     acknowledgedAt: row.acknowledged_at,
     acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+    resolvedReason: row.resolved_reason,
   };
 }

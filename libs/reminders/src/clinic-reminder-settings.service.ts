@@ -14,6 +14,7 @@ export interface UpdateClinicReminderSettingsInput {
   isDiscreet?: boolean;
   overdueAfterMinutes?: number;
   sessionReminderHours?: number;
+  urgentAlertsBreakQuietHours?: boolean;
 }
 
 /**
@@ -57,6 +58,7 @@ export class ClinicReminderSettingsService {
         isDiscreet: input.isDiscreet ?? current.isDiscreet,
         overdueAfterMinutes: input.overdueAfterMinutes ?? current.overdueAfterMinutes,
         sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
+        urgentAlertsBreakQuietHours: input.urgentAlertsBreakQuietHours ?? current.urgentAlertsBreakQuietHours,
       };
       await tx.query(
         `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = mend_now() WHERE id = $1`,

@@ -108,6 +108,7 @@ describe('preferences and settings', () => {
           isDiscreet: true,
           overdueAfterMinutes: 90,
           sessionReminderHours: 2,
+          urgentAlertsBreakQuietHours: false,
         },
       }),
     ).toEqual({
@@ -116,6 +117,7 @@ describe('preferences and settings', () => {
       isDiscreet: true,
       overdueAfterMinutes: 90,
       sessionReminderHours: 2,
+      urgentAlertsBreakQuietHours: false,
     });
     expect(
       clinicReminderSettings({
@@ -125,12 +127,14 @@ describe('preferences and settings', () => {
           isDiscreet: 'yes',
           overdueAfterMinutes: 1.5,
           sessionReminderHours: 1000,
+          urgentAlertsBreakQuietHours: 'no',
         },
       }),
     ).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);
     expect(DEFAULT_CLINIC_REMINDER_SETTINGS).toMatchObject({
       quietHours: { start: '21:00', end: '08:00' },
       sessionReminderHours: 24,
+      urgentAlertsBreakQuietHours: true,
     });
   });
 

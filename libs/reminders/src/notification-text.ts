@@ -12,7 +12,7 @@ import type { NotificationKind } from './notification.types.js';
 export type NotificationTextInput =
   | { kind: 'homework_due' | 'overdue_nudge'; isDiscreet: boolean; exerciseTitle: string }
   | { kind: 'session_reminder'; startsAt: Date; zone: string }
-  | { kind: 'alert_notice' }
+  | { kind: 'alert_notice'; isUrgent?: boolean }
   | { kind: 'digest'; isDiscreet: boolean; exerciseTitles: string[] };
 
 export interface NotificationText {
@@ -75,6 +75,12 @@ export function notificationText(input: NotificationTextInput): NotificationText
       });
     }
     case 'alert_notice':
+      // Urgent says only that it is urgent: never that it is about safety, nor whose.
+      if (input.isUrgent)
+        return {
+          title: 'Urgent: an alert needs your attention',
+          body: 'An urgent alert opened for a couple on your caseload. Open Mend now to review it.',
+        };
       return {
         title: 'New alert on your caseload',
         body: 'An alert opened for a couple on your caseload. Open Mend to review it.',

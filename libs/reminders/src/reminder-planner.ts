@@ -382,8 +382,8 @@ export async function planAlertNotices(
   coupleId: string,
   now: Date,
 ): Promise<number> {
-  const alerts: Array<{ id: string; therapist_id: string }> = await tx.query(
-    `SELECT a.id, c.therapist_id FROM alert a JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
+  const alerts: Array<{ id: string; therapist_id: string; severity: string }> = await tx.query(
+    `SELECT a.id, c.therapist_id, a.severity FROM alert a JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
       WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status = 'open'
         AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.clinic_id = a.clinic_id AND n.alert_id = a.id)`,
     [clinicId, coupleId],
@@ -391,12 +391,15 @@ export async function planAlertNotices(
   if (alerts.length === 0) return 0;
   const settings = await loadClinicReminderSettings(tx, clinicId);
   const people = await recipients(tx, clinicId, [...new Set(alerts.map((a) => a.therapist_id))]);
-  const text = notificationText({ kind: 'alert_notice' });
   let planned = 0;
   for (const alert of alerts) {
     const therapist = people.get(alert.therapist_id);
     if (!therapist) continue;
-    const time = deferPastQuietHours(now, therapist.timezone, effectiveQuietHours(therapist, settings));
+    const isUrgent = alert.severity === 'high' && settings.urgentAlertsBreakQuietHours;
+    const text = notificationText({ kind: 'alert_notice', isUrgent: alert.severity === 'high' });
+    const time = isUrgent
+      ? { sendAt: now, isDeferred: false }
+      : deferPastQuietHours(now, therapist.timezone, effectiveQuietHours(therapist, settings));
     for (const channel of USER_CHANNELS) {
       if (
         await scheduleNotification(tx, {

@@ -139,12 +139,16 @@ export class ReminderSender {
       return { action: 'none' };
     }
 
+    // A high-severity alert (a safety concern) goes out at once when the clinic allows it: no
+    // quiet hours, no daily cap.
+    const isHighSeverity = n.kind === 'alert_notice' && (await this.isHighSeverity(tx, n));
+    const isUrgent = isHighSeverity && settings.urgentAlertsBreakQuietHours;
     // Preferences or quiet hours may have changed since planning: deferral is decided now.
     const quiet = effectiveQuietHours(
       { quietHoursStart: recipient.quiet_hours_start, quietHoursEnd: recipient.quiet_hours_end },
       settings,
     );
-    if (isInQuietHours(now, recipient.timezone, quiet)) {
+    if (!isUrgent && isInQuietHours(now, recipient.timezone, quiet)) {
       const later = deferPastQuietHours(now, recipient.timezone, quiet).sendAt;
       await tx.query(
         `UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
@@ -156,11 +160,15 @@ export class ReminderSender {
 
     if (
       n.kind !== 'digest' &&
+      !isUrgent &&
       (await this.mergeIfOverCap(tx, n, recipient.timezone, settings.dailyCap, settings.isDiscreet, now))
     )
       return { action: 'none' };
 
-    const text = await this.textOf(tx, n, recipient.timezone, settings.isDiscreet);
+    const text =
+      n.kind === 'alert_notice'
+        ? notificationText({ kind: 'alert_notice', isUrgent: isHighSeverity })
+        : await this.textOf(tx, n, recipient.timezone, settings.isDiscreet);
     if (n.channel === 'in_app') {
       await tx.query(
         `UPDATE notification SET state = 'sent', sent_at = mend_now(), attempts = attempts + 1, title = $3, body = $4, claimed_at = NULL, updated_at = mend_now()
@@ -186,6 +194,14 @@ export class ReminderSender {
       ...emailBodies(text.body, link),
       messageId: reminderMessageId(n.id, this.config.http.publicUrl),
     };
+  }
+
+  private async isHighSeverity(tx: EntityManager, n: NotificationRow): Promise<boolean> {
+    const rows: Array<{ severity: string }> = await tx.query(
+      `SELECT severity FROM alert WHERE clinic_id = $1 AND id = $2`,
+      [n.clinic_id, n.alert_id],
+    );
+    return rows[0]?.severity === 'high';
   }
 
   /** Why the reminder no longer applies, read from the database now; null when it still does. */

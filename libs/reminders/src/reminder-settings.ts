@@ -20,6 +20,8 @@ import {
  * - isDiscreet: when true, no reminder names the exercise (titles read "a check-in").
  * - overdueAfterMinutes: delay of the overdue nudge when the assignment sets none.
  * - sessionReminderHours: how long before a session its reminder goes out.
+ * - urgentAlertsBreakQuietHours: whether a high-severity alert's notice (a safety concern) reaches
+ *   the therapist at once, quiet hours or not, and outside the daily cap (default true).
  *
  * Reading is lenient: a missing or invalid value falls back to its default, so a bad setting
  * never stops reminders (whatever writes the settings validates them).
@@ -30,6 +32,7 @@ export interface ClinicReminderSettings {
   isDiscreet: boolean;
   overdueAfterMinutes: number;
   sessionReminderHours: number;
+  urgentAlertsBreakQuietHours: boolean;
 }
 
 export const DEFAULT_CLINIC_REMINDER_SETTINGS: Readonly<ClinicReminderSettings> = Object.freeze({
@@ -38,6 +41,7 @@ export const DEFAULT_CLINIC_REMINDER_SETTINGS: Readonly<ClinicReminderSettings> 
   isDiscreet: false,
   overdueAfterMinutes: 12 * 60,
   sessionReminderHours: DEFAULT_SESSION_REMINDER_HOURS,
+  urgentAlertsBreakQuietHours: true,
 });
 
 export const MAX_DAILY_CAP = 100;
@@ -76,6 +80,10 @@ export function clinicReminderSettings(settings: unknown): ClinicReminderSetting
     sessionReminderHours: wholeIn(r.sessionReminderHours, 1, MAX_SESSION_REMINDER_HOURS)
       ? r.sessionReminderHours
       : defaults.sessionReminderHours,
+    urgentAlertsBreakQuietHours:
+      typeof r.urgentAlertsBreakQuietHours === 'boolean'
+        ? r.urgentAlertsBreakQuietHours
+        : defaults.urgentAlertsBreakQuietHours,
   };
 }
 

@@ -106,6 +106,8 @@ export class ScoringSchema {
   @ApiProperty({ enum: ['trust_pulse', 'csi4'], example: 'trust_pulse' }) kind: 'trust_pulse' | 'csi4';
   @ApiPropertyOptional({ example: 'trust', description: 'trust_pulse: the key of a required 0–10 scale field' })
   field?: string;
+  @ApiPropertyOptional({ example: 'safety', description: 'trust_pulse: the watched 0–10 emotional-safety scale' })
+  safetyField?: string;
 }
 
 export class ExerciseResponse {

@@ -59,6 +59,16 @@ export class ScoringRequest {
   @IsString()
   @MaxLength(50)
   field?: string;
+
+  @ApiPropertyOptional({
+    example: 'safety',
+    description:
+      "trust_pulse: the key of a 0–10 scale on emotional safety; an answer at or below the clinic's safety threshold opens a safety concern",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  safetyField?: string;
 }
 
 /** Shape only; each field is checked in full by validateFormDefinition (problems like `form.fields[2].max`). */

@@ -7,6 +7,8 @@ const ANSWERS_EXAMPLE = { trust: 7, safety: 6, note: 'We talked about the budget
 export class ScoreResponse {
   @ApiProperty({ enum: ['trust_pulse', 'csi4'] }) kind: string;
   @ApiProperty({ example: 7, description: 'trust_pulse: the trust reading; csi4: the total (0–21)' }) value: number;
+  @ApiPropertyOptional({ example: 6, description: 'trust_pulse: the emotional-safety reading (0–10), when watched' })
+  safety?: number;
   @ApiPropertyOptional({ example: false, description: 'csi4: below the distress cut-off' }) isBelowCutoff?: boolean;
   @ApiPropertyOptional({ example: 13.5 }) cutoff?: number;
 }
@@ -34,6 +36,13 @@ export class CheckInResponse {
   @ApiProperty({ example: false, description: 'Submitted after the due time (but before the occurrence closed)' })
   isLate: boolean;
   @ApiProperty({ format: 'date-time' }) submittedAt: Date;
+  @ApiPropertyOptional({
+    example: 'If you are in danger right now, call 112. Crisis line (24 h): 0800 111 0111.',
+    description:
+      "Only in the answer to the author's own submission, when their safety answer was at or below the clinic's threshold: " +
+      "the clinic's crisis resources. Never shown to the other partner.",
+  })
+  crisisResources?: string;
 }
 
 export class CheckInPageResponse {

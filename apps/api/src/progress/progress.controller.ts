@@ -11,10 +11,12 @@ import { AcknowledgeAlertRequest, AlertResponse, ProgressReportResponse } from '
 const WINDOWS_DESCRIPTION = `Completed sessions cut time into windows: each window runs from the previous completed
 session's end (exclusive) to this one's end (inclusive); the first starts at the couple's creation or first
 occurrence, the last runs from the last completed session to now. Occurrences belong to the window of their due
-time; an occurrence is expected once it is closed or checked in. Alerts (stored, deduplicated per kind, partner
-and window; acknowledged ones stay acknowledged): a partner's trust mean falls 2 points or more from the previous
-window; 3 or more missed occurrences in a row; the partners' trust means 3 or more apart; a measure below its
-cut-off. Each read is audited.`;
+time; an occurrence is expected once it is closed or checked in. Alerts follow their conditions: one alert per
+condition (kind and partner) is not resolved at any time; it resolves itself, with the reason, once the condition no
+longer holds. Conditions: in the current window a partner's trust mean is 2 points or more below the previous
+window's; 3 or more missed occurrences in a row up to now; in the current window the partners' trust means are 3 or
+more apart; a partner's latest measure score below its cut-off; a partner's latest safety answer at or below the
+clinic's threshold (high severity). Each read is audited.`;
 
 @ApiTags('progress')
 @ApiBearerAuth()

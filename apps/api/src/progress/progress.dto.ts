@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 
-const ALERT_KINDS = ['trust_drop', 'missed_streak', 'partners_diverging', 'measure_below_cutoff'] as const;
+const ALERT_KINDS = [
+  'trust_drop',
+  'missed_streak',
+  'partners_diverging',
+  'measure_below_cutoff',
+  'safety_concern',
+] as const;
 
 export class AcknowledgeAlertRequest {
   @ApiProperty({
@@ -101,10 +107,10 @@ export class AlertResponse {
     enum: ALERT_KINDS,
     example: 'trust_drop',
     description:
-      "trust_drop: a partner's trust mean fell ≥ 2 points from the previous window; missed_streak: ≥ 3 missed occurrences in a row; partners_diverging: the partners' trust means ≥ 3 apart; measure_below_cutoff: a scored measure (CSI-4) below its cut-off",
+      "trust_drop: a partner's trust mean fell ≥ 2 points from the previous window; missed_streak: ≥ 3 missed occurrences in a row; partners_diverging: the partners' trust means ≥ 3 apart; measure_below_cutoff: a scored measure (CSI-4) below its cut-off; safety_concern (high severity): a partner's latest safety answer at or below the clinic's threshold",
   })
   kind: string;
-  @ApiProperty({ format: 'date-time', description: 'Start of the window the alert belongs to' }) windowStart: Date;
+  @ApiProperty({ format: 'date-time', description: 'Start of the window in which the alert opened' }) windowStart: Date;
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
@@ -112,10 +118,27 @@ export class AlertResponse {
     description: 'Figures behind the alert (scores and counts, never answers)',
   })
   detail: Record<string, unknown>;
-  @ApiProperty({ enum: ['open', 'acknowledged'], example: 'open' }) status: string;
+  @ApiProperty({ enum: ['normal', 'high'], example: 'normal', description: 'high: a safety concern' })
+  severity: string;
+  @ApiProperty({
+    enum: ['open', 'acknowledged', 'resolved'],
+    example: 'open',
+    description:
+      'open: the condition holds and no one has looked; acknowledged: a therapist saw it, the condition may still hold; ' +
+      'resolved: the condition no longer holds (see resolvedReason). One alert per condition is ever not resolved.',
+  })
+  status: string;
   @ApiProperty({ format: 'date-time' }) openedAt: Date;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acknowledgedAt: Date | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) acknowledgedBy: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) resolvedAt: Date | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: "In the current window the partners' trust means are 0 apart (below 3)",
+    description: 'Why the condition no longer holds',
+  })
+  resolvedReason: string | null;
 }
 
 export class ProgressPartnerResponse {

@@ -28,6 +28,12 @@ export class ClinicReminderSettingsResponse {
   overdueAfterMinutes: number;
   @ApiProperty({ example: 24, description: 'How long before a session its reminder goes out' })
   sessionReminderHours: number;
+  @ApiProperty({
+    example: true,
+    description:
+      "Whether a high-severity alert's notice (a partner's safety concern) reaches the therapist at once, even in their quiet hours and over the daily cap",
+  })
+  urgentAlertsBreakQuietHours: boolean;
 }
 
 export class UpdateClinicReminderSettingsRequest {
@@ -62,4 +68,9 @@ export class UpdateClinicReminderSettingsRequest {
   @Min(1)
   @Max(MAX_SESSION_REMINDER_HOURS)
   sessionReminderHours?: number;
+
+  @ApiPropertyOptional({ example: true })
+  @IsOmittable()
+  @IsBoolean()
+  urgentAlertsBreakQuietHours?: boolean;
 }
