@@ -8,6 +8,7 @@ import { SpeedUpReadPaths1764604800000 } from './1764604800000-SpeedUpReadPaths.
 import { AddRemindersOffSkipReason1764691200000 } from './1764691200000-AddRemindersOffSkipReason.js';
 import { AddClock1764780000000 } from './1764780000000-AddClock.js';
 import { AddSafetyAndAlertLifecycle1764781300000 } from './1764781300000-AddSafetyAndAlertLifecycle.js';
+import { AddAccountSecurity1764800000000 } from './1764800000000-AddAccountSecurity.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   AddRemindersOffSkipReason1764691200000,
   AddClock1764780000000,
   AddSafetyAndAlertLifecycle1764781300000,
+  AddAccountSecurity1764800000000,
 ];

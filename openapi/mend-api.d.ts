@@ -189,6 +189,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out everywhere: every sign-in of this user ends, this one included */
+        post: operations["AuthController_logoutEverywhere_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset email
+         * @description Always 202 with an empty body, whether or not the clinic and email exist. An active user receives a single-use link to `/reset-password?token=…` under PUBLIC_URL, valid for one hour. Rate-limited per address and per account.
+         */
+        post: operations["AuthController_forgotPassword_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the emailed reset token; every sign-in of the account ends */
+        post: operations["AuthController_resetPassword_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-strength": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How strong a password is, by the API's own rule (for strength feedback while typing)
+         * @description Nothing is stored or logged. The API accepts a password with a score of 3 or more.
+         */
+        post: operations["AuthController_passwordStrength_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invitations/{token}": {
         parameters: {
             query?: never;
@@ -196,7 +270,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What an invitation link is for (clinic, name, role, status) */
+        /** What an invitation link is for (clinic, inviter, name, role, status) */
         get: operations["AuthController_preview_v1"];
         put?: never;
         post?: never;
@@ -239,6 +313,23 @@ export interface paths {
         head?: never;
         /** Update your name, time zone (IANA), locale or quiet hours */
         patch: operations["UsersController_updateMe_v1"];
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your password (with the current one); your other sign-ins end, this one stays */
+        post: operations["UsersController_changePassword_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/users": {
@@ -1262,9 +1353,47 @@ export interface components {
             /** @example rt_… */
             refreshToken: string;
         };
+        ForgotPasswordRequest: {
+            /**
+             * @description The clinic slug
+             * @example harbor
+             */
+            clinic: string;
+            /** @example avery@harbor.example */
+            email: string;
+        };
+        ResetPasswordRequest: {
+            /**
+             * @description The token from the emailed link (/reset-password?token=…)
+             * @example pr_…
+             */
+            token: string;
+            /** @example a new long passphrase */
+            password: string;
+        };
+        PasswordStrengthRequest: {
+            /** @example correct horse battery staple */
+            password: string;
+            /** @description Words the person would use (email, name, clinic): they count as guessable */
+            userInputs?: string[];
+        };
+        PasswordStrengthResponse: {
+            /** @description zxcvbn score; 3 or more is accepted */
+            score: number;
+            /** @description Whether the API would accept this password */
+            isAcceptable: boolean;
+            /** @example This is a heavily used password. */
+            warning: string | null;
+            suggestions: string[];
+        };
         InvitationPreviewResponse: {
             /** @example Harbor Couples Clinic */
             clinicName: string;
+            /**
+             * @description Who sent the invitation
+             * @example Avery Admin
+             */
+            inviterName: string | null;
             name: string;
             email: string;
             /** @enum {string} */
@@ -1294,6 +1423,15 @@ export interface components {
             locale?: "en";
             /** @description null returns to the clinic default */
             quietHours?: components["schemas"]["QuietHoursRequest"] | null;
+        };
+        ChangePasswordRequest: {
+            /** @description The password in use now */
+            currentPassword: string;
+            /**
+             * @description Refused (400) when easy to guess: zxcvbn score below 3, see POST /v1/auth/password-strength
+             * @example a new long passphrase
+             */
+            newPassword: string;
         };
         InviteUserRequest: {
             /** @example Theo Therapist */
@@ -3226,6 +3364,110 @@ export interface operations {
             };
         };
     };
+    AuthController_logoutEverywhere_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_forgotPassword_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (the same answer whether or not the account exists) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many reset requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_resetPassword_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The password is too short, too long or too easy to guess */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The link is unknown, used or expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_passwordStrength_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordStrengthRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordStrengthResponse"];
+                };
+            };
+        };
+    };
     AuthController_preview_v1: {
         parameters: {
             query?: never;
@@ -3325,6 +3567,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
                 };
+            };
+        };
+    };
+    UsersController_changePassword_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The current password is wrong, or the new one is too easy to guess */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

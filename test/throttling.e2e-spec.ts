@@ -7,14 +7,14 @@ describe('login throttling', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { RATE_LIMIT_LOGIN_PER_IP: '7', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '2', RATE_LIMIT_SIGNUP_PER_IP: '3' },
+      env: { RATE_LIMIT_LOGIN_PER_IP: '7', RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE: '2', RATE_LIMIT_SIGNUP_PER_IP: '3' },
     });
   });
   afterAll(async () => {
     await t.close();
   });
 
-  it('locks an account after repeated failures, even for the right password, without affecting others', async () => {
+  it('refuses a source after its repeated failures for one account, even with the right password, without affecting others', async () => {
     const a = await newClinic(t);
     const b = await newClinic(t);
     for (let i = 0; i < 2; i++) {

@@ -39,6 +39,12 @@ export function testEnv(
     RATE_LIMIT_LOGIN_PER_IP: '100000',
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
     RATE_LIMIT_CHECK_IN_LINK_PER_IP: '100000',
+    RATE_LIMIT_PASSWORD_RESET_PER_IP: '100000',
+    RATE_LIMIT_API_PER_USER: '1000000',
+    RATE_LIMIT_API_PER_API_KEY: '1000000',
+    RATE_LIMIT_PUBLIC_PER_IP: '1000000',
+    // Failed logins answer at once in tests; the suite that measures their timing sets the floor back.
+    LOGIN_FAILURE_MIN_MS: '0',
     DATABASE_POOL_SIZE: '5',
     ...overrides,
   };

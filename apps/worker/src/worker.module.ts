@@ -14,6 +14,7 @@ import { ProgressModule } from '@mend/progress';
 import { OutboxRelay, QueueModule } from '@mend/queue';
 import { ReminderLinkIssuer, ReminderSender, RemindersReconciler } from '@mend/reminders';
 
+import { AccountEmailHandler } from './processors/account-email.handler.js';
 import { IntegrationsProcessor } from './processors/integrations.processor.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { NotificationsProcessor } from './processors/notifications.processor.js';
@@ -43,6 +44,7 @@ export class WorkerModule {
         RemindersReconciler,
         { provide: ReminderLinkIssuer, useClass: CheckInLinkReminderIssuer },
         InvitationEmailHandler,
+        AccountEmailHandler,
         NotificationsProcessor,
         MaintenanceProcessor,
         WebhooksProcessor,

@@ -8,6 +8,7 @@ import { ApiKeysService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordHasher } from './password.hasher.js';
+import { PasswordPolicy } from './password.policy.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { TokenService } from './token.service.js';
 
@@ -15,6 +16,7 @@ import { TokenService } from './token.service.js';
   imports: [PassportModule, JwtModule.register({})],
   providers: [
     PasswordHasher,
+    PasswordPolicy,
     RateLimitService,
     TokenService,
     AuthService,
@@ -23,6 +25,6 @@ import { TokenService } from './token.service.js';
     ApiKeyStrategy,
     AccessGuard,
   ],
-  exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, TokenService, RateLimitService],
+  exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, PasswordPolicy, TokenService, RateLimitService],
 })
 export class AuthModule {}

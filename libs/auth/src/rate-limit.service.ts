@@ -5,16 +5,39 @@ import { APP_CONFIG, hasRedis, type AppConfig, type RateLimitRule } from '@mend/
 import { DomainException } from '@mend/core';
 import { createRedisClient, type RedisClient } from '@mend/queue';
 
-export type LimitName = 'loginPerIp' | 'loginFailuresPerAccount' | 'signupPerIp' | 'checkInLinkPerIp';
+export type LimitName =
+  | 'loginPerIp'
+  | 'loginFailuresPerSource'
+  | 'signupPerIp'
+  | 'checkInLinkPerIp'
+  | 'passwordResetPerIp'
+  | 'passwordResetPerAccount'
+  | 'apiPerUser'
+  | 'apiPerApiKey'
+  | 'publicPerIp';
+
+/** Counters that never refuse by themselves: the caller decides what a count means. */
+export type CounterName = 'loginFailuresPerAccount' | 'accessDeniedAuditPerPrincipal';
+
+const COUNTER_WINDOWS: Record<CounterName, number> = {
+  // The window in which an account's failures (from every source) slow its logins down and
+  // trigger the owner's email; after 15 quiet minutes the account is back to normal.
+  loginFailuresPerAccount: 900,
+  // access.denied audit rows: at most a handful per principal and minute (a sweep of 1,700 ids
+  // leaves a trace without flooding the audit log).
+  accessDeniedAuditPerPrincipal: 60,
+};
 
 /**
- * Throttles sign-up, login and the check-in link pages. With Redis the counters are shared by every API replica;
+ * Throttles logins, sign-ups, password resets, the check-in link pages and every authenticated
+ * request (per user and per API key). With Redis the counters are shared by every API replica;
  * without it (the single-machine default) they live in this process.
  */
 @Injectable()
 export class RateLimitService implements OnModuleDestroy {
   private readonly redis: RedisClient | undefined;
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+  private readonly counters: Record<CounterName, RateLimiterAbstract>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (hasRedis(config)) {
@@ -26,7 +49,7 @@ export class RateLimitService implements OnModuleDestroy {
       });
       this.redis.on('error', () => undefined);
     }
-    const make = (name: LimitName, rule: RateLimitRule): RateLimiterAbstract => {
+    const make = (name: string, rule: RateLimitRule): RateLimiterAbstract => {
       const options = {
         keyPrefix: `${config.redis.prefix}:rl:${name}`,
         points: rule.points,
@@ -40,11 +63,27 @@ export class RateLimitService implements OnModuleDestroy {
         insuranceLimiter: new RateLimiterMemory(options),
       });
     };
+    const limits = config.rateLimit;
     this.limiters = {
-      loginPerIp: make('loginPerIp', config.rateLimit.loginPerIp),
-      loginFailuresPerAccount: make('loginFailuresPerAccount', config.rateLimit.loginFailuresPerAccount),
-      signupPerIp: make('signupPerIp', config.rateLimit.signupPerIp),
-      checkInLinkPerIp: make('checkInLinkPerIp', config.rateLimit.checkInLinkPerIp),
+      loginPerIp: make('loginPerIp', limits.loginPerIp),
+      loginFailuresPerSource: make('loginFailuresPerSource', limits.loginFailuresPerSource),
+      signupPerIp: make('signupPerIp', limits.signupPerIp),
+      checkInLinkPerIp: make('checkInLinkPerIp', limits.checkInLinkPerIp),
+      passwordResetPerIp: make('passwordResetPerIp', limits.passwordResetPerIp),
+      passwordResetPerAccount: make('passwordResetPerAccount', limits.passwordResetPerAccount),
+      apiPerUser: make('apiPerUser', limits.apiPerUser),
+      apiPerApiKey: make('apiPerApiKey', limits.apiPerApiKey),
+      publicPerIp: make('publicPerIp', limits.publicPerIp),
+    };
+    this.counters = {
+      loginFailuresPerAccount: make('loginFailuresPerAccount', {
+        points: Number.MAX_SAFE_INTEGER,
+        durationSeconds: COUNTER_WINDOWS.loginFailuresPerAccount,
+      }),
+      accessDeniedAuditPerPrincipal: make('accessDeniedAuditPerPrincipal', {
+        points: Number.MAX_SAFE_INTEGER,
+        durationSeconds: COUNTER_WINDOWS.accessDeniedAuditPerPrincipal,
+      }),
     };
   }
 
@@ -58,14 +97,37 @@ export class RateLimitService implements OnModuleDestroy {
     }
   }
 
+  /** Counts one attempt and answers whether it was within budget (for limits that must not throw). */
+  async tryConsume(name: LimitName, key: string): Promise<boolean> {
+    try {
+      await this.limiters[name].consume(key);
+      return true;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return false;
+      throw error;
+    }
+  }
+
   /** Refuses without counting when the key is already over budget. */
   async assertNotBlocked(name: LimitName, key: string): Promise<void> {
     const state = await this.limiters[name].get(key);
     if (state && state.consumedPoints >= this.limiters[name].points) throw tooMany(state);
   }
 
-  async reset(name: LimitName, key: string): Promise<void> {
-    await this.limiters[name].delete(key);
+  async reset(name: LimitName | CounterName, key: string): Promise<void> {
+    await (this.limiters[name as LimitName] ?? this.counters[name as CounterName]).delete(key);
+  }
+
+  /** Adds one to a counter and answers its value within the counter's window. */
+  async increment(name: CounterName, key: string): Promise<number> {
+    const state = await this.counters[name].penalty(key, 1);
+    return state.consumedPoints;
+  }
+
+  /** A counter's value within its window, without changing it. */
+  async count(name: CounterName, key: string): Promise<number> {
+    const state = await this.counters[name].get(key);
+    return state?.consumedPoints ?? 0;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -43,17 +43,27 @@ export class TokenService {
     );
   }
 
-  /** Stores a new refresh token in the family and returns the pair. */
+  /**
+   * Stores a new refresh token and returns the pair. Without `family` it starts a new sign-in,
+   * whose absolute lifetime starts now; a rotation passes its family, whose end it never moves.
+   */
   async issuePair(
     tx: EntityManager,
     user: { clinicId: string; userId: string; role: Role },
-    familyId: string = newId(),
+    family?: { id: string; expiresAt: Date },
+    now: Date = this.clock.now(),
   ): Promise<TokenPair> {
     const { token, hash } = issueToken('rt', user.clinicId);
-    const expiresAt = new Date(this.clock.nowMs() + this.config.auth.refreshTokenTtlDays * 86_400_000);
+    const familyId = family?.id ?? newId();
+    const familyExpiresAt =
+      family?.expiresAt ?? new Date(now.getTime() + this.config.auth.refreshFamilyMaxDays * 86_400_000);
+    const expiresAt = new Date(
+      Math.min(now.getTime() + this.config.auth.refreshTokenTtlDays * 86_400_000, familyExpiresAt.getTime()),
+    );
     await tx.query(
-      `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [user.clinicId, newId(), user.userId, familyId, hash, expiresAt],
+      `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at, family_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [user.clinicId, newId(), user.userId, familyId, hash, expiresAt, familyExpiresAt],
     );
     return {
       accessToken: this.signAccess({ sub: user.userId, cid: user.clinicId, role: user.role, fam: familyId }),

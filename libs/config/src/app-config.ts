@@ -53,12 +53,35 @@ export interface AppConfig {
     jwtAudience: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
+    /** Absolute lifetime of a sign-in (a refresh-token family) from the moment of sign-in; rotation never extends it. */
+    refreshFamilyMaxDays: number;
     invitationTtlDays: number;
+    passwordResetTtlMinutes: number;
+    /**
+     * A failed login answers no sooner than this after it arrived, whatever failed (unknown
+     * clinic, unknown email, wrong password), so its timing says nothing about which.
+     */
+    loginFailureMinMs: number;
+    /** Failures of one account (from any source) after which each attempt waits, doubling up to 2 s. */
+    loginDelayAfterFailures: number;
+    /** Failures of one account (from any source) within 15 minutes after which its owner is emailed. */
+    loginNoticeAfterFailures: number;
+    /** How long a sensitive admin action accepts the last password or MFA confirmation. */
+    reauthWindowMinutes: number;
   };
   rateLimit: {
     loginPerIp: RateLimitRule;
-    loginFailuresPerAccount: RateLimitRule;
+    /** Failed logins for one account from one source address: only that source is refused. */
+    loginFailuresPerSource: RateLimitRule;
     signupPerIp: RateLimitRule;
+    passwordResetPerIp: RateLimitRule;
+    passwordResetPerAccount: RateLimitRule;
+    /** Every authenticated request, per signed-in user. */
+    apiPerUser: RateLimitRule;
+    /** Every authenticated request, per API key. */
+    apiPerApiKey: RateLimitRule;
+    /** Public routes (invitation, reset, refresh, …) per client address. */
+    publicPerIp: RateLimitRule;
     /** Requests to check-in link URLs (landing and Continue) per client IP. */
     checkInLinkPerIp: RateLimitRule;
   };
@@ -267,15 +290,29 @@ export function loadConfig(env: Env): AppConfig {
       jwtAudience: read('JWT_AUDIENCE') ?? 'mend-api',
       accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86400),
       refreshTokenTtlDays: int('REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+      refreshFamilyMaxDays: int('REFRESH_FAMILY_MAX_DAYS', 30, 1, 365),
       invitationTtlDays: int('INVITATION_TTL_DAYS', 7, 1, 30),
+      passwordResetTtlMinutes: int('PASSWORD_RESET_TTL_MINUTES', 60, 5, 1440),
+      loginFailureMinMs: int('LOGIN_FAILURE_MIN_MS', 400, 0, 5000),
+      loginDelayAfterFailures: int('LOGIN_DELAY_AFTER_FAILURES', 3, 1, 1_000_000),
+      loginNoticeAfterFailures: int('LOGIN_NOTICE_AFTER_FAILURES', 10, 1, 1_000_000),
+      reauthWindowMinutes: int('REAUTH_WINDOW_MINUTES', 5, 1, 60),
     },
     rateLimit: {
       loginPerIp: { points: int('RATE_LIMIT_LOGIN_PER_IP', 30, 1, 1_000_000), durationSeconds: 300 },
-      loginFailuresPerAccount: {
-        points: int('RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
+      loginFailuresPerSource: {
+        points: int('RATE_LIMIT_LOGIN_FAILURES_PER_SOURCE', 10, 1, 1_000_000),
         durationSeconds: 900,
       },
       signupPerIp: { points: int('RATE_LIMIT_SIGNUP_PER_IP', 10, 1, 1_000_000), durationSeconds: 3600 },
+      passwordResetPerIp: { points: int('RATE_LIMIT_PASSWORD_RESET_PER_IP', 10, 1, 1_000_000), durationSeconds: 3600 },
+      passwordResetPerAccount: {
+        points: int('RATE_LIMIT_PASSWORD_RESET_PER_ACCOUNT', 3, 1, 1_000_000),
+        durationSeconds: 3600,
+      },
+      apiPerUser: { points: int('RATE_LIMIT_API_PER_USER', 600, 1, 10_000_000), durationSeconds: 60 },
+      apiPerApiKey: { points: int('RATE_LIMIT_API_PER_API_KEY', 1200, 1, 10_000_000), durationSeconds: 60 },
+      publicPerIp: { points: int('RATE_LIMIT_PUBLIC_PER_IP', 300, 1, 10_000_000), durationSeconds: 60 },
       checkInLinkPerIp: { points: int('RATE_LIMIT_CHECK_IN_LINK_PER_IP', 60, 1, 1_000_000), durationSeconds: 600 },
     },
     mail: { smtpUrl, from: read('MAIL_FROM') ?? 'Mend <no-reply@mend.local>' },

@@ -1,14 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Invitations, refresh tokens, API keys, check-in links (emailed), check-in page sessions (cookie). */
-export type TokenKind = 'inv' | 'rt' | 'mk' | 'ci' | 'cs';
+/** Invitations, refresh tokens, API keys, check-in links (emailed), check-in page sessions (cookie), password resets. */
+export type TokenKind = 'inv' | 'rt' | 'mk' | 'ci' | 'cs' | 'pr';
 
 export interface IssuedToken {
   token: string;
   hash: string;
 }
 
-const SHAPE = /^(inv|rt|mk|ci|cs)_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+const SHAPE = /^(inv|rt|mk|ci|cs|pr)_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -7,6 +7,7 @@ export interface InvitationRow {
   expires_at: Date;
   accepted_at: Date | null;
   revoked_at: Date | null;
+  created_by: string | null;
 }
 
 export const invitationsRepository = {
@@ -27,7 +28,7 @@ export const invitationsRepository = {
     lock = false,
   ): Promise<InvitationRow | null> {
     const rows: InvitationRow[] = await tx.query(
-      `SELECT clinic_id, id, user_id, expires_at, accepted_at, revoked_at FROM invitation
+      `SELECT clinic_id, id, user_id, expires_at, accepted_at, revoked_at, created_by FROM invitation
        WHERE clinic_id = $1 AND token_hash = $2 ${lock ? 'FOR UPDATE' : ''}`,
       [clinicId, tokenHash],
     );

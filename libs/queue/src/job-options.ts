@@ -54,6 +54,22 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy<K> } = {
     },
     jobId: (data) => `invitation-email.${data.clinicId}.${data.invitationId}`,
   },
+  [JobName.PasswordResetEmail]: {
+    options: {
+      ...INVITATION_EMAIL_RETRY,
+      removeOnComplete: COMPLETED_JOB_RETENTION,
+      removeOnFail: FAILED_JOB_RETENTION,
+    },
+    jobId: (data) => `password-reset-email.${data.clinicId}.${data.resetId}`,
+  },
+  [JobName.LoginFailuresEmail]: {
+    options: {
+      ...INVITATION_EMAIL_RETRY,
+      removeOnComplete: COMPLETED_JOB_RETENTION,
+      removeOnFail: FAILED_JOB_RETENTION,
+    },
+    jobId: (data) => `login-failures-email.${data.clinicId}.${data.userId}`,
+  },
   [JobName.ProgressRefresh]: {
     options: {
       ...PROGRESS_REFRESH_RETRY,

@@ -12,6 +12,8 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   InvitationEmail: 'invitation.email',
+  PasswordResetEmail: 'password-reset.email',
+  LoginFailuresEmail: 'login-failures.email',
   ProgressRefresh: 'progress.refresh',
   WebhookFanout: 'webhook.fanout',
   WebhookDelivery: 'webhook.delivery',
@@ -24,6 +26,18 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 export interface InvitationEmailJobData {
   clinicId: string;
   invitationId: string;
+}
+
+/** Mints the token of a requested password reset and emails its link (the API stores no token). */
+export interface PasswordResetEmailJobData {
+  clinicId: string;
+  resetId: string;
+}
+
+/** Tells an account's owner that their sign-in failed repeatedly (from any source). */
+export interface LoginFailuresEmailJobData {
+  clinicId: string;
+  userId: string;
 }
 
 /** Re-reads a couple's check-ins and stores any alert that has opened (a check-in just landed). */
@@ -73,6 +87,8 @@ export const ALL_CLINICS = 'all-clinics';
 /** Maps each job name to its payload and queue. Adding a job means adding it here first. */
 export interface JobPayloads {
   [JobName.InvitationEmail]: InvitationEmailJobData;
+  [JobName.PasswordResetEmail]: PasswordResetEmailJobData;
+  [JobName.LoginFailuresEmail]: LoginFailuresEmailJobData;
   [JobName.ProgressRefresh]: ProgressRefreshJobData;
   [JobName.WebhookFanout]: WebhookFanoutJobData;
   [JobName.WebhookDelivery]: WebhookDeliveryJobData;
@@ -88,6 +104,8 @@ void everyPayloadHasClinic;
 
 export const JOB_QUEUE = {
   [JobName.InvitationEmail]: QueueName.Notifications,
+  [JobName.PasswordResetEmail]: QueueName.Notifications,
+  [JobName.LoginFailuresEmail]: QueueName.Notifications,
   [JobName.ProgressRefresh]: QueueName.Maintenance,
   [JobName.WebhookFanout]: QueueName.Webhooks,
   [JobName.WebhookDelivery]: QueueName.Webhooks,

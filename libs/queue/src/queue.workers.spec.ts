@@ -9,6 +9,8 @@ class NotificationsProbe extends QueueProcessor<Notifications> {
   readonly queueName = QueueName.Notifications;
   protected readonly handlers: JobHandlers<Notifications> = {
     [JobName.InvitationEmail]: async () => undefined,
+    [JobName.PasswordResetEmail]: async () => undefined,
+    [JobName.LoginFailuresEmail]: async () => undefined,
     [JobName.ReminderSend]: async () => undefined,
   };
 }
@@ -86,6 +88,8 @@ describe('job ids', () => {
       const id = JOB_POLICIES[name].jobId({
         clinicId,
         invitationId: '0190f7a1-0000-7000-8000-000000000002',
+        resetId: '0190f7a1-0000-7000-8000-000000000007',
+        userId: '0190f7a1-0000-7000-8000-000000000008',
         coupleId: '0190f7a1-0000-7000-8000-000000000004',
         eventId: '0190f7a1-0000-7000-8000-000000000005',
         deliveryId: '0190f7a1-0000-7000-8000-000000000006',

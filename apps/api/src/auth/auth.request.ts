@@ -1,10 +1,20 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 
 import { IsIanaTimeZone } from '../http/validators.js';
 
-/** 8–128 characters, compared in full (argon2 does not truncate). */
+/** 8–128 characters, compared in full (argon2 does not truncate); strength is checked by the service. */
 const PASSWORD = { min: 8, max: 128 };
 
 export class SignUpAdminRequest {
@@ -78,4 +88,64 @@ export class AcceptInvitationRequest {
   @IsString()
   @Length(PASSWORD.min, PASSWORD.max)
   password: string;
+}
+
+export class ChangePasswordRequest {
+  @ApiProperty({ description: 'The password in use now' })
+  @IsString()
+  @Length(1, PASSWORD.max)
+  currentPassword: string;
+
+  @ApiProperty({
+    example: 'a new long passphrase',
+    minLength: PASSWORD.min,
+    maxLength: PASSWORD.max,
+    description: 'Refused (400) when easy to guess: zxcvbn score below 3, see POST /v1/auth/password-strength',
+  })
+  @IsString()
+  @Length(PASSWORD.min, PASSWORD.max)
+  newPassword: string;
+}
+
+export class ForgotPasswordRequest {
+  @ApiProperty({ example: 'harbor', description: 'The clinic slug' })
+  @IsString()
+  @Length(1, 50)
+  clinic: string;
+
+  @ApiProperty({ example: 'avery@harbor.example' })
+  @IsString()
+  @Length(3, 254)
+  email: string;
+}
+
+export class ResetPasswordRequest {
+  @ApiProperty({ example: 'pr_…', description: 'The token from the emailed link (/reset-password?token=…)' })
+  @IsString()
+  @Length(1, 200)
+  token: string;
+
+  @ApiProperty({ example: 'a new long passphrase', minLength: PASSWORD.min, maxLength: PASSWORD.max })
+  @IsString()
+  @Length(PASSWORD.min, PASSWORD.max)
+  password: string;
+}
+
+export class PasswordStrengthRequest {
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @Length(0, PASSWORD.max)
+  password: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Words the person would use (email, name, clinic): they count as guessable',
+    maxItems: 10,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(254, { each: true })
+  userInputs?: string[];
 }

@@ -69,9 +69,18 @@ export class UserPageResponse {
 
 export class InvitationPreviewResponse {
   @ApiProperty({ example: 'Harbor Couples Clinic' }) clinicName: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Avery Admin', description: 'Who sent the invitation' })
+  inviterName: string | null;
   @ApiProperty() name: string;
   @ApiProperty() email: string;
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ format: 'date-time' }) expiresAt: Date;
   @ApiProperty({ enum: ['open', 'accepted', 'expired', 'revoked'] }) status: string;
+}
+
+export class PasswordStrengthResponse {
+  @ApiProperty({ minimum: 0, maximum: 4, description: 'zxcvbn score; 3 or more is accepted' }) score: number;
+  @ApiProperty({ description: 'Whether the API would accept this password' }) isAcceptable: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'This is a heavily used password.' }) warning: string | null;
+  @ApiProperty({ type: [String] }) suggestions: string[];
 }

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -9,10 +11,11 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { CurrentUser, Roles } from '@mend/auth';
+import { AuthService, CurrentUser, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { UsersService } from '@mend/identity';
 
+import { ChangePasswordRequest } from '../auth/auth.request.js';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
 import { InvitedUserResponse, MeResponse, UserPageResponse, UserResponse } from './user.response.js';
@@ -22,7 +25,10 @@ import { InviteUserRequest, ListUsersQuery, UpdateMeRequest, UpdateUserRequest }
 @ApiBearerAuth()
 @Controller()
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly auth: AuthService,
+  ) {}
 
   @Get('me')
   @Roles('admin', 'therapist', 'client')
@@ -38,6 +44,18 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   updateMe(@CurrentUser() principal: UserPrincipal, @Body() body: UpdateMeRequest) {
     return this.users.updateMe(principal, body);
+  }
+
+  @Post('me/password')
+  @HttpCode(204)
+  @Roles('admin', 'therapist', 'client')
+  @ApiOperation({
+    summary: 'Change your password (with the current one); your other sign-ins end, this one stays',
+  })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ description: 'The current password is wrong, or the new one is too easy to guess' })
+  changePassword(@CurrentUser() principal: UserPrincipal, @Body() body: ChangePasswordRequest) {
+    return this.auth.changePassword(principal, body);
   }
 
   @Post('users')

@@ -4,6 +4,8 @@ import { InvitationEmailHandler } from '@mend/identity';
 import { JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
 import { ReminderSender } from '@mend/reminders';
 
+import { AccountEmailHandler } from './account-email.handler.js';
+
 type Notifications = typeof QueueName.Notifications;
 
 /** The notifications queue: one handler per job routed to it (checked at boot by QueueWorkers). */
@@ -15,6 +17,12 @@ export class NotificationsProcessor extends QueueProcessor<Notifications> {
     [JobName.InvitationEmail]: async (job) => {
       await this.invitationEmail.handle(job.data);
     },
+    [JobName.PasswordResetEmail]: async (job) => {
+      await this.accountEmail.passwordReset(job.data);
+    },
+    [JobName.LoginFailuresEmail]: async (job) => {
+      await this.accountEmail.loginFailures(job.data);
+    },
     [JobName.ReminderSend]: async (job) => {
       await this.reminders.send(job.data.clinicId, job.data.notificationId, {
         isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
@@ -24,6 +32,7 @@ export class NotificationsProcessor extends QueueProcessor<Notifications> {
 
   constructor(
     private readonly invitationEmail: InvitationEmailHandler,
+    private readonly accountEmail: AccountEmailHandler,
     private readonly reminders: ReminderSender,
   ) {
     super();
