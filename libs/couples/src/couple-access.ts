@@ -2,7 +2,9 @@ import type { EntityManager } from 'typeorm';
 
 import { DomainException, type Principal, type UserPrincipal } from '@mend/core';
 
-export type CoupleStatus = 'active' | 'paused' | 'closed';
+import { couplesRepository, type CoupleStatus } from './couples.repository.js';
+
+export type { CoupleStatus } from './couples.repository.js';
 
 export interface CoupleRef {
   id: string;
@@ -23,15 +25,6 @@ export interface CoupleAccessRule {
   apiKey?: boolean;
 }
 
-interface CoupleRow {
-  id: string;
-  clinic_id: string;
-  therapist_id: string;
-  status: CoupleStatus;
-  label: string | null;
-  partner_ids: string[] | null;
-}
-
 /** Loads a couple with its partners, locking the couple row when asked. */
 export async function loadCouple(
   tx: EntityManager,
@@ -39,13 +32,7 @@ export async function loadCouple(
   coupleId: string,
   lock = false,
 ): Promise<CoupleRef | null> {
-  const rows: CoupleRow[] = await tx.query(
-    `SELECT c.id, c.clinic_id, c.therapist_id, c.status, c.label,
-            (SELECT array_agg(p.user_id ORDER BY p.position) FROM couple_partner p WHERE p.clinic_id = c.clinic_id AND p.couple_id = c.id) AS partner_ids
-     FROM couple c WHERE c.clinic_id = $1 AND c.id = $2 ${lock ? 'FOR UPDATE OF c' : ''}`,
-    [clinicId, coupleId],
-  );
-  const row = rows[0];
+  const row = await couplesRepository.findRef(tx, clinicId, coupleId, lock);
   if (!row) return null;
   return {
     id: row.id,
@@ -89,9 +76,6 @@ export function canReach(principal: Principal, couple: CoupleRef, rule: CoupleAc
 
 /** The couple a client belongs to (a client is a partner in exactly one couple). */
 export async function coupleOfClient(tx: EntityManager, principal: UserPrincipal): Promise<CoupleRef | null> {
-  const rows: Array<{ couple_id: string }> = await tx.query(
-    `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
-    [principal.clinicId, principal.userId],
-  );
-  return rows[0] ? loadCouple(tx, principal.clinicId, rows[0].couple_id) : null;
+  const coupleId = await couplesRepository.coupleIdOfPartner(tx, principal.clinicId, principal.userId);
+  return coupleId ? loadCouple(tx, principal.clinicId, coupleId) : null;
 }

@@ -8,6 +8,7 @@ import { usersRepository, UsersService, type InvitedUser, type UserStatus } from
 
 import { loadCouple, requireCouple, type CoupleStatus } from './couple-access.js';
 import { CoupleScheduleHooks } from './couple-schedule.hooks.js';
+import { couplesRepository, type CoupleRow, type PartnerRow } from './couples.repository.js';
 
 export interface PartnerInput {
   name: string;
@@ -53,25 +54,6 @@ export interface CreatedCoupleView extends Omit<CoupleView, 'partners'> {
   partners: CreatedPartnerView[];
 }
 
-interface CoupleListRow {
-  id: string;
-  label: string | null;
-  therapist_id: string;
-  status: CoupleStatus;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface PartnerRow {
-  couple_id: string;
-  id: string;
-  name: string;
-  email: string;
-  timezone: string;
-  password_hash_set: boolean;
-  disabled_at: Date | null;
-}
-
 function partnerStatus(row: PartnerRow): UserStatus {
   return row.disabled_at ? 'disabled' : row.password_hash_set ? 'active' : 'invited';
 }
@@ -104,9 +86,12 @@ export class CouplesService {
           });
         }
         const coupleId = newId();
-        const rows: CoupleListRow[] = await tx.query(
-          `INSERT INTO couple (clinic_id, id, label, therapist_id) VALUES ($1, $2, $3, $4) RETURNING id, label, therapist_id, status, created_at, updated_at`,
-          [principal.clinicId, coupleId, input.label?.trim() || null, therapistId],
+        const row = await couplesRepository.insert(
+          tx,
+          principal.clinicId,
+          coupleId,
+          input.label?.trim() || null,
+          therapistId,
         );
         const partners: CreatedPartnerView[] = [];
         for (const [index, partner] of input.partners.entries()) {
@@ -116,10 +101,7 @@ export class CouplesService {
             role: 'client',
             timezone: partner.timezone,
           });
-          await tx.query(
-            `INSERT INTO couple_partner (clinic_id, couple_id, user_id, position) VALUES ($1, $2, $3, $4)`,
-            [principal.clinicId, coupleId, invited.user.id, index + 1],
-          );
+          await couplesRepository.insertPartner(tx, principal.clinicId, coupleId, invited.user.id, index + 1);
           partners.push({
             id: invited.user.id,
             name: invited.user.name,
@@ -130,7 +112,6 @@ export class CouplesService {
           });
         }
         await this.audit.record(tx, this.audit.entryFor(principal, 'couple.create', 'couple', coupleId));
-        const row = rows[0];
         return {
           id: row.id,
           label: row.label,
@@ -189,12 +170,12 @@ export class CouplesService {
     // Therapists see only their own caseload, whatever filter they send.
     const therapistId = principal.role === 'therapist' ? principal.userId : query.therapistId;
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows: CoupleListRow[] = await tx.query(
-        `SELECT id, label, therapist_id, status, created_at, updated_at FROM couple
-         WHERE clinic_id = $1 AND ($2::uuid IS NULL OR therapist_id = $2) AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR id > $4)
-         ORDER BY id LIMIT $5`,
-        [principal.clinicId, therapistId ?? null, query.status ?? null, after ?? null, query.limit + 1],
-      );
+      const rows = await couplesRepository.list(tx, principal.clinicId, {
+        therapistId: therapistId ?? null,
+        status: query.status ?? null,
+        after: after ?? null,
+        limit: query.limit + 1,
+      });
       const partners = await this.partnersOf(
         tx,
         principal.clinicId,
@@ -219,24 +200,14 @@ export class CouplesService {
       }
       const therapistId =
         input.therapistId !== undefined ? await this.resolveTherapist(tx, principal, input.therapistId) : undefined;
-      await tx.query(
-        `UPDATE couple SET label = CASE WHEN $3 THEN $4 ELSE label END, status = coalesce($5, status), therapist_id = coalesce($6, therapist_id), updated_at = mend_now()
-         WHERE clinic_id = $1 AND id = $2`,
-        [
-          principal.clinicId,
-          coupleId,
-          input.label !== undefined,
-          input.label?.trim() || null,
-          input.status ?? null,
-          therapistId ?? null,
-        ],
-      );
+      await couplesRepository.update(tx, principal.clinicId, coupleId, {
+        label: input.label !== undefined ? input.label?.trim() || null : undefined,
+        status: input.status,
+        therapistId,
+      });
       if (therapistId && therapistId !== couple.therapistId) {
         // Future sessions follow the couple to its new therapist.
-        await tx.query(
-          `UPDATE therapy_session SET therapist_id = $3, updated_at = mend_now() WHERE clinic_id = $1 AND couple_id = $2 AND status = 'scheduled' AND starts_at > mend_now()`,
-          [principal.clinicId, coupleId, therapistId],
-        );
+        await couplesRepository.reassignFutureSessions(tx, principal.clinicId, coupleId, therapistId);
         await this.audit.record(tx, this.audit.entryFor(principal, 'couple.reassign', 'couple', coupleId));
       }
       if (input.status && input.status !== couple.status) {
@@ -257,12 +228,9 @@ export class CouplesService {
   }
 
   private async view(tx: EntityManager, clinicId: string, coupleId: string): Promise<CoupleView> {
-    const rows: CoupleListRow[] = await tx.query(
-      `SELECT id, label, therapist_id, status, created_at, updated_at FROM couple WHERE clinic_id = $1 AND id = $2`,
-      [clinicId, coupleId],
-    );
+    const row = await couplesRepository.findById(tx, clinicId, coupleId);
     const partners = await this.partnersOf(tx, clinicId, [coupleId]);
-    return this.toView(rows[0], partners.get(coupleId) ?? []);
+    return this.toView(row!, partners.get(coupleId) ?? []);
   }
 
   private async partnersOf(
@@ -272,17 +240,12 @@ export class CouplesService {
   ): Promise<Map<string, PartnerRow[]>> {
     const byCouple = new Map<string, PartnerRow[]>();
     if (coupleIds.length === 0) return byCouple;
-    const rows: PartnerRow[] = await tx.query(
-      `SELECT p.couple_id, u.id, u.name, u.email, u.timezone, u.password_hash IS NOT NULL AS password_hash_set, u.disabled_at
-       FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
-       WHERE p.clinic_id = $1 AND p.couple_id = ANY($2::uuid[]) ORDER BY p.couple_id, p.position`,
-      [clinicId, coupleIds],
-    );
+    const rows = await couplesRepository.partnersOf(tx, clinicId, coupleIds);
     for (const row of rows) byCouple.set(row.couple_id, [...(byCouple.get(row.couple_id) ?? []), row]);
     return byCouple;
   }
 
-  private toView(row: CoupleListRow, partners: PartnerRow[]): CoupleView {
+  private toView(row: CoupleRow, partners: PartnerRow[]): CoupleView {
     return {
       id: row.id,
       label: row.label,
