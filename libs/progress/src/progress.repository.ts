@@ -195,6 +195,21 @@ export const progressRepository = {
     return opened.map((r) => r.id);
   },
 
+  /** Active couples with an occurrence that closed unanswered in (since, now], or a missed streak not resolved. */
+  async couplesToSweep(tx: EntityManager, clinicId: string, since: Date, now: Date): Promise<string[]> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `SELECT c.id FROM couple c
+        WHERE c.clinic_id = $1 AND c.status = 'active'
+          AND (EXISTS (SELECT 1 FROM occurrence o
+                        WHERE o.clinic_id = c.clinic_id AND o.couple_id = c.id AND o.closes_at > $2 AND o.closes_at <= $3
+                          AND NOT EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id))
+               OR EXISTS (SELECT 1 FROM alert a
+                           WHERE a.clinic_id = c.clinic_id AND a.couple_id = c.id AND a.kind = 'missed_streak' AND a.status <> 'resolved'))`,
+      [clinicId, since, now],
+    );
+    return rows.map((r) => r.id);
+  },
+
   async alertsOfCouple(tx: EntityManager, clinicId: string, coupleId: string): Promise<AlertRow[]> {
     return tx.query(
       `SELECT ${ALERT_COLUMNS} FROM alert WHERE clinic_id = $1 AND couple_id = $2

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
@@ -20,8 +20,16 @@ interface LoadedProgress {
   computation: ProgressComputation;
 }
 
+/**
+ * How far back the scheduled alert check looks for occurrences that closed unanswered. Passes run
+ * every minute; the margin covers a worker restart. Re-checking a couple is idempotent.
+ */
+export const ALERT_SWEEP_LOOKBACK_MS = 30 * 60_000;
+
 @Injectable()
 export class ProgressService {
+  private readonly logger = new Logger(ProgressService.name);
+
   constructor(
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
@@ -88,6 +96,37 @@ export class ProgressService {
       await this.refreshAlerts(tx, clinicId, coupleId, now);
       await planAlertNotices(tx, clinicId, coupleId, now);
     });
+  }
+
+  /**
+   * The scheduled alert check of one clinic: every couple with an occurrence that closed without
+   * a check-in since the last passes (ALERT_SWEEP_LOOKBACK_MS), or with a missed streak not yet
+   * resolved, is refreshed — so a missed streak opens (and its notice goes out) without waiting
+   * for a check-in or a progress read. Each couple in its own transaction: one failure does not
+   * stop the others. Answers how many alerts opened.
+   */
+  async sweepAlerts(clinicId: string, now: Date): Promise<number> {
+    const coupleIds = await this.db.withClinic(clinicId, (tx) =>
+      progressRepository.couplesToSweep(tx, clinicId, new Date(now.getTime() - ALERT_SWEEP_LOOKBACK_MS), now),
+    );
+    let opened = 0;
+    for (const coupleId of coupleIds) {
+      try {
+        opened += await this.db.withClinic(clinicId, async (tx) => {
+          const count = await this.refreshAlerts(tx, clinicId, coupleId, now);
+          await planAlertNotices(tx, clinicId, coupleId, now);
+          return count;
+        });
+      } catch (error) {
+        this.logger.error({
+          msg: 'alert sweep failed for a couple; the next pass retries',
+          clinicId,
+          coupleId,
+          error: (error instanceof Error ? error.message : String(error)).slice(0, 200),
+        });
+      }
+    }
+    return opened;
   }
 
   /**

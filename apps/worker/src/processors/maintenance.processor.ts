@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { Clock } from '@mend/core';
 import { ProgressService } from '@mend/progress';
-import { JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
+import { ALL_CLINICS, JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
 import { RemindersReconciler } from '@mend/reminders';
 
 type Maintenance = typeof QueueName.Maintenance;
@@ -17,7 +17,11 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
       await this.progress.refreshCouple(job.data.clinicId, job.data.coupleId, this.clock.now());
     },
     [JobName.RemindersReconcile]: async (job) => {
-      await this.reconciler.run(job.data, this.clock.now());
+      const now = this.clock.now();
+      await this.reconciler.run(job.data, now);
+      // The same per-clinic, every-minute pass checks the alerts the clock opens (a missed streak
+      // grows when an occurrence closes, with no request to trigger it).
+      if (job.data.clinicId !== ALL_CLINICS) await this.progress.sweepAlerts(job.data.clinicId, now);
     },
   };
 
