@@ -7,7 +7,7 @@
  * costs, not the database.
  * The bench compares per-request transaction and row counts of both to show they match.
  *
- * Domain rules that are pure functions (recurrence, check-in window, form validation, scoring)
+ * Domain rules that are pure functions (check-in window, form validation, scoring)
  * are imported straight from their lib files, as the API uses them.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -20,9 +20,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Answers, CheckInForm, Scoring } from '../libs/exercises/src/form.types.js';
 import { validateAnswers } from '../libs/exercises/src/form.validator.js';
 import { scoreAnswers } from '../libs/exercises/src/scoring.js';
-import { CLOSE_AFTER_HOURS, HORIZON_DAYS } from '../libs/homework/src/homework.constants.js';
 import { checkInWindow } from '../libs/homework/src/occurrence-state.js';
-import { expandRecurrence } from '../libs/homework/src/recurrence.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,8 +33,6 @@ const { values } = parseArgs({
 const secret = values['jwt-secret']!;
 const pool = new pg.Pool({ connectionString: values['database-url'], max: Number(values['pool-size'] ?? 10) });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 class HttpError extends Error {
   constructor(readonly status: number) {
@@ -75,7 +71,10 @@ async function inClinic<T>(clinicId: string, work: (c: pg.PoolClient) => Promise
   const client = await pool.connect();
   try {
     await client.query('START TRANSACTION');
-    await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinicId]);
+    await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
+      clinicId,
+      new Date().toISOString(),
+    ]);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
@@ -115,111 +114,50 @@ app.post<{
     const clinicId = claims.cid;
     const view = await inClinic(clinicId, async (c) => {
       const now = new Date();
-      const lock = async () =>
-        (
-          await c.query(`SELECT id FROM assignment WHERE clinic_id = $1 AND id = $2 FOR NO KEY UPDATE`, [
-            clinicId,
-            assignmentId,
-          ])
-        ).rows.length === 1;
-      if (!(await lock())) throw new HttpError(404);
-      const assignment = (
+      // CheckInsService.submitIn: one locking read of assignment, couple, form and occurrence.
+      const target = (
         await c.query(
-          `SELECT id, couple_id, exercise_id, exercise_version, schedule_type, status FROM assignment WHERE clinic_id = $1 AND id = $2`,
-          [clinicId, assignmentId],
+          `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status,
+              EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
+              v.mode, v.form, v.scoring,
+              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.has_check_in
+       FROM assignment a
+       JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
+       JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
+       LEFT JOIN occurrence o ON o.clinic_id = a.clinic_id AND o.assignment_id = a.id AND o.due_at = $4
+            AND o.partner_id IS NOT DISTINCT FROM (CASE WHEN v.mode = 'joint' THEN NULL ELSE $3::uuid END)
+       WHERE a.clinic_id = $1 AND a.id = $2
+       FOR NO KEY UPDATE OF a`,
+          [clinicId, assignmentId, claims.sub, occurrenceAt],
         )
-      ).rows[0];
-      const couple = (
-        await c.query(
-          `SELECT c.id, c.clinic_id, c.therapist_id, c.status, c.label,
-            (SELECT array_agg(p.user_id ORDER BY p.position) FROM couple_partner p WHERE p.clinic_id = c.clinic_id AND p.couple_id = c.id) AS partner_ids
-     FROM couple c WHERE c.clinic_id = $1 AND c.id = $2 `,
-          [clinicId, assignment.couple_id],
-        )
-      ).rows[0];
-      if (!couple || !(couple.partner_ids as string[]).includes(claims.sub)) throw new HttpError(404);
-      if (assignment.status === 'cancelled' || couple.status === 'closed') throw new HttpError(422);
-      const version = (
-        await c.query(
-          `SELECT v.exercise_id, v.version, e.builtin_key, v.title, v.category, v.instructions, v.mode, v.default_cadence, v.form, v.scoring, v.created_at
-       FROM exercise_version v JOIN exercise e ON e.clinic_id = v.clinic_id AND e.id = v.exercise_id
-       WHERE v.clinic_id = $1 AND v.exercise_id = $2 AND v.version = $3`,
-          [clinicId, assignment.exercise_id, assignment.exercise_version],
-        )
-      ).rows[0] as { mode: 'individual' | 'joint'; form: CheckInForm; scoring: Scoring | null };
-
-      // materialiseOccurrences: the horizon moves with now, so the mark is behind on every submit.
-      const until = new Date(now.getTime() + HORIZON_DAYS * DAY_MS);
-      await lock();
-      const m = (
-        await c.query(
-          `SELECT a.id, a.couple_id, a.schedule_type, a.due_at, a.rrule, to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until,
-            a.status, a.materialized_until, a.created_at, c.status AS couple_status, v.mode
-     FROM assignment a
-     JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
-     JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
-     WHERE a.clinic_id = $1 AND a.id = $2`,
-          [clinicId, assignmentId],
-        )
-      ).rows[0];
-      const mark: Date = m.materialized_until ?? m.created_at;
-      if (m.status === 'active' && m.couple_status === 'active' && mark.getTime() < until.getTime()) {
-        const partners = (
-          await c.query(
-            `SELECT p.user_id, u.timezone FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
-     WHERE p.clinic_id = $1 AND p.couple_id = $2 ORDER BY p.position`,
-            [clinicId, m.couple_id],
-          )
-        ).rows as Array<{ user_id: string; timezone: string }>;
-        const targets = m.mode === 'joint' ? [{ user_id: null, timezone: partners[0].timezone }] : partners;
-        const slots = targets.flatMap((t) =>
-          expandRecurrence({ rrule: m.rrule, startsOn: m.starts_on, until: m.until }, t.timezone, mark, until).map(
-            (dueAt) => ({ partnerId: t.user_id, dueAt }),
-          ),
-        );
-        if (slots.length > 0) {
-          await c.query(
-            `INSERT INTO occurrence (clinic_id, id, assignment_id, couple_id, partner_id, due_at, closes_at)
-     SELECT $1, s.id, $2, $3, s.partner_id, s.due_at, s.closes_at
-     FROM unnest($4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[]) AS s (id, partner_id, due_at, closes_at)
-     ON CONFLICT DO NOTHING
-     RETURNING id`,
-            [
-              clinicId,
-              assignmentId,
-              m.couple_id,
-              slots.map(() => uuidv7()),
-              slots.map((s) => s.partnerId),
-              slots.map((s) => s.dueAt.toISOString()),
-              slots.map((s) => new Date(s.dueAt.getTime() + CLOSE_AFTER_HOURS * HOUR_MS).toISOString()),
-            ],
-          );
-        }
-        await c.query(`UPDATE assignment SET materialized_until = $3 WHERE clinic_id = $1 AND id = $2`, [
-          clinicId,
-          assignmentId,
-          until,
-        ]);
-      }
-
-      const occurrence = (
-        await c.query(
-          `SELECT id, partner_id, due_at, closes_at FROM occurrence
-       WHERE clinic_id = $1 AND assignment_id = $2 AND due_at = $3 AND partner_id IS NOT DISTINCT FROM $4::uuid`,
-          [clinicId, assignmentId, occurrenceAt, version.mode === 'joint' ? null : claims.sub],
-        )
-      ).rows[0];
-      if (!occurrence) throw new HttpError(422);
+      ).rows[0] as
+        | {
+            id: string;
+            couple_id: string;
+            schedule_type: string;
+            status: string;
+            couple_status: string;
+            is_partner: boolean;
+            form: CheckInForm;
+            scoring: Scoring | null;
+            occurrence_id: string | null;
+            partner_id: string | null;
+            due_at: Date;
+            closes_at: Date;
+            has_check_in: boolean;
+          }
+        | undefined;
+      if (!target || !target.is_partner) throw new HttpError(404);
+      if (target.status === 'cancelled' || target.couple_status === 'closed') throw new HttpError(422);
+      // The bench's occurrences are all materialised (the API would lay out the horizon here otherwise).
+      if (!target.occurrence_id) throw new HttpError(422);
+      const occurrence = { id: target.occurrence_id, due_at: target.due_at, closes_at: target.closes_at };
       const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
       if (!window.isOpen) throw new HttpError(422);
-      if (
-        (await c.query(`SELECT 1 FROM check_in WHERE clinic_id = $1 AND occurrence_id = $2`, [clinicId, occurrence.id]))
-          .rows.length > 0
-      )
-        throw new HttpError(409);
-      if (validateAnswers(version.form, body.answers).length) throw new HttpError(400);
+      if (target.has_check_in) throw new HttpError(409);
+      if (validateAnswers(target.form, body.answers).length) throw new HttpError(400);
       const answers = body.answers as Answers;
-      const score = scoreAnswers(version.scoring, answers);
+      const score = scoreAnswers(target.scoring, answers);
       const inserted = await c.query(
         `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -230,7 +168,7 @@ app.post<{
           uuidv7(),
           occurrence.id,
           assignmentId,
-          couple.id,
+          target.couple_id,
           claims.sub,
           JSON.stringify(answers),
           score === null ? null : JSON.stringify(score),
@@ -242,13 +180,22 @@ app.post<{
       const id = inserted.rows[0]?.id as string | undefined;
       if (!id) throw new HttpError(409);
       await c.query(
+        `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = mend_now()
+      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL
+        AND ($2::uuid IS NULL OR session_id = $2) AND ($3::uuid IS NULL OR occurrence_id = $3)
+        AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
+        AND ($5::text IS NULL OR kind = $5) AND ($6::uuid IS NULL OR recipient_id = $6)
+      RETURNING id`,
+        [clinicId, null, occurrence.id, 'already_done', null, null],
+      );
+      await c.query(
         `INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [clinicId, uuidv7(), 'user', claims.sub, 'check_in.create', 'check_in', id, 'success', request.id, request.ip],
       );
       await c.query(
         `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now()))
+       VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, mend_now()))
        ON CONFLICT (clinic_id, id) DO NOTHING
        RETURNING id`,
         [
@@ -256,7 +203,7 @@ app.post<{
           uuidv7(),
           'maintenance',
           'progress.refresh',
-          JSON.stringify({ clinicId, coupleId: assignment.couple_id }),
+          JSON.stringify({ clinicId, coupleId: target.couple_id }),
           null,
         ],
       );
@@ -274,31 +221,25 @@ app.post<{
             checkInId: id,
             assignmentId,
             occurrenceId: occurrence.id,
-            coupleId: couple.id,
+            coupleId: target.couple_id,
             partnerId: claims.sub,
           }),
           null,
         ],
       );
-      const row = (
-        await c.query(
-          `SELECT c.id, c.assignment_id, c.couple_id, o.due_at AS occurrence_at, o.partner_id, c.author_id, c.answers, c.score, c.visibility, c.is_late, c.submitted_at
-  FROM check_in c JOIN occurrence o ON o.clinic_id = c.clinic_id AND o.id = c.occurrence_id WHERE c.clinic_id = $1 AND c.id = $2`,
-          [clinicId, id],
-        )
-      ).rows[0];
+      // The row as written: no read-back.
       return {
-        id: row.id,
-        assignmentId: row.assignment_id,
-        coupleId: row.couple_id,
-        occurrenceAt: row.occurrence_at,
-        partnerId: row.partner_id,
-        authorId: row.author_id,
-        answers: row.answers,
-        score: row.score,
-        visibility: row.visibility,
-        isLate: row.is_late,
-        submittedAt: row.submitted_at,
+        id,
+        assignmentId,
+        coupleId: target.couple_id,
+        occurrenceAt: occurrence.due_at,
+        partnerId: target.partner_id,
+        authorId: claims.sub,
+        answers,
+        score,
+        visibility: body.visibility,
+        isLate: window.isLate,
+        submittedAt: now,
       };
     });
     return reply.status(201).send(view);
