@@ -46,6 +46,11 @@ export interface AppConfig {
     reconcileIntervalMs: number;
     /** A due send is re-added only when it has been due this long without being sent (the relay publishes on time). */
     reconcileGraceMs: number;
+    /**
+     * Reminder sends due within this long are published to the queue ahead of time as delayed
+     * jobs, so the due instant costs no outbox scan or publish (0: publish when due).
+     */
+    publishAheadMs: number;
   };
   auth: {
     jwtSecret: string;
@@ -283,6 +288,7 @@ export function loadConfig(env: Env): AppConfig {
       claimLeaseMs: int('REMINDER_CLAIM_LEASE_MS', 120_000, 1000, 3_600_000),
       reconcileIntervalMs: int('REMINDERS_RECONCILE_INTERVAL_MS', 60_000, 1000, 3_600_000),
       reconcileGraceMs: int('REMINDERS_RECONCILE_GRACE_MS', 30_000, 0, 3_600_000),
+      publishAheadMs: int('REMINDERS_PUBLISH_AHEAD_MS', 60_000, 0, 3_600_000),
     },
     auth: {
       jwtSecret: jwtSecret ?? '',

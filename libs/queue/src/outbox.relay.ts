@@ -8,7 +8,7 @@ import { TenantDatabase } from '@mend/database';
 import { outboxJobId } from './job-options.js';
 import { JobProducer } from './job.producer.js';
 import { QUEUE_CONFIG } from './queue-connections.js';
-import { isJobName, JOB_QUEUE, type JobItem } from './queue.registry.js';
+import { isJobName, JOB_QUEUE, JobName, type JobItem } from './queue.registry.js';
 
 export const OUTBOX_RELAY_BATCH_SIZE = 200;
 
@@ -17,7 +17,15 @@ interface OutboxRow {
   queue: string;
   job_name: string;
   payload: JobItem['data'];
+  available_at: Date;
 }
+
+/**
+ * The one job published before its row is due: the reminder sender re-reads its notification and
+ * does nothing for a job that runs before the row's send time (a plan that moved), so a delayed
+ * job is safe. Other jobs (webhook retries) are published when due.
+ */
+const PUBLISHED_AHEAD = JobName.ReminderSend;
 
 /**
  * Publishes due outbox rows to BullMQ (worker only; several workers may run it at once).
@@ -27,6 +35,11 @@ interface OutboxRow {
  * marked published. A crash after the add but before the commit leaves the rows unpublished; the
  * next pass adds them again under the same job ids, which BullMQ ignores while the first job is
  * retained (see COMPLETED_JOB_RETENTION) — so each row becomes exactly one job.
+ *
+ * Reminder sends due within `reminders.publishAheadMs` are published ahead as delayed jobs, so a
+ * burst due at one instant (every partner's 20:00) is already waiting in the queue then: the
+ * instant costs no outbox scan. The outbox stays the source of truth; the reconciler re-adds a
+ * due, unsent reminder whose job the queue lost.
  *
  * The worker calls start() once the queue backend is ready; stop() (also on module destroy)
  * waits for a pass in progress.
@@ -65,9 +78,10 @@ export class OutboxRelay implements OnModuleDestroy {
 
   /** One pass over due rows (up to `batchSize`); returns how many rows were published. */
   async relayOnce(batchSize = OUTBOX_RELAY_BATCH_SIZE): Promise<number> {
+    const now = this.clock.now();
     const due: Array<{ clinic_id: string; id: string }> = await this.db.source.query(
       'SELECT clinic_id, id FROM mend_outbox_due($1, $2)',
-      [batchSize, this.clock.now()],
+      [batchSize, new Date(now.getTime() + this.config.reminders.publishAheadMs)],
     );
     const byClinic = new Map<string, string[]>();
     for (const row of due) byClinic.set(row.clinic_id, [...(byClinic.get(row.clinic_id) ?? []), row.id]);
@@ -75,7 +89,7 @@ export class OutboxRelay implements OnModuleDestroy {
     let published = 0;
     for (const [clinicId, ids] of byClinic) {
       try {
-        published += await this.db.withClinic(clinicId, (tx) => this.publishClinic(tx, clinicId, ids));
+        published += await this.db.withClinic(clinicId, (tx) => this.publishClinic(tx, clinicId, ids, now));
       } catch (error) {
         // One clinic's failure (e.g. the queue backend refusing an add) must not hold up the others.
         this.logger.error({
@@ -88,13 +102,14 @@ export class OutboxRelay implements OnModuleDestroy {
     return published;
   }
 
-  private async publishClinic(tx: EntityManager, clinicId: string, ids: string[]): Promise<number> {
+  private async publishClinic(tx: EntityManager, clinicId: string, ids: string[], now: Date): Promise<number> {
     const rows: OutboxRow[] = await tx.query(
-      `SELECT id, queue, job_name, payload FROM outbox
-        WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL AND available_at <= mend_now()
+      `SELECT id, queue, job_name, payload, available_at FROM outbox
+        WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL
+          AND (available_at <= mend_now() OR (job_name = $3 AND available_at <= mend_now() + make_interval(secs => $4)))
         ORDER BY available_at, id
         FOR UPDATE SKIP LOCKED`,
-      [clinicId, ids],
+      [clinicId, ids, PUBLISHED_AHEAD, this.config.reminders.publishAheadMs / 1000],
     );
     const publishable = rows.filter((row) => {
       const isKnown = isJobName(row.job_name) && JOB_QUEUE[row.job_name] === row.queue;
@@ -111,6 +126,7 @@ export class OutboxRelay implements OnModuleDestroy {
       publishable.map((row) =>
         this.producer.add({ name: row.job_name, data: row.payload } as JobItem, {
           jobId: outboxJobId(clinicId, row.id),
+          delayMs: row.available_at.getTime() - now.getTime(),
         }),
       ),
     );

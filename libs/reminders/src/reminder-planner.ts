@@ -25,8 +25,8 @@ import {
  * Planning: turns occurrences, sessions and alerts into notification rows, inside the caller's
  * clinic-pinned transaction, so a reminder commits or rolls back with the change that caused
  * it. Each row is planned once per dedupe key; its send is announced through the outbox with
- * `availableAt` = send time, so nothing waits in Redis until it is due (a lost Redis loses
- * nothing the reconciler cannot re-add). A moved send announces a new job (the dedupe key of
+ * `availableAt` = send time; the relay publishes it as a delayed job once the send time is
+ * within REMINDERS_PUBLISH_AHEAD_MS (a lost Redis loses nothing the reconciler cannot re-add). A moved send announces a new job (the dedupe key of
  * the announcement carries the send time); the old job finds the row not yet due and does
  * nothing. Whether a reminder still applies is decided again at send time (reminder-sender).
  */
