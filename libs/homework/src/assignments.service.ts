@@ -17,6 +17,7 @@ import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend
 import { findExercise, getVersion, type ExerciseMode, type ExerciseVersionView } from '@mend/exercises';
 import { planOccurrenceReminders } from '@mend/reminders';
 
+import { assignmentsRepository, type AssignmentRow } from './assignments.repository.js';
 import { DAY_MS, horizonEnd, RECENT_DAYS } from './homework.constants.js';
 import {
   DEFAULT_REMINDERS,
@@ -59,32 +60,6 @@ export interface ListAssignmentsQuery {
   limit: number;
   cursor?: string;
 }
-
-interface AssignmentRow {
-  id: string;
-  couple_id: string;
-  exercise_id: string;
-  exercise_version: number;
-  title: string;
-  category: string;
-  mode: ExerciseMode;
-  instructions: string | null;
-  schedule_type: 'once' | 'recurring';
-  due_at: Date | null;
-  rrule: string | null;
-  starts_on: string | null;
-  until: string | null;
-  status: AssignmentStatus;
-  reminders: Partial<ReminderSettings>;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const SELECT_ASSIGNMENT = `
-  SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, a.rrule,
-         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.created_at, a.updated_at
-  FROM assignment a
-  JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
 
 function scheduleOf(row: AssignmentRow): ScheduleView {
   return row.schedule_type === 'once'
@@ -189,28 +164,18 @@ export class AssignmentsService {
         if (problems.length) throw invalid(problems);
 
         const id = newId();
-        await tx.query(
-          `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, materialized_until, created_by, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
-          [
-            principal.clinicId,
-            id,
-            coupleId,
-            exercise.id,
-            exercise.version,
-            input.instructions?.trim() || null,
-            schedule.type,
-            schedule.type === 'once' ? schedule.dueAt : null,
-            schedule.type === 'recurring' ? schedule.rrule : null,
-            schedule.type === 'recurring' ? schedule.startsOn : null,
-            schedule.type === 'recurring' ? (schedule.until ?? null) : null,
-            JSON.stringify({ ...DEFAULT_REMINDERS, ...(input.reminders ?? {}) }),
-            // Recurring homework is never due before it was given.
-            now,
-            principal.userId,
-            now,
-          ],
-        );
+        await assignmentsRepository.insert(tx, {
+          clinicId: principal.clinicId,
+          id,
+          coupleId,
+          exerciseId: exercise.id,
+          exerciseVersion: exercise.version,
+          instructions: input.instructions?.trim() || null,
+          schedule,
+          reminders: { ...DEFAULT_REMINDERS, ...(input.reminders ?? {}) },
+          createdBy: principal.userId,
+          now,
+        });
         await materialiseOccurrences(tx, principal.clinicId, id, horizonEnd(now), now);
         await this.audit.record(tx, this.audit.entryFor(principal, 'assignment.create', 'assignment', id));
         return toAssignmentView(await this.row(tx, principal.clinicId, id), { withInstructions: true });
@@ -224,12 +189,11 @@ export class AssignmentsService {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId, { admin: true });
       await ensureHorizon(tx, principal.clinicId, { coupleId }, this.clock.now());
-      const rows: AssignmentRow[] = await tx.query(
-        `${SELECT_ASSIGNMENT}
-         WHERE a.clinic_id = $1 AND a.couple_id = $2 AND ($3::text IS NULL OR a.status = $3) AND ($4::uuid IS NULL OR a.id < $4)
-         ORDER BY a.id DESC LIMIT $5`,
-        [principal.clinicId, coupleId, query.status ?? null, beforeId ?? null, query.limit + 1],
-      );
+      const rows = await assignmentsRepository.listOfCouple(tx, principal.clinicId, coupleId, {
+        status: query.status ?? null,
+        beforeId: beforeId ?? null,
+        limit: query.limit + 1,
+      });
       return toPage(rows, query.limit, (r) => toAssignmentView(r, { withInstructions: principal.role !== 'admin' }));
     });
   }
@@ -252,32 +216,12 @@ export class AssignmentsService {
         schedule = normalised.schedule;
       }
       const status = input.status ?? current.status;
-      await tx.query(
-        `UPDATE assignment SET
-           status = $3,
-           instructions = CASE WHEN $4 THEN $5 ELSE instructions END,
-           reminders = CASE WHEN $6::jsonb IS NULL THEN reminders ELSE reminders || $6::jsonb END,
-           schedule_type = coalesce($7, schedule_type),
-           due_at = CASE WHEN $7 IS NULL THEN due_at ELSE $8 END,
-           rrule = CASE WHEN $7 IS NULL THEN rrule ELSE $9 END,
-           starts_on = CASE WHEN $7 IS NULL THEN starts_on ELSE $10::date END,
-           until = CASE WHEN $7 IS NULL THEN until ELSE $11::date END,
-           updated_at = mend_now()
-         WHERE clinic_id = $1 AND id = $2`,
-        [
-          principal.clinicId,
-          assignmentId,
-          status,
-          input.instructions !== undefined,
-          input.instructions?.trim() || null,
-          input.reminders ? JSON.stringify(input.reminders) : null,
-          schedule?.type ?? null,
-          schedule?.type === 'once' ? schedule.dueAt : null,
-          schedule?.type === 'recurring' ? schedule.rrule : null,
-          schedule?.type === 'recurring' ? schedule.startsOn : null,
-          schedule?.type === 'recurring' ? (schedule.until ?? null) : null,
-        ],
-      );
+      await assignmentsRepository.update(tx, principal.clinicId, assignmentId, {
+        status,
+        instructions: input.instructions !== undefined ? input.instructions?.trim() || null : undefined,
+        reminders: input.reminders,
+        schedule,
+      });
       const isReplanned = schedule !== undefined || status !== current.status;
       if (isReplanned) {
         await clearFutureOccurrences(tx, principal.clinicId, assignmentId, now);
@@ -311,10 +255,7 @@ export class AssignmentsService {
       const couple = await coupleOfClient(tx, principal);
       if (!couple) return [];
       await ensureHorizon(tx, principal.clinicId, { coupleId: couple.id }, now);
-      const rows: AssignmentRow[] = await tx.query(
-        `${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status <> 'cancelled' ORDER BY a.id DESC LIMIT 200`,
-        [principal.clinicId, couple.id],
-      );
+      const rows = await assignmentsRepository.listLiveOfCouple(tx, principal.clinicId, couple.id);
       const occurrences = await listOccurrences(tx, principal.clinicId, {
         coupleId: couple.id,
         partnerId: principal.userId,
@@ -379,11 +320,7 @@ export class AssignmentsService {
   }
 
   private async findRow(tx: EntityManager, clinicId: string, assignmentId: string): Promise<AssignmentRow | null> {
-    const rows: AssignmentRow[] = await tx.query(`${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.id = $2`, [
-      clinicId,
-      assignmentId,
-    ]);
-    return rows[0] ?? null;
+    return assignmentsRepository.findById(tx, clinicId, assignmentId);
   }
 
   private async row(tx: EntityManager, clinicId: string, assignmentId: string): Promise<AssignmentRow> {

@@ -2,7 +2,7 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { Clock } from '@mend/core';
-import { CoupleScheduleHooks, type CoupleStatus } from '@mend/couples';
+import { CoupleScheduleHooks, couplesRepository, type CoupleStatus } from '@mend/couples';
 import { ProfileHooks } from '@mend/identity';
 import { OccurrenceHorizon, replanPendingReminders } from '@mend/reminders';
 
@@ -27,11 +27,8 @@ export class HomeworkScheduleHooks implements CoupleScheduleHooks, ProfileHooks,
   }
 
   async timezoneChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {
-    const rows: Array<{ couple_id: string }> = await tx.query(
-      `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
-      [clinicId, userId],
-    );
-    if (rows[0]) await replanCoupleOccurrences(tx, clinicId, rows[0].couple_id, this.clock.now());
+    const coupleId = await couplesRepository.coupleIdOfPartner(tx, clinicId, userId);
+    if (coupleId) await replanCoupleOccurrences(tx, clinicId, coupleId, this.clock.now());
   }
 
   async reminderWindowChanged(tx: EntityManager, clinicId: string, userId: string): Promise<void> {

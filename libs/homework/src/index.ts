@@ -5,6 +5,7 @@ export * from './occurrence-state.js';
 export * from './occurrences.js';
 export * from './check-ins.repository.js';
 export * from './assignments.service.js';
+export * from './assignments.repository.js';
 export * from './check-ins.service.js';
 export * from './homework.module.js';
 export * from './homework-schedule.hooks.js';

@@ -1,0 +1,144 @@
+import type { EntityManager } from 'typeorm';
+
+import type { ExerciseMode } from '@mend/exercises';
+
+import type { AssignmentStatus, ReminderSettings, ScheduleInput } from './homework.views.js';
+
+/** An assignment with the title, category and mode of the exercise version it was given. */
+export interface AssignmentRow {
+  id: string;
+  couple_id: string;
+  exercise_id: string;
+  exercise_version: number;
+  title: string;
+  category: string;
+  mode: ExerciseMode;
+  instructions: string | null;
+  schedule_type: 'once' | 'recurring';
+  due_at: Date | null;
+  rrule: string | null;
+  starts_on: string | null;
+  until: string | null;
+  status: AssignmentStatus;
+  reminders: Partial<ReminderSettings>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_ASSIGNMENT = `
+  SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, a.rrule,
+         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.created_at, a.updated_at
+  FROM assignment a
+  JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
+
+export interface NewAssignment {
+  clinicId: string;
+  id: string;
+  coupleId: string;
+  exerciseId: string;
+  exerciseVersion: number;
+  instructions: string | null;
+  schedule: ScheduleInput;
+  reminders: ReminderSettings;
+  createdBy: string;
+  /** Creation time; recurring homework is never due before it (materialised until then). */
+  now: Date;
+}
+
+export interface AssignmentChanges {
+  status: AssignmentStatus;
+  /** undefined leaves the instructions; null clears them. */
+  instructions?: string | null;
+  /** Merged into the stored settings. */
+  reminders?: Partial<ReminderSettings>;
+  schedule?: ScheduleInput;
+}
+
+/** SQL for assignments; every method takes the clinic-pinned transaction and the clinic id. */
+export const assignmentsRepository = {
+  async insert(tx: EntityManager, a: NewAssignment): Promise<void> {
+    const { schedule } = a;
+    await tx.query(
+      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, materialized_until, created_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+      [
+        a.clinicId,
+        a.id,
+        a.coupleId,
+        a.exerciseId,
+        a.exerciseVersion,
+        a.instructions,
+        schedule.type,
+        schedule.type === 'once' ? schedule.dueAt : null,
+        schedule.type === 'recurring' ? schedule.rrule : null,
+        schedule.type === 'recurring' ? schedule.startsOn : null,
+        schedule.type === 'recurring' ? (schedule.until ?? null) : null,
+        JSON.stringify(a.reminders),
+        a.now,
+        a.createdBy,
+        a.now,
+      ],
+    );
+  },
+
+  async findById(tx: EntityManager, clinicId: string, assignmentId: string): Promise<AssignmentRow | null> {
+    const rows: AssignmentRow[] = await tx.query(`${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.id = $2`, [
+      clinicId,
+      assignmentId,
+    ]);
+    return rows[0] ?? null;
+  },
+
+  /** A couple's assignments, newest first, optionally of one status, before a cursor. */
+  async listOfCouple(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    filter: { status: AssignmentStatus | null; beforeId: string | null; limit: number },
+  ): Promise<AssignmentRow[]> {
+    return tx.query(
+      `${SELECT_ASSIGNMENT}
+         WHERE a.clinic_id = $1 AND a.couple_id = $2 AND ($3::text IS NULL OR a.status = $3) AND ($4::uuid IS NULL OR a.id < $4)
+         ORDER BY a.id DESC LIMIT $5`,
+      [clinicId, coupleId, filter.status, filter.beforeId, filter.limit],
+    );
+  },
+
+  /** A couple's assignments that are not cancelled, newest first (at most 200). */
+  async listLiveOfCouple(tx: EntityManager, clinicId: string, coupleId: string): Promise<AssignmentRow[]> {
+    return tx.query(
+      `${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status <> 'cancelled' ORDER BY a.id DESC LIMIT 200`,
+      [clinicId, coupleId],
+    );
+  },
+
+  async update(tx: EntityManager, clinicId: string, assignmentId: string, changes: AssignmentChanges): Promise<void> {
+    const { schedule } = changes;
+    await tx.query(
+      `UPDATE assignment SET
+           status = $3,
+           instructions = CASE WHEN $4 THEN $5 ELSE instructions END,
+           reminders = CASE WHEN $6::jsonb IS NULL THEN reminders ELSE reminders || $6::jsonb END,
+           schedule_type = coalesce($7, schedule_type),
+           due_at = CASE WHEN $7 IS NULL THEN due_at ELSE $8 END,
+           rrule = CASE WHEN $7 IS NULL THEN rrule ELSE $9 END,
+           starts_on = CASE WHEN $7 IS NULL THEN starts_on ELSE $10::date END,
+           until = CASE WHEN $7 IS NULL THEN until ELSE $11::date END,
+           updated_at = mend_now()
+         WHERE clinic_id = $1 AND id = $2`,
+      [
+        clinicId,
+        assignmentId,
+        changes.status,
+        changes.instructions !== undefined,
+        changes.instructions ?? null,
+        changes.reminders ? JSON.stringify(changes.reminders) : null,
+        schedule?.type ?? null,
+        schedule?.type === 'once' ? schedule.dueAt : null,
+        schedule?.type === 'recurring' ? schedule.rrule : null,
+        schedule?.type === 'recurring' ? schedule.startsOn : null,
+        schedule?.type === 'recurring' ? (schedule.until ?? null) : null,
+      ],
+    );
+  },
+};
