@@ -168,8 +168,25 @@ export const couplesRepository = {
     return rows[0]?.couple_id;
   },
 
-  /** Deletes the couple and its partners' client accounts (cascades remove their check-ins, tokens, invitations and notifications). */
+  /**
+   * Deletes the couple and its partners' client accounts (cascades remove their check-ins, tokens,
+   * invitations and notifications), and every row elsewhere that names them: the partners' own
+   * Idempotency-Key records and any record whose stored answer names the couple or a partner,
+   * and the stored webhook events about them with their deliveries. Only the audit (ids), the
+   * outbox and the queue keep ids, never content.
+   */
   async erase(tx: EntityManager, clinicId: string, coupleId: string, partnerIds: string[]): Promise<void> {
+    const ids = [coupleId, ...partnerIds];
+    await tx.query(
+      `DELETE FROM idempotency_record r WHERE r.clinic_id = $1
+          AND (r.actor_id = ANY($2::uuid[]) OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS i(id) WHERE r.response::text LIKE '%' || i.id || '%'))`,
+      [clinicId, ids],
+    );
+    await tx.query(
+      `DELETE FROM webhook_event e WHERE e.clinic_id = $1
+          AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS i(id) WHERE e.data::text LIKE '%' || i.id || '%')`,
+      [clinicId, ids],
+    );
     await tx.query(`DELETE FROM couple WHERE clinic_id = $1 AND id = $2`, [clinicId, coupleId]);
     if (partnerIds.length > 0) {
       await tx.query(`DELETE FROM "user" WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND role = 'client'`, [

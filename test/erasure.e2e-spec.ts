@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+
+import { DateTime } from 'luxon';
+import pg from 'pg';
+
+import { builtinExerciseId, newClinic, newCouple, newStaff } from '@mend/testing';
+
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const auth = { type: 'bearer' } as const;
+
+/** Tables that keep ids after an erasure: the audit (who did what), the outbox and the queue's own. */
+const KEEPS_IDS = new Set(['public.audit_event', 'public.outbox']);
+
+/**
+ * Erasure leaves nothing: after DELETE /v1/couples/{id}, no table — listed from the catalog, so a
+ * new table is covered without touching this test — holds the partners' emails or a marker from
+ * their answers, and none but the audit, the outbox and the queue's own holds the couple's ids.
+ */
+describe('erasing a couple', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function hits(needles: string[], skip: (table: string) => boolean): Promise<string[]> {
+    const client = new pg.Client({ connectionString: t.db.adminUrl.replace(/\/[^/]*$/, `/${t.db.name}`) });
+    await client.connect();
+    try {
+      const tables = (
+        await client.query<{ name: string }>(
+          `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
+            WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+        )
+      ).rows.map((r) => r.name);
+      expect(tables.length).toBeGreaterThan(20);
+      const found: string[] = [];
+      for (const table of tables) {
+        if (skip(table)) continue;
+        for (const needle of needles) {
+          const res = await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM ${table} t WHERE t::text ILIKE '%' || $1 || '%'`,
+            [needle],
+          );
+          if (res.rows[0].n > 0) found.push(`${table}: ${needle} (${res.rows[0].n})`);
+        }
+      }
+      return found;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('removes every row carrying its people’s data, in every table', async () => {
+    const clinic = await newClinic(t);
+    const therapist = await newStaff(t, clinic);
+    const couple = await newCouple(t, therapist);
+    const marker = `ANSWER-${randomBytes(6).toString('hex')}`;
+    // A webhook endpoint listening, so events about the couple are stored.
+    await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ url: 'http://127.0.0.1:9/hook', events: ['checkin.submitted', 'alert.opened', 'session.created'] })
+      .expect(201);
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
+    const assignment = await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/assignments`)
+      .auth(therapist.accessToken, auth)
+      .send({
+        exerciseId: pulseId,
+        schedule: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: DateTime.utc().toISODate() },
+      })
+      .expect(201);
+    for (const [i, partner] of couple.partners.entries()) {
+      const mine = (await t.http().get('/v1/me/assignments').auth(partner.accessToken, auth).expect(200)).body
+        .data as Array<{ id: string; occurrences: Array<{ dueAt: string; state: string }> }>;
+      const due = mine.find((a) => a.id === assignment.body.id)!.occurrences.find((o) => o.state === 'due')!.dueAt;
+      await t
+        .http()
+        .post(`/v1/assignments/${assignment.body.id}/check-ins`)
+        .auth(partner.accessToken, auth)
+        .set('Idempotency-Key', `erase-${i}-${marker}`)
+        .send({
+          occurrenceAt: due,
+          answers: { trust: 2 + 5 * i, safety: 1 + 5 * i, note: marker },
+          visibility: 'shared',
+        })
+        .expect(201);
+      await t.http().post('/v1/calendar-feeds').auth(partner.accessToken, auth).expect(201);
+    }
+    await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/sessions`)
+      .auth(therapist.accessToken, auth)
+      .set('Idempotency-Key', `erase-session-${randomBytes(4).toString('hex')}`)
+      .send({
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+      })
+      .expect(201);
+    await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(therapist.accessToken, auth).expect(200);
+
+    const emails = couple.partners.map((p) => p.email);
+    const ids = [couple.coupleId, ...couple.partners.map((p) => p.id)];
+    // Before: the data is there (the scan can find it).
+    expect((await hits([marker, ...emails], () => false)).length).toBeGreaterThan(0);
+
+    await t.http().delete(`/v1/couples/${couple.coupleId}`).auth(clinic.admin.accessToken, auth).expect(204);
+
+    expect(await hits([marker, ...emails], () => false)).toEqual([]);
+    const queueSchema = t.config.queue.postgresSchema;
+    expect(await hits(ids, (table) => KEEPS_IDS.has(table) || table.startsWith(`${queueSchema}.`))).toEqual([]);
+  });
+});
