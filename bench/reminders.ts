@@ -6,30 +6,36 @@
  * Prints deliveries/s (first to last send), lateness (sent_at − send_at) p50/p99/max, the raw
  * jobs/s and the ratio; writes JSON to bench/results/. A fresh database is provisioned on the
  * local PostgreSQL and dropped at the end; Redis keys live under a unique prefix and are deleted.
+ * The workers are real worker processes (`dist/apps/worker/src/main.js`, production config);
+ * `--compare-workers` runs the burst with one worker process and then with two (a fresh burst
+ * each) and prints the two-worker speed-up next to its target (≥ 1.6×) and the duplicates (0).
+ * `--backend postgres` runs the same on BullMQ's PostgreSQL backend (figures reported, no target).
  *
- *   npm run bench:reminders -- [--n 2000] [--concurrency 10] [--lead-ms 8000] [--keep]
+ *   npm run bench:reminders -- [--n 10000] [--concurrency 10] [--lead-ms 8000] [--workers 1]
+ *                              [--compare-workers] [--backend redis|postgres] [--keep]
  *
  * Environment: BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379).
  */
 import 'reflect-metadata';
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import type { INestApplicationContext } from '@nestjs/common';
-import { createRedisBackend, Queue, Worker } from 'bullmq';
+import { createPostgresBackend, createRedisBackend, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { loadConfig, readBenchSettings } from '@mend/config';
-import { JOB_QUEUE, JobName } from '@mend/queue';
+import { JOB_QUEUE, JobName, QueueName } from '@mend/queue';
 
-import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { createBenchDatabase } from './bench-database.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,184 +55,130 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i];
 }
 
+interface BurstResult {
+  workers: number;
+  delivered: number;
+  states: Array<{ state: string; skip_reason: string | null; n: number }>;
+  duplicates: number;
+  spanMs: number;
+  deliveriesPerSecond: number;
+  latenessMs: { p50: number; p99: number; max: number; min: number };
+  earlySends: number;
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       n: { type: 'string', default: '2000' },
       concurrency: { type: 'string' },
       'lead-ms': { type: 'string', default: '8000' },
+      workers: { type: 'string', default: '1' },
+      'compare-workers': { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'redis' },
       keep: { type: 'boolean', default: false },
     },
   });
   const n = Number(values.n);
   if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error('--n must be an integer in 1..100000');
   const leadMs = Number(values['lead-ms']);
+  const backend = values.backend === 'postgres' ? 'postgres' : 'redis';
+  const workerCounts = values['compare-workers'] ? [1, 2] : [Number(values.workers)];
   const settings = readBenchSettings();
   const suffix = randomBytes(4).toString('hex');
   const dbName = `mend_bench_reminders_${suffix}`;
   const prefix = `{mbrem${suffix}}`;
-  const hardStop = setTimeout(() => {
-    log(`time limit of ${TIME_LIMIT_MS / 1000} s exceeded; aborting`);
-    process.exit(2);
-  }, TIME_LIMIT_MS + 20_000);
+  const hardStop = setTimeout(
+    () => {
+      log(`time limit exceeded; aborting`);
+      process.exit(2);
+    },
+    (TIME_LIMIT_MS + 20_000) * (workerCounts.length + 1),
+  );
   hardStop.unref();
 
   log(`provisioning database ${dbName}`);
   const db = await createBenchDatabase(settings.adminDatabaseUrl, dbName, { fresh: true });
-  const env = {
-    NODE_ENV: 'production',
+  const env: Record<string, string | undefined> = {
+    ...settings.env,
+    NODE_ENV: backend === 'redis' ? 'production' : 'development',
     DATABASE_URL: db.appUrl,
     DATABASE_OWNER_URL: undefined,
     JWT_SECRET: randomBytes(32).toString('hex'),
     PUBLIC_URL: 'http://127.0.0.1:3000',
-    REDIS_URL: settings.redisUrl,
-    QUEUE_BACKEND: 'redis',
+    REDIS_URL: backend === 'redis' ? settings.redisUrl : undefined,
+    REDIS_CLUSTER_NODES: undefined,
+    QUEUE_BACKEND: backend,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
+    LOG_PRETTY: 'false',
     DEMO_SEED: 'false',
     ...(values.concurrency ? { WORKER_CONCURRENCY: values.concurrency } : {}),
   };
   const config = loadConfig(env);
   const concurrency = config.queue.workerConcurrency;
+  const connection = (role: 'producer' | 'worker') =>
+    backend === 'redis'
+      ? {
+          url: settings.redisUrl,
+          maxRetriesPerRequest: role === 'worker' ? null : 1,
+          enableReadyCheck: role !== 'worker',
+        }
+      : { connectionString: db.appUrl, schema: 'bullmq', skipMigrations: true, max: concurrency + 2 };
+  const backendFactory = (
+    backend === 'redis' ? createRedisBackend : createPostgresBackend
+  ) as typeof createRedisBackend;
 
   const admin = new pg.Client({ connectionString: db.adminDbUrl });
   await admin.connect();
-  let worker: INestApplicationContext | undefined;
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = backend === 'redis' ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const notifications = new Queue(
+    QueueName.Notifications,
+    { connection: connection('producer'), prefix } as never,
+    backendFactory,
+  );
+  let children: ChildProcess[] = [];
+  const stopWorkers = async () => {
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await once(child, 'exit');
+        clearTimeout(timer);
+      }),
+    );
+    children = [];
+  };
   try {
-    // --- Seed: one clinic, a therapist, couples whose partners (email off) each get PER_PARTNER session reminders.
-    const seeded = performance.now();
-    const clinicId = randomUUID();
-    const therapistId = randomUUID();
-    const couples = Math.ceil(n / (2 * PER_PARTNER));
-    const sendAt = new Date(Date.now() + leadMs);
-    await admin.query('BEGIN');
-    await admin.query(
-      `INSERT INTO clinic (id, name, slug, timezone, settings) VALUES ($1, 'Bench Reminders', $2, 'UTC', $3::jsonb)`,
-      [
-        clinicId,
-        `bench-rem-${suffix}`,
-        JSON.stringify({ reminders: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } }),
-      ],
-    );
-    await admin.query(
-      `INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, 'therapist@bench.rem', 'Therapist', 'therapist', 'UTC')`,
-      [clinicId, therapistId],
-    );
-    await admin.query(
-      `CREATE TEMP TABLE bc AS SELECT g AS i, gen_random_uuid() AS couple_id, gen_random_uuid() AS p1, gen_random_uuid() AS p2 FROM generate_series(1, $1::int) g`,
-      [couples],
-    );
-    await admin.query(
-      `INSERT INTO "user" (clinic_id, id, email, name, role, timezone, notification_preferences)
-       SELECT $1::uuid, u.id, 'p' || u.pos || '-' || bc.i || '@bench.rem', 'Partner ' || u.pos || ' of ' || bc.i, 'client', 'UTC', '{"email": false}'::jsonb
-         FROM bc CROSS JOIN LATERAL (VALUES (bc.p1, 1), (bc.p2, 2)) AS u(id, pos)`,
-      [clinicId],
-    );
-    await admin.query(
-      `INSERT INTO couple (clinic_id, id, label, therapist_id, status) SELECT $1::uuid, couple_id, 'Couple ' || i, $2::uuid, 'active' FROM bc`,
-      [clinicId, therapistId],
-    );
-    await admin.query(
-      `INSERT INTO couple_partner (clinic_id, couple_id, user_id, position)
-       SELECT $1::uuid, couple_id, p1, 1 FROM bc UNION ALL SELECT $1::uuid, couple_id, p2, 2 FROM bc`,
-      [clinicId],
-    );
-    // PER_PARTNER sessions per couple, a day after the reminders are due (so none is "too late").
-    await admin.query(
-      `CREATE TEMP TABLE bs AS
-       SELECT bc.couple_id, bc.p1, bc.p2, gen_random_uuid() AS session_id,
-              $1::timestamptz + interval '24 hours' + (s * interval '2 hours') + (bc.i * interval '1 minute') AS starts_at
-         FROM bc CROSS JOIN generate_series(0, $2::int - 1) s`,
-      [sendAt.toISOString(), PER_PARTNER],
-    );
-    await admin.query(
-      `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source)
-       SELECT $1::uuid, session_id, couple_id, $2::uuid, starts_at, starts_at + interval '1 hour', 'scheduled', 'manual' FROM bs`,
-      [clinicId, therapistId],
-    );
-    // Exactly n in-app notifications (the last couple may get fewer), each announced through the outbox.
-    await admin.query(
-      `CREATE TEMP TABLE bn AS
-       SELECT gen_random_uuid() AS id, r.recipient_id, bs.session_id
-         FROM bs CROSS JOIN LATERAL (VALUES (bs.p1), (bs.p2)) AS r(recipient_id)
-        LIMIT $1`,
-      [n],
-    );
-    await admin.query(
-      `INSERT INTO notification (clinic_id, id, recipient_id, kind, channel, session_id, dedupe_key, title, body, send_at)
-       SELECT $1::uuid, id, recipient_id, 'session_reminder', 'in_app', session_id, 'bench:' || recipient_id || ':' || session_id || ':in_app',
-              'Upcoming appointment', '', $2::timestamptz
-         FROM bn`,
-      [clinicId, sendAt.toISOString()],
-    );
-    await admin.query(
-      `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-       SELECT $1::uuid, gen_random_uuid(), $2, $3, jsonb_build_object('clinicId', $1::text, 'notificationId', id::text), $4::timestamptz FROM bn`,
-      [clinicId, JOB_QUEUE[JobName.ReminderSend], JobName.ReminderSend, sendAt.toISOString()],
-    );
-    await admin.query('COMMIT');
-    await admin.query('ANALYZE');
-    log(
-      `seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, all due at ${sendAt.toISOString()}`,
-    );
-
-    // --- The real worker, in process.
-    const startedWorker = performance.now();
-    worker = await createWorkerApp(config);
-    log(
-      `worker started in ${Math.round(performance.now() - startedWorker)} ms (concurrency ${concurrency}, relay every ${config.queue.relayIntervalMs} ms)`,
-    );
-    if (Date.now() > sendAt.getTime()) log(`warning: the worker started after the reminders were due; raise --lead-ms`);
-
-    const counts = async () =>
-      (
-        await admin.query<{ sent: number; open: number; other: number }>(
-          `SELECT count(*) FILTER (WHERE state = 'sent')::int AS sent,
-                  count(*) FILTER (WHERE state IN ('scheduled', 'deferred'))::int AS open,
-                  count(*) FILTER (WHERE state NOT IN ('sent', 'scheduled', 'deferred'))::int AS other
-             FROM notification WHERE clinic_id = $1`,
-          [clinicId],
-        )
-      ).rows[0];
-    const deadline = Date.now() + TIME_LIMIT_MS - 40_000;
-    let c = await counts();
-    while (c.open > 0 && Date.now() < deadline) {
-      await sleep(200);
-      c = await counts();
+    const bursts: BurstResult[] = [];
+    for (const workers of workerCounts) {
+      // --- The real worker processes, ready (registered on the queue) before the burst is seeded.
+      const startedWorkers = performance.now();
+      children = Array.from({ length: workers }, () =>
+        spawn(process.execPath, [resolve(ROOT, 'dist/apps/worker/src/main.js')], {
+          env,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
+      const readyBy = Date.now() + 60_000;
+      while ((await notifications.getWorkersCount()) < workers) {
+        if (Date.now() > readyBy || children.some((c) => c.exitCode !== null))
+          throw new Error(`the worker processes did not start`);
+        await sleep(200);
+      }
+      log(
+        `${workers} worker process(es) ready in ${Math.round(performance.now() - startedWorkers)} ms (concurrency ${concurrency} each, ${backend} backend)`,
+      );
+      const sendAt = new Date(Date.now() + leadMs);
+      const clinicId = await seedBurst(admin, n, sendAt, `${suffix}-${workers}`);
+      const burst = await measureBurst(admin, clinicId, n, workers);
+      bursts.push(burst);
+      await stopWorkers();
     }
-    if (c.open > 0) log(`warning: ${c.open} reminders still unsent at the deadline`);
-    const rows = (
-      await admin.query<{ sent_at: Date; send_at: Date; lateness_ms: number }>(
-        `SELECT sent_at, send_at, extract(epoch FROM (sent_at - send_at)) * 1000 AS lateness_ms FROM notification
-          WHERE clinic_id = $1 AND state = 'sent' ORDER BY sent_at`,
-        [clinicId],
-      )
-    ).rows;
-    const stateCounts = (
-      await admin.query<{ state: string; skip_reason: string | null; n: number }>(
-        `SELECT state, skip_reason, count(*)::int AS n FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
-        [clinicId],
-      )
-    ).rows;
-    const duplicates = (
-      await admin.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM (SELECT recipient_id, session_id FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 HAVING count(*) > 1) d`,
-        [clinicId],
-      )
-    ).rows[0].n;
-    await worker.close();
-    worker = undefined;
 
-    const lateness = rows.map((r) => Number(r.lateness_ms)).sort((a, b) => a - b);
-    const firstSent = rows[0]?.sent_at.getTime() ?? Number.NaN;
-    const lastSent = rows.at(-1)?.sent_at.getTime() ?? Number.NaN;
-    const spanMs = lastSent - firstSent;
-    const deliveriesPerSecond = rows.length > 1 && spanMs > 0 ? ((rows.length - 1) * 1000) / spanMs : Number.NaN;
-    const earliest = lateness[0];
-    log(`delivered ${rows.length}/${n} in ${spanMs} ms (first to last send)`);
-
-    // --- Raw BullMQ on the same Redis: same N, same concurrency, no-op processor.
+    // --- Raw BullMQ on the same backend: same N, same concurrency, one no-op worker in this process.
     const rawQueueName = 'bench-noop';
     const retention = {
       removeOnComplete: { age: 24 * 60 * 60 },
@@ -234,8 +186,8 @@ async function main(): Promise<void> {
     };
     const queue = new Queue(
       rawQueueName,
-      { connection: { url: settings.redisUrl, maxRetriesPerRequest: 1 }, prefix, defaultJobOptions: retention },
-      createRedisBackend,
+      { connection: connection('producer'), prefix, defaultJobOptions: retention } as never,
+      backendFactory,
     );
     for (let i = 0; i < n; i += 500) {
       await queue.addBulk(
@@ -253,19 +205,14 @@ async function main(): Promise<void> {
     const rawWorker = new Worker(
       rawQueueName,
       async () => undefined,
-      {
-        connection: { url: settings.redisUrl, maxRetriesPerRequest: null, enableReadyCheck: false },
-        prefix,
-        concurrency,
-        ...retention,
-      },
-      createRedisBackend,
+      { connection: connection('worker'), prefix, concurrency, ...retention } as never,
+      backendFactory,
     );
     rawWorker.on('completed', () => {
       completions.push(performance.now());
       if (completions.length === n) resolveAll();
     });
-    await Promise.race([allDone, sleep(Math.max(5_000, deadline + 30_000 - Date.now()))]);
+    await Promise.race([allDone, sleep(TIME_LIMIT_MS)]);
     await rawWorker.close();
     await queue.close();
     const rawSpanMs = completions.length > 1 ? completions.at(-1)! - completions[0] : Number.NaN;
@@ -275,29 +222,17 @@ async function main(): Promise<void> {
       `raw BullMQ completed ${completions.length}/${n} no-op jobs in ${Math.round(rawSpanMs)} ms (first to last completion)`,
     );
 
-    const ratio = deliveriesPerSecond / rawJobsPerSecond;
-    const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+    const one = bursts[0];
+    const two = bursts.find((b) => b.workers === 2);
+    const ratio = one.deliveriesPerSecond / rawJobsPerSecond;
     const result = {
       at: new Date().toISOString(),
       n,
       concurrency,
       relayIntervalMs: config.queue.relayIntervalMs,
-      redis: settings.redisUrl,
-      queueBackend: 'redis',
-      reminders: {
-        delivered: rows.length,
-        states: stateCounts,
-        duplicates,
-        spanMs,
-        deliveriesPerSecond: round(deliveriesPerSecond),
-        latenessMs: {
-          p50: round(percentile(lateness, 50)),
-          p99: round(percentile(lateness, 99)),
-          max: round(lateness.at(-1) ?? Number.NaN),
-          min: round(earliest ?? Number.NaN),
-        },
-        earlySends: lateness.filter((x) => x < 0).length,
-      },
+      publishAheadMs: config.reminders.publishAheadMs,
+      queueBackend: backend,
+      bursts,
       rawBullmq: {
         completed: completions.length,
         spanMs: round(rawSpanMs),
@@ -305,24 +240,43 @@ async function main(): Promise<void> {
         jobsPerSecond: round(rawJobsPerSecond),
       },
       ratio: round(ratio, 3),
+      twoWorkerSpeedup: two ? round(two.deliveriesPerSecond / one.deliveriesPerSecond, 2) : undefined,
+      load: { cpus: cpus().length, loadAverage1m: round(loadavg()[0], 2) },
     };
 
-    const table = [
-      ['measure', 'value'],
-      ['N / worker concurrency', `${n} / ${concurrency}`],
+    const table: string[][] = [['measure', 'value', 'target']];
+    for (const b of bursts) {
+      const tag = `${b.workers} worker${b.workers > 1 ? 's' : ''}`;
+      table.push(
+        [
+          `${tag}: delivered (in-app)`,
+          `${b.delivered}/${n} (duplicates ${b.duplicates}, early ${b.earlySends})`,
+          '0 dup, 0 early, 0 lost',
+        ],
+        [`${tag}: deliveries/s (first→last send)`, b.deliveriesPerSecond.toFixed(1), ''],
+        [
+          `${tag}: lateness p50 / p99 / max (ms)`,
+          `${b.latenessMs.p50} / ${b.latenessMs.p99} / ${b.latenessMs.max}`,
+          '',
+        ],
+      );
+    }
+    table.push(
+      ['raw BullMQ no-op jobs/s (first→last)', result.rawBullmq.jobsPerSecond.toFixed(1), ''],
       [
-        'reminders delivered (in-app)',
-        `${rows.length}/${n} (duplicates ${duplicates}, sent early ${result.reminders.earlySends})`,
+        'ratio deliveries/s ÷ raw jobs/s (1 worker)',
+        result.ratio.toFixed(3),
+        backend === 'redis' ? '≥ 0.25' : '(reported)',
       ],
-      ['reminder deliveries/s (first→last send)', result.reminders.deliveriesPerSecond.toFixed(1)],
-      ['raw BullMQ no-op jobs/s (first→last)', result.rawBullmq.jobsPerSecond.toFixed(1)],
-      ['ratio deliveries/s ÷ raw jobs/s', result.ratio.toFixed(3)],
-      ['lateness p50 (ms)', result.reminders.latenessMs.p50.toFixed(1)],
-      ['lateness p99 (ms)', result.reminders.latenessMs.p99.toFixed(1)],
-      ['lateness max (ms)', result.reminders.latenessMs.max.toFixed(1)],
-    ];
+    );
+    if (result.twoWorkerSpeedup !== undefined)
+      table.push(['two workers ÷ one worker deliveries/s', `${result.twoWorkerSpeedup.toFixed(2)}×`, '≥ 1.6×']);
+    table.push(['load average (1 min) / cpus', `${result.load.loadAverage1m} / ${result.load.cpus}`, 'idle machine']);
     const width = Math.max(...table.map((r) => r[0].length));
-    process.stdout.write(`\n${table.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
+    const width2 = Math.max(...table.map((r) => r[1].length));
+    process.stdout.write(
+      `\n${table.map(([k, v, t]) => `${k.padEnd(width)}  ${v.padEnd(width2)}  ${t}`).join('\n')}\n\n`,
+    );
 
     const outDir = resolve(ROOT, 'bench/results');
     await mkdir(outDir, { recursive: true });
@@ -330,20 +284,23 @@ async function main(): Promise<void> {
     await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${file}`);
   } finally {
-    await worker?.close().catch(() => undefined);
+    await stopWorkers().catch(() => undefined);
+    await notifications.close().catch(() => undefined);
     await admin.end().catch(() => undefined);
     // Our Redis keys only (the unique prefix), then the database.
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } catch (error) {
-      log(`could not delete the Redis keys under ${prefix}: ${String(error)}`);
+    if (redis) {
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) await redis.del(...keys);
+        } while (cursor !== '0');
+      } catch (error) {
+        log(`could not delete the Redis keys under ${prefix}: ${String(error)}`);
+      }
+      redis.disconnect();
     }
-    redis.disconnect();
     if (!values.keep) {
       const drop = new pg.Client({ connectionString: settings.adminDatabaseUrl });
       await drop.connect();
@@ -355,6 +312,145 @@ async function main(): Promise<void> {
       }
     }
   }
+}
+
+/** One clinic whose partners (email off) each get PER_PARTNER in-app session reminders, exactly n, all due at `sendAt`. */
+async function seedBurst(admin: pg.Client, n: number, sendAt: Date, tag: string): Promise<string> {
+  const seeded = performance.now();
+  const clinicId = randomUUID();
+  const therapistId = randomUUID();
+  const couples = Math.ceil(n / (2 * PER_PARTNER));
+  await admin.query('BEGIN');
+  await admin.query(
+    `INSERT INTO clinic (id, name, slug, timezone, settings) VALUES ($1, 'Bench Reminders', $2, 'UTC', $3::jsonb)`,
+    [
+      clinicId,
+      `bench-rem-${tag}`,
+      JSON.stringify({ reminders: { quietHours: { start: '00:00', end: '00:00' }, dailyCap: 100 } }),
+    ],
+  );
+  await admin.query(
+    `INSERT INTO "user" (clinic_id, id, email, name, role, timezone) VALUES ($1, $2, 'therapist@bench.rem', 'Therapist', 'therapist', 'UTC')`,
+    [clinicId, therapistId],
+  );
+  await admin.query(
+    `CREATE TEMP TABLE bc ON COMMIT DROP AS SELECT g AS i, gen_random_uuid() AS couple_id, gen_random_uuid() AS p1, gen_random_uuid() AS p2 FROM generate_series(1, $1::int) g`,
+    [couples],
+  );
+  await admin.query(
+    `INSERT INTO "user" (clinic_id, id, email, name, role, timezone, notification_preferences)
+     SELECT $1::uuid, u.id, 'p' || u.pos || '-' || bc.i || '@bench.rem', 'Partner ' || u.pos || ' of ' || bc.i, 'client', 'UTC', '{"email": false}'::jsonb
+       FROM bc CROSS JOIN LATERAL (VALUES (bc.p1, 1), (bc.p2, 2)) AS u(id, pos)`,
+    [clinicId],
+  );
+  await admin.query(
+    `INSERT INTO couple (clinic_id, id, label, therapist_id, status) SELECT $1::uuid, couple_id, 'Couple ' || i, $2::uuid, 'active' FROM bc`,
+    [clinicId, therapistId],
+  );
+  await admin.query(
+    `INSERT INTO couple_partner (clinic_id, couple_id, user_id, position)
+     SELECT $1::uuid, couple_id, p1, 1 FROM bc UNION ALL SELECT $1::uuid, couple_id, p2, 2 FROM bc`,
+    [clinicId],
+  );
+  // PER_PARTNER sessions per couple, a day after the reminders are due (so none is "too late").
+  await admin.query(
+    `CREATE TEMP TABLE bs ON COMMIT DROP AS
+     SELECT bc.couple_id, bc.p1, bc.p2, gen_random_uuid() AS session_id,
+            $1::timestamptz + interval '24 hours' + (s * interval '2 hours') + (bc.i * interval '1 minute') AS starts_at
+       FROM bc CROSS JOIN generate_series(0, $2::int - 1) s`,
+    [sendAt.toISOString(), PER_PARTNER],
+  );
+  await admin.query(
+    `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source)
+     SELECT $1::uuid, session_id, couple_id, $2::uuid, starts_at, starts_at + interval '1 hour', 'scheduled', 'manual' FROM bs`,
+    [clinicId, therapistId],
+  );
+  // Exactly n in-app notifications (the last couple may get fewer), each announced through the outbox.
+  await admin.query(
+    `CREATE TEMP TABLE bn ON COMMIT DROP AS
+     SELECT gen_random_uuid() AS id, r.recipient_id, bs.session_id
+       FROM bs CROSS JOIN LATERAL (VALUES (bs.p1), (bs.p2)) AS r(recipient_id)
+      LIMIT $1`,
+    [n],
+  );
+  await admin.query(
+    `INSERT INTO notification (clinic_id, id, recipient_id, kind, channel, session_id, dedupe_key, title, body, send_at)
+     SELECT $1::uuid, id, recipient_id, 'session_reminder', 'in_app', session_id, 'bench:' || recipient_id || ':' || session_id || ':in_app',
+            'Upcoming appointment', '', $2::timestamptz
+       FROM bn`,
+    [clinicId, sendAt.toISOString()],
+  );
+  await admin.query(
+    `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+     SELECT $1::uuid, gen_random_uuid(), $2, $3, jsonb_build_object('clinicId', $1::text, 'notificationId', id::text), $4::timestamptz FROM bn`,
+    [clinicId, JOB_QUEUE[JobName.ReminderSend], JobName.ReminderSend, sendAt.toISOString()],
+  );
+  await admin.query('COMMIT');
+  await admin.query('ANALYZE');
+  log(
+    `seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, all due at ${sendAt.toISOString()}`,
+  );
+  if (Date.now() > sendAt.getTime()) log(`warning: seeding ended after the reminders were due; raise --lead-ms`);
+  return clinicId;
+}
+
+/** Waits until the burst is delivered (or the time limit), then reads delivery times, lateness and duplicates. */
+async function measureBurst(admin: pg.Client, clinicId: string, n: number, workers: number): Promise<BurstResult> {
+  const counts = async () =>
+    (
+      await admin.query<{ sent: number; open: number; other: number }>(
+        `SELECT count(*) FILTER (WHERE state = 'sent')::int AS sent,
+                count(*) FILTER (WHERE state IN ('scheduled', 'deferred'))::int AS open,
+                count(*) FILTER (WHERE state NOT IN ('sent', 'scheduled', 'deferred'))::int AS other
+           FROM notification WHERE clinic_id = $1`,
+        [clinicId],
+      )
+    ).rows[0];
+  const deadline = Date.now() + TIME_LIMIT_MS - 40_000;
+  let c = await counts();
+  while (c.open > 0 && Date.now() < deadline) {
+    await sleep(200);
+    c = await counts();
+  }
+  if (c.open > 0) log(`warning: ${c.open} reminders still unsent at the deadline`);
+  const rows = (
+    await admin.query<{ sent_at: Date; lateness_ms: number }>(
+      `SELECT sent_at, extract(epoch FROM (sent_at - send_at)) * 1000 AS lateness_ms FROM notification
+        WHERE clinic_id = $1 AND state = 'sent' ORDER BY sent_at`,
+      [clinicId],
+    )
+  ).rows;
+  const states = (
+    await admin.query<{ state: string; skip_reason: string | null; n: number }>(
+      `SELECT state, skip_reason, count(*)::int AS n FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [clinicId],
+    )
+  ).rows;
+  const duplicates = (
+    await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT recipient_id, session_id FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 HAVING count(*) > 1) d`,
+      [clinicId],
+    )
+  ).rows[0].n;
+  const lateness = rows.map((r) => Number(r.lateness_ms)).sort((a, b) => a - b);
+  const spanMs = rows.length > 1 ? rows.at(-1)!.sent_at.getTime() - rows[0].sent_at.getTime() : Number.NaN;
+  const deliveriesPerSecond = rows.length > 1 && spanMs > 0 ? ((rows.length - 1) * 1000) / spanMs : Number.NaN;
+  log(`${workers} worker(s): delivered ${rows.length}/${n} in ${spanMs} ms (first to last send)`);
+  return {
+    workers,
+    delivered: rows.length,
+    states,
+    duplicates,
+    spanMs,
+    deliveriesPerSecond: round(deliveriesPerSecond),
+    latenessMs: {
+      p50: round(percentile(lateness, 50)),
+      p99: round(percentile(lateness, 99)),
+      max: round(lateness.at(-1) ?? Number.NaN),
+      min: round(lateness[0] ?? Number.NaN),
+    },
+    earlySends: lateness.filter((x) => x < 0).length,
+  };
 }
 
 main().then(
