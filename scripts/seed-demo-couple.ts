@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import pg from 'pg';
 
-import { newId } from '@mend/core';
+import { newId, type Clock } from '@mend/core';
 import { scoreAnswers, type Answers } from '@mend/exercises';
 import { closesAtFor, expandRecurrence } from '@mend/homework';
 
@@ -54,8 +54,11 @@ export async function seedDemoCouple(
     clinicSlug: string;
     password: string;
     invitationToken: (url: string) => string;
+    /** The product's clock: "today" and the history end at its now. */
+    clock: Clock;
   },
 ): Promise<string> {
+  const now = DateTime.fromJSDate(options.clock.now());
   const existing = await api.request<{ data: Array<{ id: string; label: string | null }> }>(
     'GET',
     '/v1/couples?limit=200',
@@ -89,7 +92,9 @@ export async function seedDemoCouple(
     { token: options.therapistToken },
   );
   const idOf = (key: string) => exercises.body.data.find((e) => e.builtinKey === key)!.id;
-  const today = DateTime.utc().toISODate()!;
+  // The couple's today: the earliest of the partners' local dates. The UTC date would start the
+  // homework tomorrow for partners still on the evening before (after 00:00 UTC in the Americas).
+  const today = DEMO_PARTNERS.map((p) => now.setZone(p.timezone).toISODate()!).sort()[0];
   const assign = async (body: object) => {
     const res = await api.request('POST', `/v1/couples/${coupleId}/assignments`, {
       token: options.therapistToken,
@@ -108,20 +113,19 @@ export async function seedDemoCouple(
   });
   await assign({
     exerciseId: idOf('letter_instead_of_fight'),
-    schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 3 }).startOf('hour').toISO() },
+    schedule: { type: 'once', dueAt: now.toUTC().plus({ days: 3 }).startOf('hour').toISO() },
   });
 
-  await writeHistory(options.databaseUrl, options.clinicSlug, coupleId);
+  await writeHistory(options.databaseUrl, options.clinicSlug, coupleId, now.toUTC());
   // Reading progress once stores the alerts the history raises, so caseloads show them.
   await api.request('GET', `/v1/couples/${coupleId}/progress`, { token: options.therapistToken });
   return `created couple "${DEMO_COUPLE_LABEL}" with ${HISTORY_DAYS} days of check-ins and sessions`;
 }
 
-async function writeHistory(databaseUrl: string, clinicSlug: string, coupleId: string): Promise<void> {
+async function writeHistory(databaseUrl: string, clinicSlug: string, coupleId: string, now: DateTime): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const random = mulberry32(20261125);
-  const now = DateTime.utc();
   const start = now.minus({ days: HISTORY_DAYS }).startOf('day');
   try {
     await client.query('BEGIN');
@@ -130,7 +134,10 @@ async function writeHistory(databaseUrl: string, clinicSlug: string, coupleId: s
       clinicSlug,
     ]);
     const clinicId = clinics[0].id;
-    await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinicId]);
+    await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
+      clinicId,
+      now.toISO(),
+    ]);
     const {
       rows: [couple],
     } = await client.query<{ therapist_id: string }>(

@@ -9,6 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { Clock } from '@mend/core';
+
 import { DEMO_PARTNERS, seedDemoCouple } from './seed-demo-couple.js';
 
 export const DEMO_CLINIC = {
@@ -202,7 +204,7 @@ async function findUserId(api: DemoApiClient, adminToken: string, login: DemoLog
  * Seeds the demo clinic through the API at `baseUrl` (e.g. http://127.0.0.1:3000).
  * Throws only when the API misbehaves; "already there" and "taken by someone else" are reported.
  */
-export async function seedDemo(baseUrl: string, databaseUrl?: string): Promise<SeedReport> {
+export async function seedDemo(baseUrl: string, databaseUrl?: string, clock: Clock = new Clock()): Promise<SeedReport> {
   const api = new DemoApiClient(baseUrl.replace(/\/$/, ''));
   const report: SeedReport = {
     clinicSlug: DEMO_CLINIC.slug,
@@ -223,6 +225,7 @@ export async function seedDemo(baseUrl: string, databaseUrl?: string): Promise<S
         clinicSlug: DEMO_CLINIC.slug,
         password: DEMO_PASSWORD,
         invitationToken: (url) => url.split('/').pop()!,
+        clock,
       });
       report.steps.push(step);
       report.logins.push(

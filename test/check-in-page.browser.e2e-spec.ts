@@ -28,6 +28,7 @@ import type { EntityManager } from 'typeorm';
 import { CheckInLinksService } from '@mend/check-in-page';
 import { loggerParams } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
+import { suiteClock } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { DEMO_PARTNERS } from '../scripts/seed-demo-couple.js';
@@ -428,7 +429,7 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     worker = await createWorkerApp(t.config);
 
     const [seeded, launched] = await Promise.all([
-      seedDemo(origin, t.db.appUrl),
+      seedDemo(origin, t.db.appUrl, suiteClock),
       chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
     ]);
     browser = launched;

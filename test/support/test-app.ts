@@ -5,7 +5,8 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 
 import { loadConfig, readTestSettings, type AppConfig } from '@mend/config';
-import { createTestDatabase, type TestDatabase } from '@mend/testing';
+import { Clock } from '@mend/core';
+import { createTestDatabase, suiteClock, type TestDatabase } from '@mend/testing';
 
 import { ApiModule } from '../../apps/api/src/api.module.js';
 import { configureApp, createFastifyAdapter } from '../../apps/api/src/app.setup.js';
@@ -46,6 +47,8 @@ export function testEnv(
     // Failed logins answer at once in tests; the suite that measures their timing sets the floor back.
     LOGIN_FAILURE_MIN_MS: '0',
     DATABASE_POOL_SIZE: '5',
+    // A worker in another process runs on the suite's clock too (pinned instants).
+    CLOCK_OFFSET_MS: String(Math.round(suiteClock.offset)),
     ...overrides,
   };
 }
@@ -61,7 +64,10 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = loadConfig(testEnv(db, options.env));
-  const builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] });
+  // The API runs on the suite's clock, which a test may pin and move (suiteClock.advance).
+  const builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] })
+    .overrideProvider(Clock)
+    .useValue(suiteClock);
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { logger: false });
   await configureApp(app, config);

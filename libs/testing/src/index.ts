@@ -1,2 +1,3 @@
 export * from './factories.js';
 export * from './test-database.js';
+export * from './suite-clock.js';
