@@ -50,16 +50,46 @@ const common = {
   testEnvironment: 'node',
 };
 
+/**
+ * The time-sensitive suites run again with the product's clock pinned to instants where local
+ * dates and UTC dates disagree or a zone changes its offset (test/support suiteClock): partners in
+ * New York, Berlin, Sydney and Kolkata must see the same behaviour at every hour.
+ */
+export const PINNED_INSTANTS = [
+  { label: '00:30 UTC', at: '2027-02-10T00:30:00Z' },
+  { label: '04:59 UTC', at: '2027-02-10T04:59:00Z' },
+  { label: '23:30 UTC on 31 December', at: '2027-12-31T23:30:00Z' },
+  { label: "New York's spring change", at: '2027-03-14T06:30:00Z' },
+  { label: "Berlin's spring change", at: '2027-03-28T00:30:00Z' },
+  { label: "New York's repeated hour", at: '2027-11-07T05:30:00Z' },
+  { label: "Sydney's autumn change", at: '2027-04-04T15:30:00Z' },
+];
+const TIME_SENSITIVE = [
+  'homework',
+  'story',
+  'reminders',
+  'integrations-calendar',
+  'progress',
+  'check-in-page',
+  'time-zones',
+].map((name) => `<rootDir>/test/${name}.e2e-spec.ts`);
+
+const e2e = {
+  ...common,
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+};
+
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    {
-      ...common,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/global-setup.ts',
-      globalTeardown: '<rootDir>/test/global-teardown.ts',
-    },
+    { ...e2e, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    ...PINNED_INSTANTS.map(({ label, at }) => ({
+      ...e2e,
+      displayName: `pinned ${label}`,
+      testMatch: TIME_SENSITIVE,
+      globals: { MEND_PINNED_AT: at },
+    })),
   ],
   // A global option (jest ignores it inside a project): hooks that start apps and workers get
   // room on a loaded 2-core machine; a hung test still fails within a minute.

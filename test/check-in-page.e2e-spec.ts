@@ -432,7 +432,7 @@ describe('client check-in page over HTTP', () => {
       const expired = await issue(0, laterAssignment);
       await inClinic((tx) =>
         tx.query(
-          `UPDATE check_in_link SET created_at = now() - interval '2 days', expires_at = now() - interval '1 minute' WHERE token_hash = encode(sha256($1::bytea), 'hex')`,
+          `UPDATE check_in_link SET created_at = mend_now() - interval '2 days', expires_at = mend_now() - interval '1 minute' WHERE token_hash = encode(sha256($1::bytea), 'hex')`,
           [expired.split('/').pop()],
         ),
       );
@@ -539,7 +539,9 @@ describe('client check-in page over HTTP', () => {
     });
     const cookie = await open(await issue(0, res.id));
     await page(cookie).expect(200);
-    await inClinic((tx) => tx.query(`UPDATE check_in_page_session SET idle_expires_at = now() - interval '1 second'`));
+    await inClinic((tx) =>
+      tx.query(`UPDATE check_in_page_session SET idle_expires_at = mend_now() - interval '1 second'`),
+    );
     const closed = await page(cookie).expect(403);
     expect(closed.text).toContain('This page has closed');
     expect(closed.text).not.toContain(EXERCISE_TITLE);

@@ -4,6 +4,7 @@ import {
   newClinic,
   newCouple,
   newStaff,
+  suiteClock,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
@@ -112,7 +113,7 @@ describe('homework: assignments, occurrences and check-ins', () => {
     });
 
     it('assigns a one-off letter and a joint device-free date', async () => {
-      letterDueAt = new Date(Date.now() + 4000);
+      letterDueAt = new Date(suiteClock.nowMs() + 4000);
       const letter = await assign(therapist.accessToken, couple.coupleId, {
         exerciseId: exerciseIds.letter_instead_of_fight,
         schedule: { type: 'once', dueAt: letterDueAt.toISOString() },
@@ -383,7 +384,7 @@ describe('homework: assignments, occurrences and check-ins', () => {
     });
 
     it('accepts a check-in after the due time and marks it late; the one-off is completed when both are done', async () => {
-      const wait = letterDueAt.getTime() + 200 - Date.now();
+      const wait = letterDueAt.getTime() + 200 - suiteClock.nowMs();
       if (wait > 0) await sleep(wait);
       const letter = await mine(partner(A).accessToken, letterId);
       expect(letter.occurrences[0]).toMatchObject({ state: 'due', isOverdue: true });

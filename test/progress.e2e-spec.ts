@@ -8,6 +8,7 @@ import {
   newClinic,
   newCouple,
   newStaff,
+  suiteClock,
   type ClinicContext,
   type CoupleContext,
   type StaffContext,
@@ -26,7 +27,11 @@ async function asClinic(t: TestApp, clinicId: string, work: (client: pg.Client) 
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinicId]);
+    // The suite's clock in SQL too, as the app binds it (mend_now()).
+    await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
+      clinicId,
+      suiteClock.now().toISOString(),
+    ]);
     await work(client);
     await client.query('COMMIT');
   } finally {
@@ -61,7 +66,7 @@ describe('sessions', () => {
   let couple: CoupleContext;
   let other: ClinicContext;
   let otherTherapist: StaffContext;
-  const future = Date.now() + 7 * DAY;
+  const future = suiteClock.nowMs() + 7 * DAY;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -123,7 +128,7 @@ describe('sessions', () => {
   });
 
   it('reschedules, completes and keeps notes for the therapist only', async () => {
-    const start = Date.now() + 2 * DAY;
+    const start = suiteClock.nowMs() + 2 * DAY;
     const made = await create(theo.accessToken, couple.coupleId, {
       startsAt: iso(start),
       endsAt: iso(start + HOUR),
@@ -133,7 +138,7 @@ describe('sessions', () => {
     // Completing before it starts makes no sense.
     await t.http().patch(`/v1/sessions/${id}`).auth(theo.accessToken, auth).send({ status: 'completed' }).expect(422);
 
-    const past = Date.now() - 2 * HOUR;
+    const past = suiteClock.nowMs() - 2 * HOUR;
     const moved = await t
       .http()
       .patch(`/v1/sessions/${id}`)
@@ -239,7 +244,7 @@ describe('sessions', () => {
       requestId: 'r1',
       ip: '127.0.0.1',
     };
-    const start = Date.now() - 3 * HOUR;
+    const start = suiteClock.nowMs() - 3 * HOUR;
     const input = {
       coupleId: couple.coupleId,
       source: 'calendly',
@@ -314,13 +319,13 @@ describe('sessions', () => {
       .auth(theo.accessToken, auth)
       .expect(200);
     expect(upcoming.body.data.map((s: { startsAt: string }) => s.startsAt)).toEqual([iso(future), iso(future + DAY)]);
-    const to = encodeURIComponent(iso(Date.now()));
+    const to = encodeURIComponent(iso(suiteClock.nowMs()));
     const before = await t
       .http()
       .get(`/v1/couples/${couple.coupleId}/sessions?to=${to}`)
       .auth(theo.accessToken, auth)
       .expect(200);
-    expect(before.body.data.every((s: { startsAt: string }) => s.startsAt < iso(Date.now()))).toBe(true);
+    expect(before.body.data.every((s: { startsAt: string }) => s.startsAt < iso(suiteClock.nowMs()))).toBe(true);
     await t
       .http()
       .get(`/v1/couples/${couple.coupleId}/sessions?from=yesterday`)
@@ -361,7 +366,7 @@ describe('progress, alerts, chart and caseloads', () => {
     const [alex, blake] = couple.partners.map((p) => p.id);
     const trust = await builtinExercise(t, clinic.clinicId, paula, 'trust_pulse');
     const csi4 = await builtinExercise(t, clinic.clinicId, paula, 'csi4');
-    base = Date.now() - 21 * DAY;
+    base = suiteClock.nowMs() - 21 * DAY;
     const due = (k: number) => base + k * DAY;
 
     await asClinic(t, clinic.clinicId, async (client) => {
@@ -370,12 +375,12 @@ describe('progress, alerts, chart and caseloads', () => {
       // Materialised far ahead, so nothing else lays out occurrences while the test runs.
       await client.query(
         `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, schedule_type, rrule, starts_on, status, materialized_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, 'recurring', 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', $6::timestamptz::date, 'active', now() + interval '60 days', $6)`,
+         VALUES ($1, $2, $3, $4, $5, 'recurring', 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', $6::timestamptz::date, 'active', mend_now() + interval '60 days', $6)`,
         [clinic.clinicId, trustAssignment, couple.coupleId, trust.id, trust.version, iso(base)],
       );
       await client.query(
         `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, schedule_type, due_at, status, materialized_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, 'once', $6, 'active', now() + interval '60 days', $7)`,
+         VALUES ($1, $2, $3, $4, $5, 'once', $6, 'active', mend_now() + interval '60 days', $7)`,
         [clinic.clinicId, csiAssignment, couple.coupleId, csi4.id, csi4.version, iso(due(10)), iso(base)],
       );
       const seed = async (assignmentId: string, partnerId: string, k: number, score: object | null) => {
@@ -444,7 +449,7 @@ describe('progress, alerts, chart and caseloads', () => {
       .http()
       .post(`/v1/couples/${couple.coupleId}/sessions`)
       .auth(paula.accessToken, auth)
-      .send({ startsAt: iso(Date.now() + 3 * DAY), endsAt: iso(Date.now() + 3 * DAY + HOUR) })
+      .send({ startsAt: iso(suiteClock.nowMs() + 3 * DAY), endsAt: iso(suiteClock.nowMs() + 3 * DAY + HOUR) })
       .expect(201);
     nextSessionId = upcoming.body.id;
   });
@@ -665,7 +670,10 @@ describe('progress, alerts, chart and caseloads', () => {
       );
     try {
       await client.query('BEGIN');
-      await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinic.clinicId]);
+      await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
+        clinic.clinicId,
+        suiteClock.now().toISOString(),
+      ]);
       expect(
         Number((await client.query(`SELECT count(*) AS n FROM occurrence WHERE has_check_in`)).rows[0].n),
       ).toBeGreaterThan(20);
@@ -719,7 +727,7 @@ describe('progress from homework assigned and answered through the API', () => {
   it('reads the trust pulses partners submitted, private or shared, and flags partners far apart', async () => {
     const trust = await builtinExercise(t, clinic.clinicId, quinn, 'trust_pulse');
     const assigned = await newAssignment(t, quinn, couple, trust.id, {
-      schedule: { type: 'once', dueAt: iso(Date.now() + 2 * HOUR) },
+      schedule: { type: 'once', dueAt: iso(suiteClock.nowMs() + 2 * HOUR) },
     });
     const values = [8, 4];
     for (const [i, partner] of couple.partners.entries()) {

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 
+import { suiteClock } from '@mend/testing';
+
 export interface CaughtMail {
   to: string[];
   /** The raw message with quoted-printable soft breaks and escapes decoded. */
@@ -49,7 +51,7 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
             const body = raw
               .replace(/=\n/g, '')
               .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-            mails.push({ to, body, messageId: messageIdOf(data), receivedAt: Date.now() });
+            mails.push({ to, body, messageId: messageIdOf(data), receivedAt: suiteClock.nowMs() });
             to = [];
             data = [];
             reply('250 2.0.0 queued');
