@@ -121,6 +121,24 @@ export interface paths {
         patch: operations["ClinicReminderSettingsController_update_v1"];
         trace?: never;
     };
+    "/v1/clinic/safety-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's safety threshold and the crisis resources shown to a partner who feels unsafe */
+        get: operations["SafetySettingsController_get_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the clinic's safety threshold or crisis resources */
+        patch: operations["SafetySettingsController_update_v1"];
+        trace?: never;
+    };
     "/v1/clinics": {
         parameters: {
             query?: never;
@@ -166,6 +184,80 @@ export interface paths {
         put?: never;
         /** Exchange a refresh token for a new pair; a reused token revokes its whole family */
         post: operations["AuthController_refresh_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in (cookie mode, for the web app): the refresh token is set as an httpOnly cookie, not answered
+         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
+         */
+        post: operations["AuthController_cookieLogin_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh from the mend_refresh cookie (cookie mode); rotates the cookie
+         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
+         */
+        post: operations["AuthController_cookieRefresh_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out (cookie mode): ends the sign-in of the mend_refresh cookie and clears it */
+        post: operations["AuthController_cookieLogout_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/invitations/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie */
+        post: operations["AuthController_cookieAccept_v1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -295,6 +387,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/security-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's security settings every signed-in user needs (idle sign-out time) */
+        get: operations["SecuritySettingsController_get_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the clinic's security settings (admins) */
+        patch: operations["SecuritySettingsController_update_v1"];
         trace?: never;
     };
     "/v1/me": {
@@ -755,10 +865,12 @@ export interface paths {
          * @description Completed sessions cut time into windows: each window runs from the previous completed
          *     session's end (exclusive) to this one's end (inclusive); the first starts at the couple's creation or first
          *     occurrence, the last runs from the last completed session to now. Occurrences belong to the window of their due
-         *     time; an occurrence is expected once it is closed or checked in. Alerts (stored, deduplicated per kind, partner
-         *     and window; acknowledged ones stay acknowledged): a partner's trust mean falls 2 points or more from the previous
-         *     window; 3 or more missed occurrences in a row; the partners' trust means 3 or more apart; a measure below its
-         *     cut-off. Each read is audited.
+         *     time; an occurrence is expected once it is closed or checked in. Alerts follow their conditions: one alert per
+         *     condition (kind and partner) is not resolved at any time; it resolves itself, with the reason, once the condition no
+         *     longer holds. Conditions: in the current window a partner's trust mean is 2 points or more below the previous
+         *     window's; 3 or more missed occurrences in a row up to now; in the current window the partners' trust means are 3 or
+         *     more apart; a partner's latest measure score below its cut-off; a partner's latest safety answer at or below the
+         *     clinic's threshold (high severity). Each read is audited.
          */
         get: operations["ProgressController_report_v1"];
         put?: never;
@@ -1222,6 +1334,11 @@ export interface components {
              * @example 24
              */
             sessionReminderHours: number;
+            /**
+             * @description Whether a high-severity alert's notice (a partner's safety concern) reaches the therapist at once, even in their quiet hours and over the daily cap
+             * @example true
+             */
+            urgentAlertsBreakQuietHours: boolean;
         };
         QuietHoursRequest: {
             /** @example 21:00 */
@@ -1239,6 +1356,26 @@ export interface components {
             overdueAfterMinutes?: number;
             /** @example 24 */
             sessionReminderHours?: number;
+            /** @example true */
+            urgentAlertsBreakQuietHours?: boolean;
+        };
+        ClinicSafetySettingsResponse: {
+            /**
+             * @description A safety answer (0–10) at or below this opens a high-severity safety_concern alert and tells the therapist at once
+             * @example 2
+             */
+            threshold: number;
+            /**
+             * @description Shown only to the partner whose answer raised the concern, on their check-in confirmation (API answer and check-in page); a built-in text when the clinic has written none
+             * @example If you are in danger right now, call 112. Crisis line (24 h): 0800 111 0111.
+             */
+            crisisResources: string;
+        };
+        UpdateClinicSafetySettingsRequest: {
+            /** @example 2 */
+            threshold?: number;
+            /** @description Plain text; blank lines separate paragraphs. null goes back to the built-in text. */
+            crisisResources?: string | null;
         };
         SignUpAdminRequest: {
             /** @example Avery Admin */
@@ -1353,6 +1490,22 @@ export interface components {
             /** @example rt_… */
             refreshToken: string;
         };
+        CookieSignedInResponse: {
+            /** @description Short-lived JWT for Authorization: Bearer; keep it in memory only */
+            accessToken: string;
+            /** @example Bearer */
+            tokenType: string;
+            /**
+             * @description Access token lifetime in seconds
+             * @example 900
+             */
+            expiresIn: number;
+            user: components["schemas"]["UserResponse"];
+        };
+        AcceptInvitationRequest: {
+            /** @example a long passphrase */
+            password: string;
+        };
         ForgotPasswordRequest: {
             /**
              * @description The clinic slug
@@ -1403,9 +1556,16 @@ export interface components {
             /** @enum {string} */
             status: "open" | "accepted" | "expired" | "revoked";
         };
-        AcceptInvitationRequest: {
-            /** @example a long passphrase */
-            password: string;
+        ClinicSecuritySettingsResponse: {
+            /**
+             * @description The web app signs a user out after this many minutes without activity, with a warning first
+             * @example 30
+             */
+            idleTimeoutMinutes: number;
+        };
+        UpdateClinicSecuritySettingsRequest: {
+            /** @example 15 */
+            idleTimeoutMinutes?: number;
         };
         MeResponse: {
             user: components["schemas"]["UserResponse"];
@@ -1883,6 +2043,11 @@ export interface components {
              * @example trust
              */
             field?: string;
+            /**
+             * @description trust_pulse: the watched 0–10 emotional-safety scale
+             * @example safety
+             */
+            safetyField?: string;
         };
         ExerciseResponse: {
             /** Format: uuid */
@@ -1963,6 +2128,11 @@ export interface components {
              * @example trust
              */
             field?: string;
+            /**
+             * @description trust_pulse: the key of a 0–10 scale on emotional safety; an answer at or below the clinic's safety threshold opens a safety concern
+             * @example safety
+             */
+            safetyField?: string;
         };
         CreateExerciseRequest: {
             /** @example Weekly closeness check */
@@ -2327,6 +2497,11 @@ export interface components {
              */
             value: number;
             /**
+             * @description trust_pulse: the emotional-safety reading (0–10), when watched
+             * @example 6
+             */
+            safety?: number;
+            /**
              * @description csi4: below the distress cut-off
              * @example false
              */
@@ -2377,6 +2552,11 @@ export interface components {
             isLate: boolean;
             /** Format: date-time */
             submittedAt: string;
+            /**
+             * @description Only in the answer to the author's own submission, when their safety answer was at or below the clinic's threshold: the clinic's crisis resources. Never shown to the other partner.
+             * @example If you are in danger right now, call 112. Crisis line (24 h): 0800 111 0111.
+             */
+            crisisResources?: string;
         };
         CheckInPageResponse: {
             data: components["schemas"]["CheckInResponse"][];
@@ -2636,14 +2816,14 @@ export interface components {
              */
             partnerId: string | null;
             /**
-             * @description trust_drop: a partner's trust mean fell ≥ 2 points from the previous window; missed_streak: ≥ 3 missed occurrences in a row; partners_diverging: the partners' trust means ≥ 3 apart; measure_below_cutoff: a scored measure (CSI-4) below its cut-off
+             * @description trust_drop: a partner's trust mean fell ≥ 2 points from the previous window; missed_streak: ≥ 3 missed occurrences in a row; partners_diverging: the partners' trust means ≥ 3 apart; measure_below_cutoff: a scored measure (CSI-4) below its cut-off; safety_concern (high severity): a partner's latest safety answer at or below the clinic's threshold
              * @example trust_drop
              * @enum {string}
              */
-            kind: "trust_drop" | "missed_streak" | "partners_diverging" | "measure_below_cutoff";
+            kind: "trust_drop" | "missed_streak" | "partners_diverging" | "measure_below_cutoff" | "safety_concern";
             /**
              * Format: date-time
-             * @description Start of the window the alert belongs to
+             * @description Start of the window in which the alert opened
              */
             windowStart: string;
             /**
@@ -2658,16 +2838,30 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * @description high: a safety concern
+             * @example normal
+             * @enum {string}
+             */
+            severity: "normal" | "high";
+            /**
+             * @description open: the condition holds and no one has looked; acknowledged: a therapist saw it, the condition may still hold; resolved: the condition no longer holds (see resolvedReason). One alert per condition is ever not resolved.
              * @example open
              * @enum {string}
              */
-            status: "open" | "acknowledged";
+            status: "open" | "acknowledged" | "resolved";
             /** Format: date-time */
             openedAt: string;
             /** Format: date-time */
             acknowledgedAt?: string | null;
             /** Format: uuid */
             acknowledgedBy?: string | null;
+            /** Format: date-time */
+            resolvedAt?: string | null;
+            /**
+             * @description Why the condition no longer holds
+             * @example In the current window the partners' trust means are 0 apart (below 3)
+             */
+            resolvedReason?: string | null;
         };
         ProgressReportResponse: {
             /** Format: uuid */
@@ -3243,6 +3437,48 @@ export interface operations {
             };
         };
     };
+    SafetySettingsController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicSafetySettingsResponse"];
+                };
+            };
+        };
+    };
+    SafetySettingsController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClinicSafetySettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicSafetySettingsResponse"];
+                };
+            };
+        };
+    };
     AuthController_signUp_v1: {
         parameters: {
             query?: never;
@@ -3340,6 +3576,145 @@ export interface operations {
             };
             /** @description Unknown, expired, revoked or already-used refresh token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_cookieLogin_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                };
+            };
+            /** @description Unknown clinic, unknown email or wrong password (indistinguishable) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many attempts from this address for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_cookieRefresh_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be `1` (CSRF protection) */
+                "X-Mend-CSRF": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                };
+            };
+            /** @description No cookie, or an unknown, expired, revoked or already-used refresh token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The CSRF header is missing, or the request is cross-site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_cookieLogout_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be `1` (CSRF protection) */
+                "X-Mend-CSRF": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The CSRF header is missing, or the request is cross-site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_cookieAccept_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                };
+            };
+            /** @description The invitation was already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The invitation expired or was replaced */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3525,6 +3900,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    SecuritySettingsController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicSecuritySettingsResponse"];
+                };
+            };
+        };
+    };
+    SecuritySettingsController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClinicSecuritySettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicSecuritySettingsResponse"];
+                };
             };
         };
     };

@@ -12,6 +12,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@mend/config';
 
 import { registerCheckInPagePlugins } from './check-in-page/check-in-page.setup.js';
+import { registerInputHygiene } from './http/input-hygiene.js';
 import { ProblemFilter, problemType } from './http/problem.filter.js';
 import { registerJsonParser } from './http/raw-body.js';
 import { createValidationPipe } from './http/validation.js';
@@ -94,6 +95,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   registerJsonParser(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerInputHygiene(fastify);
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -5,6 +5,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { DomainException, type ApiKeyScope, type Principal, type Role } from '@mend/core';
 
 import { IS_PUBLIC, ROLES, SCOPES } from './access.decorators.js';
+import { RateLimitService } from './rate-limit.service.js';
 
 /**
  * The global guard. A route is reachable only if it says who may reach it: `@Public()`,
@@ -12,15 +13,24 @@ import { IS_PUBLIC, ROLES, SCOPES } from './access.decorators.js';
  */
 @Injectable()
 export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limits: RateLimitService,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      await this.limits.consume('publicPerIp', context.switchToHttp().getRequest<{ ip: string }>().ip);
+      return true;
+    }
     await super.canActivate(context);
     const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    // Every authenticated route is throttled per user and per API key, not only login and links.
+    if (principal.kind === 'user') await this.limits.consume('apiPerUser', `${principal.clinicId}:${principal.userId}`);
+    else await this.limits.consume('apiPerApiKey', `${principal.clinicId}:${principal.apiKeyId}`);
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES, targets) ?? [];
     const scopes = this.reflector.getAllAndOverride<ApiKeyScope[]>(SCOPES, targets) ?? [];
     if (principal.kind === 'user' && roles.includes(principal.role)) return true;

@@ -10,6 +10,7 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordHasher } from './password.hasher.js';
 import { PasswordPolicy } from './password.policy.js';
 import { RateLimitService } from './rate-limit.service.js';
+import { SecuritySettingsService } from './security-settings.service.js';
 import { TokenService } from './token.service.js';
 
 @Module({
@@ -18,6 +19,7 @@ import { TokenService } from './token.service.js';
     PasswordHasher,
     PasswordPolicy,
     RateLimitService,
+    SecuritySettingsService,
     TokenService,
     AuthService,
     ApiKeysService,
@@ -25,6 +27,15 @@ import { TokenService } from './token.service.js';
     ApiKeyStrategy,
     AccessGuard,
   ],
-  exports: [AuthService, ApiKeysService, AccessGuard, PasswordHasher, PasswordPolicy, TokenService, RateLimitService],
+  exports: [
+    SecuritySettingsService,
+    AuthService,
+    ApiKeysService,
+    AccessGuard,
+    PasswordHasher,
+    PasswordPolicy,
+    TokenService,
+    RateLimitService,
+  ],
 })
 export class AuthModule {}

@@ -337,6 +337,31 @@ export class AuthService {
     });
   }
 
+  /** Cookie-mode sign-out: ends the family of the presented refresh token (whatever its state). */
+  async logoutByRefreshToken(refreshToken: string, meta: RequestMeta): Promise<void> {
+    const parsed = parseToken('rt', refreshToken);
+    if (!parsed) return;
+    await this.db.withClinic(parsed.clinicId, async (tx) => {
+      const rows: Array<{ user_id: string; family_id: string }> = await tx.query(
+        `SELECT user_id, family_id FROM refresh_token WHERE clinic_id = $1 AND token_hash = $2`,
+        [parsed.clinicId, parsed.hash],
+      );
+      if (!rows[0]) return;
+      await revokeFamily(tx, parsed.clinicId, rows[0].family_id, 'logout');
+      await this.audit.record(tx, {
+        clinicId: parsed.clinicId,
+        actorType: 'user',
+        actorId: rows[0].user_id,
+        action: 'auth.logout',
+        resourceType: 'user',
+        resourceId: rows[0].user_id,
+        outcome: 'success',
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
+    });
+  }
+
   /** "Sign out everywhere": every sign-in of the user ends, this one included. */
   async logoutEverywhere(principal: UserPrincipal): Promise<void> {
     await this.db.withClinic(principal.clinicId, async (tx) => {

@@ -7,3 +7,4 @@ export * from './password.hasher.js';
 export * from './password.policy.js';
 export * from './rate-limit.service.js';
 export * from './token.service.js';
+export * from './security-settings.service.js';

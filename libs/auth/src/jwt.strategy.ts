@@ -33,10 +33,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       passReqToCallback: true,
     });
+    this.maxLifetimeSeconds = config.auth.accessTokenTtlSeconds;
   }
 
-  async validate(request: FastifyRequest, claims: AccessClaims): Promise<UserPrincipal | false> {
+  private readonly maxLifetimeSeconds: number;
+
+  async validate(
+    request: FastifyRequest,
+    claims: AccessClaims & { exp?: unknown; iat?: unknown },
+  ): Promise<UserPrincipal | false> {
+    // jsonwebtoken checks `exp` only when present: a token without one would never expire.
     if (
+      typeof claims.exp !== 'number' ||
+      typeof claims.iat !== 'number' ||
+      claims.exp - claims.iat > this.maxLifetimeSeconds ||
       claims.typ !== 'access' ||
       !isUuid(String(claims.cid)) ||
       !isUuid(String(claims.sub)) ||

@@ -90,6 +90,9 @@ export async function startFaultStack(label: string, overrides: Record<string, s
       RATE_LIMIT_LOGIN_PER_IP: '1000000',
       RATE_LIMIT_SIGNUP_PER_IP: '1000000',
       RATE_LIMIT_CHECK_IN_LINK_PER_IP: '1000000',
+      RATE_LIMIT_API_PER_USER: '100000000',
+      RATE_LIMIT_API_PER_API_KEY: '100000000',
+      RATE_LIMIT_PUBLIC_PER_IP: '100000000',
       OUTBOX_RELAY_INTERVAL_MS: '100',
       // A killed worker's claimed-but-unconfirmed email may be claimed again after this long (default 2 min).
       REMINDER_CLAIM_LEASE_MS: '2000',

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiGoneResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -13,11 +15,14 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { AuthService, CurrentUser, PasswordPolicy, Public, ReqMeta, Roles } from '@mend/auth';
-import type { RequestMeta, UserPrincipal } from '@mend/core';
+import { AuthService, CurrentUser, PasswordPolicy, Public, ReqMeta, Roles, type MfaChallenge } from '@mend/auth';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { DomainException, type RequestMeta, type UserPrincipal } from '@mend/core';
 
 import {
+  CookieSignedInResponse,
   InvitationPreviewResponse,
   PasswordStrengthResponse,
   SignedInResponse,
@@ -32,14 +37,38 @@ import {
   ResetPasswordRequest,
   SignUpRequest,
 } from './auth.request.js';
+import {
+  assertCsrfProof,
+  clearRefreshCookie,
+  refreshCookie,
+  setRefreshCookie,
+  withoutRefreshToken,
+} from './session-cookies.js';
+
+const COOKIE_MODE =
+  "The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, " +
+  'SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. ' +
+  'Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). ' +
+  'Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.';
 
 @ApiTags('auth')
 @Controller()
 export class AuthController {
+  private readonly allowedOrigins: string[];
+
   constructor(
     private readonly auth: AuthService,
     private readonly policy: PasswordPolicy,
-  ) {}
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.allowedOrigins = [new URL(config.http.publicUrl).origin, ...config.http.corsOrigins];
+  }
+
+  private inCookie<T extends { refreshToken: string }>(reply: FastifyReply, session: T | MfaChallenge) {
+    if ('mfaRequired' in session) return session;
+    setRefreshCookie(reply, session.refreshToken, this.config.auth.refreshFamilyMaxDays * 86_400);
+    return withoutRefreshToken(session);
+  }
 
   @Post('clinics')
   @Public()
@@ -72,6 +101,89 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Unknown, expired, revoked or already-used refresh token' })
   refresh(@Body() body: RefreshRequest, @ReqMeta() meta: RequestMeta) {
     return this.auth.refresh(body.refreshToken, meta);
+  }
+
+  @Post('auth/cookie/login')
+  @Public()
+  @HttpCode(200)
+  @ApiTags('auth (web app cookie mode)')
+  @ApiOperation({
+    summary: 'Sign in (cookie mode, for the web app): the refresh token is set as an httpOnly cookie, not answered',
+    description: COOKIE_MODE,
+  })
+  @ApiOkResponse({ type: CookieSignedInResponse })
+  @ApiUnauthorizedResponse({ description: 'Unknown clinic, unknown email or wrong password (indistinguishable)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address for this account; see Retry-After' })
+  async cookieLogin(
+    @Body() body: LoginRequest,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.inCookie(reply, await this.auth.login(body, meta));
+  }
+
+  @Post('auth/cookie/refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiTags('auth (web app cookie mode)')
+  @ApiHeader({ name: 'X-Mend-CSRF', required: true, description: 'Must be `1` (CSRF protection)' })
+  @ApiOperation({
+    summary: 'Refresh from the mend_refresh cookie (cookie mode); rotates the cookie',
+    description: COOKIE_MODE,
+  })
+  @ApiOkResponse({ type: CookieSignedInResponse })
+  @ApiUnauthorizedResponse({ description: 'No cookie, or an unknown, expired, revoked or already-used refresh token' })
+  @ApiForbiddenResponse({ description: 'The CSRF header is missing, or the request is cross-site' })
+  async cookieRefresh(
+    @Req() request: FastifyRequest,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    assertCsrfProof(request, this.allowedOrigins);
+    const token = refreshCookie(request);
+    if (!token) throw new DomainException('unauthenticated', 'The refresh token is not valid');
+    try {
+      return this.inCookie(reply, await this.auth.refresh(token, meta));
+    } catch (error) {
+      clearRefreshCookie(reply);
+      throw error;
+    }
+  }
+
+  @Post('auth/cookie/logout')
+  @Public()
+  @HttpCode(204)
+  @ApiTags('auth (web app cookie mode)')
+  @ApiHeader({ name: 'X-Mend-CSRF', required: true, description: 'Must be `1` (CSRF protection)' })
+  @ApiOperation({ summary: 'Sign out (cookie mode): ends the sign-in of the mend_refresh cookie and clears it' })
+  @ApiNoContentResponse()
+  @ApiForbiddenResponse({ description: 'The CSRF header is missing, or the request is cross-site' })
+  async cookieLogout(
+    @Req() request: FastifyRequest,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    assertCsrfProof(request, this.allowedOrigins);
+    const token = refreshCookie(request);
+    if (token) await this.auth.logoutByRefreshToken(token, meta);
+    clearRefreshCookie(reply);
+  }
+
+  @Post('auth/cookie/invitations/:token/accept')
+  @Public()
+  @HttpCode(200)
+  @ApiTags('auth (web app cookie mode)')
+  @ApiOperation({ summary: 'Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie' })
+  @ApiOkResponse({ type: CookieSignedInResponse })
+  @ApiConflictResponse({ description: 'The invitation was already used' })
+  @ApiGoneResponse({ description: 'The invitation expired or was replaced' })
+  async cookieAccept(
+    @Param('token') token: string,
+    @Body() body: AcceptInvitationRequest,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.inCookie(reply, await this.auth.acceptInvitation(token, body.password, meta));
   }
 
   @Post('auth/logout')

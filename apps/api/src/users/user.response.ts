@@ -84,3 +84,11 @@ export class PasswordStrengthResponse {
   @ApiProperty({ type: String, nullable: true, example: 'This is a heavily used password.' }) warning: string | null;
   @ApiProperty({ type: [String] }) suggestions: string[];
 }
+
+export class CookieSignedInResponse {
+  @ApiProperty({ description: 'Short-lived JWT for Authorization: Bearer; keep it in memory only' })
+  accessToken: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType: string;
+  @ApiProperty({ example: 900, description: 'Access token lifetime in seconds' }) expiresIn: number;
+  @ApiProperty({ type: UserResponse }) user: UserResponse;
+}

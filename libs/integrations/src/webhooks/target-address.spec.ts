@@ -52,10 +52,26 @@ describe('webhook target addresses', () => {
       '::ffff:7f00:1',
       '64:ff9b::a00:1',
       '2001:db8::1',
+      // Every IPv6 form that embeds an IPv4 address, whatever address it carries (issue #14).
+      '::127.0.0.1',
+      '::169.254.169.254',
+      '::7f00:1',
+      '::ffff:93.184.215.14',
+      '64:ff9b::93.184.215.14',
+      '2002:7f00:1::1',
+      '2002:5db8:d70e::1',
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+      '100::1',
     ];
     for (const address of refused)
       expect({ address, isPublic: isPublicAddress(address) }).toEqual({ address, isPublic: false });
-    for (const address of ['93.184.215.14', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:93.184.215.14']) {
+    for (const address of [
+      '93.184.215.14',
+      '1.1.1.1',
+      '172.32.0.1',
+      '2606:4700:4700::1111',
+      '2a00:1450:4001:82b::200e',
+    ]) {
       expect({ address, isPublic: isPublicAddress(address) }).toEqual({ address, isPublic: true });
     }
   });

@@ -43,11 +43,21 @@ export type Resolver = (hostname: string) => Promise<Array<{ address: string; fa
 
 const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-/** Only ordinary global unicast addresses are reachable without an allow-list entry. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
+/**
+ * Only ordinary global unicast addresses are reachable without an allow-list entry. An IPv6
+ * address must be global unicast (2000::/3) and not a form that embeds an IPv4 address: those
+ * (IPv4-compatible ::a.b.c.d, IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16,
+ * Teredo 2001::/32) can lead to 127.0.0.1 or 169.254.169.254 through a translator, so they are
+ * refused outright rather than judged by the IPv4 address they carry.
+ */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  // IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it carries.
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return parsed.range() === 'unicast';
+  const v6 = parsed as ipaddr.IPv6;
+  return v6.match(GLOBAL_UNICAST_V6) && v6.range() === 'unicast';
 }
 
 function matchesAllowed(entry: WebhookAllowedHost, hostname: string, port: number, address: string): boolean {
