@@ -113,7 +113,7 @@ describe('abuse: fuzzing every endpoint', () => {
   });
 
   const callerFor = (op: Operation): string | null => {
-    if (op.route === 'POST /v1/auth/logout') return burnerToken;
+    if (op.route === 'POST /v1/auth/logout' || op.route === 'POST /v1/auth/logout-all') return burnerToken;
     if (op.rule === 'public' || op.rule === undefined) return null;
     if (op.rule === 'api-key') return w.aKey.key;
     if (op.rule.includes('therapist')) return w.owner.accessToken;
@@ -188,5 +188,49 @@ describe('abuse: fuzzing every endpoint', () => {
     }
     expect(tally.requests).toBeGreaterThanOrEqual(TOTAL_CASES);
     expect(tally.findings).toEqual([]);
+  }, 600_000);
+
+  it('answers 400, never a 5xx, to NUL and control characters in every string field of every operation', async () => {
+    const stringPaths = (schema: Schema | undefined, prefix: string[] = [], depth = 0): string[][] => {
+      if (!schema || depth > 4) return [];
+      const parts = [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])];
+      if (parts.length) return parts.flatMap((part) => stringPaths(part, prefix, depth + 1));
+      if (schema.type === 'string' || (schema.enum && !schema.type)) return [prefix];
+      if (schema.type === 'array') return stringPaths(schema.items, [...prefix, '0'], depth + 1);
+      return Object.entries(schema.properties ?? {}).flatMap(([key, child]) =>
+        stringPaths(child, [...prefix, key], depth + 1),
+      );
+    };
+    const setAt = (path: string[], value: string): unknown =>
+      path.length === 0
+        ? value
+        : /^\d+$/.test(path[0])
+          ? [setAt(path.slice(1), value)]
+          : { [path[0]]: setAt(path.slice(1), value) };
+    const validPath = w.couple.coupleId;
+    let cases = 0;
+    for (const op of operations) {
+      const token = callerFor(op);
+      const url = op.path.replace(/\{\w+\}/g, () => validPath);
+      for (const bad of ['a\u0000b', 'a\u0007b', '\u001b[2J', 'a\u007fb']) {
+        const targets: Array<{ query?: Record<string, string>; body?: unknown }> = [
+          ...op.queryParams.map((q) => ({ query: { [q.name]: bad } })),
+          ...(op.method === 'GET' || op.method === 'DELETE'
+            ? []
+            : stringPaths(op.body).map((p) => ({ body: setAt(p, bad) }))),
+        ];
+        for (const target of targets) {
+          const req = t
+            .http()
+            [op.method.toLowerCase() as 'get'](url)
+            .query(target.query ?? {});
+          if (token) req.auth(token, auth);
+          const res = target.body === undefined ? await req : await req.send(target.body as object);
+          cases++;
+          expect({ route: op.route, target, status: res.status }).toEqual({ route: op.route, target, status: 400 });
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(100);
   }, 600_000);
 });
