@@ -12,6 +12,7 @@ const KIND: Record<Schemas['AlertResponse']['kind'], { text: string; severity: '
   trust_drop: { text: 'Trust ratings dropped', severity: 'High' },
   partners_diverging: { text: 'The partners’ ratings are drifting apart', severity: 'Medium' },
   missed_streak: { text: 'Several check-ins in a row were missed', severity: 'Medium' },
+  safety_concern: { text: 'A partner said they do not feel safe', severity: 'High' },
 };
 
 export function AlertsSection({ coupleId, partners }: { coupleId: string; partners: { id: string; name: string }[] }) {
