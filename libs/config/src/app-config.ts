@@ -71,8 +71,6 @@ export interface AppConfig {
     loginDelayAfterFailures: number;
     /** Failures of one account (from any source) within 15 minutes after which its owner is emailed. */
     loginNoticeAfterFailures: number;
-    /** How long a sensitive admin action accepts the last password or MFA confirmation. */
-    reauthWindowMinutes: number;
   };
   rateLimit: {
     loginPerIp: RateLimitRule;
@@ -302,7 +300,6 @@ export function loadConfig(env: Env): AppConfig {
       loginFailureMinMs: int('LOGIN_FAILURE_MIN_MS', 400, 0, 5000),
       loginDelayAfterFailures: int('LOGIN_DELAY_AFTER_FAILURES', 3, 1, 1_000_000),
       loginNoticeAfterFailures: int('LOGIN_NOTICE_AFTER_FAILURES', 10, 1, 1_000_000),
-      reauthWindowMinutes: int('REAUTH_WINDOW_MINUTES', 5, 1, 60),
     },
     rateLimit: {
       loginPerIp: { points: int('RATE_LIMIT_LOGIN_PER_IP', 30, 1, 1_000_000), durationSeconds: 300 },
