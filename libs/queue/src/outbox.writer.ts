@@ -30,6 +30,15 @@ export function outboxDedupeId(clinicId: string, jobName: string, dedupeKey: str
   return uuidV5(`${clinicId}/${jobName}/${dedupeKey}`, OUTBOX_DEDUPE_NAMESPACE);
 }
 
+/** Those of `ids` whose outbox rows the relay has not published yet. */
+export async function unpublishedOutboxIds(tx: EntityManager, clinicId: string, ids: string[]): Promise<string[]> {
+  const unpublished: Array<{ id: string }> = await tx.query(
+    `SELECT id FROM outbox WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL`,
+    [clinicId, ids],
+  );
+  return unpublished.map((r) => r.id);
+}
+
 /**
  * Announces a job in the caller's transaction: the outbox row commits or rolls back with the
  * change it describes, and the worker's relay publishes it to the queue afterwards.

@@ -5,6 +5,7 @@ import { DomainException, type UserPrincipal } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { JobName, OutboxWriter } from '@mend/queue';
 
+import { clinicSettingsRepository } from './clinic-settings.repository.js';
 import { clinicReminderSettings, type ClinicReminderSettings } from './reminder-settings.js';
 import type { QuietHours } from './reminder-time.js';
 
@@ -34,22 +35,17 @@ export class ClinicReminderSettingsService {
 
   async get(principal: UserPrincipal): Promise<ClinicReminderSettings> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1`, [
-        principal.clinicId,
-      ]);
-      if (!rows[0]) throw DomainException.notFound('Clinic');
-      return clinicReminderSettings(rows[0].settings);
+      const clinic = await clinicSettingsRepository.find(tx, principal.clinicId);
+      if (!clinic) throw DomainException.notFound('Clinic');
+      return clinicReminderSettings(clinic.settings);
     });
   }
 
   async update(principal: UserPrincipal, input: UpdateClinicReminderSettingsInput): Promise<ClinicReminderSettings> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const rows: Array<{ settings: unknown }> = await tx.query(
-        `SELECT settings FROM clinic WHERE id = $1 FOR UPDATE`,
-        [principal.clinicId],
-      );
-      if (!rows[0]) throw DomainException.notFound('Clinic');
-      const current = clinicReminderSettings(rows[0].settings);
+      const clinic = await clinicSettingsRepository.find(tx, principal.clinicId, { lock: true });
+      if (!clinic) throw DomainException.notFound('Clinic');
+      const current = clinicReminderSettings(clinic.settings);
       const next: ClinicReminderSettings = {
         quietHours: input.quietHours
           ? { start: input.quietHours.start, end: input.quietHours.end }
@@ -60,10 +56,7 @@ export class ClinicReminderSettingsService {
         sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
         urgentAlertsBreakQuietHours: input.urgentAlertsBreakQuietHours ?? current.urgentAlertsBreakQuietHours,
       };
-      await tx.query(
-        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', $2::jsonb), updated_at = mend_now() WHERE id = $1`,
-        [principal.clinicId, JSON.stringify(next)],
-      );
+      await clinicSettingsRepository.writeReminderSettings(tx, principal.clinicId, next);
       if (JSON.stringify(next) !== JSON.stringify(current)) {
         await this.outbox.enqueue(tx, principal.clinicId, {
           name: JobName.RemindersReconcile,

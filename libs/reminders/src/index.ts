@@ -11,3 +11,4 @@ export * from './couple-reminders.service.js';
 export * from './clinic-reminder-settings.service.js';
 export * from './occurrence-horizon.js';
 export * from './reminders.reconciler.js';
+export * from './clinic-settings.repository.js';

@@ -35,6 +35,24 @@ export interface NotificationRow {
   updated_at: Date;
 }
 
+/** A notification as a couple's reminder list shows it. */
+export type CoupleReminderRow = Pick<
+  NotificationRow,
+  | 'id'
+  | 'recipient_id'
+  | 'kind'
+  | 'channel'
+  | 'occurrence_id'
+  | 'session_id'
+  | 'alert_id'
+  | 'send_at'
+  | 'state'
+  | 'skip_reason'
+  | 'attempts'
+  | 'last_error'
+  | 'sent_at'
+>;
+
 export interface NewNotification {
   clinicId: string;
   id: string;
@@ -190,6 +208,68 @@ export const notificationsRepository = {
       [clinicId, userId, JSON.stringify(changes)],
     );
     return rows.length > 0 ? rows[0].preferences : null;
+  },
+
+  /** Where a notification stands in send order (a couple's reminder list pages by it). */
+  async findSendPosition(
+    tx: EntityManager,
+    clinicId: string,
+    id: string,
+  ): Promise<{ send_at: Date; id: string } | undefined> {
+    const last: Array<{ send_at: Date; id: string }> = await tx.query(
+      `SELECT send_at, id FROM notification WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, id],
+    );
+    return last[0];
+  },
+
+  /**
+   * A couple's reminders — of its occurrences, sessions and alerts, and its partners' digests —
+   * newest send first, after a send position when paging.
+   */
+  async listOfCouple(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    after: { send_at: Date; id: string } | null,
+    limit: number,
+  ): Promise<CoupleReminderRow[]> {
+    const params: unknown[] = [clinicId, coupleId];
+    let afterSql = '';
+    if (after) {
+      params.push(after.send_at, after.id);
+      afterSql = ` AND (n.send_at, n.id) < ($3::timestamptz, $4::uuid)`;
+    }
+    params.push(limit);
+    return tx.query(
+      `SELECT n.id, n.recipient_id, n.kind, n.channel, n.occurrence_id, n.session_id, n.alert_id, n.send_at, n.state, n.skip_reason, n.attempts, n.last_error, n.sent_at
+           FROM notification n
+           LEFT JOIN occurrence o ON o.clinic_id = n.clinic_id AND o.id = n.occurrence_id
+           LEFT JOIN therapy_session s ON s.clinic_id = n.clinic_id AND s.id = n.session_id
+           LEFT JOIN alert a ON a.clinic_id = n.clinic_id AND a.id = n.alert_id
+          WHERE n.clinic_id = $1 AND (o.couple_id = $2 OR s.couple_id = $2 OR a.couple_id = $2
+                OR (n.kind = 'digest' AND n.recipient_id IN (SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2)))${afterSql}
+          ORDER BY n.send_at DESC, n.id DESC
+          LIMIT $${params.length}`,
+      params,
+    );
+  },
+
+  /** Due (by `dueBefore`), unsent notifications not claimed since `claimedBefore` (a lapsed claim counts as none). */
+  async dueUnsent(
+    tx: EntityManager,
+    clinicId: string,
+    dueBefore: Date,
+    claimedBefore: Date,
+    limit: number,
+  ): Promise<Array<{ id: string; send_at: Date }>> {
+    return tx.query(
+      `SELECT n.id, n.send_at FROM notification n
+        WHERE n.clinic_id = $1 AND n.state IN ('scheduled', 'deferred') AND n.send_at <= $2
+          AND (n.claimed_at IS NULL OR n.claimed_at < $3)
+        ORDER BY n.send_at, n.id LIMIT $4`,
+      [clinicId, dueBefore, claimedBefore, limit],
+    );
   },
 };
 

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '@mend/core';
 import { JobName, OutboxWriter } from '@mend/queue';
 
+import { clinicSettingsRepository } from './clinic-settings.repository.js';
 import { notificationText } from './notification-text.js';
 import {
   notificationDedupeKey,
@@ -47,8 +48,7 @@ export interface RecipientFacts {
 }
 
 export async function loadClinicReminderSettings(tx: EntityManager, clinicId: string): Promise<ClinicReminderSettings> {
-  const rows: Array<{ settings: unknown }> = await tx.query(`SELECT settings FROM clinic WHERE id = $1`, [clinicId]);
-  return clinicReminderSettings(rows[0]?.settings);
+  return clinicReminderSettings((await clinicSettingsRepository.find(tx, clinicId))?.settings);
 }
 
 async function recipients(tx: EntityManager, clinicId: string, ids: string[]): Promise<Map<string, RecipientFacts>> {

@@ -11,9 +11,11 @@ import {
   outboxJobId,
   QueueConnections,
   QueueName,
+  unpublishedOutboxIds,
   type RemindersReconcileJobData,
 } from '@mend/queue';
 
+import { notificationsRepository } from './notifications.repository.js';
 import { OccurrenceHorizon } from './occurrence-horizon.js';
 import { planOccurrenceReminders, replanPendingReminders } from './reminder-planner.js';
 
@@ -134,25 +136,16 @@ export class RemindersReconciler {
     now: Date,
     graceMs: number,
   ): Promise<Array<{ id: string; send_at: Date }>> {
-    const rows: Array<{ id: string; send_at: Date }> = await tx.query(
-      `SELECT n.id, n.send_at FROM notification n
-        WHERE n.clinic_id = $1 AND n.state IN ('scheduled', 'deferred') AND n.send_at <= $2
-          AND (n.claimed_at IS NULL OR n.claimed_at < $3)
-        ORDER BY n.send_at, n.id LIMIT $4`,
-      [
-        clinicId,
-        new Date(now.getTime() - graceMs),
-        new Date(now.getTime() - this.config.reminders.claimLeaseMs),
-        RECONCILE_BATCH,
-      ],
+    const rows = await notificationsRepository.dueUnsent(
+      tx,
+      clinicId,
+      new Date(now.getTime() - graceMs),
+      new Date(now.getTime() - this.config.reminders.claimLeaseMs),
+      RECONCILE_BATCH,
     );
     if (rows.length === 0) return rows;
     const outboxIds = rows.map((r) => outboxDedupeId(clinicId, JobName.ReminderSend, `${r.id}.${r.send_at.getTime()}`));
-    const unpublished: Array<{ id: string }> = await tx.query(
-      `SELECT id FROM outbox WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND published_at IS NULL`,
-      [clinicId, outboxIds],
-    );
-    const waiting = new Set(unpublished.map((r) => r.id));
+    const waiting = new Set(await unpublishedOutboxIds(tx, clinicId, outboxIds));
     return rows.filter((_, i) => !waiting.has(outboxIds[i]));
   }
 }
