@@ -9,6 +9,7 @@ import { AddRemindersOffSkipReason1764691200000 } from './1764691200000-AddRemin
 import { AddClock1764780000000 } from './1764780000000-AddClock.js';
 import { AddSafetyAndAlertLifecycle1764781300000 } from './1764781300000-AddSafetyAndAlertLifecycle.js';
 import { AddAccountSecurity1764800000000 } from './1764800000000-AddAccountSecurity.js';
+import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-KeepOnlyIdsInIdempotencyRecords.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   AddClock1764780000000,
   AddSafetyAndAlertLifecycle1764781300000,
   AddAccountSecurity1764800000000,
+  KeepOnlyIdsInIdempotencyRecords1764810000000,
 ];

@@ -85,7 +85,7 @@ describe('erasing a couple', () => {
         .http()
         .post(`/v1/assignments/${assignment.body.id}/check-ins`)
         .auth(partner.accessToken, auth)
-        .set('Idempotency-Key', `erase-${i}-${marker}`)
+        .set('Idempotency-Key', `erase-${i}-${randomBytes(4).toString('hex')}`)
         .send({
           occurrenceAt: due,
           answers: { trust: 2 + 5 * i, safety: 1 + 5 * i, note: marker },
@@ -105,6 +105,9 @@ describe('erasing a couple', () => {
       })
       .expect(201);
     await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(therapist.accessToken, auth).expect(200);
+
+    // Idempotency-Key records keep only the created resource's id: never the answers.
+    expect(await hits([marker], (table) => table !== 'public.idempotency_record')).toEqual([]);
 
     const emails = couple.partners.map((p) => p.email);
     const ids = [couple.coupleId, ...couple.partners.map((p) => p.id)];

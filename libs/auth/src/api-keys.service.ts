@@ -72,11 +72,24 @@ export class ApiKeysService {
     principal: UserPrincipal,
     input: { name: string; scopes: ApiKeyScope[] },
     idempotencyKey?: string,
-  ): Promise<IdempotentResult<CreatedApiKey>> {
+  ): Promise<IdempotentResult<CreatedApiKey | ApiKeyView>> {
     const scopes = [...new Set(input.scopes)].sort();
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/api-keys', body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/api-keys',
+        body: input,
+        statusCode: 201,
+        // The key itself is shown once and stored hashed: a replay answers the key's record without it.
+        replay: async (id) => {
+          const rows: ApiKeyRow[] = await this.db.withClinic(principal.clinicId, (tx) =>
+            tx.query(`SELECT ${COLUMNS} FROM api_key WHERE clinic_id = $1 AND id = $2`, [principal.clinicId, id]),
+          );
+          if (!rows[0]) throw DomainException.notFound('API key');
+          return toView(rows[0]);
+        },
+      },
       async (tx) => {
         const { token, hash } = issueToken('mk', principal.clinicId);
         const hint = `mk_…${token.slice(-4)}`;

@@ -73,10 +73,17 @@ export class CouplesService {
     principal: UserPrincipal,
     input: CreateCoupleInput,
     idempotencyKey?: string,
-  ): Promise<IdempotentResult<CreatedCoupleView>> {
+  ): Promise<IdempotentResult<CreatedCoupleView | CoupleView>> {
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/couples', body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/couples',
+        body: input,
+        statusCode: 201,
+        // Invitation links are secrets shown once: a replay answers the couple without them.
+        replay: (id) => this.get(principal, id),
+      },
       async (tx) => {
         const therapistId = await this.resolveTherapist(tx, principal, input.therapistId);
         const emails = input.partners.map((p) => p.email.trim().toLowerCase());

@@ -81,7 +81,7 @@ export function decideOnExisting(record: StoredIdempotencyRecord, fingerprint: s
   return { kind: 'replay', statusCode: record.statusCode, response: record.response };
 }
 
-export interface IdempotentRequest {
+export interface IdempotentRequest<T, R = T> {
   /** The Idempotency-Key header; without one the work simply runs. */
   key?: string;
   /** Method and concrete path, e.g. `POST /v1/assignments/<id>/check-ins`. */
@@ -89,6 +89,14 @@ export interface IdempotentRequest {
   body: unknown;
   /** The status the work answers with when it succeeds (stored for replays). */
   statusCode?: number;
+  /** The created resource's id, which is all a record keeps of the answer (default: `result.id`). */
+  resourceIdOf?: (result: T) => string;
+  /**
+   * Reads the created resource again for a replay, under the caller's own access rules (a
+   * resource the caller may no longer see answers as any read would). Secrets shown once (keys,
+   * links) are not repeated: the record never held them.
+   */
+  replay: (resourceId: string) => Promise<R>;
 }
 
 export interface IdempotentResult<T> {
@@ -123,11 +131,11 @@ export class IdempotencyService {
 
   constructor(private readonly db: TenantDatabase) {}
 
-  async run<T>(
+  async run<T, R = T>(
     principal: Principal,
-    request: IdempotentRequest,
+    request: IdempotentRequest<T, R>,
     work: (tx: EntityManager) => Promise<T>,
-  ): Promise<IdempotentResult<T>> {
+  ): Promise<IdempotentResult<T | R>> {
     const statusCode = request.statusCode ?? 201;
     if (request.key === undefined) {
       return { body: await this.db.withClinic(principal.clinicId, work), statusCode, isReplay: false };
@@ -140,17 +148,29 @@ export class IdempotencyService {
     const scope = { clinicId: principal.clinicId, actorId, key: request.key };
     const fingerprint = requestFingerprint(request.operation, request.body);
     const replay = await this.claim(scope, fingerprint);
-    if (replay) return { body: replay.response as T, statusCode: replay.statusCode, isReplay: true };
+    if (replay) {
+      const resourceId = (replay.response as { id?: unknown } | null)?.id;
+      if (typeof resourceId !== 'string')
+        throw new DomainException('conflict', 'This Idempotency-Key was already used; use a new key');
+      const body = JSON.parse(JSON.stringify(await request.replay(resourceId)) ?? 'null') as R;
+      return { body, statusCode: replay.statusCode, isReplay: true };
+    }
 
     try {
       const body = await this.db.withClinic(principal.clinicId, async (tx) => {
-        // Stored and answered in the same JSON form, so the first answer and replays are identical.
-        const result = JSON.parse(JSON.stringify(await work(tx)) ?? 'null') as T;
+        // Answered in JSON form, as replays are. Only the resource's id is stored: never a body,
+        // which may carry answers or a secret shown once.
+        const created = await work(tx);
+        const result = JSON.parse(JSON.stringify(created) ?? 'null') as T;
+        const resourceId = request.resourceIdOf
+          ? request.resourceIdOf(created)
+          : (created as { id?: unknown } | null)?.id;
+        if (typeof resourceId !== 'string') throw new Error(`${request.operation} answered no resource id to record`);
         const stored = await queryRows(
           tx,
           `UPDATE idempotency_record SET status_code = $5, response = $6
            WHERE clinic_id = $1 AND actor_id = $2 AND key = $3 AND request_hash = $4 AND status_code IS NULL RETURNING key`,
-          [scope.clinicId, scope.actorId, scope.key, fingerprint, statusCode, JSON.stringify(result)],
+          [scope.clinicId, scope.actorId, scope.key, fingerprint, statusCode, JSON.stringify({ id: resourceId })],
         );
         if (stored.length === 0)
           this.logger.warn(

@@ -124,7 +124,13 @@ export class ExercisesService {
     const content = normalizeContent(input);
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/exercises', body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/exercises',
+        body: input,
+        statusCode: 201,
+        replay: (id) => this.get(principal, id),
+      },
       async (tx) => {
         const id = newId();
         await exercisesRepository.insertExercise(tx, { clinicId: principal.clinicId, id, createdBy: principal.userId });

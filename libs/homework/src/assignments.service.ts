@@ -143,7 +143,19 @@ export class AssignmentsService {
   ): Promise<IdempotentResult<AssignmentView>> {
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: `POST /v1/couples/${coupleId}/assignments`, body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: `POST /v1/couples/${coupleId}/assignments`,
+        body: input,
+        statusCode: 201,
+        replay: (id) =>
+          this.db.withClinic(principal.clinicId, async (tx) => {
+            await requireCouple(tx, principal, coupleId);
+            const row = await this.findRow(tx, principal.clinicId, id);
+            if (!row || row.couple_id !== coupleId) throw DomainException.notFound('Assignment');
+            return toAssignmentView(row, { withInstructions: true });
+          }),
+      },
       async (tx) => {
         const now = this.clock.now();
         const couple = await requireCouple(tx, principal, coupleId);

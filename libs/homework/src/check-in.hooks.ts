@@ -20,4 +20,12 @@ export interface CheckedIn {
 export abstract class CheckInHooks {
   /** Answers the crisis resources to show the author, or null when the answers raise no safety concern. */
   abstract checkedIn(tx: EntityManager, checkIn: CheckedIn): Promise<{ crisisResources: string | null }>;
+
+  /** The crisis resources for the author's own check-in if it raised a safety concern (for a replayed answer). */
+  abstract crisisResourcesFor(
+    tx: EntityManager,
+    clinicId: string,
+    checkInId: string,
+    authorId: string,
+  ): Promise<string | null>;
 }

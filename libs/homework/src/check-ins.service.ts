@@ -82,6 +82,15 @@ export class CheckInsService {
         operation: `POST /v1/assignments/${assignmentId}/check-ins`,
         body: input,
         statusCode: 201,
+        // Only the author's own check-in, read again (answers never sit in the idempotency record).
+        replay: (id) =>
+          this.db.withClinic(principal.clinicId, async (tx) => {
+            const row = await checkInsRepository.findById(tx, principal.clinicId, id);
+            if (!row || row.author_id !== principal.userId) throw DomainException.notFound('Check-in');
+            const view = toCheckInView(row);
+            const crisisResources = await this.hooks.crisisResourcesFor(tx, principal.clinicId, id, principal.userId);
+            return crisisResources === null ? view : { ...view, crisisResources };
+          }),
       },
       (tx) => this.submitIn(tx, authorOf(principal), assignmentId, input),
     );

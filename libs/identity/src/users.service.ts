@@ -69,10 +69,18 @@ export class UsersService {
     principal: UserPrincipal,
     input: InviteUserInput,
     idempotencyKey?: string,
-  ): Promise<IdempotentResult<InvitedUser>> {
+  ): Promise<IdempotentResult<InvitedUser | { user: UserView }>> {
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/users', body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/users',
+        body: input,
+        statusCode: 201,
+        resourceIdOf: (invited) => invited.user.id,
+        // The invitation link is a secret shown once: a replay answers the user without it.
+        replay: async (id) => ({ user: await this.get(principal, id) }),
+      },
       async (tx) => {
         const invited = await this.createInvitedUser(tx, principal, input);
         await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', invited.user.id));

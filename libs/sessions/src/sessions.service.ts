@@ -100,7 +100,19 @@ export class SessionsService {
     checkSessionTimes(input.startsAt, input.endsAt);
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: `POST /v1/couples/${coupleId}/sessions`, body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: `POST /v1/couples/${coupleId}/sessions`,
+        body: input,
+        statusCode: 201,
+        replay: (id) =>
+          this.db.withClinic(principal.clinicId, async (tx) => {
+            await requireCouple(tx, principal, coupleId);
+            const row = await sessionsRepository.findById(tx, principal.clinicId, id);
+            if (!row || row.couple_id !== coupleId) throw DomainException.notFound('Session');
+            return toSessionView(row, { withNotes: true });
+          }),
+      },
       async (tx) => {
         const couple = await requireCouple(tx, principal, coupleId);
         if (couple.status === 'closed') throw new DomainException('conflict', 'A closed couple takes no new sessions');

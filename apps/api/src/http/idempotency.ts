@@ -22,7 +22,7 @@ export const IDEMPOTENCY_HEADER_DOC = {
   name: 'Idempotency-Key',
   required: false,
   description:
-    'Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); ' +
+    'Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); ' +
     'the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters.',
 };
 

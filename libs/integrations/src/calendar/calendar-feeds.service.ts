@@ -51,10 +51,24 @@ export class CalendarFeedsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(principal: UserPrincipal, idempotencyKey?: string): Promise<IdempotentResult<CreatedCalendarFeedView>> {
+  async create(
+    principal: UserPrincipal,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<CreatedCalendarFeedView | CalendarFeedView>> {
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/calendar-feeds', body: {}, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/calendar-feeds',
+        body: {},
+        statusCode: 201,
+        // The feed URL carries a secret shown once: a replay answers the caller's feed without it.
+        replay: async (id) => {
+          const feed = (await this.list(principal)).data.find((f) => f.id === id);
+          if (!feed) throw DomainException.notFound('Calendar feed');
+          return feed;
+        },
+      },
       async (tx) => {
         const { token, hash } = issueIntegrationToken('cal', principal.clinicId);
         const row = await calendarFeedsRepository.insert(tx, principal.clinicId, newId(), principal.userId, hash);

@@ -83,6 +83,14 @@ export const integrationsRepository = {
     return rows.length > 0;
   },
 
+  async findById(tx: EntityManager, clinicId: string, integrationId: string): Promise<IntegrationRow | undefined> {
+    const rows: IntegrationRow[] = await tx.query(
+      `SELECT ${COLUMNS} FROM integration WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, integrationId],
+    );
+    return rows[0];
+  },
+
   /** The live integration behind a webhook URL's token, with its signing secret. */
   async findLiveByTokenHash(
     tx: EntityManager,

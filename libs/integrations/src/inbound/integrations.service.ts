@@ -79,10 +79,23 @@ export class IntegrationsService {
     principal: UserPrincipal,
     input: CreateIntegrationInput,
     idempotencyKey?: string,
-  ): Promise<IdempotentResult<CreatedIntegrationView>> {
+  ): Promise<IdempotentResult<CreatedIntegrationView | IntegrationView>> {
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/integrations', body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/integrations',
+        body: input,
+        statusCode: 201,
+        // The webhook URL carries a secret shown once: a replay answers the integration without it.
+        replay: async (id) => {
+          const row = await this.db.withClinic(principal.clinicId, (tx) =>
+            integrationsRepository.findById(tx, principal.clinicId, id),
+          );
+          if (!row) throw DomainException.notFound('Integration');
+          return toView(row);
+        },
+      },
       async (tx) => {
         const { token, hash } = issueIntegrationToken('whk', principal.clinicId);
         const row = await integrationsRepository.insert(tx, {

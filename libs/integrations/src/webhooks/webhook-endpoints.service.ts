@@ -45,13 +45,20 @@ export class WebhookEndpointsService {
     principal: Principal,
     input: CreateWebhookEndpointInput,
     idempotencyKey?: string,
-  ): Promise<IdempotentResult<CreatedWebhookEndpointView>> {
+  ): Promise<IdempotentResult<CreatedWebhookEndpointView | WebhookEndpointView>> {
     const url = input.url.trim();
     await requireAllowedWebhookUrl(url, this.config.webhooks.allowedHosts);
     const events = [...new Set(input.events)].sort();
     return this.idempotency.run(
       principal,
-      { key: idempotencyKey, operation: 'POST /v1/webhook-endpoints', body: input, statusCode: 201 },
+      {
+        key: idempotencyKey,
+        operation: 'POST /v1/webhook-endpoints',
+        body: input,
+        statusCode: 201,
+        // The signing secret is shown once: a replay answers the endpoint without it.
+        replay: (id) => this.get(principal, id),
+      },
       async (tx) => {
         const secret = generateWebhookSecret();
         const row = await webhooksRepository.insertEndpoint(tx, {
