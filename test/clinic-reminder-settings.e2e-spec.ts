@@ -53,6 +53,8 @@ describe('clinic reminder settings', () => {
       isDiscreet: false,
       overdueAfterMinutes: 720,
       sessionReminderHours: 24,
+      // A safety concern reaches the therapist at once, quiet hours or not, unless the clinic says otherwise.
+      urgentAlertsBreakQuietHours: true,
     };
     expect((await settingsAs(clinic.admin.accessToken).expect(200)).body).toEqual(defaults);
     expect((await settingsAs(therapist.accessToken).expect(200)).body).toEqual(defaults);
