@@ -187,6 +187,24 @@ describe('accounts: cookie mode, settings and input hygiene', () => {
       expect(me.headers['cache-control']).toBe('no-store');
     });
 
+    it('audits refused access as access.denied, at most five rows a minute per principal (was: no row)', async () => {
+      const clinic = await newClinic(t);
+      const other = await newClinic(t);
+      const bearer = { type: 'bearer' } as const;
+      for (let i = 0; i < 8; i++) {
+        await t.http().get(`/v1/users/${other.admin.id}`).auth(clinic.admin.accessToken, bearer).expect(404);
+      }
+      let rows: Array<{ actorId: string; outcome: string }> = [];
+      for (let attempt = 0; attempt < 50 && rows.length < 5; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        rows = (
+          await t.http().get('/v1/audit-events?action=access.denied').auth(clinic.admin.accessToken, bearer).expect(200)
+        ).body.data;
+      }
+      expect(rows).toHaveLength(5);
+      expect(rows[0]).toMatchObject({ actorId: clinic.admin.id, outcome: 'denied' });
+    });
+
     it('refuses a token without exp (was: accepted)', async () => {
       const clinic = await newClinic(t);
       const { exp: _exp, ...claims } = claimsOf(clinic.admin.accessToken);

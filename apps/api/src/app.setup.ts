@@ -9,9 +9,12 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 
+import { AuditService } from '@mend/audit';
+import { RateLimitService } from '@mend/auth';
 import type { AppConfig } from '@mend/config';
 
 import { registerCheckInPagePlugins } from './check-in-page/check-in-page.setup.js';
+import { recordRefusedAccess } from './http/access-denied.audit.js';
 import { registerInputHygiene } from './http/input-hygiene.js';
 import { ProblemFilter, problemType } from './http/problem.filter.js';
 import { registerJsonParser } from './http/raw-body.js';
@@ -96,6 +99,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
 
   const fastify = app.getHttpAdapter().getInstance();
   registerInputHygiene(fastify);
+  recordRefusedAccess(fastify, app.get(AuditService), app.get(RateLimitService));
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {
