@@ -41,6 +41,7 @@ import {
 import { provisionDatabase, runMigrations, startEmbeddedPostgres } from '@mend/database';
 import { installQueueSchema } from '@mend/queue';
 
+import { startLocalMailbox, type LocalMailbox } from './local-mailbox.js';
 import { seedDemo, type SeedReport } from './seed-demo.js';
 
 const DATABASE_HOST_FLAG = '--embedded-postgres-host';
@@ -78,7 +79,7 @@ function seconds(since: number): string {
 }
 
 /** Prefixes each line a child writes, so API and worker logs stay apart in one terminal. */
-function relayLines(stream: Readable | null, prefix: string, out: NodeJS.WriteStream): void {
+function relayLines(stream: Readable | null, prefix: string, out: NodeJS.WritableStream): void {
   if (!stream) return;
   createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`${prefix}${line}\n`));
 }
@@ -353,7 +354,7 @@ class AppProcess {
   static spawn(
     name: 'api' | 'worker',
     entryPoint: string,
-    options: { cwd: string; env: NodeJS.ProcessEnv },
+    options: { cwd: string; env: NodeJS.ProcessEnv; log?: NodeJS.WritableStream },
     onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void,
   ): AppProcess {
     const child = spawn(process.execPath, ['--enable-source-maps', entryPoint], {
@@ -363,8 +364,9 @@ class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const prefix = dim(`${name.padEnd(6)} | `);
-    relayLines(child.stdout, prefix, process.stdout);
-    relayLines(child.stderr, prefix, process.stderr);
+    // Quiet by default: the apps' logs go to a file; `--logs` or LOG_LEVEL streams them here.
+    relayLines(child.stdout, prefix, options.log ?? process.stdout);
+    relayLines(child.stderr, prefix, options.log ?? process.stderr);
     return new AppProcess(name, child, onUnexpectedExit);
   }
 
@@ -536,34 +538,34 @@ function validate(env: NodeJS.ProcessEnv): AppConfig {
 
 function banner(
   config: AppConfig,
-  details: { database: string; queue: string; seed: SeedReport | undefined; startedIn: string },
+  details: {
+    database: string;
+    queue: string;
+    seed: SeedReport | undefined;
+    startedIn: string;
+    mailbox: LocalMailbox | undefined;
+    logFile: string | undefined;
+  },
 ): void {
   const base = config.http.publicUrl;
   const lines = [
     '',
     bold(`Mend is running (ready in ${details.startedIn}).`),
-    `  Swagger UI   ${bold(`${base}/docs`)}`,
-    `  OpenAPI      ${base}/docs-json`,
-    `  API          ${base}/v1`,
+    `  Web app      ${bold(base)}`,
+    `  Mailbox      ${details.mailbox ? bold(details.mailbox.webUrl) : 'SMTP_URL (emails are sent for real)'}`,
+    `  Swagger UI   ${base}/docs  (OpenAPI: ${base}/docs-json)`,
     `  Database     ${details.database}`,
     `  Queue        ${details.queue}`,
+    `  Logs         ${details.logFile ?? 'streamed here'}`,
+    '',
+    `Press ${bold('Ctrl-C')} to stop.`,
   ];
   if (details.seed) {
-    lines.push('', `Demo logins — clinic ${bold(details.seed.clinicSlug)}:`);
+    lines.push('', `Demo logins: open ${bold(base)}, clinic ${bold(details.seed.clinicSlug)}, then`);
     for (const login of details.seed.logins)
       lines.push(`  ${login.role.padEnd(10)} ${login.email.padEnd(28)} ${login.password}`);
-    const [admin] = details.seed.logins;
-    lines.push(
-      '',
-      dim('  Try it:'),
-      dim(
-        `  curl -s ${base}/v1/auth/login -H 'content-type: application/json' \\\n` +
-          `    -d '{"clinic":"${details.seed.clinicSlug}","email":"${admin.email}","password":"${admin.password}"}'`,
-      ),
-    );
   }
-  lines.push('', `Press ${bold('Ctrl-C')} to stop.`, '');
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 async function main(): Promise<void> {
@@ -601,6 +603,7 @@ async function main(): Promise<void> {
 
   if (preflight.http.port === 0)
     throw new LauncherError('PORT=0 (any free port) is not supported by npm start: choose a port.');
+  say(`starting Mend at ${bold(preflight.http.publicUrl)} …`);
 
   await claimDataFolder(lockFile);
   if (!(await isPortFree(preflight.http.port, preflight.http.host))) {
@@ -678,8 +681,17 @@ async function main(): Promise<void> {
     warn('DATABASE_OWNER_URL is not set: migrations are not run (run `npm run migrate` with the owner role).');
   }
 
+  // Without SMTP_URL, emails go to a local mailbox page instead of the terminal.
+  const mailbox = settings.env.SMTP_URL
+    ? undefined
+    : await startLocalMailbox({ webPort: preflight.http.port + 1 }).catch(() => startLocalMailbox());
+  const isStreamingLogs = process.argv.includes('--logs') || settings.env.LOG_LEVEL !== undefined;
+  const logFile = isStreamingLogs ? undefined : resolve(dataDir, 'mend.log');
+  const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
+    ...(mailbox ? { SMTP_URL: mailbox.smtpUrl } : {}),
+    ...(log ? { FORCE_COLOR: '0', LOG_PRETTY: settings.env.LOG_PRETTY ?? 'false' } : {}),
     DATABASE_URL: databaseUrl,
     ...(ownerUrl ? { DATABASE_OWNER_URL: ownerUrl } : {}),
     JWT_SECRET: settings.jwtSecret ?? local!.secrets.jwtSecret,
@@ -693,7 +705,7 @@ async function main(): Promise<void> {
     );
   say('starting api and worker…');
   for (const name of ['api', 'worker'] as const)
-    launcher.addApp(AppProcess.spawn(name, entryPoints[name], { cwd: root, env }, onAppExit));
+    launcher.addApp(AppProcess.spawn(name, entryPoints[name], { cwd: root, env, log }, onAppExit));
 
   const localUrl = readinessUrl(config);
   await waitForReady(localUrl, launcher);
@@ -721,6 +733,8 @@ async function main(): Promise<void> {
         : `BullMQ on PostgreSQL (schema "${config.queue.postgresSchema}")`,
     seed,
     startedIn: readyIn,
+    mailbox,
+    logFile: logFile ? shown(logFile) : undefined,
   });
 }
 

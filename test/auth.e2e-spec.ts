@@ -362,7 +362,7 @@ describe('auth', () => {
         .expect(201);
       expect(invited.body.user.status).toBe('invited');
       expect(invited.body.invitationUrl).toMatch(
-        /^http:\/\/mend\.test\/v1\/invitations\/inv_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/,
+        /^http:\/\/mend\.test\/invitations\/inv_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/,
       );
       const token = invitationToken(invited.body.invitationUrl);
       const preview = await t.http().get(`/v1/invitations/${token}`).expect(200);

@@ -44,7 +44,7 @@ describe('couples and caseloads', () => {
       .expect(201);
     expect(res.body).toMatchObject({ label: 'R & C', therapistId: theo.id, status: 'active' });
     expect(res.body.partners).toHaveLength(2);
-    for (const p of res.body.partners) expect(p.invitationUrl).toMatch(/\/v1\/invitations\/inv_/);
+    for (const p of res.body.partners) expect(p.invitationUrl).toMatch(/\/invitations\/inv_/);
     const accepted = await t
       .http()
       .post(`/v1/invitations/${invitationToken(res.body.partners[0].invitationUrl)}/accept`)

@@ -126,7 +126,7 @@ describe.each(backends)('invitation email through the worker on the %s queue bac
 
     expect(mail.body).toContain("Subject: You're invited to Harbour Couples Practice on Mend");
     expect(mail.body).toContain('Content-Type: text/html');
-    const token = /http:\/\/mend\.test\/v1\/invitations\/(inv_[0-9a-f]{32}_[A-Za-z0-9_-]{43})/.exec(mail.body)?.[1];
+    const token = /http:\/\/mend\.test\/invitations\/(inv_[0-9a-f]{32}_[A-Za-z0-9_-]{43})/.exec(mail.body)?.[1];
     expect(token).toBeDefined();
     expect(token!.startsWith(`inv_${invited.clinicId.replace(/-/g, '')}_`)).toBe(true);
 

@@ -12,6 +12,8 @@ import { TenantDatabase } from '@mend/database';
 import { escapeHtml, MailDeliveryError, MailerService } from '@mend/mail';
 import type { InvitationEmailJobData } from '@mend/queue';
 
+import { invitationPageUrl } from './users.service.js';
+
 /** Namespace for the id of the link an invitation email carries (uuid v5 of the invitation). Never change it. */
 const EMAILED_INVITATION_NAMESPACE = '0b7d7c1e-5f54-4a8e-8f0a-2f6f3d9f4c21';
 
@@ -112,7 +114,7 @@ export class InvitationEmailHandler {
 
   /** No clinical content: who invites, the link, when it expires. */
   private compose(invitation: InvitationForEmail, token: string) {
-    const link = `${this.config.http.publicUrl}/v1/invitations/${token}`;
+    const link = invitationPageUrl(this.config.http.publicUrl, token);
     const expiry = DateTime.fromJSDate(invitation.expires_at).setZone(invitation.timezone);
     const expires = (expiry.isValid ? expiry : DateTime.fromJSDate(invitation.expires_at).toUTC()).toFormat(
       "d LLLL yyyy 'at' HH:mm ZZZZ",

@@ -148,7 +148,7 @@ export class UsersService {
       createdBy,
     });
     await this.outbox.enqueue(tx, clinicId, { name: JobName.InvitationEmail, data: { clinicId, invitationId } });
-    return { url: `${this.config.http.publicUrl}/v1/invitations/${token}`, expiresAt };
+    return { url: invitationPageUrl(this.config.http.publicUrl, token), expiresAt };
   }
 
   async list(
@@ -243,4 +243,12 @@ export class UsersService {
     if (principal.kind !== 'user') throw new DomainException('forbidden', 'This action needs a signed-in user');
     return principal;
   }
+}
+
+/**
+ * The link a person receives: the web app's invitation page (apps/web), which names the clinic and
+ * the inviter and sets the password through GET/POST /v1/invitations/{token}.
+ */
+export function invitationPageUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/invitations/${token}`;
 }

@@ -1,8 +1,4 @@
 import { PasswordInput, Progress, Stack, Text } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-
-import { rawPost } from '../api/client';
 
 /** The API's rule (8–128 characters, compared in full). */
 export const PASSWORD_MIN = 8;
@@ -18,13 +14,14 @@ export interface Strength {
  * A rough strength estimate: length counts most, then variety; repeated or sequential
  * characters and very common passwords count as weak. Only the API's rule is enforced.
  */
-export function passwordStrength(password: string): Strength {
+export function passwordStrength(password: string, userInputs: string[] = []): Strength {
   if (password.length === 0) return { score: 0, label: 'Empty', hint: `Use at least ${PASSWORD_MIN} characters.` };
   if (password.length < PASSWORD_MIN) {
     return { score: 0, label: 'Too short', hint: `${PASSWORD_MIN - password.length} more characters needed.` };
   }
   const lower = password.toLowerCase();
-  const isCommon = COMMON.some((word) => lower.includes(word)) || /^(.)\1+$/.test(password);
+  const own = userInputs.flatMap((input) => input.toLowerCase().split(/[^a-z0-9]+/)).filter((w) => w.length >= 3);
+  const isCommon = [...COMMON, ...own].some((word) => lower.includes(word)) || /^(.)\1+$/.test(password);
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   let score = password.length >= 16 ? 3 : password.length >= 12 ? 2 : 1;
   if (kinds >= 3) score += 1;
@@ -32,7 +29,7 @@ export function passwordStrength(password: string): Strength {
   const clamped = Math.min(4, score) as Strength['score'];
   const labels = ['Too short', 'Weak', 'Fair', 'Good', 'Strong'] as const;
   const hint = isCommon
-    ? 'This looks like a common password; choose something less guessable.'
+    ? 'This contains a common password or your own name, email or clinic; choose something less guessable.'
     : clamped < 3
       ? 'Longer is stronger: a few unrelated words make a good password.'
       : 'Looks good.';
@@ -41,38 +38,6 @@ export function passwordStrength(password: string): Strength {
 
 const COMMON = ['password', '12345678', 'qwerty', 'letmein', 'iloveyou', 'welcome', 'mend1234'];
 const COLORS = ['red', 'red', 'orange', 'mend', 'green'] as const;
-
-interface ApiStrength {
-  score: number;
-  isAcceptable: boolean;
-  warning: string | null;
-  suggestions: string[];
-}
-
-/** The API's own verdict (POST /v1/auth/password-strength) once typing pauses; the local estimate until then. */
-function useStrength(password: string, userInputs: string[]): Strength {
-  const [debounced] = useDebouncedValue(password, 300);
-  const remote = useQuery({
-    queryKey: ['password-strength', debounced, userInputs],
-    queryFn: () => rawPost<ApiStrength>('/v1/auth/password-strength', { password: debounced, userInputs }),
-    enabled: debounced.length >= PASSWORD_MIN,
-    placeholderData: keepPreviousData,
-    retry: false,
-    staleTime: Infinity,
-  });
-  const local = passwordStrength(password);
-  if (password.length < PASSWORD_MIN || debounced !== password || !remote.data) return local;
-  const score = Math.max(0, Math.min(4, remote.data.score)) as Strength['score'];
-  const labels = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'] as const;
-  const advice = [remote.data.warning, ...remote.data.suggestions].filter(Boolean).join(' ');
-  return {
-    score,
-    label: labels[score],
-    hint: remote.data.isAcceptable
-      ? 'Mend will accept this password.'
-      : `Mend will not accept this password yet.${advice ? ` ${advice}` : ''}`,
-  };
-}
 
 export function NewPassword({
   value,
@@ -88,7 +53,7 @@ export function NewPassword({
   /** The person's own words (email, name, clinic), which make a password guessable. */
   userInputs?: string[];
 }) {
-  const strength = useStrength(value, userInputs);
+  const strength = passwordStrength(value, userInputs);
   return (
     <Stack gap={6}>
       <PasswordInput

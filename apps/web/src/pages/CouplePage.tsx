@@ -65,8 +65,8 @@ export default function CouplePage() {
               onChange={(value) => setParams(value === 'overview' ? {} : { tab: value ?? '' })}
               keepMounted={false}
             >
-              <Tabs.List>
-                <Tabs.Tab value="overview">Progress and alerts</Tabs.Tab>
+              <Tabs.List style={{ flexWrap: 'wrap' }}>
+                <Tabs.Tab value="overview">Progress</Tabs.Tab>
                 <Tabs.Tab value="check-ins">Check-ins</Tabs.Tab>
                 <Tabs.Tab value="sessions">Sessions</Tabs.Tab>
                 <Tabs.Tab value="assignments">Assignments</Tabs.Tab>

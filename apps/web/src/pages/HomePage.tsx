@@ -30,7 +30,13 @@ function AdminHome() {
           page.data.length === 0 ? (
             <Text>No therapists yet. Invite one through the API’s users endpoint.</Text>
           ) : (
-            <Table.ScrollContainer minWidth={560} tabIndex={0} aria-label="Therapists’ caseloads">
+            <Table.ScrollContainer
+              type="native"
+              role="region"
+              minWidth={560}
+              tabIndex={0}
+              aria-label="Therapists’ caseloads"
+            >
               <Table striped>
                 <Table.Thead>
                   <Table.Tr>

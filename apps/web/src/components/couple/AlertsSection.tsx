@@ -7,13 +7,20 @@ import { formatDateTime } from '../../format';
 import { QueryState } from '../QueryState';
 import { useProgress } from './useProgress';
 
-const KIND: Record<Schemas['AlertResponse']['kind'], { text: string; severity: 'High' | 'Medium' }> = {
-  measure_below_cutoff: { text: 'A measure score is below its cut-off', severity: 'High' },
-  trust_drop: { text: 'Trust ratings dropped', severity: 'High' },
-  partners_diverging: { text: 'The partners’ ratings are drifting apart', severity: 'Medium' },
-  missed_streak: { text: 'Several check-ins in a row were missed', severity: 'Medium' },
-  safety_concern: { text: 'A partner said they do not feel safe', severity: 'High' },
+const KIND: Record<string, string> = {
+  safety_concern: 'A safety answer needs your attention',
+  measure_below_cutoff: 'A measure score is below its cut-off',
+  trust_drop: 'Trust ratings dropped',
+  partners_diverging: 'The partners’ ratings are drifting apart',
+  missed_streak: 'Several check-ins in a row were missed',
 };
+
+/** The API's severity when it gives one (high: a safety concern); the kind's weight otherwise. */
+function severityOf(alert: Schemas['AlertResponse']): 'High' | 'Normal' {
+  const given = (alert as { severity?: string }).severity;
+  if (given) return given === 'high' ? 'High' : 'Normal';
+  return alert.kind === 'measure_below_cutoff' || alert.kind === 'trust_drop' ? 'High' : 'Normal';
+}
 
 export function AlertsSection({ coupleId, partners }: { coupleId: string; partners: { id: string; name: string }[] }) {
   const progress = useProgress(coupleId);
@@ -38,7 +45,7 @@ export function AlertsSection({ coupleId, partners }: { coupleId: string; partne
       <QueryState query={progress} label="the alerts" lines={2}>
         {(report) => {
           const open = report.alerts.filter((a) => a.status === 'open');
-          const done = report.alerts.filter((a) => a.status !== 'open');
+          const done = report.alerts.filter((a) => a.status === 'acknowledged');
           if (report.alerts.length === 0)
             return <Text>No alerts. Mend raises one when the check-ins call for a look.</Text>;
           return (
@@ -54,10 +61,10 @@ export function AlertsSection({ coupleId, partners }: { coupleId: string; partne
                   <Group justify="space-between" align="flex-start" wrap="wrap">
                     <Stack gap={2}>
                       <Group gap="xs">
-                        <Badge color={KIND[alert.kind].severity === 'High' ? 'red.8' : 'orange.9'} variant="filled">
-                          {KIND[alert.kind].severity}
+                        <Badge color={severityOf(alert) === 'High' ? 'red.8' : 'orange.9'} variant="filled">
+                          {severityOf(alert)}
                         </Badge>
-                        <Text fw={600}>{KIND[alert.kind].text}</Text>
+                        <Text fw={600}>{KIND[alert.kind] ?? 'A pattern in the check-ins needs a look'}</Text>
                       </Group>
                       <Text size="sm">
                         {nameOf(alert.partnerId) ? `${nameOf(alert.partnerId)} · ` : ''}Opened{' '}

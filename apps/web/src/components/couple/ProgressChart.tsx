@@ -22,7 +22,8 @@ export default function ProgressChart({
   sessionLabels: string[];
 }) {
   return (
-    <div aria-hidden="true">
+    // overflow: hidden keeps recharts' hidden tooltip, placed beside the chart, from widening a phone's page.
+    <div aria-hidden="true" style={{ overflow: 'hidden' }}>
       <LineChart
         h={260}
         data={data}

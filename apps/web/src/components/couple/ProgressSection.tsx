@@ -49,7 +49,13 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
               <Suspense fallback={<Skeleton h={260} />}>
                 <ProgressChart data={data} series={series} sessionLabels={sessionLabels} />
               </Suspense>
-              <Table.ScrollContainer minWidth={520} tabIndex={0} aria-label="Progress per period, as a table">
+              <Table.ScrollContainer
+                type="native"
+                role="region"
+                minWidth={520}
+                tabIndex={0}
+                aria-label="Progress per period, as a table"
+              >
                 <Table striped>
                   <caption className="visually-hidden">Trust pulse and completion per period</caption>
                   <Table.Thead>
@@ -90,7 +96,13 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
               {measures.length === 0 ? (
                 <Text>No measure scores yet.</Text>
               ) : (
-                <Table.ScrollContainer minWidth={480} tabIndex={0} aria-label="Measure scores">
+                <Table.ScrollContainer
+                  type="native"
+                  role="region"
+                  minWidth={480}
+                  tabIndex={0}
+                  aria-label="Measure scores"
+                >
                   <Table>
                     <Table.Thead>
                       <Table.Tr>
