@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { TenantDatabase } from '@mend/database';
+import { suiteClock } from '@mend/testing';
 
 import { createWorkerApp } from '../../apps/worker/src/worker.bootstrap.js';
 import { DEMO_CLINIC, seedDemo } from '../../scripts/seed-demo.js';
@@ -38,7 +39,7 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
   // Links in emails follow the public URL, known only once the port is.
   t.config.http.publicUrl = origin;
   const worker = await createWorkerApp(t.config);
-  const seeded = await seedDemo(origin, t.db.appUrl);
+  const seeded = await seedDemo(origin, t.db.appUrl, suiteClock);
   if (seeded.warnings.length) throw new Error(`demo seed: ${seeded.warnings.join('; ')}`);
   const db = t.app.get(TenantDatabase);
   const clinicId = (await db.source.query(`SELECT mend_clinic_id_by_slug($1) AS id`, [DEMO_CLINIC.slug]))[0]
