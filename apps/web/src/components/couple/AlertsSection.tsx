@@ -61,7 +61,7 @@ export function AlertsSection({ coupleId, partners }: { coupleId: string; partne
                   <Group justify="space-between" align="flex-start" wrap="wrap">
                     <Stack gap={2}>
                       <Group gap="xs">
-                        <Badge color={severityOf(alert) === 'High' ? 'red.8' : 'orange.9'} variant="filled">
+                        <Badge color={severityOf(alert) === 'High' ? 'red.8' : 'gray.7'} variant="filled">
                           {severityOf(alert)}
                         </Badge>
                         <Text fw={600}>{KIND[alert.kind] ?? 'A pattern in the check-ins needs a look'}</Text>
