@@ -8,3 +8,4 @@ export * from './password.policy.js';
 export * from './rate-limit.service.js';
 export * from './token.service.js';
 export * from './security-settings.service.js';
+export * from './totp.js';
