@@ -10,6 +10,7 @@ import { AddClock1764780000000 } from './1764780000000-AddClock.js';
 import { AddSafetyAndAlertLifecycle1764781300000 } from './1764781300000-AddSafetyAndAlertLifecycle.js';
 import { AddAccountSecurity1764800000000 } from './1764800000000-AddAccountSecurity.js';
 import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-KeepOnlyIdsInIdempotencyRecords.js';
+import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSequence.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   AddSafetyAndAlertLifecycle1764781300000,
   AddAccountSecurity1764800000000,
   KeepOnlyIdsInIdempotencyRecords1764810000000,
+  AddSessionSequence1764820000000,
 ];

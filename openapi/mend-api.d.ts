@@ -7,7 +7,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /**
+         * Liveness: the process is up
+         * @description Liveness: the process is up
+         *
+         *     Public: no authentication.
+         */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -24,7 +29,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database and the queue backend answer */
+        /**
+         * Readiness: the database and the queue backend answer
+         * @description Readiness: the database and the queue backend answer
+         *
+         *     Public: no authentication.
+         */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -41,7 +51,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your in-app notifications, newest first, cursor-paginated, with your unread count */
+        /**
+         * Your in-app notifications, newest first, cursor-paginated, with your unread count
+         * @description Your in-app notifications, newest first, cursor-paginated, with your unread count
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         get: operations["NotificationsController_list_v1"];
         put?: never;
         post?: never;
@@ -64,7 +79,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Mark one of your notifications read or unread */
+        /**
+         * Mark one of your notifications read or unread
+         * @description Mark one of your notifications read or unread
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         patch: operations["NotificationsController_update_v1"];
         trace?: never;
     };
@@ -75,14 +95,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your reminder channels (quiet hours are part of PATCH /v1/me) */
+        /**
+         * Your reminder channels (quiet hours are part of PATCH /v1/me)
+         * @description Your reminder channels (quiet hours are part of PATCH /v1/me)
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         get: operations["NotificationsController_preferences_v1"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Turn reminders by email or in the app on or off */
+        /**
+         * Turn reminders by email or in the app on or off
+         * @description Turn reminders by email or in the app on or off
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         patch: operations["NotificationsController_updatePreferences_v1"];
         trace?: never;
     };
@@ -93,7 +123,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The couple's reminders and what became of them (scheduled, deferred, sent, skipped and why, failed), latest send first */
+        /**
+         * The couple's reminders and what became of them (scheduled, deferred, sent, skipped and why, failed), latest send first
+         * @description The couple's reminders and what became of them (scheduled, deferred, sent, skipped and why, failed), latest send first
+         *
+         *     Who may call: signed-in therapist.
+         */
         get: operations["CoupleRemindersController_list_v1"];
         put?: never;
         post?: never;
@@ -110,14 +145,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The clinic's reminder defaults: quiet hours, daily cap, discreet mode, overdue and session lead times */
+        /**
+         * The clinic's reminder defaults: quiet hours, daily cap, discreet mode, overdue and session lead times
+         * @description The clinic's reminder defaults: quiet hours, daily cap, discreet mode, overdue and session lead times
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
         get: operations["ClinicReminderSettingsController_get_v1"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the clinic's reminder defaults; planned reminders are planned again by the worker */
+        /**
+         * Change the clinic's reminder defaults; planned reminders are planned again by the worker
+         * @description Change the clinic's reminder defaults; planned reminders are planned again by the worker
+         *
+         *     Who may call: signed-in admin.
+         */
         patch: operations["ClinicReminderSettingsController_update_v1"];
         trace?: never;
     };
@@ -128,14 +173,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The clinic's safety threshold and the crisis resources shown to a partner who feels unsafe */
+        /**
+         * The clinic's safety threshold and the crisis resources shown to a partner who feels unsafe
+         * @description The clinic's safety threshold and the crisis resources shown to a partner who feels unsafe
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
         get: operations["SafetySettingsController_get_v1"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the clinic's safety threshold or crisis resources */
+        /**
+         * Change the clinic's safety threshold or crisis resources
+         * @description Change the clinic's safety threshold or crisis resources
+         *
+         *     Who may call: signed-in admin.
+         */
         patch: operations["SafetySettingsController_update_v1"];
         trace?: never;
     };
@@ -148,7 +203,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a clinic and its first admin (rate-limited per IP) */
+        /**
+         * Create a clinic and its first admin (rate-limited per IP)
+         * @description Create a clinic and its first admin (rate-limited per IP)
+         *
+         *     Public: no authentication.
+         */
         post: operations["AuthController_signUp_v1"];
         delete?: never;
         options?: never;
@@ -165,7 +225,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in to a clinic with email and password */
+        /**
+         * Sign in to a clinic with email and password
+         * @description Sign in to a clinic with email and password
+         *
+         *     Public: no authentication.
+         */
         post: operations["AuthController_login_v1"];
         delete?: never;
         options?: never;
@@ -182,82 +247,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for a new pair; a reused token revokes its whole family */
+        /**
+         * Exchange a refresh token for a new pair; a reused token revokes its whole family
+         * @description Exchange a refresh token for a new pair; a reused token revokes its whole family
+         *
+         *     Public: no authentication.
+         */
         post: operations["AuthController_refresh_v1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/cookie/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign in (cookie mode, for the web app): the refresh token is set as an httpOnly cookie, not answered
-         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
-         */
-        post: operations["AuthController_cookieLogin_v1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/cookie/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Refresh from the mend_refresh cookie (cookie mode); rotates the cookie
-         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
-         */
-        post: operations["AuthController_cookieRefresh_v1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/cookie/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sign out (cookie mode): ends the sign-in of the mend_refresh cookie and clears it */
-        post: operations["AuthController_cookieLogout_v1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/cookie/invitations/{token}/accept": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie */
-        post: operations["AuthController_cookieAccept_v1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -273,7 +269,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this sign-in: its refresh tokens and access tokens stop working */
+        /**
+         * End this sign-in: its refresh tokens and access tokens stop working
+         * @description End this sign-in: its refresh tokens and access tokens stop working
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         post: operations["AuthController_logout_v1"];
         delete?: never;
         options?: never;
@@ -290,7 +291,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every sign-in of this user ends, this one included */
+        /**
+         * Sign out everywhere: every sign-in of this user ends, this one included
+         * @description Sign out everywhere: every sign-in of this user ends, this one included
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         post: operations["AuthController_logoutEverywhere_v1"];
         delete?: never;
         options?: never;
@@ -310,6 +316,8 @@ export interface paths {
         /**
          * Ask for a password reset email
          * @description Always 202 with an empty body, whether or not the clinic and email exist. An active user receives a single-use link to `/reset-password?token=…` under PUBLIC_URL, valid for one hour. Rate-limited per address and per account.
+         *
+         *     Public: no authentication.
          */
         post: operations["AuthController_forgotPassword_v1"];
         delete?: never;
@@ -327,7 +335,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Choose a new password with the emailed reset token; every sign-in of the account ends */
+        /**
+         * Choose a new password with the emailed reset token; every sign-in of the account ends
+         * @description Choose a new password with the emailed reset token; every sign-in of the account ends
+         *
+         *     Public: no authentication.
+         */
         post: operations["AuthController_resetPassword_v1"];
         delete?: never;
         options?: never;
@@ -347,6 +360,8 @@ export interface paths {
         /**
          * How strong a password is, by the API's own rule (for strength feedback while typing)
          * @description Nothing is stored or logged. The API accepts a password with a score of 3 or more.
+         *
+         *     Public: no authentication.
          */
         post: operations["AuthController_passwordStrength_v1"];
         delete?: never;
@@ -362,7 +377,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What an invitation link is for (clinic, inviter, name, role, status) */
+        /**
+         * What an invitation link is for (clinic, inviter, name, role, status)
+         * @description What an invitation link is for (clinic, inviter, name, role, status)
+         *
+         *     Public: no authentication.
+         */
         get: operations["AuthController_preview_v1"];
         put?: never;
         post?: never;
@@ -381,30 +401,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation by choosing a password; answers a signed-in session */
+        /**
+         * Accept an invitation by choosing a password; answers a signed-in session
+         * @description Accept an invitation by choosing a password; answers a signed-in session
+         *
+         *     Public: no authentication.
+         */
         post: operations["AuthController_accept_v1"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/v1/clinic/security-settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The clinic's security settings every signed-in user needs (idle sign-out time) */
-        get: operations["SecuritySettingsController_get_v1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change the clinic's security settings (admins) */
-        patch: operations["SecuritySettingsController_update_v1"];
         trace?: never;
     };
     "/v1/me": {
@@ -414,14 +421,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user and their clinic */
+        /**
+         * The signed-in user and their clinic
+         * @description The signed-in user and their clinic
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         get: operations["UsersController_me_v1"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update your name, time zone (IANA), locale or quiet hours */
+        /**
+         * Update your name, time zone (IANA), locale or quiet hours
+         * @description Update your name, time zone (IANA), locale or quiet hours
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         patch: operations["UsersController_updateMe_v1"];
         trace?: never;
     };
@@ -434,7 +451,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your password (with the current one); your other sign-ins end, this one stays */
+        /**
+         * Change your password (with the current one); your other sign-ins end, this one stays
+         * @description Change your password (with the current one); your other sign-ins end, this one stays
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
         post: operations["UsersController_changePassword_v1"];
         delete?: never;
         options?: never;
@@ -449,10 +471,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the clinic's users (filter by role), cursor-paginated */
+        /**
+         * List the clinic's users (filter by role), cursor-paginated
+         * @description List the clinic's users (filter by role), cursor-paginated
+         *
+         *     Who may call: signed-in admin.
+         */
         get: operations["UsersController_list_v1"];
         put?: never;
-        /** Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days */
+        /**
+         * Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days
+         * @description Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days
+         *
+         *     Who may call: signed-in admin.
+         */
         post: operations["UsersController_invite_v1"];
         delete?: never;
         options?: never;
@@ -467,14 +499,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user of the clinic */
+        /**
+         * One user of the clinic
+         * @description One user of the clinic
+         *
+         *     Who may call: signed-in admin.
+         */
         get: operations["UsersController_get_v1"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Disable or enable a user, or change a staff role */
+        /**
+         * Disable or enable a user, or change a staff role
+         * @description Disable or enable a user, or change a staff role
+         *
+         *     Who may call: signed-in admin.
+         */
         patch: operations["UsersController_update_v1"];
         trace?: never;
     };
@@ -487,7 +529,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working) */
+        /**
+         * Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working)
+         * @description Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working)
+         *
+         *     Who may call: signed-in admin.
+         */
         post: operations["UsersController_reinvite_v1"];
         delete?: never;
         options?: never;
@@ -502,10 +549,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (never the keys themselves) */
+        /**
+         * List API keys (never the keys themselves)
+         * @description List API keys (never the keys themselves)
+         *
+         *     Who may call: signed-in admin.
+         */
         get: operations["ApiKeysController_list_v1"];
         put?: never;
-        /** Create an API key for an integration; the key is shown once and stored only as a hash */
+        /**
+         * Create an API key for an integration; the key is shown once and stored only as a hash
+         * @description Create an API key for an integration; the key is shown once and stored only as a hash
+         *
+         *     Who may call: signed-in admin.
+         */
         post: operations["ApiKeysController_create_v1"];
         delete?: never;
         options?: never;
@@ -520,7 +577,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** For integrations: the API key making this call (name, scopes), to check a key works */
+        /**
+         * For integrations: the API key making this call (name, scopes), to check a key works
+         * @description For integrations: the API key making this call (name, scopes), to check a key works
+         *
+         *     Who may call: an API key with `sessions:read` or `sessions:write` or `couples:read` or `webhooks:manage` or `calendar:read`.
+         */
         get: operations["ApiKeysController_self_v1"];
         put?: never;
         post?: never;
@@ -540,7 +602,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /**
+         * Revoke an API key; it stops working at once
+         * @description Revoke an API key; it stops working at once
+         *
+         *     Who may call: signed-in admin.
+         */
         delete: operations["ApiKeysController_revoke_v1"];
         options?: never;
         head?: never;
@@ -554,7 +621,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The clinic's audit log, newest first (who did what to which record; never content) */
+        /**
+         * The clinic's audit log, newest first (who did what to which record; never content)
+         * @description The clinic's audit log, newest first (who did what to which record; never content)
+         *
+         *     Who may call: signed-in admin.
+         */
         get: operations["AuditController_list_v1"];
         put?: never;
         post?: never;
@@ -571,10 +643,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Couples: a therapist sees their own caseload, an admin the whole clinic */
+        /**
+         * Couples: a therapist sees their own caseload, an admin the whole clinic
+         * @description Couples: a therapist sees their own caseload, an admin the whole clinic
+         *
+         *     Who may call: signed-in therapist, admin; or an API key with `couples:read`.
+         */
         get: operations["CouplesController_list_v1"];
         put?: never;
-        /** Create a couple with one or two partners; each partner gets a single-use invitation link */
+        /**
+         * Create a couple with one or two partners; each partner gets a single-use invitation link
+         * @description Create a couple with one or two partners; each partner gets a single-use invitation link
+         *
+         *     Who may call: signed-in therapist, admin.
+         */
         post: operations["CouplesController_create_v1"];
         delete?: never;
         options?: never;
@@ -589,18 +671,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One couple and its partners */
+        /**
+         * One couple and its partners
+         * @description One couple and its partners
+         *
+         *     Who may call: signed-in therapist, admin; or an API key with `couples:read`.
+         */
         get: operations["CouplesController_get_v1"];
         put?: never;
         post?: never;
         /**
          * Erasure: delete the couple and its partners' data (audited)
          * @description Deletes the couple, its partners' accounts, assignments, occurrences, check-ins, sessions, alerts and reminders. Audit events are kept but hold only ids, so the log still shows who did what without the data. This cannot be undone.
+         *
+         *     Who may call: signed-in admin.
          */
         delete: operations["CouplesController_erase_v1"];
         options?: never;
         head?: never;
-        /** Change the label or status; admins may move the couple to another therapist (audited) */
+        /**
+         * Change the label or status; admins may move the couple to another therapist (audited)
+         * @description Change the label or status; admins may move the couple to another therapist (audited)
+         *
+         *     Who may call: signed-in therapist, admin.
+         */
         patch: operations["CouplesController_update_v1"];
         trace?: never;
     };
@@ -613,7 +707,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A fresh invitation link for a partner who has not accepted yet; earlier links stop working */
+        /**
+         * A fresh invitation link for a partner who has not accepted yet; earlier links stop working
+         * @description A fresh invitation link for a partner who has not accepted yet; earlier links stop working
+         *
+         *     Who may call: signed-in therapist, admin.
+         */
         post: operations["CouplesController_reinvite_v1"];
         delete?: never;
         options?: never;
@@ -631,6 +730,8 @@ export interface paths {
         /**
          * Records request: everything Mend holds about the couple, as JSON (audited)
          * @description Includes every check-in (private ones too) and session notes. This is the one route where an admin reads clinical content; each export writes an audit event.
+         *
+         *     Who may call: signed-in therapist, admin.
          */
         get: operations["CouplesController_export_v1"];
         put?: never;
@@ -648,10 +749,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exercise library: built-ins plus your clinic's own (filter by category, mode, source; archived ones on request), cursor-paginated */
+        /**
+         * The exercise library: built-ins plus your clinic's own (filter by category, mode, source; archived ones on request), cursor-paginated
+         * @description The exercise library: built-ins plus your clinic's own (filter by category, mode, source; archived ones on request), cursor-paginated
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
         get: operations["ExercisesController_list_v1"];
         put?: never;
-        /** Create a clinic exercise (version 1) with its check-in form */
+        /**
+         * Create a clinic exercise (version 1) with its check-in form
+         * @description Create a clinic exercise (version 1) with its check-in form
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
         post: operations["ExercisesController_create_v1"];
         delete?: never;
         options?: never;
@@ -666,14 +777,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One exercise at its current version */
+        /**
+         * One exercise at its current version
+         * @description One exercise at its current version
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
         get: operations["ExercisesController_get_v1"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a clinic exercise (any content change adds a new version; existing assignments keep theirs) or archive it with {archived: true} */
+        /**
+         * Edit a clinic exercise (any content change adds a new version; existing assignments keep theirs) or archive it with {archived: true}
+         * @description Edit a clinic exercise (any content change adds a new version; existing assignments keep theirs) or archive it with {archived: true}
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
         patch: operations["ExercisesController_update_v1"];
         trace?: never;
     };
@@ -684,12 +805,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A couple's assignments, newest first (therapist; admins see statuses and schedules, not instructions) */
+        /**
+         * A couple's assignments, newest first (therapist; admins see statuses and schedules, not instructions)
+         * @description A couple's assignments, newest first (therapist; admins see statuses and schedules, not instructions)
+         *
+         *     Who may call: signed-in therapist, admin.
+         */
         get: operations["AssignmentsController_list_v1"];
         put?: never;
         /**
          * Assign an exercise to a couple (its therapist)
          * @description The assignment keeps the exercise's current version. A one-off is due at `dueAt`; a recurrence is evaluated in each partner's own time zone (daily at 20:00 is 20:00 local for each, across daylight-saving changes). Occurrences are laid out 14 days ahead and topped up as time passes; nothing is due before the assignment was made. Each occurrence opens for check-ins 24 hours before it is due and closes 72 hours after.
+         *
+         *     Who may call: signed-in therapist.
          */
         post: operations["AssignmentsController_create_v1"];
         delete?: never;
@@ -714,6 +842,8 @@ export interface paths {
         /**
          * Pause, resume, cancel or re-plan an assignment (its couple's therapist)
          * @description A new schedule or status recomputes the future occurrences nobody answered; answered and past ones are kept. Cancelled and completed assignments no longer change.
+         *
+         *     Who may call: signed-in therapist.
          */
         patch: operations["AssignmentsController_update_v1"];
         trace?: never;
@@ -728,6 +858,8 @@ export interface paths {
         /**
          * Your homework: your couple's assignments with their forms and your recent and upcoming occurrences
          * @description Occurrence states: upcoming (not open yet), due (open; overdue after the due time, still accepted and marked late), done, missed (closed without a check-in).
+         *
+         *     Who may call: signed-in client.
          */
         get: operations["AssignmentsController_listMine_v1"];
         put?: never;
@@ -750,6 +882,8 @@ export interface paths {
         /**
          * Check in for one occurrence (a partner of the couple)
          * @description Answers are checked against the form version of the assignment; each bad field is named. Accepted from 24 hours before the due time until 72 hours after it; after the due time the check-in is marked late. One check-in per partner per occurrence (joint exercises: one per couple). Choose `private` (your therapist only) or `shared` (your partner may read it too). Audited.
+         *
+         *     Who may call: signed-in client.
          */
         post: operations["CheckInsController_submit_v1"];
         delete?: never;
@@ -765,7 +899,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A couple's check-ins with answers, newest first (its therapist; every read is audited) */
+        /**
+         * A couple's check-ins with answers, newest first (its therapist; every read is audited)
+         * @description A couple's check-ins with answers, newest first (its therapist; every read is audited)
+         *
+         *     Who may call: signed-in therapist.
+         */
         get: operations["CheckInsController_listForCouple_v1"];
         put?: never;
         post?: never;
@@ -782,7 +921,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your check-ins and your partner's shared ones, newest first (never your partner's private ones; audited) */
+        /**
+         * Your check-ins and your partner's shared ones, newest first (never your partner's private ones; audited)
+         * @description Your check-ins and your partner's shared ones, newest first (never your partner's private ones; audited)
+         *
+         *     Who may call: signed-in client.
+         */
         get: operations["CheckInsController_listMine_v1"];
         put?: never;
         post?: never;
@@ -804,6 +948,8 @@ export interface paths {
         /**
          * Revoke the check-in links of an assignment (the couple's therapist)
          * @description Reminder emails carry a personal link per partner and occurrence that opens the check-in page without signing in. Revoked links show a neutral "this link no longer works" page, and pages already opened from them close. Links also stop by themselves when the occurrence closes (at most 7 days after they were sent) or the assignment is cancelled. Audited.
+         *
+         *     Who may call: signed-in therapist.
          */
         post: operations["CheckInLinksController_revoke_v1"];
         delete?: never;
@@ -822,10 +968,17 @@ export interface paths {
         /**
          * A couple's sessions by start time (filter from/to), cursor-paginated
          * @description The couple's therapist gets notes (each read audited); admins get the same list without notes.
+         *
+         *     Who may call: signed-in therapist, admin; or an API key with `sessions:read`.
          */
         get: operations["SessionsController_list_v1"];
         put?: never;
-        /** Book a session for a couple in your caseload (status scheduled, source manual) */
+        /**
+         * Book a session for a couple in your caseload (status scheduled, source manual)
+         * @description Book a session for a couple in your caseload (status scheduled, source manual)
+         *
+         *     Who may call: signed-in therapist.
+         */
         post: operations["SessionsController_create_v1"];
         delete?: never;
         options?: never;
@@ -849,6 +1002,8 @@ export interface paths {
         /**
          * Change a session's status, reschedule it, or (the couple's therapist only) write its notes
          * @description Admins may change status and times but never read or write notes. Completing a session closes a progress window.
+         *
+         *     Who may call: signed-in therapist, admin.
          */
         patch: operations["SessionsController_update_v1"];
         trace?: never;
@@ -871,6 +1026,8 @@ export interface paths {
          *     window's; 3 or more missed occurrences in a row up to now; in the current window the partners' trust means are 3 or
          *     more apart; a partner's latest measure score below its cut-off; a partner's latest safety answer at or below the
          *     clinic's threshold (high severity). Each read is audited.
+         *
+         *     Who may call: signed-in therapist.
          */
         get: operations["ProgressController_report_v1"];
         put?: never;
@@ -891,6 +1048,8 @@ export interface paths {
         /**
          * Chart of each partner's trust pulse over time, completed sessions as vertical lines, each line named at its end
          * @description A self-contained SVG (no scripts or external resources) with <title> and <desc> for screen readers. Each read is audited.
+         *
+         *     Who may call: signed-in therapist.
          */
         get: operations["ProgressController_chart_v1"];
         put?: never;
@@ -914,7 +1073,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Acknowledge an alert of a couple in your caseload (acknowledging again changes nothing) */
+        /**
+         * Acknowledge an alert of a couple in your caseload (acknowledging again changes nothing)
+         * @description Acknowledge an alert of a couple in your caseload (acknowledging again changes nothing)
+         *
+         *     Who may call: signed-in therapist.
+         */
         patch: operations["ProgressController_acknowledge_v1"];
         trace?: never;
     };
@@ -928,6 +1092,8 @@ export interface paths {
         /**
          * Your caseload: each couple with its next session, active assignments, completion over the last 14 days and open alerts
          * @description Cursor-paginated by couple. Completion counts occurrences due in the last 14 days that are closed or checked in.
+         *
+         *     Who may call: signed-in therapist.
          */
         get: operations["CaseloadsController_mine_v1"];
         put?: never;
@@ -948,6 +1114,8 @@ export interface paths {
         /**
          * Per therapist: active couples, overdue occurrences and open alerts — aggregates only
          * @description Never check-in content or notes. Overdue = occurrences of active couples due in the last 14 days with no check-in, whether already closed (missed) or still open past their due time.
+         *
+         *     Who may call: signed-in admin.
          */
         get: operations["CaseloadsController_clinic_v1"];
         put?: never;
@@ -965,12 +1133,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The clinic's webhook endpoints (never their secrets) */
+        /**
+         * The clinic's webhook endpoints (never their secrets)
+         * @description The clinic's webhook endpoints (never their secrets)
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
         get: operations["WebhookEndpointsController_list_v1"];
         put?: never;
         /**
          * Subscribe a URL to events; answers the signing secret once
          * @description Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`), carry only the event type, time and ids, and are retried with exponential backoff for 24 h until the receiver answers 2xx; 410 disables the endpoint.
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
          */
         post: operations["WebhookEndpointsController_create_v1"];
         delete?: never;
@@ -986,11 +1161,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description One webhook endpoint
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
         get: operations["WebhookEndpointsController_get_v1"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its delivery history; nothing more is sent to it */
+        /**
+         * Delete an endpoint and its delivery history; nothing more is sent to it
+         * @description Delete an endpoint and its delivery history; nothing more is sent to it
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
         delete: operations["WebhookEndpointsController_remove_v1"];
         options?: never;
         head?: never;
@@ -1004,7 +1189,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An endpoint's deliveries, newest first, with every attempt (status code, timing, error class) */
+        /**
+         * An endpoint's deliveries, newest first, with every attempt (status code, timing, error class)
+         * @description An endpoint's deliveries, newest first, with every attempt (status code, timing, error class)
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
         get: operations["WebhookEndpointsController_deliveries_v1"];
         put?: never;
         post?: never;
@@ -1023,8 +1213,35 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries */
+        /**
+         * Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries
+         * @description Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
         post: operations["WebhookEndpointsController_redeliver_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event catalogue: every event type a webhook endpoint can subscribe to, with the schema of its data
+         * @description Every delivery body is a WebhookEventBody `{type, timestamp, data}` whose data is the named schema; it carries ids only.
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
+        get: operations["WebhookEventsController_list_v1"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1038,12 +1255,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The clinic's scheduling-tool integrations (never their secrets or URLs) */
+        /**
+         * The clinic's scheduling-tool integrations (never their secrets or URLs)
+         * @description The clinic's scheduling-tool integrations (never their secrets or URLs)
+         *
+         *     Who may call: signed-in admin.
+         */
         get: operations["IntegrationsController_list_v1"];
         put?: never;
         /**
          * Connect Cal.com or Calendly: answers the webhook URL to paste into the tool
          * @description Bookings then create, move and cancel sessions: attendee emails are matched to a couple's partners. Cal.com: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED (with rescheduleUid), BOOKING_CANCELLED, MEETING_ENDED. Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created). Other events are stored and ignored.
+         *
+         *     Who may call: signed-in admin.
          */
         post: operations["IntegrationsController_create_v1"];
         delete?: never;
@@ -1062,7 +1286,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an integration: its webhook URL stops working at once (sessions it made stay) */
+        /**
+         * Revoke an integration: its webhook URL stops working at once (sessions it made stay)
+         * @description Revoke an integration: its webhook URL stops working at once (sessions it made stay)
+         *
+         *     Who may call: signed-in admin.
+         */
         delete: operations["IntegrationsController_revoke_v1"];
         options?: never;
         head?: never;
@@ -1081,6 +1310,8 @@ export interface paths {
         /**
          * For Cal.com and Calendly: where they deliver webhooks (the URL from POST /v1/integrations)
          * @description The signature is checked on the raw body before it is parsed (Cal.com X-Cal-Signature-256; Calendly Calendly-Webhook-Signature with a 5-minute tolerance). A verified event is stored once and applied by the worker; a redelivery answers 200 and changes nothing.
+         *
+         *     Public: no authentication.
          */
         post: operations["IntegrationsController_receive_v1"];
         delete?: never;
@@ -1100,6 +1331,8 @@ export interface paths {
         /**
          * Create or update the session another system knows by (source, externalId); repeating a call changes nothing
          * @description Name the couple by coupleId or by attendeeEmails. Notes are never read or written here. Every change is announced as a session.* webhook.
+         *
+         *     Who may call: signed-in admin, therapist; or an API key with `sessions:write`.
          */
         put: operations["ExternalSessionsController_upsert_v1"];
         post?: never;
@@ -1116,12 +1349,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your calendar feeds (not their URLs) */
+        /**
+         * Your calendar feeds (not their URLs)
+         * @description Your calendar feeds (not their URLs)
+         *
+         *     Who may call: signed-in therapist, client.
+         */
         get: operations["CalendarFeedsController_list_v1"];
         put?: never;
         /**
          * A secret iCalendar URL for your calendar app
-         * @description Therapists: their sessions. Partners: their couple's sessions and their own homework due times (titled with the exercise, nothing more).
+         * @description Therapists: their sessions. Partners: their couple's sessions and their own homework due times (titled with the exercise, nothing more). An API key with calendar:read names the therapist whose sessions the feed shows.
+         *
+         *     Who may call: signed-in therapist, client; or an API key with `calendar:read`.
          */
         post: operations["CalendarFeedsController_create_v1"];
         delete?: never;
@@ -1140,7 +1380,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of your calendar feeds: its URL answers 404 from now on */
+        /**
+         * Revoke one of your calendar feeds: its URL answers 404 from now on
+         * @description Revoke one of your calendar feeds: its URL answers 404 from now on
+         *
+         *     Who may call: signed-in therapist, client.
+         */
         delete: operations["CalendarFeedsController_revoke_v1"];
         options?: never;
         head?: never;
@@ -1154,7 +1399,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The iCalendar feed (RFC 5545) behind a secret feed URL */
+        /**
+         * The iCalendar feed (RFC 5545) behind a secret feed URL
+         * @description The iCalendar feed (RFC 5545) behind a secret feed URL
+         *
+         *     Public: no authentication.
+         */
         get: operations["CalendarFeedsController_feed_v1"];
         put?: never;
         post?: never;
@@ -1380,7 +1630,10 @@ export interface components {
         SignUpAdminRequest: {
             /** @example Avery Admin */
             name: string;
-            /** @example avery@harbor.example */
+            /**
+             * Format: email
+             * @example avery@harbor.example
+             */
             email: string;
             /** @example correct horse battery staple */
             password: string;
@@ -1490,22 +1743,6 @@ export interface components {
             /** @example rt_… */
             refreshToken: string;
         };
-        CookieSignedInResponse: {
-            /** @description Short-lived JWT for Authorization: Bearer; keep it in memory only */
-            accessToken: string;
-            /** @example Bearer */
-            tokenType: string;
-            /**
-             * @description Access token lifetime in seconds
-             * @example 900
-             */
-            expiresIn: number;
-            user: components["schemas"]["UserResponse"];
-        };
-        AcceptInvitationRequest: {
-            /** @example a long passphrase */
-            password: string;
-        };
         ForgotPasswordRequest: {
             /**
              * @description The clinic slug
@@ -1556,16 +1793,9 @@ export interface components {
             /** @enum {string} */
             status: "open" | "accepted" | "expired" | "revoked";
         };
-        ClinicSecuritySettingsResponse: {
-            /**
-             * @description The web app signs a user out after this many minutes without activity, with a warning first
-             * @example 30
-             */
-            idleTimeoutMinutes: number;
-        };
-        UpdateClinicSecuritySettingsRequest: {
-            /** @example 15 */
-            idleTimeoutMinutes?: number;
+        AcceptInvitationRequest: {
+            /** @example a long passphrase */
+            password: string;
         };
         MeResponse: {
             user: components["schemas"]["UserResponse"];
@@ -1596,7 +1826,10 @@ export interface components {
         InviteUserRequest: {
             /** @example Theo Therapist */
             name: string;
-            /** @example theo@clinic.example */
+            /**
+             * Format: email
+             * @example theo@clinic.example
+             */
             email: string;
             /** @enum {string} */
             role: "admin" | "therapist";
@@ -1701,7 +1934,10 @@ export interface components {
         PartnerRequest: {
             /** @example Jordan Rivera */
             name: string;
-            /** @example jordan@example.com */
+            /**
+             * Format: email
+             * @example jordan@example.com
+             */
             email: string;
             /**
              * @description IANA zone; homework is due in this zone
@@ -2226,7 +2462,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            type: "OnceScheduleDto";
+            type: "once";
             /**
              * Format: date-time
              * @description The due time (an instant, with offset)
@@ -2239,7 +2475,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            type: "RecurringScheduleDto";
+            type: "recurring";
             /**
              * @description RFC 5545 RRULE evaluated in each partner's own time zone (joint exercises: the first partner's zone). FREQ is DAILY or WEEKLY; BYHOUR (and BYMINUTE) name the local time, at most 4 times a day; INTERVAL, BYDAY (weekdays, no ordinals), COUNT and WKST are allowed. DTSTART, UNTIL and TZID are not: use startsOn and until. A local time skipped by a daylight-saving change moves forward by the gap (02:30 becomes 03:30); a repeated one is due once, at its first occurrence.
              * @example FREQ=DAILY;BYHOUR=20;BYMINUTE=0
@@ -3092,6 +3328,91 @@ export interface components {
             data: components["schemas"]["WebhookDeliveryResponse"][];
             nextCursor: string | null;
         };
+        WebhookEventBody: {
+            /**
+             * @example session.created
+             * @enum {string}
+             */
+            type: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent";
+            /**
+             * Format: date-time
+             * @description When it happened
+             */
+            timestamp: string;
+            /** @description The ids of what the event is about; ask the API for more with your own credentials */
+            data: components["schemas"]["CheckinSubmittedData"] | components["schemas"]["AssignmentCompletedData"] | components["schemas"]["OccurrenceMissedData"] | components["schemas"]["SessionEventData"] | components["schemas"]["AlertOpenedData"] | components["schemas"]["ReminderSentData"];
+        };
+        CheckinSubmittedData: {
+            /** Format: uuid */
+            checkInId: string;
+            /** Format: uuid */
+            assignmentId: string;
+            /** Format: uuid */
+            occurrenceId: string;
+            /** Format: uuid */
+            coupleId: string;
+            /** Format: uuid */
+            partnerId: string;
+        };
+        AssignmentCompletedData: {
+            /** Format: uuid */
+            assignmentId: string;
+            /** Format: uuid */
+            coupleId: string;
+        };
+        OccurrenceMissedData: {
+            /** Format: uuid */
+            occurrenceId: string;
+            /** Format: uuid */
+            assignmentId: string;
+            /** Format: uuid */
+            coupleId: string;
+            /**
+             * Format: uuid
+             * @description null for a joint occurrence
+             */
+            partnerId: string | null;
+        };
+        SessionEventData: {
+            /** Format: uuid */
+            sessionId: string;
+            /** Format: uuid */
+            coupleId: string;
+        };
+        AlertOpenedData: {
+            /** Format: uuid */
+            alertId: string;
+            /** Format: uuid */
+            coupleId: string;
+            /** Format: uuid */
+            partnerId: string | null;
+        };
+        ReminderSentData: {
+            /** Format: uuid */
+            notificationId: string;
+            /** Format: uuid */
+            recipientId: string;
+            /** Format: uuid */
+            occurrenceId?: string | null;
+            /** Format: uuid */
+            sessionId?: string | null;
+            /** Format: uuid */
+            alertId?: string | null;
+        };
+        WebhookEventTypeResponse: {
+            /** @enum {string} */
+            type: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent";
+            /** @example A session was booked */
+            description: string;
+            /**
+             * @description The schema of `data` in this document
+             * @example SessionEventData
+             */
+            dataSchema: string;
+        };
+        WebhookEventTypeListResponse: {
+            data: components["schemas"]["WebhookEventTypeResponse"][];
+        };
         CreateIntegrationRequest: {
             /**
              * @example calcom
@@ -3141,6 +3462,63 @@ export interface components {
             data: components["schemas"]["IntegrationResponse"][];
             nextCursor: string | null;
         };
+        CalcomAttendee: {
+            /** @example alex@example.com */
+            email: string;
+        };
+        CalcomBooking: {
+            /** @description The booking uid */
+            uid: string;
+            /** @description BOOKING_REQUESTED/RESCHEDULED: the uid of the booking it replaces */
+            rescheduleUid?: string;
+            /** Format: date-time */
+            startTime: string;
+            /** Format: date-time */
+            endTime: string;
+            attendees: components["schemas"]["CalcomAttendee"][];
+        };
+        CalcomWebhookPayload: {
+            /**
+             * @description BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED, BOOKING_CANCELLED, MEETING_ENDED; others are stored and ignored
+             * @example BOOKING_CREATED
+             */
+            triggerEvent: string;
+            /** Format: date-time */
+            createdAt: string;
+            payload: components["schemas"]["CalcomBooking"];
+        };
+        CalendlyScheduledEvent: {
+            /** Format: uri */
+            uri: string;
+            /** Format: date-time */
+            start_time: string;
+            /** Format: date-time */
+            end_time: string;
+            /**
+             * @description active or canceled
+             * @example active
+             */
+            status?: string;
+        };
+        CalendlyInvitee: {
+            /** Format: uri */
+            uri: string;
+            /** @example alex@example.com */
+            email: string;
+            /** @description invitee.canceled: true when the invitee rescheduled */
+            rescheduled?: boolean;
+            scheduled_event: components["schemas"]["CalendlyScheduledEvent"];
+        };
+        CalendlyWebhookPayload: {
+            /**
+             * @description invitee.created, invitee.canceled; others are stored and ignored
+             * @example invitee.created
+             */
+            event: string;
+            /** Format: date-time */
+            created_at: string;
+            payload: components["schemas"]["CalendlyInvitee"];
+        };
         InboundReceiptResponse: {
             /** @example true */
             received: boolean;
@@ -3182,6 +3560,13 @@ export interface components {
              */
             status?: "scheduled" | "completed" | "cancelled" | "no_show";
         };
+        CreateCalendarFeedRequest: {
+            /**
+             * Format: uuid
+             * @description API keys (calendar:read): the therapist whose sessions the feed shows. Signed-in users leave it out: their feed is their own.
+             */
+            therapistId?: string;
+        };
         CreatedCalendarFeedResponse: {
             /** Format: uuid */
             id: string;
@@ -3210,6 +3595,34 @@ export interface components {
         CalendarFeedListResponse: {
             data: components["schemas"]["CalendarFeedResponse"][];
         };
+        /** @description RFC 9457 problem details; 5xx answers carry only the request id */
+        Problem: {
+            /**
+             * Format: uri
+             * @example https://mend.dev/problems/not-found
+             */
+            type: string;
+            /** @example Not Found */
+            title: string;
+            /** @example 404 */
+            status: number;
+            /** @example Couple not found */
+            detail?: string;
+            instance?: string;
+            /**
+             * @description Quote it when asking for support
+             * @example req-5f1c
+             */
+            requestId?: string;
+            /** @description One entry per invalid field (400 and 422 answers) */
+            errors?: components["schemas"]["FieldProblem"][];
+        };
+        FieldProblem: {
+            /** @example partners[0].email */
+            field: string;
+            /** @example email must be an email */
+            message: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3228,6 +3641,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3247,6 +3661,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3260,7 +3675,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3279,12 +3696,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3304,6 +3749,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3312,12 +3758,59 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not one of your notifications */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3330,12 +3823,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationPreferencesResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3353,12 +3865,58 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationPreferencesResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3378,6 +3936,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3386,12 +3945,41 @@ export interface operations {
                     "application/json": components["schemas"]["CoupleReminderPageResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not a couple on your caseload */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3404,12 +3992,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicReminderSettingsResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3427,12 +4034,58 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicReminderSettingsResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3446,12 +4099,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicSafetySettingsResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3469,12 +4141,58 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicSafetySettingsResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3492,6 +4210,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3500,19 +4219,50 @@ export interface operations {
                     "application/json": components["schemas"]["SignUpResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The slug is taken */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many sign-ups from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3529,6 +4279,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3537,19 +4288,50 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unknown clinic, unknown email or wrong password (indistinguishable) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many attempts from this address or for this account; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3566,6 +4348,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3574,151 +4357,41 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unknown, expired, revoked or already-used refresh token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-        };
-    };
-    AuthController_cookieLogin_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            200: {
+            /** @description The body is larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown clinic, unknown email or wrong password (indistinguishable) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many attempts from this address for this account; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    AuthController_cookieRefresh_v1: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description Must be `1` (CSRF protection) */
-                "X-Mend-CSRF": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description No cookie, or an unknown, expired, revoked or already-used refresh token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The CSRF header is missing, or the request is cross-site */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    AuthController_cookieLogout_v1: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description Must be `1` (CSRF protection) */
-                "X-Mend-CSRF": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The CSRF header is missing, or the request is cross-site */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    AuthController_cookieAccept_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AcceptInvitationRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CookieSignedInResponse"];
-                };
-            };
-            /** @description The invitation was already used */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The invitation expired or was replaced */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -3731,11 +4404,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3748,11 +4440,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3776,12 +4487,41 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many reset requests from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3798,6 +4538,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3809,14 +4550,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The link is unknown, used or expired */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3833,12 +4596,40 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PasswordStrengthResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3854,12 +4645,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationPreviewResponse"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3879,6 +4680,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3887,60 +4689,58 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The invitation was already used */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The invitation expired or was replaced */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-        };
-    };
-    SecuritySettingsController_get_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description The body is larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClinicSecuritySettingsResponse"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    SecuritySettingsController_update_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateClinicSecuritySettingsRequest"];
-            };
-        };
-        responses: {
-            200: {
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClinicSecuritySettingsResponse"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3954,12 +4754,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MeResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3977,12 +4796,58 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4000,6 +4865,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4011,7 +4877,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4029,12 +4933,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4055,6 +4987,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4063,6 +4996,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitedUserResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be applied */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4078,6 +5074,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4086,12 +5083,32 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such user in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4110,12 +5127,76 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Admins cannot disable themselves or remove their own admin role */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4131,12 +5212,49 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InvitedUserResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user has already accepted an invitation */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4154,12 +5272,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4180,6 +5326,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4188,6 +5335,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedApiKeyResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be applied */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4201,12 +5411,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4222,11 +5451,39 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4250,12 +5507,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4276,12 +5561,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CouplePageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4302,6 +5615,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4310,6 +5624,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedCoupleResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be applied */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4325,6 +5702,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4333,12 +5711,32 @@ export interface operations {
                     "application/json": components["schemas"]["CoupleResponse"];
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4353,11 +5751,39 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4376,12 +5802,76 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CoupleResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description therapistId is not an active therapist of this clinic */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4398,12 +5888,49 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InvitedUserResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The partner has already accepted an invitation */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4419,12 +5946,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CoupleExportResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4448,12 +6003,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ExercisePageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4474,6 +6057,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4489,7 +6073,63 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be applied */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4504,6 +6144,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4512,12 +6153,32 @@ export interface operations {
                     "application/json": components["schemas"]["ExerciseResponse"];
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such exercise in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4536,6 +6197,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4549,21 +6211,63 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No such exercise in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Built-in exercises are read-only; create your own from a copy instead */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4583,6 +6287,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4591,12 +6296,41 @@ export interface operations {
                     "application/json": components["schemas"]["AssignmentPageResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not a couple of your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4618,6 +6352,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4633,28 +6368,72 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not a couple of your caseload */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The couple is closed, or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unknown or archived exercise, or an Idempotency-Key reused with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4673,6 +6452,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4681,19 +6461,68 @@ export interface operations {
                     "application/json": components["schemas"]["AssignmentResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not an assignment of your caseload */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The assignment is cancelled or completed */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4706,12 +6535,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientAssignmentListResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4734,6 +6582,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4749,28 +6598,72 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not an assignment of your couple */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Already checked in for this occurrence, or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No occurrence of yours is due at occurrenceAt, it is not open yet or already closed; or an Idempotency-Key reused with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4796,6 +6689,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4804,12 +6698,41 @@ export interface operations {
                     "application/json": components["schemas"]["CheckInPageResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not a couple of your caseload */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4831,12 +6754,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CheckInPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4856,6 +6807,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4869,14 +6821,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not an assignment of your caseload */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4899,6 +6891,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4907,12 +6900,41 @@ export interface operations {
                     "application/json": components["schemas"]["SessionPageResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4934,6 +6956,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -4949,21 +6972,72 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The couple is closed, or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be applied */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4982,6 +7056,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4990,26 +7065,68 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description notes sent by someone other than the couple's therapist */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description completed or no_show for a session that has not started */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5024,6 +7141,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5032,12 +7150,32 @@ export interface operations {
                     "application/json": components["schemas"]["ProgressReportResponse"];
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5061,12 +7199,32 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5085,6 +7243,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5093,12 +7252,59 @@ export interface operations {
                     "application/json": components["schemas"]["AlertResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not in your caseload or clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5117,12 +7323,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CaseloadPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5140,12 +7374,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TherapistCaseloadPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5163,12 +7425,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5189,6 +7479,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -5199,12 +7490,68 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedWebhookEndpointResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The URL does not resolve, resolves to a non-public address, or is not https */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5219,6 +7566,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5227,12 +7575,32 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such endpoint in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5247,18 +7615,39 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such endpoint in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5277,6 +7666,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5285,12 +7675,41 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryPageResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such endpoint in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5306,6 +7725,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -5314,19 +7734,79 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponse"];
                 };
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such endpoint or delivery in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The delivery is still scheduled, or the endpoint is disabled */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhookEventsController_list_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventTypeListResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5343,12 +7823,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IntegrationPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5369,6 +7877,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -5377,6 +7886,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedIntegrationResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be applied */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5392,18 +7964,39 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such integration in your clinic */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5416,12 +8009,14 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description The provider's webhook payload, as sent (verified on its raw bytes) */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["CalcomWebhookPayload"] | components["schemas"]["CalendlyWebhookPayload"];
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5430,19 +8025,50 @@ export interface operations {
                     "application/json": components["schemas"]["InboundReceiptResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Signature missing, wrong, or its timestamp outside the tolerance */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unknown or revoked webhook URL */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5451,7 +8077,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Your system's name: lower-case letters, digits, . _ -; not "manual" */
+                /** @description Your system's name: lower-case letters, digits, . _ -; not "manual" (sessions made in Mend) nor "calcom"/"calendly" (sessions of those integrations change only through them) */
                 source: string;
                 /** @description Your system's id of the appointment (1–200 characters) */
                 externalId: string;
@@ -5482,26 +8108,77 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description coupleId is not a couple you may reach */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The couple is closed, or the external id belongs to a couple you cannot reach */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description attendeeEmails match no couple (or several), or completed/no_show before the start */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5514,12 +8191,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CalendarFeedListResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5534,8 +8230,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCalendarFeedRequest"];
+            };
+        };
         responses: {
+            /** @description Success */
             201: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
@@ -5544,6 +8245,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedCalendarFeedResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description therapistId is missing (API keys) or not an active therapist */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5559,18 +8323,39 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not one of your feeds */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5588,18 +8373,31 @@ export interface operations {
             /** @description text/calendar */
             200: {
                 headers: {
+                    /** @description Changes whenever the feed does */
+                    ETag?: string;
+                    /** @description When an event of the feed last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/calendar": string;
                 };
             };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Unknown or revoked feed */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };

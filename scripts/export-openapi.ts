@@ -18,7 +18,8 @@ import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { loadConfig } from '@mend/config';
 
 import { ApiModule } from '../apps/api/src/api.module.js';
-import { buildOpenApiDocument, configureVersioning, createFastifyAdapter } from '../apps/api/src/app.setup.js';
+import { configureVersioning, createFastifyAdapter } from '../apps/api/src/app.setup.js';
+import { buildOpenApiDocument } from '../apps/api/src/http/openapi.js';
 
 export const OPENAPI_DOCUMENT_FILE = 'openapi/mend.openapi.json';
 export const OPENAPI_TYPES_FILE = 'openapi/mend-api.d.ts';

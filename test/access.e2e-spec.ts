@@ -1,3 +1,4 @@
+import { API_KEY_SCOPES } from '@mend/core';
 import {
   insertClientUser,
   newApiKey,
@@ -8,7 +9,7 @@ import {
   type StaffContext,
 } from '@mend/testing';
 
-import { ACCESS, ALL } from './support/access-rules.js';
+import { ACCESS, ALL, SCOPES_OF } from './support/access-rules.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
@@ -96,6 +97,23 @@ describe('access rules on every route', () => {
       else if (rule.includes('api-key'))
         expect({ route, refused: [401, 403].includes(res.status) }).toEqual({ route, refused: false });
       else expect({ route, status: res.status }).toEqual({ route, status: 403 });
+    }
+  });
+
+  it('opens each route to exactly the API-key scopes it names (every scope × every route)', async () => {
+    const apiKeyRoutes = Object.entries(ACCESS)
+      .filter(([, rule]) => rule === 'api-key' || (Array.isArray(rule) && rule.includes('api-key')))
+      .map(([route]) => route)
+      .sort();
+    expect(Object.keys(SCOPES_OF).sort()).toEqual(apiKeyRoutes);
+    for (const scope of API_KEY_SCOPES) {
+      const { key } = await newApiKey(t, clinic, [scope]);
+      for (const route of routes) {
+        if (ACCESS[route] === 'public') continue;
+        const res = await call(route, key);
+        const isRefused = [401, 403].includes(res.status);
+        expect({ route, scope, isRefused }).toEqual({ route, scope, isRefused: !SCOPES_OF[route]?.includes(scope) });
+      }
     }
   });
 

@@ -55,8 +55,8 @@ export const ACCESS: Record<string, Rule> = {
   'POST /v1/exercises': ['admin', 'therapist'],
   'PATCH /v1/exercises/{id}': ['admin', 'therapist'],
   'POST /v1/couples': ['admin', 'therapist'],
-  'GET /v1/couples': ['admin', 'therapist'],
-  'GET /v1/couples/{id}': ['admin', 'therapist'],
+  'GET /v1/couples': ['admin', 'therapist', 'api-key'],
+  'GET /v1/couples/{id}': ['admin', 'therapist', 'api-key'],
   'PATCH /v1/couples/{id}': ['admin', 'therapist'],
   'GET /v1/couples/{id}/export': ['admin', 'therapist'],
   'POST /v1/couples/{id}/partners/{partnerId}/invitations': ['admin', 'therapist'],
@@ -70,7 +70,7 @@ export const ACCESS: Record<string, Rule> = {
   'GET /v1/couples/{id}/check-ins': ['therapist'],
   'GET /v1/me/check-ins': ['client'],
   'POST /v1/couples/{id}/sessions': ['therapist'],
-  'GET /v1/couples/{id}/sessions': ['admin', 'therapist'],
+  'GET /v1/couples/{id}/sessions': ['admin', 'therapist', 'api-key'],
   'PATCH /v1/sessions/{id}': ['admin', 'therapist'],
   'GET /v1/couples/{id}/progress': ['therapist'],
   'GET /v1/couples/{id}/reminders': ['therapist'],
@@ -84,13 +84,34 @@ export const ACCESS: Record<string, Rule> = {
   'DELETE /v1/webhook-endpoints/{id}': ['admin', 'api-key'],
   'GET /v1/webhook-endpoints/{id}/deliveries': ['admin', 'api-key'],
   'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': ['admin', 'api-key'],
+  'GET /v1/webhook-events': ['admin', 'api-key'],
   'POST /v1/integrations': ['admin'],
   'GET /v1/integrations': ['admin'],
   'DELETE /v1/integrations/{id}': ['admin'],
   'POST /v1/integrations/hooks/{token}': 'public',
   'PUT /v1/sessions/external/{source}/{externalId}': ['admin', 'therapist', 'api-key'],
-  'POST /v1/calendar-feeds': ['therapist', 'client'],
+  'POST /v1/calendar-feeds': ['therapist', 'client', 'api-key'],
   'GET /v1/calendar-feeds': ['therapist', 'client'],
   'DELETE /v1/calendar-feeds/{id}': ['therapist', 'client'],
   'GET /v1/calendar/{token}.ics': 'public',
+};
+
+/**
+ * The scopes that open each route to an API key (routes whose rule lists 'api-key'); a key with
+ * any other scope is refused. `GET /v1/api-keys/self` answers any key.
+ */
+export const SCOPES_OF: Record<string, string[]> = {
+  'GET /v1/api-keys/self': ['sessions:read', 'sessions:write', 'couples:read', 'webhooks:manage', 'calendar:read'],
+  'GET /v1/couples': ['couples:read'],
+  'GET /v1/couples/{id}': ['couples:read'],
+  'GET /v1/couples/{id}/sessions': ['sessions:read'],
+  'PUT /v1/sessions/external/{source}/{externalId}': ['sessions:write'],
+  'POST /v1/calendar-feeds': ['calendar:read'],
+  'GET /v1/webhook-events': ['webhooks:manage'],
+  'POST /v1/webhook-endpoints': ['webhooks:manage'],
+  'GET /v1/webhook-endpoints': ['webhooks:manage'],
+  'GET /v1/webhook-endpoints/{id}': ['webhooks:manage'],
+  'DELETE /v1/webhook-endpoints/{id}': ['webhooks:manage'],
+  'GET /v1/webhook-endpoints/{id}/deliveries': ['webhooks:manage'],
+  'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': ['webhooks:manage'],
 };

@@ -10,6 +10,7 @@ import { createTestDatabase, suiteClock, type TestDatabase } from '@mend/testing
 
 import { ApiModule } from '../../apps/api/src/api.module.js';
 import { configureApp, createFastifyAdapter } from '../../apps/api/src/app.setup.js';
+import { ResponseValidator } from './response-validator.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -60,6 +61,8 @@ export async function createTestApp(
     db?: TestDatabase;
     /** Replace providers before compiling (e.g. the log destination); the pipeline stays the real one. */
     override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+    /** Check every answer against the OpenAPI document (on unless a suite tests the document's absence). */
+    validateResponses?: boolean;
   } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
@@ -71,9 +74,12 @@ export async function createTestApp(
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { logger: false });
   await configureApp(app, config);
+  const validator = options.validateResponses === false ? undefined : new ResponseValidator();
   try {
+    validator?.register(app.getHttpAdapter().getInstance());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
+    validator?.load((await request(app.getHttpServer()).get('/docs-json')).body);
   } catch (error) {
     // A refused boot (e.g. the tenancy check) must still release its pools and connections.
     await app.close().catch(() => undefined);
@@ -88,6 +94,7 @@ export async function createTestApp(
     async close() {
       await app.close();
       if (!options.db) await db.drop();
+      validator?.assertClean();
     },
   };
 }

@@ -36,6 +36,7 @@ import { CalendarFeedsController } from './integrations/calendar-feeds.controlle
 import { ExternalSessionsController } from './integrations/external-sessions.controller.js';
 import { IntegrationsController } from './integrations/integrations.controller.js';
 import { WebhookEndpointsController } from './integrations/webhook-endpoints.controller.js';
+import { WebhookEventsController } from './integrations/webhook-events.controller.js';
 import { CaseloadsController } from './progress/caseloads.controller.js';
 import { ProgressController } from './progress/progress.controller.js';
 import { SafetySettingsController } from './progress/safety-settings.controller.js';
@@ -91,6 +92,7 @@ export class ApiModule {
         ProgressController,
         CaseloadsController,
         WebhookEndpointsController,
+        WebhookEventsController,
         IntegrationsController,
         ExternalSessionsController,
         CalendarFeedsController,

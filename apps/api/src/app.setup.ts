@@ -16,6 +16,7 @@ import type { AppConfig } from '@mend/config';
 import { registerCheckInPagePlugins } from './check-in-page/check-in-page.setup.js';
 import { recordRefusedAccess } from './http/access-denied.audit.js';
 import { registerInputHygiene } from './http/input-hygiene.js';
+import { buildOpenApiDocument } from './http/openapi.js';
 import { ProblemFilter, problemType } from './http/problem.filter.js';
 import { registerJsonParser } from './http/raw-body.js';
 import { createValidationPipe } from './http/validation.js';
@@ -32,17 +33,26 @@ export function requestIdFor(req: IncomingMessage): string {
   return id;
 }
 
+/** 200 characters × 4 UTF-8 bytes × 3 characters per percent-encoded byte. */
+export const MAX_PATH_PARAM_LENGTH = 200 * 4 * 3;
+
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's default (100) answered 414 to external ids the API documents (up to 200 characters,
+    // each up to 4 UTF-8 bytes, each byte percent-encoded as 3 characters).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Errors Fastify raises before routing (a malformed URL, a path parameter over the router's
     // length limit) never reach Nest's filter: answer them as problem+json too.
     frameworkErrors: (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+      // A path parameter beyond maxParamLength is an invalid value like any other: 400, not 414.
       const status =
-        typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+        typeof error.statusCode === 'number' &&
+        error.statusCode >= 400 &&
+        error.statusCode < 500 &&
+        error.statusCode !== 414
           ? error.statusCode
           : 400;
       void reply
@@ -50,40 +60,21 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
         .header('Content-Type', 'application/problem+json; charset=utf-8')
         .send({
           type: problemType(status),
-          title: status === 414 ? 'URI Too Long' : 'Bad Request',
+          title: 'Bad Request',
           status,
-          detail: 'The request URL is not valid',
+          detail:
+            error.statusCode === 414
+              ? 'A path parameter is longer than the API allows'
+              : 'The request URL is not valid',
           requestId: String(request.id),
         });
     },
   });
 }
 
-export const OPENAPI_DESCRIPTION = `Mend is a practice-management backend for couples therapists.
-
-Conventions: JSON under \`/v1\`; errors are RFC 9457 \`application/problem+json\`; list endpoints take
-\`limit\` (max 200) and \`cursor\` and answer \`{data, nextCursor}\`; times are ISO 8601 with offsets and
-zones are IANA names. Authenticate with \`Authorization: Bearer <access token>\` from
-\`POST /v1/auth/login\`, or with an API key (\`mk_…\`) on routes that list a scope.
-Another clinic's object answers 404, exactly like a missing one.`;
-
 /** Routes live under /v1; the OpenAPI export needs the same prefixes, so both call this. */
 export function configureVersioning(app: INestApplication): void {
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-}
-
-/** The OpenAPI document, built from the controllers' decorators (served at /docs-json, exported by `npm run openapi:export`). */
-export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Mend API')
-      .setDescription(OPENAPI_DESCRIPTION)
-      .setVersion('1')
-      .addServer(config.http.publicUrl)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token (JWT) or API key' })
-      .build(),
-  );
 }
 
 /**

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
-import { decodeCursor, DomainException, newId, toPage, type Page, type UserPrincipal } from '@mend/core';
+import {
+  decodeCursor,
+  DomainException,
+  newId,
+  toPage,
+  type Page,
+  type Principal,
+  type UserPrincipal,
+} from '@mend/core';
 import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { usersRepository, UsersService, type InvitedUser, type UserStatus } from '@mend/identity';
 
@@ -170,12 +178,13 @@ export class CouplesService {
   }
 
   async list(
-    principal: UserPrincipal,
+    principal: Principal,
     query: { status?: CoupleStatus; therapistId?: string; limit: number; cursor?: string },
   ): Promise<Page<CoupleView>> {
     const after = decodeCursor(query.cursor);
     // Therapists see only their own caseload, whatever filter they send.
-    const therapistId = principal.role === 'therapist' ? principal.userId : query.therapistId;
+    const therapistId =
+      principal.kind === 'user' && principal.role === 'therapist' ? principal.userId : query.therapistId;
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const rows = await couplesRepository.list(tx, principal.clinicId, {
         therapistId: therapistId ?? null,
@@ -192,9 +201,10 @@ export class CouplesService {
     });
   }
 
-  async get(principal: UserPrincipal, coupleId: string): Promise<CoupleView> {
+  /** Admins and API keys with couples:read reach every couple of the clinic; a therapist their own. */
+  async get(principal: Principal, coupleId: string): Promise<CoupleView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      await requireCouple(tx, principal, coupleId, { admin: true });
+      await requireCouple(tx, principal, coupleId, { admin: true, apiKey: true });
       return this.view(tx, principal.clinicId, coupleId);
     });
   }

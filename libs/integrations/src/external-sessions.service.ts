@@ -5,6 +5,7 @@ import { TenantDatabase } from '@mend/database';
 import { SessionsService, type SessionStatus, type SessionView } from '@mend/sessions';
 
 import { matchCoupleByEmails } from './couple-matching.js';
+import { INBOUND_PROVIDERS } from './inbound/provider.driver.js';
 
 export interface ExternalSessionRequest {
   /** The couple, or… */
@@ -35,6 +36,12 @@ export class ExternalSessionsService {
     externalId: string,
     input: ExternalSessionRequest,
   ): Promise<{ session: SessionView; isCreated: boolean }> {
+    // Sessions a Cal.com or Calendly integration made change only through its signed events:
+    // otherwise any key with sessions:write could move or cancel them by their booking id.
+    if ((INBOUND_PROVIDERS as readonly string[]).includes(source)) {
+      const message = `source "${source}" is reserved for the ${source} integration; its sessions change only through it`;
+      throw new DomainException('invalid', message, { errors: [{ field: 'source', message }] });
+    }
     if ((input.coupleId === undefined) === (input.attendeeEmails === undefined)) {
       throw new DomainException('invalid', 'Name the couple with coupleId or attendeeEmails (one of them)', {
         errors: [{ field: 'coupleId', message: 'send exactly one of coupleId and attendeeEmails' }],

@@ -131,11 +131,11 @@ export class SessionsService {
     );
   }
 
-  /** A couple's sessions by start time; admins get them without notes. */
-  async list(principal: UserPrincipal, coupleId: string, query: ListSessionsQuery): Promise<Page<SessionView>> {
+  /** A couple's sessions by start time; admins and API keys (sessions:read) get them without notes. */
+  async list(principal: Principal, coupleId: string, query: ListSessionsQuery): Promise<Page<SessionView>> {
     const after = decodeSessionCursor(query.cursor);
     return this.db.withClinic(principal.clinicId, async (tx) => {
-      const couple = await requireCouple(tx, principal, coupleId, { admin: true });
+      const couple = await requireCouple(tx, principal, coupleId, { admin: true, apiKey: true });
       const rows = await sessionsRepository.listForCouple(tx, principal.clinicId, coupleId, {
         from: query.from,
         to: query.to,

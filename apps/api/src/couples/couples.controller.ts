@@ -1,17 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { CurrentUser, Roles } from '@mend/auth';
-import type { UserPrincipal } from '@mend/core';
+import { CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
+import type { Principal, UserPrincipal } from '@mend/core';
 import { CoupleRecordsService, CouplesService } from '@mend/couples';
 
 import { ResourceIdPipe } from '../http/id.pipe.js';
@@ -51,22 +53,25 @@ export class CouplesController {
 
   @Get()
   @Roles('therapist', 'admin')
+  @Scopes('couples:read')
   @ApiOperation({ summary: 'Couples: a therapist sees their own caseload, an admin the whole clinic' })
   @ApiOkResponse({ type: CouplePageResponse })
-  list(@CurrentUser() principal: UserPrincipal, @Query() query: ListCouplesQuery) {
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListCouplesQuery) {
     return this.couples.list(principal, query);
   }
 
   @Get(':id')
   @Roles('therapist', 'admin')
+  @Scopes('couples:read')
   @ApiOperation({ summary: 'One couple and its partners' })
   @ApiOkResponse({ type: CoupleResponse })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
-  get(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
+  get(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
     return this.couples.get(principal, id);
   }
 
   @Patch(':id')
+  @ApiUnprocessableEntityResponse({ description: 'therapistId is not an active therapist of this clinic' })
   @Roles('therapist', 'admin')
   @ApiOperation({ summary: 'Change the label or status; admins may move the couple to another therapist (audited)' })
   @ApiOkResponse({ type: CoupleResponse })
@@ -84,6 +89,7 @@ export class CouplesController {
     summary: 'A fresh invitation link for a partner who has not accepted yet; earlier links stop working',
   })
   @ApiCreatedResponse({ type: InvitedUserResponse })
+  @ApiConflictResponse({ description: 'The partner has already accepted an invitation' })
   reinvite(
     @CurrentUser() principal: UserPrincipal,
     @Param('id', new ResourceIdPipe('Couple')) id: string,

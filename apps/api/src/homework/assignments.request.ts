@@ -64,7 +64,11 @@ export class RecurringScheduleDto {
 
 export const SCHEDULE_SCHEMA = {
   oneOf: [{ $ref: getSchemaPath(OnceScheduleDto) }, { $ref: getSchemaPath(RecurringScheduleDto) }],
-  discriminator: { propertyName: 'type' },
+  // Without a mapping, generators take the schema names as the discriminator values.
+  discriminator: {
+    propertyName: 'type',
+    mapping: { once: getSchemaPath(OnceScheduleDto), recurring: getSchemaPath(RecurringScheduleDto) },
+  },
 };
 
 /**

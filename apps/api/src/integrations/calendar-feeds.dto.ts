@@ -1,4 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
+
+export class CreateCalendarFeedRequest {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'API keys (calendar:read): the therapist whose sessions the feed shows. Signed-in users leave it out: their feed is their own.',
+  })
+  @IsOptional()
+  @IsUUID()
+  therapistId?: string;
+}
 
 export class CalendarFeedResponse {
   @ApiProperty({ format: 'uuid' }) id: string;

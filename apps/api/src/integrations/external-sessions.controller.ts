@@ -39,7 +39,8 @@ export class ExternalSessionsController {
   @ApiParam({
     name: 'source',
     example: 'clinic-scheduler',
-    description: 'Your system\'s name: lower-case letters, digits, . _ -; not "manual"',
+    description:
+      'Your system\'s name: lower-case letters, digits, . _ -; not "manual" (sessions made in Mend) nor "calcom"/"calendly" (sessions of those integrations change only through them)',
   })
   @ApiParam({
     name: 'externalId',

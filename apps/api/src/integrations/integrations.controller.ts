@@ -2,12 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -20,6 +22,8 @@ import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/
 import { PageQuery } from '../http/pagination.dto.js';
 import { RawJsonBody } from '../http/raw-body.js';
 import {
+  CalcomWebhookPayload,
+  CalendlyWebhookPayload,
   CreatedIntegrationResponse,
   CreateIntegrationRequest,
   InboundReceiptResponse,
@@ -81,7 +85,11 @@ export class IntegrationsController {
       'The signature is checked on the raw body before it is parsed (Cal.com X-Cal-Signature-256; Calendly Calendly-Webhook-Signature with a 5-minute tolerance). ' +
       'A verified event is stored once and applied by the worker; a redelivery answers 200 and changes nothing.',
   })
-  @ApiBody({ schema: { type: 'object', description: "The provider's webhook payload, as sent" } })
+  @ApiExtraModels(CalcomWebhookPayload, CalendlyWebhookPayload)
+  @ApiBody({
+    description: "The provider's webhook payload, as sent (verified on its raw bytes)",
+    schema: { oneOf: [{ $ref: getSchemaPath(CalcomWebhookPayload) }, { $ref: getSchemaPath(CalendlyWebhookPayload) }] },
+  })
   @ApiOkResponse({ type: InboundReceiptResponse })
   @ApiUnauthorizedResponse({ description: 'Signature missing, wrong, or its timestamp outside the tolerance' })
   @ApiNotFoundResponse({ description: 'Unknown or revoked webhook URL' })

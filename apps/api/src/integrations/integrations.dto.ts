@@ -55,3 +55,53 @@ export class InboundReceiptResponse {
   })
   duplicate: boolean;
 }
+
+class CalcomAttendee {
+  @ApiProperty({ example: 'alex@example.com' }) email: string;
+}
+
+class CalcomBooking {
+  @ApiProperty({ description: 'The booking uid' }) uid: string;
+  @ApiPropertyOptional({ description: 'BOOKING_REQUESTED/RESCHEDULED: the uid of the booking it replaces' })
+  rescheduleUid?: string;
+  @ApiProperty({ format: 'date-time' }) startTime: string;
+  @ApiProperty({ format: 'date-time' }) endTime: string;
+  @ApiProperty({ type: [CalcomAttendee] }) attendees: CalcomAttendee[];
+}
+
+/** What Cal.com posts (only the fields Mend reads; the rest is ignored and never stored). */
+export class CalcomWebhookPayload {
+  @ApiProperty({
+    example: 'BOOKING_CREATED',
+    description:
+      'BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED, BOOKING_CANCELLED, MEETING_ENDED; others are stored and ignored',
+  })
+  triggerEvent: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: CalcomBooking }) payload: CalcomBooking;
+}
+
+class CalendlyScheduledEvent {
+  @ApiProperty({ format: 'uri' }) uri: string;
+  @ApiProperty({ format: 'date-time' }) start_time: string;
+  @ApiProperty({ format: 'date-time' }) end_time: string;
+  @ApiPropertyOptional({ example: 'active', description: 'active or canceled' }) status?: string;
+}
+
+class CalendlyInvitee {
+  @ApiProperty({ format: 'uri' }) uri: string;
+  @ApiProperty({ example: 'alex@example.com' }) email: string;
+  @ApiPropertyOptional({ description: 'invitee.canceled: true when the invitee rescheduled' }) rescheduled?: boolean;
+  @ApiProperty({ type: CalendlyScheduledEvent }) scheduled_event: CalendlyScheduledEvent;
+}
+
+/** What Calendly posts (only the fields Mend reads; the rest is ignored and never stored). */
+export class CalendlyWebhookPayload {
+  @ApiProperty({
+    example: 'invitee.created',
+    description: 'invitee.created, invitee.canceled; others are stored and ignored',
+  })
+  event: string;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ type: CalendlyInvitee }) payload: CalendlyInvitee;
+}

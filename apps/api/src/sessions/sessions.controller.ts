@@ -12,8 +12,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { CurrentUser, Roles } from '@mend/auth';
-import type { UserPrincipal } from '@mend/core';
+import { CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
+import type { Principal, UserPrincipal } from '@mend/core';
 import { SessionsService } from '@mend/sessions';
 
 import { ResourceIdPipe } from '../http/id.pipe.js';
@@ -46,6 +46,7 @@ export class SessionsController {
 
   @Get('couples/:id/sessions')
   @Roles('therapist', 'admin')
+  @Scopes('sessions:read')
   @ApiOperation({
     summary: "A couple's sessions by start time (filter from/to), cursor-paginated",
     description: "The couple's therapist gets notes (each read audited); admins get the same list without notes.",
@@ -53,7 +54,7 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionPageResponse })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
   list(
-    @CurrentUser() principal: UserPrincipal,
+    @CurrentPrincipal() principal: Principal,
     @Param('id', new ResourceIdPipe('Couple')) id: string,
     @Query() query: ListSessionsQuery,
   ) {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from 
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -93,6 +94,7 @@ export class UsersController {
   @Patch('users/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Disable or enable a user, or change a staff role' })
+  @ApiConflictResponse({ description: 'Admins cannot disable themselves or remove their own admin role' })
   @ApiOkResponse({ type: UserResponse })
   update(
     @CurrentUser() principal: UserPrincipal,
@@ -109,6 +111,7 @@ export class UsersController {
     summary: 'Issue a fresh invitation link for a user who has not accepted yet (earlier links stop working)',
   })
   @ApiCreatedResponse({ type: InvitedUserResponse })
+  @ApiConflictResponse({ description: 'The user has already accepted an invitation' })
   reinvite(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('User')) id: string) {
     return this.users.reissueInvitation(principal, id);
   }

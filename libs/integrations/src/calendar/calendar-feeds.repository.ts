@@ -13,6 +13,7 @@ export interface FeedOwnerRow {
   user_id: string;
   role: string;
   timezone: string;
+  feed_created_at: Date;
 }
 
 export interface FeedSessionRow {
@@ -20,6 +21,8 @@ export interface FeedSessionRow {
   starts_at: Date;
   ends_at: Date;
   updated_at: Date;
+  /** RFC 5545 SEQUENCE, raised by the database on every change of times or status. */
+  sequence: number;
 }
 
 export interface FeedDueRow {
@@ -67,7 +70,7 @@ export const calendarFeedsRepository = {
 
   async findOwner(tx: EntityManager, clinicId: string, tokenHash: string): Promise<FeedOwnerRow | undefined> {
     const owners: FeedOwnerRow[] = await tx.query(
-      `SELECT u.id AS user_id, u.role, u.timezone FROM calendar_feed f JOIN "user" u ON u.clinic_id = f.clinic_id AND u.id = f.user_id
+      `SELECT u.id AS user_id, u.role, u.timezone, f.created_at AS feed_created_at FROM calendar_feed f JOIN "user" u ON u.clinic_id = f.clinic_id AND u.id = f.user_id
           WHERE f.clinic_id = $1 AND f.token_hash = $2 AND f.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [clinicId, tokenHash],
     );
@@ -81,14 +84,35 @@ export const calendarFeedsRepository = {
     therapistId: string,
     from: Date,
     to: Date,
-  ): Promise<Array<FeedSessionRow & { label: string | null }>> {
+  ): Promise<Array<FeedSessionRow & { label: string | null; initials: string | null }>> {
     return tx.query(
-      `SELECT s.id, s.starts_at, s.ends_at, s.updated_at, c.label
+      `SELECT s.id, s.starts_at, s.ends_at, s.updated_at, s.sequence, c.label,
+              (SELECT string_agg(upper(left(u.name, 1)) || '.', ' & ' ORDER BY cp.position)
+                 FROM couple_partner cp JOIN "user" u ON u.clinic_id = cp.clinic_id AND u.id = cp.user_id
+                WHERE cp.clinic_id = c.clinic_id AND cp.couple_id = c.id) AS initials
          FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
         WHERE s.clinic_id = $1 AND s.therapist_id = $2 AND s.status <> 'cancelled' AND s.starts_at >= $3 AND s.starts_at < $4
         ORDER BY s.starts_at, s.id`,
       [clinicId, therapistId, from, to],
     );
+  },
+
+  async isActiveTherapist(tx: EntityManager, clinicId: string, userId: string): Promise<boolean> {
+    const rows = await queryRows(
+      tx,
+      `SELECT id FROM "user" WHERE clinic_id = $1 AND id = $2 AND role = 'therapist' AND disabled_at IS NULL`,
+      [clinicId, userId],
+    );
+    return rows.length > 0;
+  },
+
+  /** The clinic's settings (its calendar session titles among them). */
+  async clinicSettings(tx: EntityManager, clinicId: string): Promise<Record<string, unknown>> {
+    const rows: Array<{ settings: Record<string, unknown> }> = await tx.query(
+      `SELECT settings FROM clinic WHERE id = $1`,
+      [clinicId],
+    );
+    return rows[0]?.settings ?? {};
   },
 
   async coupleOfPartner(tx: EntityManager, clinicId: string, userId: string): Promise<string | undefined> {
@@ -108,7 +132,7 @@ export const calendarFeedsRepository = {
     to: Date,
   ): Promise<FeedSessionRow[]> {
     return tx.query(
-      `SELECT id, starts_at, ends_at, updated_at FROM therapy_session
+      `SELECT id, starts_at, ends_at, updated_at, sequence FROM therapy_session
         WHERE clinic_id = $1 AND couple_id = $2 AND status <> 'cancelled' AND starts_at >= $3 AND starts_at < $4
         ORDER BY starts_at, id`,
       [clinicId, coupleId, from, to],

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, newId, type UserPrincipal } from '@mend/core';
+import { DomainException, newId, type Principal, type UserPrincipal } from '@mend/core';
 import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { DAY_MS, ensureHorizon, HORIZON_DAYS } from '@mend/homework';
 
@@ -29,6 +29,24 @@ export interface CreatedCalendarFeedView extends CalendarFeedView {
   url: string;
 }
 
+/**
+ * What a therapist's feed calls a session, chosen by the clinic (`clinic.settings.calendarSessionSummary`):
+ * a feed syncs into calendars other people may see, so by default it names no couple.
+ */
+export const SESSION_SUMMARIES = ['neutral', 'initials', 'label'] as const;
+export type SessionSummary = (typeof SESSION_SUMMARIES)[number];
+
+function sessionSummaryOf(settings: Record<string, unknown>): SessionSummary {
+  const value = settings.calendarSessionSummary;
+  return (SESSION_SUMMARIES as readonly unknown[]).includes(value) ? (value as SessionSummary) : 'neutral';
+}
+
+function sessionTitle(summary: SessionSummary, row: { label: string | null; initials: string | null }): string {
+  if (summary === 'label' && row.label) return `Couples session · ${row.label}`;
+  if (summary === 'initials' && row.initials) return `Couples session · ${row.initials}`;
+  return 'Couples session';
+}
+
 const toView = (row: CalendarFeedRow): CalendarFeedView => ({
   id: row.id,
   status: row.revoked_at ? 'revoked' : 'active',
@@ -51,8 +69,13 @@ export class CalendarFeedsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * A user's feed is their own; an API key (calendar:read) names the therapist whose sessions the
+   * feed shows, and the feed belongs to that therapist (it stops with their account).
+   */
   async create(
-    principal: UserPrincipal,
+    principal: Principal,
+    input: { therapistId?: string },
     idempotencyKey?: string,
   ): Promise<IdempotentResult<CreatedCalendarFeedView | CalendarFeedView>> {
     return this.idempotency.run(
@@ -60,22 +83,45 @@ export class CalendarFeedsService {
       {
         key: idempotencyKey,
         operation: 'POST /v1/calendar-feeds',
-        body: {},
+        body: input,
         statusCode: 201,
-        // The feed URL carries a secret shown once: a replay answers the caller's feed without it.
+        // The feed URL carries a secret shown once: a replay answers the feed without it.
         replay: async (id) => {
-          const feed = (await this.list(principal)).data.find((f) => f.id === id);
+          const ownerId = principal.kind === 'user' ? principal.userId : input.therapistId;
+          const rows = ownerId
+            ? await this.db.withClinic(principal.clinicId, (tx) =>
+                calendarFeedsRepository.listOfUser(tx, principal.clinicId, ownerId),
+              )
+            : [];
+          const feed = rows.map(toView).find((f) => f.id === id);
           if (!feed) throw DomainException.notFound('Calendar feed');
           return feed;
         },
       },
       async (tx) => {
+        const ownerId = await this.feedOwner(tx, principal, input.therapistId);
         const { token, hash } = issueIntegrationToken('cal', principal.clinicId);
-        const row = await calendarFeedsRepository.insert(tx, principal.clinicId, newId(), principal.userId, hash);
+        const row = await calendarFeedsRepository.insert(tx, principal.clinicId, newId(), ownerId, hash);
         await this.audit.record(tx, this.audit.entryFor(principal, 'calendar_feed.create', 'calendar_feed', row.id));
         return { ...toView(row), url: `${this.config.http.publicUrl}/v1/calendar/${token}.ics` };
       },
     );
+  }
+
+  private async feedOwner(tx: EntityManager, principal: Principal, therapistId: string | undefined): Promise<string> {
+    if (principal.kind === 'user') {
+      if (therapistId !== undefined && therapistId !== principal.userId)
+        throw new DomainException('invalid', 'therapistId is for API keys; your feed is your own', {
+          errors: [{ field: 'therapistId', message: 'leave it out' }],
+        });
+      return principal.userId;
+    }
+    const problem = (message: string) =>
+      new DomainException('unprocessable', message, { errors: [{ field: 'therapistId', message }] });
+    if (!therapistId) throw problem('therapistId names the therapist whose sessions the feed shows');
+    if (!(await calendarFeedsRepository.isActiveTherapist(tx, principal.clinicId, therapistId)))
+      throw problem('therapistId is not an active therapist of this clinic');
+    return therapistId;
   }
 
   /** The caller's own feeds (never their URLs). */
@@ -95,8 +141,11 @@ export class CalendarFeedsService {
     });
   }
 
-  /** The feed behind a token, or 404 (unknown, revoked, or its user disabled). */
-  async render(token: string, now: Date): Promise<string> {
+  /**
+   * The feed behind a token, or 404 (unknown, revoked, or its user disabled), with the time of
+   * its latest change for Last-Modified.
+   */
+  async render(token: string, now: Date): Promise<{ body: string; lastModified: Date }> {
     const parsed = parseIntegrationToken('cal', token);
     if (!parsed) throw DomainException.notFound('Calendar feed');
     return this.db.withClinic(parsed.clinicId, async (tx) => {
@@ -104,11 +153,22 @@ export class CalendarFeedsService {
       if (!owner) throw DomainException.notFound('Calendar feed');
       const events =
         owner.role === 'therapist'
-          ? await this.therapistEvents(tx, parsed.clinicId, owner.user_id, now)
+          ? await this.therapistEvents(
+              tx,
+              parsed.clinicId,
+              owner.user_id,
+              now,
+              sessionSummaryOf(await calendarFeedsRepository.clinicSettings(tx, parsed.clinicId)),
+            )
           : owner.role === 'client'
             ? await this.clientEvents(tx, parsed.clinicId, owner.user_id, now)
             : [];
-      return renderFeed({ name: 'Mend', zone: owner.timezone, events });
+      const lastModified = new Date(
+        Math.max(owner.feed_created_at.getTime(), ...events.map((e) => e.changedAt.getTime())),
+      );
+      // Whole seconds: Last-Modified carries no milliseconds.
+      lastModified.setMilliseconds(0);
+      return { body: renderFeed({ name: 'Mend', zone: owner.timezone, events }), lastModified };
     });
   }
 
@@ -117,6 +177,7 @@ export class CalendarFeedsService {
     clinicId: string,
     therapistId: string,
     now: Date,
+    summary: SessionSummary,
   ): Promise<FeedEvent[]> {
     const rows = await calendarFeedsRepository.therapistSessions(
       tx,
@@ -129,8 +190,9 @@ export class CalendarFeedsService {
       uid: `session-${r.id}@mend`,
       startsAt: r.starts_at,
       endsAt: r.ends_at,
-      summary: r.label ? `Couples session · ${r.label}` : 'Couples session',
+      summary: sessionTitle(summary, r),
       changedAt: r.updated_at,
+      sequence: r.sequence,
     }));
   }
 
@@ -161,6 +223,7 @@ export class CalendarFeedsService {
         endsAt: r.ends_at,
         summary: 'Couples session',
         changedAt: r.updated_at,
+        sequence: r.sequence,
       })),
       ...due.map((r) => ({
         uid: `occurrence-${r.id}@mend`,
@@ -168,6 +231,7 @@ export class CalendarFeedsService {
         endsAt: new Date(r.due_at.getTime() + DUE_EVENT_MINUTES * 60_000),
         summary: r.title,
         changedAt: r.created_at,
+        sequence: 0,
       })),
     ];
   }

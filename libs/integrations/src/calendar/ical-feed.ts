@@ -10,6 +10,31 @@ export interface FeedEvent {
   summary: string;
   /** When this event last changed (DTSTAMP and LAST-MODIFIED; keeps a render stable between changes). */
   changedAt: Date;
+  /** RFC 5545 SEQUENCE: grows with every change of the event, so calendars take the newer version. */
+  sequence: number;
+}
+
+const CALENDAR_PROPERTY = /^(REFRESH-INTERVAL|X-PUBLISHED-TTL|NAME|X-WR-CALNAME|X-WR-TIMEZONE|METHOD|CALSCALE)[;:]/;
+
+/**
+ * RFC 5545 §3.4/§3.6: a calendar's properties come before its components. ical-generator writes
+ * REFRESH-INTERVAL and X-PUBLISHED-TTL after the VTIMEZONE; move every calendar-level property up.
+ */
+function calendarPropertiesFirst(text: string): string {
+  const lines = text.split('\r\n');
+  const firstComponent = lines.findIndex((line, i) => i > 0 && line.startsWith('BEGIN:'));
+  if (firstComponent < 0) return text;
+  let depth = 0;
+  const moved: string[] = [];
+  const rest: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (i < firstComponent) continue;
+    if (line.startsWith('BEGIN:')) depth++;
+    if (depth === 0 && CALENDAR_PROPERTY.test(line)) moved.push(line);
+    else rest.push(line);
+    if (line.startsWith('END:') && line !== 'END:VCALENDAR') depth--;
+  }
+  return [...lines.slice(0, firstComponent), ...moved, ...rest].join('\r\n');
 }
 
 /**
@@ -39,7 +64,8 @@ export function renderFeed(input: { name: string; zone: string; events: FeedEven
       summary: event.summary,
       stamp: event.changedAt,
       lastModified: event.changedAt,
+      sequence: event.sequence,
     });
   }
-  return calendar.toString();
+  return calendarPropertiesFirst(calendar.toString());
 }

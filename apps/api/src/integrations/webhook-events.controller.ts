@@ -1,0 +1,36 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { Roles, Scopes } from '@mend/auth';
+
+import {
+  WEBHOOK_DATA_MODELS,
+  WEBHOOK_EVENT_CATALOGUE,
+  WebhookEventBody,
+  WebhookEventTypeListResponse,
+} from './webhook-events.dto.js';
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@ApiExtraModels(WebhookEventBody, ...WEBHOOK_DATA_MODELS)
+@Roles('admin')
+@Scopes('webhooks:manage')
+@Controller('webhook-events')
+export class WebhookEventsController {
+  @Get()
+  @ApiOperation({
+    summary: 'The event catalogue: every event type a webhook endpoint can subscribe to, with the schema of its data',
+    description:
+      'Every delivery body is a WebhookEventBody `{type, timestamp, data}` whose data is the named schema; it carries ids only.',
+  })
+  @ApiOkResponse({ type: WebhookEventTypeListResponse })
+  list(): WebhookEventTypeListResponse {
+    return {
+      data: Object.entries(WEBHOOK_EVENT_CATALOGUE).map(([type, entry]) => ({
+        type: type as keyof typeof WEBHOOK_EVENT_CATALOGUE,
+        description: entry.description,
+        dataSchema: entry.data.name,
+      })),
+    };
+  }
+}
