@@ -269,7 +269,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
   document.info.license = { name: 'Proprietary' };
-  delete document.info.contact;
+  document.info.contact = { name: 'Mend' };
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,
