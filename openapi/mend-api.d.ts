@@ -260,6 +260,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/cookie/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in (cookie mode, for the web app): the refresh token is set as an httpOnly cookie, not answered
+         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
+         *
+         *     Public: no authentication.
+         */
+        post: operations["AuthController_cookieLogin_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh from the mend_refresh cookie (cookie mode); rotates the cookie
+         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
+         *
+         *     Public: no authentication.
+         */
+        post: operations["AuthController_cookieRefresh_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out (cookie mode): ends the sign-in of the mend_refresh cookie and clears it
+         * @description Sign out (cookie mode): ends the sign-in of the mend_refresh cookie and clears it
+         *
+         *     Public: no authentication.
+         */
+        post: operations["AuthController_cookieLogout_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/invitations/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie
+         * @description Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie
+         *
+         *     Public: no authentication.
+         */
+        post: operations["AuthController_cookieAccept_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -412,6 +500,34 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/security-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clinic's security settings every signed-in user needs (idle sign-out time)
+         * @description The clinic's security settings every signed-in user needs (idle sign-out time)
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
+        get: operations["SecuritySettingsController_get_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the clinic's security settings (admins)
+         * @description Change the clinic's security settings (admins)
+         *
+         *     Who may call: signed-in admin.
+         */
+        patch: operations["SecuritySettingsController_update_v1"];
         trace?: never;
     };
     "/v1/me": {
@@ -1743,6 +1859,22 @@ export interface components {
             /** @example rt_… */
             refreshToken: string;
         };
+        CookieSignedInResponse: {
+            /** @description Short-lived JWT for Authorization: Bearer; keep it in memory only */
+            accessToken: string;
+            /** @example Bearer */
+            tokenType: string;
+            /**
+             * @description Access token lifetime in seconds
+             * @example 900
+             */
+            expiresIn: number;
+            user: components["schemas"]["UserResponse"];
+        };
+        AcceptInvitationRequest: {
+            /** @example a long passphrase */
+            password: string;
+        };
         ForgotPasswordRequest: {
             /**
              * @description The clinic slug
@@ -1793,9 +1925,16 @@ export interface components {
             /** @enum {string} */
             status: "open" | "accepted" | "expired" | "revoked";
         };
-        AcceptInvitationRequest: {
-            /** @example a long passphrase */
-            password: string;
+        ClinicSecuritySettingsResponse: {
+            /**
+             * @description The web app signs a user out after this many minutes without activity, with a warning first
+             * @example 30
+             */
+            idleTimeoutMinutes: number;
+        };
+        UpdateClinicSecuritySettingsRequest: {
+            /** @example 15 */
+            idleTimeoutMinutes?: number;
         };
         MeResponse: {
             user: components["schemas"]["UserResponse"];
@@ -4395,6 +4534,244 @@ export interface operations {
             };
         };
     };
+    AuthController_cookieLogin_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown clinic, unknown email or wrong password (indistinguishable) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts from this address for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_cookieRefresh_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be `1` (CSRF protection) */
+                "X-Mend-CSRF": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No cookie, or an unknown, expired, revoked or already-used refresh token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The CSRF header is missing, or the request is cross-site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_cookieLogout_v1: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be `1` (CSRF protection) */
+                "X-Mend-CSRF": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The CSRF header is missing, or the request is cross-site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_cookieAccept_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The invitation was already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The invitation expired or was replaced */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     AuthController_logout_v1: {
         parameters: {
             query?: never;
@@ -4718,6 +5095,113 @@ export interface operations {
             };
             /** @description The invitation expired or was replaced */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SecuritySettingsController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicSecuritySettingsResponse"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SecuritySettingsController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClinicSecuritySettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicSecuritySettingsResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
