@@ -5459,7 +5459,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -5798,7 +5798,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -6087,7 +6087,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -6529,7 +6529,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -6822,7 +6822,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7052,7 +7052,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7426,7 +7426,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7951,7 +7951,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8349,7 +8349,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8708,7 +8708,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the first response (with `Idempotent-Replayed: true`); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
+                /** @description Makes a retried POST safe: the same key and body within 24 hours answer the resource the first request created, read again (with `Idempotent-Replayed: true`; a secret shown once — a key, a link — is not repeated); the same key with another body answers 422; while the first request is still running, 409. Keys are scoped to the caller; 1–255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
