@@ -74,7 +74,7 @@ describe('the main flows through the generated client', () => {
     expect(couple.response.status).toBe(201);
     const coupleId = couple.data!.id;
     const partnerLogin = await api.POST('/v1/invitations/{token}/accept', {
-      params: { path: { token: couple.data!.partners[0].invitationUrl.split('/').pop()! } },
+      params: { path: { token: couple.data!.partners[0].invitationUrl!.split('/').pop()! } },
       body: { password: TEST_PASSWORD },
     });
     const partner = bearer(partnerLogin.data!.accessToken);

@@ -86,7 +86,11 @@ export class PartnerResponse {
 }
 
 export class CreatedPartnerResponse extends PartnerResponse {
-  @ApiProperty({ description: 'Single-use link for this partner to set a password (7 days)' }) invitationUrl: string;
+  @ApiPropertyOptional({
+    description:
+      'Single-use link for this partner to set a password (7 days). Shown once: an Idempotency-Key replay answers without it.',
+  })
+  invitationUrl?: string;
 }
 
 export class CoupleResponse {

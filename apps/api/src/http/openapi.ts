@@ -167,7 +167,10 @@ function completeOperation(path: string, operation: Operation, rule: RouteAccess
   const responses: Record<string, any> = operation.responses;
   const statuses = new Set<number>();
   const parameters: Array<{ in: string }> = operation.parameters ?? [];
-  if (operation.requestBody || parameters.some((p) => p.in !== 'path')) statuses.add(400);
+  // Every route can answer 400 (the global input-hygiene hook refuses control characters in the
+  // path, query and body) and 429 (rate limits per user, per API key and per address on every route).
+  // The health probes are outside both (they answer 200 or 503 only).
+  if (!path.startsWith('/health')) statuses.add(400).add(429);
   if (operation.requestBody) statuses.add(413).add(415);
   if (!rule?.isPublic) statuses.add(401).add(403);
   if (path.includes('{')) statuses.add(404);
