@@ -94,4 +94,8 @@ export default {
   // A global option (jest ignores it inside a project): hooks that start apps and workers get
   // room on a loaded 2-core machine; a hung test still fails within a minute.
   testTimeout: 60000,
+  // Each e2e file loads the whole Nest app into a fresh VM-module registry, and V8 does not give all
+  // of it back: a worker that ran many files grew past the 4 GB heap. Recycle a worker between
+  // files once it holds more than this.
+  workerIdleMemoryLimit: '1200MB',
 };
