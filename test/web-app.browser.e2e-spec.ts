@@ -402,8 +402,12 @@ describe('web app in Chromium: the therapist’s day', () => {
     }
     const therapistToken = await login(NEW_THERAPIST.email, PASSWORD);
     for (let i = 0; ; i++) {
-      const report = await api<{ alerts: unknown[] }>('GET', `/v1/couples/${coupleId}/progress`, therapistToken);
-      if (report.alerts.length) break;
+      const report = await api<{ alerts: Array<{ status: string }> }>(
+        'GET',
+        `/v1/couples/${coupleId}/progress`,
+        therapistToken,
+      );
+      if (report.alerts.some((a) => a.status === 'open')) break;
       if (i > 150) throw new Error('no alert was raised');
       await new Promise((r) => setTimeout(r, 100));
     }
