@@ -1,5 +1,6 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 
+import { adminRoutes } from './admin/routes';
 import { ConsoleLayout, PageLoader } from './components/ConsoleLayout';
 import { RouteError } from './components/RouteError';
 import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
@@ -7,6 +8,7 @@ import { InvitationPage } from './pages/InvitationPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
+import { partnerRoutes } from './partner/routes';
 
 /** The console's pages load on demand so the sign-in page stays small. */
 const page = (load: () => Promise<{ default: React.ComponentType }>): Pick<RouteObject, 'lazy'> => ({
@@ -35,6 +37,8 @@ export const router = createBrowserRouter([
       { path: 'exercises', ...page(() => import('./pages/ExercisesPage')) },
       { path: 'exercises/new', ...page(() => import('./pages/ExerciseEditorPage')) },
       { path: 'exercises/:exerciseId/edit', ...page(() => import('./pages/ExerciseEditorPage')) },
+      ...partnerRoutes,
+      ...adminRoutes,
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -3,7 +3,9 @@ import { useDisclosure } from '@mantine/hooks';
 import { Suspense } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigation } from 'react-router';
 
+import { adminNav } from '../admin/routes';
 import { useAuth } from '../auth/AuthProvider';
+import { partnerNav } from '../partner/routes';
 import { IdleGuard } from './IdleGuard';
 
 const NAV: Record<string, { to: string; label: string }[]> = {
@@ -12,8 +14,8 @@ const NAV: Record<string, { to: string; label: string }[]> = {
     { to: '/couples/new', label: 'New couple' },
     { to: '/exercises', label: 'Exercise library' },
   ],
-  admin: [{ to: '/', label: 'Clinic' }],
-  client: [{ to: '/', label: 'Home' }],
+  admin: adminNav,
+  client: partnerNav,
 };
 
 export function PageLoader() {
