@@ -3257,26 +3257,6 @@ export interface components {
              */
             status: "acknowledged";
         };
-        CaseloadPartnerResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @example Jordan Rivera */
-            name: string;
-        };
-        NextSessionResponse: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * Format: date-time
-             * @example 2026-03-09T22:00:00.000Z
-             */
-            startsAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-03-09T22:50:00.000Z
-             */
-            endsAt: string;
-        };
         RecentCompletionResponse: {
             /** @example 14 */
             days: number;
@@ -3293,6 +3273,37 @@ export interface components {
              */
             completionRate: number | null;
         };
+        CaseloadPartnerResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example Jordan Rivera */
+            name: string;
+            /** @description This partner's own homework of the last 14 days (joint homework counts in the couple's figure only) */
+            recentCompletion: components["schemas"]["RecentCompletionResponse"];
+        };
+        NextSessionResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T22:00:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T22:50:00.000Z
+             */
+            endsAt: string;
+        };
+        OpenAlertsBySeverityResponse: {
+            /**
+             * @description Safety concerns
+             * @example 0
+             */
+            high: number;
+            /** @example 1 */
+            normal: number;
+        };
         CaseloadCoupleResponse: {
             /** Format: uuid */
             coupleId: string;
@@ -3304,6 +3315,12 @@ export interface components {
              */
             status: "active" | "paused" | "closed";
             partners: components["schemas"]["CaseloadPartnerResponse"][];
+            /**
+             * Format: date-time
+             * @description When either partner last checked in
+             * @example 2026-03-08T01:12:00.000Z
+             */
+            lastCheckInAt: string | null;
             /** @description The next scheduled session, if any */
             nextSession: components["schemas"]["NextSessionResponse"] | null;
             /** @example 2 */
@@ -3311,6 +3328,7 @@ export interface components {
             recentCompletion: components["schemas"]["RecentCompletionResponse"];
             /** @example 1 */
             openAlerts: number;
+            openAlertsBySeverity: components["schemas"]["OpenAlertsBySeverityResponse"];
         };
         CaseloadPageResponse: {
             data: components["schemas"]["CaseloadCoupleResponse"][];

@@ -620,8 +620,14 @@ describe('progress, alerts, chart and caseloads', () => {
       openAlerts: 1,
       // Last 14 days: Alex 12 trust pulses (3 missed) + Blake 12, and both CSI-4s.
       recentCompletion: { days: 14, expected: 26, completed: 23, completionRate: 0.88 },
+      openAlertsBySeverity: { high: 0, normal: 1 },
+      lastCheckInAt: expect.any(String),
     });
-    expect(row.partners.map((p: { name: string }) => p.name)).toEqual(['Alex Morgan', 'Blake Morgan']);
+    // Per partner: Alex missed 3 of 13, Blake none.
+    expect(row.partners).toMatchObject([
+      { name: 'Alex Morgan', recentCompletion: { expected: 13, completed: 10, completionRate: 0.77 } },
+      { name: 'Blake Morgan', recentCompletion: { expected: 13, completed: 13, completionRate: 1 } },
+    ]);
     const taras = await t.http().get('/v1/caseload').auth(tara.accessToken, auth).expect(200);
     expect(taras.body.data).toEqual([]);
   });

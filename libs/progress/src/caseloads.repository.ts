@@ -112,15 +112,54 @@ export const caseloadsRepository = {
     return new Map(rows.map((r) => [r.couple_id, { expected: Number(r.expected), completed: Number(r.completed) }]));
   },
 
-  async openAlertsByCouple(tx: EntityManager, clinicId: string, coupleIds: string[]): Promise<Map<string, number>> {
-    return countMap(
-      await tx.query(
-        `SELECT couple_id AS key, count(*) AS count FROM alert
-          WHERE clinic_id = $1 AND status = 'open' AND couple_id = ANY($2::uuid[])
-          GROUP BY couple_id`,
-        [clinicId, coupleIds],
-      ),
+  /**
+   * The same 14-day completion per partner, from the partner's own (individual-mode) occurrences;
+   * joint-mode homework (one occurrence for the couple) counts in the couple's figure only.
+   */
+  async recentCompletionByPartner(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+    now: Date,
+  ): Promise<Map<string, { expected: number; completed: number }>> {
+    const rows: Array<{ partner_id: string; expected: string; completed: string }> = await tx.query(
+      `SELECT o.partner_id, count(*) AS expected, count(c.id) AS completed
+         FROM occurrence o
+         LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.occurrence_id = o.id
+        WHERE o.clinic_id = $1 AND o.couple_id = ANY($2::uuid[]) AND o.partner_id IS NOT NULL
+          AND o.due_at > $3::timestamptz - make_interval(days => $4) AND o.due_at <= $3
+          AND (o.closes_at <= $3 OR c.id IS NOT NULL)
+        GROUP BY o.partner_id`,
+      [clinicId, coupleIds, now, RECENT_DAYS],
     );
+    return new Map(rows.map((r) => [r.partner_id, { expected: Number(r.expected), completed: Number(r.completed) }]));
+  },
+
+  /** The newest check-in of each couple (either partner), from check_in_couple_time_idx. */
+  async lastCheckIns(tx: EntityManager, clinicId: string, coupleIds: string[]): Promise<Map<string, Date>> {
+    const rows: Array<{ couple_id: string; submitted_at: Date }> = await tx.query(
+      `SELECT couple_id, max(submitted_at) AS submitted_at FROM check_in
+        WHERE clinic_id = $1 AND couple_id = ANY($2::uuid[])
+        GROUP BY couple_id`,
+      [clinicId, coupleIds],
+    );
+    return new Map(rows.map((r) => [r.couple_id, r.submitted_at]));
+  },
+
+  /** Open alerts per couple and severity ('high' is a safety concern). */
+  async openAlertsBySeverity(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+  ): Promise<Map<string, { high: number; normal: number }>> {
+    const rows: Array<{ couple_id: string; high: string; normal: string }> = await tx.query(
+      `SELECT couple_id, count(*) FILTER (WHERE severity = 'high') AS high, count(*) FILTER (WHERE severity <> 'high') AS normal
+         FROM alert
+        WHERE clinic_id = $1 AND status = 'open' AND couple_id = ANY($2::uuid[])
+        GROUP BY couple_id`,
+      [clinicId, coupleIds],
+    );
+    return new Map(rows.map((r) => [r.couple_id, { high: Number(r.high), normal: Number(r.normal) }]));
   },
 
   /**

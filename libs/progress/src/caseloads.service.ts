@@ -12,13 +12,32 @@ export interface CaseloadCoupleView {
   coupleId: string;
   label: string | null;
   status: CaseloadCoupleStatus;
-  partners: Array<{ id: string; name: string }>;
+  /** Each partner with their own completion of the last 14 days (individual-mode homework). */
+  partners: Array<{ id: string; name: string; recentCompletion: RecentCompletion }>;
+  /** When either partner last checked in. */
+  lastCheckInAt: Date | null;
   nextSession: { id: string; startsAt: Date; endsAt: Date } | null;
   activeAssignments: number;
   /** Occurrences due in the last 14 days that are closed or done, and how many were checked in. */
-  recentCompletion: { days: number; expected: number; completed: number; completionRate: number | null };
+  recentCompletion: RecentCompletion;
   openAlerts: number;
+  /** The open alerts by severity ('high': a safety concern). */
+  openAlertsBySeverity: { high: number; normal: number };
 }
+
+export interface RecentCompletion {
+  days: number;
+  expected: number;
+  completed: number;
+  completionRate: number | null;
+}
+
+const recentCompletion = (recent = { expected: 0, completed: 0 }): RecentCompletion => ({
+  days: RECENT_DAYS,
+  expected: recent.expected,
+  completed: recent.completed,
+  completionRate: recent.expected === 0 ? null : round2(recent.completed / recent.expected),
+});
 
 export interface TherapistCaseloadView {
   therapistId: string;
@@ -66,23 +85,25 @@ export class CaseloadsService {
       const next = await caseloadsRepository.nextSessions(tx, principal.clinicId, ids, now);
       const assignments = await caseloadsRepository.activeAssignments(tx, principal.clinicId, ids);
       const completion = await caseloadsRepository.recentCompletion(tx, principal.clinicId, ids, now);
-      const alerts = await caseloadsRepository.openAlertsByCouple(tx, principal.clinicId, ids);
+      const byPartner = await caseloadsRepository.recentCompletionByPartner(tx, principal.clinicId, ids, now);
+      const lastCheckIns = await caseloadsRepository.lastCheckIns(tx, principal.clinicId, ids);
+      const alerts = await caseloadsRepository.openAlertsBySeverity(tx, principal.clinicId, ids);
       return toPage(couples, query.limit, (c): CaseloadCoupleView => {
-        const recent = completion.get(c.id) ?? { expected: 0, completed: 0 };
+        const open = alerts.get(c.id) ?? { high: 0, normal: 0 };
         return {
           coupleId: c.id,
           label: c.label,
           status: c.status,
-          partners: partners.get(c.id) ?? [],
+          partners: (partners.get(c.id) ?? []).map((p) => ({
+            ...p,
+            recentCompletion: recentCompletion(byPartner.get(p.id)),
+          })),
+          lastCheckInAt: lastCheckIns.get(c.id) ?? null,
           nextSession: next.get(c.id) ?? null,
           activeAssignments: assignments.get(c.id) ?? 0,
-          recentCompletion: {
-            days: RECENT_DAYS,
-            expected: recent.expected,
-            completed: recent.completed,
-            completionRate: recent.expected === 0 ? null : round2(recent.completed / recent.expected),
-          },
-          openAlerts: alerts.get(c.id) ?? 0,
+          recentCompletion: recentCompletion(completion.get(c.id)),
+          openAlerts: open.high + open.normal,
+          openAlertsBySeverity: open,
         };
       });
     });

@@ -12,9 +12,9 @@ export class CaseloadQuery extends PageQuery {
   status?: (typeof COUPLE_STATUSES)[number];
 }
 
-export class CaseloadPartnerResponse {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'Jordan Rivera' }) name: string;
+export class OpenAlertsBySeverityResponse {
+  @ApiProperty({ example: 0, description: 'Safety concerns' }) high: number;
+  @ApiProperty({ example: 1 }) normal: number;
 }
 
 export class NextSessionResponse {
@@ -37,16 +37,35 @@ export class RecentCompletionResponse {
   completionRate: number | null;
 }
 
+export class CaseloadPartnerResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Jordan Rivera' }) name: string;
+  @ApiProperty({
+    type: RecentCompletionResponse,
+    description: "This partner's own homework of the last 14 days (joint homework counts in the couple's figure only)",
+  })
+  recentCompletion: RecentCompletionResponse;
+}
+
 export class CaseloadCoupleResponse {
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ type: String, nullable: true, example: 'Rivera–Chen' }) label: string | null;
   @ApiProperty({ enum: COUPLE_STATUSES, example: 'active' }) status: string;
   @ApiProperty({ type: [CaseloadPartnerResponse] }) partners: CaseloadPartnerResponse[];
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-03-08T01:12:00.000Z',
+    description: 'When either partner last checked in',
+  })
+  lastCheckInAt: Date | null;
   @ApiProperty({ type: NextSessionResponse, nullable: true, description: 'The next scheduled session, if any' })
   nextSession: NextSessionResponse | null;
   @ApiProperty({ example: 2 }) activeAssignments: number;
   @ApiProperty({ type: RecentCompletionResponse }) recentCompletion: RecentCompletionResponse;
   @ApiProperty({ example: 1 }) openAlerts: number;
+  @ApiProperty({ type: OpenAlertsBySeverityResponse }) openAlertsBySeverity: OpenAlertsBySeverityResponse;
 }
 
 export class CaseloadPageResponse {
