@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AuditModule } from '@mend/audit';
-import { CheckInLinkReminderIssuer } from '@mend/check-in-page';
+import { CheckInLinkReminderIssuer, ExpiredRowsPurge } from '@mend/check-in-page';
 import { ConfigModule, readProcessConfig, type AppConfig } from '@mend/config';
 import { loggerParams } from '@mend/core';
 import { DatabaseModule } from '@mend/database';
@@ -42,6 +42,7 @@ export class WorkerModule {
         OutboxRelay,
         ReminderSender,
         RemindersReconciler,
+        ExpiredRowsPurge,
         { provide: ReminderLinkIssuer, useClass: CheckInLinkReminderIssuer },
         InvitationEmailHandler,
         AccountEmailHandler,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 
+import { EXPIRED_ROWS_PURGE_INTERVAL_MS } from '@mend/check-in-page';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { PeriodicSweeps } from '@mend/integrations';
 import {
@@ -27,6 +28,7 @@ import { WebhooksProcessor } from './processors/webhooks.processor.js';
 export const WORKER_SHUTDOWN_GRACE_MS = 8_000;
 
 const RECONCILER_SCHEDULER_ID = 'reminders-reconcile';
+export const EXPIRED_ROWS_PURGE_SCHEDULER_ID = 'retention-purge';
 
 /** A worker that cannot reach its backend at boot exits (and is restarted) rather than idling. */
 export const BACKEND_READY_TIMEOUT_MS = 30_000;
@@ -61,6 +63,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     await this.warnUnlessNoEviction();
     this.workers.start(this.processors);
     await this.scheduleReminderReconciler();
+    await this.scheduleExpiredRowsPurge();
     this.watchReminderReconciler();
     this.relay.start();
     this.sweeps.start();
@@ -91,6 +94,19 @@ export class WorkerRunner implements BeforeApplicationShutdown {
       );
   }
 
+  /** Retention: rows that stopped working are deleted every hour (one scheduler, fanned out per clinic). */
+  private async scheduleExpiredRowsPurge(): Promise<void> {
+    const name = JobName.ExpiredRowsPurge;
+    const { attempts, backoff, removeOnComplete, removeOnFail } = JOB_POLICIES[name].options;
+    await this.connections
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler(
+        EXPIRED_ROWS_PURGE_SCHEDULER_ID,
+        { every: EXPIRED_ROWS_PURGE_INTERVAL_MS },
+        { name, data: { clinicId: ALL_CLINICS }, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+      );
+  }
+
   /**
    * The scheduler lives in the queue backend, so a Redis that lost its data (FLUSHALL, a restart
    * without persistence) loses it too, and with it the one job that would recover the lost
@@ -109,7 +125,10 @@ export class WorkerRunner implements BeforeApplicationShutdown {
   }
 
   private async ensureReminderReconciler(): Promise<boolean> {
-    if (await this.connections.queue(QueueName.Maintenance).getJobScheduler(RECONCILER_SCHEDULER_ID)) return false;
+    const queue = this.connections.queue(QueueName.Maintenance);
+    // The purge's schedule is lost with the same data; it is put back on the same watch.
+    if (!(await queue.getJobScheduler(EXPIRED_ROWS_PURGE_SCHEDULER_ID))) await this.scheduleExpiredRowsPurge();
+    if (await queue.getJobScheduler(RECONCILER_SCHEDULER_ID)) return false;
     await this.scheduleReminderReconciler();
     this.logger.warn({
       msg: 'the reminder reconciler schedule was missing (the queue backend lost its data?); re-created it',

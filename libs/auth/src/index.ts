@@ -9,3 +9,4 @@ export * from './rate-limit.service.js';
 export * from './token.service.js';
 export * from './security-settings.service.js';
 export * from './totp.js';
+export * from './token-retention.repository.js';

@@ -317,3 +317,17 @@ export async function purgeEndedCheckInSessions(tx: EntityManager, clinicId: str
   );
   return removed.length;
 }
+
+/**
+ * Deletes a clinic's links that no longer open anything (expired or revoked), with their page
+ * sessions (cascade). The page answers an unknown, expired or revoked link alike, so nothing a
+ * partner sees changes when the row goes.
+ */
+export async function purgeEndedCheckInLinks(tx: EntityManager, clinicId: string, now: Date): Promise<number> {
+  const removed = await queryRows<{ id: string }>(
+    tx,
+    `DELETE FROM check_in_link WHERE clinic_id = $1 AND (expires_at <= $2 OR revoked_at IS NOT NULL) RETURNING id`,
+    [clinicId, now],
+  );
+  return removed.length;
+}

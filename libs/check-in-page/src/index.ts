@@ -8,3 +8,4 @@ export * from './check-in-page.view.js';
 export * from './check-in-page.service.js';
 export * from './check-in-links.module.js';
 export * from './check-in-link-reminder.issuer.js';
+export * from './expired-rows.purge.js';

@@ -53,4 +53,19 @@ export const invitationsRepository = {
       [clinicId, userId],
     );
   },
+
+  /**
+   * Deletes invitations that stopped working (accepted, revoked or expired) before `cutoff`. The
+   * caller keeps them a while first, so an old link still says "expired" or "accepted" rather
+   * than "not found".
+   */
+  async purgeSpent(tx: EntityManager, clinicId: string, cutoff: Date): Promise<number> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `DELETE FROM invitation
+        WHERE clinic_id = $1 AND least(expires_at, accepted_at, revoked_at) < $2
+        RETURNING id`,
+      [clinicId, cutoff],
+    );
+    return rows.length;
+  },
 };

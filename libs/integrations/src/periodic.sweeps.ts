@@ -2,21 +2,17 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock } from '@mend/core';
-import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
+import { TenantDatabase } from '@mend/database';
 
 import { announceMissedOccurrences } from './webhooks/missed-occurrences.js';
 import { clinicsListeningToMissedOccurrences } from './webhooks/webhooks.repository.js';
 
-/** Expired Idempotency-Key records (which may hold a secret shown once, e.g. an API key) are deleted this often. */
-export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
-
 /**
  * Periodic work that has no triggering write: `occurrence.missed` (an occurrence closes by the
- * clock, not by a request) and the purge of expired Idempotency-Key records. A timer per worker
- * process, like the outbox relay, rather than a BullMQ job scheduler: registry jobs name their
- * clinic, and both passes are safe to run from several workers at once (announcements are
- * deduplicated per occurrence, deletes are idempotent). Each pass fans out per clinic, and one
- * clinic's failure does not stop the others.
+ * clock, not by a request). A timer per worker process, like the outbox relay; the pass is safe
+ * to run from several workers at once (announcements are deduplicated per occurrence). It fans
+ * out per clinic, and one clinic's failure does not stop the others. (Expired rows, Idempotency-Key
+ * records among them, are purged by the retention.purge job: see ExpiredRowsPurge.)
  */
 @Injectable()
 export class PeriodicSweeps implements OnModuleDestroy {
@@ -34,7 +30,6 @@ export class PeriodicSweeps implements OnModuleDestroy {
   start(): void {
     this.isStopping = false;
     this.every(this.config.webhooks.missedScanIntervalMs, () => this.announceMissedOnce());
-    this.every(IDEMPOTENCY_PURGE_INTERVAL_MS, () => this.purgeIdempotencyOnce());
   }
 
   async stop(): Promise<void> {
@@ -63,22 +58,6 @@ export class PeriodicSweeps implements OnModuleDestroy {
       }
     }
     return announced;
-  }
-
-  async purgeIdempotencyOnce(now: Date = this.clock.now()): Promise<number> {
-    let purged = 0;
-    for (const clinicId of await this.db.clinicIds()) {
-      try {
-        purged += await this.db.withClinic(clinicId, (tx) => purgeExpiredIdempotencyRecords(tx, clinicId, now));
-      } catch (error) {
-        this.logger.error({
-          msg: 'idempotency purge failed for a clinic; will retry',
-          clinicId,
-          error: errorMessage(error),
-        });
-      }
-    }
-    return purged;
   }
 
   private every(intervalMs: number, pass: () => Promise<unknown>): void {

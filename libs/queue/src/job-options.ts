@@ -39,6 +39,9 @@ export const REMINDER_SEND_RETRY = { attempts: 8, backoff: { type: 'exponential'
 /** The reconciler runs every minute anyway: one retry is enough. */
 export const REMINDERS_RECONCILE_RETRY = { attempts: 2, backoff: { type: 'fixed', delay: 10_000 } } as const;
 
+/** The purge runs every hour and deletes idempotently: one retry, then the next pass. */
+export const EXPIRED_ROWS_PURGE_RETRY = { attempts: 2, backoff: { type: 'fixed', delay: 60_000 } } as const;
+
 export interface JobPolicy<K extends JobName> {
   options: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail' | 'priority'>;
   /** Deterministic id for a direct add (the outbox relay uses the outbox row id instead). */
@@ -103,6 +106,14 @@ export const JOB_POLICIES: { [K in JobName]: JobPolicy<K> } = {
       removeOnFail: FAILED_JOB_RETENTION,
     },
     jobId: (data) => `reminders-reconcile.${data.clinicId}`,
+  },
+  [JobName.ExpiredRowsPurge]: {
+    options: {
+      ...EXPIRED_ROWS_PURGE_RETRY,
+      removeOnComplete: COMPLETED_JOB_RETENTION,
+      removeOnFail: FAILED_JOB_RETENTION,
+    },
+    jobId: (data) => `retention-purge.${data.clinicId}`,
   },
 };
 

@@ -20,6 +20,7 @@ export const JobName = {
   InboundEventProcess: 'integration.inbound',
   ReminderSend: 'reminder.send',
   RemindersReconcile: 'reminders.reconcile',
+  ExpiredRowsPurge: 'retention.purge',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -81,6 +82,15 @@ export interface RemindersReconcileJobData {
   isReplan?: boolean;
 }
 
+/**
+ * Deletes rows that stopped working (expired Idempotency-Key records, check-in links and page
+ * sessions, spent password resets and invitations, ended sign-in families), run by a job
+ * scheduler every hour. `clinicId` is {@link ALL_CLINICS} for the fan-out, or one clinic's id.
+ */
+export interface ExpiredRowsPurgeJobData {
+  clinicId: string;
+}
+
 /** The clinic id of platform-wide periodic jobs that fan out per clinic themselves. */
 export const ALL_CLINICS = 'all-clinics';
 
@@ -95,6 +105,7 @@ export interface JobPayloads {
   [JobName.InboundEventProcess]: InboundEventProcessJobData;
   [JobName.ReminderSend]: ReminderSendJobData;
   [JobName.RemindersReconcile]: RemindersReconcileJobData;
+  [JobName.ExpiredRowsPurge]: ExpiredRowsPurgeJobData;
 }
 
 /** Every payload names its clinic: handlers open a tenant transaction with it, logs carry it. */
@@ -112,6 +123,7 @@ export const JOB_QUEUE = {
   [JobName.InboundEventProcess]: QueueName.Integrations,
   [JobName.ReminderSend]: QueueName.Notifications,
   [JobName.RemindersReconcile]: QueueName.Maintenance,
+  [JobName.ExpiredRowsPurge]: QueueName.Maintenance,
 } as const satisfies { [K in JobName]: QueueName };
 
 export type JobItem = { [K in JobName]: { name: K; data: JobPayloads[K] } }[JobName];

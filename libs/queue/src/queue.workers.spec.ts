@@ -22,6 +22,7 @@ class MaintenanceProbe extends QueueProcessor<Maintenance> {
   protected readonly handlers: JobHandlers<Maintenance> = {
     [JobName.ProgressRefresh]: async () => undefined,
     [JobName.RemindersReconcile]: async () => undefined,
+    [JobName.ExpiredRowsPurge]: async () => undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { ExpiredRowsPurge } from '@mend/check-in-page';
 import { Clock } from '@mend/core';
 import { ProgressService } from '@mend/progress';
 import { ALL_CLINICS, JobName, QueueName, QueueProcessor, type JobHandlers } from '@mend/queue';
@@ -7,7 +8,7 @@ import { RemindersReconciler } from '@mend/reminders';
 
 type Maintenance = typeof QueueName.Maintenance;
 
-/** Background upkeep of clinical data: alerts are stored as soon as the data that opens them lands. */
+/** Background upkeep: alerts are stored as soon as the data that opens them lands; expired rows are purged. */
 @Injectable()
 export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
   readonly queueName = QueueName.Maintenance;
@@ -23,11 +24,15 @@ export class MaintenanceProcessor extends QueueProcessor<Maintenance> {
       // grows when an occurrence closes, with no request to trigger it).
       if (job.data.clinicId !== ALL_CLINICS) await this.progress.sweepAlerts(job.data.clinicId, now);
     },
+    [JobName.ExpiredRowsPurge]: async (job) => {
+      await this.purge.run(job.data, this.clock.now());
+    },
   };
 
   constructor(
     private readonly progress: ProgressService,
     private readonly reconciler: RemindersReconciler,
+    private readonly purge: ExpiredRowsPurge,
     private readonly clock: Clock,
   ) {
     super();
