@@ -33,6 +33,7 @@ const libs = [
   'progress',
   'reminders',
   'check-in-page',
+  'check-in-form',
   'integrations',
   'testing',
 ];

@@ -12,6 +12,10 @@ const api = process.env.MEND_API_URL ?? 'http://127.0.0.1:3000';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   oxc: { jsx: { runtime: 'automatic' } },
+  resolve: {
+    // The check-in wording and form rules the server-rendered check-in page uses too (one catalog).
+    alias: { '@mend/check-in-form': fileURLToPath(new URL('../../libs/check-in-form/src/index.ts', import.meta.url)) },
+  },
   build: {
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     emptyOutDir: true,

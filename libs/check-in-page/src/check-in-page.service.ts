@@ -28,10 +28,11 @@ import {
 } from './check-in-links.rules.js';
 import {
   answersFromPost,
+  errorSummaryItems,
   fieldErrors,
   fieldModels,
+  visibilityFieldModel,
   visibilityFromPost,
-  type GroupFieldModel,
   type PostedForm,
 } from './check-in-page.form.js';
 import {
@@ -465,36 +466,7 @@ export class CheckInPageService {
     const fields = fieldModels(version.form, posted, errors, m);
     const partner = partnerName ? firstName(partnerName) : null;
     const postedVisibility = posted ? posted.visibility : undefined;
-    const visibilityField: GroupFieldModel | null = partner
-      ? {
-          kind: 'group',
-          key: 'visibility',
-          inputType: 'radio',
-          layout: 'list',
-          name: 'visibility',
-          firstId: 'f-visibility',
-          legend: m.form.visibilityLegend,
-          hints: [format(m.form.visibilityHint, { partner })],
-          hintId: 'f-visibility-hint',
-          isOptional: false,
-          error: visibilityError,
-          errorId: 'f-visibility-error',
-          options: [
-            {
-              id: 'f-visibility',
-              value: 'private',
-              label: m.form.visibilityPrivate,
-              isChecked: posted === null || postedVisibility === 'private',
-            },
-            {
-              id: 'f-visibility-1',
-              value: 'shared',
-              label: format(m.form.visibilityShared, { partner }),
-              isChecked: postedVisibility === 'shared',
-            },
-          ],
-        }
-      : null;
+    const visibilityField = visibilityFieldModel(m, partner, posted, visibilityError);
     const invalid = [...fields.filter((f) => f.error), ...(visibilityField?.error ? [visibilityField] : [])];
     const isLate = now.getTime() > ctx.dueAt.getTime();
     const due = isLate
@@ -522,13 +494,7 @@ export class CheckInPageService {
       errorSummary: invalid.length
         ? {
             heading: m.errors.summaryHeading,
-            items: invalid.map((f) => ({
-              href: `#${f.firstId}`,
-              text: format(m.errors.summaryItem, {
-                question: f.kind === 'text' ? f.label : f.legend,
-                message: f.error!,
-              }),
-            })),
+            items: errorSummaryItems(m, invalid),
           }
         : null,
     };

@@ -101,12 +101,5 @@ export function assetUrls(assetBase: string): Pick<PageLayout, 'css' | 'js' | 'i
   };
 }
 
-/** Text as paragraphs: blank lines separate them, single line breaks are kept as spaces. */
-export function paragraphsOf(text: string | null | undefined): string[] {
-  if (!text) return [];
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split(/\n\s*\n/)
-    .map((p) => p.replace(/\s*\n\s*/g, ' ').trim())
-    .filter(Boolean);
-}
+// One rule for the page and the web app's in-app check-in.
+export { paragraphsOf } from '@mend/check-in-form';
