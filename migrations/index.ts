@@ -11,6 +11,7 @@ import { AddSafetyAndAlertLifecycle1764781300000 } from './1764781300000-AddSafe
 import { AddAccountSecurity1764800000000 } from './1764800000000-AddAccountSecurity.js';
 import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-KeepOnlyIdsInIdempotencyRecords.js';
 import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSequence.js';
+import { AddWebhookEndpointManagement1764830000000 } from './1764830000000-AddWebhookEndpointManagement.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   AddAccountSecurity1764800000000,
   KeepOnlyIdsInIdempotencyRecords1764810000000,
   AddSessionSequence1764820000000,
+  AddWebhookEndpointManagement1764830000000,
 ];

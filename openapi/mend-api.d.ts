@@ -1295,6 +1295,78 @@ export interface paths {
         delete: operations["WebhookEndpointsController_remove_v1"];
         options?: never;
         head?: never;
+        /**
+         * Change an endpoint's URL, subscribed events or description
+         * @description Only the fields sent change. A new URL passes the same address check as at creation; deliveries still scheduled go to the new URL. The signing secret does not change (POST …/rotate-secret does that).
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
+        patch: operations["WebhookEndpointsController_update_v1"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a disabled endpoint (410 Gone, or retries exhausted) active again
+         * @description The URL is checked again first. Events from now on are delivered; deliveries that failed meanwhile can be sent again with …/redeliver. Answers the endpoint; on an active endpoint this changes nothing.
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
+        post: operations["WebhookEndpointsController_enable_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret; the old one keeps signing during an overlap (default 24 h)
+         * @description Answers the new secret once. Until `previousSecretExpiresAt` every delivery carries two signatures in `webhook-signature` (`v1,<new> v1,<old>`, as Standard Webhooks allows), so a receiver verifies with either secret while it switches. Rotating again during an overlap drops the oldest secret at once.
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
+        post: operations["WebhookEndpointsController_rotateSecret_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed `webhook.test` event to this endpoint now (one attempt, in the delivery log)
+         * @description Whatever the endpoint subscribes to. The body is a WebhookEventBody whose data is `{endpointId}`; the answer is the delivery, pending: read its outcome (status code or error class) from GET …/deliveries.
+         *
+         *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         */
+        post: operations["WebhookEndpointsController_sendTest_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1307,7 +1379,7 @@ export interface paths {
         };
         /**
          * An endpoint's deliveries, newest first, with every attempt (status code, timing, error class)
-         * @description An endpoint's deliveries, newest first, with every attempt (status code, timing, error class)
+         * @description Filter by `state` and/or `eventType`; kept for WEBHOOK_DELIVERY_RETENTION_DAYS (30 by default) after they finish.
          *
          *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
          */
@@ -1351,7 +1423,7 @@ export interface paths {
         };
         /**
          * The event catalogue: every event type a webhook endpoint can subscribe to, with the schema of its data
-         * @description Every delivery body is a WebhookEventBody `{type, timestamp, data}` whose data is the named schema; it carries ids only.
+         * @description Every delivery body is a WebhookEventBody `{type, timestamp, data}` whose data is the named schema (`dataSchemaRef` points into this document); it carries ids only. `webhook.test` is sent only by POST /v1/webhook-endpoints/{id}/test.
          *
          *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
          */
@@ -3379,6 +3451,7 @@ export interface components {
              */
             url: string;
             /**
+             * @description The event types to receive (GET /v1/webhook-events lists them)
              * @example [
              *       "session.created",
              *       "session.updated",
@@ -3402,10 +3475,18 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "disabled";
-            /** @enum {string|null} */
-            disabledReason?: "gone" | null;
+            /**
+             * @description `gone`: the receiver answered 410; `failing`: a delivery exhausted its retries (24 h) and nothing reached the endpoint meanwhile. POST …/enable makes it active again.
+             * @enum {string|null}
+             */
+            disabledReason: "gone" | "failing" | null;
             /** Format: date-time */
-            disabledAt?: string | null;
+            disabledAt: string | null;
+            /**
+             * Format: date-time
+             * @description During a secret rotation: until when the replaced secret still signs (each delivery then carries two signatures); null otherwise
+             */
+            previousSecretExpiresAt: string | null;
             /** Format: date-time */
             createdAt: string;
             /**
@@ -3427,16 +3508,85 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "disabled";
-            /** @enum {string|null} */
-            disabledReason?: "gone" | null;
+            /**
+             * @description `gone`: the receiver answered 410; `failing`: a delivery exhausted its retries (24 h) and nothing reached the endpoint meanwhile. POST …/enable makes it active again.
+             * @enum {string|null}
+             */
+            disabledReason: "gone" | "failing" | null;
             /** Format: date-time */
-            disabledAt?: string | null;
+            disabledAt: string | null;
+            /**
+             * Format: date-time
+             * @description During a secret rotation: until when the replaced secret still signs (each delivery then carries two signatures); null otherwise
+             */
+            previousSecretExpiresAt: string | null;
             /** Format: date-time */
             createdAt: string;
         };
         WebhookEndpointPageResponse: {
             data: components["schemas"]["WebhookEndpointResponse"][];
             nextCursor: string | null;
+        };
+        UpdateWebhookEndpointRequest: {
+            /**
+             * @description https URL. Refused (422) when it resolves to a loopback, private, link-local or otherwise non-public address, unless WEBHOOK_ALLOWED_HOSTS names it.
+             * @example https://clinic-system.example/hooks/mend-v2
+             */
+            url?: string;
+            /**
+             * @description Replaces the subscribed event types
+             * @example [
+             *       "session.created",
+             *       "session.cancelled"
+             *     ]
+             */
+            events?: ("checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent")[];
+            /**
+             * @description null or empty clears it
+             * @example Front-desk system
+             */
+            description?: string | null;
+        };
+        RotateWebhookSecretRequest: {
+            /**
+             * @description How many hours the replaced secret keeps signing next to the new one (0: it stops now). During the overlap `webhook-signature` carries both signatures.
+             * @default 24
+             * @example 24
+             */
+            overlapHours: number;
+        };
+        RotatedWebhookSecretResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example https://clinic-system.example/hooks/mend */
+            url: string;
+            /** @example Front-desk system */
+            description?: string | null;
+            events: ("checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent")[];
+            /**
+             * @description A receiver answering 410 Gone disables its endpoint
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            /**
+             * @description `gone`: the receiver answered 410; `failing`: a delivery exhausted its retries (24 h) and nothing reached the endpoint meanwhile. POST …/enable makes it active again.
+             * @enum {string|null}
+             */
+            disabledReason: "gone" | "failing" | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            /**
+             * Format: date-time
+             * @description During a secret rotation: until when the replaced secret still signs (each delivery then carries two signatures); null otherwise
+             */
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description The new Standard Webhooks signing secret. Shown only in this response: store it now. It signs from now on; the replaced one too until previousSecretExpiresAt.
+             * @example whsec_Pl8e1lH0dUTfeGR0rcCNmfUFeyXbWeGbJTxLwVGV5wk=
+             */
+            secret: string;
         };
         DeliveryAttemptResponse: {
             /** @example 1 */
@@ -3464,8 +3614,11 @@ export interface components {
              * @description Also the `webhook-id` header: the same on every attempt
              */
             eventId: string;
-            /** @example session.created */
-            eventType: string;
+            /**
+             * @example session.created
+             * @enum {string}
+             */
+            eventType: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent" | "webhook.test";
             /** Format: date-time */
             occurredAt: string;
             /** @enum {string} */
@@ -3490,14 +3643,14 @@ export interface components {
              * @example session.created
              * @enum {string}
              */
-            type: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent";
+            type: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent" | "webhook.test";
             /**
              * Format: date-time
              * @description When it happened
              */
             timestamp: string;
             /** @description The ids of what the event is about; ask the API for more with your own credentials */
-            data: components["schemas"]["CheckinSubmittedData"] | components["schemas"]["AssignmentCompletedData"] | components["schemas"]["OccurrenceMissedData"] | components["schemas"]["SessionEventData"] | components["schemas"]["AlertOpenedData"] | components["schemas"]["ReminderSentData"];
+            data: components["schemas"]["CheckinSubmittedData"] | components["schemas"]["AssignmentCompletedData"] | components["schemas"]["OccurrenceMissedData"] | components["schemas"]["SessionEventData"] | components["schemas"]["AlertOpenedData"] | components["schemas"]["ReminderSentData"] | components["schemas"]["WebhookTestData"];
         };
         CheckinSubmittedData: {
             /** Format: uuid */
@@ -3556,16 +3709,33 @@ export interface components {
             /** Format: uuid */
             alertId?: string | null;
         };
+        WebhookTestData: {
+            /**
+             * Format: uuid
+             * @description The endpoint the test was sent to
+             */
+            endpointId: string;
+        };
         WebhookEventTypeResponse: {
             /** @enum {string} */
-            type: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent";
+            type: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent" | "webhook.test";
             /** @example A session was booked */
             description: string;
             /**
-             * @description The schema of `data` in this document
+             * @description Whether an endpoint can subscribe to it (`webhook.test` is sent only on request)
+             * @example true
+             */
+            subscribable: boolean;
+            /**
+             * @description The name of the schema of `data` in this document
              * @example SessionEventData
              */
             dataSchema: string;
+            /**
+             * @description A JSON reference to that schema in the OpenAPI document (GET /docs-json)
+             * @example /docs-json#/components/schemas/SessionEventData
+             */
+            dataSchemaRef: string;
         };
         WebhookEventTypeListResponse: {
             data: components["schemas"]["WebhookEventTypeResponse"][];
@@ -8936,12 +9106,355 @@ export interface operations {
             };
         };
     };
+    WebhookEndpointsController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint in your clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new URL does not resolve, resolves to a non-public address, or is not https */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhookEndpointsController_enable_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint in your clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL no longer resolves, or resolves to a non-public address: change it with PATCH first */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhookEndpointsController_rotateSecret_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhookSecretResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint in your clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhookEndpointsController_sendTest_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint in your clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The endpoint is disabled: enable it first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     WebhookEndpointsController_deliveries_v1: {
         parameters: {
             query?: {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's nextCursor */
                 cursor?: string;
+                /** @description Only deliveries in this state */
+                state?: "pending" | "sending" | "delivered" | "failed";
+                /** @description Only deliveries of this event type */
+                eventType?: "checkin.submitted" | "assignment.completed" | "occurrence.missed" | "session.created" | "session.updated" | "session.cancelled" | "alert.opened" | "reminder.sent" | "webhook.test";
             };
             header?: never;
             path: {
@@ -9064,7 +9577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The delivery is still scheduled, or the endpoint is disabled */
+            /** @description The delivery is still scheduled, or the endpoint is disabled (enable it first) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -115,7 +115,9 @@ describe('the OpenAPI contract', () => {
   it('documents webhook bodies (catalogue, callback, data schemas) and the inbound hook body', async () => {
     const { admin } = await newClinic(t);
     const catalogue = await t.http().get('/v1/webhook-events').auth(admin.accessToken, { type: 'bearer' }).expect(200);
-    expect(catalogue.body.data.map((e: { type: string }) => e.type).sort()).toEqual([...DOMAIN_EVENT_TYPES].sort());
+    expect(catalogue.body.data.map((e: { type: string }) => e.type).sort()).toEqual(
+      [...DOMAIN_EVENT_TYPES, 'webhook.test'].sort(),
+    );
     for (const entry of catalogue.body.data as Array<{ dataSchema: string }>)
       expect(document.components.schemas[entry.dataSchema]?.properties).toBeDefined();
     const callback = document.paths['/v1/webhook-endpoints'].post.callbacks.webhookEvent['{$request.body#/url}'].post;

@@ -12,6 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
+import { JobName, JobProducer } from '@mend/queue';
 import {
   builtinExerciseId,
   newApiKey,
@@ -34,6 +35,15 @@ interface Delivered {
   type: string;
   timestamp: string;
   data: Record<string, string | null>;
+}
+
+interface DeliveryView {
+  id: string;
+  eventId: string;
+  eventType: string;
+  state: string;
+  attemptCount: number;
+  attempts: Array<{ attempt: number; statusCode: number | null; error: string | null }>;
 }
 
 describe('webhooks out', () => {
@@ -67,6 +77,27 @@ describe('webhooks out', () => {
         .send({ url: receiver.url(path), events })
         .expect(201)
     ).body as { id: string; secret: string };
+
+  const admin = () => clinic.admin.accessToken;
+  const deliveriesOf = async (endpointId: string, query = '') =>
+    (await t.http().get(`/v1/webhook-endpoints/${endpointId}/deliveries${query}`).auth(admin(), auth).expect(200))
+      .body as { data: DeliveryView[]; nextCursor: string | null };
+  const sendTest = async (endpointId: string) =>
+    (await t.http().post(`/v1/webhook-endpoints/${endpointId}/test`).auth(admin(), auth).expect(202))
+      .body as DeliveryView;
+  /** Waits until the delivery has settled (delivered or failed) and answers it. */
+  const settled = async (endpointId: string, deliveryId: string) =>
+    (
+      await eventually(
+        () => deliveriesOf(endpointId),
+        (body) => ['delivered', 'failed'].includes(body.data.find((d) => d.id === deliveryId)?.state ?? ''),
+      )
+    ).data.find((d) => d.id === deliveryId)!;
+  const headersOf = (r: { headers: Record<string, unknown> }) => ({
+    'webhook-id': r.headers['webhook-id'] as string,
+    'webhook-timestamp': r.headers['webhook-timestamp'] as string,
+    'webhook-signature': r.headers['webhook-signature'] as string,
+  });
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
@@ -464,5 +495,339 @@ describe('webhooks out', () => {
       .auth(other.admin.accessToken, auth)
       .expect(404);
     await t.http().delete(`/v1/webhook-endpoints/${mine[0].id}`).auth(other.admin.accessToken, auth).expect(404);
+  });
+
+  it('sends a signed webhook.test to one endpoint on request, once, recorded in its delivery log', async () => {
+    const endpoint = await createEndpoint('/ping', ['reminder.sent']);
+    const pending = await sendTest(endpoint.id);
+    expect(pending).toMatchObject({ eventType: 'webhook.test', state: 'pending', attemptCount: 0, attempts: [] });
+
+    const delivered = await settled(endpoint.id, pending.id);
+    expect(delivered).toMatchObject({
+      state: 'delivered',
+      attemptCount: 1,
+      attempts: [{ attempt: 1, statusCode: 200 }],
+    });
+    const [call] = receiver.on('/ping');
+    expect(new Webhook(endpoint.secret).verify(call.body, headersOf(call))).toEqual({
+      type: 'webhook.test',
+      timestamp: expect.any(String),
+      data: { endpointId: endpoint.id },
+    });
+    expect(call.headers['webhook-id']).toBe(pending.eventId);
+    // Only the endpoint asked about gets it, even one subscribed to every event.
+    expect(bodiesOn('/all').filter((r) => r.json.type === 'webhook.test')).toEqual([]);
+
+    // A failing test is one attempt, not a day of retries.
+    receiver.respond('/ping', 503);
+    const failing = await sendTest(endpoint.id);
+    expect(await settled(endpoint.id, failing.id)).toMatchObject({
+      state: 'failed',
+      attemptCount: 1,
+      attempts: [{ attempt: 1, statusCode: 503 }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(receiver.on('/ping').map((c) => c.status)).toEqual([200, 503]);
+
+    // webhook.test cannot be subscribed to.
+    await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .auth(admin(), auth)
+      .send({ url: receiver.url('/ping'), events: ['webhook.test'] })
+      .expect(400);
+  });
+
+  it('changes an endpoint’s URL and events with PATCH, checking a new URL like a new endpoint', async () => {
+    const endpoint = await createEndpoint('/before-move', ['session.cancelled']);
+    const refused = await t
+      .http()
+      .patch(`/v1/webhook-endpoints/${endpoint.id}`)
+      .auth(admin(), auth)
+      .send({ url: 'https://169.254.169.254/latest/meta-data/' });
+    expect({ status: refused.status, field: refused.body.errors?.[0]?.field }).toEqual({ status: 422, field: 'url' });
+    await t
+      .http()
+      .patch(`/v1/webhook-endpoints/${endpoint.id}`)
+      .auth(admin(), auth)
+      .send({ events: ['session.created', 'no.such.event'] })
+      .expect(400);
+    expect(
+      (await t.http().get(`/v1/webhook-endpoints/${endpoint.id}`).auth(admin(), auth).expect(200)).body,
+    ).toMatchObject({ url: receiver.url('/before-move'), events: ['session.cancelled'] });
+
+    const moved = await t
+      .http()
+      .patch(`/v1/webhook-endpoints/${endpoint.id}`)
+      .auth(admin(), auth)
+      .send({ url: receiver.url('/after-move'), events: ['session.created', 'session.created'], description: 'Moved' })
+      .expect(200);
+    expect(moved.body).toMatchObject({
+      id: endpoint.id,
+      url: receiver.url('/after-move'),
+      events: ['session.created'],
+      description: 'Moved',
+      status: 'active',
+    });
+    expect(moved.body.secret).toBeUndefined();
+    const session = await book(9);
+    await receiver.waitFor(() =>
+      receiver.on('/after-move').some((r) => (JSON.parse(r.body) as Delivered).data.sessionId === session.id),
+    );
+    const call = receiver.on('/after-move').at(-1)!;
+    // The secret did not change with the URL.
+    expect(() => new Webhook(endpoint.secret).verify(call.body, headersOf(call))).not.toThrow();
+    expect(receiver.on('/before-move')).toEqual([]);
+
+    const cleared = await t
+      .http()
+      .patch(`/v1/webhook-endpoints/${endpoint.id}`)
+      .auth(admin(), auth)
+      .send({ description: null })
+      .expect(200);
+    expect(cleared.body).toMatchObject({ description: null, url: receiver.url('/after-move') });
+    await t.http().delete(`/v1/webhook-endpoints/${endpoint.id}`).auth(admin(), auth).expect(204);
+  });
+
+  it('rotates the signing secret with an overlap in which both secrets sign each delivery', async () => {
+    const endpoint = await createEndpoint('/rotate', ['reminder.sent']);
+    const rotated = await t
+      .http()
+      .post(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)
+      .auth(admin(), auth)
+      .send({})
+      .expect(200);
+    const newSecret = rotated.body.secret as string;
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(endpoint.secret);
+    // The default overlap: a day.
+    const overlapMs = Date.parse(rotated.body.previousSecretExpiresAt) - Date.now();
+    expect(overlapMs).toBeGreaterThan(23 * 3_600_000);
+    expect(overlapMs).toBeLessThanOrEqual(24 * 3_600_000);
+    const shown = await t.http().get(`/v1/webhook-endpoints/${endpoint.id}`).auth(admin(), auth).expect(200);
+    expect(shown.body.previousSecretExpiresAt).toBe(rotated.body.previousSecretExpiresAt);
+    expect(JSON.stringify(shown.body)).not.toContain('whsec_');
+
+    // During the overlap: two signatures, and the official verifier accepts the message with either secret.
+    await settled(endpoint.id, (await sendTest(endpoint.id)).id);
+    const both = receiver.on('/rotate').at(-1)!;
+    expect((both.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+    expect(() => new Webhook(newSecret).verify(both.body, headersOf(both))).not.toThrow();
+    expect(() => new Webhook(endpoint.secret).verify(both.body, headersOf(both))).not.toThrow();
+    expect(() => new Webhook(generateWebhookSecret()).verify(both.body, headersOf(both))).toThrow();
+
+    // Without an overlap the replaced secret stops signing at once.
+    await t
+      .http()
+      .post(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)
+      .auth(admin(), auth)
+      .send({ overlapHours: 169 })
+      .expect(400);
+    const again = await t
+      .http()
+      .post(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)
+      .auth(admin(), auth)
+      .send({ overlapHours: 0 })
+      .expect(200);
+    expect(again.body.previousSecretExpiresAt).toBeNull();
+    await settled(endpoint.id, (await sendTest(endpoint.id)).id);
+    const one = receiver.on('/rotate').at(-1)!;
+    expect((one.headers['webhook-signature'] as string).split(' ')).toHaveLength(1);
+    expect(() => new Webhook(again.body.secret).verify(one.body, headersOf(one))).not.toThrow();
+    expect(() => new Webhook(newSecret).verify(one.body, headersOf(one))).toThrow();
+    expect(() => new Webhook(endpoint.secret).verify(one.body, headersOf(one))).toThrow();
+  });
+
+  it('re-enables an endpoint disabled by 410 Gone or by exhausted retries', async () => {
+    const gone = await createEndpoint('/revive', ['reminder.sent']);
+    receiver.respond('/revive', 410);
+    await settled(gone.id, (await sendTest(gone.id)).id);
+    const disabled = await t.http().get(`/v1/webhook-endpoints/${gone.id}`).auth(admin(), auth).expect(200);
+    expect(disabled.body).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
+    const refused = await t.http().post(`/v1/webhook-endpoints/${gone.id}/test`).auth(admin(), auth).expect(409);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+
+    const enabled = await t.http().post(`/v1/webhook-endpoints/${gone.id}/enable`).auth(admin(), auth).expect(200);
+    expect(enabled.body).toMatchObject({ status: 'active', disabledReason: null, disabledAt: null });
+    expect(await settled(gone.id, (await sendTest(gone.id)).id)).toMatchObject({ state: 'delivered' });
+    // Enabling an active endpoint changes nothing.
+    await t.http().post(`/v1/webhook-endpoints/${gone.id}/enable`).auth(admin(), auth).expect(200);
+
+    // A receiver that fails for the whole retry window: the delivery fails and the endpoint is disabled.
+    const down = await createEndpoint('/down', ['session.updated']);
+    receiver.respond('/down', ...Array<number>(50).fill(500));
+    const session = await book(10);
+    await t
+      .http()
+      .patch(`/v1/sessions/${session.id}`)
+      .auth(therapist.accessToken, auth)
+      .send({
+        startsAt: DateTime.utc().plus({ days: 11 }).toISO(),
+        endsAt: DateTime.utc().plus({ days: 11, hours: 1 }).toISO(),
+      })
+      .expect(200);
+    await receiver.waitFor(() => receiver.on('/down').length >= 1);
+    // As if the first attempt were 25 hours ago: the next failure ends the retries.
+    await t.app
+      .get(TenantDatabase)
+      .withClinic(clinic.clinicId, (tx) =>
+        tx.query(
+          `UPDATE webhook_delivery SET retry_started_at = now() - interval '25 hours' WHERE clinic_id = $1 AND endpoint_id = $2`,
+          [clinic.clinicId, down.id],
+        ),
+      );
+    const failing = await eventually(
+      async () => (await t.http().get(`/v1/webhook-endpoints/${down.id}`).auth(admin(), auth).expect(200)).body,
+      (body) => body.status === 'disabled',
+    );
+    expect(failing).toMatchObject({ status: 'disabled', disabledReason: 'failing' });
+    const [failed] = (await deliveriesOf(down.id)).data;
+    expect(failed.state).toBe('failed');
+    await t
+      .http()
+      .post(`/v1/webhook-endpoints/${down.id}/deliveries/${failed.id}/redeliver`)
+      .auth(admin(), auth)
+      .expect(409);
+
+    // The receiver is fixed: enabled again, the failed delivery can be sent again, and arrives.
+    receiver.reset('/down');
+    await t.http().post(`/v1/webhook-endpoints/${down.id}/enable`).auth(admin(), auth).expect(200);
+    const n = receiver.on('/down').length;
+    await t
+      .http()
+      .post(`/v1/webhook-endpoints/${down.id}/deliveries/${failed.id}/redeliver`)
+      .auth(admin(), auth)
+      .expect(202);
+    await receiver.waitFor(() => receiver.on('/down').length > n);
+    expect(receiver.on('/down').at(-1)!.status).toBe(200);
+  });
+
+  it('filters the delivery log by state and event type, page by page', async () => {
+    const endpoint = await createEndpoint('/log', ['session.created']);
+    receiver.respond('/log', 200, 500, 200);
+    const tests = [];
+    for (let i = 0; i < 3; i++) tests.push(await settled(endpoint.id, (await sendTest(endpoint.id)).id));
+    const session = await book(12);
+    await receiver.waitFor(() =>
+      receiver.on('/log').some((r) => (JSON.parse(r.body) as Delivered).data.sessionId === session.id),
+    );
+    await eventually(
+      () => deliveriesOf(endpoint.id, '?eventType=session.created'),
+      (body) => body.data[0]?.state === 'delivered',
+    );
+
+    const failed = await deliveriesOf(endpoint.id, '?state=failed');
+    expect(failed.data.map((d) => [d.id, d.eventType, d.state])).toEqual([[tests[1].id, 'webhook.test', 'failed']]);
+    const sessions = await deliveriesOf(endpoint.id, '?eventType=session.created');
+    expect(sessions.data.map((d) => d.eventType)).toEqual(['session.created']);
+    const deliveredTests = await deliveriesOf(endpoint.id, '?eventType=webhook.test&state=delivered');
+    expect(deliveredTests.data.map((d) => d.id)).toEqual([tests[2].id, tests[0].id]);
+
+    // Page by page with the filter kept: newest first, each once.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await deliveriesOf(
+        endpoint.id,
+        `?eventType=webhook.test&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.data.length).toBeLessThanOrEqual(1);
+      seen.push(...page.data.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([tests[2].id, tests[1].id, tests[0].id]);
+
+    for (const bad of ['?state=lost', '?eventType=session.exploded'])
+      await t.http().get(`/v1/webhook-endpoints/${endpoint.id}/deliveries${bad}`).auth(admin(), auth).expect(400);
+  });
+
+  it('lists every event type in the catalogue with its data schema, as the document describes it', async () => {
+    const catalogue = (await t.http().get('/v1/webhook-events').auth(admin(), auth).expect(200)).body.data as Array<{
+      type: string;
+      subscribable: boolean;
+      dataSchema: string;
+      dataSchemaRef: string;
+    }>;
+    expect(catalogue.map((e) => e.type).sort()).toEqual([...DOMAIN_EVENT_TYPES, 'webhook.test'].sort());
+    expect(catalogue.filter((e) => !e.subscribable).map((e) => e.type)).toEqual(['webhook.test']);
+    const document = (await t.http().get('/docs-json').expect(200)).body;
+    for (const entry of catalogue) {
+      expect(entry.dataSchemaRef).toBe(`/docs-json#/components/schemas/${entry.dataSchema}`);
+      expect(document.components.schemas[entry.dataSchema].properties).toBeDefined();
+    }
+    expect(document.components.schemas.WebhookEventBody.properties.type.enum.sort()).toEqual(
+      catalogue.map((e) => e.type).sort(),
+    );
+  });
+
+  it('purges deliveries past the retention period, keeping recent ones', async () => {
+    const endpoint = await createEndpoint('/retention', ['reminder.sent']);
+    const old = await settled(endpoint.id, (await sendTest(endpoint.id)).id);
+    const recent = await settled(endpoint.id, (await sendTest(endpoint.id)).id);
+    const db = t.app.get(TenantDatabase);
+    // As if the first had finished 31 days ago (the default retention is 30 days).
+    await db.withClinic(clinic.clinicId, (tx) =>
+      tx.query(
+        `UPDATE webhook_delivery SET updated_at = now() - interval '31 days', created_at = now() - interval '31 days' WHERE clinic_id = $1 AND id = $2`,
+        [clinic.clinicId, old.id],
+      ),
+    );
+    await db.withClinic(clinic.clinicId, (tx) =>
+      tx.query(`UPDATE webhook_event SET occurred_at = now() - interval '31 days' WHERE clinic_id = $1 AND id = $2`, [
+        clinic.clinicId,
+        old.eventId,
+      ]),
+    );
+    // The clinic's pass of the hourly retention.purge job, run by the worker now rather than within the hour.
+    await worker
+      .get(JobProducer)
+      .add({ name: JobName.ExpiredRowsPurge, data: { clinicId: clinic.clinicId } }, { jobId: `purge-test.${newId()}` });
+    const after = await eventually(
+      () => deliveriesOf(endpoint.id),
+      (body) => !body.data.some((d) => d.id === old.id),
+    );
+    expect(after.data.map((d) => d.id)).toEqual([recent.id]);
+    const left = await db.withClinic(clinic.clinicId, (tx) =>
+      tx.query(
+        `SELECT (SELECT count(*)::int FROM webhook_event WHERE id = $1) AS events, (SELECT count(*)::int FROM webhook_delivery_attempt WHERE delivery_id = $2) AS attempts`,
+        [old.eventId, old.id],
+      ),
+    );
+    expect(left).toEqual([{ events: 0, attempts: 0 }]);
+  });
+
+  it('forgets the deliveries about a couple when the couple is erased', async () => {
+    const erased = await newCouple(t, therapist);
+    const kept = await book(13);
+    const session = (
+      await t
+        .http()
+        .post(`/v1/couples/${erased.coupleId}/sessions`)
+        .auth(therapist.accessToken, auth)
+        .send({
+          startsAt: DateTime.utc().plus({ days: 14 }).toISO(),
+          endsAt: DateTime.utc().plus({ days: 14, hours: 1 }).toISO(),
+        })
+        .expect(201)
+    ).body as { id: string };
+    await receiver.waitFor(() =>
+      [session.id, kept.id].every((id) => bodiesOn('/all').some((r) => r.json.data.sessionId === id)),
+    );
+    const eventIdOf = (sessionId: string) =>
+      bodiesOn('/all').find((r) => r.json.data.sessionId === sessionId)!.headers['webhook-id'] as string;
+    const allId = (
+      (await t.http().get('/v1/webhook-endpoints?limit=200').auth(admin(), auth).expect(200)).body.data as Array<{
+        id: string;
+        url: string;
+      }>
+    ).find((e) => e.url === receiver.url('/all'))!.id;
+    const logged = async () =>
+      (await deliveriesOf(allId, '?eventType=session.created&limit=200')).data.map((d) => d.eventId);
+    await eventually(logged, (ids) => ids.includes(eventIdOf(session.id)));
+
+    await t.http().delete(`/v1/couples/${erased.coupleId}`).auth(admin(), auth).expect(204);
+    const after = await logged();
+    expect(after).not.toContain(eventIdOf(session.id));
+    expect(after).toContain(eventIdOf(kept.id));
   });
 });

@@ -217,6 +217,8 @@ describe('ids of another caseload or clinic', () => {
       'PATCH /v1/alerts/{id}': { status: 'acknowledged' },
       'PATCH /v1/exercises/{id}': { archived: true },
       'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': {},
+      'PATCH /v1/webhook-endpoints/{id}': { events: ['reminder.sent'], description: 'Taken over' },
+      'POST /v1/webhook-endpoints/{id}/rotate-secret': { overlapHours: 0 },
     };
   });
   afterAll(async () => {
@@ -275,7 +277,10 @@ describe('ids of another caseload or clinic', () => {
       .get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}`)
       .auth(a.admin.accessToken, auth)
       .expect(200);
-    expect(endpoint.body.status).toBe('active');
+    expect(endpoint.body).toMatchObject({ status: 'active', previousSecretExpiresAt: null });
+    expect(endpoint.body.events).not.toEqual(['reminder.sent']);
+    expect(endpoint.body.description).not.toBe('Taken over');
+    // No test delivery was added to the log either (checked below: the one delivery, never attempted).
     const deliveries = await t
       .http()
       .get(`/v1/webhook-endpoints/${ids['webhook-endpoints']}/deliveries`)

@@ -21,6 +21,8 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Queues statuses for a path: answered in order, then 200. */
   respond(path: string, ...statuses: number[]): void;
+  /** Drops the statuses still queued for a path: it answers 200 again. */
+  reset(path: string): void;
   on(path: string): ReceivedWebhook[];
   waitFor(predicate: (received: ReceivedWebhook[]) => boolean, timeoutMs?: number): Promise<ReceivedWebhook[]>;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: (path) => `http://127.0.0.1:${port}${path}`,
     received,
     respond: (path, ...statuses) => scripted.set(path, [...(scripted.get(path) ?? []), ...statuses]),
+    reset: (path) => scripted.delete(path),
     on: (path) => received.filter((r) => r.path === path),
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,8 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { purgeEndedRefreshFamilies, purgeSpentPasswordResets } from '@mend/auth';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
 import { invitationsRepository } from '@mend/identity';
+import { purgeOldWebhookDeliveries } from '@mend/integrations';
 import { ALL_CLINICS, JobName, JobProducer, type ExpiredRowsPurgeJobData } from '@mend/queue';
 
 import { purgeEndedCheckInLinks, purgeEndedCheckInSessions } from './check-in-links.repository.js';
@@ -24,10 +26,12 @@ export interface PurgeCounts {
   passwordResets: number;
   invitations: number;
   refreshTokens: number;
+  /** Webhook deliveries finished more than WEBHOOK_DELIVERY_RETENTION_DAYS ago. */
+  webhookDeliveries: number;
 }
 
 /**
- * Retention: rows that stopped working are deleted on a schedule rather than kept forever (they
+ * Retention: rows that stopped working (and webhook deliveries past their retention) are deleted on a schedule rather than kept forever (they
  * tie a person to a token, a request or an occurrence). Each table's rule lives with the
  * repository that owns it; this runs them per clinic, each clinic in its own job so that one
  * clinic's failure is retried on its own and does not stop the others.
@@ -39,6 +43,7 @@ export class ExpiredRowsPurge {
   constructor(
     private readonly db: TenantDatabase,
     private readonly producer: JobProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** A retention.purge job: the scheduled fan-out over every clinic, or one clinic's pass. */
@@ -66,6 +71,7 @@ export class ExpiredRowsPurge {
       passwordResets: await purgeSpentPasswordResets(tx, clinicId, now),
       invitations: await invitationsRepository.purgeSpent(tx, clinicId, invitationCutoff),
       refreshTokens: await purgeEndedRefreshFamilies(tx, clinicId, now),
+      webhookDeliveries: await purgeOldWebhookDeliveries(tx, clinicId, now, this.config.webhooks.deliveryRetentionDays),
     }));
     if (Object.values(counts).some((n) => n > 0)) this.logger.log({ msg: 'expired rows purged', clinicId, ...counts });
     return counts;

@@ -132,6 +132,12 @@ export interface WebhookSettings {
   retryWindowHours: number;
   /** How long one delivery attempt may take (connect to last byte). */
   timeoutMs: number;
+  /**
+   * Finished deliveries (with their attempts and the events only they needed) are deleted this
+   * many days after they finished, by the hourly retention.purge job: the delivery log is for
+   * troubleshooting, not an archive.
+   */
+  deliveryRetentionDays: number;
   /** How often the worker looks for occurrences that closed without a check-in (occurrence.missed). */
   missedScanIntervalMs: number;
 }
@@ -328,6 +334,7 @@ export function loadConfig(env: Env): AppConfig {
       retryWindowHours: int('WEBHOOK_RETRY_WINDOW_HOURS', 24, 1, 168),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       missedScanIntervalMs: int('WEBHOOK_MISSED_SCAN_INTERVAL_MS', 60_000, 100, 3_600_000),
+      deliveryRetentionDays: int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
     },
     clock: { offsetMs: clockOffsetMs },
   };

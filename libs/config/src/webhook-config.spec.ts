@@ -3,14 +3,20 @@ import { ConfigValidationError, loadConfig } from './app-config.js';
 const valid = { DATABASE_URL: 'postgres://mend_app:x@localhost:5432/mend', JWT_SECRET: 'x'.repeat(32) };
 
 describe('webhook settings', () => {
-  it('defaults to no allow-list, a 30 s first retry, a 24 h retry window and a 10 s timeout', () => {
+  it('defaults to no allow-list, a 30 s first retry, a 24 h retry window, a 10 s timeout and 30 days of delivery log', () => {
     expect(loadConfig(valid).webhooks).toEqual({
       allowedHosts: [],
       retryBaseDelayMs: 30_000,
       retryWindowHours: 24,
       timeoutMs: 10_000,
       missedScanIntervalMs: 60_000,
+      deliveryRetentionDays: 30,
     });
+  });
+
+  it('reads the delivery retention in days, within 1 to 3650', () => {
+    expect(loadConfig({ ...valid, WEBHOOK_DELIVERY_RETENTION_DAYS: '7' }).webhooks.deliveryRetentionDays).toBe(7);
+    expect(() => loadConfig({ ...valid, WEBHOOK_DELIVERY_RETENTION_DAYS: '0' })).toThrow(ConfigValidationError);
   });
 
   it('reads WEBHOOK_ALLOWED_HOSTS entries: host, host:port, [ipv6]:port, IPv6 and CIDR', () => {

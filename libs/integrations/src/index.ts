@@ -28,3 +28,4 @@ export * from './webhooks/webhooks.repository.js';
 export * from './webhooks/missed-occurrences.js';
 export * from './integrations.module.js';
 export * from './periodic.sweeps.js';
+export * from './webhooks/webhook-retention.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -22,6 +22,10 @@ import { PageQuery } from '../http/pagination.dto.js';
 import {
   CreatedWebhookEndpointResponse,
   CreateWebhookEndpointRequest,
+  ListWebhookDeliveriesQuery,
+  RotatedWebhookSecretResponse,
+  RotateWebhookSecretRequest,
+  UpdateWebhookEndpointRequest,
   WebhookDeliveryPageResponse,
   WebhookDeliveryResponse,
   WebhookEndpointPageResponse,
@@ -71,6 +75,77 @@ export class WebhookEndpointsController {
     return this.endpoints.get(principal, id);
   }
 
+  @Patch(':id')
+  @ApiOperation({
+    summary: "Change an endpoint's URL, subscribed events or description",
+    description:
+      'Only the fields sent change. A new URL passes the same address check as at creation; deliveries still scheduled go to the new URL. ' +
+      'The signing secret does not change (POST …/rotate-secret does that).',
+  })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The new URL does not resolve, resolves to a non-public address, or is not https',
+  })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string,
+    @Body() body: UpdateWebhookEndpointRequest,
+  ) {
+    return this.endpoints.update(principal, id, body);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Make a disabled endpoint (410 Gone, or retries exhausted) active again',
+    description:
+      'The URL is checked again first. Events from now on are delivered; deliveries that failed meanwhile can be sent again with …/redeliver. ' +
+      'Answers the endpoint; on an active endpoint this changes nothing.',
+  })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The URL no longer resolves, or resolves to a non-public address: change it with PATCH first',
+  })
+  enable(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string) {
+    return this.endpoints.enable(principal, id);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Replace the signing secret; the old one keeps signing during an overlap (default 24 h)',
+    description:
+      'Answers the new secret once. Until `previousSecretExpiresAt` every delivery carries two signatures in `webhook-signature` ' +
+      '(`v1,<new> v1,<old>`, as Standard Webhooks allows), so a receiver verifies with either secret while it switches. ' +
+      'Rotating again during an overlap drops the oldest secret at once.',
+  })
+  @ApiOkResponse({ type: RotatedWebhookSecretResponse })
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  rotateSecret(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string,
+    @Body() body: RotateWebhookSecretRequest,
+  ) {
+    return this.endpoints.rotateSecret(principal, id, body);
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a signed `webhook.test` event to this endpoint now (one attempt, in the delivery log)',
+    description:
+      'Whatever the endpoint subscribes to. The body is a WebhookEventBody whose data is `{endpointId}`; the answer is the delivery, ' +
+      'pending: read its outcome (status code or error class) from GET …/deliveries.',
+  })
+  @ApiAcceptedResponse({ type: WebhookDeliveryResponse })
+  @ApiConflictResponse({ description: 'The endpoint is disabled: enable it first' })
+  @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
+  sendTest(@CurrentPrincipal() principal: Principal, @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string) {
+    return this.endpoints.sendTest(principal, id);
+  }
+
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an endpoint and its delivery history; nothing more is sent to it' })
@@ -86,13 +161,15 @@ export class WebhookEndpointsController {
   @Get(':id/deliveries')
   @ApiOperation({
     summary: "An endpoint's deliveries, newest first, with every attempt (status code, timing, error class)",
+    description:
+      'Filter by `state` and/or `eventType`; kept for WEBHOOK_DELIVERY_RETENTION_DAYS (30 by default) after they finish.',
   })
   @ApiOkResponse({ type: WebhookDeliveryPageResponse })
   @ApiNotFoundResponse({ description: 'No such endpoint in your clinic' })
   deliveries(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ResourceIdPipe('Webhook endpoint')) id: string,
-    @Query() query: PageQuery,
+    @Query() query: ListWebhookDeliveriesQuery,
   ) {
     return this.endpoints.listDeliveries(principal, id, query);
   }
@@ -103,7 +180,9 @@ export class WebhookEndpointsController {
     summary: 'Send a delivered or failed delivery again (same webhook-id), with a fresh 24 h of retries',
   })
   @ApiAcceptedResponse({ type: WebhookDeliveryResponse })
-  @ApiConflictResponse({ description: 'The delivery is still scheduled, or the endpoint is disabled' })
+  @ApiConflictResponse({
+    description: 'The delivery is still scheduled, or the endpoint is disabled (enable it first)',
+  })
   @ApiNotFoundResponse({ description: 'No such endpoint or delivery in your clinic' })
   redeliver(
     @CurrentPrincipal() principal: Principal,

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { Roles, Scopes } from '@mend/auth';
+import { isDomainEventType } from '@mend/integrations';
 
 import {
   WEBHOOK_DATA_MODELS,
@@ -21,7 +22,8 @@ export class WebhookEventsController {
   @ApiOperation({
     summary: 'The event catalogue: every event type a webhook endpoint can subscribe to, with the schema of its data',
     description:
-      'Every delivery body is a WebhookEventBody `{type, timestamp, data}` whose data is the named schema; it carries ids only.',
+      'Every delivery body is a WebhookEventBody `{type, timestamp, data}` whose data is the named schema (`dataSchemaRef` points into this document); it carries ids only. ' +
+      '`webhook.test` is sent only by POST /v1/webhook-endpoints/{id}/test.',
   })
   @ApiOkResponse({ type: WebhookEventTypeListResponse })
   list(): WebhookEventTypeListResponse {
@@ -29,7 +31,9 @@ export class WebhookEventsController {
       data: Object.entries(WEBHOOK_EVENT_CATALOGUE).map(([type, entry]) => ({
         type: type as keyof typeof WEBHOOK_EVENT_CATALOGUE,
         description: entry.description,
+        subscribable: isDomainEventType(type),
         dataSchema: entry.data.name,
+        dataSchemaRef: `/docs-json#/components/schemas/${entry.data.name}`,
       })),
     };
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 
-import { DOMAIN_EVENT_TYPES, type DomainEventType } from '@mend/integrations';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, type DomainEventType } from '@mend/integrations';
 
 /** The ids each webhook event carries in `data` (never clinical content): one class per event type. */
 export class CheckinSubmittedData {
@@ -43,8 +43,14 @@ export class ReminderSentData {
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) alertId?: string | null;
 }
 
-/** What each event means and which `data` it carries. */
-export const WEBHOOK_EVENT_CATALOGUE: Record<DomainEventType, { description: string; data: Function }> = {
+export class WebhookTestData {
+  @ApiProperty({ format: 'uuid', description: 'The endpoint the test was sent to' }) endpointId: string;
+}
+
+export type WebhookEventType = DomainEventType | typeof WEBHOOK_TEST_EVENT;
+
+/** What each event means and which `data` it carries: the one source of the catalogue route and the document. */
+export const WEBHOOK_EVENT_CATALOGUE: Record<WebhookEventType, { description: string; data: Function }> = {
   'checkin.submitted': { description: 'A partner submitted a check-in', data: CheckinSubmittedData },
   'assignment.completed': {
     description: 'An assignment ended with every occurrence answered',
@@ -59,6 +65,11 @@ export const WEBHOOK_EVENT_CATALOGUE: Record<DomainEventType, { description: str
   'session.cancelled': { description: 'A session was cancelled', data: SessionEventData },
   'alert.opened': { description: 'Progress opened an alert for the therapist', data: AlertOpenedData },
   'reminder.sent': { description: 'A reminder or notification went out', data: ReminderSentData },
+  [WEBHOOK_TEST_EVENT]: {
+    description:
+      'A test delivery asked for with POST /v1/webhook-endpoints/{id}/test; sent to that endpoint only, and not subscribable',
+    data: WebhookTestData,
+  },
 };
 
 export const WEBHOOK_DATA_MODELS = [
@@ -68,11 +79,12 @@ export const WEBHOOK_DATA_MODELS = [
   SessionEventData,
   AlertOpenedData,
   ReminderSentData,
+  WebhookTestData,
 ];
 
 /** The body of every webhook delivery; `data` depends on `type` (see the catalogue). */
 export class WebhookEventBody {
-  @ApiProperty({ enum: DOMAIN_EVENT_TYPES, example: 'session.created' }) type: DomainEventType;
+  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, example: 'session.created' }) type: WebhookEventType;
   @ApiProperty({ format: 'date-time', description: 'When it happened' }) timestamp: string;
   @ApiProperty({
     // anyOf: the data schemas share ids (assignmentId, coupleId), so a body may match several.
@@ -83,10 +95,20 @@ export class WebhookEventBody {
 }
 
 export class WebhookEventTypeResponse {
-  @ApiProperty({ enum: DOMAIN_EVENT_TYPES }) type: DomainEventType;
+  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES }) type: WebhookEventType;
   @ApiProperty({ example: 'A session was booked' }) description: string;
-  @ApiProperty({ example: 'SessionEventData', description: 'The schema of `data` in this document' })
+  @ApiProperty({
+    example: true,
+    description: 'Whether an endpoint can subscribe to it (`webhook.test` is sent only on request)',
+  })
+  subscribable: boolean;
+  @ApiProperty({ example: 'SessionEventData', description: 'The name of the schema of `data` in this document' })
   dataSchema: string;
+  @ApiProperty({
+    example: '/docs-json#/components/schemas/SessionEventData',
+    description: 'A JSON reference to that schema in the OpenAPI document (GET /docs-json)',
+  })
+  dataSchemaRef: string;
 }
 
 export class WebhookEventTypeListResponse {

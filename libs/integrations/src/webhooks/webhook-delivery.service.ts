@@ -11,6 +11,7 @@ import { resolveWebhookTarget, WebhookTargetError, type ResolvedTarget } from '.
 import { retryDelayMs, shouldRetry } from './webhook-retry.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
 import { webhookHeaders } from './webhook-signature.js';
+import { WEBHOOK_TEST_EVENT } from './webhook.views.js';
 import { webhooksRepository, type ClaimedDeliveryRow, type WebhookDeliveryState } from './webhooks.repository.js';
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'endpoint_gone' | 'skipped';
@@ -25,7 +26,9 @@ export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'endpoint_go
  *    to the checked address, outside any transaction;
  * 3. record the attempt (status code, timing, error class) and settle: 2xx delivered; 410
  *    disables the endpoint; anything else schedules the next attempt with exponential backoff
- *    until the retry window (24 h) has passed, then the delivery fails.
+ *    until the retry window (24 h) has passed, then the delivery fails — and the endpoint is
+ *    disabled (`failing`) when nothing reached it during that window. A test delivery
+ *    (`webhook.test`) gets one attempt.
  */
 @Injectable()
 export class WebhookDeliveryService {
@@ -122,7 +125,8 @@ export class WebhookDeliveryService {
       timestamp: delivery.occurred_at.toISOString(),
       data: delivery.data,
     });
-    const headers = webhookHeaders(delivery.secret, delivery.event_id, Math.floor(Date.now() / 1000), body);
+    const secrets = delivery.previous_secret ? [delivery.secret, delivery.previous_secret] : [delivery.secret];
+    const headers = webhookHeaders(secrets, delivery.event_id, Math.floor(Date.now() / 1000), body);
     return sendWebhook(target, headers, body, this.config.webhooks.timeoutMs);
   }
 
@@ -165,9 +169,26 @@ export class WebhookDeliveryService {
       }
       return 'endpoint_gone';
     }
+    // A test delivery is one attempt: the admin who asked for it is looking at the answer now.
+    if (delivery.type === WEBHOOK_TEST_EVENT) {
+      await update('failed', null);
+      return 'failed';
+    }
     const now = this.clock.now();
     if (!shouldRetry(delivery.retry_started_at, now, this.config.webhooks.retryWindowHours)) {
       await update('failed', null);
+      if (
+        await webhooksRepository.disableFailingEndpoint(tx, clinicId, delivery.endpoint_id, delivery.retry_started_at)
+      )
+        await this.audit.record(tx, {
+          clinicId,
+          actorType: 'system',
+          actorId: null,
+          action: 'webhook_endpoint.disable',
+          resourceType: 'webhook_endpoint',
+          resourceId: delivery.endpoint_id,
+          outcome: 'success',
+        });
       return 'failed';
     }
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(attempt, this.config.webhooks.retryBaseDelayMs));

@@ -29,6 +29,20 @@ describe('Standard Webhooks signing', () => {
     }
   });
 
+  it('signs with every given secret, so a receiver holding either one verifies during a rotation', () => {
+    const [current, previous, other] = [generateWebhookSecret(), generateWebhookSecret(), generateWebhookSecret()];
+    const body = JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: {} });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = webhookHeaders([current, previous], 'evt-rotation', timestamp, body);
+    expect(headers['webhook-signature'].split(' ')).toEqual([
+      signWebhook(current, 'evt-rotation', timestamp, body),
+      signWebhook(previous, 'evt-rotation', timestamp, body),
+    ]);
+    expect(() => new Webhook(current).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(previous).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(other).verify(body, headers)).toThrow();
+  });
+
   it('makes secrets of 32 random bytes in the whsec_ form', () => {
     const secret = generateWebhookSecret();
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);

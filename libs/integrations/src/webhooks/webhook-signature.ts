@@ -21,15 +21,21 @@ export function signWebhook(secret: string, messageId: string, timestampSeconds:
   return `v1,${digest}`;
 }
 
+/**
+ * The headers of one attempt. During a secret rotation's overlap both secrets sign: the header
+ * carries one space-separated `v1,` signature per secret (the new secret's first), and a
+ * receiver holding either secret verifies the message.
+ */
 export function webhookHeaders(
-  secret: string,
+  secrets: string | readonly string[],
   messageId: string,
   timestampSeconds: number,
   body: string,
 ): Record<string, string> {
+  const all = typeof secrets === 'string' ? [secrets] : secrets;
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': signWebhook(secret, messageId, timestampSeconds, body),
+    'webhook-signature': all.map((secret) => signWebhook(secret, messageId, timestampSeconds, body)).join(' '),
   };
 }

@@ -14,11 +14,29 @@ export interface WebhookEndpointRow {
   description: string | null;
   events: DomainEventType[];
   disabled_at: Date | null;
-  disabled_reason: string | null;
+  disabled_reason: WebhookEndpointDisabledReason | null;
+  /** Until when the secret replaced by the last rotation still signs; null when none does any more. */
+  previous_secret_expires_at: Date | null;
   created_at: Date;
 }
 
-const ENDPOINT_COLUMNS = 'id, url, description, events, disabled_at, disabled_reason, created_at';
+/** `gone`: the receiver answered 410; `failing`: a delivery exhausted its retries and nothing got through meanwhile. */
+export type WebhookEndpointDisabledReason = 'gone' | 'failing';
+
+const ENDPOINT_COLUMNS = `id, url, description, events, disabled_at, disabled_reason,
+  CASE WHEN previous_secret_expires_at > mend_now() THEN previous_secret_expires_at END AS previous_secret_expires_at, created_at`;
+
+export interface WebhookEndpointChanges {
+  url?: string;
+  events?: DomainEventType[];
+  /** null clears it. */
+  description?: string | null;
+}
+
+export interface WebhookDeliveryFilter {
+  state?: WebhookDeliveryState;
+  eventType?: string;
+}
 
 export interface NewWebhookEndpoint {
   clinicId: string;
@@ -66,6 +84,8 @@ export interface ClaimedDeliveryRow {
   retry_started_at: Date;
   url: string;
   secret: string;
+  /** The secret a rotation replaced, while its overlap lasts (it signs too); otherwise null. */
+  previous_secret: string | null;
   endpoint_disabled_at: Date | null;
   type: string;
   data: Record<string, unknown>;
@@ -112,6 +132,70 @@ export const webhooksRepository = {
     );
   },
 
+  /** Changes what is given; answers the endpoint, or undefined when there is none. */
+  async updateEndpoint(
+    tx: EntityManager,
+    clinicId: string,
+    endpointId: string,
+    changes: WebhookEndpointChanges,
+  ): Promise<WebhookEndpointRow | undefined> {
+    const rows = await queryRows<WebhookEndpointRow>(
+      tx,
+      `UPDATE webhook_endpoint
+          SET url = coalesce($3, url), events = coalesce($4::text[], events),
+              description = CASE WHEN $5::boolean THEN $6 ELSE description END, updated_at = mend_now()
+        WHERE clinic_id = $1 AND id = $2 RETURNING ${ENDPOINT_COLUMNS}`,
+      [
+        clinicId,
+        endpointId,
+        changes.url ?? null,
+        changes.events ?? null,
+        changes.description !== undefined,
+        changes.description ?? null,
+      ],
+    );
+    return rows[0];
+  },
+
+  /** Active again (a no-op on an active endpoint); answers the endpoint, or undefined when there is none. */
+  async enableEndpoint(
+    tx: EntityManager,
+    clinicId: string,
+    endpointId: string,
+  ): Promise<WebhookEndpointRow | undefined> {
+    const rows = await queryRows<WebhookEndpointRow>(
+      tx,
+      `UPDATE webhook_endpoint SET disabled_at = NULL, disabled_reason = NULL,
+              updated_at = CASE WHEN disabled_at IS NULL THEN updated_at ELSE mend_now() END
+        WHERE clinic_id = $1 AND id = $2 RETURNING ${ENDPOINT_COLUMNS}`,
+      [clinicId, endpointId],
+    );
+    return rows[0];
+  },
+
+  /**
+   * A new signing secret; the current one keeps signing for `overlapSeconds` (none when 0). A
+   * secret replaced by an earlier rotation stops signing now: at most two secrets sign at once.
+   */
+  async rotateSecret(
+    tx: EntityManager,
+    clinicId: string,
+    endpointId: string,
+    secret: string,
+    overlapSeconds: number,
+  ): Promise<WebhookEndpointRow | undefined> {
+    const rows = await queryRows<WebhookEndpointRow>(
+      tx,
+      `UPDATE webhook_endpoint
+          SET previous_secret = CASE WHEN $4::int > 0 THEN secret END,
+              previous_secret_expires_at = CASE WHEN $4::int > 0 THEN mend_now() + make_interval(secs => $4::int) END,
+              secret = $3, updated_at = mend_now()
+        WHERE clinic_id = $1 AND id = $2 RETURNING ${ENDPOINT_COLUMNS}`,
+      [clinicId, endpointId, secret, overlapSeconds],
+    );
+    return rows[0];
+  },
+
   async findEndpoint(tx: EntityManager, clinicId: string, endpointId: string): Promise<WebhookEndpointRow | undefined> {
     const rows: WebhookEndpointRow[] = await tx.query(
       `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE clinic_id = $1 AND id = $2`,
@@ -137,6 +221,39 @@ export const webhooksRepository = {
       [clinicId, endpointId],
     );
     return disabled.length > 0;
+  },
+
+  /**
+   * Disables an endpoint after one of its deliveries exhausted its retries, unless some delivery
+   * reached it since `since` (the failed delivery's first attempt): one bad event does not
+   * disable a receiver that otherwise works. Answers whether this call disabled it.
+   */
+  async disableFailingEndpoint(tx: EntityManager, clinicId: string, endpointId: string, since: Date): Promise<boolean> {
+    const disabled = await queryRows(
+      tx,
+      `UPDATE webhook_endpoint e SET disabled_at = mend_now(), disabled_reason = 'failing', updated_at = mend_now()
+        WHERE e.clinic_id = $1 AND e.id = $2 AND e.disabled_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.clinic_id = e.clinic_id AND d.endpoint_id = e.id AND d.delivered_at >= $3)
+        RETURNING e.id`,
+      [clinicId, endpointId, since],
+    );
+    return disabled.length > 0;
+  },
+
+  /** Stores an event meant for one endpoint only (a test delivery): no fan-out, no dedupe key. */
+  async insertEvent(
+    tx: EntityManager,
+    clinicId: string,
+    id: string,
+    type: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.query(`INSERT INTO webhook_event (clinic_id, id, type, data) VALUES ($1, $2, $3, $4::jsonb)`, [
+      clinicId,
+      id,
+      type,
+      JSON.stringify(data),
+    ]);
   },
 
   /** Active endpoints listening to the event's type. */
@@ -170,14 +287,16 @@ export const webhooksRepository = {
     tx: EntityManager,
     clinicId: string,
     endpointId: string,
+    filter: WebhookDeliveryFilter,
     before: string | null,
     limit: number,
   ): Promise<WebhookDeliveryRow[]> {
     return tx.query(
       `${DELIVERY_SELECT}
           WHERE d.clinic_id = $1 AND d.endpoint_id = $2 AND ($3::uuid IS NULL OR d.id < $3)
+            AND ($5::text IS NULL OR d.state = $5) AND ($6::text IS NULL OR ev.type = $6)
           ORDER BY d.id DESC LIMIT $4`,
-      [clinicId, endpointId, before, limit],
+      [clinicId, endpointId, before, limit, filter.state ?? null, filter.eventType ?? null],
     );
   },
 
@@ -251,7 +370,8 @@ export const webhooksRepository = {
 
   async claimedDelivery(tx: EntityManager, clinicId: string, deliveryId: string): Promise<ClaimedDeliveryRow | null> {
     const rows: ClaimedDeliveryRow[] = await tx.query(
-      `SELECT d.id, d.endpoint_id, d.event_id, d.retry_started_at, e.url, e.secret, e.disabled_at AS endpoint_disabled_at, ev.type, ev.data, ev.occurred_at
+      `SELECT d.id, d.endpoint_id, d.event_id, d.retry_started_at, e.url, e.secret,
+              CASE WHEN e.previous_secret_expires_at > mend_now() THEN e.previous_secret END AS previous_secret, e.disabled_at AS endpoint_disabled_at, ev.type, ev.data, ev.occurred_at
          FROM webhook_delivery d
          JOIN webhook_endpoint e ON e.clinic_id = d.clinic_id AND e.id = d.endpoint_id
          JOIN webhook_event ev ON ev.clinic_id = d.clinic_id AND ev.id = d.event_id
@@ -294,6 +414,25 @@ export const webhooksRepository = {
       [clinicId, deliveryId, attempt, state, nextAttemptAt],
     );
     return updated.length > 0;
+  },
+
+  /**
+   * Deletes the clinic's deliveries (with their attempts) that finished before `cutoff`, then the
+   * stored events older than `cutoff` that no delivery needs any more; answers how many
+   * deliveries went. A delivery still pending or sending is kept whatever its age.
+   */
+  async purgeDeliveries(tx: EntityManager, clinicId: string, cutoff: Date): Promise<number> {
+    const deleted = await queryRows(
+      tx,
+      `DELETE FROM webhook_delivery WHERE clinic_id = $1 AND state IN ('delivered', 'failed') AND updated_at < $2 RETURNING id`,
+      [clinicId, cutoff],
+    );
+    await tx.query(
+      `DELETE FROM webhook_event ev WHERE ev.clinic_id = $1 AND ev.occurred_at < $2
+          AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.clinic_id = ev.clinic_id AND d.event_id = ev.id)`,
+      [clinicId, cutoff],
+    );
+    return deleted.length;
   },
 
   /**
