@@ -12,6 +12,7 @@ import { AddAccountSecurity1764800000000 } from './1764800000000-AddAccountSecur
 import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-KeepOnlyIdsInIdempotencyRecords.js';
 import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSequence.js';
 import { AddWebhookEndpointManagement1764830000000 } from './1764830000000-AddWebhookEndpointManagement.js';
+import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   KeepOnlyIdsInIdempotencyRecords1764810000000,
   AddSessionSequence1764820000000,
   AddWebhookEndpointManagement1764830000000,
+  AddRevealTogether1764870000000,
 ];

@@ -2741,6 +2741,11 @@ export interface components {
              */
             instructions?: string;
             reminders?: components["schemas"]["ReminderSettingsRequest"];
+            /**
+             * @description Reveal together: a partner's shared answers reach the other partner only once both have answered that occurrence, or it has closed. You always see both; private answers stay private. Individual exercises only (422 for a joint one).
+             * @example true
+             */
+            revealTogether?: boolean;
         };
         ReminderSettingsResponse: {
             /** @example true */
@@ -2793,6 +2798,11 @@ export interface components {
             instructions?: string | null;
             reminders: components["schemas"]["ReminderSettingsResponse"];
             /**
+             * @description A partner's shared answers reach the other partner only once both have answered (or the occurrence closed)
+             * @example false
+             */
+            revealTogether: boolean;
+            /**
              * @example active
              * @enum {string}
              */
@@ -2826,6 +2836,11 @@ export interface components {
             instructions?: string | null;
             /** @description Fields given replace the stored ones */
             reminders?: components["schemas"]["ReminderSettingsRequest"];
+            /**
+             * @description Reveal together: a partner's shared answers reach the other partner only once both have answered that occurrence, or it has closed. You always see both; private answers stay private. Individual exercises only (422 for a joint one).
+             * @example true
+             */
+            revealTogether?: boolean;
         };
         OccurrenceResponse: {
             /**
@@ -2904,6 +2919,11 @@ export interface components {
             schedule: components["schemas"]["OnceScheduleDto"] | components["schemas"]["RecurringScheduleDto"];
             /** @enum {string} */
             status: "active" | "paused" | "cancelled" | "completed";
+            /**
+             * @description Reveal together: your shared answers reach your partner only once you have both answered that occurrence (or it closed), and theirs reach you the same way
+             * @example false
+             */
+            revealTogether: boolean;
             /** @description Your occurrences (and the couple's joint ones) of the last 14 days and the next 14 days */
             occurrences: components["schemas"]["OccurrenceResponse"][];
         };
@@ -2956,6 +2976,18 @@ export interface components {
             /** @example 13.5 */
             cutoff?: number;
         };
+        RevealResponse: {
+            /**
+             * @description Your partner can read it now (they have answered too, or their occurrence closed)
+             * @example false
+             */
+            isRevealed: boolean;
+            /**
+             * Format: date-time
+             * @description The latest time your partner sees it: when their own occurrence closes, answered or not
+             */
+            revealsAt: string;
+        };
         CheckInResponse: {
             /** Format: uuid */
             id: string;
@@ -3004,6 +3036,8 @@ export interface components {
              * @example If you are in danger right now, call 112. Crisis line (24 h): 0800 111 0111.
              */
             crisisResources?: string;
+            /** @description Only in the answer to your own submission of a shared check-in of a reveal-together assignment: when your partner will see it (once they have answered too, or at revealsAt at the latest). */
+            reveal?: components["schemas"]["RevealResponse"];
         };
         CheckInPageResponse: {
             data: components["schemas"]["CheckInResponse"][];
@@ -7665,7 +7699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown or archived exercise, or an Idempotency-Key reused with another body */
+            /** @description Unknown or archived exercise, revealTogether for a joint exercise, or an Idempotency-Key reused with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7765,6 +7799,15 @@ export interface operations {
             };
             /** @description The body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description revealTogether for a joint exercise */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

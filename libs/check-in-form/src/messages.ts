@@ -55,7 +55,7 @@ export interface CheckInMessages {
     textTooLong: string;
     visibility: string;
   };
-  sent: { heading: string; private: string; shared: string; close: string; safety: string };
+  sent: { heading: string; private: string; shared: string; sharedLater: string; close: string; safety: string };
   done: { heading: string; body: string };
   unavailable: { heading: string; body: string; newLink: string };
   sessionEnded: { heading: string; body: string };
@@ -119,6 +119,8 @@ const en: CheckInMessages = {
     heading: 'Thank you. Your check-in was sent.',
     private: 'Only your therapist can see it.',
     shared: 'Your therapist and {partner} can see it.',
+    sharedLater:
+      'Your therapist can see it now; {partner} will see it once they have checked in too, or on {date} at the latest.',
     close: 'You can close this page now.',
     safety: 'You said you did not feel safe. Your therapist has been told. If you need help now:',
   },

@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock, DomainException, newId, type FieldProblem } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { getVersion, validateAnswers, type ExerciseVersionView } from '@mend/exercises';
-import { CheckInsService, opensAtFor } from '@mend/homework';
+import { checkInsRepository, CheckInsService, opensAtFor } from '@mend/homework';
 import { SafetyService } from '@mend/progress';
 
 import { checkInLinksRepository as links, type LinkContext, type SessionContext } from './check-in-links.repository.js';
@@ -437,7 +437,18 @@ export class CheckInPageService {
       checkIn.visibility === 'shared'
         ? await links.otherPartnerName(tx, ctx.clinicId, ctx.coupleId, ctx.partnerId)
         : null;
-    const who = partnerName ? format(m.sent.shared, { partner: firstName(partnerName) }) : m.sent.private;
+    // Reveal together: the partner is told when the other will see it, in their own zone.
+    const reveal = partnerName
+      ? await checkInsRepository.revealOf(tx, ctx.clinicId, checkIn.id, this.clock.now())
+      : null;
+    const who = !partnerName
+      ? m.sent.private
+      : reveal && !reveal.isRevealed
+        ? format(m.sent.sharedLater, {
+            partner: firstName(partnerName),
+            date: formatDateTime(reveal.revealsAt, ctx.timezone, catalogLocale(ctx.locale)),
+          })
+        : format(m.sent.shared, { partner: firstName(partnerName) });
     // Only this partner's own confirmation carries the crisis resources (the session is theirs).
     const crisis = await this.safety.crisisResourcesFor(tx, ctx.clinicId, checkIn.id, ctx.partnerId);
     const support = crisis === null ? [] : [m.sent.safety, ...paragraphsOf(crisis)];

@@ -21,13 +21,14 @@ export interface AssignmentRow {
   until: string | null;
   status: AssignmentStatus;
   reminders: Partial<ReminderSettings>;
+  reveal_together: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 const SELECT_ASSIGNMENT = `
   SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, a.rrule,
-         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.created_at, a.updated_at
+         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.reveal_together, a.created_at, a.updated_at
   FROM assignment a
   JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
 
@@ -40,6 +41,7 @@ export interface NewAssignment {
   instructions: string | null;
   schedule: ScheduleInput;
   reminders: ReminderSettings;
+  revealTogether: boolean;
   createdBy: string;
   /** Creation time; recurring homework is never due before it (materialised until then). */
   now: Date;
@@ -52,6 +54,8 @@ export interface AssignmentChanges {
   /** Merged into the stored settings. */
   reminders?: Partial<ReminderSettings>;
   schedule?: ScheduleInput;
+  /** undefined leaves it as it is. */
+  revealTogether?: boolean;
 }
 
 /** SQL for assignments; every method takes the clinic-pinned transaction and the clinic id. */
@@ -59,8 +63,8 @@ export const assignmentsRepository = {
   async insert(tx: EntityManager, a: NewAssignment): Promise<void> {
     const { schedule } = a;
     await tx.query(
-      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, materialized_until, created_by, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, reveal_together, materialized_until, created_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16, $13, $14, $15, $15)`,
       [
         a.clinicId,
         a.id,
@@ -77,6 +81,7 @@ export const assignmentsRepository = {
         a.now,
         a.createdBy,
         a.now,
+        a.revealTogether,
       ],
     );
   },
@@ -124,6 +129,7 @@ export const assignmentsRepository = {
            rrule = CASE WHEN $7 IS NULL THEN rrule ELSE $9 END,
            starts_on = CASE WHEN $7 IS NULL THEN starts_on ELSE $10::date END,
            until = CASE WHEN $7 IS NULL THEN until ELSE $11::date END,
+           reveal_together = coalesce($12, reveal_together),
            updated_at = mend_now()
          WHERE clinic_id = $1 AND id = $2`,
       [
@@ -138,6 +144,7 @@ export const assignmentsRepository = {
         schedule?.type === 'recurring' ? schedule.rrule : null,
         schedule?.type === 'recurring' ? schedule.startsOn : null,
         schedule?.type === 'recurring' ? (schedule.until ?? null) : null,
+        changes.revealTogether ?? null,
       ],
     );
   },

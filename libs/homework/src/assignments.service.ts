@@ -45,6 +45,8 @@ export interface CreateAssignmentInput {
   schedule: ScheduleInput;
   instructions?: string | null;
   reminders?: Partial<ReminderSettings>;
+  /** Hold each partner's shared answers back until both have answered (individual exercises only). */
+  revealTogether?: boolean;
 }
 
 export interface UpdateAssignmentInput {
@@ -53,6 +55,8 @@ export interface UpdateAssignmentInput {
   schedule?: ScheduleInput;
   instructions?: string | null;
   reminders?: Partial<ReminderSettings>;
+  /** Applies to every occurrence, answered ones included: the rule is checked when a partner reads. */
+  revealTogether?: boolean;
 }
 
 export interface ListAssignmentsQuery {
@@ -83,6 +87,7 @@ export function toAssignmentView(row: AssignmentRow, options: { withInstructions
     schedule: scheduleOf(row),
     ...(options.withInstructions ? { instructions: row.instructions } : {}),
     reminders: remindersOf(row.reminders),
+    revealTogether: row.reveal_together,
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -120,6 +125,13 @@ export function normaliseSchedule(
 
 function invalid(problems: FieldProblem[]): DomainException {
   return new DomainException('invalid', 'The request is not valid', { errors: problems });
+}
+
+/** A joint exercise has one check-in for the couple: there is no second answer to wait for. */
+function jointCannotRevealTogether(): DomainException {
+  return new DomainException('unprocessable', 'revealTogether needs an exercise each partner answers on their own', {
+    errors: [{ field: 'revealTogether', message: 'a joint exercise has one check-in for the couple' }],
+  });
 }
 
 @Injectable()
@@ -174,6 +186,7 @@ export class AssignmentsService {
         }
         const { schedule, problems } = normaliseSchedule(input.schedule, now);
         if (problems.length) throw invalid(problems);
+        if (input.revealTogether && exercise.mode === 'joint') throw jointCannotRevealTogether();
 
         const id = newId();
         await assignmentsRepository.insert(tx, {
@@ -185,6 +198,7 @@ export class AssignmentsService {
           instructions: input.instructions?.trim() || null,
           schedule,
           reminders: { ...DEFAULT_REMINDERS, ...(input.reminders ?? {}) },
+          revealTogether: input.revealTogether ?? false,
           createdBy: principal.userId,
           now,
         });
@@ -227,9 +241,11 @@ export class AssignmentsService {
         if (normalised.problems.length) throw invalid(normalised.problems);
         schedule = normalised.schedule;
       }
+      if (input.revealTogether && current.mode === 'joint') throw jointCannotRevealTogether();
       const status = input.status ?? current.status;
       await assignmentsRepository.update(tx, principal.clinicId, assignmentId, {
         status,
+        revealTogether: input.revealTogether,
         instructions: input.instructions !== undefined ? input.instructions?.trim() || null : undefined,
         reminders: input.reminders,
         schedule,
@@ -309,6 +325,7 @@ export class AssignmentsService {
           form: version.form,
           schedule: scheduleOf(row),
           status: row.status,
+          revealTogether: row.reveal_together,
           occurrences: own,
         });
       }

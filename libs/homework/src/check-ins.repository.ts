@@ -6,8 +6,9 @@ import type { CheckInView, CheckInVisibility } from './homework.views.js';
 
 /**
  * Who is reading: the couple's therapist reads every check-in; a partner reads their own and
- * the other partner's shared ones — never the other's private ones. The rule is in the SQL so no
- * caller can forget it.
+ * the other partner's shared ones — never the other's private ones, and a shared one of a
+ * reveal-together assignment only once it is revealed to them (see `revealedTo`). The rule is in
+ * the SQL so no caller can forget it.
  */
 export type CheckInReader = { kind: 'therapist' } | { kind: 'partner'; userId: string };
 
@@ -42,6 +43,36 @@ export interface CheckInRow {
 const SELECT_CHECK_IN = `
   SELECT c.id, c.assignment_id, c.couple_id, o.due_at AS occurrence_at, o.partner_id, c.author_id, c.answers, c.score, c.visibility, c.is_late, c.submitted_at
   FROM check_in c JOIN occurrence o ON o.clinic_id = c.clinic_id AND o.id = c.occurrence_id`;
+
+/**
+ * The reader's occurrences that answer the same slot as the check-in's occurrence `o`: of a
+ * one-off, the reader's only one; of a recurrence (evaluated in each partner's own zone, so the
+ * instants differ), the reader's ones on the same local date. `reader` is an SQL expression.
+ */
+function pairedOccurrences(reader: string): string {
+  return `occurrence r JOIN assignment ra ON ra.clinic_id = r.clinic_id AND ra.id = r.assignment_id
+    WHERE r.clinic_id = o.clinic_id AND r.assignment_id = o.assignment_id AND r.partner_id = ${reader} AND r.id <> o.id
+      AND (ra.schedule_type = 'once'
+           OR (r.due_at BETWEEN o.due_at - interval '2 days' AND o.due_at + interval '2 days'
+               AND (r.due_at AT TIME ZONE (SELECT ru.timezone FROM "user" ru WHERE ru.clinic_id = r.clinic_id AND ru.id = r.partner_id))::date
+                 = (o.due_at AT TIME ZONE (SELECT au.timezone FROM "user" au WHERE au.clinic_id = o.clinic_id AND au.id = o.partner_id))::date))`;
+}
+
+/**
+ * Reveal together, as SQL over the check-in `c` and its occurrence `o`: true when `reader` may
+ * see this (shared) check-in's answers at `now`. Without reveal-together, always. With it: once
+ * none of the reader's paired occurrences is still open and unanswered, and either the reader has
+ * one (answered or closed) or the author's own occurrence has closed — an unpaired reader waits
+ * for the close rather than seeing it early.
+ */
+export function revealedTo(reader: string, now: string): string {
+  return `(NOT EXISTS (SELECT 1 FROM assignment ta WHERE ta.clinic_id = c.clinic_id AND ta.id = c.assignment_id AND ta.reveal_together)
+    OR (NOT EXISTS (SELECT 1 FROM ${pairedOccurrences(reader)} AND NOT r.has_check_in AND r.closes_at > ${now})
+        AND (o.closes_at <= ${now} OR EXISTS (SELECT 1 FROM ${pairedOccurrences(reader)}))))`;
+}
+
+/** The partner of the check-in's couple who did not write it, as SQL over `c`. */
+const OTHER_PARTNER = `(SELECT p.user_id FROM couple_partner p WHERE p.clinic_id = c.clinic_id AND p.couple_id = c.couple_id AND p.user_id <> c.author_id LIMIT 1)`;
 
 export function toCheckInView(row: CheckInRow): CheckInView {
   return {
@@ -108,13 +139,22 @@ export const checkInsRepository = {
     return rows[0] ?? null;
   },
 
-  /** Check-ins of a couple the reader may see, newest first; fetches limit + 1 rows for paging. */
-  async list(tx: EntityManager, clinicId: string, reader: CheckInReader, filter: CheckInFilter): Promise<CheckInRow[]> {
+  /**
+   * Check-ins of a couple the reader may see at `now`, newest first; fetches limit + 1 rows for
+   * paging.
+   */
+  async list(
+    tx: EntityManager,
+    clinicId: string,
+    reader: CheckInReader,
+    filter: CheckInFilter,
+    now: Date,
+  ): Promise<CheckInRow[]> {
     const partnerId = reader.kind === 'partner' ? reader.userId : null;
     return tx.query(
       `${SELECT_CHECK_IN}
        WHERE c.clinic_id = $1 AND c.couple_id = $2
-         AND ($3::uuid IS NULL OR c.author_id = $3 OR c.visibility = 'shared')
+         AND ($3::uuid IS NULL OR c.author_id = $3 OR (c.visibility = 'shared' AND ${revealedTo('$3::uuid', '$10::timestamptz')}))
          AND ($4::uuid IS NULL OR c.assignment_id = $4)
          AND ($5::uuid IS NULL OR c.author_id = $5)
          AND ($6::timestamptz IS NULL OR c.submitted_at >= $6)
@@ -132,8 +172,35 @@ export const checkInsRepository = {
         filter.to ?? null,
         filter.beforeId ?? null,
         filter.limit + 1,
+        now,
       ],
     );
+  },
+
+  /**
+   * For the author of a shared check-in of a reveal-together assignment: whether the other
+   * partner sees it now, and the latest time they will (their paired occurrence's close, or the
+   * author's own when they have none). null when the assignment does not reveal together.
+   */
+  async revealOf(
+    tx: EntityManager,
+    clinicId: string,
+    checkInId: string,
+    now: Date,
+  ): Promise<{ isRevealed: boolean; revealsAt: Date } | null> {
+    const rows: Array<{ reveal_together: boolean; is_revealed: boolean; reveals_at: Date }> = await tx.query(
+      `SELECT a.reveal_together,
+              ${revealedTo(OTHER_PARTNER, '$3::timestamptz')} AS is_revealed,
+              coalesce((SELECT max(r.closes_at) FROM ${pairedOccurrences(OTHER_PARTNER)}), o.closes_at) AS reveals_at
+       FROM check_in c
+       JOIN occurrence o ON o.clinic_id = c.clinic_id AND o.id = c.occurrence_id
+       JOIN assignment a ON a.clinic_id = c.clinic_id AND a.id = c.assignment_id
+       WHERE c.clinic_id = $1 AND c.id = $2 AND c.visibility = 'shared'`,
+      [clinicId, checkInId, now],
+    );
+    const row = rows[0];
+    if (!row || !row.reveal_together) return null;
+    return { isRevealed: row.is_revealed, revealsAt: row.reveals_at };
   },
 
   async findById(tx: EntityManager, clinicId: string, id: string): Promise<CheckInRow | null> {

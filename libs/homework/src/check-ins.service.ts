@@ -89,7 +89,12 @@ export class CheckInsService {
             if (!row || row.author_id !== principal.userId) throw DomainException.notFound('Check-in');
             const view = toCheckInView(row);
             const crisisResources = await this.hooks.crisisResourcesFor(tx, principal.clinicId, id, principal.userId);
-            return crisisResources === null ? view : { ...view, crisisResources };
+            const reveal = await checkInsRepository.revealOf(tx, principal.clinicId, id, this.clock.now());
+            return {
+              ...view,
+              ...(crisisResources === null ? {} : { crisisResources }),
+              ...(reveal === null ? {} : { reveal }),
+            };
           }),
       },
       (tx) => this.submitIn(tx, authorOf(principal), assignmentId, input),
@@ -283,8 +288,14 @@ export class CheckInsService {
       isLate: window.isLate,
       submittedAt: now,
     };
+    // Tells the author when the other partner will see a reveal-together answer.
+    const reveal = await checkInsRepository.revealOf(tx, author.clinicId, id, now);
     // Only in the author's own answer to their submission: never on a list the other partner reads.
-    return crisisResources === null ? view : { ...view, crisisResources };
+    return {
+      ...view,
+      ...(crisisResources === null ? {} : { crisisResources }),
+      ...(reveal === null ? {} : { reveal }),
+    };
   }
 
   /** The couple's therapist reads its check-ins with answers; every check-in read is audited. */
@@ -305,6 +316,7 @@ export class CheckInsService {
           beforeId,
           limit: query.limit,
         },
+        this.clock.now(),
       );
       return this.pageAudited(tx, principal, rows, query.limit);
     });
@@ -312,7 +324,8 @@ export class CheckInsService {
 
   /**
    * A partner's own check-ins plus the other partner's shared ones — never the other's private
-   * ones (the reader rule is applied in the query itself).
+   * ones, nor a reveal-together one before it is revealed (the reader rule is applied in the
+   * query itself).
    */
   async listMine(principal: UserPrincipal, query: Omit<CheckInsQuery, 'partnerId'>): Promise<Page<CheckInView>> {
     const beforeId = decodeCursor(query.cursor);
@@ -331,6 +344,7 @@ export class CheckInsService {
           beforeId,
           limit: query.limit,
         },
+        this.clock.now(),
       );
       return this.pageAudited(tx, principal, rows, query.limit);
     });

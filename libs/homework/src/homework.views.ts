@@ -37,6 +37,11 @@ export interface AssignmentView {
   /** The therapist's own words for this couple. Left out for admins (statuses only). */
   instructions?: string | null;
   reminders: ReminderSettings;
+  /**
+   * A partner's shared answers reach the other partner only once both have answered that
+   * occurrence or it has closed (individual exercises only).
+   */
+  revealTogether: boolean;
   status: AssignmentStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -70,6 +75,8 @@ export interface ClientAssignmentView {
   form: CheckInForm;
   schedule: ScheduleView;
   status: AssignmentStatus;
+  /** Shared answers are shown to the other partner only once both have answered (or the occurrence closed). */
+  revealTogether: boolean;
   /** Occurrences due within the last RECENT_DAYS and the horizon ahead, in due order. */
   occurrences: OccurrenceView[];
 }
@@ -93,4 +100,17 @@ export interface CheckInView {
    * the clinic's threshold: the clinic's crisis resources (emergency number, hotlines).
    */
   crisisResources?: string;
+  /**
+   * Only in the answer to the author's own submission of a shared check-in of a reveal-together
+   * assignment: when the other partner will see it.
+   */
+  reveal?: RevealView;
+}
+
+/** When a shared check-in of a reveal-together assignment reaches the other partner. */
+export interface RevealView {
+  /** The other partner can read it now (they have answered too, or their occurrence closed). */
+  isRevealed: boolean;
+  /** The latest time the other partner sees it: when their own occurrence closes, even unanswered. */
+  revealsAt: Date;
 }

@@ -45,7 +45,8 @@ export class AssignmentsController {
   @ApiNotFoundResponse({ description: 'Not a couple of your caseload' })
   @ApiConflictResponse({ description: 'The couple is closed, or a request with this Idempotency-Key is still running' })
   @ApiUnprocessableEntityResponse({
-    description: 'Unknown or archived exercise, or an Idempotency-Key reused with another body',
+    description:
+      'Unknown or archived exercise, revealTogether for a joint exercise, or an Idempotency-Key reused with another body',
   })
   async create(
     @CurrentUser() principal: UserPrincipal,
@@ -59,6 +60,7 @@ export class AssignmentsController {
       schedule: toScheduleInput(body.schedule),
       instructions: body.instructions,
       reminders: body.reminders,
+      revealTogether: body.revealTogether,
     };
     return answerIdempotent(reply, await this.assignments.create(principal, coupleId, input, idempotencyKey));
   }
@@ -88,6 +90,7 @@ export class AssignmentsController {
   @ApiOkResponse({ type: AssignmentResponse })
   @ApiNotFoundResponse({ description: 'Not an assignment of your caseload' })
   @ApiConflictResponse({ description: 'The assignment is cancelled or completed' })
+  @ApiUnprocessableEntityResponse({ description: 'revealTogether for a joint exercise' })
   update(
     @CurrentUser() principal: UserPrincipal,
     @Param('id', new ResourceIdPipe('Assignment')) id: string,
@@ -98,6 +101,7 @@ export class AssignmentsController {
       schedule: body.schedule ? toScheduleInput(body.schedule) : undefined,
       instructions: body.instructions,
       reminders: body.reminders,
+      revealTogether: body.revealTogether,
     });
   }
 

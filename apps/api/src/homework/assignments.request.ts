@@ -179,6 +179,16 @@ export class CreateAssignmentRequest {
   @ValidateNested()
   @Type(() => ReminderSettingsRequest)
   reminders?: ReminderSettingsRequest;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "Reveal together: a partner's shared answers reach the other partner only once both have answered that occurrence, or it has closed. " +
+      'You always see both; private answers stay private. Individual exercises only (422 for a joint one).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  revealTogether?: boolean;
 }
 
 @ApiExtraModels(OnceScheduleDto, RecurringScheduleDto)
@@ -215,6 +225,16 @@ export class UpdateAssignmentRequest {
   @ValidateNested()
   @Type(() => ReminderSettingsRequest)
   reminders?: ReminderSettingsRequest;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "Reveal together: a partner's shared answers reach the other partner only once both have answered that occurrence, or it has closed. " +
+      'You always see both; private answers stay private. Individual exercises only (422 for a joint one).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  revealTogether?: boolean;
 }
 
 export class ListAssignmentsQuery extends PageQuery {

@@ -38,6 +38,12 @@ export class AssignmentResponse {
   })
   instructions?: string | null;
   @ApiProperty({ type: ReminderSettingsResponse }) reminders: ReminderSettingsResponse;
+  @ApiProperty({
+    example: false,
+    description:
+      "A partner's shared answers reach the other partner only once both have answered (or the occurrence closed)",
+  })
+  revealTogether: boolean;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES, example: 'active' }) status: string;
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt: Date;
@@ -120,6 +126,12 @@ export class ClientAssignmentResponse {
   form: Record<string, unknown>;
   @ApiProperty({ ...SCHEDULE_SCHEMA }) schedule: OnceScheduleDto | RecurringScheduleDto;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES }) status: string;
+  @ApiProperty({
+    example: false,
+    description:
+      'Reveal together: your shared answers reach your partner only once you have both answered that occurrence (or it closed), and theirs reach you the same way',
+  })
+  revealTogether: boolean;
   @ApiProperty({
     type: [OccurrenceResponse],
     description: "Your occurrences (and the couple's joint ones) of the last 14 days and the next 14 days",

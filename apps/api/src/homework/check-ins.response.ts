@@ -13,6 +13,19 @@ export class ScoreResponse {
   @ApiPropertyOptional({ example: 13.5 }) cutoff?: number;
 }
 
+export class RevealResponse {
+  @ApiProperty({
+    example: false,
+    description: 'Your partner can read it now (they have answered too, or their occurrence closed)',
+  })
+  isRevealed: boolean;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'The latest time your partner sees it: when their own occurrence closes, answered or not',
+  })
+  revealsAt: Date;
+}
+
 export class CheckInResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) assignmentId: string;
@@ -43,6 +56,13 @@ export class CheckInResponse {
       "the clinic's crisis resources. Never shown to the other partner.",
   })
   crisisResources?: string;
+  @ApiPropertyOptional({
+    type: RevealResponse,
+    description:
+      'Only in the answer to your own submission of a shared check-in of a reveal-together assignment: when your partner will see it ' +
+      '(once they have answered too, or at revealsAt at the latest).',
+  })
+  reveal?: RevealResponse;
 }
 
 export class CheckInPageResponse {

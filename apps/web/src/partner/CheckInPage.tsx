@@ -236,8 +236,18 @@ function Form({
 function Sent({ checkIn }: { checkIn: CheckIn }) {
   const { user } = useSession();
   const m = messagesFor(user.locale);
+  const zone = useZone();
   useDocumentTitle(m.titles.sent);
-  const who = checkIn.visibility === 'shared' ? format(m.sent.shared, { partner: PARTNER }) : m.sent.private;
+  // Reveal together: a shared answer waits for the partner's own; say until when at the latest.
+  const who =
+    checkIn.visibility !== 'shared'
+      ? m.sent.private
+      : checkIn.reveal && !checkIn.reveal.isRevealed
+        ? format(m.sent.sharedLater, {
+            partner: PARTNER,
+            date: formatDateTime(checkIn.reveal.revealsAt, zone, true),
+          })
+        : format(m.sent.shared, { partner: PARTNER });
   const support = checkIn.crisisResources ? [m.sent.safety, ...paragraphsOf(checkIn.crisisResources)] : [];
   return <Message heading={m.sent.heading} body={[who, ...support]} isStatus />;
 }
