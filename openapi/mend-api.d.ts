@@ -4963,6 +4963,13 @@ export interface operations {
                     "application/json": components["schemas"]["CookieSignedInResponse"];
                 };
             };
+            /** @description No mend_refresh cookie: this browser holds no sign-in to continue */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is not valid (see `errors`) */
             400: {
                 headers: {
@@ -4972,7 +4979,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No cookie, or an unknown, expired, revoked or already-used refresh token */
+            /** @description An unknown, expired, revoked or already-used refresh token */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -59,7 +59,12 @@ describe('accounts: cookie mode, settings and input hygiene', () => {
         .send({ clinic: clinic.slug, email: clinic.admin.email, password: TEST_PASSWORD })
         .expect(200);
       const first = cookieFrom(login.headers['set-cookie']).value;
+      // Without the CSRF proof the cookie refresh is refused, cookie or not.
       await t.http().post('/v1/auth/cookie/refresh').set('Cookie', `mend_refresh=${first}`).expect(403);
+      await t.http().post('/v1/auth/cookie/refresh').expect(403);
+      // A browser with no sign-in (no cookie) gets a quiet 204: nothing to restore.
+      const none = await t.http().post('/v1/auth/cookie/refresh').set('X-Mend-CSRF', '1').expect(204);
+      expect(none.headers['set-cookie']).toBeUndefined();
       await t
         .http()
         .post('/v1/auth/cookie/refresh')

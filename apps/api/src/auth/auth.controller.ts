@@ -19,7 +19,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { AuthService, CurrentUser, PasswordPolicy, Public, ReqMeta, Roles, type MfaChallenge } from '@mend/auth';
 import { APP_CONFIG, type AppConfig } from '@mend/config';
-import { DomainException, type RequestMeta, type UserPrincipal } from '@mend/core';
+import { type RequestMeta, type UserPrincipal } from '@mend/core';
 
 import {
   CookieSignedInResponse,
@@ -54,14 +54,15 @@ const COOKIE_MODE =
 @ApiTags('auth')
 @Controller()
 export class AuthController {
-  private readonly allowedOrigins: string[];
-
   constructor(
     private readonly auth: AuthService,
     private readonly policy: PasswordPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.allowedOrigins = [new URL(config.http.publicUrl).origin, ...config.http.corsOrigins];
+  ) {}
+
+  /** The web app's own origins, read per request: the public URL may be settled after boot (a port 0 listen). */
+  private get allowedOrigins(): string[] {
+    return [new URL(this.config.http.publicUrl).origin, ...this.config.http.corsOrigins];
   }
 
   private inCookie<T extends { refreshToken: string }>(reply: FastifyReply, session: T | MfaChallenge) {
@@ -132,7 +133,8 @@ export class AuthController {
     description: COOKIE_MODE,
   })
   @ApiOkResponse({ type: CookieSignedInResponse })
-  @ApiUnauthorizedResponse({ description: 'No cookie, or an unknown, expired, revoked or already-used refresh token' })
+  @ApiNoContentResponse({ description: 'No mend_refresh cookie: this browser holds no sign-in to continue' })
+  @ApiUnauthorizedResponse({ description: 'An unknown, expired, revoked or already-used refresh token' })
   @ApiForbiddenResponse({ description: 'The CSRF header is missing, or the request is cross-site' })
   async cookieRefresh(
     @Req() request: FastifyRequest,
@@ -141,7 +143,12 @@ export class AuthController {
   ) {
     assertCsrfProof(request, this.allowedOrigins);
     const token = refreshCookie(request);
-    if (!token) throw new DomainException('unauthenticated', 'The refresh token is not valid');
+    // No cookie: this browser holds no sign-in. Not an error: the web app asks on every page
+    // load (it cannot see the httpOnly cookie), and a signed-out load must stay quiet.
+    if (!token) {
+      reply.status(204);
+      return undefined;
+    }
     try {
       return this.inCookie(reply, await this.auth.refresh(token, meta));
     } catch (error) {

@@ -1,9 +1,8 @@
 import { api, setAccessToken, unwrap, type Schemas } from '../api/client';
 
-/** What a sign-in answers (login, invitation acceptance, refresh). */
+/** What a sign-in answers in cookie mode (login, invitation acceptance, refresh): no refresh token. */
 export interface Tokens {
   accessToken: string;
-  refreshToken?: string;
   expiresIn: number;
 }
 
@@ -15,34 +14,39 @@ export interface AuthSession {
 }
 
 /**
- * Bearer mode: the refresh token is held in memory beside the access token (never in storage),
- * so a sign-in lasts while the tab is open; a reload asks to sign in again.
+ * Cookie mode of the auth API: the refresh token lives in the httpOnly, SameSite=Strict
+ * `mend_refresh` cookie that only /v1/auth receives, so no script on the page can read it; the
+ * access token lives in memory (api/client.ts) and nothing goes to storage. A reload restores the
+ * sign-in by refreshing from the cookie. Refresh and logout carry the CSRF proof the API asks for.
  */
-let refreshToken: string | null = null;
+const CSRF = { 'X-Mend-CSRF': '1' } as const;
 
-/** Keeps the tokens in memory and reads who signed in. */
+/** Keeps the access token in memory and reads who signed in. */
 export async function adopt(tokens: Tokens): Promise<AuthSession> {
   setAccessToken(tokens.accessToken);
-  refreshToken = tokens.refreshToken ?? null;
   const me = await unwrap(api.GET('/v1/me'));
   return { expiresIn: tokens.expiresIn, user: me.user, clinic: me.clinic };
 }
 
 export function forget(): void {
   setAccessToken(null);
-  refreshToken = null;
 }
 
 export async function login(body: { clinic: string; email: string; password: string }): Promise<AuthSession> {
-  const tokens = (await unwrap(api.POST('/v1/auth/login', { body }))) as unknown as Tokens;
+  const tokens = (await unwrap(api.POST('/v1/auth/cookie/login', { body }))) as unknown as Tokens;
   return adopt(tokens);
 }
 
-/** A fresh access token before the current one expires; null when the sign-in has ended. */
+/** A fresh access token from the cookie; null when there is no sign-in to continue. */
 export async function refresh(): Promise<AuthSession | null> {
-  if (!refreshToken) return null;
   try {
-    const tokens = (await unwrap(api.POST('/v1/auth/refresh', { body: { refreshToken } }))) as unknown as Tokens;
+    const tokens = (await unwrap(api.POST('/v1/auth/cookie/refresh', { params: { header: CSRF } }))) as unknown as
+      Tokens | undefined;
+    // 204: this browser holds no sign-in.
+    if (!tokens?.accessToken) {
+      forget();
+      return null;
+    }
     return await adopt(tokens);
   } catch {
     forget();
@@ -50,14 +54,14 @@ export async function refresh(): Promise<AuthSession | null> {
   }
 }
 
-/** Restores a sign-in after a reload, when the API keeps one for this browser. */
-export async function restore(): Promise<AuthSession | null> {
-  return null;
+/** Restores a sign-in after a reload from the httpOnly cookie, when the browser holds one. */
+export function restore(): Promise<AuthSession | null> {
+  return refresh();
 }
 
 export async function logout(): Promise<void> {
   try {
-    await api.POST('/v1/auth/logout');
+    await api.POST('/v1/auth/cookie/logout', { params: { header: CSRF } });
   } finally {
     forget();
   }

@@ -80,7 +80,7 @@ export function InvitationPage() {
     setBusy(true);
     try {
       const session = (await unwrap(
-        api.POST('/v1/invitations/{token}/accept', { params: { path: { token } }, body: { password } }),
+        api.POST('/v1/auth/cookie/invitations/{token}/accept', { params: { path: { token } }, body: { password } }),
       )) as unknown as Tokens;
       await adopt(session);
       navigate('/', { replace: true });
