@@ -353,6 +353,15 @@ export class ReminderSender {
 
   private async linkFor(tx: EntityManager, n: NotificationRow): Promise<string> {
     const fallback = this.config.http.publicUrl;
+    if (n.alert_id) {
+      // An alert notice opens the couple's page in the web app (sign-in first, then back to it);
+      // the couple's id is an opaque identifier, nothing about the alert or the people.
+      const rows: Array<{ couple_id: string }> = await tx.query(
+        `SELECT couple_id FROM alert WHERE clinic_id = $1 AND id = $2`,
+        [n.clinic_id, n.alert_id],
+      );
+      return rows[0] ? couplePageUrl(fallback, rows[0].couple_id) : fallback;
+    }
     if (!n.occurrence_id) return fallback;
     try {
       // A savepoint: a refused link must not abort the claim's transaction.
@@ -411,6 +420,11 @@ async function announceReminderSent(tx: EntityManager, clinicId: string, row: Se
  * exactly-once, so the repeat carries the same id and mailboxes that collapse repeated
  * Message-IDs show it once. Ids only: no personal data in headers.
  */
+/** The web app's couple page (apps/web/src/router.tsx: /couples/:coupleId). */
+export function couplePageUrl(publicUrl: string, coupleId: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/couples/${coupleId}`;
+}
+
 export function reminderMessageId(notificationId: string, publicUrl: string): string {
   return `<reminder.${notificationId}@${new URL(publicUrl).hostname}>`;
 }
