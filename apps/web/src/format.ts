@@ -1,3 +1,5 @@
+import { deviceNow } from './deviceClock';
+
 /** Dates and times for people: always in a named zone, with the zone said when it matters. */
 export function formatDateTime(iso: string, zone?: string, withZone = false): string {
   return new Intl.DateTimeFormat('en-US', {
@@ -53,7 +55,7 @@ export function zonedInstant(date: string, time: string, zone: string): Date {
 }
 
 /** Today's date (YYYY-MM-DD) in `zone`. */
-export function todayIn(zone: string, now = new Date()): string {
+export function todayIn(zone: string, now = deviceNow()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
     now,
   );

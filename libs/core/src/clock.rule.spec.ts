@@ -15,6 +15,8 @@ const EXCEPTIONS: Record<string, string> = {
   'libs/queue/src/queue-connections.ts': 'throttles repeated connection-error log lines',
   'libs/integrations/src/webhooks/webhook-delivery.service.ts':
     'the Standard Webhooks timestamp header: the receiver checks it against its own wall clock',
+  'apps/web/src/deviceClock.ts':
+    "the browser's device clock, for form defaults and previews only; the API decides on its Clock",
   'libs/integrations/src/inbound/integrations.service.ts':
     "an inbound signature carries the sender's wall-clock timestamp; its tolerance is checked against the wall clock",
 };
@@ -22,7 +24,6 @@ const EXCEPTIONS: Record<string, string> = {
 /** Directories that are not product code run by the API or the worker. */
 const SKIPPED_DIRS = [
   'libs/testing', // the suite's own clock (suiteClock) and fixtures
-  'apps/web', // the browser client: the device clock only drives idle timers and display; the API decides
 ];
 
 const WALL_CLOCK = [

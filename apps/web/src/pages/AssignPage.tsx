@@ -28,6 +28,7 @@ import { useSession } from '../auth/AuthProvider';
 import { FormPreview } from '../components/FormPreview';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { deviceNow } from '../deviceClock';
 import { coupleName, formatDateTime, todayIn, zonedInstant } from '../format';
 import { dailyRule, firstOccurrences, WEEKDAY_NAMES, weeklyRule, type Schedule } from '../schedule';
 
@@ -139,7 +140,7 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
     create.mutate();
   };
 
-  const now = new Date();
+  const now = deviceNow();
   return (
     <form onSubmit={submit} noValidate aria-label="Assign homework">
       <Grid gap="lg">

@@ -22,6 +22,9 @@ export default function CouplePage() {
   const couple = useQuery({
     queryKey: ['couple', coupleId],
     queryFn: () => unwrap(api.GET('/v1/couples/{id}', { params: { path: { id: coupleId } } })),
+    // Partners accept their invitations elsewhere: opening the couple always asks again, so an
+    // "Invited" mark never outlives the acceptance in a cached copy.
+    refetchOnMount: 'always',
   });
   useDocumentTitle(couple.data ? coupleName(couple.data.partners, couple.data.label) : 'Couple');
 

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/AuthProvider';
-import { formatDateTime } from '../../format';
+import { formatDate, formatDateTime, todayIn } from '../../format';
 import { QueryState } from '../QueryState';
 import { useAssignments } from './useAssignments';
 
@@ -70,7 +70,7 @@ export function CheckInsSection({
   partners,
 }: {
   coupleId: string;
-  partners: { id: string; name: string }[];
+  partners: { id: string; name: string; timezone: string }[];
 }) {
   const { user } = useSession();
   const assignments = useAssignments(coupleId);
@@ -89,30 +89,41 @@ export function CheckInsSection({
       <QueryState query={checkIns} label="the check-ins" lines={4}>
         {(page) => {
           if (page.data.length === 0) return <Text>No check-ins yet.</Text>;
+          // One card per homework and local day: each partner's occurrence is due at the same
+          // wall-clock time in their own zone, so the two instants differ when the zones do.
+          const zoneOf = (c: CheckIn) =>
+            partners.find((p) => p.id === (c.partnerId ?? c.authorId))?.timezone ?? user.timezone;
+          const dayOf = (c: CheckIn) => todayIn(zoneOf(c), new Date(c.occurrenceAt));
           const groups = new Map<string, CheckIn[]>();
           for (const c of page.data) {
-            const key = `${c.assignmentId}|${c.occurrenceAt}`;
+            const key = `${c.assignmentId}|${dayOf(c)}`;
             groups.set(key, [...(groups.get(key) ?? []), c]);
           }
-          const sorted = [...groups.entries()].sort((a, b) =>
-            b[1][0]!.occurrenceAt.localeCompare(a[1][0]!.occurrenceAt),
+          const sorted = [...groups.entries()].sort(
+            (a, b) =>
+              dayOf(b[1][0]!).localeCompare(dayOf(a[1][0]!)) ||
+              b[1][0]!.occurrenceAt.localeCompare(a[1][0]!.occurrenceAt),
           );
           return (
             <Stack gap="sm">
               {sorted.map(([key, items]) => {
                 const first = items[0]!;
                 const isJoint = items.every((c) => !c.partnerId);
+                // The local day, named as a date (noon UTC of that day reads the same in every zone).
+                const day = formatDate(`${dayOf(first)}T12:00:00Z`, 'UTC');
                 return (
                   <Card
                     key={key}
                     withBorder
                     padding="sm"
                     component="article"
-                    aria-label={`${titleOf(first.assignmentId)}, due ${formatDateTime(first.occurrenceAt, user.timezone)}`}
+                    aria-label={`${titleOf(first.assignmentId)}, ${day}`}
                   >
                     <Text fw={600}>{titleOf(first.assignmentId)}</Text>
                     <Text size="sm" c="dimmed" mb="xs">
-                      Due {formatDateTime(first.occurrenceAt, user.timezone)}
+                      {isJoint
+                        ? `Due ${formatDateTime(first.occurrenceAt, zoneOf(first), true)}`
+                        : `Due ${day}, at each partner’s local time`}
                     </Text>
                     {isJoint ? (
                       <Answers checkIn={first} zone={user.timezone} />
@@ -125,6 +136,11 @@ export function CheckInsSection({
                               <Text fw={600} size="sm">
                                 {p.name}
                               </Text>
+                              {mine && (
+                                <Text size="xs" c="dimmed">
+                                  Due {formatDateTime(mine.occurrenceAt, p.timezone, true)}
+                                </Text>
+                              )}
                               {mine ? (
                                 <Answers checkIn={mine} zone={user.timezone} />
                               ) : (
