@@ -5,7 +5,6 @@ import {
   Card,
   Group,
   Progress,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -25,15 +24,19 @@ import { useDocumentTitle } from '../components/useDocumentTitle';
 import { coupleName, formatDateTime, percent } from '../format';
 
 type Row = Schemas['CaseloadCoupleResponse'];
-type Sort = 'alerts' | 'name' | 'next-session' | 'completion';
-type StatusFilter = 'open' | 'active' | 'paused' | 'closed';
+type Sort = 'alerts' | 'name' | 'next-session' | 'completion' | 'last-check-in';
+type StatusFilter = 'open' | 'active' | 'paused' | 'closed' | 'alerts';
 
 const SORTS: { value: Sort; label: string }[] = [
   { value: 'alerts', label: 'Alerts first' },
   { value: 'completion', label: 'Lowest completion first' },
   { value: 'next-session', label: 'Next session soonest' },
+  { value: 'last-check-in', label: 'Longest without a check-in' },
   { value: 'name', label: 'Name' },
 ];
+
+/** A badge keeps its whole word in a narrow table cell (Mantine's badge would cut it to "ACTI…"). */
+const NO_SHRINK = { maxWidth: 'none', overflow: 'visible', flexShrink: 0 } as const;
 
 const STATUS_COLOR: Record<Row['status'], string> = { active: 'green', paused: 'yellow', closed: 'gray' };
 
@@ -49,7 +52,12 @@ function compare(sort: Sort) {
     if (sort === 'completion') {
       return (a.recentCompletion.completionRate ?? 2) - (b.recentCompletion.completionRate ?? 2) || byName(a, b);
     }
+    if (sort === 'last-check-in') {
+      return (a.lastCheckInAt ?? '').localeCompare(b.lastCheckInAt ?? '') || byName(a, b);
+    }
+    // Alerts first: safety concerns, then the number of open alerts, then the least homework done.
     return (
+      b.openAlertsBySeverity.high - a.openAlertsBySeverity.high ||
       b.openAlerts - a.openAlerts ||
       (a.recentCompletion.completionRate ?? 2) - (b.recentCompletion.completionRate ?? 2) ||
       byName(a, b)
@@ -98,27 +106,31 @@ export function CaseloadPage() {
           allowDeselect={false}
           w={{ base: '100%', xs: 240 }}
         />
-        <Stack gap={4}>
-          <Text size="sm" fw={500} id="status-filter-label">
-            Status
-          </Text>
-          <SegmentedControl
-            aria-labelledby="status-filter-label"
-            value={status}
-            onChange={(value) => setStatus(value as StatusFilter)}
-            data={[
-              { value: 'open', label: 'Current' },
-              { value: 'active', label: 'Active' },
-              { value: 'paused', label: 'Paused' },
-              { value: 'closed', label: 'Closed' },
-            ]}
-          />
-        </Stack>
+        <Select
+          label="Show"
+          data={[
+            { value: 'open', label: 'Current couples' },
+            { value: 'alerts', label: 'With open alerts' },
+            { value: 'active', label: 'Active' },
+            { value: 'paused', label: 'Paused' },
+            { value: 'closed', label: 'Closed' },
+          ]}
+          value={status}
+          onChange={(value) => value && setStatus(value as StatusFilter)}
+          allowDeselect={false}
+          w={{ base: '100%', xs: 200 }}
+        />
       </Group>
       <QueryState query={caseload} label="your caseload" lines={5}>
         {(page) => {
           const rows = page.data
-            .filter((row) => (status === 'open' || status === 'closed' ? true : row.status === status))
+            .filter((row) =>
+              status === 'open' || status === 'closed'
+                ? true
+                : status === 'alerts'
+                  ? row.openAlerts > 0
+                  : row.status === status,
+            )
             .filter((row) =>
               search.trim()
                 ? coupleName(row.partners, row.label).toLowerCase().includes(search.trim().toLowerCase())
@@ -156,6 +168,7 @@ function CaseloadList({ rows, sort, isEmpty, zone }: { rows: Row[]; sort: Sort; 
             <Table.Th scope="col">Status</Table.Th>
             <Table.Th scope="col">Open alerts</Table.Th>
             <Table.Th scope="col">Homework done, last 14 days</Table.Th>
+            <Table.Th scope="col">Last check-in</Table.Th>
             <Table.Th scope="col">Next session</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -168,16 +181,17 @@ function CaseloadList({ rows, sort, isEmpty, zone }: { rows: Row[]; sort: Sort; 
                 </Anchor>
               </Table.Th>
               <Table.Td>
-                <Badge color={STATUS_COLOR[row.status]} variant="light">
+                <Badge color={STATUS_COLOR[row.status]} variant="light" style={NO_SHRINK}>
                   {row.status}
                 </Badge>
               </Table.Td>
               <Table.Td>
-                <AlertCount count={row.openAlerts} />
+                <AlertCount alerts={row.openAlertsBySeverity} />
               </Table.Td>
               <Table.Td>
-                <Completion value={row.recentCompletion} />
+                <PartnerCompletion row={row} />
               </Table.Td>
+              <Table.Td>{row.lastCheckInAt ? formatDateTime(row.lastCheckInAt, zone) : 'None yet'}</Table.Td>
               <Table.Td>{row.nextSession ? formatDateTime(row.nextSession.startsAt, zone) : 'None scheduled'}</Table.Td>
             </Table.Tr>
           ))}
@@ -191,12 +205,15 @@ function CaseloadList({ rows, sort, isEmpty, zone }: { rows: Row[]; sort: Sort; 
                 <Anchor component={Link} to={`/couples/${row.coupleId}`} fw={600}>
                   {coupleName(row.partners, row.label)}
                 </Anchor>
-                <Badge color={STATUS_COLOR[row.status]} variant="light">
+                <Badge color={STATUS_COLOR[row.status]} variant="light" style={NO_SHRINK}>
                   {row.status}
                 </Badge>
               </Group>
-              <AlertCount count={row.openAlerts} />
-              <Completion value={row.recentCompletion} />
+              <AlertCount alerts={row.openAlertsBySeverity} />
+              <PartnerCompletion row={row} />
+              <Text size="sm">
+                Last check-in: {row.lastCheckInAt ? formatDateTime(row.lastCheckInAt, zone) : 'none yet'}
+              </Text>
               <Text size="sm">
                 Next session: {row.nextSession ? formatDateTime(row.nextSession.startsAt, zone) : 'none scheduled'}
               </Text>
@@ -208,26 +225,52 @@ function CaseloadList({ rows, sort, isEmpty, zone }: { rows: Row[]; sort: Sort; 
   );
 }
 
-function AlertCount({ count }: { count: number }) {
-  if (count === 0) return <Text size="sm">No open alerts</Text>;
+function AlertCount({ alerts }: { alerts: Row['openAlertsBySeverity'] }) {
+  if (alerts.high + alerts.normal === 0) return <Text size="sm">No open alerts</Text>;
   return (
-    <Badge color="red.8" variant="filled">
-      {count} open {count === 1 ? 'alert' : 'alerts'}
-    </Badge>
+    <Group gap={4} wrap="wrap">
+      {alerts.high > 0 && (
+        <Badge color="red.8" variant="filled">
+          {alerts.high} urgent
+        </Badge>
+      )}
+      {alerts.normal > 0 && (
+        <Badge color="red.9" variant="outline">
+          {alerts.normal} open {alerts.normal === 1 ? 'alert' : 'alerts'}
+        </Badge>
+      )}
+    </Group>
   );
 }
 
-function Completion({ value }: { value: Row['recentCompletion'] }) {
-  if (!value.expected) return <Text size="sm">Nothing due yet</Text>;
+/** Each partner's own share of the last 14 days' homework (joint homework only in the couple's total). */
+function PartnerCompletion({ row }: { row: Row }) {
+  const withOwn = row.partners.filter((p) => p.recentCompletion.expected > 0);
+  if (withOwn.length === 0) return <Completion value={row.recentCompletion} />;
+  return (
+    <Stack gap={2} component="ul" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+      {row.partners.map((p) => (
+        <li key={p.id}>
+          <Completion value={p.recentCompletion} who={p.name.split(' ')[0]} />
+        </li>
+      ))}
+    </Stack>
+  );
+}
+
+function Completion({ value, who }: { value: Row['recentCompletion']; who?: string }) {
+  const prefix = who ? `${who}: ` : '';
+  if (!value.expected) return <Text size="sm">{prefix}Nothing due yet</Text>;
   return (
     <Group gap="xs" wrap="nowrap">
       <Progress
         value={(value.completionRate ?? 0) * 100}
-        w={80}
+        w={64}
         color={(value.completionRate ?? 0) < 0.5 ? 'orange' : 'mend'}
         aria-hidden
       />
       <Text size="sm">
+        {prefix}
         {percent(value.completionRate)} ({value.completed} of {value.expected})
       </Text>
     </Group>
