@@ -6,11 +6,14 @@
  * The therapist's day, through the UI only: the invitation email → a password → the (empty)
  * caseload → a new couple → a daily trust pulse and a weekly CSI-4 assigned with the keyboard
  * only → (the partners check in through the API) → the couple page shows both partners, the
- * chart and an alert → acknowledge → a session completed with notes → sign out.
+ * chart and an alert → acknowledge → a session completed with notes → sign out; the alert
+ * email's link, opened signed out, leads through sign-in to the couple; forgot password through
+ * the emailed link, then sign-in with the new password.
  *
  * Every screen and state: 0 axe violations (WCAG 2.0/2.1 A+AA, 2.2 AA) at 1280×800 and 390×844,
  * and at 200 % zoom (a 640×400 CSS viewport) for the caseload and couple pages; nothing in
- * localStorage or sessionStorage and no cookie or token readable by page script; no console
+ * localStorage or sessionStorage and no cookie or token readable by page script (the sign-in
+ * survives a reload through the httpOnly refresh cookie); no console
  * error; a screenshot of each under test-output/web/ (git-ignored). First-load JavaScript is at
  * most 250 kB gzip.
  */
@@ -70,6 +73,7 @@ describe('web app in Chromium: the therapist’s day', () => {
   let axeSource: string;
   let adminToken: string;
   let coupleId: string;
+  let alertLink: string;
   const screenshots: string[] = [];
 
   const api = async <T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> => {
@@ -86,16 +90,17 @@ describe('web app in Chromium: the therapist’s day', () => {
     (await api<{ accessToken: string }>('POST', '/v1/auth/login', null, { clinic: DEMO_CLINIC.slug, email, password }))
       .accessToken;
 
-  /** The invitation link in the newest email to `email` (the worker sent it through SMTP). */
-  const invitationLinkFor = async (email: string): Promise<string> => {
-    const pattern = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/invitations/inv_[A-Za-z0-9_-]+`);
-    for (let i = 0; i < 300; i++) {
+  /** The first link matching `path` in the newest email to `email` (the worker sent it through SMTP). */
+  const linkInEmail = async (email: string, path: string, what: string): Promise<string> => {
+    const pattern = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${path}`);
+    for (let i = 0; i < 600; i++) {
       const mail = [...stack.smtp.mails].reverse().find((m) => m.to.includes(email) && pattern.test(m.body));
       if (mail) return pattern.exec(mail.body)![0];
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`no invitation email reached ${email}`);
+    throw new Error(`no ${what} email reached ${email}`);
   };
+  const invitationLinkFor = (email: string) => linkInEmail(email, '/invitations/inv_[A-Za-z0-9_-]+', 'invitation');
 
   async function newPage(): Promise<void> {
     context = await browser.newContext({ viewport: LAPTOP, locale: 'en-US', timezoneId: 'America/New_York' });
@@ -150,6 +155,9 @@ describe('web app in Chromium: the therapist’s day', () => {
       await page.setViewportSize(size);
       // Charts re-measure their container after a resize.
       await page.waitForTimeout(400);
+      // From the top, as a person arriving sees it: a full-page capture of a scrolled page paints
+      // the fixed header where the window was, halfway down.
+      await page.evaluate(() => window.scrollTo(0, 0));
       // The screenshot first, so a failing state can be looked at.
       const path = join(SCREENSHOTS, `${name}-${label}.png`);
       await page.screenshot({ path, fullPage: true });
@@ -209,6 +217,9 @@ describe('web app in Chromium: the therapist’s day', () => {
     browser = launched;
     origin = stack.origin;
     adminToken = await login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    // No quiet hours in this clinic, so an alert's email reaches the therapist whatever the hour
+    // the suite runs at.
+    await api('PATCH', '/v1/clinic/reminder-settings', adminToken, { quietHours: { start: '00:00', end: '00:00' } });
     await newPage();
   }, 90_000);
 
@@ -277,16 +288,18 @@ describe('web app in Chromium: the therapist’s day', () => {
     await page.getByText('No couples here yet.').waitFor();
     await screen('caseload-empty', { zoom: true });
 
-    // The access token lives in memory only: after a reload nothing readable remains.
+    // The sign-in survives a reload (the refresh token is in an httpOnly cookie page script cannot
+    // read; the access token lived in memory) and nothing readable remains.
     await page.reload();
-    await page.waitForLoadState('networkidle');
+    await page.getByText('No couples here yet.').waitFor();
     await expectNoReadableToken();
-    if (await page.getByRole('heading', { name: 'Sign in' }).isVisible()) {
-      await page.locator('input[name=clinic]').fill(DEMO_CLINIC.slug);
-      await page.locator('input[name=email]').fill(NEW_THERAPIST.email);
-      await page.locator('input[name=password]').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-    }
+    // The cookie refresh refuses a request without the CSRF proof, even from the app's own page.
+    const refused: number = await page.evaluate(
+      async () => (await fetch('/v1/auth/cookie/refresh', { method: 'POST', credentials: 'same-origin' })).status,
+    );
+    expect(refused).toBe(403);
+    watch.errors.splice(0, watch.errors.length, ...watch.errors.filter((e) => !/status of 403/.test(e)));
+    await page.reload();
     await page.getByText('No couples here yet.').waitFor();
 
     const other = await browser.newPage();
@@ -412,14 +425,24 @@ describe('web app in Chromium: the therapist’s day', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
 
-    // In the app (a reload would ask to sign in again: the access token lives in memory only).
+    // The worker emails the therapist about the alert, with a link to the couple's page.
+    alertLink = await linkInEmail(NEW_THERAPIST.email, `/couples/${coupleId}`, 'alert');
+
     await page.getByRole('link', { name: 'Caseload' }).first().click();
+    await page
+      .getByRole('link', { name: `${PARTNERS[0]!.name} & ${PARTNERS[1]!.name}` })
+      .first()
+      .waitFor();
+    await screen('caseload-alert', { zoom: true });
     await page
       .getByRole('link', { name: `${PARTNERS[0]!.name} & ${PARTNERS[1]!.name}` })
       .first()
       .click();
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     for (const partner of PARTNERS) await page.getByText(partner.name, { exact: true }).first().waitFor();
+    // Both accepted their invitations: their emails show, no stale "Invited" mark.
+    for (const partner of PARTNERS) await page.getByText(partner.email, { exact: true }).waitFor();
+    expect(await page.getByText(/^Invited/).count()).toBe(0);
     await page.locator('.recharts-surface').first().waitFor();
     await page.getByRole('button', { name: 'Acknowledge' }).first().waitFor();
     await screen('couple-alert', { zoom: true });
@@ -438,6 +461,11 @@ describe('web app in Chromium: the therapist’s day', () => {
     await page.getByRole('tab', { name: 'Check-ins' }).click();
     await page.getByText('Private: not shared with the partner').first().waitFor();
     await page.getByText('Shared with the partner').first().waitFor();
+    // Each occurrence once, both partners side by side (their due instants differ by their zones).
+    const pulse = page.getByRole('article', { name: /^Daily trust pulse, / });
+    expect(await pulse.count()).toBe(1);
+    for (const partner of PARTNERS) await pulse.getByText(partner.name, { exact: true }).waitFor();
+    expect(await pulse.getByText('No check-in.').count()).toBe(0);
     await screen('couple-check-ins');
   }, 180_000);
 
@@ -468,14 +496,15 @@ describe('web app in Chromium: the therapist’s day', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expectNoReadableToken();
-    // A staff link opened while signed out comes back to its page after sign-in.
-    await page.goto(`${origin}/couples/${coupleId}?tab=sessions`);
+    // The alert email's link, opened while signed out: sign-in first, then the couple's page.
+    await page.goto(alertLink);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.locator('input[name=clinic]').fill(DEMO_CLINIC.slug);
     await page.locator('input[name=email]').fill(NEW_THERAPIST.email);
     await page.locator('input[name=password]').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('tab', { name: 'Sessions', selected: true }).waitFor();
+    await page.getByRole('heading', { name: `${PARTNERS[0]!.name} & ${PARTNERS[1]!.name}`, level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/couples/${coupleId}`);
   }, 120_000);
 
@@ -497,5 +526,52 @@ describe('web app in Chromium: the therapist’s day', () => {
     await page.getByRole('textbox', { name: /^Title/ }).fill('Evening walk together');
     await page.getByRole('button', { name: 'Save new version' }).click();
     await page.getByRole('article', { name: 'Evening walk together' }).getByText('Clinic · v2').waitFor();
+  }, 120_000);
+
+  it('resets a forgotten password through the emailed link, then signs in with the new one', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await screen('forgot-password');
+    await page.locator('input[name=clinic]').fill(DEMO_CLINIC.slug);
+    await page.locator('input[name=email]').fill(NEW_THERAPIST.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await screen('forgot-password-sent');
+
+    const link = await linkInEmail(NEW_THERAPIST.email, '/reset-password\\?token=[A-Za-z0-9_-]+', 'password reset');
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await screen('reset-password');
+    const newPassword = `${PASSWORD} renewed`;
+    await page.locator('input[name=new-password]').fill(newPassword);
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByText('Your password was changed. Sign in with the new one.').waitFor();
+    await screen('sign-in-after-reset');
+
+    // The old password no longer works; the new one does.
+    const old = await fetch(`${origin}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clinic: DEMO_CLINIC.slug, email: NEW_THERAPIST.email, password: PASSWORD }),
+    });
+    expect(old.status).toBe(401);
+    await page.locator('input[name=clinic]').fill(DEMO_CLINIC.slug);
+    await page.locator('input[name=email]').fill(NEW_THERAPIST.email);
+    await page.locator('input[name=password]').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Caseload' }).waitFor();
+    await page
+      .getByRole('link', { name: `${PARTNERS[0]!.name} & ${PARTNERS[1]!.name}` })
+      .first()
+      .waitFor();
+
+    // The used link says so.
+    await page.goto(link);
+    await page.locator('input[name=new-password]').fill(`${newPassword} again`);
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByRole('heading', { name: 'This reset link does not work' }).waitFor();
+    watch.errors.splice(0, watch.errors.length, ...watch.errors.filter((e) => !/status of 4\d\d/.test(e)));
+    await screen('reset-password-used');
   }, 120_000);
 });
