@@ -13,6 +13,7 @@ import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-Ke
 import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSequence.js';
 import { AddWebhookEndpointManagement1764830000000 } from './1764830000000-AddWebhookEndpointManagement.js';
 import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
+import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   AddSessionSequence1764820000000,
   AddWebhookEndpointManagement1764830000000,
   AddRevealTogether1764870000000,
+  AddCsi4ScoreIndex1764900000000,
 ];

@@ -3190,7 +3190,7 @@ export interface components {
         };
         PartnerWindowResponse: {
             /**
-             * @description Occurrences due in the window that are closed or already checked in
+             * @description Occurrences of the window due by now (still open or closed) or already checked in: completion reads from the first due occurrence on
              * @example 7
              */
             expected: number;
@@ -3201,9 +3201,14 @@ export interface components {
             completed: number;
             /**
              * @description Closed without a check-in
-             * @example 2
+             * @example 1
              */
             missed: number;
+            /**
+             * @description Due, still open and not checked in yet
+             * @example 1
+             */
+            pending: number;
             /**
              * @description completed / expected (0–1, two decimals); null when nothing was expected
              * @example 0.71
@@ -3230,7 +3235,7 @@ export interface components {
         };
         CompletionResponse: {
             /**
-             * @description Occurrences due in the window that are closed or already checked in
+             * @description Occurrences of the window due by now (still open or closed) or already checked in: completion reads from the first due occurrence on
              * @example 7
              */
             expected: number;
@@ -3241,9 +3246,14 @@ export interface components {
             completed: number;
             /**
              * @description Closed without a check-in
-             * @example 2
+             * @example 1
              */
             missed: number;
+            /**
+             * @description Due, still open and not checked in yet
+             * @example 1
+             */
+            pending: number;
             /**
              * @description completed / expected (0–1, two decimals); null when nothing was expected
              * @example 0.71
@@ -3344,6 +3354,104 @@ export interface components {
              */
             resolvedReason?: string | null;
         };
+        ReliableChangeBandResponse: {
+            /** @example 6.94 */
+            low: number;
+            /** @example 13.06 */
+            high: number;
+        };
+        ReliableChangeResponse: {
+            /** Format: uuid */
+            partnerId: string;
+            /**
+             * @example csi4
+             * @enum {string}
+             */
+            measure: "csi4" | "trust_pulse";
+            /**
+             * @description published_norms: CSI-4 reliability and spread from Funk & Rogge (2007); self_referenced: the trust pulse's band comes from the partner's own first window
+             * @example published_norms
+             * @enum {string}
+             */
+            reference: "published_norms" | "self_referenced";
+            /**
+             * @description What the band is built from, in words
+             * @example Published norms: Funk & Rogge (2007), SD 4.5, reliability 0.94; recovered = reliably improved and at or above 13.5
+             */
+            basis: string;
+            /**
+             * @description CSI-4: the first score; trust pulse: the first window mean
+             * @example 10
+             */
+            baseline: number;
+            /** Format: date-time */
+            baselineAt: string;
+            /**
+             * @description The latest score (or later window mean)
+             * @example 15
+             */
+            latest: number | null;
+            /** Format: date-time */
+            latestAt: string | null;
+            /** @example 5 */
+            change: number | null;
+            /**
+             * @description Standard error of a difference: √2 · SE
+             * @example 1.56
+             */
+            sDiff: number;
+            /**
+             * @description Reliable change index (Jacobson & Truax, 1991): change / sDiff; beyond ±1.96 is reliable
+             * @example 3.21
+             */
+            rci: number | null;
+            /** @description Latest scores inside the band are no reliable change */
+            band: components["schemas"]["ReliableChangeBandResponse"];
+            /**
+             * @description CSI-4 distress cut-off; null for trust
+             * @example 13.5
+             */
+            cutoff: number | null;
+            /**
+             * @description recovered: reliably improved and moved from below the cut-off to at or above it; null until there is a later score
+             * @example recovered
+             * @enum {string|null}
+             */
+            classification: "recovered" | "improved" | "unchanged" | "deteriorated" | null;
+        };
+        DailyValuesResponse: {
+            /** Format: uuid */
+            partnerId: string;
+            /**
+             * @description One per day of `days`; null: no reading that day (drawn as a gap)
+             * @example [
+             *       7,
+             *       null,
+             *       6.5
+             *     ]
+             */
+            values: (number | null)[];
+        };
+        ProgressChartResponse: {
+            /**
+             * @description The days are in this zone: the reader's, else the clinic's
+             * @example America/New_York
+             */
+            timezone: string;
+            /**
+             * @description Consecutive local dates, oldest first, each once (at most the last 42)
+             * @example [
+             *       "2026-12-04",
+             *       "2026-12-05",
+             *       "2026-12-06"
+             *     ]
+             */
+            days: string[];
+            /** @description Trust pulse (0–10): the mean of each day's readings */
+            trust: components["schemas"]["DailyValuesResponse"][];
+            /** @description CSI-4 (0–21): each day's latest score */
+            csi4: components["schemas"]["DailyValuesResponse"][];
+        };
         ProgressReportResponse: {
             /** Format: uuid */
             coupleId: string;
@@ -3354,6 +3462,10 @@ export interface components {
             windows: components["schemas"]["ProgressWindowResponse"][];
             /** @description All of the couple's stored alerts, newest window first */
             alerts: components["schemas"]["AlertResponse"][];
+            /** @description Per partner and measure (CSI-4, trust pulse): reliable change from the baseline */
+            reliableChange: components["schemas"]["ReliableChangeResponse"][];
+            /** @description Daily readings for the chart, in the reader's zone */
+            chart: components["schemas"]["ProgressChartResponse"];
         };
         AcknowledgeAlertRequest: {
             /**
@@ -3410,6 +3522,26 @@ export interface components {
             /** @example 1 */
             normal: number;
         };
+        CaseloadReliableChangeResponse: {
+            /** Format: uuid */
+            partnerId: string;
+            /**
+             * @example csi4
+             * @enum {string}
+             */
+            measure: "csi4";
+            /**
+             * @description Jacobson & Truax (1991) from the first to the latest CSI-4 score, published norms (Funk & Rogge, 2007); recovered: reliably improved and from below 13.5 to at or above it
+             * @example improved
+             * @enum {string}
+             */
+            classification: "recovered" | "improved" | "unchanged" | "deteriorated";
+            /**
+             * @description Reliable change index; beyond ±1.96 is reliable
+             * @example 2.57
+             */
+            rci: number;
+        };
         CaseloadCoupleResponse: {
             /** Format: uuid */
             coupleId: string;
@@ -3435,6 +3567,8 @@ export interface components {
             /** @example 1 */
             openAlerts: number;
             openAlertsBySeverity: components["schemas"]["OpenAlertsBySeverityResponse"];
+            /** @description Each partner's latest CSI-4 reliable-change class (partners with fewer than two scores are not listed) */
+            reliableChange: components["schemas"]["CaseloadReliableChangeResponse"][];
         };
         CaseloadPageResponse: {
             data: components["schemas"]["CaseloadCoupleResponse"][];

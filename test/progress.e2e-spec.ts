@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import pg from 'pg';
 
 import { newId } from '@mend/core';
@@ -768,5 +769,232 @@ describe('progress from homework assigned and answered through the API', () => {
       activeAssignments: expect.any(Number),
       openAlerts: 1,
     });
+  });
+});
+
+/**
+ * The chart as a New York therapist reads it (issue 13, "What was seen"): readings due at 20:00 in
+ * New York — the next day in UTC — belong to their New York evening; a new couple's axis names
+ * its one day once; a missed day is a gap; the CSI-4 has its panel and cut-off band; alerts are
+ * marked; completion reads from day one. Days are computed from the suite's clock in New York,
+ * so the assertions hold at any hour.
+ */
+describe('the progress chart in the therapist zone', () => {
+  const NY = 'America/New_York';
+  let t: TestApp;
+  let clinic: ClinicContext;
+  let therapist: StaffContext;
+  let couple: CoupleContext;
+  let fresh: CoupleContext;
+  /** 20:00 in New York, `daysAgo` days before today in New York. */
+  const nyEvening = (daysAgo: number) =>
+    DateTime.fromMillis(suiteClock.nowMs(), { zone: NY }).startOf('day').minus({ days: daysAgo }).set({ hour: 20 });
+  /** The chart's day label: with the year when its range (here from `first`) spans New Year. */
+  const label = (d: DateTime, first: DateTime = nyEvening(6)) =>
+    d.toFormat(first.year !== nyEvening(0).year ? 'LLL d, yyyy' : 'LLL d', { locale: 'en-US' });
+  const dayLabels = (svg: string) =>
+    [...svg.matchAll(/<text class="day-label"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+  const svgOf = async (coupleId: string) => {
+    const res = await t
+      .http()
+      .get(`/v1/couples/${coupleId}/progress.svg`)
+      .auth(therapist.accessToken, auth)
+      .expect(200);
+    return Buffer.isBuffer(res.body) ? res.body.toString('utf8') : String(res.text ?? res.body);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    clinic = await newClinic(t); // America/New_York, as is its therapist
+    therapist = await newStaff(t, clinic, 'therapist', 'Nora Therapist');
+    couple = await newCouple(t, therapist, [
+      { name: 'Alex Ny', timezone: NY },
+      { name: 'Blake Ny', timezone: NY },
+    ]);
+    fresh = await newCouple(t, therapist, [
+      { name: 'Casey New', timezone: NY },
+      { name: 'Dana New', timezone: NY },
+    ]);
+    const trust = await builtinExercise(t, clinic.clinicId, therapist, 'trust_pulse');
+    const csi4 = await builtinExercise(t, clinic.clinicId, therapist, 'csi4');
+    const [alex, blake] = couple.partners.map((p) => p.id);
+
+    await asClinic(t, clinic.clinicId, async (client) => {
+      const assignment = async (coupleId: string, exercise: { id: string; version: number }) => {
+        const id = newId();
+        await client.query(
+          `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, schedule_type, due_at, status, materialized_until, created_at)
+           VALUES ($1, $2, $3, $4, $5, 'once', $6, 'active', mend_now() + interval '60 days', $6)`,
+          [clinic.clinicId, id, coupleId, exercise.id, exercise.version, nyEvening(8).toISO()],
+        );
+        return id;
+      };
+      const seed = async (
+        coupleId: string,
+        assignmentId: string,
+        partnerId: string,
+        due: DateTime,
+        score: object | null,
+      ) => {
+        const occurrenceId = newId();
+        await client.query(
+          `INSERT INTO occurrence (clinic_id, id, assignment_id, couple_id, partner_id, due_at, closes_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            clinic.clinicId,
+            occurrenceId,
+            assignmentId,
+            coupleId,
+            partnerId,
+            due.toISO(),
+            due.plus({ days: 1 }).toISO(),
+          ],
+        );
+        if (!score) return;
+        await client.query(
+          `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, '{}', $7, 'private', $8)`,
+          [
+            clinic.clinicId,
+            newId(),
+            occurrenceId,
+            assignmentId,
+            coupleId,
+            partnerId,
+            JSON.stringify(score),
+            due.plus({ minutes: 5 }).toISO(),
+          ],
+        );
+      };
+      const pulses = await assignment(couple.coupleId, trust);
+      const scores = await assignment(couple.coupleId, csi4);
+      // Six evenings up to yesterday: Alex misses the one three days ago; Blake answers each.
+      for (let ago = 6; ago >= 1; ago--) {
+        await seed(couple.coupleId, pulses, alex, nyEvening(ago), ago === 3 ? null : { kind: 'trust_pulse', value: 7 });
+        await seed(couple.coupleId, pulses, blake, nyEvening(ago), { kind: 'trust_pulse', value: 6 });
+      }
+      // Alex's CSI-4 from 9 (distress) to 16: reliably improved across the 13.5 cut-off.
+      await seed(couple.coupleId, scores, alex, nyEvening(6), {
+        kind: 'csi4',
+        value: 9,
+        isBelowCutoff: true,
+        cutoff: 13.5,
+      });
+      await seed(couple.coupleId, scores, alex, nyEvening(1), {
+        kind: 'csi4',
+        value: 16,
+        isBelowCutoff: false,
+        cutoff: 13.5,
+      });
+      await seed(couple.coupleId, scores, blake, nyEvening(6), {
+        kind: 'csi4',
+        value: 12,
+        isBelowCutoff: true,
+        cutoff: 13.5,
+      });
+
+      // The new couple: one pulse due an hour ago, still open; only Casey has answered.
+      const first = await assignment(fresh.coupleId, trust);
+      const due = DateTime.fromMillis(suiteClock.nowMs() - HOUR, { zone: NY });
+      await seed(fresh.coupleId, first, fresh.partners[0].id, due, { kind: 'trust_pulse', value: 8 });
+      await seed(fresh.coupleId, first, fresh.partners[1].id, due, null);
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("draws a New York evening reading on the therapist's date, not the next UTC day", async () => {
+    const svg = await svgOf(couple.coupleId);
+    expect(svg).toContain(`Blake: 6 days with a trust reading, latest 6 on ${label(nyEvening(1))};`);
+    const res = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(therapist.accessToken, auth)
+      .expect(200);
+    expect(res.body.chart.timezone).toBe(NY);
+    const days: string[] = res.body.chart.days;
+    const blakes = res.body.chart.trust.find((l: { partnerId: string }) => l.partnerId === couple.partners[1].id);
+    expect(blakes.values[days.indexOf(nyEvening(1).toISODate()!)]).toBe(6);
+    expect(days[days.length - 1]).toBe(DateTime.fromMillis(suiteClock.nowMs(), { zone: NY }).toISODate());
+  });
+
+  it("names each day on the axis at most once, and a new couple's one day once", async () => {
+    const labels = dayLabels(await svgOf(couple.coupleId));
+    expect(labels.length).toBeGreaterThan(1);
+    expect(new Set(labels).size).toBe(labels.length);
+    const now = DateTime.fromMillis(suiteClock.nowMs(), { zone: NY });
+    const today = label(now, now.minus({ hours: 1 }));
+    const freshLabels = dayLabels(await svgOf(fresh.coupleId));
+    expect(freshLabels[freshLabels.length - 1]).toBe(today);
+    expect(new Set(freshLabels).size).toBe(freshLabels.length);
+  });
+
+  it('leaves a gap at a missed day instead of a line bridging it', async () => {
+    const svg = await svgOf(couple.coupleId);
+    const line = (partnerId: string) =>
+      svg.match(new RegExp(`<g class="partner" data-partner-id="${partnerId}">[\\s\\S]*?</g>`))![0];
+    expect(line(couple.partners[0].id).match(/<polyline /g)).toHaveLength(2);
+    expect(line(couple.partners[1].id).match(/<polyline /g)).toHaveLength(1);
+    const res = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(therapist.accessToken, auth)
+      .expect(200);
+    const alexs = res.body.chart.trust.find((l: { partnerId: string }) => l.partnerId === couple.partners[0].id);
+    expect(alexs.values[res.body.chart.days.indexOf(nyEvening(3).toISODate()!)]).toBeNull();
+  });
+
+  it('shows the CSI-4 with its cut-off band, and marks the alerts', async () => {
+    // Reading progress stores Blake's CSI-4 alert (12, below 13.5) before the chart marks it.
+    await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(therapist.accessToken, auth).expect(200);
+    const svg = await svgOf(couple.coupleId);
+    expect(svg).toContain('<g class="csi4-cutoff-band">');
+    expect(svg.match(/<g class="partner-csi4"/g)).toHaveLength(2);
+    expect(svg).toContain(`latest CSI-4 16 on ${label(nyEvening(1))} (at or above the 13.5 cut-off)`);
+    expect(svg).toMatch(/class="alert-marker"[^>]*><title>Measure below its cut-off \(open\)<\/title>/);
+  });
+
+  it('reads completion from day one', async () => {
+    const res = await t
+      .http()
+      .get(`/v1/couples/${fresh.coupleId}/progress`)
+      .auth(therapist.accessToken, auth)
+      .expect(200);
+    expect(res.body.windows).toHaveLength(1);
+    expect(
+      res.body.windows[0].partners.map((p: Record<string, unknown>) => [
+        p.expected,
+        p.completed,
+        p.pending,
+        p.completionRate,
+      ]),
+    ).toEqual([
+      [1, 1, 0, 1],
+      [1, 0, 1, 0],
+    ]);
+  });
+
+  it('classes reliable change per partner in progress and in the caseload', async () => {
+    const res = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(therapist.accessToken, auth)
+      .expect(200);
+    const alexCsi = res.body.reliableChange.find(
+      (r: { partnerId: string; measure: string }) => r.partnerId === couple.partners[0].id && r.measure === 'csi4',
+    );
+    // 9 → 16: 7 / 1.558846 = 4.49 (see reliable-change.spec.ts), crossing 13.5.
+    expect(alexCsi).toMatchObject({
+      reference: 'published_norms',
+      baseline: 9,
+      latest: 16,
+      rci: 4.49,
+      classification: 'recovered',
+    });
+    const caseload = await t.http().get('/v1/caseload').auth(therapist.accessToken, auth).expect(200);
+    const row = caseload.body.data.find((c: { coupleId: string }) => c.coupleId === couple.coupleId);
+    expect(row.reliableChange).toEqual([
+      { partnerId: couple.partners[0].id, measure: 'csi4', classification: 'recovered', rci: 4.49 },
+    ]);
   });
 });

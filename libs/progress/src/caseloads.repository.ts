@@ -113,6 +113,30 @@ export const caseloadsRepository = {
   },
 
   /**
+   * Each partner's first and latest CSI-4 score (by the occurrence's due time, as progress orders
+   * them), read through the partial index check_in_csi4_idx: a few entries per couple.
+   */
+  async csi4FirstAndLatest(
+    tx: EntityManager,
+    clinicId: string,
+    coupleIds: string[],
+  ): Promise<Array<{ couple_id: string; author_id: string; first: number; latest: number; scores: number }>> {
+    const rows: Array<{ couple_id: string; author_id: string; first: string; latest: string; scores: string }> =
+      await tx.query(
+        `SELECT c.couple_id, c.author_id,
+                (array_agg((c.score->>'value')::float8 ORDER BY o.due_at, c.submitted_at))[1] AS first,
+                (array_agg((c.score->>'value')::float8 ORDER BY o.due_at DESC, c.submitted_at DESC))[1] AS latest,
+                count(*) AS scores
+           FROM check_in c JOIN occurrence o ON o.clinic_id = c.clinic_id AND o.id = c.occurrence_id
+          WHERE c.clinic_id = $1 AND c.couple_id = ANY($2::uuid[]) AND c.score->>'kind' = 'csi4'
+            AND jsonb_typeof(c.score->'value') = 'number'
+          GROUP BY c.couple_id, c.author_id`,
+        [clinicId, coupleIds],
+      );
+    return rows.map((r) => ({ ...r, first: Number(r.first), latest: Number(r.latest), scores: Number(r.scores) }));
+  },
+
+  /**
    * The same 14-day completion per partner, from the partner's own (individual-mode) occurrences;
    * joint-mode homework (one occurrence for the couple) counts in the couple's figure only.
    */

@@ -5,6 +5,7 @@ import { TenantDatabase } from '@mend/database';
 
 import { caseloadsRepository, RECENT_DAYS } from './caseloads.repository.js';
 import { round2 } from './progress.compute.js';
+import { classify, CSI4_NORMS, sDiffOf, type ReliableChangeClass } from './reliable-change.js';
 
 export type CaseloadCoupleStatus = 'active' | 'paused' | 'closed';
 
@@ -23,6 +24,12 @@ export interface CaseloadCoupleView {
   openAlerts: number;
   /** The open alerts by severity ('high': a safety concern). */
   openAlertsBySeverity: { high: number; normal: number };
+  /**
+   * Each partner's latest CSI-4 reliable-change class (first score against latest, published
+   * norms); a partner with fewer than two CSI-4 scores is not listed. The trust pulse's
+   * self-referenced class is in the couple's progress.
+   */
+  reliableChange: Array<{ partnerId: string; measure: 'csi4'; classification: ReliableChangeClass; rci: number }>;
 }
 
 export interface RecentCompletion {
@@ -88,6 +95,8 @@ export class CaseloadsService {
       const byPartner = await caseloadsRepository.recentCompletionByPartner(tx, principal.clinicId, ids, now);
       const lastCheckIns = await caseloadsRepository.lastCheckIns(tx, principal.clinicId, ids);
       const alerts = await caseloadsRepository.openAlertsBySeverity(tx, principal.clinicId, ids);
+      const csi4 = await caseloadsRepository.csi4FirstAndLatest(tx, principal.clinicId, ids);
+      const sDiff = sDiffOf(CSI4_NORMS.sd, CSI4_NORMS.reliability);
       return toPage(couples, query.limit, (c): CaseloadCoupleView => {
         const open = alerts.get(c.id) ?? { high: 0, normal: 0 };
         return {
@@ -104,6 +113,14 @@ export class CaseloadsService {
           recentCompletion: recentCompletion(completion.get(c.id)),
           openAlerts: open.high + open.normal,
           openAlertsBySeverity: open,
+          reliableChange: (partners.get(c.id) ?? []).flatMap((p) => {
+            const row = csi4.find((r) => r.couple_id === c.id && r.author_id === p.id);
+            if (!row || row.scores < 2) return [];
+            const judged = classify(row.first, row.latest, sDiff, CSI4_NORMS.cutoff);
+            return [
+              { partnerId: p.id, measure: 'csi4' as const, classification: judged.class, rci: round2(judged.rci) },
+            ];
+          }),
         };
       });
     });

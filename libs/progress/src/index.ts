@@ -7,3 +7,4 @@ export * from './progress.views.js';
 export type { AlertStatus } from './progress.repository.js';
 export * from './safety-settings.js';
 export * from './safety.service.js';
+export * from './reliable-change.js';

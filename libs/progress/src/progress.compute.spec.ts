@@ -142,7 +142,7 @@ describe('window cutting', () => {
 });
 
 describe('completion per window and partner', () => {
-  it('counts occurrences due in the window that are closed or done; open ones wait', () => {
+  it('counts occurrences due by now or done; a due one still open is pending', () => {
     const windows = computeWindows(
       input({
         now: day(20),
@@ -154,7 +154,7 @@ describe('completion per window and partner', () => {
           occ(A, 4, 'none'),
           occ(B, 1, { trust: 6 }),
           occ(A, 12, { trust: 6 }),
-          occ(A, 19.5, 'none'), // still open at now: not expected yet
+          occ(A, 19.5, 'none'), // due, still open at now: expected, pending
           occ(B, 19.5, { trust: 5 }), // open but done: counts
         ],
       }),
@@ -173,15 +173,31 @@ describe('completion per window and partner', () => {
       completionRate: 1,
     });
     expect(current.partners.find((p) => p.partnerId === A)).toMatchObject({
-      expected: 1,
+      expected: 2,
       completed: 1,
-      completionRate: 1,
+      missed: 0,
+      pending: 1,
+      completionRate: 0.5,
     });
     expect(current.partners.find((p) => p.partnerId === B)).toMatchObject({
       expected: 1,
       completed: 1,
       completionRate: 1,
     });
+  });
+
+  it('reads completion from day one: the first due occurrence counts before it closes', () => {
+    // Created at noon, the first pulse due at 20:00, read at 21:00: Alex checked in, Blake not yet.
+    const [window] = computeWindows(
+      input({
+        now: day(0.375),
+        occurrences: [occ(A, 1 / 3, { trust: 7 }), occ(B, 1 / 3, 'none')],
+      }),
+    );
+    expect(window.partners.map((p) => [p.expected, p.completed, p.pending, p.completionRate])).toEqual([
+      [1, 1, 0, 1],
+      [1, 0, 1, 0],
+    ]);
   });
 
   it('has no completion rate when nothing was expected', () => {
@@ -199,7 +215,7 @@ describe('completion per window and partner', () => {
     const [window] = computeWindows(
       input({ occurrences: [occ(null, 1, { trust: 4, author: B }), occ(null, 2, 'none')] }),
     );
-    expect(window.joint).toEqual({ expected: 2, completed: 1, missed: 1, completionRate: 0.5 });
+    expect(window.joint).toEqual({ expected: 2, completed: 1, missed: 1, pending: 0, completionRate: 0.5 });
     expect(window.partners.find((p) => p.partnerId === B)).toMatchObject({
       expected: 0,
       trustReadings: 1,

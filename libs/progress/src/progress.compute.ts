@@ -72,12 +72,18 @@ export interface ProgressWindow {
 }
 
 export interface CompletionStats {
-  /** Occurrences due in the window that are closed or done. */
+  /**
+   * Occurrences of the window that are due by now or already done. A due occurrence still open
+   * counts from its due time on, so completion reads from the first day (it used to wait for the
+   * occurrence to close, leaving day one's completion null).
+   */
   expected: number;
   /** Of those, the ones with a check-in. */
   completed: number;
   /** Closed without a check-in. */
   missed: number;
+  /** Due, still open and not checked in yet (expected − completed − missed). */
+  pending: number;
   /** completed / expected; null when nothing was expected. */
   completionRate: number | null;
 }
@@ -230,11 +236,17 @@ export function isSettled(occurrence: OccurrenceFact, now: Date): boolean {
   return occurrence.checkIn !== null || occurrence.closesAt.getTime() <= now.getTime();
 }
 
-function completion(expected: number, completed: number): CompletionStats {
+/** Due by now, or done ahead of its due time: the occurrence counts for completion. */
+export function isExpected(occurrence: OccurrenceFact, now: Date): boolean {
+  return occurrence.checkIn !== null || occurrence.dueAt.getTime() <= now.getTime();
+}
+
+function completion(expected: number, completed: number, missed: number): CompletionStats {
   return {
     expected,
     completed,
-    missed: expected - completed,
+    missed,
+    pending: expected - completed - missed,
     completionRate: expected === 0 ? null : completed / expected,
   };
 }
@@ -269,13 +281,13 @@ function trustValueOf(occurrence: OccurrenceFact): number | null {
 /** Per window and per partner: completion, trust mean and change, measures, and the partners' gap. */
 export function computeWindows(input: ProgressInput, windows: ProgressWindow[] = cutWindows(input)): WindowProgress[] {
   const { now, partnerIds } = input;
-  type Acc = { expected: number; completed: number; trust: number[]; measures: MeasureScore[] };
-  const blank = (): Acc => ({ expected: 0, completed: 0, trust: [], measures: [] });
+  type Acc = { expected: number; completed: number; missed: number; trust: number[]; measures: MeasureScore[] };
+  const blank = (): Acc => ({ expected: 0, completed: 0, missed: 0, trust: [], measures: [] });
   const perWindow = windows.map(() => ({ partners: new Map(partnerIds.map((id) => [id, blank()])), joint: blank() }));
   const locate = windowLocator(windows);
 
   for (const occurrence of input.occurrences) {
-    if (!isSettled(occurrence, now)) continue;
+    if (!isExpected(occurrence, now)) continue;
     const index = locate(occurrence.dueAt);
     if (index < 0) continue;
     const bucket = perWindow[index];
@@ -283,6 +295,7 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
     if (owner) {
       owner.expected += 1;
       if (occurrence.checkIn) owner.completed += 1;
+      else if (isSettled(occurrence, now)) owner.missed += 1;
     }
     // Readings belong to whoever answered (for joint occurrences, the partner who checked in).
     const author = occurrence.checkIn ? bucket.partners.get(occurrence.checkIn.authorId) : undefined;
@@ -303,7 +316,7 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
         i > 0 ? (result[i - 1].partners.find((p) => p.partnerId === partnerId)?.trustMean ?? null) : null;
       return {
         partnerId,
-        ...completion(acc.expected, acc.completed),
+        ...completion(acc.expected, acc.completed, acc.missed),
         trustReadings: acc.trust.length,
         trustMean,
         trustChange: trustMean !== null && previous !== null ? trustMean - previous : null,
@@ -313,7 +326,12 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
     const means = partners.map((p) => p.trustMean);
     const trustGap =
       means.length === 2 && means[0] !== null && means[1] !== null ? Math.abs(means[0] - means[1]) : null;
-    result.push({ ...window, partners, joint: completion(bucket.joint.expected, bucket.joint.completed), trustGap });
+    result.push({
+      ...window,
+      partners,
+      joint: completion(bucket.joint.expected, bucket.joint.completed, bucket.joint.missed),
+      trustGap,
+    });
   });
   return result;
 }

@@ -42,6 +42,9 @@ export interface ProgressFacts {
   occurrences: OccurrenceFact[];
   /** The clinic's settings (jsonb): the safety threshold is read from them. */
   clinicSettings: unknown;
+  /** The reader's zone (null without a reader), then the clinic's: the chart's days. */
+  readerTimezone: string | null;
+  clinicTimezone: string;
 }
 
 /** A timestamp as whole epoch milliseconds (truncated, as the driver's Date parsing does). */
@@ -104,12 +107,20 @@ export const progressRepository = {
    * rows with epoch-millisecond times cost less in PostgreSQL and in the API than one big JSON
    * array: measured 7–8 ms vs 9–11 ms per read including the driver's parsing).
    */
-  async facts(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<ProgressFacts> {
+  async facts(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    readerId: string | null = null,
+  ): Promise<ProgressFacts> {
     const rows: Array<{
       created_at: Date;
       partners: Array<{ id: string; name: string }> | null;
       sessions: Array<[string, number, number, SessionStatus]>;
       settings: unknown;
+      clinic_timezone: string;
+      reader_timezone: string | null;
     }> = await tx.query(
       `SELECT c.created_at,
               (SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY p.position)
@@ -117,9 +128,11 @@ export const progressRepository = {
                 WHERE p.clinic_id = $1 AND p.couple_id = $2) AS partners,
               (SELECT coalesce(json_agg(json_build_array(s.id, ${epochMs('s.starts_at')}, ${epochMs('s.ends_at')}, s.status) ORDER BY s.starts_at, s.id), '[]')
                  FROM therapy_session s WHERE s.clinic_id = $1 AND s.couple_id = $2) AS sessions,
-              (SELECT k.settings FROM clinic k WHERE k.id = $1) AS settings
+              (SELECT k.settings FROM clinic k WHERE k.id = $1) AS settings,
+              (SELECT k.timezone FROM clinic k WHERE k.id = $1) AS clinic_timezone,
+              (SELECT r.timezone FROM "user" r WHERE r.clinic_id = $1 AND r.id = $3) AS reader_timezone
          FROM couple c WHERE c.clinic_id = $1 AND c.id = $2`,
-      [clinicId, coupleId],
+      [clinicId, coupleId, readerId],
     );
     const row = rows[0];
     return {
@@ -133,6 +146,8 @@ export const progressRepository = {
       })),
       occurrences: await occurrencesOf(tx, clinicId, coupleId, now),
       clinicSettings: row.settings,
+      readerTimezone: row.reader_timezone,
+      clinicTimezone: row.clinic_timezone,
     };
   },
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
@@ -8,16 +9,39 @@ import { TenantDatabase } from '@mend/database';
 import { ensureHorizon } from '@mend/homework';
 import { planAlertNotices } from '@mend/reminders';
 
-import { chartNames, renderTrustChart } from './progress.chart.js';
+import { chartNames, renderProgressChart } from './progress.chart.js';
 import { computeProgress, type ProgressComputation, type ProgressInput, type SessionFact } from './progress.compute.js';
-import { progressRepository } from './progress.repository.js';
-import { toAlertView, toWindowView, type AlertView, type ProgressReportView } from './progress.views.js';
+import { progressRepository, type AlertRow } from './progress.repository.js';
+import { dailySeries, readerZone } from './progress.series.js';
+import { CHART_DAYS, toAlertView, toWindowView, type AlertView, type ProgressReportView } from './progress.views.js';
+import { reliableChangesOf } from './reliable-change.js';
 import { clinicSafetySettings } from './safety-settings.js';
 
 interface LoadedProgress {
   input: ProgressInput;
   partners: Array<{ id: string; name: string }>;
   computation: ProgressComputation;
+  /** The reader's zone, else the clinic's: the days the charts are drawn in. */
+  zone: string;
+}
+
+const DAY_MS = 86_400_000;
+
+const ALERT_NAMES: Record<string, string> = {
+  trust_drop: 'Trust drop',
+  missed_streak: 'Missed check-ins in a row',
+  partners_diverging: 'Partners far apart',
+  measure_below_cutoff: 'Measure below its cut-off',
+  safety_concern: 'Safety concern',
+};
+
+/** An alert as the chart marks it: the day it opened, its kind and state (no detail, no content). */
+function chartAlert(alert: AlertRow) {
+  return {
+    at: alert.opened_at,
+    label: `${ALERT_NAMES[alert.kind] ?? alert.kind} (${alert.status})`,
+    severity: alert.severity,
+  };
 }
 
 /**
@@ -45,42 +69,48 @@ export class ProgressService {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
       const now = this.clock.now();
-      const loaded = await this.load(tx, principal.clinicId, coupleId, now);
+      const loaded = await this.load(tx, principal.clinicId, coupleId, now, principal.userId);
       await progressRepository.syncAlerts(tx, principal.clinicId, coupleId, loaded.computation.conditions, now);
       const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
+      const { windows } = loaded.computation;
+      const chartFrom = new Date(Math.max(windows[0].start.getTime(), now.getTime() - (CHART_DAYS - 1) * DAY_MS));
       return {
         coupleId,
         generatedAt: now,
         partners: loaded.partners,
-        windows: loaded.computation.windows.map(toWindowView),
+        windows: windows.map(toWindowView),
         alerts: alerts.map(toAlertView),
+        reliableChange: reliableChangesOf(loaded.input, windows),
+        chart: dailySeries(loaded.input, loaded.zone, chartFrom, now),
       };
     });
   }
 
-  /** Each partner's trust pulse over time as SVG, completed sessions marked. */
+  /**
+   * Each partner's trust pulse and CSI-4 per day, in the reader's zone (the clinic's if the
+   * reader has none), as SVG: completed sessions and alerts marked, the CSI-4 cut-off shaded.
+   */
   async chart(principal: UserPrincipal, coupleId: string): Promise<string> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const couple = await requireCouple(tx, principal, coupleId);
       const now = this.clock.now();
-      const loaded = await this.load(tx, principal.clinicId, coupleId, now);
+      const loaded = await this.load(tx, principal.clinicId, coupleId, now, principal.userId);
+      const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.chart.read', 'couple', coupleId));
       const names = chartNames(loaded.partners);
       const completed = loaded.input.sessions.filter((s) => s.status === 'completed');
-      return renderTrustChart({
-        title: `Trust pulse — ${couple.label ?? 'couple'}`,
-        from: loaded.computation.windows[0].start,
-        to: now,
-        partners: loaded.partners.map((p, i) => ({
-          id: p.id,
-          firstName: names[i],
-          points: loaded.computation.trustSeries[p.id] ?? [],
-        })),
+      const day = (at: Date) =>
+        DateTime.fromJSDate(at, { zone: loaded.zone }).toFormat('LLL d, yyyy', { locale: 'en-US' });
+      return renderProgressChart({
+        title: `Progress — ${couple.label ?? 'couple'}`,
+        partners: loaded.partners.map((p, i) => ({ id: p.id, firstName: names[i] })),
+        series: dailySeries(loaded.input, loaded.zone, loaded.computation.windows[0].start, now),
         sessions: completed.map((s: SessionFact) => ({
           at: s.endsAt,
-          label: `Session ${s.startsAt.toISOString().slice(0, 10)} (completed)`,
+          label: `Session ${day(s.startsAt)} (completed)`,
         })),
+        alerts: alerts.map(chartAlert),
       });
     });
   }
@@ -165,11 +195,17 @@ export class ProgressService {
     });
   }
 
-  private async load(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<LoadedProgress> {
+  private async load(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    readerId: string | null = null,
+  ): Promise<LoadedProgress> {
     // Lay out any occurrence that should exist by now, so a missed one counts even if nothing
     // else has materialised it yet (idempotent; a no-op when the horizon is already ahead).
     await ensureHorizon(tx, clinicId, { coupleId }, now);
-    const facts = await progressRepository.facts(tx, clinicId, coupleId, now);
+    const facts = await progressRepository.facts(tx, clinicId, coupleId, now, readerId);
     const input: ProgressInput = {
       now,
       coupleCreatedAt: facts.createdAt,
@@ -178,6 +214,11 @@ export class ProgressService {
       occurrences: facts.occurrences,
       safetyThreshold: clinicSafetySettings(facts.clinicSettings).threshold,
     };
-    return { input, partners: facts.partners, computation: computeProgress(input) };
+    return {
+      input,
+      partners: facts.partners,
+      computation: computeProgress(input),
+      zone: readerZone(facts.readerTimezone, facts.clinicTimezone),
+    };
   }
 }

@@ -8,11 +8,15 @@ import {
   type WindowProgress,
 } from './progress.compute.js';
 import type { AlertRow, AlertStatus } from './progress.repository.js';
+import type { DailySeries } from './progress.series.js';
+import type { ReliableChange } from './reliable-change.js';
 
 export interface CompletionView {
   expected: number;
   completed: number;
   missed: number;
+  /** Due, still open, not checked in yet. */
+  pending: number;
   /** 0–1, two decimals; null when nothing was expected. */
   completionRate: number | null;
 }
@@ -73,7 +77,16 @@ export interface ProgressReportView {
   partners: ProgressPartnerView[];
   windows: WindowView[];
   alerts: AlertView[];
+  /** Per partner and measure: reliable change from the baseline (see reliable-change.ts). */
+  reliableChange: ReliableChangeView[];
+  /** The last CHART_DAYS local days in the reader's zone, as the web chart draws them. */
+  chart: DailySeries;
 }
+
+export type ReliableChangeView = ReliableChange;
+
+/** How many local days the progress report's chart series covers (the web chart's range). */
+export const CHART_DAYS = 42;
 
 const roundOrNull = (value: number | null) => (value === null ? null : round2(value));
 
@@ -82,6 +95,7 @@ function toCompletionView(stats: CompletionStats): CompletionView {
     expected: stats.expected,
     completed: stats.completed,
     missed: stats.missed,
+    pending: stats.pending,
     completionRate: roundOrNull(stats.completionRate),
   };
 }

@@ -47,6 +47,19 @@ export class CaseloadPartnerResponse {
   recentCompletion: RecentCompletionResponse;
 }
 
+export class CaseloadReliableChangeResponse {
+  @ApiProperty({ format: 'uuid' }) partnerId: string;
+  @ApiProperty({ enum: ['csi4'], example: 'csi4' }) measure: string;
+  @ApiProperty({
+    enum: ['recovered', 'improved', 'unchanged', 'deteriorated'],
+    example: 'improved',
+    description:
+      'Jacobson & Truax (1991) from the first to the latest CSI-4 score, published norms (Funk & Rogge, 2007); recovered: reliably improved and from below 13.5 to at or above it',
+  })
+  classification: string;
+  @ApiProperty({ example: 2.57, description: 'Reliable change index; beyond ±1.96 is reliable' }) rci: number;
+}
+
 export class CaseloadCoupleResponse {
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ type: String, nullable: true, example: 'Rivera–Chen' }) label: string | null;
@@ -66,6 +79,12 @@ export class CaseloadCoupleResponse {
   @ApiProperty({ type: RecentCompletionResponse }) recentCompletion: RecentCompletionResponse;
   @ApiProperty({ example: 1 }) openAlerts: number;
   @ApiProperty({ type: OpenAlertsBySeverityResponse }) openAlertsBySeverity: OpenAlertsBySeverityResponse;
+  @ApiProperty({
+    type: [CaseloadReliableChangeResponse],
+    description:
+      "Each partner's latest CSI-4 reliable-change class (partners with fewer than two scores are not listed)",
+  })
+  reliableChange: CaseloadReliableChangeResponse[];
 }
 
 export class CaseloadPageResponse {

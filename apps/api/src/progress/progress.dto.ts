@@ -20,10 +20,15 @@ export class AcknowledgeAlertRequest {
 }
 
 export class CompletionResponse {
-  @ApiProperty({ example: 7, description: 'Occurrences due in the window that are closed or already checked in' })
+  @ApiProperty({
+    example: 7,
+    description:
+      'Occurrences of the window due by now (still open or closed) or already checked in: completion reads from the first due occurrence on',
+  })
   expected: number;
   @ApiProperty({ example: 5, description: 'Of those, checked in' }) completed: number;
-  @ApiProperty({ example: 2, description: 'Closed without a check-in' }) missed: number;
+  @ApiProperty({ example: 1, description: 'Closed without a check-in' }) missed: number;
+  @ApiProperty({ example: 1, description: 'Due, still open and not checked in yet' }) pending: number;
   @ApiProperty({
     type: Number,
     nullable: true,
@@ -146,6 +151,90 @@ export class ProgressPartnerResponse {
   @ApiProperty({ example: 'Jordan Rivera' }) name: string;
 }
 
+export class ReliableChangeBandResponse {
+  @ApiProperty({ example: 6.94 }) low: number;
+  @ApiProperty({ example: 13.06 }) high: number;
+}
+
+export class ReliableChangeResponse {
+  @ApiProperty({ format: 'uuid' }) partnerId: string;
+  @ApiProperty({ enum: ['csi4', 'trust_pulse'], example: 'csi4' }) measure: string;
+  @ApiProperty({
+    enum: ['published_norms', 'self_referenced'],
+    example: 'published_norms',
+    description:
+      "published_norms: CSI-4 reliability and spread from Funk & Rogge (2007); self_referenced: the trust pulse's band comes from the partner's own first window",
+  })
+  reference: string;
+  @ApiProperty({
+    example:
+      'Published norms: Funk & Rogge (2007), SD 4.5, reliability 0.94; recovered = reliably improved and at or above 13.5',
+    description: 'What the band is built from, in words',
+  })
+  basis: string;
+  @ApiProperty({ example: 10, description: 'CSI-4: the first score; trust pulse: the first window mean' })
+  baseline: number;
+  @ApiProperty({ format: 'date-time' }) baselineAt: Date;
+  @ApiProperty({ type: Number, nullable: true, example: 15, description: 'The latest score (or later window mean)' })
+  latest: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) latestAt: Date | null;
+  @ApiProperty({ type: Number, nullable: true, example: 5 }) change: number | null;
+  @ApiProperty({ example: 1.56, description: 'Standard error of a difference: √2 · SE' }) sDiff: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 3.21,
+    description: 'Reliable change index (Jacobson & Truax, 1991): change / sDiff; beyond ±1.96 is reliable',
+  })
+  rci: number | null;
+  @ApiProperty({
+    type: ReliableChangeBandResponse,
+    description: 'Latest scores inside the band are no reliable change',
+  })
+  band: ReliableChangeBandResponse;
+  @ApiProperty({ type: Number, nullable: true, example: 13.5, description: 'CSI-4 distress cut-off; null for trust' })
+  cutoff: number | null;
+  @ApiProperty({
+    type: String,
+    enum: ['recovered', 'improved', 'unchanged', 'deteriorated'],
+    nullable: true,
+    example: 'recovered',
+    description:
+      'recovered: reliably improved and moved from below the cut-off to at or above it; null until there is a later score',
+  })
+  classification: string | null;
+}
+
+export class DailyValuesResponse {
+  @ApiProperty({ format: 'uuid' }) partnerId: string;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'number', nullable: true },
+    example: [7, null, 6.5],
+    description: 'One per day of `days`; null: no reading that day (drawn as a gap)',
+  })
+  values: Array<number | null>;
+}
+
+export class ProgressChartResponse {
+  @ApiProperty({
+    example: 'America/New_York',
+    description: "The days are in this zone: the reader's, else the clinic's",
+  })
+  timezone: string;
+  @ApiProperty({
+    type: [String],
+    format: 'date',
+    example: ['2026-12-04', '2026-12-05', '2026-12-06'],
+    description: 'Consecutive local dates, oldest first, each once (at most the last 42)',
+  })
+  days: string[];
+  @ApiProperty({ type: [DailyValuesResponse], description: "Trust pulse (0–10): the mean of each day's readings" })
+  trust: DailyValuesResponse[];
+  @ApiProperty({ type: [DailyValuesResponse], description: "CSI-4 (0–21): each day's latest score" })
+  csi4: DailyValuesResponse[];
+}
+
 export class ProgressReportResponse {
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ format: 'date-time' }) generatedAt: Date;
@@ -154,4 +243,11 @@ export class ProgressReportResponse {
   windows: ProgressWindowResponse[];
   @ApiProperty({ type: [AlertResponse], description: "All of the couple's stored alerts, newest window first" })
   alerts: AlertResponse[];
+  @ApiProperty({
+    type: [ReliableChangeResponse],
+    description: 'Per partner and measure (CSI-4, trust pulse): reliable change from the baseline',
+  })
+  reliableChange: ReliableChangeResponse[];
+  @ApiProperty({ type: ProgressChartResponse, description: "Daily readings for the chart, in the reader's zone" })
+  chart: ProgressChartResponse;
 }

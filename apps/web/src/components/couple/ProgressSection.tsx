@@ -2,7 +2,7 @@ import { Badge, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 
 import { useSession } from '../../auth/AuthProvider';
-import { formatDate, formatShortDate, percent } from '../../format';
+import { formatDate, formatShortDate, percent, todayIn } from '../../format';
 import { QueryState } from '../QueryState';
 import { useProgress } from './useProgress';
 
@@ -13,6 +13,20 @@ const MEASURE: Record<string, string> = { csi4: 'CSI-4', trust_pulse: 'Trust pul
 function one(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : value.toFixed(1);
 }
+
+/** "Dec 6" for a local date (YYYY-MM-DD): one label per day, so the axis never repeats one. */
+function dayLabel(day: string): string {
+  return new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${day}T12:00:00Z`),
+  );
+}
+
+const CLASS_LABEL: Record<string, { text: string; color: string }> = {
+  recovered: { text: 'Recovered', color: 'green' },
+  improved: { text: 'Improved', color: 'teal' },
+  unchanged: { text: 'No reliable change', color: 'gray' },
+  deteriorated: { text: 'Deteriorated', color: 'red' },
+};
 
 export function ProgressSection({ coupleId }: { coupleId: string }) {
   const progress = useProgress(coupleId);
@@ -29,26 +43,136 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
           const windows = [...report.windows].sort((a, b) => a.index - b.index);
           if (windows.length === 0) return <Text>No check-ins yet. Progress appears after the first ones.</Text>;
           const nameOf = (id: string) => report.partners.find((p) => p.id === id)?.name ?? 'Partner';
-          const data = windows.map((w) => {
-            const point: Record<string, string | number | null> = {
-              label: w.isCurrent ? 'Now' : formatShortDate(w.end, zone),
-            };
-            for (const p of w.partners) point[nameOf(p.partnerId)] = p.trustMean;
-            return point as { label: string };
-          });
           const series = report.partners.map((p, i) => ({ name: p.name, color: COLORS[i % COLORS.length]! }));
-          const sessionLabels = windows.filter((w) => w.closedBySessionId).map((w) => formatShortDate(w.end, zone));
+          // The chart's days are in the reader's zone (the API's), as are the days sessions and alerts fall on.
+          const { chart } = report;
+          const chartZone = chart.timezone;
+          const rowsOf = (lines: typeof chart.trust) =>
+            chart.days.map((day, i) => {
+              const row: Record<string, string | number | null> = { label: dayLabel(day) };
+              for (const line of lines) row[nameOf(line.partnerId)] = line.values[i] ?? null;
+              return row as { label: string };
+            });
+          const inChart = (iso: string) => {
+            const day = todayIn(chartZone, new Date(iso));
+            return chart.days.includes(day) ? day : null;
+          };
+          const sessionDays = new Set(
+            windows.flatMap((w) => (w.closedBySessionId ? [inChart(w.end)] : [])).filter((d) => d !== null),
+          );
+          const alertDays = new Set(report.alerts.map((a) => inChart(a.openedAt)).filter((d) => d !== null));
+          const valueOn = (lines: typeof chart.trust, partnerId: string, i: number) =>
+            lines.find((l) => l.partnerId === partnerId)?.values[i] ?? null;
           const measures = windows
             .flatMap((w) => w.partners.flatMap((p) => p.measures.map((m) => ({ ...m, partnerId: p.partnerId }))))
             .sort((a, b) => b.dueAt.localeCompare(a.dueAt));
           return (
             <Stack gap="md">
               <Text size="sm" c="dimmed">
-                Trust pulse (0–10), mean per period between sessions. Periods that ended with a session are marked.
+                Each day of the last {chart.days.length} in {chartZone}: trust pulse and CSI-4 per partner. A gap is a
+                day without a reading; sessions and alerts are marked on their day.
               </Text>
-              <Suspense fallback={<Skeleton h={260} />}>
-                <ProgressChart data={data} series={series} sessionLabels={sessionLabels} />
+              <Suspense fallback={<Skeleton h={420} />}>
+                <ProgressChart
+                  trust={rowsOf(chart.trust)}
+                  csi4={rowsOf(chart.csi4)}
+                  series={series}
+                  sessionLabels={[...sessionDays].map(dayLabel)}
+                  alertLabels={[...alertDays].map(dayLabel)}
+                />
               </Suspense>
+              <Table.ScrollContainer
+                type="native"
+                role="region"
+                minWidth={520}
+                tabIndex={0}
+                aria-label="The chart's readings per day, as a table"
+              >
+                <Table striped data-testid="progress-chart-table">
+                  <caption className="visually-hidden">Trust pulse and CSI-4 per day, as drawn in the chart</caption>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">Day</Table.Th>
+                      {report.partners.map((p) => (
+                        <Table.Th scope="col" key={p.id}>
+                          {p.name}: trust, CSI-4
+                        </Table.Th>
+                      ))}
+                      <Table.Th scope="col">Marked</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {chart.days.map((day, i) => (
+                      <Table.Tr key={day}>
+                        <Table.Th scope="row" fw={400}>
+                          {dayLabel(day)}
+                        </Table.Th>
+                        {report.partners.map((p) => (
+                          <Table.Td key={p.id}>
+                            {one(valueOn(chart.trust, p.id, i))}, {valueOn(chart.csi4, p.id, i) ?? '—'}
+                          </Table.Td>
+                        ))}
+                        <Table.Td>
+                          {[sessionDays.has(day) ? 'Session' : null, alertDays.has(day) ? 'Alert' : null]
+                            .filter(Boolean)
+                            .join(', ') || '—'}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              {report.reliableChange.length > 0 && (
+                <Table.ScrollContainer
+                  type="native"
+                  role="region"
+                  minWidth={520}
+                  tabIndex={0}
+                  aria-label="Reliable change"
+                >
+                  <Table>
+                    <caption className="visually-hidden">Reliable change per partner and measure</caption>
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th scope="col">Partner</Table.Th>
+                        <Table.Th scope="col">Measure</Table.Th>
+                        <Table.Th scope="col">From → to</Table.Th>
+                        <Table.Th scope="col">Change</Table.Th>
+                        <Table.Th scope="col">Compared with</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {report.reliableChange.map((r) => {
+                        const cls = r.classification ? CLASS_LABEL[r.classification] : undefined;
+                        return (
+                          <Table.Tr key={`${r.partnerId}-${r.measure}`}>
+                            <Table.Td>{nameOf(r.partnerId)}</Table.Td>
+                            <Table.Td>{MEASURE[r.measure] ?? r.measure}</Table.Td>
+                            <Table.Td>
+                              {r.baseline} → {r.latest ?? '—'}
+                            </Table.Td>
+                            <Table.Td>
+                              {cls ? (
+                                <Badge color={cls.color} variant="light">
+                                  {cls.text}
+                                  {r.rci === null ? '' : ` (RCI ${r.rci.toFixed(2)})`}
+                                </Badge>
+                              ) : (
+                                'Not yet: one score'
+                              )}
+                            </Table.Td>
+                            <Table.Td>
+                              {r.reference === 'self_referenced'
+                                ? 'Self-referenced: own first period'
+                                : 'Published norms'}
+                            </Table.Td>
+                          </Table.Tr>
+                        );
+                      })}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
+              )}
               <Table.ScrollContainer
                 type="native"
                 role="region"
