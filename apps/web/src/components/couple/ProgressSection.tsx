@@ -69,8 +69,9 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
           return (
             <Stack gap="md">
               <Text size="sm" c="dimmed">
-                Each day of the last {chart.days.length} in {chartZone}: trust pulse and CSI-4 per partner. A gap is a
-                day without a reading; sessions and alerts are marked on their day.
+                Per day in {chartZone} ({chart.days.length === 1 ? '1 day' : `${chart.days.length} days`} shown): trust
+                pulse and CSI-4 per partner. A gap is a day without a reading; sessions and alerts are marked on their
+                day.
               </Text>
               <Suspense fallback={<Skeleton h={420} />}>
                 <ProgressChart
