@@ -2045,15 +2045,18 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "therapist";
         };
-        InvitedUserResponse: {
+        CreatedUserResponse: {
             user: components["schemas"]["UserResponse"];
             /**
-             * @description Single-use link, valid for 7 days
+             * @description Single-use link, valid for 7 days. Shown once: absent on an Idempotency-Key replay.
              * @example https://mend.example/v1/invitations/inv_…
              */
-            invitationUrl: string;
-            /** Format: date-time */
-            invitationExpiresAt: string;
+            invitationUrl?: string;
+            /**
+             * Format: date-time
+             * @description Absent on an Idempotency-Key replay, like the link
+             */
+            invitationExpiresAt?: string;
         };
         UserPageResponse: {
             data: components["schemas"]["UserResponse"][];
@@ -2064,6 +2067,16 @@ export interface components {
             disabled?: boolean;
             /** @enum {string} */
             role?: "admin" | "therapist";
+        };
+        InvitedUserResponse: {
+            user: components["schemas"]["UserResponse"];
+            /**
+             * @description Single-use link, valid for 7 days
+             * @example https://mend.example/v1/invitations/inv_…
+             */
+            invitationUrl: string;
+            /** Format: date-time */
+            invitationExpiresAt: string;
         };
         CreateApiKeyRequest: {
             /** @example Cal.com sync */
@@ -2093,10 +2106,10 @@ export interface components {
             /** Format: date-time */
             revokedAt?: string | null;
             /**
-             * @description The key itself. Shown only in this response; store it now.
+             * @description The key itself. Shown only in this response; store it now. Absent on an Idempotency-Key replay (it is stored hashed).
              * @example mk_0193…_…
              */
-            key: string;
+            key?: string;
         };
         ApiKeyResponse: {
             /** Format: uuid */
@@ -3658,10 +3671,10 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /**
-             * @description Standard Webhooks signing secret. Shown only in this response: store it now. Verify `webhook-signature` (v1, HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>").
+             * @description Standard Webhooks signing secret. Shown only in this response: store it now. Verify `webhook-signature` (v1, HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>"). Absent on an Idempotency-Key replay: if the first answer was lost, rotate the secret (POST …/rotate-secret).
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
-            secret: string;
+            secret?: string;
         };
         WebhookEndpointResponse: {
             /** Format: uuid */
@@ -3935,10 +3948,10 @@ export interface components {
             /** Format: date-time */
             revokedAt?: string | null;
             /**
-             * @description Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response.
+             * @description Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response, and absent on an Idempotency-Key replay.
              * @example https://mend.example/v1/integrations/hooks/whk_0193…_…
              */
-            webhookUrl: string;
+            webhookUrl?: string;
         };
         IntegrationResponse: {
             /** Format: uuid */
@@ -4072,10 +4085,10 @@ export interface components {
             /** Format: date-time */
             revokedAt?: string | null;
             /**
-             * @description Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here; revoke it if it leaks.
+             * @description Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here (absent on an Idempotency-Key replay); revoke it if it leaks.
              * @example https://mend.example/v1/calendar/cal_0193…_….ics
              */
-            url: string;
+            url?: string;
         };
         CalendarFeedResponse: {
             /** Format: uuid */
@@ -6139,7 +6152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitedUserResponse"];
+                    "application/json": components["schemas"]["CreatedUserResponse"];
                 };
             };
             /** @description The request is not valid (see `errors`) */

@@ -54,7 +54,7 @@ describe('the main flows through the generated client', () => {
       headers: admin,
       body: { name: 'Theo Therapist', email: `theo@${slug}.example`, role: 'therapist' },
     });
-    const therapistToken = invited.data!.invitationUrl.split('/').pop()!;
+    const therapistToken = invited.data!.invitationUrl!.split('/').pop()!;
     const accepted = await api.POST('/v1/invitations/{token}/accept', {
       params: { path: { token: therapistToken } },
       body: { password: TEST_PASSWORD },

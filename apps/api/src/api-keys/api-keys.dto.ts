@@ -29,8 +29,12 @@ export class ApiKeyResponse {
 }
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {
-  @ApiProperty({ description: 'The key itself. Shown only in this response; store it now.', example: 'mk_0193…_…' })
-  key: string;
+  @ApiPropertyOptional({
+    description:
+      'The key itself. Shown only in this response; store it now. Absent on an Idempotency-Key replay (it is stored hashed).',
+    example: 'mk_0193…_…',
+  })
+  key?: string;
 }
 
 export class ApiKeyPageResponse {

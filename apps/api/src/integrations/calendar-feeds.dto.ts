@@ -20,12 +20,12 @@ export class CalendarFeedResponse {
 }
 
 export class CreatedCalendarFeedResponse extends CalendarFeedResponse {
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'https://mend.example/v1/calendar/cal_0193…_….ics',
     description:
-      'Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here; revoke it if it leaks.',
+      'Subscribe to this URL in Google Calendar or Apple Calendar. Anyone with it can read the feed: shown only here (absent on an Idempotency-Key replay); revoke it if it leaks.',
   })
-  url: string;
+  url?: string;
 }
 
 export class CalendarFeedListResponse {

@@ -34,12 +34,12 @@ export class IntegrationResponse {
 }
 
 export class CreatedIntegrationResponse extends IntegrationResponse {
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'https://mend.example/v1/integrations/hooks/whk_0193…_…',
     description:
-      'Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response.',
+      'Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response, and absent on an Idempotency-Key replay.',
   })
-  webhookUrl: string;
+  webhookUrl?: string;
 }
 
 export class IntegrationPageResponse {

@@ -154,12 +154,13 @@ export class WebhookEndpointResponse {
 }
 
 export class CreatedWebhookEndpointResponse extends WebhookEndpointResponse {
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     description:
-      'Standard Webhooks signing secret. Shown only in this response: store it now. Verify `webhook-signature` (v1, HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>").',
+      'Standard Webhooks signing secret. Shown only in this response: store it now. Verify `webhook-signature` (v1, HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>"). ' +
+      'Absent on an Idempotency-Key replay: if the first answer was lost, rotate the secret (POST …/rotate-secret).',
   })
-  secret: string;
+  secret?: string;
 }
 
 export class RotatedWebhookSecretResponse extends WebhookEndpointResponse {

@@ -62,6 +62,18 @@ export class InvitedUserResponse {
   @ApiProperty({ format: 'date-time' }) invitationExpiresAt: Date;
 }
 
+/** POST /v1/users: the invitation is a secret shown once, so an Idempotency-Key replay answers the user alone. */
+export class CreatedUserResponse {
+  @ApiProperty({ type: UserResponse }) user: UserResponse;
+  @ApiPropertyOptional({
+    description: 'Single-use link, valid for 7 days. Shown once: absent on an Idempotency-Key replay.',
+    example: 'https://mend.example/v1/invitations/inv_…',
+  })
+  invitationUrl?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Absent on an Idempotency-Key replay, like the link' })
+  invitationExpiresAt?: Date;
+}
+
 export class UserPageResponse {
   @ApiProperty({ type: [UserResponse] }) data: UserResponse[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;

@@ -19,7 +19,13 @@ import { UsersService } from '@mend/identity';
 import { ChangePasswordRequest } from '../auth/auth.request.js';
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
-import { InvitedUserResponse, MeResponse, UserPageResponse, UserResponse } from './user.response.js';
+import {
+  CreatedUserResponse,
+  InvitedUserResponse,
+  MeResponse,
+  UserPageResponse,
+  UserResponse,
+} from './user.response.js';
 import { InviteUserRequest, ListUsersQuery, UpdateMeRequest, UpdateUserRequest } from './users.request.js';
 
 @ApiTags('users')
@@ -64,7 +70,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days',
   })
-  @ApiIdempotentCreated(InvitedUserResponse)
+  @ApiIdempotentCreated(CreatedUserResponse)
   async invite(
     @CurrentUser() principal: UserPrincipal,
     @Body() body: InviteUserRequest,

@@ -17,7 +17,7 @@ export function CalendarFeed() {
   const create = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/calendar-feeds', { body: {} })),
     onSuccess: (feed) => {
-      setUrl(feed.url);
+      setUrl(feed.url ?? null);
       void client.invalidateQueries({ queryKey: ['me', 'calendar-feeds'] });
     },
   });
