@@ -42,6 +42,20 @@ describe('daily series in the reader zone', () => {
     expect(dailySeries(input([pulse(A, 5, 7)], now), 'UTC', nyEvening(5), now).days).toEqual(['2026-12-06']);
   });
 
+  it("places readings on their local day across New York's spring change (a 23-hour day)", () => {
+    const at = (iso: string) => new Date(iso);
+    const occurrences = [
+      reading(A, at('2027-03-14T04:30:00Z'), { kind: 'trust_pulse', value: 3 }), // Mar 13, 23:30 EST
+      reading(A, at('2027-03-14T05:30:00Z'), { kind: 'trust_pulse', value: 5 }), // Mar 14, 00:30 EST
+      reading(A, at('2027-03-15T03:30:00Z'), { kind: 'trust_pulse', value: 7 }), // Mar 14, 23:30 EDT
+      reading(A, at('2027-03-15T04:30:00Z'), { kind: 'trust_pulse', value: 9 }), // Mar 15, 00:30 EDT
+    ];
+    const now = at('2027-03-15T12:00:00Z');
+    const series = dailySeries(input(occurrences, now), 'America/New_York', at('2027-03-13T12:00:00Z'), now);
+    expect(series.days).toEqual(['2027-03-13', '2027-03-14', '2027-03-15']);
+    expect(series.trust[0].values).toEqual([3, 6, 9]);
+  });
+
   it('leaves a missed day empty so no line bridges it', () => {
     const now = nyEvening(6);
     const series = dailySeries(

@@ -50,14 +50,29 @@ export function daysBetween(from: Date, to: Date, zone: string): string[] {
 
 export function dailySeries(input: ProgressInput, zone: string, from: Date, to: Date): DailySeries {
   const days = daysBetween(from, to, zone);
-  const indexOf = new Map(days.map((d, i) => [d, i]));
+  // Each day's first instant in the zone, once per day: placing a reading is then a binary
+  // search instead of a Luxon conversion per occurrence (two years of readings per read).
+  const starts = days.map((d) => DateTime.fromISO(d, { zone }).toMillis());
+  const dayIndexOf = (at: Date): number | undefined => {
+    const t = at.getTime();
+    if (starts.length === 0 || t < starts[0] || t >= starts[starts.length - 1] + 36 * 3_600_000) return undefined;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    // The last day ends at the next local midnight (23–25 h later across a DST change).
+    return lo === starts.length - 1 && localDay(at, zone) !== days[lo] ? undefined : lo;
+  };
   const sums = new Map(input.partnerIds.map((id) => [id, days.map(() => ({ sum: 0, n: 0 }))]));
   const csi = new Map(input.partnerIds.map((id) => [id, days.map((): { value: number; at: number } | null => null)]));
   for (const occurrence of input.occurrences) {
     const checkIn = occurrence.checkIn;
     const score = checkIn?.score;
     if (!checkIn || !score || typeof score.value !== 'number' || !Number.isFinite(score.value)) continue;
-    const i = indexOf.get(localDay(occurrence.dueAt, zone));
+    const i = dayIndexOf(occurrence.dueAt);
     if (i === undefined) continue;
     if (score.kind === 'trust_pulse') {
       const slot = sums.get(checkIn.authorId)?.[i];
