@@ -12,6 +12,7 @@ import { AddAccountSecurity1764800000000 } from './1764800000000-AddAccountSecur
 import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-KeepOnlyIdsInIdempotencyRecords.js';
 import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSequence.js';
 import { AddWebhookEndpointManagement1764830000000 } from './1764830000000-AddWebhookEndpointManagement.js';
+import { AddInboundEventAdmin1764840000000 } from './1764840000000-AddInboundEventAdmin.js';
 import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
 import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
 
@@ -31,6 +32,7 @@ export const migrations = [
   KeepOnlyIdsInIdempotencyRecords1764810000000,
   AddSessionSequence1764820000000,
   AddWebhookEndpointManagement1764830000000,
+  AddInboundEventAdmin1764840000000,
   AddRevealTogether1764870000000,
   AddCsi4ScoreIndex1764900000000,
 ];

@@ -1117,7 +1117,7 @@ export interface paths {
         head?: never;
         /**
          * Change a session's status, reschedule it, or (the couple's therapist only) write its notes
-         * @description Admins may change status and times but never read or write notes. Completing a session closes a progress window.
+         * @description Admins may change status and times but never read or write notes. Completing a session closes a progress window. A session a Cal.com or Calendly integration made (source calcom/calendly) is moved and cancelled in that tool: changing its times, or its status to scheduled or cancelled, answers 409 naming the integration; notes and completed/no_show stay open.
          *
          *     Who may call: signed-in therapist, admin.
          */
@@ -1453,7 +1453,7 @@ export interface paths {
         put?: never;
         /**
          * Connect Cal.com or Calendly: answers the webhook URL to paste into the tool
-         * @description Bookings then create, move and cancel sessions: attendee emails are matched to a couple's partners. Cal.com: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED (with rescheduleUid), BOOKING_CANCELLED, MEETING_ENDED. Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created). Other events are stored and ignored.
+         * @description Bookings then create, move and cancel sessions: attendee emails are matched to a couple's partners. Cal.com: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED (with rescheduleUid), BOOKING_CANCELLED, MEETING_ENDED. Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created; while the scheduled event stays active only that invitee is cancelled), invitee_no_show.created/deleted. Cal.com BOOKING_NO_SHOW_UPDATED marks partners as no-shows. Other events are stored and ignored. Sessions an integration makes are moved and cancelled only through it.
          *
          *     Who may call: signed-in admin.
          */
@@ -1486,6 +1486,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrations/{id}/signing-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an integration's signing secret: the new one is answered once
+         * @description Paste the new secret into Cal.com or Calendly. They sign each event with one secret, so events signed with the previous secret are still accepted until previousSecretValidUntil (INBOUND_SECRET_OVERLAP_HOURS, default 24 h); a second rotation within that time drops the oldest secret.
+         *
+         *     Who may call: signed-in admin.
+         */
+        post: operations["IntegrationsController_rotateSecret_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrations/hooks/{token}": {
         parameters: {
             query?: never;
@@ -1502,6 +1524,50 @@ export interface paths {
          *     Public: no authentication.
          */
         post: operations["IntegrationsController_receive_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the scheduling tools sent, newest first, with each event’s outcome and a plain reason
+         * @description Every verified event is listed: applied, duplicate (the session already was so), ignored (with why), unmatched ("no couple matches the attendees": add the couple or correct a partner’s email, then reprocess) or pending. Attendee emails are masked (a***@example.com). Events are kept INBOUND_EVENT_RETENTION_DAYS (default 30) and removed with an erased couple.
+         *
+         *     Who may call: signed-in admin.
+         */
+        get: operations["InboundEventsController_list_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound-events/{id}/reprocess": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a stored event again now, e.g. after adding the couple its attendees did not match
+         * @description Answers the event with its new outcome and reason (also recorded on the event, and in the audit). Safe on any event: a booking is applied once, and one cancelled or replaced since is not brought back.
+         *
+         *     Who may call: signed-in admin.
+         */
+        post: operations["InboundEventsController_reprocess_v1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3090,6 +3156,19 @@ export interface components {
              */
             endsAt: string;
         };
+        PartnerAttendanceResponse: {
+            /**
+             * Format: uuid
+             * @example 019a7c2e-2222-7a3c-9d2e-4f6a8b0c1d2e
+             */
+            partnerId: string;
+            /**
+             * @description `cancelled`: this partner cancelled their place while the booking stays on (a Calendly invitee); `no_show`: marked as a no-show in the scheduling tool
+             * @example cancelled
+             * @enum {string}
+             */
+            status: "cancelled" | "no_show";
+        };
         SessionResponse: {
             /**
              * Format: uuid
@@ -3137,6 +3216,8 @@ export interface components {
              * @example Worked on the repair plan.
              */
             notes?: string | null;
+            /** @description Partners reported by the scheduling tool as not attending or absent; empty when both attend. When every partner is a no-show the session status is no_show; when every partner cancelled, cancelled. */
+            attendance: components["schemas"]["PartnerAttendanceResponse"][];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3948,6 +4029,16 @@ export interface components {
             /** Format: date-time */
             revokedAt?: string | null;
             /**
+             * Format: date-time
+             * @description When the signing secret was last rotated (null: never)
+             */
+            secretRotatedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when events signed with the previous secret are still accepted (null: no overlap running)
+             */
+            previousSecretValidUntil?: string | null;
+            /**
              * @description Paste this as the webhook URL in the scheduling tool. It contains a secret: shown only in this response, and absent on an Idempotency-Key replay.
              * @example https://mend.example/v1/integrations/hooks/whk_0193…_…
              */
@@ -3965,29 +4056,81 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             revokedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description When the signing secret was last rotated (null: never)
+             */
+            secretRotatedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when events signed with the previous secret are still accepted (null: no overlap running)
+             */
+            previousSecretValidUntil?: string | null;
         };
         IntegrationPageResponse: {
             data: components["schemas"]["IntegrationResponse"][];
             nextCursor: string | null;
         };
+        RotateIntegrationSecretRequest: {
+            /**
+             * @description The new secret, when the tool makes you choose it; omit it and Mend generates one. Either way it is answered once.
+             * @example a-new-secret-typed-into-cal-com
+             */
+            signingSecret?: string;
+        };
+        RotatedIntegrationSecretResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: "calcom" | "calendly";
+            name?: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            revokedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description When the signing secret was last rotated (null: never)
+             */
+            secretRotatedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when events signed with the previous secret are still accepted (null: no overlap running)
+             */
+            previousSecretValidUntil?: string | null;
+            /**
+             * @description The new signing secret: paste it into the scheduling tool. Shown only in this response. Events signed with the previous secret are still accepted until previousSecretValidUntil.
+             * @example mend_3q2-Xn0bW7k0lVxQJw2cTt1b9m5yH4sKfA8eZ6rP0uI
+             */
+            signingSecret: string;
+        };
         CalcomAttendee: {
             /** @example alex@example.com */
             email: string;
+            /**
+             * @description BOOKING_NO_SHOW_UPDATED: whether the attendee is a no-show
+             * @example true
+             */
+            noShow?: boolean;
         };
         CalcomBooking: {
-            /** @description The booking uid */
-            uid: string;
+            /** @description The booking uid (BOOKING_NO_SHOW_UPDATED sends bookingUid instead) */
+            uid?: string;
+            /** @description BOOKING_NO_SHOW_UPDATED: the booking whose attendees were marked */
+            bookingUid?: string;
             /** @description BOOKING_REQUESTED/RESCHEDULED: the uid of the booking it replaces */
             rescheduleUid?: string;
             /** Format: date-time */
-            startTime: string;
+            startTime?: string;
             /** Format: date-time */
-            endTime: string;
+            endTime?: string;
             attendees: components["schemas"]["CalcomAttendee"][];
         };
         CalcomWebhookPayload: {
             /**
-             * @description BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED, BOOKING_CANCELLED, MEETING_ENDED; others are stored and ignored
+             * @description BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED, BOOKING_CANCELLED, MEETING_ENDED, BOOKING_NO_SHOW_UPDATED; others are stored and ignored
              * @example BOOKING_CREATED
              */
             triggerEvent: string;
@@ -4003,7 +4146,7 @@ export interface components {
             /** Format: date-time */
             end_time: string;
             /**
-             * @description active or canceled
+             * @description active or canceled: an invitee.canceled while the event is still active cancels only that invitee
              * @example active
              */
             status?: string;
@@ -4019,7 +4162,7 @@ export interface components {
         };
         CalendlyWebhookPayload: {
             /**
-             * @description invitee.created, invitee.canceled; others are stored and ignored
+             * @description invitee.created, invitee.canceled, invitee_no_show.created, invitee_no_show.deleted; others are stored and ignored
              * @example invitee.created
              */
             event: string;
@@ -4035,6 +4178,75 @@ export interface components {
              * @example false
              */
             duplicate: boolean;
+        };
+        InboundEventResponse: {
+            /**
+             * Format: uuid
+             * @example 019a7c2e-5b1f-7a3c-9d2e-4f6a8b0c1d2e
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 019a7c2d-0000-7a3c-9d2e-4f6a8b0c1d2e
+             */
+            integrationId: string;
+            /**
+             * @description The provider's event name
+             * @example BOOKING_CREATED
+             */
+            eventType: string;
+            /**
+             * @description pending: not applied yet; applied: changed a session; duplicate: the session already was so; ignored: nothing to do (see reason); unmatched: the attendees match no couple (or several)
+             * @example unmatched
+             * @enum {string}
+             */
+            outcome: "pending" | "applied" | "duplicate" | "ignored" | "unmatched";
+            /**
+             * @description A stable code for programs (null while pending)
+             * @example no_couple_matches_attendees
+             */
+            reasonCode?: string | null;
+            /**
+             * @description What happened, in plain words; never personal data
+             * @example no couple matches the attendees
+             */
+            reason: string;
+            /**
+             * Format: uuid
+             * @example null
+             */
+            sessionId?: string | null;
+            /**
+             * @description The booking's attendee emails, masked (first character and domain): enough to recognise a partner or a mistyped domain
+             * @example [
+             *       "a***@example.com",
+             *       "b***@example.org"
+             *     ]
+             */
+            attendees: string[];
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            processedAt?: string | null;
+            /**
+             * @description How many times the tool sent this same event again (applied once)
+             * @example 0
+             */
+            redeliveries: number;
+            /** Format: date-time */
+            lastReceivedAt?: string | null;
+            /** Format: date-time */
+            reprocessedAt?: string | null;
+            /** @example 0 */
+            reprocessCount: number;
+        };
+        InboundEventPageResponse: {
+            data: components["schemas"]["InboundEventResponse"][];
+            /**
+             * @description Pass as `cursor` for the next page
+             * @example null
+             */
+            nextCursor: string | null;
         };
         UpsertExternalSessionRequest: {
             /**
@@ -8627,6 +8839,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The session belongs to a scheduling-tool integration (named in the problem): move or cancel it there */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the limit */
             413: {
                 headers: {
@@ -10076,6 +10297,104 @@ export interface operations {
             };
         };
     };
+    IntegrationsController_rotateSecret_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateIntegrationSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedIntegrationSecretResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such integration in your clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The integration is revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     IntegrationsController_receive_v1: {
         parameters: {
             query?: never;
@@ -10139,6 +10458,146 @@ export interface operations {
             };
             /** @description The body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    InboundEventsController_list_v1: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor */
+                cursor?: string;
+                /** @description Only this integration's events */
+                integrationId?: string;
+                /** @description Only events with this outcome */
+                outcome?: "pending" | "applied" | "duplicate" | "ignored" | "unmatched";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundEventPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description integrationId is not an integration of your clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    InboundEventsController_reprocess_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundEventResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such event in your clinic */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 
+import { InboundEventsService } from '@mend/integrations';
 import { builtinExerciseId, newClinic, newCouple, newStaff } from '@mend/testing';
 
+import { calcomEvent, calcomSignature, rawOf } from './support/scheduling-tools.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
@@ -106,6 +108,65 @@ describe('erasing a couple', () => {
       .expect(201);
     await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(therapist.accessToken, auth).expect(200);
 
+    // A Cal.com integration: bookings applied to the couple (sessions of theirs; a non-partner
+    // attendee is ignored), one that matched no couple because it names partners of two couples,
+    // and one of another couple only.
+    const integration = await t
+      .http()
+      .post('/v1/integrations')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ provider: 'calcom', signingSecret: 'erasure-signing-secret' })
+      .expect(201);
+    const hook = new URL(integration.body.webhookUrl).pathname;
+    const startsAt = DateTime.utc().plus({ days: 2 }).startOf('hour');
+    const send = async (uid: string, attendees: string[]) => {
+      const raw = rawOf(
+        calcomEvent('BOOKING_CREATED', {
+          uid,
+          start: startsAt.toISO()!,
+          end: startsAt.plus({ minutes: 50 }).toISO()!,
+          attendees,
+        }),
+      );
+      await t
+        .http()
+        .post(hook)
+        .set('content-type', 'application/json')
+        .set('x-cal-signature-256', calcomSignature(raw, 'erasure-signing-secret'))
+        .send(raw)
+        .expect(200);
+    };
+    await send(
+      `erase-${randomBytes(4).toString('hex')}`,
+      couple.partners.map((p) => p.email),
+    );
+    await send(`erase-${randomBytes(4).toString('hex')}`, [couple.partners[1].email, 'stranger@elsewhere.example']);
+    const stranger = await newCouple(t, therapist);
+    await send(`erase-${randomBytes(4).toString('hex')}`, [couple.partners[0].email, stranger.partners[0].email]);
+    await send(
+      `keep-${randomBytes(4).toString('hex')}`,
+      stranger.partners.map((p) => p.email),
+    );
+    // Applied here rather than by a worker (this suite runs none): the same service the worker calls.
+    const inbound = await t
+      .http()
+      .get(`/v1/inbound-events?integrationId=${integration.body.id}`)
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
+    for (const event of inbound.body.data as Array<{ id: string }>)
+      await t.app.get(InboundEventsService).process({ clinicId: clinic.clinicId, eventId: event.id });
+    const outcomes = await t
+      .http()
+      .get(`/v1/inbound-events?integrationId=${integration.body.id}`)
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
+    expect(outcomes.body.data.map((e: { outcome: string }) => e.outcome).sort()).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'unmatched',
+    ]);
+
     // Idempotency-Key records keep only the created resource's id: never the answers.
     expect(await hits([marker], (table) => table !== 'public.idempotency_record')).toEqual([]);
 
@@ -117,6 +178,13 @@ describe('erasing a couple', () => {
     await t.http().delete(`/v1/couples/${couple.coupleId}`).auth(clinic.admin.accessToken, auth).expect(204);
 
     expect(await hits([marker, ...emails], () => false)).toEqual([]);
+    // Another couple's booking stays: only events naming the erased couple's people go.
+    const left = await t
+      .http()
+      .get(`/v1/inbound-events?integrationId=${integration.body.id}`)
+      .auth(clinic.admin.accessToken, auth)
+      .expect(200);
+    expect(left.body.data).toEqual([expect.objectContaining({ outcome: 'applied' })]);
     const queueSchema = t.config.queue.postgresSchema;
     expect(await hits(ids, (table) => KEEPS_IDS.has(table) || table.startsWith(`${queueSchema}.`))).toEqual([]);
   });

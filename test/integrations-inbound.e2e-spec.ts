@@ -4,8 +4,6 @@
  */
 import 'reflect-metadata';
 
-import { createHmac, randomBytes } from 'node:crypto';
-
 import type { INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
 
@@ -20,183 +18,24 @@ import {
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
+import {
+  CALCOM_SECRET,
+  calcomEvent,
+  calcomSignature,
+  CALENDLY_SECRET,
+  calendlyEvent,
+  calendlySignature,
+  calendlyUuid,
+  rawOf,
+  slot,
+  uid,
+  wallSeconds,
+  type SessionItem,
+} from './support/scheduling-tools.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;
-const CALCOM_SECRET = 'calcom-signing-secret-0123456789';
-const CALENDLY_SECRET = 'calendly-signing-key-abcdefghij';
-
-interface SessionItem {
-  id: string;
-  startsAt: string;
-  endsAt: string;
-  status: string;
-  source: string;
-  externalId: string | null;
-}
-
-function slot(daysAhead: number, hourUtc: number, minutes = 50): { start: string; end: string } {
-  const start = DateTime.utc().plus({ days: daysAhead }).set({ hour: hourUtc, minute: 0, second: 0, millisecond: 0 });
-  return { start: start.toISO()!, end: start.plus({ minutes }).toISO()! };
-}
-
-/** A Cal.com webhook as Cal.com sends it (default payload template). */
-function calcomEvent(
-  triggerEvent: string,
-  booking: { uid: string; start: string; end: string; attendees: string[]; rescheduleUid?: string; status?: string },
-): Record<string, unknown> {
-  return {
-    triggerEvent,
-    createdAt: new Date().toISOString(),
-    payload: {
-      type: 'couples-session',
-      title: 'Couples session between Dr. Rivera and Alex Morgan',
-      description: '',
-      additionalNotes: 'We keep fighting about money and the hidden card',
-      customInputs: {},
-      startTime: booking.start,
-      endTime: booking.end,
-      organizer: {
-        id: 5,
-        name: 'Dr. Rivera',
-        email: 'rivera@clinic.example',
-        timeZone: 'America/New_York',
-        language: { locale: 'en' },
-      },
-      responses: {
-        name: { label: 'your_name', value: 'Alex Morgan' },
-        email: { label: 'email_address', value: booking.attendees[0] },
-        notes: { label: 'additional_notes', value: 'We keep fighting about money and the hidden card' },
-      },
-      userFieldsResponses: {},
-      attendees: booking.attendees.map((email, i) => ({
-        email,
-        name: i === 0 ? 'Alex Morgan' : 'Blake Morgan',
-        timeZone: 'America/New_York',
-        language: { locale: 'en' },
-      })),
-      location: 'integrations:daily',
-      destinationCalendar: null,
-      hideCalendarNotes: false,
-      requiresConfirmation: triggerEvent === 'BOOKING_REQUESTED',
-      eventTypeId: 7,
-      seatsShowAttendees: true,
-      uid: booking.uid,
-      bookingId: 9100 + Math.floor(Math.random() * 1000),
-      ...(booking.rescheduleUid
-        ? {
-            rescheduleUid: booking.rescheduleUid,
-            rescheduleId: 9001,
-            rescheduleStartTime: booking.start,
-            rescheduledBy: booking.attendees[0],
-          }
-        : {}),
-      eventTitle: 'Couples session',
-      eventDescription: null,
-      price: 0,
-      currency: 'usd',
-      length: 50,
-      status: booking.status ?? 'ACCEPTED',
-      metadata: { videoCallUrl: 'https://app.cal.com/video/abc' },
-    },
-  };
-}
-
-/** A Calendly v2 webhook (invitee.created / invitee.canceled) as Calendly sends it. */
-function calendlyEvent(
-  event: 'invitee.created' | 'invitee.canceled',
-  invitee: {
-    eventUuid: string;
-    inviteeUuid: string;
-    start: string;
-    end: string;
-    email: string;
-    guests: string[];
-    oldInvitee?: string;
-    newInvitee?: string;
-    rescheduled?: boolean;
-  },
-): Record<string, unknown> {
-  const eventUri = `https://api.calendly.com/scheduled_events/${invitee.eventUuid}`;
-  return {
-    created_at: new Date().toISOString(),
-    created_by: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA',
-    event,
-    payload: {
-      cancel_url: `https://calendly.com/cancellations/${invitee.inviteeUuid}`,
-      created_at: new Date().toISOString(),
-      email: invitee.email,
-      event: eventUri,
-      first_name: null,
-      last_name: null,
-      name: 'Alex Morgan',
-      new_invitee: invitee.newInvitee
-        ? `https://api.calendly.com/scheduled_events/X/invitees/${invitee.newInvitee}`
-        : null,
-      old_invitee: invitee.oldInvitee
-        ? `https://api.calendly.com/scheduled_events/Y/invitees/${invitee.oldInvitee}`
-        : null,
-      questions_and_answers: [
-        { answer: 'The hidden credit card', position: 0, question: 'What would you like to work on?' },
-      ],
-      reschedule_url: `https://calendly.com/reschedulings/${invitee.inviteeUuid}`,
-      rescheduled: invitee.rescheduled ?? false,
-      routing_form_submission: null,
-      scheduled_event: {
-        created_at: new Date().toISOString(),
-        end_time: invitee.end,
-        start_time: invitee.start,
-        event_guests: invitee.guests.map((email) => ({
-          created_at: new Date().toISOString(),
-          email,
-          updated_at: new Date().toISOString(),
-        })),
-        event_memberships: [
-          {
-            user: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA',
-            user_email: 'rivera@clinic.example',
-            user_name: 'Dr. Rivera',
-          },
-        ],
-        event_type: 'https://api.calendly.com/event_types/ET1',
-        invitees_counter: { active: 1, limit: 1, total: 1 },
-        location: { join_url: 'https://zoom.example/j/1', status: 'pushed', type: 'zoom' },
-        name: 'Couples session',
-        status: event === 'invitee.created' ? 'active' : 'canceled',
-        updated_at: new Date().toISOString(),
-        uri: eventUri,
-      },
-      status: event === 'invitee.created' ? 'active' : 'canceled',
-      text_reminder_number: null,
-      timezone: 'America/New_York',
-      tracking: { utm_campaign: null, utm_source: null },
-      updated_at: new Date().toISOString(),
-      uri: `${eventUri}/invitees/${invitee.inviteeUuid}`,
-      ...(event === 'invitee.canceled'
-        ? {
-            cancellation: {
-              canceled_by: 'Alex Morgan',
-              reason: 'conflict',
-              canceler_type: 'invitee',
-              created_at: new Date().toISOString(),
-            },
-          }
-        : {}),
-    },
-  };
-}
-
-/** Pretty-printed on purpose: a server that re-serialises the parsed body before checking would fail. */
-const rawOf = (body: unknown) => JSON.stringify(body, null, 2);
-const calcomSignature = (raw: string, secret = CALCOM_SECRET) => createHmac('sha256', secret).update(raw).digest('hex');
-// Calendly's timestamp is checked against the receiver's wall clock (not the product's clock), and
-// each bound is read afresh: on a loaded machine the requests before it can take seconds.
-const wallSeconds = () => Math.floor(Date.now() / 1000);
-const calendlySignature = (raw: string, t = wallSeconds(), secret = CALENDLY_SECRET) =>
-  `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex')}`;
-const uid = () => randomBytes(11).toString('base64url');
-const calendlyUuid = () => randomBytes(8).toString('hex').toUpperCase();
 
 describe('scheduling tools in', () => {
   let t: TestApp;

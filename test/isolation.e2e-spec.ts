@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 import { DateTime } from 'luxon';
 
 import { CheckInLinksService } from '@mend/check-in-page';
@@ -136,11 +138,26 @@ describe('ids of another caseload or clinic', () => {
       .auth(a.admin.accessToken, auth)
       .send({ provider: 'calcom', signingSecret: 'a-signing-secret' })
       .expect(201);
+    // One stored inbound event of the integration (a signed Cal.com ping).
+    const ping = JSON.stringify({ triggerEvent: 'PING', createdAt: DateTime.utc().toISO(), payload: {} });
+    await t
+      .http()
+      .post(new URL(integration.body.webhookUrl).pathname)
+      .set('content-type', 'application/json')
+      .set('x-cal-signature-256', createHmac('sha256', 'a-signing-secret').update(ping).digest('hex'))
+      .send(ping)
+      .expect(200);
+    const inbound = await t
+      .http()
+      .get(`/v1/inbound-events?integrationId=${integration.body.id}`)
+      .auth(a.admin.accessToken, auth)
+      .expect(200);
     const feed = await t.http().post('/v1/calendar-feeds').auth(owner.accessToken, auth).expect(201);
     Object.assign(ids, {
       'webhook-endpoints': endpoint.body.id,
       deliveryId: deliveries.body.data[0].id,
       integrations: integration.body.id,
+      'inbound-events': inbound.body.data[0].id,
       'calendar-feeds': feed.body.id,
       couples: couple.coupleId,
       assignments: assignment.id,

@@ -34,6 +34,7 @@ import { CheckInsController } from './homework/check-ins.controller.js';
 import { AccessRulesCheck } from './http/access-rules.check.js';
 import { CalendarFeedsController } from './integrations/calendar-feeds.controller.js';
 import { ExternalSessionsController } from './integrations/external-sessions.controller.js';
+import { InboundEventsController } from './integrations/inbound-events.controller.js';
 import { IntegrationsController } from './integrations/integrations.controller.js';
 import { WebhookEndpointsController } from './integrations/webhook-endpoints.controller.js';
 import { WebhookEventsController } from './integrations/webhook-events.controller.js';
@@ -94,6 +95,7 @@ export class ApiModule {
         WebhookEndpointsController,
         WebhookEventsController,
         IntegrationsController,
+        InboundEventsController,
         ExternalSessionsController,
         CalendarFeedsController,
       ],

@@ -4,7 +4,7 @@ import { purgeEndedRefreshFamilies, purgeSpentPasswordResets } from '@mend/auth'
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { purgeExpiredIdempotencyRecords, TenantDatabase } from '@mend/database';
 import { invitationsRepository } from '@mend/identity';
-import { purgeOldWebhookDeliveries } from '@mend/integrations';
+import { purgeOldInboundEvents, purgeOldWebhookDeliveries } from '@mend/integrations';
 import { ALL_CLINICS, JobName, JobProducer, type ExpiredRowsPurgeJobData } from '@mend/queue';
 
 import { purgeEndedCheckInLinks, purgeEndedCheckInSessions } from './check-in-links.repository.js';
@@ -28,10 +28,12 @@ export interface PurgeCounts {
   refreshTokens: number;
   /** Webhook deliveries finished more than WEBHOOK_DELIVERY_RETENTION_DAYS ago. */
   webhookDeliveries: number;
+  /** Scheduling-tool events received more than INBOUND_EVENT_RETENTION_DAYS ago (they carry attendee emails). */
+  inboundEvents: number;
 }
 
 /**
- * Retention: rows that stopped working (and webhook deliveries past their retention) are deleted on a schedule rather than kept forever (they
+ * Retention: rows that stopped working (and webhook deliveries and inbound scheduling events past their retention) are deleted on a schedule rather than kept forever (they
  * tie a person to a token, a request or an occurrence). Each table's rule lives with the
  * repository that owns it; this runs them per clinic, each clinic in its own job so that one
  * clinic's failure is retried on its own and does not stop the others.
@@ -72,6 +74,7 @@ export class ExpiredRowsPurge {
       invitations: await invitationsRepository.purgeSpent(tx, clinicId, invitationCutoff),
       refreshTokens: await purgeEndedRefreshFamilies(tx, clinicId, now),
       webhookDeliveries: await purgeOldWebhookDeliveries(tx, clinicId, now, this.config.webhooks.deliveryRetentionDays),
+      inboundEvents: await purgeOldInboundEvents(tx, clinicId, now, this.config.inbound.eventRetentionDays),
     }));
     if (Object.values(counts).some((n) => n > 0)) this.logger.log({ msg: 'expired rows purged', clinicId, ...counts });
     return counts;

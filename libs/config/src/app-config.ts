@@ -93,6 +93,7 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   demo: { seed: boolean };
   webhooks: WebhookSettings;
+  inbound: InboundSettings;
   /**
    * CLOCK_OFFSET_MS (tests only): how far the product's clock runs ahead of the wall clock, so a
    * suite can run the API and a worker child process at a pinned instant that agree to the ms.
@@ -140,6 +141,21 @@ export interface WebhookSettings {
   deliveryRetentionDays: number;
   /** How often the worker looks for occurrences that closed without a check-in (occurrence.missed). */
   missedScanIntervalMs: number;
+}
+
+/** Scheduling tools sending bookings in (Cal.com, Calendly). */
+export interface InboundSettings {
+  /**
+   * Stored inbound events (they carry attendee emails) are deleted this many days after they
+   * arrived, by the hourly retention.purge job (INBOUND_EVENT_RETENTION_DAYS, default 30).
+   */
+  eventRetentionDays: number;
+  /**
+   * After a signing-secret rotation, events signed with the previous secret are still accepted
+   * for this long (INBOUND_SECRET_OVERLAP_HOURS, default 24): the tool sends one signature, and
+   * the admin needs time to paste the new secret into it.
+   */
+  secretOverlapHours: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -335,6 +351,10 @@ export function loadConfig(env: Env): AppConfig {
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       missedScanIntervalMs: int('WEBHOOK_MISSED_SCAN_INTERVAL_MS', 60_000, 100, 3_600_000),
       deliveryRetentionDays: int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+    },
+    inbound: {
+      eventRetentionDays: int('INBOUND_EVENT_RETENTION_DAYS', 30, 1, 3650),
+      secretOverlapHours: int('INBOUND_SECRET_OVERLAP_HOURS', 24, 0, 720),
     },
     clock: { offsetMs: clockOffsetMs },
   };

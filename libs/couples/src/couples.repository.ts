@@ -172,7 +172,8 @@ export const couplesRepository = {
    * Deletes the couple and its partners' client accounts (cascades remove their check-ins, tokens,
    * invitations and notifications), and every row elsewhere that names them: the partners' own
    * Idempotency-Key records and any record whose stored answer names the couple or a partner,
-   * and the stored webhook events about them with their deliveries. Only the audit (ids), the
+   * the stored webhook events about them with their deliveries, and the scheduling-tool events
+   * about them (by session or attendee email). Only the audit (ids), the
    * outbox and the queue keep ids, never content.
    */
   async erase(tx: EntityManager, clinicId: string, coupleId: string, partnerIds: string[]): Promise<void> {
@@ -186,6 +187,15 @@ export const couplesRepository = {
       `DELETE FROM webhook_event e WHERE e.clinic_id = $1
           AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS i(id) WHERE e.data::text LIKE '%' || i.id || '%')`,
       [clinicId, ids],
+    );
+    // Scheduling-tool events about the couple: those applied to its sessions, and any (matched or
+    // not) whose attendees include a partner's email.
+    await tx.query(
+      `DELETE FROM integration_event e WHERE e.clinic_id = $1
+          AND (e.session_id IN (SELECT s.id FROM therapy_session s WHERE s.clinic_id = $1 AND s.couple_id = $2)
+               OR (e.booking -> 'attendeeEmails') ?| ARRAY(
+                    SELECT lower(u.email) FROM "user" u WHERE u.clinic_id = $1 AND u.id = ANY($3::uuid[]) AND u.email IS NOT NULL))`,
+      [clinicId, coupleId, partnerIds],
     );
     await tx.query(`DELETE FROM couple WHERE clinic_id = $1 AND id = $2`, [clinicId, coupleId]);
     if (partnerIds.length > 0) {

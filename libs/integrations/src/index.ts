@@ -17,6 +17,8 @@ export * from './inbound/calendly.driver.js';
 export * from './inbound/integrations.service.js';
 export * from './inbound/integrations.repository.js';
 export * from './inbound/inbound-events.service.js';
+export * from './inbound/inbound-event.views.js';
+export * from './inbound/inbound-retention.js';
 export * from './webhooks/target-address.js';
 export * from './webhooks/webhook-signature.js';
 export * from './webhooks/webhook-retry.js';

@@ -1,6 +1,6 @@
 import { DomainException, isUuid } from '@mend/core';
 
-import type { SessionRow, SessionStatus } from './sessions.repository.js';
+import type { PartnerAttendance, SessionRow, SessionStatus } from './sessions.repository.js';
 
 /** A session as staff and integrations see it. `notes` is present only for the couple's therapist. */
 export interface SessionView {
@@ -13,6 +13,8 @@ export interface SessionView {
   source: string;
   externalId: string | null;
   notes?: string | null;
+  /** Partners a scheduling tool reported as not attending (cancelled) or absent (no_show); empty: all attending. */
+  attendance: PartnerAttendance[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,6 +33,7 @@ export function toSessionView(row: SessionRow, options: { withNotes: boolean } =
     status: row.status,
     source: row.source,
     externalId: row.external_id,
+    attendance: row.attendance ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

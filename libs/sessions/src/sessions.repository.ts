@@ -8,6 +8,19 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 /** Where a session came from: `manual` for the API, an integration's name otherwise. */
 export const MANUAL_SOURCE = 'manual';
 
+/**
+ * Sources whose sessions a scheduling-tool integration owns (libs/integrations' providers): their
+ * time and scheduled/cancelled status change only through the tool's signed events.
+ */
+export const INTEGRATION_SOURCES: readonly string[] = ['calcom', 'calendly'];
+
+/** A partner who will not attend (`cancelled`) or did not attend (`no_show`), as a scheduling tool reported it. */
+export type AttendanceState = 'cancelled' | 'no_show';
+export interface PartnerAttendance {
+  partnerId: string;
+  status: AttendanceState;
+}
+
 export interface SessionRow {
   clinic_id: string;
   id: string;
@@ -21,10 +34,14 @@ export interface SessionRow {
   external_id: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Partners reported absent (no row: attending), by partner id. */
+  attendance: PartnerAttendance[];
 }
 
-const COLUMNS =
-  'clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, notes, source, external_id, created_at, updated_at';
+/** Every read answers the partners' attendance too (a subquery, so RETURNING clauses carry it as well). */
+const COLUMNS = `clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, notes, source, external_id, created_at, updated_at,
+  (SELECT coalesce(json_agg(json_build_object('partnerId', a.partner_id, 'status', a.state) ORDER BY a.partner_id), '[]'::json)
+     FROM session_attendance a WHERE a.clinic_id = therapy_session.clinic_id AND a.session_id = therapy_session.id) AS attendance`;
 
 export interface NewSession {
   clinicId: string;
@@ -48,6 +65,67 @@ export interface SessionChanges {
 
 /** SQL for therapy sessions; every method takes the clinic-pinned transaction and the clinic id. */
 export const sessionsRepository = {
+  /** The integration whose bookings made this session (a Cal.com or Calendly session), if any. */
+  async owningIntegration(
+    tx: EntityManager,
+    clinicId: string,
+    sessionId: string,
+  ): Promise<{ id: string; provider: string; name: string | null } | undefined> {
+    const rows: Array<{ id: string; provider: string; name: string | null }> = await tx.query(
+      `SELECT i.id, i.provider, i.name FROM integration_booking b
+         JOIN integration i ON i.clinic_id = b.clinic_id AND i.id = b.integration_id
+        WHERE b.clinic_id = $1 AND b.session_id = $2
+        ORDER BY b.created_at LIMIT 1`,
+      [clinicId, sessionId],
+    );
+    return rows[0];
+  },
+
+  /** The couple's partners among `emails` (normalised), by user id. */
+  async partnersByEmail(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    emails: string[],
+  ): Promise<Array<{ id: string; email: string }>> {
+    return tx.query(
+      `SELECT u.id, u.email FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
+        WHERE p.clinic_id = $1 AND p.couple_id = $2 AND u.email = ANY ($3::text[])`,
+      [clinicId, coupleId, emails],
+    );
+  },
+
+  async partnerIds(tx: EntityManager, clinicId: string, coupleId: string): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await tx.query(
+      `SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2`,
+      [clinicId, coupleId],
+    );
+    return rows.map((r) => r.user_id);
+  },
+
+  /** Records a partner's absence (`state`), or, with null, clears the absence of the given kind. */
+  async setAttendance(
+    tx: EntityManager,
+    clinicId: string,
+    sessionId: string,
+    partnerId: string,
+    state: AttendanceState,
+    isAbsent: boolean,
+    source: string,
+  ): Promise<void> {
+    if (isAbsent)
+      await tx.query(
+        `INSERT INTO session_attendance (clinic_id, session_id, partner_id, state, source) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (clinic_id, session_id, partner_id) DO UPDATE SET state = EXCLUDED.state, source = EXCLUDED.source, updated_at = mend_now()`,
+        [clinicId, sessionId, partnerId, state, source],
+      );
+    else
+      await tx.query(
+        `DELETE FROM session_attendance WHERE clinic_id = $1 AND session_id = $2 AND partner_id = $3 AND state = $4`,
+        [clinicId, sessionId, partnerId, state],
+      );
+  },
+
   async insert(tx: EntityManager, session: NewSession): Promise<SessionRow> {
     const rows: SessionRow[] = await tx.query(
       `INSERT INTO therapy_session (clinic_id, id, couple_id, therapist_id, starts_at, ends_at, status, source, external_id)

@@ -16,7 +16,13 @@ import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend
 
 import { announceSessionChange, changeSession, upsertSessionByExternalId } from './session-changes.js';
 import { decodeSessionCursor, encodeSessionCursor, toSessionView, type SessionView } from './session.views.js';
-import { MANUAL_SOURCE, sessionsRepository, type SessionRow, type SessionStatus } from './sessions.repository.js';
+import {
+  INTEGRATION_SOURCES,
+  MANUAL_SOURCE,
+  sessionsRepository,
+  type SessionRow,
+  type SessionStatus,
+} from './sessions.repository.js';
 
 export interface CreateSessionInput {
   startsAt: Date;
@@ -160,6 +166,8 @@ export class SessionsService {
       if (input.notes !== undefined && !withNotes)
         throw new DomainException('forbidden', "Only the couple's therapist reads or writes session notes");
 
+      await this.refuseIfOwnedByIntegration(tx, principal.clinicId, session, input);
+
       const startsAt = input.startsAt ?? session.starts_at;
       const endsAt = input.endsAt ?? session.ends_at;
       if (input.startsAt || input.endsAt) checkSessionTimes(startsAt, endsAt);
@@ -233,6 +241,36 @@ export class SessionsService {
       );
     }
     return { session: toSessionView(result.row), isCreated: result.isCreated, isChanged: result.isChanged };
+  }
+
+  /**
+   * A Cal.com or Calendly session is booked in that tool: moving it or cancelling (or
+   * un-cancelling) it here would be undone by the tool's next event and leave the two disagreeing,
+   * so those changes are refused with the integration named. What the tool does not know stays
+   * open: notes, and completed or no_show once the session has started.
+   */
+  private async refuseIfOwnedByIntegration(
+    tx: EntityManager,
+    clinicId: string,
+    session: SessionRow,
+    input: UpdateSessionInput,
+  ): Promise<void> {
+    if (!INTEGRATION_SOURCES.includes(session.source)) return;
+    const moves =
+      (input.startsAt !== undefined && input.startsAt.getTime() !== session.starts_at.getTime()) ||
+      (input.endsAt !== undefined && input.endsAt.getTime() !== session.ends_at.getTime());
+    const reschedules =
+      input.status !== undefined &&
+      input.status !== session.status &&
+      (input.status === 'cancelled' || input.status === 'scheduled');
+    if (!moves && !reschedules) return;
+    const owner = await sessionsRepository.owningIntegration(tx, clinicId, session.id);
+    const tool = session.source === 'calcom' ? 'Cal.com' : session.source === 'calendly' ? 'Calendly' : session.source;
+    const named = owner ? ` integration ${owner.name ? `"${owner.name}" ` : ''}(${owner.id})` : ' integration';
+    const message = `This session belongs to the ${tool}${named}: move or cancel it in ${tool}`;
+    throw new DomainException('conflict', message, {
+      errors: [{ field: moves ? (input.startsAt !== undefined ? 'startsAt' : 'endsAt') : 'status', message }],
+    });
   }
 
   private async requireSession(

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -28,6 +29,8 @@ import {
   CreateIntegrationRequest,
   InboundReceiptResponse,
   IntegrationPageResponse,
+  RotatedIntegrationSecretResponse,
+  RotateIntegrationSecretRequest,
 } from './integrations.dto.js';
 
 @ApiTags('integrations')
@@ -43,7 +46,9 @@ export class IntegrationsController {
     description:
       "Bookings then create, move and cancel sessions: attendee emails are matched to a couple's partners. " +
       'Cal.com: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_REQUESTED (with rescheduleUid), BOOKING_CANCELLED, MEETING_ENDED. ' +
-      'Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created). Other events are stored and ignored.',
+      'Calendly: invitee.created, invitee.canceled (rescheduled: true pairs with the new invitee.created; while the scheduled event stays active only that invitee is cancelled), ' +
+      'invitee_no_show.created/deleted. Cal.com BOOKING_NO_SHOW_UPDATED marks partners as no-shows. Other events are stored and ignored. ' +
+      'Sessions an integration makes are moved and cancelled only through it.',
   })
   @ApiIdempotentCreated(CreatedIntegrationResponse)
   async create(
@@ -73,6 +78,28 @@ export class IntegrationsController {
   @ApiNotFoundResponse({ description: 'No such integration in your clinic' })
   async revoke(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Integration')) id: string) {
     await this.integrations.revoke(principal, id);
+  }
+
+  @Post(':id/signing-secret/rotate')
+  @Roles('admin')
+  @ApiBearerAuth()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Rotate an integration's signing secret: the new one is answered once",
+    description:
+      'Paste the new secret into Cal.com or Calendly. They sign each event with one secret, so events signed with the ' +
+      'previous secret are still accepted until previousSecretValidUntil (INBOUND_SECRET_OVERLAP_HOURS, default 24 h); ' +
+      'a second rotation within that time drops the oldest secret.',
+  })
+  @ApiOkResponse({ type: RotatedIntegrationSecretResponse })
+  @ApiNotFoundResponse({ description: 'No such integration in your clinic' })
+  @ApiConflictResponse({ description: 'The integration is revoked' })
+  rotateSecret(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Integration')) id: string,
+    @Body() body: RotateIntegrationSecretRequest,
+  ) {
+    return this.integrations.rotateSecret(principal, id, body);
   }
 
   @Post('hooks/:token')

@@ -2,6 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { SESSION_STATUSES } from '@mend/sessions';
 
+export class PartnerAttendanceResponse {
+  @ApiProperty({ format: 'uuid', example: '019a7c2e-2222-7a3c-9d2e-4f6a8b0c1d2e' }) partnerId: string;
+  @ApiProperty({
+    enum: ['cancelled', 'no_show'],
+    example: 'cancelled',
+    description:
+      '`cancelled`: this partner cancelled their place while the booking stays on (a Calendly invitee); `no_show`: marked as a no-show in the scheduling tool',
+  })
+  status: string;
+}
+
 export class SessionResponse {
   @ApiProperty({ format: 'uuid', example: '019a7c2e-5b1f-7a3c-9d2e-4f6a8b0c1d2e' }) id: string;
   @ApiProperty({ format: 'uuid', example: '019a7c2e-0000-7a3c-9d2e-4f6a8b0c1d2e' }) coupleId: string;
@@ -33,6 +44,12 @@ export class SessionResponse {
     description: "Present only for the couple's therapist (never for admins); each read is audited",
   })
   notes?: string | null;
+  @ApiProperty({
+    type: [PartnerAttendanceResponse],
+    description:
+      'Partners reported by the scheduling tool as not attending or absent; empty when both attend. When every partner is a no-show the session status is no_show; when every partner cancelled, cancelled.',
+  })
+  attendance: PartnerAttendanceResponse[];
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt: Date;
 }

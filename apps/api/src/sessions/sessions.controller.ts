@@ -66,9 +66,14 @@ export class SessionsController {
   @ApiOperation({
     summary: "Change a session's status, reschedule it, or (the couple's therapist only) write its notes",
     description:
-      'Admins may change status and times but never read or write notes. Completing a session closes a progress window.',
+      'Admins may change status and times but never read or write notes. Completing a session closes a progress window. ' +
+      'A session a Cal.com or Calendly integration made (source calcom/calendly) is moved and cancelled in that tool: ' +
+      'changing its times, or its status to scheduled or cancelled, answers 409 naming the integration; notes and completed/no_show stay open.',
   })
   @ApiOkResponse({ type: SessionResponse })
+  @ApiConflictResponse({
+    description: 'The session belongs to a scheduling-tool integration (named in the problem): move or cancel it there',
+  })
   @ApiForbiddenResponse({ description: "notes sent by someone other than the couple's therapist" })
   @ApiUnprocessableEntityResponse({ description: 'completed or no_show for a session that has not started' })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })

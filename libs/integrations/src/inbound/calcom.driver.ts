@@ -24,7 +24,7 @@ export const CALCOM_SIGNATURE_HEADER = 'x-cal-signature-256';
  *
  * A reschedule is a new booking (new uid) naming the one it replaces in `rescheduleUid` (older
  * payloads: `fromReschedule`); it comes as BOOKING_RESCHEDULED, or as BOOKING_REQUESTED when the
- * new time needs confirmation.
+ * new time needs confirmation. BOOKING_NO_SHOW_UPDATED marks attendees as no-shows (or not).
  */
 export class CalcomDriver implements SchedulingProviderDriver {
   readonly provider = 'calcom' as const;
@@ -71,6 +71,31 @@ export class CalcomDriver implements SchedulingProviderDriver {
         return { eventType, eventId: null, booking: booking('cancelled') };
       case 'MEETING_ENDED':
         return { eventType, eventId: null, booking: booking('ended') };
+      // `{bookingUid, attendees: [{email, noShow}]}`: the host marked (or unmarked) attendees as no-shows.
+      case 'BOOKING_NO_SHOW_UPDATED': {
+        const bookingUid = optionalString(payload.bookingUid) ?? uid;
+        const marks = (Array.isArray(payload.attendees) ? payload.attendees : [])
+          .map((a) => a as { email?: unknown; noShow?: unknown } | null)
+          .flatMap((a) => {
+            const email = emailsOf([a?.email])[0];
+            return email && typeof a?.noShow === 'boolean' ? [{ email, noShow: a.noShow }] : [];
+          });
+        if (!bookingUid || marks.length === 0) return { eventType, eventId: null, booking: null };
+        return {
+          eventType,
+          eventId: null,
+          booking: {
+            action: 'attendance',
+            refs: [bookingUid],
+            previousRefs: [],
+            isRescheduleCancellation: false,
+            startsAt: null,
+            endsAt: null,
+            attendeeEmails: marks.map((m) => m.email),
+            attendance: marks,
+          },
+        };
+      }
       default:
         return { eventType, eventId: null, booking: null };
     }

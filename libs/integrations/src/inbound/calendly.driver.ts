@@ -14,6 +14,14 @@ import {
   type SignatureFailure,
 } from './provider.driver.js';
 
+/** The Calendly events Mend acts on; others are stored and ignored. */
+export const CALENDLY_EVENTS = [
+  'invitee.created',
+  'invitee.canceled',
+  'invitee_no_show.created',
+  'invitee_no_show.deleted',
+];
+
 export const CALENDLY_SIGNATURE_HEADER = 'calendly-webhook-signature';
 /** Signatures older (or further in the future) than this are refused as replays. */
 export const CALENDLY_TOLERANCE_SECONDS = 5 * 60;
@@ -33,6 +41,11 @@ function uuidOf(uri: unknown): string | null {
  *
  * A reschedule is per invitee: `invitee.canceled` with `rescheduled: true` for the old time and
  * `invitee.created` naming it in `old_invitee` for the new one, in either order.
+ *
+ * A cancellation is per invitee too: `invitee.canceled` while `scheduled_event.status` is still
+ * `active` (and `invitees_counter.active` above 0) means that invitee will not come, not that the
+ * event is off. `invitee_no_show.created`/`.deleted` carry the invitee (its `no_show`) marked or
+ * unmarked as a no-show by the host.
  */
 export class CalendlyDriver implements SchedulingProviderDriver {
   readonly provider = 'calendly' as const;
@@ -57,16 +70,21 @@ export class CalendlyDriver implements SchedulingProviderDriver {
     const event = asObject(body, 'the Calendly event');
     const eventType = optionalString(event.event);
     if (!eventType) throw new InboundPayloadError('event is missing');
-    if (eventType !== 'invitee.created' && eventType !== 'invitee.canceled')
-      return { eventType, eventId: null, booking: null };
+    if (!CALENDLY_EVENTS.includes(eventType)) return { eventType, eventId: null, booking: null };
 
     const invitee = asObject(event.payload, 'payload');
     const scheduled =
       invitee.scheduled_event && typeof invitee.scheduled_event === 'object'
         ? (invitee.scheduled_event as Record<string, unknown>)
         : {};
-    const eventUuid = uuidOf(scheduled.uri) ?? uuidOf(invitee.event);
-    const inviteeUuid = uuidOf(invitee.uri);
+    // A no-show may come as the invitee (with `no_show`) or as the no-show resource naming its
+    // invitee (`invitee: ".../scheduled_events/<event>/invitees/<invitee>"`).
+    const inviteeUri = eventType.startsWith('invitee_no_show.')
+      ? (optionalString(invitee.invitee) ?? optionalString(invitee.uri))
+      : optionalString(invitee.uri);
+    const eventOfInvitee = /\/scheduled_events\/([^/]+)\/invitees\//.exec(inviteeUri ?? '')?.[1] ?? null;
+    const eventUuid = uuidOf(scheduled.uri) ?? uuidOf(invitee.event) ?? eventOfInvitee;
+    const inviteeUuid = uuidOf(inviteeUri);
     if (!eventUuid || !inviteeUuid)
       throw new InboundPayloadError('payload.uri or payload.scheduled_event.uri is missing');
     const guests = Array.isArray(scheduled.event_guests)
@@ -78,6 +96,22 @@ export class CalendlyDriver implements SchedulingProviderDriver {
       attendeeEmails: emailsOf([invitee.email, ...guests]),
     };
     const inviteeRef = `invitee:${inviteeUuid}`;
+    if (eventType === 'invitee_no_show.created' || eventType === 'invitee_no_show.deleted') {
+      const email = emailsOf([invitee.email])[0];
+      return {
+        eventType,
+        eventId: null,
+        booking: {
+          ...common,
+          attendeeEmails: email ? [email] : [],
+          action: 'attendance',
+          refs: [eventUuid, inviteeRef],
+          previousRefs: [],
+          isRescheduleCancellation: false,
+          attendance: email ? [{ email, noShow: eventType === 'invitee_no_show.created' }] : [],
+        },
+      };
+    }
     if (eventType === 'invitee.created') {
       const oldInvitee = uuidOf(invitee.old_invitee);
       return {
@@ -92,12 +126,23 @@ export class CalendlyDriver implements SchedulingProviderDriver {
         },
       };
     }
+    // One invitee of an event that stays on (a group event, each partner booked as an invitee):
+    // that partner will not come, the session is not cancelled. The event's own status says
+    // whether it is off; without it (older payloads) a cancellation cancels, as before.
+    const counter =
+      scheduled.invitees_counter && typeof scheduled.invitees_counter === 'object'
+        ? (scheduled.invitees_counter as { active?: unknown })
+        : {};
+    const isEventStillOn =
+      scheduled.status === 'active' && !(typeof counter.active === 'number' && counter.active <= 0);
+    const email = emailsOf([invitee.email])[0];
     return {
       eventType,
       eventId: null,
       booking: {
         ...common,
-        action: 'cancelled',
+        ...(isEventStillOn && invitee.rescheduled !== true ? { attendeeEmails: email ? [email] : [] } : {}),
+        action: isEventStillOn && invitee.rescheduled !== true ? 'attendee_cancelled' : 'cancelled',
         refs: [inviteeRef, eventUuid],
         previousRefs: [],
         isRescheduleCancellation: invitee.rescheduled === true,

@@ -2,17 +2,35 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
-import { Clock } from '@mend/core';
+import { Clock, decodeCursor, DomainException, toPage, type Page, type UserPrincipal } from '@mend/core';
 import { loadCouple } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
 import type { InboundEventProcessJobData } from '@mend/queue';
 import { changeSession, sessionsRepository, upsertSessionByExternalId, type SessionRow } from '@mend/sessions';
 
 import { matchCoupleByEmails } from '../couple-matching.js';
-import { integrationsRepository, type BookingRefRow, type BookingRefState } from './integrations.repository.js';
+import {
+  stateOfOutcome,
+  toInboundEventView,
+  type InboundEventOutcome,
+  type InboundEventView,
+} from './inbound-event.views.js';
+import {
+  integrationsRepository,
+  type BookingRefRow,
+  type BookingRefState,
+  type IntegrationEventState,
+} from './integrations.repository.js';
 import type { InboundBooking, InboundProvider } from './provider.driver.js';
 
-type EventState = 'processed' | 'ignored' | 'unmatched';
+type EventState = Exclude<IntegrationEventState, 'received'>;
+
+export interface ListInboundEventsQuery {
+  limit: number;
+  cursor?: string;
+  integrationId?: string;
+  outcome?: InboundEventOutcome;
+}
 interface Outcome {
   state: EventState;
   /** A short code, never personal data. */
@@ -38,7 +56,15 @@ interface Context {
  * - rescheduled: the session of the replaced booking moves to the new time and answers to the new
  *   references too; the old ones are marked so their late cancellation cannot cancel it;
  * - cancelled: the session is cancelled — unless the cancellation is half of a reschedule;
- * - ended (Cal.com MEETING_ENDED): a scheduled session that has started is completed.
+ * - ended (Cal.com MEETING_ENDED): a scheduled session that has started is completed;
+ * - attendee_cancelled (one Calendly invitee cancelled, the event stays on): that partner is
+ *   recorded as not attending; the session is cancelled only once every partner has cancelled;
+ * - attendance (no-shows): partners are marked or unmarked as no-shows; when every partner is a
+ *   no-show the session becomes no_show (and back to scheduled when that is taken back).
+ *
+ * An event that changes nothing (the session already was so) is a `duplicate`. An admin can
+ * list the events with a plain reason and apply one again (reprocess), e.g. after adding the
+ * couple whose emails matched no one.
  *
  * Session changes go through libs/sessions, which announces them (session.* webhooks) and is
  * where reminders follow a session that moves or is cancelled.
@@ -58,30 +84,77 @@ export class InboundEventsService {
     return this.db.withClinic(clinicId, async (tx) => {
       const integrationId = await integrationsRepository.integrationOfEvent(tx, clinicId, eventId);
       if (!integrationId) return null;
-      const integration = await integrationsRepository.lock(tx, clinicId, integrationId);
-      const event = await integrationsRepository.lockEvent(tx, clinicId, eventId);
-      if (!integration || !event || event.state !== 'received') return null;
-      const booking = event.booking;
-      const result: Outcome = booking
-        ? await this.apply(
-            { tx, clinicId, integrationId: integration.id, provider: integration.provider, refs: new Map() },
-            booking,
-          )
-        : { state: 'ignored', outcome: 'unsupported_event' };
-      await integrationsRepository.settleEvent(tx, clinicId, eventId, {
-        state: result.state,
-        outcome: result.outcome,
-        sessionId: result.sessionId ?? null,
-      });
-      this.logger.log({
-        msg: 'inbound event applied',
-        clinicId,
-        eventId,
-        state: result.state,
-        outcome: result.outcome,
-      });
-      return result;
+      return this.applyEvent(tx, clinicId, integrationId, eventId, false);
     });
+  }
+
+  /** The clinic's inbound events (or one integration's), newest first, with outcome and reason; attendee emails masked. */
+  async list(principal: UserPrincipal, query: ListInboundEventsQuery): Promise<Page<InboundEventView>> {
+    const beforeId = decodeCursor(query.cursor);
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      if (query.integrationId && !(await integrationsRepository.findById(tx, principal.clinicId, query.integrationId)))
+        throw DomainException.notFound('Integration');
+      const rows = await integrationsRepository.listEvents(tx, principal.clinicId, {
+        integrationId: query.integrationId,
+        states: query.outcome ? [stateOfOutcome(query.outcome)] : undefined,
+        beforeId,
+        limit: query.limit + 1,
+      });
+      return toPage(rows, query.limit, toInboundEventView);
+    });
+  }
+
+  /**
+   * Applies a stored event again, now (e.g. after adding the couple its attendees did not match,
+   * or closing a duplicate couple), and records the new outcome. Safe on any event: applying is
+   * idempotent per booking, and a booking cancelled or replaced since is not brought back.
+   */
+  async reprocess(principal: UserPrincipal, eventId: string): Promise<InboundEventView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const event = await integrationsRepository.findEvent(tx, principal.clinicId, eventId);
+      if (!event) throw DomainException.notFound('Inbound event');
+      await this.applyEvent(tx, principal.clinicId, event.integration_id, eventId, true);
+      await integrationsRepository.markReprocessed(tx, principal.clinicId, eventId);
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(principal, 'integration_event.reprocess', 'integration_event', eventId),
+      );
+      const after = await integrationsRepository.findEvent(tx, principal.clinicId, eventId);
+      return toInboundEventView(after!);
+    });
+  }
+
+  /** Applies one stored event under its integration's lock; the worker applies only `received` ones. */
+  private async applyEvent(
+    tx: EntityManager,
+    clinicId: string,
+    integrationId: string,
+    eventId: string,
+    isReprocess: boolean,
+  ): Promise<Outcome | null> {
+    const integration = await integrationsRepository.lock(tx, clinicId, integrationId);
+    const event = await integrationsRepository.lockEvent(tx, clinicId, eventId);
+    if (!integration || !event || (!isReprocess && event.state !== 'received')) return null;
+    const booking = event.booking;
+    const result: Outcome = booking
+      ? await this.apply(
+          { tx, clinicId, integrationId: integration.id, provider: integration.provider, refs: new Map() },
+          booking,
+        )
+      : { state: 'ignored', outcome: 'unsupported_event' };
+    await integrationsRepository.settleEvent(tx, clinicId, eventId, {
+      state: result.state,
+      outcome: result.outcome,
+      sessionId: result.sessionId ?? null,
+    });
+    this.logger.log({
+      msg: isReprocess ? 'inbound event reprocessed' : 'inbound event applied',
+      clinicId,
+      eventId,
+      state: result.state,
+      outcome: result.outcome,
+    });
+    return result;
   }
 
   private async apply(ctx: Context, booking: InboundBooking): Promise<Outcome> {
@@ -99,7 +172,106 @@ export class InboundEventsService {
         return this.cancelled(ctx, booking);
       case 'ended':
         return this.ended(ctx, booking);
+      case 'attendee_cancelled':
+        return this.attendeeCancelled(ctx, booking);
+      case 'attendance':
+        return this.attendance(ctx, booking);
     }
+  }
+
+  /** One Calendly invitee cancelled while the event stays on: that partner will not come. */
+  private async attendeeCancelled(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const [inviteeRef] = booking.refs;
+    if (ctx.refs.get(inviteeRef)?.state === 'rescheduled')
+      return {
+        state: 'ignored',
+        outcome: 'booking_rescheduled',
+        sessionId: ctx.refs.get(inviteeRef)?.session_id ?? undefined,
+      };
+    const session = await this.sessionOf(ctx, booking.refs);
+    // This invitee's place is gone: its late creation must not bring it back.
+    await this.remember(ctx, [inviteeRef], session?.id ?? null, 'cancelled');
+    if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
+    if (session.status !== 'scheduled')
+      return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
+    const partners = await sessionsRepository.partnersByEmail(
+      ctx.tx,
+      ctx.clinicId,
+      session.couple_id,
+      booking.attendeeEmails,
+    );
+    if (partners.length === 0) return { state: 'ignored', outcome: 'unknown_partner', sessionId: session.id };
+    for (const partner of partners)
+      await sessionsRepository.setAttendance(
+        ctx.tx,
+        ctx.clinicId,
+        session.id,
+        partner.id,
+        'cancelled',
+        true,
+        ctx.provider,
+      );
+    if (!(await this.isEveryPartner(ctx, session, 'cancelled')))
+      return { state: 'processed', outcome: 'partner_cancelled', sessionId: session.id };
+    await changeSession(ctx.tx, session, { status: 'cancelled' }, this.clock.now());
+    await this.recordAudit(ctx, 'session.update', session.id);
+    return { state: 'processed', outcome: 'all_partners_cancelled', sessionId: session.id };
+  }
+
+  /** No-shows marked (or taken back) in the tool, per attendee. */
+  private async attendance(ctx: Context, booking: InboundBooking): Promise<Outcome> {
+    const session = await this.sessionOf(ctx, booking.refs);
+    if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
+    if (session.starts_at.getTime() > this.clock.nowMs())
+      return { state: 'ignored', outcome: 'not_started', sessionId: session.id };
+    if (session.status === 'cancelled')
+      return { state: 'ignored', outcome: 'session_cancelled', sessionId: session.id };
+    const marks = booking.attendance ?? [];
+    const partners = await sessionsRepository.partnersByEmail(
+      ctx.tx,
+      ctx.clinicId,
+      session.couple_id,
+      marks.map((m) => m.email),
+    );
+    if (partners.length === 0) return { state: 'ignored', outcome: 'unknown_partner', sessionId: session.id };
+    let isAnyMarked = false;
+    for (const partner of partners) {
+      const isNoShow = marks.some((m) => m.email === partner.email && m.noShow);
+      isAnyMarked ||= isNoShow;
+      await sessionsRepository.setAttendance(
+        ctx.tx,
+        ctx.clinicId,
+        session.id,
+        partner.id,
+        'no_show',
+        isNoShow,
+        ctx.provider,
+      );
+    }
+    const isEveryoneAbsent = await this.isEveryPartner(ctx, session, 'no_show');
+    if (isEveryoneAbsent && session.status === 'scheduled') {
+      await changeSession(ctx.tx, session, { status: 'no_show' }, this.clock.now());
+      await this.recordAudit(ctx, 'session.update', session.id);
+      return { state: 'processed', outcome: 'all_partners_no_show', sessionId: session.id };
+    }
+    if (!isEveryoneAbsent && session.status === 'no_show' && !isAnyMarked) {
+      await changeSession(ctx.tx, session, { status: 'scheduled' }, this.clock.now());
+      await this.recordAudit(ctx, 'session.update', session.id);
+      return { state: 'processed', outcome: 'no_show_cleared', sessionId: session.id };
+    }
+    return {
+      state: 'processed',
+      outcome: isAnyMarked ? 'partner_no_show' : 'partner_no_show_cleared',
+      sessionId: session.id,
+    };
+  }
+
+  /** Whether every partner of the session's couple is recorded with `state`. */
+  private async isEveryPartner(ctx: Context, session: SessionRow, state: 'cancelled' | 'no_show'): Promise<boolean> {
+    const partnerIds = await sessionsRepository.partnerIds(ctx.tx, ctx.clinicId, session.couple_id);
+    const now = await sessionsRepository.findById(ctx.tx, ctx.clinicId, session.id);
+    const absent = new Set((now?.attendance ?? []).filter((a) => a.status === state).map((a) => a.partnerId));
+    return partnerIds.length > 0 && partnerIds.every((id) => absent.has(id));
   }
 
   private async created(ctx: Context, booking: InboundBooking): Promise<Outcome> {
@@ -144,7 +316,7 @@ export class InboundEventsService {
     await this.remember(ctx, booking.refs, session?.id ?? null, 'cancelled');
     if (!session) return { state: 'ignored', outcome: 'unknown_booking' };
     if (session.status === 'cancelled')
-      return { state: 'processed', outcome: 'already_cancelled', sessionId: session.id };
+      return { state: 'duplicate', outcome: 'already_cancelled', sessionId: session.id };
     if (session.status !== 'scheduled')
       return { state: 'ignored', outcome: `session_${session.status}`, sessionId: session.id };
     await changeSession(ctx.tx, session, { status: 'cancelled' }, this.clock.now());
@@ -185,8 +357,8 @@ export class InboundEventsService {
       this.clock.now(),
     );
     await this.remember(ctx, booking.refs, result.row.id, 'active');
-    if (result.isChanged)
-      await this.recordAudit(ctx, result.isCreated ? 'session.create' : 'session.update', result.row.id);
+    if (!result.isChanged) return { state: 'duplicate', outcome: 'unchanged', sessionId: result.row.id };
+    await this.recordAudit(ctx, result.isCreated ? 'session.create' : 'session.update', result.row.id);
     return { state: 'processed', outcome: result.isCreated ? 'created' : 'updated', sessionId: result.row.id };
   }
 
@@ -208,7 +380,25 @@ export class InboundEventsService {
       this.clock.now(),
     );
     await this.remember(ctx, refs, session.id, 'active');
-    if (after !== session) await this.recordAudit(ctx, 'session.update', session.id);
+    // Attendees booked (again) into this session: a partner who had cancelled their place is back.
+    const back = await sessionsRepository.partnersByEmail(
+      ctx.tx,
+      ctx.clinicId,
+      session.couple_id,
+      booking.attendeeEmails,
+    );
+    for (const partner of back)
+      await sessionsRepository.setAttendance(
+        ctx.tx,
+        ctx.clinicId,
+        session.id,
+        partner.id,
+        'cancelled',
+        false,
+        ctx.provider,
+      );
+    if (after === session) return { state: 'duplicate', outcome: 'unchanged', sessionId: session.id };
+    await this.recordAudit(ctx, 'session.update', session.id);
     return { state: 'processed', outcome, sessionId: session.id };
   }
 

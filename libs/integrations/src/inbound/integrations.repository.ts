@@ -10,9 +10,33 @@ export interface IntegrationRow {
   name: string | null;
   created_at: Date;
   revoked_at: Date | null;
+  secret_rotated_at: Date | null;
+  previous_secret_expires_at: Date | null;
 }
 
-const COLUMNS = 'id, provider, name, created_at, revoked_at';
+const COLUMNS = 'id, provider, name, created_at, revoked_at, secret_rotated_at, previous_secret_expires_at';
+
+export type IntegrationEventState = 'received' | 'processed' | 'duplicate' | 'ignored' | 'unmatched';
+
+/** A stored inbound event as an admin lists it (its booking carries attendee emails: masked by the view). */
+export interface IntegrationEventRow {
+  id: string;
+  integration_id: string;
+  event_type: string;
+  booking: InboundBooking | null;
+  state: IntegrationEventState;
+  outcome: string | null;
+  session_id: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+  redelivery_count: number;
+  last_received_at: Date | null;
+  reprocessed_at: Date | null;
+  reprocess_count: number;
+}
+
+const EVENT_COLUMNS =
+  'id, integration_id, event_type, booking, state, outcome, session_id, received_at, processed_at, redelivery_count, last_received_at, reprocessed_at, reprocess_count';
 
 export interface NewIntegration {
   clinicId: string;
@@ -91,26 +115,66 @@ export const integrationsRepository = {
     return rows[0];
   },
 
-  /** The live integration behind a webhook URL's token, with its signing secret. */
+  /**
+   * The live integration behind a webhook URL's token, with its signing secret and, during the
+   * overlap after a rotation, the previous one.
+   */
   async findLiveByTokenHash(
     tx: EntityManager,
     clinicId: string,
     tokenHash: string,
-  ): Promise<{ id: string; provider: InboundProvider; signing_secret: string } | undefined> {
-    const rows: Array<{ id: string; provider: InboundProvider; signing_secret: string }> = await tx.query(
-      `SELECT id, provider, signing_secret FROM integration WHERE clinic_id = $1 AND token_hash = $2 AND revoked_at IS NULL`,
+  ): Promise<
+    { id: string; provider: InboundProvider; signing_secret: string; previous_secret: string | null } | undefined
+  > {
+    const rows: Array<{
+      id: string;
+      provider: InboundProvider;
+      signing_secret: string;
+      previous_secret: string | null;
+    }> = await tx.query(
+      `SELECT id, provider, signing_secret,
+                CASE WHEN previous_secret_expires_at > mend_now() THEN previous_signing_secret END AS previous_secret
+           FROM integration WHERE clinic_id = $1 AND token_hash = $2 AND revoked_at IS NULL`,
       [clinicId, tokenHash],
     );
     return rows[0];
   },
 
-  /** Stores an event once per (integration, dedupe key); answers whether it is new. */
+  /**
+   * Replaces a live integration's signing secret; the old one stays valid for `overlapHours`
+   * (0: at once invalid). A second rotation within the overlap drops the oldest secret.
+   */
+  async rotateSecret(
+    tx: EntityManager,
+    clinicId: string,
+    integrationId: string,
+    secret: string,
+    overlapHours: number,
+  ): Promise<IntegrationRow | undefined> {
+    const rows = await queryRows<IntegrationRow>(
+      tx,
+      `UPDATE integration SET
+          previous_signing_secret = CASE WHEN $4::int > 0 THEN signing_secret END,
+          previous_secret_expires_at = CASE WHEN $4::int > 0 THEN mend_now() + make_interval(hours => $4::int) END,
+          signing_secret = $3, secret_rotated_at = mend_now()
+        WHERE clinic_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+      [clinicId, integrationId, secret, overlapHours],
+    );
+    return rows[0];
+  },
+
+  /**
+   * Stores an event once per (integration, dedupe key); answers whether it is new. A redelivery
+   * only counts itself on the stored event (the tool retried; nothing is applied twice).
+   */
   async insertEvent(tx: EntityManager, event: NewIntegrationEvent): Promise<boolean> {
-    const inserted = await queryRows<{ id: string }>(
+    const rows = await queryRows<{ inserted: boolean }>(
       tx,
       `INSERT INTO integration_event (clinic_id, id, integration_id, dedupe_key, event_type, booking, state, outcome, processed_at)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, CASE WHEN $7 = 'ignored' THEN mend_now() END)
-         ON CONFLICT (clinic_id, integration_id, dedupe_key) DO NOTHING RETURNING id`,
+         ON CONFLICT (clinic_id, integration_id, dedupe_key) DO UPDATE
+           SET redelivery_count = integration_event.redelivery_count + 1, last_received_at = mend_now()
+         RETURNING (xmax = 0) AS inserted`,
       [
         event.clinicId,
         event.id,
@@ -122,7 +186,49 @@ export const integrationsRepository = {
         event.outcome,
       ],
     );
-    return inserted.length > 0;
+    return rows[0]?.inserted === true;
+  },
+
+  /** The clinic's events (or one integration's), newest first (ids are time-ordered UUIDv7), keyset-paginated on id. */
+  async listEvents(
+    tx: EntityManager,
+    clinicId: string,
+    filter: { integrationId?: string; states?: IntegrationEventState[]; beforeId?: string; limit: number },
+  ): Promise<IntegrationEventRow[]> {
+    return tx.query(
+      `SELECT ${EVENT_COLUMNS} FROM integration_event
+        WHERE clinic_id = $1
+          AND ($2::uuid IS NULL OR integration_id = $2::uuid)
+          AND ($3::text[] IS NULL OR state = ANY ($3::text[]))
+          AND ($4::uuid IS NULL OR id < $4::uuid)
+        ORDER BY id DESC LIMIT $5`,
+      [clinicId, filter.integrationId ?? null, filter.states ?? null, filter.beforeId ?? null, filter.limit],
+    );
+  },
+
+  async findEvent(tx: EntityManager, clinicId: string, eventId: string): Promise<IntegrationEventRow | undefined> {
+    const rows: IntegrationEventRow[] = await tx.query(
+      `SELECT ${EVENT_COLUMNS} FROM integration_event WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, eventId],
+    );
+    return rows[0];
+  },
+
+  async markReprocessed(tx: EntityManager, clinicId: string, eventId: string): Promise<void> {
+    await tx.query(
+      `UPDATE integration_event SET reprocessed_at = mend_now(), reprocess_count = reprocess_count + 1 WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, eventId],
+    );
+  },
+
+  /** Deletes the clinic's events received before `before` (retention); answers how many. */
+  async purgeEventsReceivedBefore(tx: EntityManager, clinicId: string, before: Date): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `DELETE FROM integration_event WHERE clinic_id = $1 AND received_at < $2 RETURNING id`,
+      [clinicId, before],
+    );
+    return rows.length;
   },
 
   async integrationOfEvent(tx: EntityManager, clinicId: string, eventId: string): Promise<string | undefined> {

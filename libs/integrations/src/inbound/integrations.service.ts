@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -37,6 +38,15 @@ export interface IntegrationView {
   status: 'active' | 'revoked';
   createdAt: Date;
   revokedAt: Date | null;
+  /** When the signing secret was last rotated (null: never). */
+  secretRotatedAt: Date | null;
+  /** Until when events signed with the previous secret are still accepted (null: no overlap running). */
+  previousSecretValidUntil: Date | null;
+}
+
+export interface RotatedSecretView extends IntegrationView {
+  /** The new signing secret to paste into the scheduling tool. Shown only here. */
+  signingSecret: string;
 }
 
 export interface CreatedIntegrationView extends IntegrationView {
@@ -56,6 +66,8 @@ const toView = (row: IntegrationRow): IntegrationView => ({
   status: row.revoked_at ? 'revoked' : 'active',
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
+  secretRotatedAt: row.secret_rotated_at,
+  previousSecretValidUntil: row.previous_secret_expires_at,
 });
 
 /**
@@ -131,6 +143,38 @@ export class IntegrationsService {
   }
 
   /**
+   * Replaces the signing secret (the one sent, or a new random one) and answers it once. Cal.com
+   * and Calendly sign with one secret at a time, so the previous secret keeps verifying events
+   * for the configured overlap (INBOUND_SECRET_OVERLAP_HOURS) while the admin updates the tool.
+   */
+  async rotateSecret(
+    principal: UserPrincipal,
+    integrationId: string,
+    input: { signingSecret?: string },
+  ): Promise<RotatedSecretView> {
+    const secret = input.signingSecret ?? `mend_${randomBytes(32).toString('base64url')}`;
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const row = await integrationsRepository.rotateSecret(
+        tx,
+        principal.clinicId,
+        integrationId,
+        secret,
+        this.config.inbound.secretOverlapHours,
+      );
+      if (!row) {
+        const existing = await integrationsRepository.findById(tx, principal.clinicId, integrationId);
+        if (!existing) throw DomainException.notFound('Integration');
+        throw new DomainException('conflict', 'This integration is revoked: connect the tool again instead');
+      }
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(principal, 'integration.secret.rotate', 'integration', integrationId),
+      );
+      return { ...toView(row), signingSecret: secret };
+    });
+  }
+
+  /**
    * The public webhook route. Unknown or revoked URL: 404. Signature missing, wrong or stale: 401
    * (checked on the raw bytes before anything parses them). A verified event is stored and
    * announced to the worker in one transaction; a redelivery of the same event changes nothing.
@@ -143,7 +187,12 @@ export class IntegrationsService {
       const integration = await integrationsRepository.findLiveByTokenHash(tx, clinicId, hash);
       if (!integration) throw DomainException.notFound('Integration');
       const driver = INBOUND_DRIVERS[integration.provider];
-      const failure = driver.verify(rawBody, headers, integration.signing_secret, new Date());
+      // Wall clock on purpose: the tool signs with its real time (see the clock rule's exceptions).
+      const now = new Date();
+      let failure = driver.verify(rawBody, headers, integration.signing_secret, now);
+      // During the overlap after a rotation, the tool may still sign with the previous secret.
+      if (failure && integration.previous_secret && !driver.verify(rawBody, headers, integration.previous_secret, now))
+        failure = null;
       if (failure) {
         this.logger.warn({ msg: 'inbound webhook refused', clinicId, integrationId: integration.id, reason: failure });
         throw new DomainException('unauthenticated', 'The webhook signature is missing, wrong or too old');

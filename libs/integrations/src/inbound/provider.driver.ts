@@ -4,7 +4,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 export const INBOUND_PROVIDERS = ['calcom', 'calendly'] as const;
 export type InboundProvider = (typeof INBOUND_PROVIDERS)[number];
 
-export type BookingAction = 'created' | 'rescheduled' | 'cancelled' | 'ended';
+/**
+ * - `cancelled`: the booking itself is off (Cal.com cancellation, a Calendly event cancelled);
+ * - `attendee_cancelled`: one Calendly invitee cancelled while the scheduled event stays on;
+ * - `attendance`: attendees marked (or unmarked) as no-shows.
+ */
+export type BookingAction = 'created' | 'rescheduled' | 'cancelled' | 'ended' | 'attendee_cancelled' | 'attendance';
+
+/** One attendee's reported attendance (`attendance` events). */
+export interface AttendeeMark {
+  email: string;
+  noShow: boolean;
+}
 
 /**
  * What Mend takes from a scheduling tool's event: booking references, times and attendee emails
@@ -24,6 +35,8 @@ export interface InboundBooking {
   startsAt: string | null;
   endsAt: string | null;
   attendeeEmails: string[];
+  /** `attendance` events: who was marked or unmarked as a no-show. */
+  attendance?: AttendeeMark[];
 }
 
 export interface ParsedInboundEvent {

@@ -79,6 +79,27 @@ describe('Cal.com driver', () => {
       eventId: null,
       booking: null,
     });
+    // The host marks attendees as no-shows (or takes it back): Mend learns who, per attendee.
+    expect(
+      calcom.parse({
+        triggerEvent: 'BOOKING_NO_SHOW_UPDATED',
+        payload: {
+          message: 'no_show_updated',
+          bookingUid: 'bk1',
+          attendees: [
+            { email: 'Alex@Example.com', noShow: true },
+            { email: 'blake@example.com', noShow: false },
+          ],
+        },
+      }).booking,
+    ).toMatchObject({
+      action: 'attendance',
+      refs: ['bk1'],
+      attendance: [
+        { email: 'alex@example.com', noShow: true },
+        { email: 'blake@example.com', noShow: false },
+      ],
+    });
     expect(() => calcom.parse({ payload })).toThrow(/triggerEvent/);
     expect(JSON.stringify(calcom.parse({ triggerEvent: 'BOOKING_CREATED', payload }))).not.toContain('private');
   });
@@ -152,7 +173,31 @@ describe('Calendly driver', () => {
       refs: ['invitee:IN2', 'EV2'],
       isRescheduleCancellation: true,
     });
-    expect(calendly.parse({ event: 'invitee_no_show.created', payload: {} }).booking).toBeNull();
+    expect(calendly.parse({ event: 'routing_form_submission.created', payload: {} }).booking).toBeNull();
+    // One invitee cancels while the scheduled event stays on: that partner will not come.
+    expect(
+      calendly.parse({
+        event: 'invitee.canceled',
+        payload: { ...invitee, scheduled_event: { ...invitee.scheduled_event, status: 'active' } },
+      }).booking,
+    ).toMatchObject({
+      action: 'attendee_cancelled',
+      refs: ['invitee:IN2', 'EV2'],
+      attendeeEmails: ['alex@example.com'],
+    });
+    expect(
+      calendly.parse({ event: 'invitee_no_show.created', payload: { ...invitee, no_show: { uri: 'x' } } }).booking,
+    ).toMatchObject({ action: 'attendance', attendance: [{ email: 'alex@example.com', noShow: true }] });
+    expect(
+      calendly.parse({
+        event: 'invitee_no_show.deleted',
+        payload: { invitee: 'https://api.calendly.com/scheduled_events/EV9/invitees/IN9', email: 'Blake@Example.com' },
+      }).booking,
+    ).toMatchObject({
+      action: 'attendance',
+      refs: ['EV9', 'invitee:IN9'],
+      attendance: [{ email: 'blake@example.com', noShow: false }],
+    });
     expect(() => calendly.parse({ event: 'invitee.created', payload: {} })).toThrow(/uri/);
     expect(JSON.stringify(calendly.parse({ event: 'invitee.created', payload: invitee }))).not.toContain('private');
   });
