@@ -201,9 +201,9 @@ async function main(): Promise<void> {
     QUEUE_PREFIX: '{mendbench}',
     DEMO_SEED: 'false',
     // The bench measures throughput, not the per-user and per-address throttles.
-    RATE_LIMIT_API_PER_USER: '100000000',
-    RATE_LIMIT_API_PER_API_KEY: '100000000',
-    RATE_LIMIT_PUBLIC_PER_IP: '100000000',
+    RATE_LIMIT_API_PER_USER: '10000000',
+    RATE_LIMIT_API_PER_API_KEY: '10000000',
+    RATE_LIMIT_PUBLIC_PER_IP: '10000000',
   };
   log('starting the API');
   const profileArgs = options.profile
