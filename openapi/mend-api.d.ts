@@ -3573,7 +3573,7 @@ export interface components {
             /** @example 14 */
             days: number;
             /**
-             * @description Occurrences due in the last `days` days that are closed or checked in
+             * @description Occurrences due in the last `days` days that are closed or checked in, and those checked in ahead of their due time
              * @example 20
              */
             expected: number;

@@ -92,7 +92,10 @@ export const caseloadsRepository = {
     );
   },
 
-  /** Expected = due in the last 14 days and closed or done; completed = of those, checked in. */
+  /**
+   * Expected = due in the last 14 days and closed or done, or checked in ahead of its due time
+   * (done, as the progress windows count it); completed = of those, checked in.
+   */
   async recentCompletion(
     tx: EntityManager,
     clinicId: string,
@@ -104,7 +107,7 @@ export const caseloadsRepository = {
          FROM occurrence o
          LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.occurrence_id = o.id
         WHERE o.clinic_id = $1 AND o.couple_id = ANY($2::uuid[])
-          AND o.due_at > $3::timestamptz - make_interval(days => $4) AND o.due_at <= $3
+          AND o.due_at > $3::timestamptz - make_interval(days => $4) AND (o.due_at <= $3 OR c.id IS NOT NULL)
           AND (o.closes_at <= $3 OR c.id IS NOT NULL)
         GROUP BY o.couple_id`,
       [clinicId, coupleIds, now, RECENT_DAYS],
@@ -151,7 +154,7 @@ export const caseloadsRepository = {
          FROM occurrence o
          LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.occurrence_id = o.id
         WHERE o.clinic_id = $1 AND o.couple_id = ANY($2::uuid[]) AND o.partner_id IS NOT NULL
-          AND o.due_at > $3::timestamptz - make_interval(days => $4) AND o.due_at <= $3
+          AND o.due_at > $3::timestamptz - make_interval(days => $4) AND (o.due_at <= $3 OR c.id IS NOT NULL)
           AND (o.closes_at <= $3 OR c.id IS NOT NULL)
         GROUP BY o.partner_id`,
       [clinicId, coupleIds, now, RECENT_DAYS],

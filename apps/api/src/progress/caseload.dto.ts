@@ -25,7 +25,11 @@ export class NextSessionResponse {
 
 export class RecentCompletionResponse {
   @ApiProperty({ example: 14 }) days: number;
-  @ApiProperty({ example: 20, description: 'Occurrences due in the last `days` days that are closed or checked in' })
+  @ApiProperty({
+    example: 20,
+    description:
+      'Occurrences due in the last `days` days that are closed or checked in, and those checked in ahead of their due time',
+  })
   expected: number;
   @ApiProperty({ example: 17 }) completed: number;
   @ApiProperty({
