@@ -44,7 +44,14 @@ export function AlertsSection({ coupleId, partners }: { coupleId: string; partne
       </Title>
       <QueryState query={progress} label="the alerts" lines={2}>
         {(report) => {
-          const open = report.alerts.filter((a) => a.status === 'open');
+          // The most serious first (a safety concern), then the newest.
+          const open = report.alerts
+            .filter((a) => a.status === 'open')
+            .sort(
+              (a, b) =>
+                Number(severityOf(b) === 'High') - Number(severityOf(a) === 'High') ||
+                b.openedAt.localeCompare(a.openedAt),
+            );
           const done = report.alerts.filter((a) => a.status === 'acknowledged');
           if (report.alerts.length === 0)
             return <Text>No alerts. Mend raises one when the check-ins call for a look.</Text>;
