@@ -433,6 +433,12 @@ describe('web app in Chromium: the therapist’s day', () => {
       .getByRole('link', { name: `${PARTNERS[0]!.name} & ${PARTNERS[1]!.name}` })
       .first()
       .waitFor();
+    // Each partner's own homework of the last 14 days, checked in ahead of its due time: done.
+    for (const partner of PARTNERS)
+      await page
+        .getByRole('table', { name: 'Caseload' })
+        .getByText(`${partner.name.split(' ')[0]}: 100% (2 of 2)`)
+        .waitFor();
     await screen('caseload-alert', { zoom: true });
     await page
       .getByRole('link', { name: `${PARTNERS[0]!.name} & ${PARTNERS[1]!.name}` })
