@@ -614,10 +614,16 @@ async function main(): Promise<void> {
   const launcher = new Launcher(lockFile);
   activeLauncher = launcher;
   let signals = 0;
+  let firstSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
+      // `npm start` runs this launcher as npm's direct child (package.json's prestart builds), so
+      // `kill -INT <npm>` reaches it through npm's forwarding; a terminal's Ctrl-C therefore
+      // arrives twice at once (from the terminal and forwarded by npm): that is still one press.
+      if (signals > 0 && Date.now() - firstSignalAt < 1000) return;
       signals += 1;
       if (signals === 1) {
+        firstSignalAt = Date.now();
         process.stdout.write('\n');
         void launcher.stop(0, `${signal} received: shutting down (Ctrl-C again to skip draining)`);
       } else launcher.hurry();
