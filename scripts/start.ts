@@ -617,9 +617,10 @@ async function main(): Promise<void> {
   let firstSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
-      // `npm start` runs this launcher as npm's direct child (package.json's prestart builds), so
-      // `kill -INT <npm>` reaches it through npm's forwarding; a terminal's Ctrl-C therefore
-      // arrives twice at once (from the terminal and forwarded by npm): that is still one press.
+      // `npm start` runs this launcher as npm's direct child (package.json: prestart builds, start
+      // `exec`s, so no shell sits between) and `kill -INT <npm>` reaches it through npm's
+      // forwarding; a terminal's Ctrl-C therefore arrives twice at once (from the terminal and
+      // forwarded by npm): that is still one press.
       if (signals > 0 && Date.now() - firstSignalAt < 1000) return;
       signals += 1;
       if (signals === 1) {
