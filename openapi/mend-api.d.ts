@@ -1574,6 +1574,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clinic/calendar-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What therapists' calendar feeds call a session in this clinic
+         * @description By default a neutral title: a feed syncs into calendars other people may see.
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
+        get: operations["CalendarSettingsController_get_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Choose what therapists' calendar feeds call a session (neutral, the partners' initials, or the couple's label)
+         * @description Feeds show the new title at their next poll. Audited.
+         *
+         *     Who may call: signed-in admin.
+         */
+        patch: operations["CalendarSettingsController_update_v1"];
+        trace?: never;
+    };
     "/v1/sessions/external/{source}/{externalId}": {
         parameters: {
             query?: never;
@@ -4247,6 +4275,21 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+        };
+        CalendarSettingsResponse: {
+            /**
+             * @description What a therapist's calendar feed calls a session: `neutral` "Couples session" (the default), `initials` "Couples session · A. & B." (the partners' first initials), `label` "Couples session · <the couple's label>". A feed syncs into calendars other people may see; a partner's feed always says "Couples session".
+             * @example neutral
+             * @enum {string}
+             */
+            sessionSummary: "neutral" | "initials" | "label";
+        };
+        UpdateCalendarSettingsRequest: {
+            /**
+             * @example initials
+             * @enum {string}
+             */
+            sessionSummary: "neutral" | "initials" | "label";
         };
         UpsertExternalSessionRequest: {
             /**
@@ -10598,6 +10641,140 @@ export interface operations {
             };
             /** @description No such event in your clinic */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CalendarSettingsController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarSettingsResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CalendarSettingsController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCalendarSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarSettingsResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

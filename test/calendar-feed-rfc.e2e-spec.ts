@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import pg from 'pg';
 
 import {
   bookSession,
@@ -25,17 +24,15 @@ describe('calendar feeds: order, SEQUENCE, caching and titles', () => {
   let feedPath: string;
 
   const lineOf = (text: string, property: string) => text.split('\r\n').find((l) => l.startsWith(`${property}:`));
-  const setClinicSettings = async (settings: object) => {
-    const client = new pg.Client({ connectionString: t.db.ownerUrl });
-    await client.connect();
-    try {
-      await client.query(`UPDATE clinic SET settings = settings || $2::jsonb WHERE id = $1`, [
-        clinic.clinicId,
-        JSON.stringify(settings),
-      ]);
-    } finally {
-      await client.end();
-    }
+  /** An admin chooses the title through the clinic's calendar settings. */
+  const setSessionSummary = async (sessionSummary: string) => {
+    const res = await t
+      .http()
+      .patch('/v1/clinic/calendar-settings')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ sessionSummary })
+      .expect(200);
+    expect(res.body).toEqual({ sessionSummary });
   };
 
   beforeAll(async () => {
@@ -73,17 +70,37 @@ describe('calendar feeds: order, SEQUENCE, caching and titles', () => {
     expect(lineOf(text, 'SUMMARY')).toBe('SUMMARY:Couples session');
   });
 
-  it('titles sessions with initials or the label when the clinic chooses so', async () => {
-    await setClinicSettings({ calendarSessionSummary: 'initials' });
+  it('titles sessions with initials or the label when the clinic chooses so (admins choose; therapists read the choice)', async () => {
+    const read = await t.http().get('/v1/clinic/calendar-settings').auth(therapist.accessToken, auth).expect(200);
+    expect(read.body).toEqual({ sessionSummary: 'neutral' });
+    await t
+      .http()
+      .patch('/v1/clinic/calendar-settings')
+      .auth(therapist.accessToken, auth)
+      .send({ sessionSummary: 'label' })
+      .expect(403);
+    await t
+      .http()
+      .patch('/v1/clinic/calendar-settings')
+      .auth(clinic.admin.accessToken, auth)
+      .send({ sessionSummary: 'full_names' })
+      .expect(400);
+
+    await setSessionSummary('initials');
     expect(lineOf((await t.http().get(feedPath).expect(200)).text, 'SUMMARY')).toBe(
       'SUMMARY:Couples session · A. & B.',
     );
-    await setClinicSettings({ calendarSessionSummary: 'label' });
+    await setSessionSummary('label');
     const label = (await t.http().get(`/v1/couples/${couple.coupleId}`).auth(therapist.accessToken, auth)).body.label;
     expect(lineOf((await t.http().get(feedPath).expect(200)).text, 'SUMMARY')).toBe(
       `SUMMARY:Couples session · ${label}`,
     );
-    await setClinicSettings({ calendarSessionSummary: 'neutral' });
+    // Another clinic's choice is its own.
+    const other = await newClinic(t);
+    const theirs = await t.http().get('/v1/clinic/calendar-settings').auth(other.admin.accessToken, auth).expect(200);
+    expect(theirs.body).toEqual({ sessionSummary: 'neutral' });
+    await setSessionSummary('neutral');
+    expect(lineOf((await t.http().get(feedPath).expect(200)).text, 'SUMMARY')).toBe('SUMMARY:Couples session');
   });
 
   it('answers ETag and Last-Modified, 304 while nothing changed, and a higher SEQUENCE after a reschedule', async () => {

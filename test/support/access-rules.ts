@@ -39,6 +39,8 @@ export const ACCESS: Record<string, Rule> = {
   'GET /v1/me/notification-preferences': ALL,
   'PATCH /v1/me/notification-preferences': ALL,
   'GET /v1/clinic/reminder-settings': ['admin', 'therapist'],
+  'GET /v1/clinic/calendar-settings': ['admin', 'therapist'],
+  'PATCH /v1/clinic/calendar-settings': ['admin'],
   'PATCH /v1/clinic/reminder-settings': ['admin'],
   'POST /v1/users': ['admin'],
   'GET /v1/users': ['admin'],

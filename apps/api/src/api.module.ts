@@ -33,6 +33,7 @@ import { AssignmentsController } from './homework/assignments.controller.js';
 import { CheckInsController } from './homework/check-ins.controller.js';
 import { AccessRulesCheck } from './http/access-rules.check.js';
 import { CalendarFeedsController } from './integrations/calendar-feeds.controller.js';
+import { CalendarSettingsController } from './integrations/calendar-settings.controller.js';
 import { ExternalSessionsController } from './integrations/external-sessions.controller.js';
 import { InboundEventsController } from './integrations/inbound-events.controller.js';
 import { IntegrationsController } from './integrations/integrations.controller.js';
@@ -96,6 +97,7 @@ export class ApiModule {
         WebhookEventsController,
         IntegrationsController,
         InboundEventsController,
+        CalendarSettingsController,
         ExternalSessionsController,
         CalendarFeedsController,
       ],

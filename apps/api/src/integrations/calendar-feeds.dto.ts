@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+
+import { SESSION_SUMMARIES, type SessionSummary } from '@mend/integrations';
 
 export class CreateCalendarFeedRequest {
   @ApiPropertyOptional({
@@ -30,4 +32,20 @@ export class CreatedCalendarFeedResponse extends CalendarFeedResponse {
 
 export class CalendarFeedListResponse {
   @ApiProperty({ type: [CalendarFeedResponse] }) data: CalendarFeedResponse[];
+}
+
+export class CalendarSettingsResponse {
+  @ApiProperty({
+    enum: SESSION_SUMMARIES,
+    example: 'neutral',
+    description:
+      'What a therapist\'s calendar feed calls a session: `neutral` "Couples session" (the default), `initials` "Couples session · A. & B." (the partners\' first initials), `label` "Couples session · <the couple\'s label>". A feed syncs into calendars other people may see; a partner\'s feed always says "Couples session".',
+  })
+  sessionSummary: string;
+}
+
+export class UpdateCalendarSettingsRequest {
+  @ApiProperty({ enum: SESSION_SUMMARIES, example: 'initials' })
+  @IsIn(SESSION_SUMMARIES)
+  sessionSummary: SessionSummary;
 }

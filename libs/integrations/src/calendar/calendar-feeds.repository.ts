@@ -115,6 +115,14 @@ export const calendarFeedsRepository = {
     return rows[0]?.settings ?? {};
   },
 
+  /** Sets the clinic's calendar settings (`settings.calendarSessionSummary`). */
+  async setSessionSummary(tx: EntityManager, clinicId: string, summary: string): Promise<void> {
+    await tx.query(
+      `UPDATE clinic SET settings = jsonb_set(settings, '{calendarSessionSummary}', to_jsonb($2::text)), updated_at = mend_now() WHERE id = $1`,
+      [clinicId, summary],
+    );
+  },
+
   async coupleOfPartner(tx: EntityManager, clinicId: string, userId: string): Promise<string | undefined> {
     const partners: Array<{ couple_id: string }> = await tx.query(
       `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,

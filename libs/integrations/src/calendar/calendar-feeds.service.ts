@@ -36,6 +36,10 @@ export interface CreatedCalendarFeedView extends CalendarFeedView {
 export const SESSION_SUMMARIES = ['neutral', 'initials', 'label'] as const;
 export type SessionSummary = (typeof SESSION_SUMMARIES)[number];
 
+export interface CalendarSettingsView {
+  sessionSummary: SessionSummary;
+}
+
 function sessionSummaryOf(settings: Record<string, unknown>): SessionSummary {
   const value = settings.calendarSessionSummary;
   return (SESSION_SUMMARIES as readonly unknown[]).includes(value) ? (value as SessionSummary) : 'neutral';
@@ -122,6 +126,28 @@ export class CalendarFeedsService {
     if (!(await calendarFeedsRepository.isActiveTherapist(tx, principal.clinicId, therapistId)))
       throw problem('therapistId is not an active therapist of this clinic');
     return therapistId;
+  }
+
+  /** What a therapist's feed calls a session in this clinic (default neutral: "Couples session"). */
+  async settings(principal: UserPrincipal): Promise<CalendarSettingsView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => ({
+      sessionSummary: sessionSummaryOf(await calendarFeedsRepository.clinicSettings(tx, principal.clinicId)),
+    }));
+  }
+
+  /** An admin chooses it; feeds show the new title at their next poll. Audited. */
+  async updateSettings(
+    principal: UserPrincipal,
+    input: { sessionSummary: SessionSummary },
+  ): Promise<CalendarSettingsView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      await calendarFeedsRepository.setSessionSummary(tx, principal.clinicId, input.sessionSummary);
+      await this.audit.record(
+        tx,
+        this.audit.entryFor(principal, 'clinic.calendar_settings.update', 'clinic', principal.clinicId),
+      );
+      return { sessionSummary: input.sessionSummary };
+    });
   }
 
   /** The caller's own feeds (never their URLs). */
