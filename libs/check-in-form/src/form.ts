@@ -355,3 +355,5 @@ export function paragraphsOf(text: string | null | undefined): string[] {
 }
 
 export type { CheckInForm, FormField } from '../../exercises/src/form.types.js';
+// The API's own answer rules, so the app refuses what the API would before sending it.
+export { validateAnswers } from '../../exercises/src/form.validator.js';

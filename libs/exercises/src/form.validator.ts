@@ -1,6 +1,13 @@
-import type { FieldProblem } from '@mend/core';
-
 import type { CheckInForm, ChoiceOption, FormField, MultiField, ScaleField, TextField } from './form.types.js';
+
+/**
+ * @mend/core's FieldProblem, by structure: this file imports nothing at run time or by type from
+ * another lib, so the web app bundles the same answer rules (through @mend/check-in-form).
+ */
+interface FieldProblem {
+  field: string;
+  message: string;
+}
 
 /** Bounds a form definition must stay within (what a partner can reasonably answer on a phone). */
 export const FORM_LIMITS = {

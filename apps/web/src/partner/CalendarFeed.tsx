@@ -76,8 +76,8 @@ export function CalendarFeed() {
                 <Text size="sm">Calendar link made {formatDate(feed.createdAt)}</Text>
                 <Button
                   size="xs"
-                  variant="subtle"
-                  color="red.8"
+                  variant="outline"
+                  color="red.9"
                   onClick={() => revoke.mutate(feed.id)}
                   loading={revoke.isPending}
                 >

@@ -63,7 +63,7 @@ export function FieldInput({
     </Text>
   ));
   const error = field.error ? (
-    <Text size="sm" c="red.8" fw={600} id={field.errorId}>
+    <Text size="sm" c="red.9" fw={600} id={field.errorId}>
       {m.errors.prefix} {field.error}
     </Text>
   ) : null;

@@ -10,6 +10,7 @@ import {
   format,
   messagesFor,
   paragraphsOf,
+  validateAnswers,
   visibilityFieldModel,
   visibilityFromPost,
   type CheckInForm,
@@ -173,8 +174,12 @@ function Form({
     const chosen = visibilityFromPost(posted, true);
     setVisibilityError(chosen === null ? m.errors.visibility : null);
     if (chosen === null) return;
-    setProblems(null);
-    submit.mutate({ answers: answersFromPost(form, posted), visibility: chosen });
+    const answers = answersFromPost(form, posted);
+    // The API's own rules, run here first: the partner hears at once, the API judges again.
+    const found = validateAnswers(form, answers);
+    setProblems(found.length ? found : null);
+    if (found.length) return;
+    submit.mutate({ answers, visibility: chosen });
   };
   const change = (name: string, value: string | string[]) => setPosted((p) => ({ ...p, [name]: value }));
   const isLate = occurrence.isOverdue;

@@ -93,11 +93,11 @@ function Entry({
             {title}
           </Title>
           {isMine ? (
-            <Badge variant="light" color={checkIn.visibility === 'shared' ? 'teal.9' : 'gray.8'}>
+            <Badge variant="light" color={checkIn.visibility === 'shared' ? 'green' : 'gray'}>
               {checkIn.visibility === 'shared' ? 'Shared with your partner' : 'Only your therapist'}
             </Badge>
           ) : (
-            <Badge variant="light" color="teal.9">
+            <Badge variant="light" color="green">
               Shared by your partner
             </Badge>
           )}

@@ -97,7 +97,7 @@ export default function NotificationsPage() {
                               size="xs"
                               variant="default"
                               onClick={() => mark.mutate(n.id)}
-                              aria-label={`Mark “${n.title}” as read`}
+                              aria-label={`Mark as read: ${n.title}`}
                             >
                               Mark as read
                             </Button>

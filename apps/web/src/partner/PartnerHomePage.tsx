@@ -84,7 +84,7 @@ function Homework({ items, zone }: { items: Due[]; zone: string }) {
                   <Text span fw={600}>
                     {assignment.title}
                   </Text>{' '}
-                  — due {formatDateTime(occurrence.dueAt, zone)}; opens {formatDateTime(occurrence.opensAt, zone)}
+                  — due {formatDateTime(occurrence.dueAt, zone)}
                 </Text>
               ))}
             </Stack>
@@ -104,11 +104,11 @@ function DueCard({ item, zone }: { item: Due; zone: string }) {
         <Group justify="space-between" wrap="nowrap" align="flex-start">
           <Text fw={600}>{assignment.title}</Text>
           {occurrence.isOverdue ? (
-            <Badge color="orange.9" variant="light">
+            <Badge color="orange" variant="light" style={{ flexShrink: 0 }}>
               Overdue
             </Badge>
           ) : isToday ? (
-            <Badge color="blue.8" variant="light">
+            <Badge color="blue" variant="light" style={{ flexShrink: 0 }}>
               Today
             </Badge>
           ) : null}

@@ -215,7 +215,7 @@ function SignOutEverywhere() {
       <Stack gap="sm" align="flex-start">
         <Text size="sm">Signs you out of Mend on every phone and computer, including this one.</Text>
         <FormError message={all.error ? problemOf(all.error).plain : null} />
-        <Button color="red.8" variant="outline" onClick={() => all.mutate()} loading={all.isPending}>
+        <Button color="red.9" variant="outline" onClick={() => all.mutate()} loading={all.isPending}>
           Sign out everywhere
         </Button>
       </Stack>

@@ -1,0 +1,285 @@
+/**
+ * The partner's home in a real browser (Debian's Chromium through playwright-core), against the
+ * real API serving the built web app, the real worker and an in-test SMTP server.
+ *
+ * Through the UI only, for each partner: the invitation email → a password → their home (what is
+ * due, in their zone) → a check-in in the app (the check-in page's form, errors and wording) →
+ * their history; a quiet-hours change that moves a pending reminder (seen in the couple's
+ * reminder log through the API); the calendar link; notifications. The privacy sweep: the other
+ * partner's browser records every response it loads, and the marker one partner sent privately
+ * is in none of them (while what was shared is).
+ *
+ * Every screen and state: 0 axe violations at 1280×800 and 390×844, no console error, nothing
+ * past the right edge, no token readable by page script, a screenshot of each under
+ * test-output/web-partner/. First-load JavaScript is at most 250 kB gzip.
+ */
+import { resolve } from 'node:path';
+
+import { DateTime } from 'luxon';
+import type { Browser } from 'playwright-core';
+
+import { DEMO_CLINIC, DEMO_THERAPIST } from '../scripts/seed-demo.js';
+import { apiClient, JS_BUDGET_GZIP, launchBrowser, linkInMail, Person, PHONE, Shots } from './support/web-browser.js';
+import { startWebStack, type WebStack } from './support/web-stack.js';
+
+const PASSWORD = 'harbor lantern quietly 73 mosaic';
+const PRIVATE_MARKER = 'PRIVATE-MARKER-7Q4Z';
+const SHARED_MARKER = 'SHARED-MARKER-3K8W';
+const ALEX = { name: 'Alex Moreno', email: 'alex.partner@mend.test', timezone: 'America/New_York' };
+const CASEY = { name: 'Casey Lin', email: 'casey.partner@mend.test', timezone: 'America/Chicago' };
+const PULSE = 'Daily trust pulse';
+
+interface Reminder {
+  id: string;
+  recipientId: string;
+  kind: string;
+  channel: string;
+  occurrenceId: string | null;
+  sendAt: string;
+  state: string;
+}
+
+describe('web app in Chromium: the partner’s home', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let api: ReturnType<typeof apiClient>;
+  let therapistToken: string;
+  let coupleId: string;
+  let alexId: string;
+  let onceTitle: string;
+  const shots = new Shots(resolve('test-output/web-partner'));
+  let alex: Person;
+
+  const invitationOf = (email: string) =>
+    linkInMail(
+      stack.smtp.mails,
+      email,
+      new RegExp(`${stack.origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/invitations/inv_[A-Za-z0-9_-]+`),
+    );
+
+  /** Answers every question of the open form the simple way: first option, the marker as text. */
+  async function fillForm(person: Person, marker: string): Promise<void> {
+    const page = person.page;
+    const sets = page.locator('form fieldset');
+    const count = await sets.count();
+    for (let i = 0; i < count; i++) {
+      const set = sets.nth(i);
+      if ((await set.locator('input[name=visibility]').count()) > 0) continue;
+      await set.locator('input').first().check();
+    }
+    const texts = page.locator('form textarea');
+    for (let i = 0; i < (await texts.count()); i++) await texts.nth(i).fill(`${marker} line ${i}`);
+  }
+
+  /** The main navigation: behind the menu button on a phone, always shown on a laptop. */
+  async function navTo(person: Person, label: string): Promise<void> {
+    const menu = person.page.getByRole('button', { name: 'Menu' });
+    if (await menu.isVisible()) await menu.click();
+    await person.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+  }
+
+  async function acceptInvitation(person: Person, email: string, firstName: string): Promise<void> {
+    await person.page.goto(await invitationOf(email));
+    await person.page.getByRole('heading', { name: /^Join / }).waitFor();
+    await person.page.locator('input[name=new-password]').fill(PASSWORD);
+    await person.page.getByRole('button', { name: 'Set password and continue' }).click();
+    await person.page.getByRole('heading', { name: `Hello, ${firstName}` }).waitFor();
+  }
+
+  beforeAll(async () => {
+    const [started, launched] = await Promise.all([startWebStack(), launchBrowser()]);
+    stack = started;
+    browser = launched;
+    api = apiClient(stack.origin);
+    therapistToken = (
+      await api<{ accessToken: string }>('POST', '/v1/auth/login', null, {
+        clinic: DEMO_CLINIC.slug,
+        email: DEMO_THERAPIST.email,
+        password: DEMO_THERAPIST.password,
+      })
+    ).accessToken;
+    // The therapist's part (their own suite drives it through the UI): a couple and two homeworks.
+    const couple = await api<{ id: string; partners: Array<{ id: string; email: string }> }>(
+      'POST',
+      '/v1/couples',
+      therapistToken,
+      { partners: [ALEX, CASEY] },
+    );
+    coupleId = couple.id;
+    alexId = couple.partners.find((p) => p.email === ALEX.email)!.id;
+    const exercises = await api<{ data: Array<{ id: string; title: string }> }>(
+      'GET',
+      '/v1/exercises?limit=100',
+      therapistToken,
+    );
+    const pulse = exercises.data.find((e) => e.title === PULSE)!;
+    const once = exercises.data.find((e) => e.title === 'Honesty and openness log') ?? exercises.data[0]!;
+    onceTitle = once.title;
+    await api('POST', `/v1/couples/${coupleId}/assignments`, therapistToken, {
+      exerciseId: pulse.id,
+      schedule: {
+        type: 'recurring',
+        rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0',
+        startsOn: DateTime.utc().minus({ days: 1 }).toISODate(),
+      },
+    });
+    await api('POST', `/v1/couples/${coupleId}/assignments`, therapistToken, {
+      exerciseId: once.id,
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() },
+      instructions: 'Try it after dinner.',
+    });
+    alex = await new Person(browser, shots, { viewport: PHONE, timezoneId: ALEX.timezone }).open();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    shots.report('Partner screenshots');
+  });
+
+  it('from the invitation email to their home: what is due now, in their own zone', async () => {
+    await acceptInvitation(alex, ALEX.email, 'Alex');
+    const page = alex.page;
+    await page.getByRole('heading', { name: 'To do now' }).waitFor();
+    await page.getByRole('link', { name: `Check in: ${PULSE}` }).waitFor();
+    await page.getByRole('link', { name: `Check in: ${onceTitle}` }).waitFor();
+    await page.getByText('Times are shown in your time zone, America/New York.').waitFor();
+    await alex.settled();
+    expect(alex.jsTotal()).toBeLessThanOrEqual(JS_BUDGET_GZIP);
+    await alex.screen('partner-home');
+  }, 120_000);
+
+  it('checks in within the app with the check-in page’s form, errors and wording', async () => {
+    const page = alex.page;
+    await page.getByRole('link', { name: `Check in: ${PULSE}` }).click();
+    await page.getByRole('heading', { name: PULSE }).waitFor();
+    await page.getByText('Who can see your answers?').waitFor();
+    await page.getByLabel('Only my therapist').waitFor();
+    await alex.screen('partner-check-in');
+
+    await page.getByRole('button', { name: 'Send check-in' }).click();
+    await page.getByText('There is a problem').waitFor();
+    await page
+      .getByText(/Choose a number from 0 to 10/)
+      .first()
+      .waitFor();
+    expect(await page.title()).toBe('Error: Check-in · Mend');
+    await alex.screen('partner-check-in-errors');
+
+    await fillForm(alex, PRIVATE_MARKER);
+    await page.getByLabel('Only my therapist').check();
+    await page.getByRole('button', { name: 'Send check-in' }).click();
+    await page.getByRole('heading', { name: 'Thank you. Your check-in was sent.' }).waitFor();
+    await page.getByText('Only your therapist can see it.').waitFor();
+    await alex.screen('partner-check-in-sent');
+
+    // The other homework, shared with the partner.
+    await page.getByRole('link', { name: 'Back to home' }).click();
+    await page.getByRole('link', { name: `Check in: ${onceTitle}` }).click();
+    await page.getByRole('heading', { name: onceTitle }).waitFor();
+    await page.getByText('Try it after dinner.').waitFor();
+    await fillForm(alex, SHARED_MARKER);
+    await page.getByLabel('My therapist and your partner').check();
+    await page.getByRole('button', { name: 'Send check-in' }).click();
+    await page.getByText('Your therapist and your partner can see it.').waitFor();
+  }, 120_000);
+
+  it('shows their own history, private and shared', async () => {
+    const page = alex.page;
+    await navTo(alex, 'History');
+    await page.getByRole('heading', { name: 'History', level: 1 }).waitFor();
+    await page.getByText(`${PRIVATE_MARKER} line 0`).waitFor();
+    await page.getByText(`${SHARED_MARKER} line 0`).first().waitFor();
+    await page.getByText('Only your therapist').first().waitFor();
+    await page.getByText('Shared with your partner').first().waitFor();
+    await alex.screen('partner-history');
+  }, 120_000);
+
+  it('a quiet-hours change moves a pending reminder (the couple’s reminder log)', async () => {
+    const log = async () =>
+      (await api<{ data: Reminder[] }>('GET', `/v1/couples/${coupleId}/reminders?limit=100`, therapistToken)).data;
+    const soonest = Date.now() + 30 * 60_000;
+    const pending = (await log())
+      .filter((r) => r.recipientId === alexId && r.state === 'scheduled' && Date.parse(r.sendAt) > soonest)
+      .sort((a, b) => a.sendAt.localeCompare(b.sendAt))[0];
+    expect(pending).toBeDefined();
+    const local = DateTime.fromISO(pending!.sendAt, { zone: ALEX.timezone });
+    const start = local.minus({ hours: 1 }).toFormat('HH:mm');
+    const end = local.plus({ hours: 2 }).toFormat('HH:mm');
+
+    const page = alex.page;
+    await navTo(alex, 'Settings');
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await page.getByRole('combobox', { name: 'Your time zone' }).waitFor();
+    await alex.screen('partner-settings');
+    await page.getByLabel('Quiet hours: hold reminders overnight').check();
+    await page.getByLabel('Quiet from').fill(start);
+    await page.getByLabel('Until').fill(end);
+    await page.getByRole('button', { name: 'Save time settings' }).click();
+    await page.getByText('Saved. Reminders not yet sent follow the new times.').waitFor();
+    await alex.screen('partner-settings-saved');
+
+    const after = await log();
+    const same = after.filter(
+      (r) =>
+        r.recipientId === alexId &&
+        r.kind === pending!.kind &&
+        r.channel === pending!.channel &&
+        r.occurrenceId === pending!.occurrenceId &&
+        (r.state === 'scheduled' || r.state === 'deferred'),
+    );
+    expect(same).toHaveLength(1);
+    // Held until the quiet hours end, in Alex's own zone.
+    expect(DateTime.fromISO(same[0]!.sendAt, { zone: ALEX.timezone }).toFormat('HH:mm')).toBe(end);
+    expect(Date.parse(same[0]!.sendAt)).toBeGreaterThan(Date.parse(pending!.sendAt));
+  }, 120_000);
+
+  it('lists notifications and gives a calendar link for the sessions', async () => {
+    const page = alex.page;
+    await navTo(alex, 'Notifications');
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    await page
+      .getByText(/No notifications yet|unread|All read/)
+      .first()
+      .waitFor();
+    await alex.screen('partner-notifications');
+    if ((await page.getByRole('button', { name: 'Mark all as read' }).count()) > 0) {
+      await page.getByRole('button', { name: 'Mark all as read' }).click();
+      await page.getByText('All read.').waitFor();
+    }
+
+    await page.getByRole('link', { name: 'Mend, home' }).click();
+    await page.getByRole('button', { name: 'Subscribe in my calendar' }).click();
+    const link = await page.getByRole('textbox', { name: 'Calendar link' }).inputValue();
+    expect(link).toMatch(/\/v1\/calendar\/.+\.ics$/);
+    expect((await fetch(link)).headers.get('content-type')).toContain('text/calendar');
+    await alex.screen('partner-calendar-link');
+  }, 120_000);
+
+  it('the other partner sees what was shared and never the private marker, in any page or response', async () => {
+    const casey = await new Person(browser, shots, { viewport: PHONE, timezoneId: CASEY.timezone }).open();
+    await acceptInvitation(casey, CASEY.email, 'Casey');
+    const page = casey.page;
+    await page.getByText('Times are shown in your time zone, America/Chicago.').waitFor();
+    await navTo(casey, 'History');
+    await page.getByText('No check-ins yet.', { exact: false }).waitFor();
+    await page.getByText('Shared with me', { exact: true }).click();
+    await page.getByText(`${SHARED_MARKER} line 0`).first().waitFor();
+    await page.getByText('Shared by your partner').first().waitFor();
+    await casey.screen('partner-history-shared-with-me');
+    for (const link of ['Notifications', 'Settings', 'Home']) {
+      await navTo(casey, link);
+      await page.waitForLoadState('networkidle');
+    }
+    // A check-in of Casey's own: the same form, now naming the partner choice.
+    await page.getByRole('link', { name: `Check in: ${PULSE}` }).click();
+    await page.getByRole('heading', { name: PULSE }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await casey.text()).not.toContain(PRIVATE_MARKER);
+
+    const responses = await casey.settled();
+    expect(responses.some((r) => r.body.includes(SHARED_MARKER))).toBe(true);
+    expect(responses.filter((r) => r.body.includes(PRIVATE_MARKER)).map((r) => r.url)).toEqual([]);
+    await casey.close();
+  }, 180_000);
+});
