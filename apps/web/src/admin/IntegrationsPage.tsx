@@ -260,7 +260,7 @@ function SetupSteps({
               <Code block mt="xs" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
                 {`curl -X POST https://api.calendly.com/webhook_subscriptions \\
   -H "Authorization: Bearer TOKEN" -H "Content-Type: application/json" \\
-  -d '{"url": "${created.webhookUrl}", "events": ["invitee.created", "invitee.canceled"], "organization": "ORGANIZATION_URI", "scope": "organization", "signing_key": "${secret}"}'`}
+  -d '{"url": "${created.webhookUrl ?? 'WEBHOOK_URL'}", "events": ["invitee.created", "invitee.canceled"], "organization": "ORGANIZATION_URI", "scope": "organization", "signing_key": "${secret}"}'`}
               </Code>
             </List.Item>
           </List>
