@@ -13,6 +13,7 @@ import { KeepOnlyIdsInIdempotencyRecords1764810000000 } from './1764810000000-Ke
 import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSequence.js';
 import { AddWebhookEndpointManagement1764830000000 } from './1764830000000-AddWebhookEndpointManagement.js';
 import { AddInboundEventAdmin1764840000000 } from './1764840000000-AddInboundEventAdmin.js';
+import { AddMfaChallengesAndReassignments1764850000000 } from './1764850000000-AddMfaChallengesAndReassignments.js';
 import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
 import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
 
@@ -33,6 +34,7 @@ export const migrations = [
   AddSessionSequence1764820000000,
   AddWebhookEndpointManagement1764830000000,
   AddInboundEventAdmin1764840000000,
+  AddMfaChallengesAndReassignments1764850000000,
   AddRevealTogether1764870000000,
   AddCsi4ScoreIndex1764900000000,
 ];

@@ -227,11 +227,77 @@ export interface paths {
         put?: never;
         /**
          * Sign in to a clinic with email and password
-         * @description Sign in to a clinic with email and password
+         * @description Users with a second factor (TOTP) sign in in two steps: this answers `{ mfaRequired: true, mfaToken, expiresIn }` instead of a session, and `POST /v1/auth/login/mfa` (cookie mode: `/v1/auth/cookie/login/mfa`) exchanges the mfaToken (single use, 5 minutes) and a code for the session. When the clinic requires a second factor of staff and the user has none, the answer also carries `enrolment` (secret and otpauth URI): the authenticator's first code then completes both enrolment and sign-in.
          *
          *     Public: no authentication.
          */
         post: operations["AuthController_login_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of a sign-in: the mfaToken and a TOTP code (or an unused recovery code)
+         * @description Wrong codes count like wrong passwords (refused per account and address, slowed down per account); one mfaToken accepts at most five wrong codes. After an enrolment challenge the answer carries the ten recovery codes, shown this once.
+         *
+         *     Public: no authentication.
+         */
+        post: operations["AuthController_loginMfa_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/cookie/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of a sign-in (cookie mode): the refresh token is set as an httpOnly cookie
+         * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
+         *
+         *     Public: no authentication.
+         */
+        post: operations["AuthController_cookieLoginMfa_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/reauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-authenticate for sensitive actions: the password again (or a current code with a second factor)
+         * @description Answers a new access token for the same sign-in whose `auth_time` is now; sensitive actions (role changes, disabling users, API keys, webhook secrets, export and erasure of a couple, the clinic security settings) accept it for 10 minutes (RECENT_AUTH_MAX_AGE_SECONDS). Works in bearer and cookie modes (the refresh token is not changed). Wrong answers are throttled like wrong passwords.
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
+        post: operations["AuthController_reauth_v1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -272,6 +338,8 @@ export interface paths {
         /**
          * Sign in (cookie mode, for the web app): the refresh token is set as an httpOnly cookie, not answered
          * @description The web app's mode: the refresh token travels only in the `mend_refresh` cookie (httpOnly, Secure, SameSite=Strict, path `/v1/auth`), never in a body page script could read; keep the access token in memory. Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.
+         *
+         *     Users with a second factor (TOTP) sign in in two steps: this answers `{ mfaRequired: true, mfaToken, expiresIn }` instead of a session, and `POST /v1/auth/login/mfa` (cookie mode: `/v1/auth/cookie/login/mfa`) exchanges the mfaToken (single use, 5 minutes) and a code for the session. When the clinic requires a second factor of staff and the user has none, the answer also carries `enrolment` (secret and otpauth URI): the authenticator's first code then completes both enrolment and sign-in.
          *
          *     Public: no authentication.
          */
@@ -337,7 +405,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie
-         * @description Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie
+         * @description In a clinic that requires a second factor of staff, a staff invitee gets an enrolment challenge instead.
          *
          *     Public: no authentication.
          */
@@ -491,11 +559,121 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation by choosing a password; answers a signed-in session
-         * @description Accept an invitation by choosing a password; answers a signed-in session
+         * @description In a clinic that requires a second factor of staff, a staff invitee gets an enrolment challenge instead (`enrolment` and `mfaToken`; finish at POST /v1/auth/login/mfa).
          *
          *     Public: no authentication.
          */
         post: operations["AuthController_accept_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether your second factor is set up, recovery codes left, and whether your clinic requires it
+         * @description Whether your second factor is set up, recovery codes left, and whether your clinic requires it
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
+        get: operations["MfaController_status_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up a TOTP authenticator: answers the secret and its otpauth URI
+         * @description Nothing changes at sign-in until POST /v1/me/mfa/totp/confirm accepts the first code.
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
+        post: operations["MfaController_start_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish setting up: the authenticator's first code; answers ten recovery codes, shown this once
+         * @description From then on, signing in takes a code after the password.
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
+        post: operations["MfaController_confirm_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New recovery codes (the old ones stop working); needs a current code
+         * @description New recovery codes (the old ones stop working); needs a current code
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
+        post: operations["MfaController_regenerate_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove your second factor, with your password or a code (audited)
+         * @description Remove your second factor, with your password or a code (audited)
+         *
+         *     Who may call: signed-in admin, therapist.
+         */
+        post: operations["MfaController_remove_v1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -526,6 +704,8 @@ export interface paths {
          * @description Change the clinic's security settings (admins)
          *
          *     Who may call: signed-in admin.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         patch: operations["SecuritySettingsController_update_v1"];
         trace?: never;
@@ -632,6 +812,8 @@ export interface paths {
          * @description Disable or enable a user, or change a staff role
          *
          *     Who may call: signed-in admin.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         patch: operations["UsersController_update_v1"];
         trace?: never;
@@ -678,6 +860,8 @@ export interface paths {
          * @description Create an API key for an integration; the key is shown once and stored only as a hash
          *
          *     Who may call: signed-in admin.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         post: operations["ApiKeysController_create_v1"];
         delete?: never;
@@ -801,6 +985,8 @@ export interface paths {
          * @description Deletes the couple, its partners' accounts, assignments, occurrences, check-ins, sessions, alerts and reminders. Audit events are kept but hold only ids, so the log still shows who did what without the data. This cannot be undone.
          *
          *     Who may call: signed-in admin.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         delete: operations["CouplesController_erase_v1"];
         options?: never;
@@ -848,6 +1034,8 @@ export interface paths {
          * @description Includes every check-in (private ones too) and session notes. This is the one route where an admin reads clinical content; each export writes an audit event.
          *
          *     Who may call: signed-in therapist, admin.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         get: operations["CouplesController_export_v1"];
         put?: never;
@@ -1262,6 +1450,8 @@ export interface paths {
          * @description Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`), carry only the event type, time and ids, and are retried with exponential backoff for 24 h until the receiver answers 2xx; 410 disables the endpoint.
          *
          *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         post: operations["WebhookEndpointsController_create_v1"];
         delete?: never;
@@ -1909,28 +2099,36 @@ export interface components {
             /** @description Plain text; blank lines separate paragraphs. null goes back to the built-in text. */
             crisisResources?: string | null;
         };
-        SignUpAdminRequest: {
-            /** @example Avery Admin */
-            name: string;
+        TotpEnrolmentResponse: {
             /**
-             * Format: email
-             * @example avery@harbor.example
+             * @description Base32 secret, for typing into an authenticator by hand
+             * @example JBSWY3DPEHPK3PXP
              */
-            email: string;
-            /** @example correct horse battery staple */
-            password: string;
+            secret: string;
+            /**
+             * @description Show as a QR code for the authenticator app
+             * @example otpauth://totp/Mend:theo%40clinic.example%20(harbor)?issuer=Mend&secret=…&algorithm=SHA1&digits=6&period=30
+             */
+            otpauthUri: string;
         };
-        SignUpRequest: {
-            /** @example Harbor Couples Clinic */
-            name: string;
+        MfaChallengeResponse: {
             /**
-             * @description Lowercase letters, digits and dashes; 3–50 characters; used at login
-             * @example harbor
+             * @description A code must follow: POST /v1/auth/login/mfa (or /v1/auth/cookie/login/mfa)
+             * @enum {boolean}
              */
-            slug: string;
-            /** @example America/New_York */
-            timezone: string;
-            admin: components["schemas"]["SignUpAdminRequest"];
+            mfaRequired: true;
+            /**
+             * @description Single-use proof that the password was right
+             * @example mc_…
+             */
+            mfaToken: string;
+            /**
+             * @description Seconds the mfaToken stays usable
+             * @example 300
+             */
+            expiresIn: number;
+            /** @description Present when the clinic requires a second factor and the user has none: add this secret to an authenticator app and answer its first code to finish both enrolment and sign-in */
+            enrolment?: components["schemas"]["TotpEnrolmentResponse"];
         };
         QuietHoursDto: {
             /**
@@ -1968,6 +2166,55 @@ export interface components {
             status: "invited" | "active" | "disabled";
             /** Format: date-time */
             createdAt: string;
+        };
+        SignedInResponse: {
+            /** @description Short-lived JWT for Authorization: Bearer */
+            accessToken: string;
+            /** @description Opaque, single-use refresh token (rt_…) */
+            refreshToken: string;
+            /** @example Bearer */
+            tokenType: string;
+            /**
+             * @description Access token lifetime in seconds
+             * @example 900
+             */
+            expiresIn: number;
+            user: components["schemas"]["UserResponse"];
+        };
+        CookieSignedInResponse: {
+            /** @description Short-lived JWT for Authorization: Bearer; keep it in memory only */
+            accessToken: string;
+            /** @example Bearer */
+            tokenType: string;
+            /**
+             * @description Access token lifetime in seconds
+             * @example 900
+             */
+            expiresIn: number;
+            user: components["schemas"]["UserResponse"];
+        };
+        SignUpAdminRequest: {
+            /** @example Avery Admin */
+            name: string;
+            /**
+             * Format: email
+             * @example avery@harbor.example
+             */
+            email: string;
+            /** @example correct horse battery staple */
+            password: string;
+        };
+        SignUpRequest: {
+            /** @example Harbor Couples Clinic */
+            name: string;
+            /**
+             * @description Lowercase letters, digits and dashes; 3–50 characters; used at login
+             * @example harbor
+             */
+            slug: string;
+            /** @example America/New_York */
+            timezone: string;
+            admin: components["schemas"]["SignUpAdminRequest"];
         };
         ClinicResponse: {
             /** Format: uuid */
@@ -2007,7 +2254,19 @@ export interface components {
             /** @example correct horse battery staple */
             password: string;
         };
-        SignedInResponse: {
+        MfaLoginRequest: {
+            /**
+             * @description The mfaToken the password step answered
+             * @example mc_…
+             */
+            mfaToken: string;
+            /**
+             * @description The current code of the authenticator app, or an unused recovery code (each works once)
+             * @example 123456
+             */
+            code: string;
+        };
+        MfaSignedInResponse: {
             /** @description Short-lived JWT for Authorization: Bearer */
             accessToken: string;
             /** @description Opaque, single-use refresh token (rt_…) */
@@ -2020,12 +2279,10 @@ export interface components {
              */
             expiresIn: number;
             user: components["schemas"]["UserResponse"];
+            /** @description When the code step completed an enrolment: ten single-use recovery codes, shown this once */
+            recoveryCodes?: string[];
         };
-        RefreshRequest: {
-            /** @example rt_… */
-            refreshToken: string;
-        };
-        CookieSignedInResponse: {
+        CookieMfaSignedInResponse: {
             /** @description Short-lived JWT for Authorization: Bearer; keep it in memory only */
             accessToken: string;
             /** @example Bearer */
@@ -2036,6 +2293,34 @@ export interface components {
              */
             expiresIn: number;
             user: components["schemas"]["UserResponse"];
+            /** @description When the code step completed an enrolment: ten single-use recovery codes, shown this once */
+            recoveryCodes?: string[];
+        };
+        ProofRequest: {
+            /** @description Your password (users without a second factor) */
+            password?: string;
+            /**
+             * @description A current authenticator code or an unused recovery code (required once a second factor is set up)
+             * @example 123456
+             */
+            code?: string;
+        };
+        RecentAuthResponse: {
+            /** @description A new access token for the same sign-in whose auth_time is now: use it for sensitive actions */
+            accessToken: string;
+            /** @example Bearer */
+            tokenType: string;
+            /**
+             * @description Access token lifetime in seconds
+             * @example 900
+             */
+            expiresIn: number;
+            /** Format: date-time */
+            authenticatedAt: string;
+        };
+        RefreshRequest: {
+            /** @example rt_… */
+            refreshToken: string;
         };
         AcceptInvitationRequest: {
             /** @example a long passphrase */
@@ -2091,16 +2376,46 @@ export interface components {
             /** @enum {string} */
             status: "open" | "accepted" | "expired" | "revoked";
         };
+        MfaStatusResponse: {
+            /** @description A TOTP authenticator is set up */
+            enabled: boolean;
+            /** Format: date-time */
+            enabledAt: string | null;
+            /** @description Unused recovery codes */
+            recoveryCodesLeft: number;
+            /** @description The clinic requires a second factor of this user's role */
+            required: boolean;
+        };
+        MfaCodeRequest: {
+            /**
+             * @description The current code of the authenticator app
+             * @example 123456
+             */
+            code: string;
+        };
+        RecoveryCodesResponse: {
+            /**
+             * @description Ten single-use recovery codes, shown this once (only their hashes are stored)
+             * @example [
+             *       "k7pq2-xv9mt"
+             *     ]
+             */
+            recoveryCodes: string[];
+        };
         ClinicSecuritySettingsResponse: {
             /**
              * @description The web app signs a user out after this many minutes without activity, with a warning first
              * @example 30
              */
             idleTimeoutMinutes: number;
+            /** @description Admins and therapists must sign in with a second factor (TOTP); one without it is sent to enrol at sign-in */
+            requireMfaForStaff: boolean;
         };
         UpdateClinicSecuritySettingsRequest: {
             /** @example 15 */
             idleTimeoutMinutes?: number;
+            /** @description Require a second factor of admins and therapists */
+            requireMfaForStaff?: boolean;
         };
         MeResponse: {
             user: components["schemas"]["UserResponse"];
@@ -2244,6 +2559,18 @@ export interface components {
             outcome: "success" | "failure" | "denied";
             requestId?: string | null;
             ip?: string | null;
+            /**
+             * @description Ids and flags that qualify the event (never clinical content), e.g. for couple.reassign `{ fromTherapistId, toTherapistId, reassignmentId, isNewStaff }`; `isNewStaff` is true when the new therapist joined the clinic less than 7 days before
+             * @example {
+             *       "fromTherapistId": "…",
+             *       "toTherapistId": "…",
+             *       "reassignmentId": "…",
+             *       "isNewStaff": true
+             *     }
+             */
+            detail?: {
+                [key: string]: unknown;
+            } | null;
         };
         AuditPageResponse: {
             data: components["schemas"]["AuditEventResponse"][];
@@ -5150,13 +5477,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description A session, or (second factor) a challenge to answer with a code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignedInResponse"];
+                    "application/json": components["schemas"]["SignedInResponse"] | components["schemas"]["MfaChallengeResponse"];
                 };
             };
             /** @description The request is not valid (see `errors`) */
@@ -5196,6 +5523,222 @@ export interface operations {
                 };
             };
             /** @description Too many attempts from this address or for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_loginMfa_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaSignedInResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong code, or an unknown, used or expired mfaToken (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong codes from this address for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_cookieLoginMfa_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CookieMfaSignedInResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong code, or an unknown, used or expired mfaToken (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong codes from this address for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_reauth_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentAuthResponse"];
+                };
+            };
+            /** @description Wrong password or code, or the needed one missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5288,13 +5831,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description A session, or (second factor) a challenge to answer with a code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                    "application/json": components["schemas"]["CookieSignedInResponse"] | components["schemas"]["MfaChallengeResponse"];
                 };
             };
             /** @description The request is not valid (see `errors`) */
@@ -5473,13 +6016,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description A session, or (second factor) a challenge to answer with a code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CookieSignedInResponse"];
+                    "application/json": components["schemas"]["CookieSignedInResponse"] | components["schemas"]["MfaChallengeResponse"];
                 };
             };
             /** @description The request is not valid (see `errors`) */
@@ -5904,13 +6447,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description A session, or (second factor) a challenge to answer with a code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignedInResponse"];
+                    "application/json": components["schemas"]["SignedInResponse"] | components["schemas"]["MfaChallengeResponse"];
                 };
             };
             /** @description The request is not valid (see `errors`) */
@@ -5942,6 +6485,377 @@ export interface operations {
             };
             /** @description The invitation expired or was replaced */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MfaController_status_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatusResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MfaController_start_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolmentResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A second factor is already set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MfaController_confirm_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesResponse"];
+                };
+            };
+            /** @description The code is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No enrolment was started, or a second factor is already set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MfaController_regenerate_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesResponse"];
+                };
+            };
+            /** @description The code is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MfaController_remove_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofRequest"];
+            };
+        };
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The password or code is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No second factor is set up, or your clinic requires one */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6074,7 +6988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6593,7 +7507,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6830,7 +7744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7341,7 +8255,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7583,7 +8497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9379,7 +10293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;

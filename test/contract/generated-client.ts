@@ -22,6 +22,7 @@ export async function signInAndRead(): Promise<string[]> {
     body: { clinic: 'harbor', email: 'avery@harbor.example', password: 'correct horse battery staple' },
   });
   if (!login.data) throw new Error('login failed');
+  if ('mfaRequired' in login.data) throw new Error('this sketch does not answer the second-factor step');
   const accessToken: string = login.data.accessToken;
   const refreshToken: string = login.data.refreshToken;
   const role: 'admin' | 'therapist' | 'client' = login.data.user.role;

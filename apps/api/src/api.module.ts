@@ -22,6 +22,7 @@ import { SessionsModule } from '@mend/sessions';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { MfaController } from './auth/mfa.controller.js';
 import { SecuritySettingsController } from './auth/security-settings.controller.js';
 import { CheckInLinksController } from './check-in-page/check-in-links.controller.js';
 import { CheckInPageController } from './check-in-page/check-in-page.controller.js';
@@ -80,6 +81,7 @@ export class ApiModule {
         ClinicReminderSettingsController,
         SafetySettingsController,
         AuthController,
+        MfaController,
         SecuritySettingsController,
         UsersController,
         ApiKeysController,

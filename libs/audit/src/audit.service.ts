@@ -18,6 +18,8 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   requestId?: string | null;
   ip?: string | null;
+  /** Ids, flags and settings that qualify the row (e.g. a reassignment's therapists); never clinical content. */
+  detail?: Record<string, unknown> | null;
 }
 
 export interface AuditEventView {
@@ -31,6 +33,7 @@ export interface AuditEventView {
   outcome: AuditOutcome;
   requestId: string | null;
   ip: string | null;
+  detail: Record<string, unknown> | null;
 }
 
 export interface AuditQuery {
@@ -56,6 +59,7 @@ interface AuditRow {
   outcome: AuditOutcome;
   request_id: string | null;
   ip: string | null;
+  detail: Record<string, unknown> | null;
 }
 
 @Injectable()
@@ -65,8 +69,8 @@ export class AuditService {
   /** Writes inside the caller's transaction, so the audit row commits with the change it records. */
   async record(tx: EntityManager, entry: AuditEntry): Promise<void> {
     await tx.query(
-      `INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         entry.clinicId,
         newId(),
@@ -78,6 +82,7 @@ export class AuditService {
         entry.outcome,
         entry.requestId ?? null,
         entry.ip ?? null,
+        entry.detail ? JSON.stringify(entry.detail) : null,
       ],
     );
   }
@@ -142,6 +147,7 @@ export class AuditService {
       outcome: r.outcome,
       requestId: r.request_id,
       ip: r.ip,
+      detail: r.detail ?? null,
     }));
   }
 }

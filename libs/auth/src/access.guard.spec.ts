@@ -1,12 +1,13 @@
 import { Reflector } from '@nestjs/core';
 
-import { DomainException } from '@mend/core';
+import type { AppConfig } from '@mend/config';
+import { DomainException, type Clock } from '@mend/core';
 
 import { AccessGuard } from './access.guard.js';
 import type { RateLimitService } from './rate-limit.service.js';
 
 describe('AccessGuard.handleRequest', () => {
-  const guard = new AccessGuard(new Reflector(), {} as RateLimitService);
+  const guard = new AccessGuard(new Reflector(), {} as RateLimitService, {} as Clock, {} as AppConfig);
 
   it('answers 401 when no strategy recognised the token', () => {
     expect(() => guard.handleRequest(null, false)).toThrow(expect.objectContaining({ code: 'unauthenticated' }));

@@ -1,11 +1,13 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 
-import { DomainException, type ApiKeyScope, type Principal, type Role } from '@mend/core';
+import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { Clock, DomainException, type ApiKeyScope, type Principal, type Role } from '@mend/core';
 
 import { IS_PUBLIC, ROLES, SCOPES } from './access.decorators.js';
 import { RateLimitService } from './rate-limit.service.js';
+import { assertRecentAuth, RECENT_AUTH } from './recent-auth.js';
 
 /**
  * The global guard. A route is reachable only if it says who may reach it: `@Public()`,
@@ -16,6 +18,8 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
   constructor(
     private readonly reflector: Reflector,
     private readonly limits: RateLimitService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
   }
@@ -33,7 +37,11 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     else await this.limits.consume('apiPerApiKey', `${principal.clinicId}:${principal.apiKeyId}`);
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES, targets) ?? [];
     const scopes = this.reflector.getAllAndOverride<ApiKeyScope[]>(SCOPES, targets) ?? [];
-    if (principal.kind === 'user' && roles.includes(principal.role)) return true;
+    if (principal.kind === 'user' && roles.includes(principal.role)) {
+      if (this.reflector.getAllAndOverride<boolean>(RECENT_AUTH, targets))
+        assertRecentAuth(principal, this.clock.nowMs(), this.config.auth.recentAuthMaxAgeSeconds);
+      return true;
+    }
     if (principal.kind === 'api_key' && scopes.some((scope) => principal.scopes.includes(scope))) return true;
     throw new DomainException(
       'forbidden',

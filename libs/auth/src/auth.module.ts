@@ -7,6 +7,7 @@ import { ApiKeyStrategy } from './api-key.strategy.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { MfaService } from './mfa.service.js';
 import { PasswordHasher } from './password.hasher.js';
 import { PasswordPolicy } from './password.policy.js';
 import { RateLimitService } from './rate-limit.service.js';
@@ -21,6 +22,7 @@ import { TokenService } from './token.service.js';
     RateLimitService,
     SecuritySettingsService,
     TokenService,
+    MfaService,
     AuthService,
     ApiKeysService,
     JwtStrategy,
@@ -28,6 +30,7 @@ import { TokenService } from './token.service.js';
     AccessGuard,
   ],
   exports: [
+    MfaService,
     SecuritySettingsService,
     AuthService,
     ApiKeysService,

@@ -17,6 +17,8 @@ import {
 } from '@mend/identity';
 import { JobName, OutboxWriter } from '@mend/queue';
 
+import { mfaRepository } from './mfa.repository.js';
+import { MFA_CHALLENGE_MAX_FAILURES, MfaService, type MfaChallenge } from './mfa.service.js';
 import { PasswordHasher } from './password.hasher.js';
 import { PasswordPolicy } from './password.policy.js';
 import { RateLimitService } from './rate-limit.service.js';
@@ -47,11 +49,16 @@ export interface SessionResult extends TokenPair {
 /** What login answers: a session, or (for users enrolled in MFA) a challenge to answer first. */
 export type LoginResult = SessionResult | MfaChallenge;
 
-export interface MfaChallenge {
-  mfaRequired: true;
-  /** Short-lived proof that the password was right; exchanged with a code at /v1/auth/login/mfa. */
-  mfaToken: string;
+/** The code step's session; `recoveryCodes` (shown once) when the step completed an enrolment. */
+export interface MfaSessionResult extends SessionResult {
+  recoveryCodes?: string[];
+}
+
+export interface RecentAuthResult {
+  accessToken: string;
+  tokenType: 'Bearer';
   expiresIn: number;
+  authenticatedAt: Date;
 }
 
 export interface InvitationPreview {
@@ -76,6 +83,14 @@ function invalidCredentials(): DomainException {
 
 function invalidRefresh(): DomainException {
   return new DomainException('unauthenticated', 'The refresh token is not valid');
+}
+
+function invalidChallenge(): DomainException {
+  return new DomainException('unauthenticated', 'This sign-in expired or was already completed; sign in again');
+}
+
+function invalidCode(): DomainException {
+  return new DomainException('unauthenticated', 'The code is not valid');
 }
 
 function invalidReset(): DomainException {
@@ -117,6 +132,7 @@ interface RefreshRow {
   family_id: string;
   expires_at: Date;
   family_expires_at: Date;
+  authenticated_at: Date | null;
   rotated_at: Date | null;
   revoked_at: Date | null;
   role: UserView['role'];
@@ -135,6 +151,7 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly mfa: MfaService,
   ) {}
 
   async signUp(input: SignUpInput, meta: RequestMeta): Promise<SignUpResult> {
@@ -255,7 +272,131 @@ export class AuthService {
     if (!ok || !user) return refuse(clinicId, user);
     await this.limits.reset('loginFailuresPerSource', sourceKey);
     await this.limits.reset('loginFailuresPerAccount', accountKey);
+    // Enrolled users (and staff a clinic requires to enrol) answer a code before they get a session.
+    const challenge = await this.mfa.challengeAfterPassword(clinicId, user);
+    if (challenge) return challenge;
     return this.startSession(clinicId, user, meta);
+  }
+
+  /**
+   * The code step of a two-step sign-in: the challenge from the password step (single use, 5
+   * minutes, at most five wrong codes) and a TOTP code or an unused recovery code; for an
+   * enrolment challenge, the authenticator's first code. Wrong codes count like wrong passwords:
+   * refused per account and source, slowed down per account.
+   */
+  async completeMfaLogin(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<MfaSessionResult> {
+    await this.limits.consume('loginPerIp', meta.ip);
+    const parsed = parseToken('mc', input.mfaToken);
+    if (!parsed) throw invalidChallenge();
+    const { clinicId, hash } = parsed;
+    const pending = await this.db.withClinic(clinicId, (tx) => mfaRepository.findChallenge(tx, clinicId, hash));
+    if (!pending || pending.used_at || pending.expires_at <= this.clock.now()) throw invalidChallenge();
+    const accountKey = `mfa:${clinicId}:${pending.user_id}`;
+    const sourceKey = `${accountKey}|${meta.ip}`;
+    await this.limits.assertNotBlocked('loginFailuresPerSource', sourceKey);
+    const delayMs = loginDelayMs(
+      await this.limits.count('loginFailuresPerAccount', accountKey),
+      this.config.auth.loginDelayAfterFailures,
+    );
+    if (delayMs > 0) await sleep(delayMs);
+
+    const outcome = await this.db.withClinic(clinicId, async (tx) => {
+      const challenge = await mfaRepository.findChallenge(tx, clinicId, hash, true);
+      if (!challenge || challenge.used_at || challenge.expires_at <= this.clock.now())
+        return { kind: 'expired' as const };
+      const user = await usersRepository.findById(tx, clinicId, challenge.user_id);
+      if (!user || user.disabled_at) return { kind: 'expired' as const };
+      let recoveryCodes: string[] | undefined;
+      let method: 'totp' | 'recovery' | null;
+      if (challenge.purpose === 'enrol') {
+        recoveryCodes = (await this.mfa.enableWithCode(tx, clinicId, user.id, input.code)) ?? undefined;
+        method = recoveryCodes ? 'totp' : null;
+      } else {
+        method = await this.mfa.checkCode(tx, clinicId, user.id, input.code, { allowRecovery: true });
+      }
+      if (!method) {
+        await mfaRepository.countChallengeFailure(tx, clinicId, challenge.id, MFA_CHALLENGE_MAX_FAILURES);
+        return { kind: 'wrong' as const, user };
+      }
+      await mfaRepository.markChallengeUsed(tx, clinicId, challenge.id);
+      if (recoveryCodes)
+        await this.audit.record(tx, this.mfa.anonymousEntry(clinicId, user.id, 'mfa.enrol', meta, 'success'));
+      if (method === 'recovery')
+        await this.audit.record(
+          tx,
+          this.mfa.anonymousEntry(clinicId, user.id, 'mfa.recovery_code_use', meta, 'success'),
+        );
+      return { kind: 'ok' as const, user, recoveryCodes };
+    });
+    if (outcome.kind === 'expired') throw invalidChallenge();
+    if (outcome.kind === 'wrong') {
+      await this.limits.increment('loginFailuresPerAccount', accountKey);
+      await this.limits.consume('loginFailuresPerSource', sourceKey).catch(() => undefined);
+      await this.audit.recordAlone(
+        this.mfa.anonymousEntry(clinicId, outcome.user.id, 'auth.login_mfa', meta, 'failure'),
+      );
+      throw invalidCode();
+    }
+    await this.limits.reset('loginFailuresPerSource', sourceKey);
+    await this.limits.reset('loginFailuresPerAccount', accountKey);
+    const session = await this.startSession(clinicId, outcome.user, meta);
+    return outcome.recoveryCodes ? { ...session, recoveryCodes: outcome.recoveryCodes } : session;
+  }
+
+  /**
+   * Re-authentication for sensitive actions: the password (or, for users with a second factor, a
+   * current code) again. The sign-in's authentication time moves to now and a new access token
+   * carries it (`auth_time`); the refresh token stays as it is.
+   */
+  async reauthenticate(
+    principal: UserPrincipal,
+    input: { password?: string; code?: string },
+  ): Promise<RecentAuthResult> {
+    const { clinicId, userId } = principal;
+    const key = `reauth:${clinicId}:${userId}`;
+    await this.limits.assertNotBlocked('loginFailuresPerSource', key);
+    const user = await this.db.withClinic(clinicId, (tx) => usersRepository.findById(tx, clinicId, userId));
+    if (!user) throw DomainException.notFound('User');
+    if (user.mfa_enabled_at && !input.code)
+      throw new DomainException('invalid', 'Give a code from your authenticator (or a recovery code)', {
+        errors: [{ field: 'code', message: 'code is required for users with a second factor' }],
+      });
+    if (!user.mfa_enabled_at && !input.password)
+      throw new DomainException('invalid', 'Give your password', {
+        errors: [{ field: 'password', message: 'password is required' }],
+      });
+    const isPasswordRight =
+      user.mfa_enabled_at || !input.password ? false : await this.hasher.verify(user.password_hash, input.password);
+    const now = this.clock.now();
+    const isProven = await this.db.withClinic(clinicId, async (tx) => {
+      const ok = user.mfa_enabled_at
+        ? (await this.mfa.checkCode(tx, clinicId, userId, input.code!, { allowRecovery: true })) !== null
+        : isPasswordRight;
+      if (!ok) return false;
+      await mfaRepository.markFamilyAuthenticated(tx, clinicId, principal.familyId, now);
+      await this.audit.record(tx, this.audit.entryFor(principal, 'auth.reauth', 'user', userId));
+      return true;
+    });
+    if (!isProven) {
+      await this.limits.consume('loginFailuresPerSource', key).catch(() => undefined);
+      await this.audit.recordAlone(this.audit.entryFor(principal, 'auth.reauth', 'user', userId, 'failure'));
+      throw new DomainException('invalid', 'The password or code is not valid', {
+        errors: [{ field: user.mfa_enabled_at ? 'code' : 'password', message: 'not valid' }],
+      });
+    }
+    await this.limits.reset('loginFailuresPerSource', key);
+    return {
+      accessToken: this.tokens.signAccess({
+        sub: userId,
+        cid: clinicId,
+        role: user.role,
+        fam: principal.familyId,
+        auth_time: Math.floor(now.getTime() / 1000),
+      }),
+      tokenType: 'Bearer',
+      expiresIn: this.config.auth.accessTokenTtlSeconds,
+      authenticatedAt: now,
+    };
   }
 
   /** A new sign-in (a new refresh family) for a user whose credentials were verified. */
@@ -289,7 +430,7 @@ export class AuthService {
     const now = this.clock.now();
     const outcome = await this.db.withClinic(clinicId, async (tx) => {
       const rows: RefreshRow[] = await tx.query(
-        `SELECT r.id, r.user_id, r.family_id, r.expires_at, r.family_expires_at, r.rotated_at, r.revoked_at,
+        `SELECT r.id, r.user_id, r.family_id, r.expires_at, r.family_expires_at, r.authenticated_at, r.rotated_at, r.revoked_at,
                 u.role, u.disabled_at
          FROM refresh_token r JOIN "user" u ON u.clinic_id = r.clinic_id AND u.id = r.user_id
          WHERE r.clinic_id = $1 AND r.token_hash = $2 FOR UPDATE OF r`,
@@ -320,7 +461,7 @@ export class AuthService {
       const pair = await this.tokens.issuePair(
         tx,
         { clinicId, userId: row.user_id, role: row.role },
-        { id: row.family_id, expiresAt: row.family_expires_at },
+        { id: row.family_id, expiresAt: row.family_expires_at, authenticatedAt: row.authenticated_at },
         now,
       );
       const user = await usersRepository.findById(tx, clinicId, row.user_id);
@@ -544,7 +685,7 @@ export class AuthService {
   }
 
   /** Single use: the first accept sets the password; any later use of the link is refused. */
-  async acceptInvitation(token: string, password: string, meta: RequestMeta): Promise<SessionResult> {
+  async acceptInvitation(token: string, password: string, meta: RequestMeta): Promise<LoginResult> {
     const parsed = parseToken('inv', token);
     if (!parsed) throw DomainException.notFound('Invitation');
     const { clinicId, hash } = parsed;
@@ -569,18 +710,24 @@ export class AuthService {
         throw new DomainException('gone', 'This invitation is no longer valid; ask for a new one');
       const updated = await usersRepository.update(tx, clinicId, user.id, { password_hash: passwordHash });
       await invitationsRepository.markAccepted(tx, clinicId, invitation.id, user.id);
-      const pair = await this.tokens.issuePair(tx, { clinicId, userId: user.id, role: user.role });
-      await this.audit.record(tx, {
+      const auditAccept = {
         clinicId,
-        actorType: 'user',
+        actorType: 'user' as const,
         actorId: user.id,
         action: 'invitation.accept',
         resourceType: 'user',
         resourceId: user.id,
-        outcome: 'success',
+        outcome: 'success' as const,
         requestId: meta.requestId,
         ip: meta.ip,
-      });
+      };
+      await this.audit.record(tx, auditAccept);
+      // A clinic that requires a second factor of staff: the new staff member enrols before any session.
+      if (await this.mfa.isRequiredFor(tx, clinicId, user.role)) {
+        const enrolment = await this.mfa.pendingSecret(tx, clinicId, user.id);
+        return { ...(await this.mfa.issueChallenge(tx, clinicId, user.id, 'enrol')), enrolment };
+      }
+      const pair = await this.tokens.issuePair(tx, { clinicId, userId: user.id, role: user.role });
       return { user: toUserView(updated!), ...pair };
     });
   }

@@ -10,3 +10,5 @@ export * from './token.service.js';
 export * from './security-settings.service.js';
 export * from './totp.js';
 export * from './token-retention.repository.js';
+export * from './mfa.service.js';
+export * from './recent-auth.js';

@@ -61,6 +61,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       userId: claims.sub,
       role,
       familyId: claims.fam,
+      authenticatedAtMs: typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : undefined,
       ...requestMeta(request),
     };
   }

@@ -10,11 +10,13 @@ export const IDLE_TIMEOUT_MINUTES = { min: 5, max: 720, default: 30 } as const;
 export interface ClinicSecuritySettings {
   /** The web app signs a user out after this long without activity (with a warning first). */
   idleTimeoutMinutes: number;
+  /** Admins and therapists must sign in with a second factor (those without one enrol at sign-in). */
+  requireMfaForStaff: boolean;
 }
 
 /**
  * The security keys of `clinic.settings` (jsonb), under "security": idleTimeoutMinutes (5–720,
- * default 30). A missing or invalid value means the default.
+ * default 30) and requireMfaForStaff (default false). A missing or invalid value means the default.
  */
 export function clinicSecuritySettings(settings: Record<string, unknown> | null | undefined): ClinicSecuritySettings {
   const security = (settings?.security ?? {}) as Record<string, unknown>;
@@ -24,7 +26,10 @@ export function clinicSecuritySettings(settings: Record<string, unknown> | null 
     Number.isInteger(idle) &&
     idle >= IDLE_TIMEOUT_MINUTES.min &&
     idle <= IDLE_TIMEOUT_MINUTES.max;
-  return { idleTimeoutMinutes: isValidIdle ? idle : IDLE_TIMEOUT_MINUTES.default };
+  return {
+    idleTimeoutMinutes: isValidIdle ? idle : IDLE_TIMEOUT_MINUTES.default,
+    requireMfaForStaff: security.requireMfaForStaff === true,
+  };
 }
 
 @Injectable()
@@ -55,10 +60,10 @@ export class SecuritySettingsService {
         principal.clinicId,
         JSON.stringify(next),
       ]);
-      await this.audit.record(
-        tx,
-        this.audit.entryFor(principal, 'clinic.security_settings_update', 'clinic', principal.clinicId),
-      );
+      await this.audit.record(tx, {
+        ...this.audit.entryFor(principal, 'clinic.security_settings_update', 'clinic', principal.clinicId),
+        detail: { ...next },
+      });
       return next;
     });
   }

@@ -11,6 +11,8 @@ export interface AccessClaims {
   role: Role;
   fam: string;
   typ: 'access';
+  /** When the person last authenticated in this sign-in (epoch seconds, by the product's clock). */
+  auth_time?: number;
 }
 
 export interface TokenPair {
@@ -45,12 +47,13 @@ export class TokenService {
 
   /**
    * Stores a new refresh token and returns the pair. Without `family` it starts a new sign-in,
-   * whose absolute lifetime starts now; a rotation passes its family, whose end it never moves.
+   * whose absolute lifetime starts now and whose person has just authenticated; a rotation passes
+   * its family, whose end and authentication time it never moves.
    */
   async issuePair(
     tx: EntityManager,
     user: { clinicId: string; userId: string; role: Role },
-    family?: { id: string; expiresAt: Date },
+    family?: { id: string; expiresAt: Date; authenticatedAt: Date | null },
     now: Date = this.clock.now(),
   ): Promise<TokenPair> {
     const { token, hash } = issueToken('rt', user.clinicId);
@@ -60,13 +63,20 @@ export class TokenService {
     const expiresAt = new Date(
       Math.min(now.getTime() + this.config.auth.refreshTokenTtlDays * 86_400_000, familyExpiresAt.getTime()),
     );
+    const authenticatedAt = family ? family.authenticatedAt : now;
     await tx.query(
-      `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at, family_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [user.clinicId, newId(), user.userId, familyId, hash, expiresAt, familyExpiresAt],
+      `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at, family_expires_at, authenticated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [user.clinicId, newId(), user.userId, familyId, hash, expiresAt, familyExpiresAt, authenticatedAt],
     );
     return {
-      accessToken: this.signAccess({ sub: user.userId, cid: user.clinicId, role: user.role, fam: familyId }),
+      accessToken: this.signAccess({
+        sub: user.userId,
+        cid: user.clinicId,
+        role: user.role,
+        fam: familyId,
+        ...(authenticatedAt ? { auth_time: Math.floor(authenticatedAt.getTime() / 1000) } : {}),
+      }),
       refreshToken: token,
       tokenType: 'Bearer',
       expiresIn: this.config.auth.accessTokenTtlSeconds,

@@ -16,6 +16,18 @@ export function newTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
 }
 
+/** The otpauth:// URI an authenticator app reads (usually as a QR code). */
+export function totpUri(secretBase32: string, issuer: string, account: string): string {
+  return new TOTP({
+    issuer,
+    label: account,
+    secret: Secret.fromBase32(secretBase32),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: TOTP_PERIOD_SECONDS,
+  }).toString();
+}
+
 export function totpCode(secretBase32: string, at: Date, options: TotpOptions = {}): string {
   return TOTP.generate({
     secret: Secret.fromBase32(secretBase32),

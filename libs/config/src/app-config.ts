@@ -71,6 +71,16 @@ export interface AppConfig {
     loginDelayAfterFailures: number;
     /** Failures of one account (from any source) within 15 minutes after which its owner is emailed. */
     loginNoticeAfterFailures: number;
+    /** How long the MFA challenge of a sign-in (between the password and the code) stays usable. */
+    mfaChallengeTtlSeconds: number;
+    /** Sensitive admin actions need the person to have authenticated (or re-authenticated) this recently. */
+    recentAuthMaxAgeSeconds: number;
+    /**
+     * Whether the API answers invitation links to the inviter (development only by default):
+     * otherwise the link goes only to the invitee's email, so an admin cannot accept a staff
+     * invitation in someone else's name (separation of duties).
+     */
+    invitationLinksInResponses: boolean;
   };
   rateLimit: {
     loginPerIp: RateLimitRule;
@@ -322,6 +332,9 @@ export function loadConfig(env: Env): AppConfig {
       loginFailureMinMs: int('LOGIN_FAILURE_MIN_MS', 400, 0, 5000),
       loginDelayAfterFailures: int('LOGIN_DELAY_AFTER_FAILURES', 3, 1, 1_000_000),
       loginNoticeAfterFailures: int('LOGIN_NOTICE_AFTER_FAILURES', 10, 1, 1_000_000),
+      mfaChallengeTtlSeconds: int('MFA_CHALLENGE_TTL_SECONDS', 300, 30, 900),
+      recentAuthMaxAgeSeconds: int('RECENT_AUTH_MAX_AGE_SECONDS', 600, 60, 3600),
+      invitationLinksInResponses: bool('INVITATION_LINKS_IN_RESPONSES', nodeEnv === 'development'),
     },
     rateLimit: {
       loginPerIp: { points: int('RATE_LIMIT_LOGIN_PER_IP', 30, 1, 1_000_000), durationSeconds: 300 },

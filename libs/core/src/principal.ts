@@ -24,6 +24,11 @@ export interface UserPrincipal extends RequestMeta {
   role: Role;
   /** The refresh-token family the access token was issued from (revoking it ends access). */
   familyId: string;
+  /**
+   * When the person last proved who they are in this sign-in (epoch ms; the token's `auth_time`),
+   * or undefined for tokens without it: sensitive admin actions need it to be recent.
+   */
+  authenticatedAtMs?: number;
 }
 
 export interface ApiKeyPrincipal extends RequestMeta {

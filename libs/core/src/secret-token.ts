@@ -1,14 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Invitations, refresh tokens, API keys, check-in links (emailed), check-in page sessions (cookie), password resets. */
-export type TokenKind = 'inv' | 'rt' | 'mk' | 'ci' | 'cs' | 'pr';
+/**
+ * Invitations, refresh tokens, API keys, check-in links (emailed), check-in page sessions (cookie),
+ * password resets, MFA challenges (between the password and the code step of a sign-in).
+ */
+export type TokenKind = 'inv' | 'rt' | 'mk' | 'ci' | 'cs' | 'pr' | 'mc';
 
 export interface IssuedToken {
   token: string;
   hash: string;
 }
 
-const SHAPE = /^(inv|rt|mk|ci|cs|pr)_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+const SHAPE = /^(inv|rt|mk|ci|cs|pr|mc)_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

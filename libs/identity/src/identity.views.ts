@@ -40,6 +40,8 @@ export interface UserRow {
   quiet_hours_start: string | null;
   quiet_hours_end: string | null;
   disabled_at: Date | null;
+  /** Set once the user confirmed a TOTP authenticator (their sign-in then has a code step). */
+  mfa_enabled_at: Date | null;
   created_at: Date;
 }
 

@@ -5,7 +5,7 @@ import { queryRows } from '@mend/database';
 import type { ClinicRow, UserRow } from './identity.views.js';
 
 const USER_COLUMNS = `clinic_id, id, email, name, role, password_hash, timezone, locale,
-  quiet_hours_start::text, quiet_hours_end::text, disabled_at, created_at`;
+  quiet_hours_start::text, quiet_hours_end::text, disabled_at, mfa_enabled_at, created_at`;
 
 /** SQL for users and clinics. Every method takes the transaction that pinned the clinic. */
 export const usersRepository = {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { ApiKeysService, CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
+import { ApiKeysService, CurrentPrincipal, CurrentUser, RecentAuth, Roles, Scopes } from '@mend/auth';
 import { API_KEY_SCOPES, type Principal, type UserPrincipal } from '@mend/core';
 
 import { ResourceIdPipe } from '../http/id.pipe.js';
@@ -18,6 +18,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @RecentAuth()
   @ApiOperation({ summary: 'Create an API key for an integration; the key is shown once and stored only as a hash' })
   @ApiIdempotentCreated(CreatedApiKeyResponse)
   async create(

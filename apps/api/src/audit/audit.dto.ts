@@ -28,6 +28,17 @@ export class AuditEventResponse {
   @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: string;
   @ApiPropertyOptional({ type: String, nullable: true }) requestId: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) ip: string | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'Ids and flags that qualify the event (never clinical content), e.g. for couple.reassign ' +
+      '`{ fromTherapistId, toTherapistId, reassignmentId, isNewStaff }`; `isNewStaff` is true when the new ' +
+      'therapist joined the clinic less than 7 days before',
+    example: { fromTherapistId: '…', toTherapistId: '…', reassignmentId: '…', isNewStaff: true },
+  })
+  detail: Record<string, unknown> | null;
 }
 
 export class AuditPageResponse {

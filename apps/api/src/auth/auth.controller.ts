@@ -5,6 +5,7 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiGoneResponse,
   ApiHeader,
@@ -14,6 +15,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -22,17 +24,24 @@ import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { type RequestMeta, type UserPrincipal } from '@mend/core';
 
 import {
+  CookieMfaSignedInResponse,
   CookieSignedInResponse,
   InvitationPreviewResponse,
+  MfaChallengeResponse,
+  MfaSignedInResponse,
   PasswordStrengthResponse,
+  RecentAuthResponse,
   SignedInResponse,
   SignUpResponse,
+  TotpEnrolmentResponse,
 } from '../users/user.response.js';
 import {
   AcceptInvitationRequest,
   ForgotPasswordRequest,
   LoginRequest,
+  MfaLoginRequest,
   PasswordStrengthRequest,
+  ProofRequest,
   RefreshRequest,
   ResetPasswordRequest,
   SignUpRequest,
@@ -51,7 +60,23 @@ const COOKIE_MODE =
   'Refresh and cookie logout need the header `X-Mend-CSRF: 1` (a cross-site page cannot send it). ' +
   'Integrators use the bearer routes (`/v1/auth/login`, `/v1/auth/refresh`) instead.';
 
+const TWO_STEP =
+  'Users with a second factor (TOTP) sign in in two steps: this answers `{ mfaRequired: true, mfaToken, ' +
+  'expiresIn }` instead of a session, and `POST /v1/auth/login/mfa` (cookie mode: `/v1/auth/cookie/login/mfa`) ' +
+  'exchanges the mfaToken (single use, 5 minutes) and a code for the session. When the clinic requires a ' +
+  'second factor of staff and the user has none, the answer also carries `enrolment` (secret and otpauth URI): ' +
+  "the authenticator's first code then completes both enrolment and sign-in.";
+
+/** 200: a session, or the challenge of a two-step sign-in. */
+function signedInOrChallenge(session: new () => object) {
+  return ApiOkResponse({
+    description: 'A session, or (second factor) a challenge to answer with a code',
+    schema: { oneOf: [{ $ref: getSchemaPath(session) }, { $ref: getSchemaPath(MfaChallengeResponse) }] },
+  });
+}
+
 @ApiTags('auth')
+@ApiExtraModels(MfaChallengeResponse, TotpEnrolmentResponse, SignedInResponse, CookieSignedInResponse)
 @Controller()
 export class AuthController {
   constructor(
@@ -84,14 +109,72 @@ export class AuthController {
   @Post('auth/login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in to a clinic with email and password' })
-  @ApiOkResponse({ type: SignedInResponse })
+  @ApiOperation({ summary: 'Sign in to a clinic with email and password', description: TWO_STEP })
+  @signedInOrChallenge(SignedInResponse)
   @ApiUnauthorizedResponse({ description: 'Unknown clinic, unknown email or wrong password (indistinguishable)' })
   @ApiTooManyRequestsResponse({
     description: 'Too many attempts from this address or for this account; see Retry-After',
   })
   login(@Body() body: LoginRequest, @ReqMeta() meta: RequestMeta) {
     return this.auth.login(body, meta);
+  }
+
+  @Post('auth/login/mfa')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Second step of a sign-in: the mfaToken and a TOTP code (or an unused recovery code)',
+    description:
+      'Wrong codes count like wrong passwords (refused per account and address, slowed down per account); one ' +
+      'mfaToken accepts at most five wrong codes. After an enrolment challenge the answer carries the ten ' +
+      'recovery codes, shown this once.',
+  })
+  @ApiOkResponse({ type: MfaSignedInResponse })
+  @ApiUnauthorizedResponse({ description: 'Wrong code, or an unknown, used or expired mfaToken (sign in again)' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many wrong codes from this address for this account; see Retry-After',
+  })
+  loginMfa(@Body() body: MfaLoginRequest, @ReqMeta() meta: RequestMeta) {
+    return this.auth.completeMfaLogin(body, meta);
+  }
+
+  @Post('auth/cookie/login/mfa')
+  @Public()
+  @HttpCode(200)
+  @ApiTags('auth (web app cookie mode)')
+  @ApiOperation({
+    summary: 'Second step of a sign-in (cookie mode): the refresh token is set as an httpOnly cookie',
+    description: COOKIE_MODE,
+  })
+  @ApiOkResponse({ type: CookieMfaSignedInResponse })
+  @ApiUnauthorizedResponse({ description: 'Wrong code, or an unknown, used or expired mfaToken (sign in again)' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many wrong codes from this address for this account; see Retry-After',
+  })
+  async cookieLoginMfa(
+    @Body() body: MfaLoginRequest,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.inCookie(reply, await this.auth.completeMfaLogin(body, meta));
+  }
+
+  @Post('auth/reauth')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @Roles('admin', 'therapist', 'client')
+  @ApiOperation({
+    summary: 'Re-authenticate for sensitive actions: the password again (or a current code with a second factor)',
+    description:
+      'Answers a new access token for the same sign-in whose `auth_time` is now; sensitive actions (role ' +
+      'changes, disabling users, API keys, webhook secrets, export and erasure of a couple, the clinic security ' +
+      'settings) accept it for 10 minutes (RECENT_AUTH_MAX_AGE_SECONDS). Works in bearer and cookie modes (the ' +
+      'refresh token is not changed). Wrong answers are throttled like wrong passwords.',
+  })
+  @ApiOkResponse({ type: RecentAuthResponse })
+  @ApiBadRequestResponse({ description: 'Wrong password or code, or the needed one missing' })
+  reauth(@CurrentUser() principal: UserPrincipal, @Body() body: ProofRequest) {
+    return this.auth.reauthenticate(principal, body);
   }
 
   @Post('auth/refresh')
@@ -110,9 +193,9 @@ export class AuthController {
   @ApiTags('auth (web app cookie mode)')
   @ApiOperation({
     summary: 'Sign in (cookie mode, for the web app): the refresh token is set as an httpOnly cookie, not answered',
-    description: COOKIE_MODE,
+    description: `${COOKIE_MODE}\n\n${TWO_STEP}`,
   })
-  @ApiOkResponse({ type: CookieSignedInResponse })
+  @signedInOrChallenge(CookieSignedInResponse)
   @ApiUnauthorizedResponse({ description: 'Unknown clinic, unknown email or wrong password (indistinguishable)' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address for this account; see Retry-After' })
   async cookieLogin(
@@ -180,8 +263,12 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiTags('auth (web app cookie mode)')
-  @ApiOperation({ summary: 'Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie' })
-  @ApiOkResponse({ type: CookieSignedInResponse })
+  @ApiOperation({
+    summary: 'Accept an invitation (cookie mode): the refresh token is set as an httpOnly cookie',
+    description:
+      'In a clinic that requires a second factor of staff, a staff invitee gets an enrolment challenge instead.',
+  })
+  @signedInOrChallenge(CookieSignedInResponse)
   @ApiConflictResponse({ description: 'The invitation was already used' })
   @ApiGoneResponse({ description: 'The invitation expired or was replaced' })
   async cookieAccept(
@@ -265,8 +352,13 @@ export class AuthController {
   @Post('invitations/:token/accept')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Accept an invitation by choosing a password; answers a signed-in session' })
-  @ApiOkResponse({ type: SignedInResponse })
+  @ApiOperation({
+    summary: 'Accept an invitation by choosing a password; answers a signed-in session',
+    description:
+      'In a clinic that requires a second factor of staff, a staff invitee gets an enrolment challenge instead ' +
+      '(`enrolment` and `mfaToken`; finish at POST /v1/auth/login/mfa).',
+  })
+  @signedInOrChallenge(SignedInResponse)
   @ApiConflictResponse({ description: 'The invitation was already used' })
   @ApiGoneResponse({ description: 'The invitation expired or was replaced' })
   accept(@Param('token') token: string, @Body() body: AcceptInvitationRequest, @ReqMeta() meta: RequestMeta) {

@@ -149,3 +149,45 @@ export class PasswordStrengthRequest {
   @MaxLength(254, { each: true })
   userInputs?: string[];
 }
+
+/** A TOTP code (6 digits) or a recovery code (`xxxxx-xxxxx`). */
+const CODE = { min: 6, max: 20 };
+
+export class MfaLoginRequest {
+  @ApiProperty({ example: 'mc_…', description: 'The mfaToken the password step answered' })
+  @IsString()
+  @Length(1, 200)
+  mfaToken: string;
+
+  @ApiProperty({
+    example: '123456',
+    description: 'The current code of the authenticator app, or an unused recovery code (each works once)',
+  })
+  @IsString()
+  @Length(CODE.min, CODE.max)
+  code: string;
+}
+
+export class MfaCodeRequest {
+  @ApiProperty({ example: '123456', description: 'The current code of the authenticator app' })
+  @IsString()
+  @Length(CODE.min, CODE.max)
+  code: string;
+}
+
+export class ProofRequest {
+  @ApiPropertyOptional({ description: 'Your password (users without a second factor)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, PASSWORD.max)
+  password?: string;
+
+  @ApiPropertyOptional({
+    example: '123456',
+    description: 'A current authenticator code or an unused recovery code (required once a second factor is set up)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(CODE.min, CODE.max)
+  code?: string;
+}

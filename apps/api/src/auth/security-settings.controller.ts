@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 
-import { CurrentUser, IDLE_TIMEOUT_MINUTES, Roles, SecuritySettingsService } from '@mend/auth';
+import { CurrentUser, IDLE_TIMEOUT_MINUTES, RecentAuth, Roles, SecuritySettingsService } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 
 import { IsOmittable } from '../http/validators.js';
@@ -15,6 +15,12 @@ export class ClinicSecuritySettingsResponse {
     description: 'The web app signs a user out after this many minutes without activity, with a warning first',
   })
   idleTimeoutMinutes: number;
+
+  @ApiProperty({
+    description:
+      'Admins and therapists must sign in with a second factor (TOTP); one without it is sent to enrol at sign-in',
+  })
+  requireMfaForStaff: boolean;
 }
 
 export class UpdateClinicSecuritySettingsRequest {
@@ -24,6 +30,11 @@ export class UpdateClinicSecuritySettingsRequest {
   @Min(IDLE_TIMEOUT_MINUTES.min)
   @Max(IDLE_TIMEOUT_MINUTES.max)
   idleTimeoutMinutes?: number;
+
+  @ApiPropertyOptional({ description: 'Require a second factor of admins and therapists' })
+  @IsOmittable()
+  @IsBoolean()
+  requireMfaForStaff?: boolean;
 }
 
 @ApiTags('auth')
@@ -42,6 +53,7 @@ export class SecuritySettingsController {
 
   @Patch()
   @Roles('admin')
+  @RecentAuth()
   @ApiOperation({ summary: "Change the clinic's security settings (admins)" })
   @ApiOkResponse({ type: ClinicSecuritySettingsResponse })
   update(

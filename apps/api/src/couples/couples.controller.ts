@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { CurrentPrincipal, CurrentUser, Roles, Scopes } from '@mend/auth';
+import { CurrentPrincipal, CurrentUser, RecentAuth, Roles, Scopes } from '@mend/auth';
 import type { Principal, UserPrincipal } from '@mend/core';
 import { CoupleRecordsService, CouplesService } from '@mend/couples';
 
@@ -100,6 +100,7 @@ export class CouplesController {
 
   @Get(':id/export')
   @Roles('therapist', 'admin')
+  @RecentAuth()
   @ApiOperation({
     summary: 'Records request: everything Mend holds about the couple, as JSON (audited)',
     description:
@@ -113,6 +114,7 @@ export class CouplesController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('admin')
+  @RecentAuth()
   @ApiOperation({
     summary: "Erasure: delete the couple and its partners' data (audited)",
     description:

@@ -3,7 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 
-import { IS_PUBLIC, ROLES, SCOPES } from '@mend/auth';
+import { IS_PUBLIC, RECENT_AUTH, RECENT_AUTH_DESCRIPTION, ROLES, SCOPES } from '@mend/auth';
 import type { AppConfig } from '@mend/config';
 
 export const OPENAPI_DESCRIPTION = `Mend is a practice-management backend for couples therapists.
@@ -12,7 +12,13 @@ Conventions: JSON under \`/v1\`; errors are RFC 9457 \`application/problem+json\
 \`limit\` (max 200) and \`cursor\` and answer \`{data, nextCursor}\`; times are ISO 8601 with offsets and
 zones are IANA names. Authenticate with \`Authorization: Bearer <access token>\` from
 \`POST /v1/auth/login\`, or with an API key (\`mk_…\`) on routes that list a scope.
-Another clinic's object answers 404, exactly like a missing one.`;
+Another clinic's object answers 404, exactly like a missing one.
+
+Sign-in has a second step for users with a second factor (TOTP): the password step answers an
+\`mfaToken\` that \`POST /v1/auth/login/mfa\` exchanges, with a code, for the session. Sensitive
+actions (marked \`x-mend-recent-auth\`) need a recent authentication of a signed-in user: the access
+token's \`auth_time\` within 10 minutes — right after sign-in, or after \`POST /v1/auth/reauth\` with
+the password or a code. API keys are not asked to re-authenticate.`;
 
 /** One line per tag, in the order a reader meets them. */
 const TAGS: Record<string, string> = {
@@ -115,6 +121,8 @@ interface RouteAccess {
   isPublic: boolean;
   roles: string[];
   scopes: string[];
+  /** A sensitive action: signed-in users need a recent authentication (`auth_time`). */
+  needsRecentAuth: boolean;
 }
 
 type Operation = Record<string, any>;
@@ -136,6 +144,7 @@ function routeAccess(app: INestApplication): Map<string, RouteAccess> {
           isPublic: read<boolean>(IS_PUBLIC) === true,
           roles: read<string[]>(ROLES) ?? [],
           scopes: read<string[]>(SCOPES) ?? [],
+          needsRecentAuth: read<boolean>(RECENT_AUTH) === true,
         });
       }
     }
@@ -190,7 +199,20 @@ function completeOperation(path: string, operation: Operation, rule: RouteAccess
   if (rule) {
     operation.security = rule.isPublic ? [] : [{ bearer: [] }];
     const sentence = accessSentence(rule);
-    operation.description = [operation.description ?? operation.summary, sentence].filter(Boolean).join('\n\n');
+    operation.description = [
+      operation.description ?? operation.summary,
+      sentence,
+      rule.needsRecentAuth ? RECENT_AUTH_DESCRIPTION : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    if (rule.needsRecentAuth) {
+      operation['x-mend-recent-auth'] = true;
+      responses['403'] = problemResponse(
+        'The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first ' +
+          '(`errors[0].field` is `reauth`; see POST /v1/auth/reauth)',
+      );
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { CurrentPrincipal, Roles, Scopes } from '@mend/auth';
+import { CurrentPrincipal, RecentAuth, Roles, Scopes } from '@mend/auth';
 import type { Principal } from '@mend/core';
 import { WebhookEndpointsService } from '@mend/integrations';
 
@@ -41,6 +41,7 @@ export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
 
   @Post()
+  @RecentAuth()
   @ApiOperation({
     summary: 'Subscribe a URL to events; answers the signing secret once',
     description:

@@ -104,3 +104,74 @@ export class CookieSignedInResponse {
   @ApiProperty({ example: 900, description: 'Access token lifetime in seconds' }) expiresIn: number;
   @ApiProperty({ type: UserResponse }) user: UserResponse;
 }
+
+export class TotpEnrolmentResponse {
+  @ApiProperty({ example: 'JBSWY3DPEHPK3PXP', description: 'Base32 secret, for typing into an authenticator by hand' })
+  secret: string;
+  @ApiProperty({
+    example:
+      'otpauth://totp/Mend:theo%40clinic.example%20(harbor)?issuer=Mend&secret=…&algorithm=SHA1&digits=6&period=30',
+    description: 'Show as a QR code for the authenticator app',
+  })
+  otpauthUri: string;
+}
+
+export class MfaChallengeResponse {
+  @ApiProperty({
+    enum: [true],
+    description: 'A code must follow: POST /v1/auth/login/mfa (or /v1/auth/cookie/login/mfa)',
+  })
+  mfaRequired: true;
+  @ApiProperty({ example: 'mc_…', description: 'Single-use proof that the password was right' })
+  mfaToken: string;
+  @ApiProperty({ example: 300, description: 'Seconds the mfaToken stays usable' }) expiresIn: number;
+  @ApiPropertyOptional({
+    type: TotpEnrolmentResponse,
+    description:
+      'Present when the clinic requires a second factor and the user has none: add this secret to an ' +
+      'authenticator app and answer its first code to finish both enrolment and sign-in',
+  })
+  enrolment?: TotpEnrolmentResponse;
+}
+
+export class RecoveryCodesResponse {
+  @ApiProperty({
+    type: [String],
+    example: ['k7pq2-xv9mt'],
+    description: 'Ten single-use recovery codes, shown this once (only their hashes are stored)',
+  })
+  recoveryCodes: string[];
+}
+
+export class MfaSignedInResponse extends SignedInResponse {
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'When the code step completed an enrolment: ten single-use recovery codes, shown this once',
+  })
+  recoveryCodes?: string[];
+}
+
+export class CookieMfaSignedInResponse extends CookieSignedInResponse {
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'When the code step completed an enrolment: ten single-use recovery codes, shown this once',
+  })
+  recoveryCodes?: string[];
+}
+
+export class MfaStatusResponse {
+  @ApiProperty({ description: 'A TOTP authenticator is set up' }) enabled: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) enabledAt: Date | null;
+  @ApiProperty({ description: 'Unused recovery codes' }) recoveryCodesLeft: number;
+  @ApiProperty({ description: "The clinic requires a second factor of this user's role" }) required: boolean;
+}
+
+export class RecentAuthResponse {
+  @ApiProperty({
+    description: 'A new access token for the same sign-in whose auth_time is now: use it for sensitive actions',
+  })
+  accessToken: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType: string;
+  @ApiProperty({ example: 900, description: 'Access token lifetime in seconds' }) expiresIn: number;
+  @ApiProperty({ format: 'date-time' }) authenticatedAt: Date;
+}

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { AuthService, CurrentUser, Roles } from '@mend/auth';
+import { AuthService, CurrentUser, RecentAuth, Roles } from '@mend/auth';
 import type { UserPrincipal } from '@mend/core';
 import { UsersService } from '@mend/identity';
 
@@ -99,6 +99,7 @@ export class UsersController {
 
   @Patch('users/:id')
   @Roles('admin')
+  @RecentAuth()
   @ApiOperation({ summary: 'Disable or enable a user, or change a staff role' })
   @ApiConflictResponse({ description: 'Admins cannot disable themselves or remove their own admin role' })
   @ApiOkResponse({ type: UserResponse })
