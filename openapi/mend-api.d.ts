@@ -776,8 +776,8 @@ export interface paths {
         get: operations["UsersController_list_v1"];
         put?: never;
         /**
-         * Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days
-         * @description Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days
+         * Invite a staff member (admin or therapist): a single-use invitation link valid for 7 days goes to their email (answered here in development only)
+         * @description Invite a staff member (admin or therapist): a single-use invitation link valid for 7 days goes to their email (answered here in development only)
          *
          *     Who may call: signed-in admin.
          */
@@ -998,6 +998,28 @@ export interface paths {
          *     Who may call: signed-in therapist, admin.
          */
         patch: operations["CouplesController_update_v1"];
+        trace?: never;
+    };
+    "/v1/couples/{id}/reassignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The couple's moves between therapists, with their reasons
+         * @description Readable by admins, the couple's therapist and every therapist the couple was moved away from (they are also notified in-app when it happens). Each entry says whether the new therapist had joined in the last 7 days.
+         *
+         *     Who may call: signed-in therapist, admin.
+         */
+        get: operations["CouplesController_reassignments_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/couples/{id}/partners/{partnerId}/invitations": {
@@ -1920,7 +1942,7 @@ export interface components {
              * @example homework_due
              * @enum {string}
              */
-            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest";
+            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest" | "couple_reassigned";
             /**
              * @description Never clinical content, never an exercise name (it is also the email subject)
              * @example A check-in is ready for you
@@ -1943,6 +1965,11 @@ export interface components {
              * @description The alert an alert notice is about (therapists)
              */
             alertId: string | null;
+            /**
+             * Format: uuid
+             * @description The couple a reassignment notice is about (see GET /v1/couples/{id}/reassignments)
+             */
+            coupleId: string | null;
             /**
              * Format: date-time
              * @description When it was delivered
@@ -1995,7 +2022,7 @@ export interface components {
              */
             recipientId: string;
             /** @enum {string} */
-            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest";
+            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest" | "couple_reassigned";
             /** @enum {string} */
             channel: "email" | "in_app" | "webhook";
             /** Format: uuid */
@@ -2480,10 +2507,10 @@ export interface components {
         InvitedUserResponse: {
             user: components["schemas"]["UserResponse"];
             /**
-             * @description Single-use link, valid for 7 days
-             * @example https://mend.example/v1/invitations/inv_…
+             * @description Single-use link, valid for 7 days. Development only (INVITATION_LINKS_IN_RESPONSES): in production the link goes only to the invitee's email, so an admin cannot accept a staff invitation in someone else’s name (separation of duties).
+             * @example https://mend.example/invitations/inv_…
              */
-            invitationUrl: string;
+            invitationUrl?: string;
             /** Format: date-time */
             invitationExpiresAt: string;
         };
@@ -2614,7 +2641,7 @@ export interface components {
             timezone: string;
             /** @enum {string} */
             status: "invited" | "active" | "disabled";
-            /** @description Single-use link for this partner to set a password (7 days). Shown once: an Idempotency-Key replay answers without it. */
+            /** @description Single-use link for this partner to set a password (7 days). Development only (INVITATION_LINKS_IN_RESPONSES): in production the link goes only to the partner's email. Shown once: an Idempotency-Key replay answers without it. */
             invitationUrl?: string;
         };
         CreatedCoupleResponse: {
@@ -2673,9 +2700,33 @@ export interface components {
             status?: "active" | "paused" | "closed";
             /**
              * Format: uuid
-             * @description Admins only: move the couple to another therapist (audited)
+             * @description Admins only: move the couple to another therapist (audited; needs reassignmentReason)
              */
             therapistId?: string;
+            /**
+             * @description Required when therapistId moves the couple: kept in the couple's reassignment history, which the previous therapist can read (GET /v1/couples/{id}/reassignments)
+             * @example Theo is on leave until March
+             */
+            reassignmentReason?: string;
+        };
+        ReassignmentResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            fromTherapistId: string;
+            /** Format: uuid */
+            toTherapistId: string;
+            /** @example Theo is on leave until March */
+            reason: string;
+            /**
+             * Format: uuid
+             * @description The admin who moved the couple
+             */
+            byUserId: string | null;
+            /** @description The new therapist had joined the clinic less than 7 days before */
+            isNewStaff: boolean;
+            /** Format: date-time */
+            createdAt: string;
         };
         ExportCoupleRecord: {
             /** Format: uuid */
@@ -8364,6 +8415,73 @@ export interface operations {
             };
             /** @description therapistId is not an active therapist of this clinic */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CouplesController_reassignments_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReassignmentResponse"][];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (another clinic's object answers 404 too) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

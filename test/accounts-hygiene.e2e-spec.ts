@@ -122,7 +122,7 @@ describe('accounts: cookie mode, settings and input hygiene', () => {
         .get('/v1/clinic/security-settings')
         .auth(therapist.accessToken, { type: 'bearer' })
         .expect(200);
-      expect(read.body).toEqual({ idleTimeoutMinutes: 30 });
+      expect(read.body).toEqual({ idleTimeoutMinutes: 30, requireMfaForStaff: false });
       await t
         .http()
         .patch('/v1/clinic/security-settings')
@@ -140,12 +140,12 @@ describe('accounts: cookie mode, settings and input hygiene', () => {
         .patch('/v1/clinic/security-settings')
         .auth(clinic.admin.accessToken, { type: 'bearer' })
         .send({ idleTimeoutMinutes: 15 })
-        .expect(200, { idleTimeoutMinutes: 15 });
+        .expect(200, { idleTimeoutMinutes: 15, requireMfaForStaff: false });
       await t
         .http()
         .get('/v1/clinic/security-settings')
         .auth(therapist.accessToken, { type: 'bearer' })
-        .expect(200, { idleTimeoutMinutes: 15 });
+        .expect(200, { idleTimeoutMinutes: 15, requireMfaForStaff: false });
     });
   });
 

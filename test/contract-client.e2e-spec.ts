@@ -15,6 +15,11 @@ describe('the main flows through the generated client', () => {
   let t: TestApp;
   let api: Client<paths>;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  /** Login and acceptance answer a session or (second factor) a challenge; these users have none. */
+  const sessionOf = <T extends object>(answer: T) => {
+    if ('mfaRequired' in answer) throw new Error('unexpected MFA challenge');
+    return answer as Exclude<T, { mfaRequired: true }>;
+  };
   const slug = uniqueSlug('contract');
 
   beforeAll(async () => {
@@ -41,8 +46,10 @@ describe('the main flows through the generated client', () => {
     const login = await api.POST('/v1/auth/login', {
       body: { clinic: slug, email: `admin@${slug}.example`, password: TEST_PASSWORD },
     });
-    expect(login.data!.user.role).toBe('admin');
-    const admin = bearer(login.data!.accessToken);
+    // No second factor here: the answer is the session, not an MFA challenge.
+    const session = sessionOf(login.data!);
+    expect(session.user.role).toBe('admin');
+    const admin = bearer(session.accessToken);
 
     const wrong = await api.POST('/v1/auth/login', {
       body: { clinic: slug, email: `admin@${slug}.example`, password: 'not the password at all' },
@@ -59,7 +66,7 @@ describe('the main flows through the generated client', () => {
       params: { path: { token: therapistToken } },
       body: { password: TEST_PASSWORD },
     });
-    const therapist = bearer(accepted.data!.accessToken);
+    const therapist = bearer(sessionOf(accepted.data!).accessToken);
 
     const couple = await api.POST('/v1/couples', {
       headers: therapist,
@@ -77,7 +84,7 @@ describe('the main flows through the generated client', () => {
       params: { path: { token: couple.data!.partners[0].invitationUrl!.split('/').pop()! } },
       body: { password: TEST_PASSWORD },
     });
-    const partner = bearer(partnerLogin.data!.accessToken);
+    const partner = bearer(sessionOf(partnerLogin.data!).accessToken);
 
     const renamed = await api.PATCH('/v1/couples/{id}', {
       headers: therapist,

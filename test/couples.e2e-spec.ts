@@ -147,11 +147,18 @@ describe('couples and caseloads', () => {
       .auth(theo.accessToken, auth)
       .send({ therapistId: tara.id })
       .expect(403);
-    const moved = await t
+    // A move needs a reason (kept in the couple's history and shown to the previous therapist).
+    await t
       .http()
       .patch(`/v1/couples/${couple.coupleId}`)
       .auth(clinic.admin.accessToken, auth)
       .send({ therapistId: tara.id })
+      .expect(400);
+    const moved = await t
+      .http()
+      .patch(`/v1/couples/${couple.coupleId}`)
+      .auth(clinic.admin.accessToken, auth)
+      .send({ therapistId: tara.id, reassignmentReason: 'Theo is on leave' })
       .expect(200);
     expect(moved.body.therapistId).toBe(tara.id);
     await t.http().get(`/v1/couples/${couple.coupleId}`).auth(theo.accessToken, auth).expect(404);

@@ -68,6 +68,7 @@ export const ACCESS: Record<string, Rule> = {
   'GET /v1/couples': ['admin', 'therapist', 'api-key'],
   'GET /v1/couples/{id}': ['admin', 'therapist', 'api-key'],
   'PATCH /v1/couples/{id}': ['admin', 'therapist'],
+  'GET /v1/couples/{id}/reassignments': ['admin', 'therapist'],
   'GET /v1/couples/{id}/export': ['admin', 'therapist'],
   'POST /v1/couples/{id}/partners/{partnerId}/invitations': ['admin', 'therapist'],
   'DELETE /v1/couples/{id}': ['admin'],

@@ -47,6 +47,9 @@ export function testEnv(
     RATE_LIMIT_PUBLIC_PER_IP: '1000000',
     // Failed logins answer at once in tests; the suite that measures their timing sets the floor back.
     LOGIN_FAILURE_MIN_MS: '0',
+    // The development behaviour (the inviter receives the invitation link) for the suites that are not
+    // about it; test/separation-of-duties.e2e-spec.ts runs with it off and reads links from the mailbox.
+    INVITATION_LINKS_IN_RESPONSES: 'true',
     DATABASE_POOL_SIZE: '5',
     // A worker in another process runs on the suite's clock too (pinned instants).
     CLOCK_OFFSET_MS: String(Math.round(suiteClock.offset)),

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { AuditService } from '@mend/audit';
 import {
+  Clock,
   decodeCursor,
   DomainException,
   newId,
@@ -14,9 +15,10 @@ import {
 import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { usersRepository, UsersService, type InvitedUser, type UserStatus } from '@mend/identity';
 
-import { loadCouple, requireCouple, type CoupleStatus } from './couple-access.js';
+import { canReach, loadCouple, requireCouple, type CoupleStatus } from './couple-access.js';
 import { CoupleScheduleHooks } from './couple-schedule.hooks.js';
 import { couplesRepository, type CoupleRow, type PartnerRow } from './couples.repository.js';
+import { reassignmentsRepository } from './reassignments.repository.js';
 
 export interface PartnerInput {
   name: string;
@@ -34,7 +36,24 @@ export interface UpdateCoupleInput {
   label?: string | null;
   status?: CoupleStatus;
   therapistId?: string;
+  /** Required when therapistId moves the couple: kept in the couple's history and shown to the previous therapist. */
+  reassignmentReason?: string;
 }
+
+/** A move of the couple to another therapist, as the couple's history shows it. */
+export interface ReassignmentView {
+  id: string;
+  fromTherapistId: string;
+  toTherapistId: string;
+  reason: string;
+  byUserId: string | null;
+  /** The new therapist had joined the clinic less than 7 days before (flagged in the audit too). */
+  isNewStaff: boolean;
+  createdAt: Date;
+}
+
+/** A therapist who joined less recently than this is not "new staff" for a reassignment. */
+const NEW_STAFF_DAYS = 7;
 
 export interface PartnerView {
   id: string;
@@ -55,7 +74,8 @@ export interface CoupleView {
 }
 
 export interface CreatedPartnerView extends PartnerView {
-  invitationUrl: string;
+  /** Only where the configuration returns invitation links to the inviter (development). */
+  invitationUrl?: string;
 }
 
 export interface CreatedCoupleView extends Omit<CoupleView, 'partners'> {
@@ -74,6 +94,7 @@ export class CouplesService {
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
     private readonly scheduleHooks: CoupleScheduleHooks,
+    private readonly clock: Clock,
   ) {}
 
   /** With an Idempotency-Key, a retry answers the first couple (and its invitation links) instead of a 409. */
@@ -123,7 +144,7 @@ export class CouplesService {
             email: invited.user.email,
             timezone: invited.user.timezone,
             status: invited.user.status,
-            invitationUrl: invited.invitationUrl,
+            ...(invited.invitationUrl ? { invitationUrl: invited.invitationUrl } : {}),
           });
         }
         await this.audit.record(tx, this.audit.entryFor(principal, 'couple.create', 'couple', coupleId));
@@ -217,6 +238,11 @@ export class CouplesService {
       }
       const therapistId =
         input.therapistId !== undefined ? await this.resolveTherapist(tx, principal, input.therapistId) : undefined;
+      if (therapistId && therapistId !== couple.therapistId && !input.reassignmentReason?.trim()) {
+        throw new DomainException('invalid', 'Moving a couple to another therapist needs a reason', {
+          errors: [{ field: 'reassignmentReason', message: 'reassignmentReason is required when therapistId changes' }],
+        });
+      }
       await couplesRepository.update(tx, principal.clinicId, coupleId, {
         label: input.label !== undefined ? input.label?.trim() || null : undefined,
         status: input.status,
@@ -225,7 +251,14 @@ export class CouplesService {
       if (therapistId && therapistId !== couple.therapistId) {
         // Future sessions follow the couple to its new therapist.
         await couplesRepository.reassignFutureSessions(tx, principal.clinicId, coupleId, therapistId);
-        await this.audit.record(tx, this.audit.entryFor(principal, 'couple.reassign', 'couple', coupleId));
+        await this.recordReassignment(
+          tx,
+          principal,
+          couple.id,
+          couple.therapistId,
+          therapistId,
+          input.reassignmentReason,
+        );
       }
       if (input.status && input.status !== couple.status) {
         // A paused or closed couple gets no new occurrences (and so no reminders).
@@ -241,6 +274,71 @@ export class CouplesService {
         );
       }
       return this.view(tx, principal.clinicId, coupleId);
+    });
+  }
+
+  /**
+   * Separation of duties: every move is audited with its therapists and a flag when the new one
+   * joined in the last 7 days, kept with its reason in the couple's history, and announced to
+   * the previous therapist in-app.
+   */
+  private async recordReassignment(
+    tx: EntityManager,
+    principal: UserPrincipal,
+    coupleId: string,
+    fromTherapistId: string,
+    toTherapistId: string,
+    reason: string | undefined,
+  ): Promise<void> {
+    const { clinicId } = principal;
+    const joinedAt = await reassignmentsRepository.joinedAt(tx, clinicId, toTherapistId);
+    const isNewStaff = joinedAt !== null && this.clock.nowMs() - joinedAt.getTime() < NEW_STAFF_DAYS * 86_400_000;
+    const reassignmentId = newId();
+    await reassignmentsRepository.insert(tx, {
+      clinicId,
+      id: reassignmentId,
+      coupleId,
+      fromTherapistId,
+      toTherapistId,
+      reason: reason!.trim(),
+      actorId: principal.userId,
+      isNewStaff,
+    });
+    await reassignmentsRepository.insertNotice(tx, {
+      clinicId,
+      id: newId(),
+      recipientId: fromTherapistId,
+      coupleId,
+      reassignmentId,
+    });
+    await this.audit.record(tx, {
+      ...this.audit.entryFor(principal, 'couple.reassign', 'couple', coupleId),
+      detail: { reassignmentId, fromTherapistId, toTherapistId, isNewStaff },
+    });
+  }
+
+  /**
+   * The couple's reassignment history: for admins, the couple's therapist, and every therapist the
+   * couple was moved away from (so they can see when and why it left them). Others get 404.
+   */
+  async reassignments(principal: UserPrincipal, coupleId: string): Promise<ReassignmentView[]> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await loadCouple(tx, principal.clinicId, coupleId);
+      if (!couple) throw DomainException.notFound('Couple');
+      const rows = await reassignmentsRepository.listForCouple(tx, principal.clinicId, coupleId);
+      const mayRead =
+        canReach(principal, couple, { admin: true }) ||
+        (principal.role === 'therapist' && rows.some((r) => r.from_therapist_id === principal.userId));
+      if (!mayRead) throw DomainException.notFound('Couple');
+      return rows.map((r) => ({
+        id: r.id,
+        fromTherapistId: r.from_therapist_id,
+        toTherapistId: r.to_therapist_id,
+        reason: r.reason,
+        byUserId: r.actor_id,
+        isNewStaff: r.is_new_staff,
+        createdAt: r.created_at,
+      }));
     });
   }
 

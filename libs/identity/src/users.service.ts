@@ -32,7 +32,11 @@ export interface InviteUserInput {
 
 export interface InvitedUser {
   user: UserView;
-  invitationUrl: string;
+  /**
+   * Only with INVITATION_LINKS_IN_RESPONSES (development by default): otherwise the link goes to
+   * the invitee's email alone, so the inviter cannot accept it in the invitee's name.
+   */
+  invitationUrl?: string;
   invitationExpiresAt: Date;
 }
 
@@ -111,7 +115,7 @@ export class UsersService {
       passwordHash: null,
     });
     const { url, expiresAt } = await this.issueInvitation(tx, principal.clinicId, user.id, principal.userId);
-    return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
+    return { user: toUserView(user), ...this.linkForInviter(url), invitationExpiresAt: expiresAt };
   }
 
   /** A new link for someone who has not accepted yet; earlier links stop working. */
@@ -127,7 +131,12 @@ export class UsersService {
     await invitationsRepository.revokeOpen(tx, principal.clinicId, userId);
     const { url, expiresAt } = await this.issueInvitation(tx, principal.clinicId, userId, principal.userId);
     await this.audit.record(tx, this.audit.entryFor(principal, 'user.invite', 'user', userId));
-    return { user: toUserView(user), invitationUrl: url, invitationExpiresAt: expiresAt };
+    return { user: toUserView(user), ...this.linkForInviter(url), invitationExpiresAt: expiresAt };
+  }
+
+  /** Separation of duties: the inviter sees the link only where the configuration allows (development). */
+  private linkForInviter(url: string): { invitationUrl?: string } {
+    return this.config.auth.invitationLinksInResponses ? { invitationUrl: url } : {};
   }
 
   private async issueInvitation(

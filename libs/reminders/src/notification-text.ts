@@ -103,5 +103,7 @@ const everyKindHasText: Record<NotificationKind, true> = {
   session_reminder: true,
   alert_notice: true,
   digest: true,
+  // Its text is written where the reassignment is (libs/couples reassignments.repository).
+  couple_reassigned: true,
 };
 void everyKindHasText;

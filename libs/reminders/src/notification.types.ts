@@ -6,6 +6,8 @@ export const NOTIFICATION_KINDS = [
   'session_reminder',
   'alert_notice',
   'digest',
+  // To the therapist a couple was moved away from (written by libs/couples, delivered at once).
+  'couple_reassigned',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -68,6 +70,7 @@ export interface NotificationView {
   occurrenceId: string | null;
   sessionId: string | null;
   alertId: string | null;
+  coupleId: string | null;
   sentAt: Date;
   readAt: Date | null;
   isRead: boolean;

@@ -19,6 +19,7 @@ export interface NotificationRow {
   occurrence_id: string | null;
   session_id: string | null;
   alert_id: string | null;
+  couple_id: string | null;
   digest_id: string | null;
   dedupe_key: string;
   title: string;
@@ -81,6 +82,7 @@ export function toNotificationView(row: NotificationRow): NotificationView {
     occurrenceId: row.occurrence_id,
     sessionId: row.session_id,
     alertId: row.alert_id,
+    coupleId: row.couple_id ?? null,
     sentAt: row.sent_at!,
     readAt: row.read_at,
     isRead: row.read_at !== null,

@@ -96,6 +96,9 @@ export async function startFaultStack(label: string, overrides: Record<string, s
       OUTBOX_RELAY_INTERVAL_MS: '100',
       // A killed worker's claimed-but-unconfirmed email may be claimed again after this long (default 2 min).
       REMINDER_CLAIM_LEASE_MS: '2000',
+      // The factories read invitation links from the API's answer (the development behaviour); the
+      // fault suites are not about separation of duties (test/separation-of-duties.e2e-spec.ts is).
+      INVITATION_LINKS_IN_RESPONSES: 'true',
       ...overrides,
     };
     const api = await AppProcess.start('api', 'api', env, path.join(scratch, 'api.log'));

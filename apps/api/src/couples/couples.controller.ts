@@ -26,6 +26,7 @@ import {
   CreateCoupleRequest,
   CreatedCoupleResponse,
   ListCouplesQuery,
+  ReassignmentResponse,
   UpdateCoupleRequest,
 } from './couples.dto.js';
 
@@ -81,6 +82,19 @@ export class CouplesController {
     @Body() body: UpdateCoupleRequest,
   ) {
     return this.couples.update(principal, id, body);
+  }
+
+  @Get(':id/reassignments')
+  @Roles('therapist', 'admin')
+  @ApiOperation({
+    summary: "The couple's moves between therapists, with their reasons",
+    description:
+      "Readable by admins, the couple's therapist and every therapist the couple was moved away from (they are " +
+      'also notified in-app when it happens). Each entry says whether the new therapist had joined in the last 7 days.',
+  })
+  @ApiOkResponse({ type: [ReassignmentResponse] })
+  reassignments(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
+    return this.couples.reassignments(principal, id);
   }
 
   @Post(':id/partners/:partnerId/invitations')

@@ -63,10 +63,35 @@ export class UpdateCoupleRequest {
   @IsOptional()
   @IsIn(STATUSES)
   status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admins only: move the couple to another therapist (audited)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Admins only: move the couple to another therapist (audited; needs reassignmentReason)',
+  })
   @IsOptional()
   @IsUUID()
   therapistId?: string;
+  @ApiPropertyOptional({
+    example: 'Theo is on leave until March',
+    description:
+      "Required when therapistId moves the couple: kept in the couple's reassignment history, which the previous " +
+      'therapist can read (GET /v1/couples/{id}/reassignments)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reassignmentReason?: string;
+}
+
+export class ReassignmentResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) fromTherapistId: string;
+  @ApiProperty({ format: 'uuid' }) toTherapistId: string;
+  @ApiProperty({ example: 'Theo is on leave until March' }) reason: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The admin who moved the couple' })
+  byUserId: string | null;
+  @ApiProperty({ description: 'The new therapist had joined the clinic less than 7 days before' })
+  isNewStaff: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: Date;
 }
 
 export class ListCouplesQuery extends PageQuery {
@@ -88,7 +113,8 @@ export class PartnerResponse {
 export class CreatedPartnerResponse extends PartnerResponse {
   @ApiPropertyOptional({
     description:
-      'Single-use link for this partner to set a password (7 days). Shown once: an Idempotency-Key replay answers without it.',
+      'Single-use link for this partner to set a password (7 days). Development only (INVITATION_LINKS_IN_RESPONSES): ' +
+      "in production the link goes only to the partner's email. Shown once: an Idempotency-Key replay answers without it.",
   })
   invitationUrl?: string;
 }

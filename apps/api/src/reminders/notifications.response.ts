@@ -27,6 +27,13 @@ export class NotificationResponse {
     description: 'The alert an alert notice is about (therapists)',
   })
   alertId: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The couple a reassignment notice is about (see GET /v1/couples/{id}/reassignments)',
+  })
+  coupleId: string | null;
   @ApiProperty({ format: 'date-time', description: 'When it was delivered' }) sentAt: Date;
   @ApiProperty({ format: 'date-time', nullable: true, type: Date }) readAt: Date | null;
   @ApiProperty() isRead: boolean;

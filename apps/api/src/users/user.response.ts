@@ -54,11 +54,13 @@ export class MeResponse {
 
 export class InvitedUserResponse {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
-  @ApiProperty({
-    description: 'Single-use link, valid for 7 days',
-    example: 'https://mend.example/v1/invitations/inv_…',
+  @ApiPropertyOptional({
+    description:
+      "Single-use link, valid for 7 days. Development only (INVITATION_LINKS_IN_RESPONSES): in production the link goes only to the invitee's email, " +
+      'so an admin cannot accept a staff invitation in someone else’s name (separation of duties).',
+    example: 'https://mend.example/invitations/inv_…',
   })
-  invitationUrl: string;
+  invitationUrl?: string;
   @ApiProperty({ format: 'date-time' }) invitationExpiresAt: Date;
 }
 

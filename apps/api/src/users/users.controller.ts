@@ -68,7 +68,8 @@ export class UsersController {
   @Post('users')
   @Roles('admin')
   @ApiOperation({
-    summary: 'Invite a staff member (admin or therapist); answers a single-use invitation link valid for 7 days',
+    summary:
+      'Invite a staff member (admin or therapist): a single-use invitation link valid for 7 days goes to their email (answered here in development only)',
   })
   @ApiIdempotentCreated(CreatedUserResponse)
   async invite(
