@@ -1552,6 +1552,8 @@ export interface paths {
          * @description Answers the new secret once. Until `previousSecretExpiresAt` every delivery carries two signatures in `webhook-signature` (`v1,<new> v1,<old>`, as Standard Webhooks allows), so a receiver verifies with either secret while it switches. Rotating again during an overlap drops the oldest secret at once.
          *
          *     Who may call: signed-in admin; or an API key with `webhooks:manage`.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
          */
         post: operations["WebhookEndpointsController_rotateSecret_v1"];
         delete?: never;
@@ -10815,7 +10817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller may not use this route (role or API-key scope) */
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
             403: {
                 headers: {
                     [name: string]: unknown;

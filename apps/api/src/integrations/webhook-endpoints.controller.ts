@@ -114,6 +114,7 @@ export class WebhookEndpointsController {
   }
 
   @Post(':id/rotate-secret')
+  @RecentAuth()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Replace the signing secret; the old one keeps signing during an overlap (default 24 h)',
