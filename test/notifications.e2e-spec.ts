@@ -127,6 +127,7 @@ describe('in-app notifications', () => {
       occurrenceId: null,
       sessionId: null,
       alertId: null,
+      coupleId: null,
       sentAt: expect.any(String),
       readAt: null,
       isRead: false,
