@@ -34,8 +34,15 @@ import {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
-const API_PORT = 3901;
-const BASELINE_PORT = 3902;
+/**
+ * Loopback ports of the API and the baseline (--api-port; the baseline takes the next one): a
+ * shared machine may run another bench at the same time, whose server would otherwise answer
+ * this run's requests.
+ */
+const API_PORT = Number(
+  parseArgs({ options: { 'api-port': { type: 'string' } }, strict: false }).values['api-port'] ?? 3901,
+);
+const BASELINE_PORT = API_PORT + 1;
 
 interface ScenarioFigure {
   scenario: string;
@@ -77,6 +84,7 @@ function flags() {
       only: { type: 'string' },
       profile: { type: 'boolean' },
       'pgbench-scale': { type: 'string' },
+      'api-port': { type: 'string' },
     },
   });
   const int = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number.parseInt(v, 10));
