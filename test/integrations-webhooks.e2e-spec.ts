@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
 
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
+import { announceEvent, DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
 import { JobName, JobProducer } from '@mend/queue';
 import {
   builtinExerciseId,
@@ -810,11 +810,23 @@ describe('webhooks out', () => {
         })
         .expect(201)
     ).body as { id: string };
-    await receiver.waitFor(() =>
-      [session.id, kept.id].every((id) => bodiesOn('/all').some((r) => r.json.data.sessionId === id)),
+    // A therapist's reminder about the couple's session names neither the couple nor a partner.
+    await t.app.get(TenantDatabase).withClinic(clinic.clinicId, (tx) =>
+      announceEvent(tx, clinic.clinicId, 'reminder.sent', {
+        notificationId: newId(),
+        recipientId: therapist.id,
+        sessionId: session.id,
+      }),
+    );
+    await receiver.waitFor(
+      () =>
+        [session.id, kept.id].every((id) => bodiesOn('/all').some((r) => r.json.data.sessionId === id)) &&
+        bodiesOn('/all').some((r) => r.json.type === 'reminder.sent' && r.json.data.sessionId === session.id),
     );
     const eventIdOf = (sessionId: string) =>
-      bodiesOn('/all').find((r) => r.json.data.sessionId === sessionId)!.headers['webhook-id'] as string;
+      bodiesOn('/all').find((r) => r.json.type === 'session.created' && r.json.data.sessionId === sessionId)!.headers[
+        'webhook-id'
+      ] as string;
     const allId = (
       (await t.http().get('/v1/webhook-endpoints?limit=200').auth(admin(), auth).expect(200)).body.data as Array<{
         id: string;
@@ -825,9 +837,20 @@ describe('webhooks out', () => {
       (await deliveriesOf(allId, '?eventType=session.created&limit=200')).data.map((d) => d.eventId);
     await eventually(logged, (ids) => ids.includes(eventIdOf(session.id)));
 
+    const reminderId = bodiesOn('/all').find(
+      (r) => r.json.type === 'reminder.sent' && r.json.data.sessionId === session.id,
+    )!.headers['webhook-id'] as string;
+    await eventually(
+      async () => (await deliveriesOf(allId, '?eventType=reminder.sent&limit=200')).data.map((d) => d.eventId),
+      (ids) => ids.includes(reminderId),
+    );
+
     await t.http().delete(`/v1/couples/${erased.coupleId}`).auth(admin(), auth).expect(204);
     const after = await logged();
     expect(after).not.toContain(eventIdOf(session.id));
     expect(after).toContain(eventIdOf(kept.id));
+    expect((await deliveriesOf(allId, '?eventType=reminder.sent&limit=200')).data.map((d) => d.eventId)).not.toContain(
+      reminderId,
+    );
   });
 });

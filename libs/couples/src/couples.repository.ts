@@ -172,8 +172,9 @@ export const couplesRepository = {
    * Deletes the couple and its partners' client accounts (cascades remove their check-ins, tokens,
    * invitations and notifications), and every row elsewhere that names them: the partners' own
    * Idempotency-Key records and any record whose stored answer names the couple or a partner,
-   * the stored webhook events about them with their deliveries, and the scheduling-tool events
-   * about them (by session or attendee email). Only the audit (ids), the
+   * the stored webhook events about them or anything of theirs (sessions, occurrences, alerts,
+   * assignments, check-ins) with their deliveries, and the scheduling-tool events about them (by
+   * session or attendee email). Only the audit (ids), the
    * outbox and the queue keep ids, never content.
    */
   async erase(tx: EntityManager, clinicId: string, coupleId: string, partnerIds: string[]): Promise<void> {
@@ -183,10 +184,17 @@ export const couplesRepository = {
           AND (r.actor_id = ANY($2::uuid[]) OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS i(id) WHERE r.response::text LIKE '%' || i.id || '%'))`,
       [clinicId, ids],
     );
+    // Events name the couple or a partner, or only something of theirs: a therapist's reminder
+    // about the couple's session carries the session id and the therapist's id, not the couple's.
     await tx.query(
       `DELETE FROM webhook_event e WHERE e.clinic_id = $1
-          AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS i(id) WHERE e.data::text LIKE '%' || i.id || '%')`,
-      [clinicId, ids],
+          AND (EXISTS (SELECT 1 FROM unnest($2::text[]) AS i(id) WHERE e.data::text LIKE '%' || i.id || '%')
+               OR e.data->>'sessionId' IN (SELECT id::text FROM therapy_session WHERE clinic_id = $1 AND couple_id = $3)
+               OR e.data->>'occurrenceId' IN (SELECT id::text FROM occurrence WHERE clinic_id = $1 AND couple_id = $3)
+               OR e.data->>'alertId' IN (SELECT id::text FROM alert WHERE clinic_id = $1 AND couple_id = $3)
+               OR e.data->>'assignmentId' IN (SELECT id::text FROM assignment WHERE clinic_id = $1 AND couple_id = $3)
+               OR e.data->>'checkInId' IN (SELECT id::text FROM check_in WHERE clinic_id = $1 AND couple_id = $3))`,
+      [clinicId, ids, coupleId],
     );
     // Scheduling-tool events about the couple: those applied to its sessions, and any (matched or
     // not) whose attendees include a partner's email.
