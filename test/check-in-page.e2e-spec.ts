@@ -372,6 +372,24 @@ describe('client check-in page over HTTP', () => {
       expect((await snapshot()).checkIns).toBe(0);
     });
 
+    it('answers a NUL in an answer with a 400 page that keeps every answer and names the changed one (was: 500, answers lost)', async () => {
+      const res = await submit(
+        cookie,
+        `csrf=${encodeURIComponent(csrfFrom(html))}&a_closeness=7&a_talked=yes&a_mood=calm&a_helped=walk&a_note=${encodeURIComponent('A calm\u0000 evening\u0007')}&visibility=shared`,
+      ).expect(400);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(titleOf(res.text)).toBe('Error: Check-in');
+      expect(res.text).toContain('Some invisible characters could not be saved and were removed');
+      // Kept: every answer (the note without its control characters) and the visibility chosen.
+      expect(res.text).toContain('A calm evening</textarea>');
+      expect(res.text).toMatch(/name="a_closeness" value="7" checked>/);
+      expect(res.text).toMatch(/name="a_talked" value="yes" checked>/);
+      expect(res.text).toMatch(/name="a_helped" value="walk" checked>/);
+      expect(res.text).toMatch(/value="shared" checked>/);
+      expect(res.text).not.toContain('\u0000');
+      expect((await snapshot()).checkIns).toBe(0);
+    });
+
     it("takes a valid submit through the API's service: one private check-in, then a confirmation saying who can see it", async () => {
       const res = await submit(cookie, validBody(csrfFrom(html), '&visibility=private')).expect(303);
       expect(res.headers.location).toBe('http://mend.test/check-in');

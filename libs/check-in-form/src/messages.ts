@@ -53,6 +53,8 @@ export interface CheckInMessages {
     multiInvalid: string;
     textMissing: string;
     textTooLong: string;
+    /** The answer held control characters (e.g. NUL), which were removed; the partner checks it and sends again. */
+    controlCharacters: string;
     visibility: string;
   };
   sent: { heading: string; private: string; shared: string; sharedLater: string; close: string; safety: string };
@@ -113,6 +115,8 @@ const en: CheckInMessages = {
     multiInvalid: 'Choose from the answers shown',
     textMissing: 'Write an answer',
     textTooLong: 'Use {max} characters or fewer',
+    controlCharacters:
+      'Some invisible characters could not be saved and were removed. Check your answer and send it again',
     visibility: 'Choose who can see your answers',
   },
   sent: {

@@ -31,6 +31,7 @@ import {
   errorSummaryItems,
   fieldErrors,
   fieldModels,
+  inputName,
   visibilityFieldModel,
   visibilityFromPost,
   type PostedForm,
@@ -62,6 +63,8 @@ export interface PageRequest {
   secFetchSite?: string;
   /** The session cookie, if any. */
   sessionToken?: string;
+  /** Posted fields whose control characters (NUL and the like) the HTTP layer removed. */
+  strippedFields?: string[];
 }
 
 export interface SessionCookie {
@@ -260,6 +263,24 @@ export class CheckInPageService {
       );
       return { kind: 'page', status: 400, model, setSession };
     };
+    // An answer that held control characters (NUL …) is not saved as silently changed text: the page
+    // answers 400 with the cleaned answers kept, says which ones changed, and the partner sends again.
+    const changed = version.form.fields.filter((f) => req.strippedFields?.includes(inputName(f.key)));
+    if (changed.length > 0) {
+      const m = messagesFor(session.locale);
+      const errors = fieldErrors(version.form, validateAnswers(version.form, answers), posted, m);
+      for (const field of changed) errors.set(field.key, m.errors.controlCharacters);
+      const model = this.formModel(
+        session,
+        version,
+        partnerName,
+        posted,
+        errors,
+        visibility === null ? m.errors.visibility : null,
+        this.clock.now(),
+      );
+      return { kind: 'page', status: 400, model, setSession };
+    }
     // The same validator the service runs; called here only so a missing visibility is reported together with the answers.
     if (visibility === null) return reRender(validateAnswers(version.form, answers));
     try {

@@ -103,6 +103,7 @@ export class CheckInPageController {
       acceptLanguage: header(request, 'accept-language'),
       secFetchSite: header(request, 'sec-fetch-site'),
       sessionToken: (request as CookieRequest).cookies?.[SESSION_COOKIE],
+      strippedFields: (request as { strippedFields?: string[] }).strippedFields,
     };
     let outcome: PageOutcome;
     try {

@@ -8,7 +8,8 @@ import { problemType } from './problem.filter.js';
  * - NUL and other C0/DEL control characters (tab, newline and carriage return excepted) in any
  *   string of the parsed body, query or path parameters answer 400, naming the field. PostgreSQL
  *   refuses NUL in text (that was a 500 on eleven routes), and the others have no place in names,
- *   notes or answers. The check-in page's own form (`/c/…`, `/check-in`) strips them instead, so a partner
+ *   notes or answers. The check-in page's own form (`/c/…`, `/check-in`) strips them instead and
+ *   tells the page which fields changed: it answers a 400 page with every answer kept, so a partner
  *   never loses their answers to a stray character.
  * - A date or date-time string outside the years 2000–2100 answers 400: sessions dated 1900 or
  *   9999 are typing mistakes or probes, never plans.
@@ -58,6 +59,11 @@ function inspect(value: unknown, path: string, depth = 0): Finding | null {
   return null;
 }
 
+function hasControl(value: unknown): boolean {
+  if (typeof value === 'string') return CONTROL.test(value);
+  return Array.isArray(value) && value.some((v) => typeof v === 'string' && CONTROL.test(v));
+}
+
 function strip(value: unknown, depth = 0): unknown {
   if (depth > 32) return value;
   if (typeof value === 'string') return value.replace(CONTROL_ALL, '');
@@ -72,6 +78,12 @@ export function registerInputHygiene(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     const isStripping = STRIPPING_PREFIXES.some((prefix) => request.url.startsWith(prefix));
     if (isStripping) {
+      const body = request.body;
+      // The page says which answers changed (it answers 400 with them kept) instead of saving altered text.
+      if (body && typeof body === 'object' && !Array.isArray(body))
+        (request as { strippedFields?: string[] }).strippedFields = Object.entries(body)
+          .filter(([, value]) => hasControl(value))
+          .map(([key]) => key);
       request.body = strip(request.body);
       (request as { query: unknown }).query = strip(request.query);
       return;
