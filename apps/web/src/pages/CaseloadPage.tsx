@@ -35,8 +35,11 @@ const SORTS: { value: Sort; label: string }[] = [
   { value: 'name', label: 'Name' },
 ];
 
-/** A badge keeps its whole word in a narrow table cell (Mantine's badge would cut it to "ACTI…"). */
-const NO_SHRINK = { maxWidth: 'none', overflow: 'visible', flexShrink: 0 } as const;
+/**
+ * A badge keeps its whole word in a narrow table cell: Mantine's label clips (overflow hidden),
+ * which lets the table squeeze it to "ACTI…"; a visible overflow keeps its text's width.
+ */
+const NO_SHRINK = { root: { maxWidth: 'none', overflow: 'visible' }, label: { overflow: 'visible' } } as const;
 
 const STATUS_COLOR: Record<Row['status'], string> = { active: 'green', paused: 'yellow', closed: 'gray' };
 
@@ -181,7 +184,7 @@ function CaseloadList({ rows, sort, isEmpty, zone }: { rows: Row[]; sort: Sort; 
                 </Anchor>
               </Table.Th>
               <Table.Td>
-                <Badge color={STATUS_COLOR[row.status]} variant="light" style={NO_SHRINK}>
+                <Badge color={STATUS_COLOR[row.status]} variant="light" styles={NO_SHRINK}>
                   {row.status}
                 </Badge>
               </Table.Td>
@@ -205,7 +208,7 @@ function CaseloadList({ rows, sort, isEmpty, zone }: { rows: Row[]; sort: Sort; 
                 <Anchor component={Link} to={`/couples/${row.coupleId}`} fw={600}>
                   {coupleName(row.partners, row.label)}
                 </Anchor>
-                <Badge color={STATUS_COLOR[row.status]} variant="light" style={NO_SHRINK}>
+                <Badge color={STATUS_COLOR[row.status]} variant="light" styles={NO_SHRINK}>
                   {row.status}
                 </Badge>
               </Group>
