@@ -1,4 +1,4 @@
-import { api, setAccessToken, unwrap, type Schemas } from '../api/client';
+import { api, ApiProblem, setAccessToken, unwrap, type Schemas } from '../api/client';
 
 /** What a sign-in answers in cookie mode (login, invitation acceptance, refresh): no refresh token. */
 export interface Tokens {
@@ -33,8 +33,17 @@ export function forget(): void {
 }
 
 export async function login(body: { clinic: string; email: string; password: string }): Promise<AuthSession> {
-  const tokens = (await unwrap(api.POST('/v1/auth/cookie/login', { body }))) as unknown as Tokens;
-  return adopt(tokens);
+  const answer: object = await unwrap(api.POST('/v1/auth/cookie/login', { body }));
+  // An account with a second sign-in step answers a challenge instead of tokens; until the web
+  // app offers that step, say so in plain words rather than failing on a missing token.
+  if ('mfaRequired' in answer) {
+    throw new ApiProblem(
+      403,
+      'Two-step sign-in',
+      'This account signs in with a second step the web app does not offer yet. Ask your clinic’s admin for help',
+    );
+  }
+  return adopt(answer as Tokens);
 }
 
 /** A fresh access token from the cookie; null when there is no sign-in to continue. */
