@@ -8,7 +8,7 @@
  * --connections 50 --database mend_bench --reuse (keep an already loaded database; skips the
  * 100k phase) --only submit|reads (one group of scenarios).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -208,6 +208,7 @@ async function main(): Promise<void> {
     QUEUE_BACKEND: 'redis',
     QUEUE_PREFIX: '{mendbench}',
     DEMO_SEED: 'false',
+    ACCESS_TOKEN_TTL_SECONDS: '7200',
     // The bench measures throughput, not the per-user and per-address throttles.
     RATE_LIMIT_API_PER_USER: '10000000',
     RATE_LIMIT_API_PER_API_KEY: '10000000',
@@ -228,14 +229,26 @@ async function main(): Promise<void> {
   );
   let baseline: Child | undefined;
   try {
-    const adminToken = signAccessToken(secret, { sub: actors.adminId, cid: actors.clinicId, role: 'admin' }, 7200);
-    const progressRequests = actors.longCouples.map((c) => ({
-      method: 'GET' as const,
-      path: `/v1/couples/${c.id}/progress`,
-      headers: {
-        authorization: `Bearer ${signAccessToken(secret, { sub: c.therapistId, cid: actors.clinicId, role: 'therapist' }, 7200)}`,
-      },
-    }));
+    // The API accepts an access token only for a live sign-in (a refresh-token family of that
+    // user) and no longer-lived than its configured TTL (ACCESS_TOKEN_TTL_SECONDS below).
+    const signedIn = async (userId: string, role: 'admin' | 'therapist') => {
+      const familyId = randomUUID();
+      await query(
+        db.adminDbUrl,
+        `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at, family_expires_at)
+         VALUES ($1, $2, $3, $4, $5, now() + interval '1 day', now() + interval '1 day')`,
+        [actors.clinicId, randomUUID(), userId, familyId, randomBytes(16).toString('hex')],
+      );
+      return signAccessToken(secret, { sub: userId, cid: actors.clinicId, role }, 7200, familyId);
+    };
+    const adminToken = await signedIn(actors.adminId, 'admin');
+    const progressRequests: LoadRequest[] = [];
+    for (const c of actors.longCouples)
+      progressRequests.push({
+        method: 'GET',
+        path: `/v1/couples/${c.id}/progress`,
+        headers: { authorization: `Bearer ${await signedIn(c.therapistId, 'therapist')}` },
+      });
     const caseloadsRequest: LoadRequest = {
       method: 'GET',
       path: '/v1/clinic/caseloads?limit=200',

@@ -21,13 +21,14 @@ export function signAccessToken(
   secret: string,
   claims: { sub: string; cid: string; role: 'admin' | 'therapist' | 'client' },
   ttlSeconds = 3600,
+  familyId: string = randomUUID(),
 ): string {
   const iat = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const payload = b64url(
     JSON.stringify({
       ...claims,
-      fam: randomUUID(),
+      fam: familyId,
       typ: 'access',
       iat,
       exp: iat + ttlSeconds,
