@@ -120,7 +120,7 @@ app.post<{
           `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status,
               EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
               v.mode, v.form, v.scoring,
-              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.has_check_in
+              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after, o.has_check_in
        FROM assignment a
        JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
        JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
@@ -144,6 +144,8 @@ app.post<{
             partner_id: string | null;
             due_at: Date;
             closes_at: Date;
+            opens_at: Date;
+            late_after: Date;
             has_check_in: boolean;
           }
         | undefined;
@@ -151,8 +153,11 @@ app.post<{
       if (target.status === 'cancelled' || target.couple_status === 'closed') throw new HttpError(422);
       // The bench's occurrences are all materialised (the API would lay out the horizon here otherwise).
       if (!target.occurrence_id) throw new HttpError(422);
-      const occurrence = { id: target.occurrence_id, due_at: target.due_at, closes_at: target.closes_at };
-      const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
+      const occurrence = { id: target.occurrence_id, due_at: target.due_at };
+      const window = checkInWindow(
+        { dueAt: target.due_at, opensAt: target.opens_at, lateAfter: target.late_after, closesAt: target.closes_at },
+        now,
+      );
       if (!window.isOpen) throw new HttpError(422);
       if (target.has_check_in) throw new HttpError(409);
       if (validateAnswers(target.form, body.answers).length) throw new HttpError(400);

@@ -14,6 +14,7 @@ import { AddSessionSequence1764820000000 } from './1764820000000-AddSessionSeque
 import { AddWebhookEndpointManagement1764830000000 } from './1764830000000-AddWebhookEndpointManagement.js';
 import { AddInboundEventAdmin1764840000000 } from './1764840000000-AddInboundEventAdmin.js';
 import { AddMfaChallengesAndReassignments1764850000000 } from './1764850000000-AddMfaChallengesAndReassignments.js';
+import { AddOccurrenceOpeningAndGrace1764860000000 } from './1764860000000-AddOccurrenceOpeningAndGrace.js';
 import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
 import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
 
@@ -35,6 +36,7 @@ export const migrations = [
   AddWebhookEndpointManagement1764830000000,
   AddInboundEventAdmin1764840000000,
   AddMfaChallengesAndReassignments1764850000000,
+  AddOccurrenceOpeningAndGrace1764860000000,
   AddRevealTogether1764870000000,
   AddCsi4ScoreIndex1764900000000,
 ];

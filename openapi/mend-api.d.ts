@@ -2086,6 +2086,11 @@ export interface components {
              */
             sessionReminderHours: number;
             /**
+             * @description How long before a homework due time its reminder goes out, for assignments that set none (default 120: reminded people are not late)
+             * @example 120
+             */
+            homeworkLeadMinutes: number;
+            /**
              * @description Whether a high-severity alert's notice (a partner's safety concern) reaches the therapist at once, even in their quiet hours and over the daily cap
              * @example true
              */
@@ -2107,6 +2112,8 @@ export interface components {
             overdueAfterMinutes?: number;
             /** @example 24 */
             sessionReminderHours?: number;
+            /** @example 120 */
+            homeworkLeadMinutes?: number;
             /** @example true */
             urgentAlertsBreakQuietHours?: boolean;
         };
@@ -3017,6 +3024,12 @@ export interface components {
              */
             mode: "individual" | "joint";
             defaultCadence?: components["schemas"]["CadenceSchema"] | null;
+            /**
+             * @description When its homework opens for check-ins: on_assign (a one-off such as a letter, from when it is assigned) or window (recurring: 24 hours before each due time). Follows defaultCadence; the assignment reports its own.
+             * @example window
+             * @enum {string}
+             */
+            opens: "on_assign" | "window";
             form: components["schemas"]["CheckInFormSchema"];
             /** @description How answers are scored on submit; null when not scored */
             scoring?: components["schemas"]["ScoringSchema"] | null;
@@ -3163,10 +3176,20 @@ export interface components {
             type: "once";
             /**
              * Format: date-time
-             * @description The due time (an instant, with offset)
+             * @description The due time as one instant for both partners (with offset). Give either dueAt or localDateTime.
              * @example 2025-03-07T18:00:00-05:00
              */
-            dueAt: string;
+            dueAt?: string;
+            /**
+             * @description The due time as a local date and time (no offset), applied in each partner's own zone (zone: partner): each partner's occurrence is due at 20:00 where they live. A time skipped by a daylight-saving change moves forward.
+             * @example 2027-03-10T20:00
+             */
+            localDateTime?: string;
+            /**
+             * @description With localDateTime: whose zone it is read in (each partner's own)
+             * @enum {string}
+             */
+            zone?: "partner";
         };
         RecurringScheduleDto: {
             /**
@@ -3198,10 +3221,10 @@ export interface components {
              */
             isEnabled?: boolean;
             /**
-             * @description Remind this many minutes before the due time (0: at the due time)
+             * @description Remind this many minutes before the due time (0: at the due time); null: the clinic's lead (default 120)
              * @example 30
              */
-            minutesBefore?: number;
+            minutesBefore?: number | null;
             /**
              * @description One nudge this long after the due time if not done yet; null: clinic default
              * @example 180
@@ -3238,10 +3261,10 @@ export interface components {
             /** @example true */
             isEnabled: boolean;
             /**
-             * @description Minutes before the due time
-             * @example 0
+             * @description Minutes before the due time; null: the clinic's lead (homeworkLeadMinutes, default 120)
+             * @example 120
              */
-            minutesBefore: number;
+            minutesBefore?: number | null;
             /**
              * @description null: the clinic default
              * @example 180
@@ -3278,6 +3301,12 @@ export interface components {
              *     }
              */
             schedule: components["schemas"]["OnceScheduleDto"] | components["schemas"]["RecurringScheduleDto"];
+            /**
+             * @description When occurrences open for check-ins: on_assign (a one-off, such as a letter: from when it was assigned) or window (recurring: 24 hours before each due time)
+             * @example window
+             * @enum {string}
+             */
+            opens: "on_assign" | "window";
             /**
              * @description The therapist's note; not shown to admins
              * @example Each on your own, after dinner.
@@ -3338,9 +3367,14 @@ export interface components {
             dueAt: string;
             /**
              * Format: date-time
-             * @description Check-ins are accepted from here (24 hours before the due time)
+             * @description Check-ins are accepted from here: a one-off from when it was assigned, a recurring occurrence 24 hours before its due time
              */
             opensAt: string;
+            /**
+             * Format: date-time
+             * @description A check-in from here on is late: the end of the partner's local day of the due time (the grace)
+             */
+            lateAfter: string;
             /**
              * Format: date-time
              * @description Check-ins are accepted until here (72 hours after the due time); later it is missed
@@ -3353,7 +3387,7 @@ export interface components {
              */
             state: "upcoming" | "due" | "done" | "missed";
             /**
-             * @description Past the due time and still open: a check-in now is accepted and marked late
+             * @description Past the grace (the end of the partner's local day of the due time) and still open: a check-in now is accepted and marked late
              * @example false
              */
             isOverdue: boolean;
@@ -3404,6 +3438,12 @@ export interface components {
                 [key: string]: unknown;
             };
             schedule: components["schemas"]["OnceScheduleDto"] | components["schemas"]["RecurringScheduleDto"];
+            /**
+             * @description When occurrences open for check-ins: on_assign (a one-off, such as a letter: from when it was assigned) or window (recurring: 24 hours before each due time)
+             * @example window
+             * @enum {string}
+             */
+            opens: "on_assign" | "window";
             /** @enum {string} */
             status: "active" | "paused" | "cancelled" | "completed";
             /**

@@ -163,7 +163,7 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     const rows: Array<{ id: string }> = await inClinic((tx) =>
       tx.query(
         `SELECT o.id FROM occurrence o
-         WHERE o.clinic_id = $1 AND o.assignment_id = $2 AND o.partner_id = $3 AND o.closes_at > now() AND o.due_at - interval '24 hours' <= now()
+         WHERE o.clinic_id = $1 AND o.assignment_id = $2 AND o.partner_id = $3 AND o.closes_at > now() AND o.opens_at <= now()
            AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id)
          ORDER BY o.due_at LIMIT 1`,
         [clinicId, assignmentId, partnerId],

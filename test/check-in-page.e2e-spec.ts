@@ -542,8 +542,13 @@ describe('client check-in page over HTTP', () => {
   });
 
   it('says when a check-in is not open yet, without an error', async () => {
+    // A recurring exercise opens 24 hours before each due time (a one-off is open from when it is assigned).
     const res = await newAssignment(t, therapist, couple, exerciseId, {
-      schedule: { type: 'once', dueAt: DateTime.utc().plus({ days: 3 }).toISO() },
+      schedule: {
+        type: 'recurring',
+        rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0',
+        startsOn: DateTime.now().setZone(couple.partners[0].timezone).plus({ days: 3 }).toISODate()!,
+      },
     });
     const cookie = await open(await issue(0, res.id));
     const early = await page(cookie).expect(200);

@@ -53,6 +53,8 @@ describe('clinic reminder settings', () => {
       isDiscreet: false,
       overdueAfterMinutes: 720,
       sessionReminderHours: 24,
+      // Homework reminders go 2 h before the due time, so nobody reminded is late.
+      homeworkLeadMinutes: 120,
       // A safety concern reaches the therapist at once, quiet hours or not, unless the clinic says otherwise.
       urgentAlertsBreakQuietHours: true,
     };

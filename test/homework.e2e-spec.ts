@@ -383,17 +383,27 @@ describe('homework: assignments, occurrences and check-ins', () => {
       expect(list.body.data).toHaveLength(1);
     });
 
-    it('accepts a check-in after the due time and marks it late; the one-off is completed when both are done', async () => {
+    it("accepts a check-in after the due time as on time until the partner's day is over; the one-off is completed when both are done", async () => {
       const wait = letterDueAt.getTime() + 200 - suiteClock.nowMs();
       if (wait > 0) await sleep(wait);
       const letter = await mine(partner(A).accessToken, letterId);
-      expect(letter.occurrences[0]).toMatchObject({ state: 'due', isOverdue: true });
+      // Late only from the end of the partner's local day of the due time (the grace).
+      const endOfDueDay = DateTime.fromJSDate(letterDueAt)
+        .setZone(partner(A).timezone)
+        .startOf('day')
+        .plus({ days: 1 });
+      const isPastGrace = endOfDueDay.toMillis() <= suiteClock.nowMs();
+      expect(letter.occurrences[0]).toMatchObject({
+        state: 'due',
+        isOverdue: isPastGrace,
+        lateAfter: endOfDueDay.toUTC().toISO(),
+      });
       const res = await checkIn(partner(A).accessToken, letterId, {
         occurrenceAt: letterDueAt.toISOString(),
         answers: { letter: `I am sorry. ${SHARED_MARKER}`, feelings: ['sad'], calmer_after: 7, next_step: 'give' },
         visibility: 'shared',
       }).expect(201);
-      expect(res.body.isLate).toBe(true);
+      expect(res.body.isLate).toBe(isPastGrace);
       const statuses = await t
         .http()
         .get(`/v1/couples/${couple.coupleId}/assignments?status=completed`)

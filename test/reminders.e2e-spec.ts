@@ -100,9 +100,10 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     worker = await createWorkerApp(t.config);
     clinic = await newClinic(t);
     therapist = await newStaff(t, clinic);
-    // No clinic-wide quiet hours, so reminders due now go out now (one scenario sets a user's own).
+    // No clinic-wide quiet hours, so reminders due now go out now (one scenario sets a user's own);
+    // no lead either (the default is 2 h before the due time), so a send is due at the due time.
     await sql(
-      `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`,
+      `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "homeworkLeadMinutes": 0}') WHERE id = $1`,
       [clinic.clinicId],
     );
     pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
@@ -365,7 +366,7 @@ describe.each(backends)('reminders through the worker on the %s queue backend', 
     const db = t.app.get(TenantDatabase);
     await db.withClinic(capped.clinicId, (tx) =>
       tx.query(
-        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "dailyCap": 1}') WHERE id = $1`,
+        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "dailyCap": 1, "homeworkLeadMinutes": 0}') WHERE id = $1`,
         [capped.clinicId],
       ),
     );

@@ -83,7 +83,8 @@ describe(`partners in four zones${pinnedInstant ? ` at ${pinnedInstant}` : ''}`,
       expect([now.toISODate(), now.minus({ days: 1 }).toISODate(), now.plus({ days: 1 }).toISODate()]).toContain(
         firstOpen.toISODate(),
       );
-      expect(open[0].isOverdue).toBe(firstOpen < now);
+      // Overdue (a check-in now is late) only once the partner's local day of the due time is over.
+      expect(open[0].isOverdue).toBe(firstOpen.startOf('day').plus({ days: 1 }) <= now);
     }
   });
 
@@ -99,7 +100,8 @@ describe(`partners in four zones${pinnedInstant ? ` at ${pinnedInstant}` : ''}`,
         .auth(partner.accessToken, auth)
         .send(body)
         .expect(201);
-      expect(first.body.isLate).toBe(DateTime.fromISO(open.dueAt) < DateTime.fromJSDate(suiteClock.now()));
+      const endOfDueDay = DateTime.fromISO(open.dueAt).setZone(partner.timezone).startOf('day').plus({ days: 1 });
+      expect(first.body.isLate).toBe(endOfDueDay <= DateTime.fromJSDate(suiteClock.now()));
       await t
         .http()
         .post(`/v1/assignments/${assignment.id}/check-ins`)

@@ -15,6 +15,10 @@ export interface LinkContext extends LinkFacts {
   /** null in joint mode (either partner answers once for the couple). */
   occurrencePartnerId: string | null;
   dueAt: Date;
+  /** Check-ins are accepted from here (a one-off: from when it was assigned). */
+  opensAt: Date;
+  /** A check-in from here on is late (the end of the partner's local day of the due time). */
+  lateAfter: Date;
   exerciseId: string;
   exerciseVersion: number;
   /** The therapist's own words for this couple. */
@@ -46,6 +50,8 @@ interface ContextRow {
   occurrence_partner_id: string | null;
   due_at: Date;
   closes_at: Date;
+  opens_at: Date;
+  late_after: Date;
   assignment_status: string;
   instructions: string | null;
   exercise_id: string;
@@ -72,7 +78,7 @@ interface SessionRow extends ContextRow {
 
 const CONTEXT_COLUMNS = `
   l.id AS link_id, l.partner_id, l.occurrence_id, l.expires_at, l.revoked_at,
-  o.assignment_id, o.couple_id, o.partner_id AS occurrence_partner_id, o.due_at, o.closes_at,
+  o.assignment_id, o.couple_id, o.partner_id AS occurrence_partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after,
   a.status AS assignment_status, a.instructions, a.exercise_id, a.exercise_version,
   c.status AS couple_status,
   u.name AS partner_name, u.locale, u.timezone,
@@ -101,6 +107,8 @@ function toContext(clinicId: string, row: ContextRow): LinkContext {
     coupleId: row.couple_id,
     occurrencePartnerId: row.occurrence_partner_id,
     dueAt: row.due_at,
+    opensAt: row.opens_at,
+    lateAfter: row.late_after,
     occurrenceClosesAt: row.closes_at,
     assignmentStatus: row.assignment_status,
     instructions: row.instructions,

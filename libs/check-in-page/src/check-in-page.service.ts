@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock, DomainException, newId, type FieldProblem } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { getVersion, validateAnswers, type ExerciseVersionView } from '@mend/exercises';
-import { checkInsRepository, CheckInsService, opensAtFor } from '@mend/homework';
+import { checkInsRepository, CheckInsService, isLateAt } from '@mend/homework';
 import { SafetyService } from '@mend/progress';
 
 import { checkInLinksRepository as links, type LinkContext, type SessionContext } from './check-in-links.repository.js';
@@ -203,7 +203,7 @@ export class CheckInPageService {
       await links.touchSession(tx, session.clinicId, session.sessionId, now, idleExpiresAt);
       const setSession = this.cookieFor(req.sessionToken!, now, idleExpiresAt);
       if (session.checkIn) return { ...(await this.answered(tx, session)), setSession };
-      if (now.getTime() < opensAtFor(session.dueAt).getTime()) return { ...this.notOpen(session), setSession };
+      if (now.getTime() < session.opensAt.getTime()) return { ...this.notOpen(session), setSession };
       const version = await this.version(tx, session);
       const partnerName = await links.otherPartnerName(tx, session.clinicId, session.coupleId, session.partnerId);
       return {
@@ -231,8 +231,7 @@ export class CheckInPageService {
         return { isReady: false as const, outcome: { ...this.sessionEnded(req, session, 403), clearSession: false } };
       }
       if (session.checkIn) return { isReady: false as const, outcome: this.toPage() };
-      if (now.getTime() < opensAtFor(session.dueAt).getTime())
-        return { isReady: false as const, outcome: this.notOpen(session) };
+      if (now.getTime() < session.opensAt.getTime()) return { isReady: false as const, outcome: this.notOpen(session) };
       const idleExpiresAt = sessionIdleExpiresAt(now, session.sessionExpiresAt);
       await links.touchSession(tx, session.clinicId, session.sessionId, now, idleExpiresAt);
       const version = await this.version(tx, session);
@@ -442,7 +441,7 @@ export class CheckInPageService {
 
   private notOpen(ctx: LinkContext): PageOutcome {
     const m = messagesFor(ctx.locale);
-    const date = formatDateTime(opensAtFor(ctx.dueAt), ctx.timezone, catalogLocale(ctx.locale));
+    const date = formatDateTime(ctx.opensAt, ctx.timezone, catalogLocale(ctx.locale));
     return this.message(200, ctx.locale, m.titles.notOpen, ctx.clinicName, m.notOpen.heading, [
       format(m.notOpen.body, { date }),
     ]);
@@ -500,7 +499,8 @@ export class CheckInPageService {
     const postedVisibility = posted ? posted.visibility : undefined;
     const visibilityField = visibilityFieldModel(m, partner, posted, visibilityError);
     const invalid = [...fields.filter((f) => f.error), ...(visibilityField?.error ? [visibilityField] : [])];
-    const isLate = now.getTime() > ctx.dueAt.getTime();
+    // "This was due…" only once the check-in would be late (after the end of the partner's day), not a minute after.
+    const isLate = isLateAt(ctx, now);
     const due = isLate
       ? format(m.form.dueLate, {
           date: formatDateTime(ctx.dueAt, ctx.timezone, locale),

@@ -30,6 +30,17 @@ export interface ExerciseVersionView {
   createdAt: Date;
 }
 
+/**
+ * When an exercise's homework opens for check-ins: `on_assign` (a one-off such as a letter: from
+ * when it is assigned, so it can be written days ahead) or `window` (recurring: a window before
+ * each due time). Follows the default cadence; an assignment's own schedule decides in the end.
+ */
+export type ExerciseOpens = 'on_assign' | 'window';
+
+export function exerciseOpens(defaultCadence: Cadence | null): ExerciseOpens {
+  return defaultCadence?.type === 'once' ? 'on_assign' : 'window';
+}
+
 /** An exercise as the library shows it: its current version plus library state. */
 export interface ExerciseView {
   id: string;
@@ -42,6 +53,7 @@ export interface ExerciseView {
   instructions: string;
   mode: ExerciseMode;
   defaultCadence: Cadence | null;
+  opens: ExerciseOpens;
   form: CheckInForm;
   scoring: Scoring | null;
   archivedAt: Date | null;

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 
 import { queryRows } from '@mend/database';
 
-import type { ExerciseCategory, ExerciseVersionView, ExerciseView } from './exercise.types.js';
+import { exerciseOpens, type ExerciseCategory, type ExerciseVersionView, type ExerciseView } from './exercise.types.js';
 import type { Cadence, CheckInForm, ExerciseMode, Scoring } from './form.types.js';
 
 /** An exercise joined with its current version. */
@@ -64,6 +64,7 @@ export function toExerciseView(row: ExerciseRow): ExerciseView {
     instructions: row.instructions,
     mode: row.mode,
     defaultCadence: row.default_cadence,
+    opens: exerciseOpens(row.default_cadence),
     form: row.form,
     scoring: row.scoring,
     archivedAt: row.archived_at,

@@ -2,7 +2,13 @@ import type { EntityManager } from 'typeorm';
 
 import type { ExerciseMode } from '@mend/exercises';
 
-import type { AssignmentStatus, ReminderSettings, ScheduleInput } from './homework.views.js';
+import {
+  onceInstant,
+  onceLocal,
+  type AssignmentStatus,
+  type ReminderSettings,
+  type ScheduleInput,
+} from './homework.views.js';
 
 /** An assignment with the title, category and mode of the exercise version it was given. */
 export interface AssignmentRow {
@@ -16,6 +22,8 @@ export interface AssignmentRow {
   instructions: string | null;
   schedule_type: 'once' | 'recurring';
   due_at: Date | null;
+  /** A one-off's local date-time (YYYY-MM-DDTHH:MM) in each partner's zone, instead of due_at. */
+  local_due_at: string | null;
   rrule: string | null;
   starts_on: string | null;
   until: string | null;
@@ -27,7 +35,7 @@ export interface AssignmentRow {
 }
 
 const SELECT_ASSIGNMENT = `
-  SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, a.rrule,
+  SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, to_char(a.local_due_at, 'YYYY-MM-DD"T"HH24:MI') AS local_due_at, a.rrule,
          to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.reveal_together, a.created_at, a.updated_at
   FROM assignment a
   JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
@@ -63,8 +71,8 @@ export const assignmentsRepository = {
   async insert(tx: EntityManager, a: NewAssignment): Promise<void> {
     const { schedule } = a;
     await tx.query(
-      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, reveal_together, materialized_until, created_by, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16, $13, $14, $15, $15)`,
+      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, reveal_together, materialized_until, created_by, created_at, updated_at, local_due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16, $13, $14, $15, $15, $17::timestamp)`,
       [
         a.clinicId,
         a.id,
@@ -73,7 +81,7 @@ export const assignmentsRepository = {
         a.exerciseVersion,
         a.instructions,
         schedule.type,
-        schedule.type === 'once' ? schedule.dueAt : null,
+        onceInstant(schedule),
         schedule.type === 'recurring' ? schedule.rrule : null,
         schedule.type === 'recurring' ? schedule.startsOn : null,
         schedule.type === 'recurring' ? (schedule.until ?? null) : null,
@@ -82,6 +90,7 @@ export const assignmentsRepository = {
         a.createdBy,
         a.now,
         a.revealTogether,
+        onceLocal(schedule),
       ],
     );
   },
@@ -130,6 +139,7 @@ export const assignmentsRepository = {
            starts_on = CASE WHEN $7 IS NULL THEN starts_on ELSE $10::date END,
            until = CASE WHEN $7 IS NULL THEN until ELSE $11::date END,
            reveal_together = coalesce($12, reveal_together),
+           local_due_at = CASE WHEN $7 IS NULL THEN local_due_at ELSE $13::timestamp END,
            updated_at = mend_now()
          WHERE clinic_id = $1 AND id = $2`,
       [
@@ -140,11 +150,12 @@ export const assignmentsRepository = {
         changes.instructions ?? null,
         changes.reminders ? JSON.stringify(changes.reminders) : null,
         schedule?.type ?? null,
-        schedule?.type === 'once' ? schedule.dueAt : null,
+        schedule ? onceInstant(schedule) : null,
         schedule?.type === 'recurring' ? schedule.rrule : null,
         schedule?.type === 'recurring' ? schedule.startsOn : null,
         schedule?.type === 'recurring' ? (schedule.until ?? null) : null,
         changes.revealTogether ?? null,
+        schedule ? onceLocal(schedule) : null,
       ],
     );
   },

@@ -18,7 +18,7 @@ import { findExercise, getVersion, type ExerciseMode, type ExerciseVersionView }
 import { planOccurrenceReminders } from '@mend/reminders';
 
 import { assignmentsRepository, type AssignmentRow } from './assignments.repository.js';
-import { DAY_MS, horizonEnd, RECENT_DAYS } from './homework.constants.js';
+import { DAY_MS, horizonEnd, opensRuleFor, RECENT_DAYS } from './homework.constants.js';
 import {
   DEFAULT_REMINDERS,
   type AssignmentStatus,
@@ -29,12 +29,13 @@ import {
   type ScheduleInput,
   type ScheduleView,
 } from './homework.views.js';
-import { occurrenceState, opensAtFor } from './occurrence-state.js';
+import { isLateAt, occurrenceState } from './occurrence-state.js';
 import {
   clearFutureOccurrences,
   earliestOnceDueAt,
   ensureHorizon,
   listOccurrences,
+  localDueAt,
   lockAssignment,
   materialiseOccurrences,
 } from './occurrences.js';
@@ -66,9 +67,11 @@ export interface ListAssignmentsQuery {
 }
 
 function scheduleOf(row: AssignmentRow): ScheduleView {
-  return row.schedule_type === 'once'
-    ? { type: 'once', dueAt: row.due_at! }
-    : { type: 'recurring', rrule: row.rrule!, startsOn: row.starts_on!, until: row.until };
+  if (row.schedule_type === 'once')
+    return row.local_due_at
+      ? { type: 'once', localDateTime: row.local_due_at, zone: 'partner' }
+      : { type: 'once', dueAt: row.due_at! };
+  return { type: 'recurring', rrule: row.rrule!, startsOn: row.starts_on!, until: row.until };
 }
 
 function remindersOf(stored: Partial<ReminderSettings> | null): ReminderSettings {
@@ -85,6 +88,7 @@ export function toAssignmentView(row: AssignmentRow, options: { withInstructions
     category: row.category,
     mode: row.mode,
     schedule: scheduleOf(row),
+    opens: opensRuleFor(row.schedule_type),
     ...(options.withInstructions ? { instructions: row.instructions } : {}),
     reminders: remindersOf(row.reminders),
     revealTogether: row.reveal_together,
@@ -94,11 +98,33 @@ export function toAssignmentView(row: AssignmentRow, options: { withInstructions
   };
 }
 
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+
 /** A schedule checked and put in its stored form (canonical RRULE), or every problem at once. */
 export function normaliseSchedule(
   schedule: ScheduleInput,
   now: Date,
 ): { schedule: ScheduleInput; problems: FieldProblem[] } {
+  if (schedule.type === 'once' && 'localDateTime' in schedule) {
+    // Checked where it is earliest and latest on Earth: no partner's due time may be past or too far.
+    const earliest = LOCAL_DATE_TIME.test(schedule.localDateTime)
+      ? localDueAt(schedule.localDateTime, 'Etc/GMT-14')
+      : null;
+    const latest = earliest ? localDueAt(schedule.localDateTime, 'Etc/GMT+12') : null;
+    const problems: FieldProblem[] = [];
+    if (!earliest || !latest)
+      problems.push({
+        field: 'schedule.localDateTime',
+        message: 'localDateTime must be a local date and time like 2027-03-10T20:00 (no offset)',
+      });
+    else if (earliest < earliestOnceDueAt(now))
+      problems.push({ field: 'schedule.localDateTime', message: 'localDateTime must not be in the past' });
+    else if (latest.getTime() > now.getTime() + 2 * 366 * DAY_MS)
+      problems.push({ field: 'schedule.localDateTime', message: 'localDateTime must be within two years' });
+    if (schedule.zone !== 'partner')
+      problems.push({ field: 'schedule.zone', message: "zone must be partner (each partner's own time zone)" });
+    return { schedule: { type: 'once', localDateTime: schedule.localDateTime, zone: 'partner' }, problems };
+  }
   if (schedule.type === 'once') {
     const problems: FieldProblem[] = [];
     if (!(schedule.dueAt instanceof Date) || Number.isNaN(schedule.dueAt.getTime()))
@@ -303,10 +329,11 @@ export class AssignmentsService {
           .filter((o) => o.assignmentId === row.id)
           .map((o) => ({
             dueAt: o.dueAt,
-            opensAt: opensAtFor(o.dueAt),
+            opensAt: o.opensAt,
+            lateAfter: o.lateAfter,
             closesAt: o.closesAt,
             state: occurrenceState(o, o.checkIn !== null, now),
-            isOverdue: o.checkIn === null && now > o.dueAt && now <= o.closesAt,
+            isOverdue: o.checkIn === null && isLateAt(o, now) && now <= o.closesAt,
             partnerId: o.partnerId,
             checkInId:
               o.checkIn && (o.checkIn.authorId === principal.userId || o.checkIn.visibility === 'shared')
@@ -324,6 +351,7 @@ export class AssignmentsService {
           instructions: row.instructions,
           form: version.form,
           schedule: scheduleOf(row),
+          opens: opensRuleFor(row.schedule_type),
           status: row.status,
           revealTogether: row.reveal_together,
           occurrences: own,

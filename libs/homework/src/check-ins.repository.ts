@@ -111,6 +111,8 @@ export interface SubmitTargetRow {
   partner_id: string | null;
   due_at: Date | null;
   closes_at: Date | null;
+  opens_at: Date | null;
+  late_after: Date | null;
   has_check_in: boolean | null;
 }
 
@@ -126,7 +128,7 @@ export const checkInsRepository = {
       `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status,
               EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
               v.mode, v.form, v.scoring,
-              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.has_check_in
+              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after, o.has_check_in
        FROM assignment a
        JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
        JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version

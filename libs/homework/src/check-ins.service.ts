@@ -22,7 +22,7 @@ import { CheckInHooks } from './check-in.hooks.js';
 import { checkInsRepository, toCheckInView, type CheckInRow } from './check-ins.repository.js';
 import { horizonEnd } from './homework.constants.js';
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
-import { checkInWindow, opensAtFor } from './occurrence-state.js';
+import { checkInWindow } from './occurrence-state.js';
 import { materialiseOccurrences } from './occurrences.js';
 
 export interface SubmitCheckInInput {
@@ -175,6 +175,8 @@ export class CheckInsService {
             partner_id: assignment.partner_id,
             due_at: assignment.due_at!,
             closes_at: assignment.closes_at!,
+            opens_at: assignment.opens_at!,
+            late_after: assignment.late_after!,
           };
     if (expectedOccurrenceId !== undefined && occurrence?.id !== expectedOccurrenceId)
       throw DomainException.notFound('Occurrence');
@@ -189,16 +191,25 @@ export class CheckInsService {
         ],
       });
     }
-    const window = checkInWindow({ dueAt: occurrence.due_at, closesAt: occurrence.closes_at }, now);
+    const window = checkInWindow(
+      {
+        dueAt: occurrence.due_at,
+        opensAt: occurrence.opens_at,
+        lateAfter: occurrence.late_after,
+        closesAt: occurrence.closes_at,
+      },
+      now,
+    );
     if (window.isTooEarly) {
       throw new DomainException(
         'unprocessable',
-        `This occurrence opens for check-ins at ${opensAtFor(occurrence.due_at).toISOString()}`,
+        `This occurrence opens for check-ins at ${occurrence.opens_at.toISOString()}`,
         {
           errors: [
             {
               field: 'occurrenceAt',
-              message: 'the occurrence is not open yet (check-ins open 24 hours before the due time)',
+              message:
+                'the occurrence is not open yet (a recurring exercise opens 24 hours before each due time; see opensAt)',
             },
           ],
         },

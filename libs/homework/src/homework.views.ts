@@ -1,5 +1,6 @@
 import type { Answers, CheckInForm, ExerciseMode, Score } from '@mend/exercises';
 
+import type { OpensRule } from './homework.constants.js';
 import type { OccurrenceState } from './occurrence-state.js';
 
 export type AssignmentStatus = 'active' | 'paused' | 'cancelled' | 'completed';
@@ -7,22 +8,37 @@ export const ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['active', 'paus
 export type CheckInVisibility = 'private' | 'shared';
 export const CHECK_IN_VISIBILITIES: readonly CheckInVisibility[] = ['private', 'shared'];
 
-export type ScheduleInput =
-  { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until?: string | null };
+/**
+ * A one-off: one instant for everyone, or a local date and time applied in each partner's own
+ * zone (`{ localDateTime: '2027-03-10T20:00', zone: 'partner' }`: due at 20:00 where each lives).
+ */
+export type OnceSchedule = { type: 'once'; dueAt: Date } | { type: 'once'; localDateTime: string; zone: 'partner' };
 
-export type ScheduleView =
-  { type: 'once'; dueAt: Date } | { type: 'recurring'; rrule: string; startsOn: string; until: string | null };
+export type ScheduleInput =
+  OnceSchedule | { type: 'recurring'; rrule: string; startsOn: string; until?: string | null };
+
+export type ScheduleView = OnceSchedule | { type: 'recurring'; rrule: string; startsOn: string; until: string | null };
+
+/** The instant of a one-off given as one (null when it is a local time in each partner's zone). */
+export function onceInstant(schedule: ScheduleInput): Date | null {
+  return schedule.type === 'once' && 'dueAt' in schedule ? schedule.dueAt : null;
+}
+
+/** The local date-time of a one-off given as one. */
+export function onceLocal(schedule: ScheduleInput): string | null {
+  return schedule.type === 'once' && 'localDateTime' in schedule ? schedule.localDateTime : null;
+}
 
 /** Reminder preferences of an assignment; the reminders module reads them. */
 export interface ReminderSettings {
   isEnabled: boolean;
-  /** Remind this many minutes before the due time (0: at the due time). */
-  minutesBefore: number;
+  /** Remind this many minutes before the due time (0: at the due time); null: the clinic's lead (default 2 h). */
+  minutesBefore: number | null;
   /** One nudge this long after the due time if still not done; null: the clinic default. */
   overdueAfterMinutes: number | null;
 }
 
-export const DEFAULT_REMINDERS: ReminderSettings = { isEnabled: true, minutesBefore: 0, overdueAfterMinutes: null };
+export const DEFAULT_REMINDERS: ReminderSettings = { isEnabled: true, minutesBefore: null, overdueAfterMinutes: null };
 
 export interface AssignmentView {
   id: string;
@@ -34,6 +50,8 @@ export interface AssignmentView {
   category: string;
   mode: ExerciseMode;
   schedule: ScheduleView;
+  /** When its occurrences open: `on_assign` (a one-off, open from when it was given) or `window` (24 h before each due time). */
+  opens: OpensRule;
   /** The therapist's own words for this couple. Left out for admins (statuses only). */
   instructions?: string | null;
   reminders: ReminderSettings;
@@ -52,8 +70,10 @@ export interface OccurrenceView {
   opensAt: Date;
   closesAt: Date;
   state: OccurrenceState;
-  /** Past the due time and not done (a check-in now is accepted and marked late). */
+  /** Past its grace (the end of the partner's local day of the due time) and not done: a check-in now is late. */
   isOverdue: boolean;
+  /** A check-in from here on is late. */
+  lateAfter: Date;
   /** null in joint mode (one occurrence for the couple). */
   partnerId: string | null;
   /** The check-in, when the caller may read it (their own, or a shared one). */
@@ -74,6 +94,7 @@ export interface ClientAssignmentView {
   instructions: string | null;
   form: CheckInForm;
   schedule: ScheduleView;
+  opens: OpensRule;
   status: AssignmentStatus;
   /** Shared answers are shown to the other partner only once both have answered (or the occurrence closed). */
   revealTogether: boolean;

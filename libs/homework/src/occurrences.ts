@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 
 import { newId } from '@mend/core';
@@ -10,7 +11,9 @@ import {
   DAY_MS,
   HORIZON_REFRESH_DAYS,
   horizonEnd,
+  lateAfterFor,
   ONCE_PAST_TOLERANCE_MINUTES,
+  opensAtFor,
 } from './homework.constants.js';
 import { expandRecurrence } from './recurrence.js';
 
@@ -19,6 +22,7 @@ interface MaterialiseRow {
   couple_id: string;
   schedule_type: 'once' | 'recurring';
   due_at: Date | null;
+  local_due_at: string | null;
   rrule: string | null;
   starts_on: string | null;
   until: string | null;
@@ -38,6 +42,16 @@ interface PartnerZoneRow {
 export interface OccurrenceSlot {
   partnerId: string | null;
   dueAt: Date;
+  /** Check-ins are accepted from here (see opensAtFor). */
+  opensAt: Date;
+  /** A check-in at or after this is late: the end of the partner's local day (joint: the latest among the partners). */
+  lateAfter: Date;
+}
+
+/** The instant a local date-time (`2027-03-10T20:00`) reads on the clocks of `zone` (a skipped time moves forward). */
+export function localDueAt(localDateTime: string, zone: string): Date | null {
+  const local = DateTime.fromISO(localDateTime, { zone });
+  return local.isValid ? local.toJSDate() : null;
 }
 
 /**
@@ -54,14 +68,19 @@ export async function lockAssignment(tx: EntityManager, clinicId: string, assign
 }
 
 /**
- * The slots of an assignment within [from, to): a one-off's due time, or the recurrence
- * evaluated in each partner's own zone (joint mode: the first partner's zone, one slot for the
- * couple). Pure apart from its inputs; exported for the reminders' planning.
+ * The slots of an assignment within [from, to): a one-off's due time (one instant, or its local
+ * date-time in each partner's own zone), or the recurrence evaluated in each partner's own zone
+ * (joint mode: the first partner's zone, one slot for the couple). Pure apart from its inputs;
+ * exported for the reminders' planning.
  */
 export function slotsFor(
   assignment: {
     scheduleType: 'once' | 'recurring';
     dueAt: Date | null;
+    /** A one-off as a local date-time, e.g. 2027-03-10T20:00 (instead of dueAt). */
+    localDueAt?: string | null;
+    /** When it was assigned: a one-off opens then. */
+    assignedAt?: Date;
     rrule: string | null;
     startsOn: string | null;
     until: string | null;
@@ -72,11 +91,22 @@ export function slotsFor(
   to: Date,
 ): OccurrenceSlot[] {
   if (partners.length === 0) return [];
-  const targets = assignment.mode === 'joint' ? [{ id: null, timezone: partners[0].timezone }] : partners;
+  const isJoint = assignment.mode === 'joint';
+  const targets = isJoint ? [{ id: null, timezone: partners[0].timezone }] : partners;
+  // Joint: late only once the day is over for both partners.
+  const graceZones = (target: { id: string | null; timezone: string }) =>
+    isJoint ? partners.map((p) => p.timezone) : [target.timezone];
+  const slot = (target: { id: string | null; timezone: string }, dueAt: Date): OccurrenceSlot => ({
+    partnerId: target.id,
+    dueAt,
+    opensAt: opensAtFor(assignment.scheduleType, dueAt, assignment.assignedAt),
+    lateAfter: lateAfterFor(dueAt, graceZones(target)),
+  });
   const slots: OccurrenceSlot[] = [];
   for (const target of targets) {
     if (assignment.scheduleType === 'once') {
-      if (assignment.dueAt) slots.push({ partnerId: target.id, dueAt: assignment.dueAt });
+      const dueAt = assignment.localDueAt ? localDueAt(assignment.localDueAt, target.timezone) : assignment.dueAt;
+      if (dueAt) slots.push(slot(target, dueAt));
       continue;
     }
     const dues = expandRecurrence(
@@ -85,7 +115,7 @@ export function slotsFor(
       from,
       to,
     );
-    for (const dueAt of dues) slots.push({ partnerId: target.id, dueAt });
+    for (const dueAt of dues) slots.push(slot(target, dueAt));
   }
   // A stable order keeps concurrent inserters acquiring the slot index entries in the same order.
   return slots.sort(
@@ -125,7 +155,7 @@ export async function materialiseOccurrences(
 ): Promise<number> {
   if (!(await lockAssignment(tx, clinicId, assignmentId))) return 0;
   const rows: MaterialiseRow[] = await tx.query(
-    `SELECT a.id, a.couple_id, a.schedule_type, a.due_at, a.rrule, to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until,
+    `SELECT a.id, a.couple_id, a.schedule_type, a.due_at, to_char(a.local_due_at, 'YYYY-MM-DD"T"HH24:MI') AS local_due_at, a.rrule, to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until,
             a.status, a.materialized_until, a.created_at, c.status AS couple_status, v.mode
      FROM assignment a
      JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
@@ -147,6 +177,8 @@ export async function materialiseOccurrences(
     {
       scheduleType: a.schedule_type,
       dueAt: a.due_at,
+      localDueAt: a.local_due_at,
+      assignedAt: a.created_at,
       rrule: a.rrule,
       startsOn: a.starts_on,
       until: a.until,
@@ -180,9 +212,10 @@ async function insertSlots(
 ): Promise<number> {
   if (slots.length === 0) return 0;
   const inserted: Array<{ id: string }> = await tx.query(
-    `INSERT INTO occurrence (clinic_id, id, assignment_id, couple_id, partner_id, due_at, closes_at)
-     SELECT $1, s.id, $2, $3, s.partner_id, s.due_at, s.closes_at
-     FROM unnest($4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[]) AS s (id, partner_id, due_at, closes_at)
+    `INSERT INTO occurrence (clinic_id, id, assignment_id, couple_id, partner_id, due_at, closes_at, opens_at, late_after)
+     SELECT $1, s.id, $2, $3, s.partner_id, s.due_at, s.closes_at, s.opens_at, s.late_after
+     FROM unnest($4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[])
+          AS s (id, partner_id, due_at, closes_at, opens_at, late_after)
      ON CONFLICT DO NOTHING
      RETURNING id`,
     [
@@ -193,6 +226,8 @@ async function insertSlots(
       slots.map((s) => s.partnerId),
       slots.map((s) => s.dueAt.toISOString()),
       slots.map((s) => closesAtFor(s.dueAt).toISOString()),
+      slots.map((s) => s.opensAt.toISOString()),
+      slots.map((s) => s.lateAfter.toISOString()),
     ],
   );
   return inserted.length;
@@ -304,6 +339,10 @@ export interface OccurrenceRecord {
   partnerId: string | null;
   dueAt: Date;
   closesAt: Date;
+  /** Check-ins are accepted from here. */
+  opensAt: Date;
+  /** A check-in at or after this is late. */
+  lateAfter: Date;
   checkIn: {
     id: string;
     authorId: string;
@@ -333,6 +372,8 @@ interface OccurrenceRow {
   partner_id: string | null;
   due_at: Date;
   closes_at: Date;
+  opens_at: Date;
+  late_after: Date;
   check_in_id: string | null;
   author_id: string | null;
   visibility: 'private' | 'shared' | null;
@@ -352,7 +393,7 @@ export async function listOccurrences(
   filter: OccurrenceFilter,
 ): Promise<OccurrenceRecord[]> {
   const rows: OccurrenceRow[] = await tx.query(
-    `SELECT o.id, o.assignment_id, o.couple_id, o.partner_id, o.due_at, o.closes_at,
+    `SELECT o.id, o.assignment_id, o.couple_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after,
             c.id AS check_in_id, c.author_id, c.visibility, c.is_late, c.score, c.submitted_at
      FROM occurrence o
      LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.occurrence_id = o.id
@@ -379,6 +420,8 @@ export async function listOccurrences(
     partnerId: r.partner_id,
     dueAt: r.due_at,
     closesAt: r.closes_at,
+    opensAt: r.opens_at,
+    lateAfter: r.late_after,
     checkIn: r.check_in_id
       ? {
           id: r.check_in_id,

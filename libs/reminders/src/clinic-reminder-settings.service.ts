@@ -15,6 +15,7 @@ export interface UpdateClinicReminderSettingsInput {
   isDiscreet?: boolean;
   overdueAfterMinutes?: number;
   sessionReminderHours?: number;
+  homeworkLeadMinutes?: number;
   urgentAlertsBreakQuietHours?: boolean;
 }
 
@@ -54,6 +55,7 @@ export class ClinicReminderSettingsService {
         isDiscreet: input.isDiscreet ?? current.isDiscreet,
         overdueAfterMinutes: input.overdueAfterMinutes ?? current.overdueAfterMinutes,
         sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
+        homeworkLeadMinutes: input.homeworkLeadMinutes ?? current.homeworkLeadMinutes,
         urgentAlertsBreakQuietHours: input.urgentAlertsBreakQuietHours ?? current.urgentAlertsBreakQuietHours,
       };
       await clinicSettingsRepository.writeReminderSettings(tx, principal.clinicId, next);

@@ -108,6 +108,7 @@ describe('preferences and settings', () => {
           isDiscreet: true,
           overdueAfterMinutes: 90,
           sessionReminderHours: 2,
+          homeworkLeadMinutes: 30,
           urgentAlertsBreakQuietHours: false,
         },
       }),
@@ -117,6 +118,7 @@ describe('preferences and settings', () => {
       isDiscreet: true,
       overdueAfterMinutes: 90,
       sessionReminderHours: 2,
+      homeworkLeadMinutes: 30,
       urgentAlertsBreakQuietHours: false,
     });
     expect(
@@ -127,6 +129,7 @@ describe('preferences and settings', () => {
           isDiscreet: 'yes',
           overdueAfterMinutes: 1.5,
           sessionReminderHours: 1000,
+          homeworkLeadMinutes: 1441,
           urgentAlertsBreakQuietHours: 'no',
         },
       }),
@@ -134,6 +137,8 @@ describe('preferences and settings', () => {
     expect(DEFAULT_CLINIC_REMINDER_SETTINGS).toMatchObject({
       quietHours: { start: '21:00', end: '08:00' },
       sessionReminderHours: 24,
+      // Reminded people are not late: homework reminders go 2 h before the due time.
+      homeworkLeadMinutes: 120,
       urgentAlertsBreakQuietHours: true,
     });
   });

@@ -245,7 +245,10 @@ export async function planOccurrenceReminders(
       if (options.isReplan) await skipPending(tx, clinicId, { occurrenceId: row.id }, 'reminders_off');
       continue;
     }
-    const minutesBefore = Number.isInteger(reminders.minutesBefore) ? reminders.minutesBefore! : 0;
+    // The assignment's own lead, else the clinic's (default 2 h): a reminder at the due time makes its reader late.
+    const minutesBefore = Number.isInteger(reminders.minutesBefore)
+      ? reminders.minutesBefore!
+      : settings.homeworkLeadMinutes;
     const overdueAfter = Number.isInteger(reminders.overdueAfterMinutes)
       ? reminders.overdueAfterMinutes!
       : settings.overdueAfterMinutes;

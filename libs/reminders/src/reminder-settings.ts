@@ -7,12 +7,18 @@ import {
   type QuietHours,
 } from './reminder-time.js';
 
+/** Homework reminders go this long before the due time unless the clinic or the assignment says otherwise. */
+export const DEFAULT_HOMEWORK_LEAD_MINUTES = 120;
+/** A lead of more than a day would remind before a recurring occurrence opens (24 h before it is due). */
+export const MAX_HOMEWORK_LEAD_MINUTES = 1440;
+
 /**
  * The reminder keys of `clinic.settings` (jsonb), under "reminders":
  *
  * ```json
  * { "reminders": { "quietHours": { "start": "21:00", "end": "08:00" }, "dailyCap": 10,
- *                  "isDiscreet": false, "overdueAfterMinutes": 720, "sessionReminderHours": 24 } }
+ *                  "isDiscreet": false, "overdueAfterMinutes": 720, "sessionReminderHours": 24,
+ *                  "homeworkLeadMinutes": 120 } }
  * ```
  *
  * - quietHours: the default for users who have not set their own (local clock times).
@@ -20,6 +26,8 @@ import {
  * - isDiscreet: when true, no reminder names the exercise (titles read "a check-in").
  * - overdueAfterMinutes: delay of the overdue nudge when the assignment sets none.
  * - sessionReminderHours: how long before a session its reminder goes out.
+ * - homeworkLeadMinutes: how long before a homework due time its reminder goes out when the
+ *   assignment sets none (default 2 h: a reminder at the due time makes everyone reminded late).
  * - urgentAlertsBreakQuietHours: whether a high-severity alert's notice (a safety concern) reaches
  *   the therapist at once, quiet hours or not, and outside the daily cap (default true).
  *
@@ -32,6 +40,7 @@ export interface ClinicReminderSettings {
   isDiscreet: boolean;
   overdueAfterMinutes: number;
   sessionReminderHours: number;
+  homeworkLeadMinutes: number;
   urgentAlertsBreakQuietHours: boolean;
 }
 
@@ -41,6 +50,7 @@ export const DEFAULT_CLINIC_REMINDER_SETTINGS: Readonly<ClinicReminderSettings> 
   isDiscreet: false,
   overdueAfterMinutes: 12 * 60,
   sessionReminderHours: DEFAULT_SESSION_REMINDER_HOURS,
+  homeworkLeadMinutes: DEFAULT_HOMEWORK_LEAD_MINUTES,
   urgentAlertsBreakQuietHours: true,
 });
 
@@ -80,6 +90,9 @@ export function clinicReminderSettings(settings: unknown): ClinicReminderSetting
     sessionReminderHours: wholeIn(r.sessionReminderHours, 1, MAX_SESSION_REMINDER_HOURS)
       ? r.sessionReminderHours
       : defaults.sessionReminderHours,
+    homeworkLeadMinutes: wholeIn(r.homeworkLeadMinutes, 0, MAX_HOMEWORK_LEAD_MINUTES)
+      ? r.homeworkLeadMinutes
+      : defaults.homeworkLeadMinutes,
     urgentAlertsBreakQuietHours:
       typeof r.urgentAlertsBreakQuietHours === 'boolean'
         ? r.urgentAlertsBreakQuietHours

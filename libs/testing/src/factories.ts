@@ -227,7 +227,9 @@ export async function builtinExerciseId(t: ApiTarget, token: string, builtinKey:
 
 /** An assignment's schedule as the API takes it. */
 export type AssignmentSchedule =
-  { type: 'once'; dueAt: string } | { type: 'recurring'; rrule: string; startsOn: string; endsOn?: string };
+  | { type: 'once'; dueAt: string }
+  | { type: 'once'; localDateTime: string; zone: 'partner' }
+  | { type: 'recurring'; rrule: string; startsOn: string; endsOn?: string };
 
 /** The date it is now in a time zone (a partner's "today"). */
 export function localToday(zone: string): string {

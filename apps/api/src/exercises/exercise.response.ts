@@ -136,6 +136,13 @@ export class ExerciseResponse {
   })
   mode: ExerciseMode;
   @ApiPropertyOptional({ type: CadenceSchema, nullable: true }) defaultCadence: CadenceSchema | null;
+  @ApiProperty({
+    enum: ['on_assign', 'window'],
+    example: 'window',
+    description:
+      'When its homework opens for check-ins: on_assign (a one-off such as a letter, from when it is assigned) or window (recurring: 24 hours before each due time). Follows defaultCadence; the assignment reports its own.',
+  })
+  opens: string;
   @ApiProperty({ type: CheckInFormSchema }) form: CheckInFormSchema;
   @ApiPropertyOptional({
     type: ScoringSchema,

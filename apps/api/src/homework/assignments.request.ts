@@ -27,12 +27,24 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Documentation of the one-off shape of `schedule`. */
 export class OnceScheduleDto {
   @ApiProperty({ enum: ['once'] }) type: 'once';
-  @ApiProperty({
+  @ApiPropertyOptional({
     format: 'date-time',
     example: '2025-03-07T18:00:00-05:00',
-    description: 'The due time (an instant, with offset)',
+    description: 'The due time as one instant for both partners (with offset). Give either dueAt or localDateTime.',
   })
-  dueAt: Date;
+  dueAt?: Date;
+  @ApiPropertyOptional({
+    example: '2027-03-10T20:00',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$',
+    description:
+      "The due time as a local date and time (no offset), applied in each partner's own zone (zone: partner): each partner's occurrence is due at 20:00 where they live. A time skipped by a daylight-saving change moves forward.",
+  })
+  localDateTime?: string;
+  @ApiPropertyOptional({
+    enum: ['partner'],
+    description: "With localDateTime: whose zone it is read in (each partner's own)",
+  })
+  zone?: 'partner';
 }
 
 /** Documentation of the recurring shape of `schedule`. */
@@ -78,6 +90,8 @@ export const SCHEDULE_SCHEMA = {
 export interface ScheduleFields {
   type: 'once' | 'recurring';
   dueAt?: Date;
+  localDateTime?: string;
+  zone?: 'partner';
   rrule?: string;
   startsOn?: string;
   until?: string | null;
@@ -88,9 +102,19 @@ export class ScheduleRequest implements ScheduleFields {
   @IsIn(['once', 'recurring'], { message: 'type must be once or recurring' })
   type: 'once' | 'recurring';
 
-  @ValidateIf((s: ScheduleRequest) => s.type === 'once')
+  @ValidateIf((s: ScheduleRequest) => s.type === 'once' && s.localDateTime === undefined)
   @IsOffsetDateTime()
   dueAt?: Date;
+
+  @ValidateIf((s: ScheduleRequest) => s.type === 'once' && s.localDateTime !== undefined)
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, {
+    message: 'localDateTime must be a local date and time like 2027-03-10T20:00 (no offset)',
+  })
+  localDateTime?: string;
+
+  @ValidateIf((s: ScheduleRequest) => s.type === 'once' && s.localDateTime !== undefined)
+  @IsIn(['partner'], { message: "zone must be partner (each partner's own time zone)" })
+  zone?: 'partner';
 
   @ValidateIf((s: ScheduleRequest) => s.type === 'recurring')
   @IsString()
@@ -107,6 +131,8 @@ export class ScheduleRequest implements ScheduleFields {
 }
 
 export function toScheduleInput(schedule: ScheduleFields): ScheduleInput {
+  if (schedule.type === 'once' && schedule.localDateTime !== undefined)
+    return { type: 'once', localDateTime: schedule.localDateTime, zone: schedule.zone ?? 'partner' };
   return schedule.type === 'once'
     ? { type: 'once', dueAt: schedule.dueAt! }
     : { type: 'recurring', rrule: schedule.rrule!, startsOn: schedule.startsOn!, until: schedule.until ?? null };
@@ -119,16 +145,19 @@ export class ReminderSettingsRequest {
   isEnabled?: boolean;
 
   @ApiPropertyOptional({
+    type: Number,
     example: 30,
     minimum: 0,
     maximum: 1440,
-    description: 'Remind this many minutes before the due time (0: at the due time)',
+    nullable: true,
+    description:
+      "Remind this many minutes before the due time (0: at the due time); null: the clinic's lead (default 120)",
   })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1440)
-  minutesBefore?: number;
+  minutesBefore?: number | null;
 
   @ApiPropertyOptional({
     type: Number,

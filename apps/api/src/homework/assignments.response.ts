@@ -4,9 +4,22 @@ import { ASSIGNMENT_STATUSES, OCCURRENCE_STATES } from '@mend/homework';
 
 import { OnceScheduleDto, RecurringScheduleDto, SCHEDULE_SCHEMA } from './assignments.request.js';
 
+const OPENS_PROPERTY = {
+  enum: ['on_assign', 'window'],
+  example: 'window',
+  description:
+    'When occurrences open for check-ins: on_assign (a one-off, such as a letter: from when it was assigned) or window (recurring: 24 hours before each due time)',
+};
+
 export class ReminderSettingsResponse {
   @ApiProperty({ example: true }) isEnabled: boolean;
-  @ApiProperty({ example: 0, description: 'Minutes before the due time' }) minutesBefore: number;
+  @ApiPropertyOptional({
+    example: 120,
+    nullable: true,
+    type: Number,
+    description: "Minutes before the due time; null: the clinic's lead (homeworkLeadMinutes, default 120)",
+  })
+  minutesBefore: number | null;
   @ApiPropertyOptional({ example: 180, nullable: true, type: Number, description: 'null: the clinic default' })
   overdueAfterMinutes: number | null;
 }
@@ -30,6 +43,7 @@ export class AssignmentResponse {
     example: { type: 'recurring', rrule: 'FREQ=DAILY;BYHOUR=20;BYMINUTE=0', startsOn: '2025-03-01', until: null },
   })
   schedule: OnceScheduleDto | RecurringScheduleDto;
+  @ApiProperty({ ...OPENS_PROPERTY }) opens: string;
   @ApiPropertyOptional({
     nullable: true,
     type: String,
@@ -61,8 +75,17 @@ export class OccurrenceResponse {
     description: 'Due time; send it back as occurrenceAt to check in',
   })
   dueAt: Date;
-  @ApiProperty({ format: 'date-time', description: 'Check-ins are accepted from here (24 hours before the due time)' })
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'Check-ins are accepted from here: a one-off from when it was assigned, a recurring occurrence 24 hours before its due time',
+  })
   opensAt: Date;
+  @ApiProperty({
+    format: 'date-time',
+    description: "A check-in from here on is late: the end of the partner's local day of the due time (the grace)",
+  })
+  lateAfter: Date;
   @ApiProperty({
     format: 'date-time',
     description: 'Check-ins are accepted until here (72 hours after the due time); later it is missed',
@@ -76,7 +99,8 @@ export class OccurrenceResponse {
   state: string;
   @ApiProperty({
     example: false,
-    description: 'Past the due time and still open: a check-in now is accepted and marked late',
+    description:
+      "Past the grace (the end of the partner's local day of the due time) and still open: a check-in now is accepted and marked late",
   })
   isOverdue: boolean;
   @ApiPropertyOptional({
@@ -125,6 +149,7 @@ export class ClientAssignmentResponse {
   })
   form: Record<string, unknown>;
   @ApiProperty({ ...SCHEDULE_SCHEMA }) schedule: OnceScheduleDto | RecurringScheduleDto;
+  @ApiProperty({ ...OPENS_PROPERTY }) opens: string;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES }) status: string;
   @ApiProperty({
     example: false,

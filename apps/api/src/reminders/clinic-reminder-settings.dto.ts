@@ -2,7 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, Max, Min, ValidateNested } from 'class-validator';
 
-import { MAX_DAILY_CAP, MAX_OVERDUE_AFTER_MINUTES, MAX_SESSION_REMINDER_HOURS } from '@mend/reminders';
+import {
+  MAX_DAILY_CAP,
+  MAX_HOMEWORK_LEAD_MINUTES,
+  MAX_OVERDUE_AFTER_MINUTES,
+  MAX_SESSION_REMINDER_HOURS,
+} from '@mend/reminders';
 
 import { IsOmittable } from '../http/validators.js';
 import { QuietHoursRequest } from '../users/users.request.js';
@@ -28,6 +33,12 @@ export class ClinicReminderSettingsResponse {
   overdueAfterMinutes: number;
   @ApiProperty({ example: 24, description: 'How long before a session its reminder goes out' })
   sessionReminderHours: number;
+  @ApiProperty({
+    example: 120,
+    description:
+      'How long before a homework due time its reminder goes out, for assignments that set none (default 120: reminded people are not late)',
+  })
+  homeworkLeadMinutes: number;
   @ApiProperty({
     example: true,
     description:
@@ -68,6 +79,13 @@ export class UpdateClinicReminderSettingsRequest {
   @Min(1)
   @Max(MAX_SESSION_REMINDER_HOURS)
   sessionReminderHours?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_HOMEWORK_LEAD_MINUTES, example: 120 })
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_HOMEWORK_LEAD_MINUTES)
+  homeworkLeadMinutes?: number;
 
   @ApiPropertyOptional({ example: true })
   @IsOmittable()

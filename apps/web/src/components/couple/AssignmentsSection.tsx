@@ -76,7 +76,12 @@ function AssignmentCard({ assignment, coupleId }: { assignment: Assignment; coup
         </Group>
         <Text size="sm">{describeSchedule(schedule, (iso) => formatDateTime(iso, user.timezone, true))}</Text>
         <Text size="sm" c="dimmed">
-          Reminders: {assignment.reminders.isEnabled ? `${assignment.reminders.minutesBefore} minutes before` : 'off'}
+          Reminders:{' '}
+          {assignment.reminders.isEnabled
+            ? assignment.reminders.minutesBefore === null
+              ? 'the clinic’s lead before the due time'
+              : `${assignment.reminders.minutesBefore} minutes before`
+            : 'off'}
         </Text>
         {isEditingReminders && (
           <Group gap="md" align="flex-end" wrap="wrap">
@@ -94,9 +99,10 @@ function AssignmentCard({ assignment, coupleId }: { assignment: Assignment; coup
               max={1440}
               step={15}
               w={150}
-              value={reminders.minutesBefore}
+              placeholder="Clinic default"
+              value={reminders.minutesBefore ?? ''}
               disabled={!reminders.isEnabled}
-              onChange={(v) => setReminders((r) => ({ ...r, minutesBefore: Number(v) || 0 }))}
+              onChange={(v) => setReminders((r) => ({ ...r, minutesBefore: v === '' ? null : Number(v) || 0 }))}
             />
           </Group>
         )}
