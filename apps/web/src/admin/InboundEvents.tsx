@@ -2,31 +2,14 @@ import { Badge, Button, Group, Select, Stack, Table, Text, Title } from '@mantin
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
-import { api, problemOf, unwrap } from '../api/client';
+import { api, problemOf, unwrap, type Schemas } from '../api/client';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { formatDateTime } from '../format';
+import { withReauth } from './Reauth';
 
-interface InboundEvent {
-  id: string;
-  integrationId: string;
-  eventType: string;
-  outcome: 'pending' | 'applied' | 'duplicate' | 'ignored' | 'unmatched' | string;
-  reason: string;
-  attendees: string[];
-  receivedAt: string;
-  redeliveries: number;
-}
-
-/**
- * The inbound-events routes land in parallel with this page (the "inbound" work); until the
- * generated client knows them they are called through the untyped form of the same client.
- */
-type LooseClient = {
-  GET(path: string, init?: object): Promise<{ data?: unknown; error?: unknown; response: Response }>;
-  POST(path: string, init?: object): Promise<{ data?: unknown; error?: unknown; response: Response }>;
-};
-const loose = api as unknown as LooseClient;
+type InboundEvent = Schemas['InboundEventResponse'];
+type Outcome = InboundEvent['outcome'];
 
 const OUTCOME_COLOR: Record<string, string> = {
   applied: 'green',
@@ -40,18 +23,18 @@ const OUTCOME_COLOR: Record<string, string> = {
 export function InboundEvents() {
   const client = useQueryClient();
   const [outcome, setOutcome] = useState<string | null>(null);
-  const [isShown, setShown] = useState(false);
   const events = useQuery({
-    enabled: isShown,
     queryKey: ['inbound-events', outcome],
-    queryFn: async () =>
-      (await unwrap(
-        loose.GET('/v1/inbound-events', { params: { query: { limit: 50, ...(outcome ? { outcome } : {}) } } }),
-      )) as { data: InboundEvent[] },
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/inbound-events', {
+          params: { query: { limit: 50, outcome: (outcome ?? undefined) as Outcome | undefined } },
+        }),
+      ),
   });
   const reprocess = useMutation({
-    mutationFn: async (id: string) =>
-      (await unwrap(loose.POST('/v1/inbound-events/{id}/reprocess', { params: { path: { id } } }))) as InboundEvent,
+    mutationFn: (id: string) =>
+      withReauth(() => unwrap(api.POST('/v1/inbound-events/{id}/reprocess', { params: { path: { id } } }))),
     onSuccess: () => client.invalidateQueries({ queryKey: ['inbound-events'] }),
   });
   return (
@@ -72,67 +55,61 @@ export function InboundEvents() {
           />
         </Group>
         <FormError message={reprocess.error ? problemOf(reprocess.error).plain : null} />
-        {!isShown ? (
-          <Button variant="default" w="fit-content" onClick={() => setShown(true)}>
-            Show what the tools sent
-          </Button>
-        ) : (
-          <QueryState query={events} label="the inbound events">
-            {(page) =>
-              page.data.length === 0 ? (
-                <Text>{outcome ? 'No event has this outcome.' : 'No bookings received yet.'}</Text>
-              ) : (
-                <Table.ScrollContainer
-                  type="native"
-                  minWidth={760}
-                  role="region"
-                  tabIndex={0}
-                  aria-label="Inbound events"
-                >
-                  <Table striped verticalSpacing="sm">
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th scope="col">Received</Table.Th>
-                        <Table.Th scope="col">Event</Table.Th>
-                        <Table.Th scope="col">Attendees</Table.Th>
-                        <Table.Th scope="col">Outcome</Table.Th>
-                        <Table.Th scope="col">Actions</Table.Th>
+        <QueryState query={events} label="the inbound events">
+          {(page) =>
+            page.data.length === 0 ? (
+              <Text>{outcome ? 'No event has this outcome.' : 'No bookings received yet.'}</Text>
+            ) : (
+              <Table.ScrollContainer
+                type="native"
+                minWidth={760}
+                role="region"
+                tabIndex={0}
+                aria-label="Inbound events"
+              >
+                <Table striped verticalSpacing="sm">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">Received</Table.Th>
+                      <Table.Th scope="col">Event</Table.Th>
+                      <Table.Th scope="col">Attendees</Table.Th>
+                      <Table.Th scope="col">Outcome</Table.Th>
+                      <Table.Th scope="col">Actions</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {page.data.map((e) => (
+                      <Table.Tr key={e.id}>
+                        <Table.Td>{formatDateTime(e.receivedAt)}</Table.Td>
+                        <Table.Th scope="row" ff="monospace" fw={400}>
+                          {e.eventType}
+                        </Table.Th>
+                        <Table.Td>{e.attendees.join(', ')}</Table.Td>
+                        <Table.Td>
+                          <Badge variant="light" color={OUTCOME_COLOR[e.outcome] ?? 'gray'}>
+                            {e.outcome}
+                          </Badge>
+                          <Text size="sm">{e.reason}</Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Button
+                            size="xs"
+                            variant="default"
+                            onClick={() => reprocess.mutate(e.id)}
+                            loading={reprocess.isPending && reprocess.variables === e.id}
+                            aria-label={`Reprocess ${e.eventType} of ${formatDateTime(e.receivedAt)}`}
+                          >
+                            Reprocess
+                          </Button>
+                        </Table.Td>
                       </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {page.data.map((e) => (
-                        <Table.Tr key={e.id}>
-                          <Table.Td>{formatDateTime(e.receivedAt)}</Table.Td>
-                          <Table.Th scope="row" ff="monospace" fw={400}>
-                            {e.eventType}
-                          </Table.Th>
-                          <Table.Td>{e.attendees.join(', ')}</Table.Td>
-                          <Table.Td>
-                            <Badge variant="light" color={OUTCOME_COLOR[e.outcome] ?? 'gray'}>
-                              {e.outcome}
-                            </Badge>
-                            <Text size="sm">{e.reason}</Text>
-                          </Table.Td>
-                          <Table.Td>
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => reprocess.mutate(e.id)}
-                              loading={reprocess.isPending && reprocess.variables === e.id}
-                              aria-label={`Reprocess ${e.eventType} of ${formatDateTime(e.receivedAt)}`}
-                            >
-                              Reprocess
-                            </Button>
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
-              )
-            }
-          </QueryState>
-        )}
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )
+          }
+        </QueryState>
       </Stack>
     </section>
   );

@@ -43,7 +43,7 @@ export default function WebhooksPage() {
         <OnceSecret title="Endpoint created" label="Signing secret" value={created.secret}>
           <Text size="sm">
             Check each request’s signature with this secret.{' '}
-            <Anchor component={Link} to={`/clinic/webhooks/${created.id}`}>
+            <Anchor component={Link} to={`/clinic/webhooks/${created.id}`} underline="always">
               Open the endpoint
             </Anchor>
           </Text>
