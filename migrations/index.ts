@@ -16,6 +16,7 @@ import { AddInboundEventAdmin1764840000000 } from './1764840000000-AddInboundEve
 import { AddMfaChallengesAndReassignments1764850000000 } from './1764850000000-AddMfaChallengesAndReassignments.js';
 import { AddOccurrenceOpeningAndGrace1764860000000 } from './1764860000000-AddOccurrenceOpeningAndGrace.js';
 import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
+import { CreateRepairPlan1764871000000 } from './1764871000000-CreateRepairPlan.js';
 import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
@@ -38,5 +39,6 @@ export const migrations = [
   AddMfaChallengesAndReassignments1764850000000,
   AddOccurrenceOpeningAndGrace1764860000000,
   AddRevealTogether1764870000000,
+  CreateRepairPlan1764871000000,
   AddCsi4ScoreIndex1764900000000,
 ];

@@ -1452,6 +1452,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/couples/{id}/repair-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The couple's repair plan: the agreements made with the therapist (its therapist and both partners)
+         * @description Both partners read the whole plan, whoever keeps each agreement. Audited.
+         *
+         *     Who may call: signed-in therapist, client.
+         */
+        get: operations["RepairPlanController_get_v1"];
+        /**
+         * Write the repair plan (its therapist): each change is a new version; old versions stay readable
+         * @description Send the whole plan: agreements with an id are kept (and changed if their fields differ), ones without are added, ones left out are removed. Nothing different: no new version. Based on `baseVersion`; if the plan changed since, 409. Audited.
+         *
+         *     Who may call: signed-in therapist.
+         */
+        put: operations["RepairPlanController_update_v1"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couples/{id}/repair-plan/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of the repair plan, newest first: the whole plan as it was, what changed, who and when
+         * @description Audited.
+         *
+         *     Who may call: signed-in therapist, client.
+         */
+        get: operations["RepairPlanController_versions_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couples/{id}/repair-plan/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ratings of the plan, newest first: every rating (its therapist) or your own (a partner)
+         * @description A partner never reads the other partner's ratings or notes. Audited.
+         *
+         *     Who may call: signed-in therapist, client.
+         */
+        get: operations["RepairPlanController_ratings_v1"];
+        put?: never;
+        /**
+         * Rate how well agreements were kept and whether they still fit (a partner)
+         * @description For your current week (Monday to Sunday in your zone) or, with sessionId, at a completed session. Rating the same agreement for the same period again replaces your earlier rating. Your notes are read by your therapist, not your partner. Audited.
+         *
+         *     Who may call: signed-in client.
+         */
+        post: operations["RepairPlanController_rate_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couples/{id}/repair-plan/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How each agreement is kept over time: each partner's ratings, latest value and trend (its therapist)
+         * @description An agreement is flagged low when either partner's latest rating is 4 or lower, and for review when either says it no longer fits. Audited.
+         *
+         *     Who may call: signed-in therapist.
+         */
+        get: operations["RepairPlanController_progress_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -4153,6 +4253,247 @@ export interface components {
             data: components["schemas"]["TherapistCaseloadResponse"][];
             /** @example null */
             nextCursor: string | null;
+        };
+        AgreementResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example Tell each other about any spending over 100 EUR the same day. */
+            text: string;
+            /**
+             * @description both: both partners keep it; partner: the one named by partnerId
+             * @enum {string}
+             */
+            keptBy: "both" | "partner";
+            /** Format: uuid */
+            partnerId: string | null;
+            /**
+             * @description How often it is kept: daily, several_times_a_week, weekly, each_session (around each session) or when_it_comes_up (each time the situation arises)
+             * @enum {string}
+             */
+            frequency: "daily" | "several_times_a_week" | "weekly" | "each_session" | "when_it_comes_up";
+            /**
+             * @description The plan version that added it
+             * @example 1
+             */
+            addedInVersion: number;
+            /**
+             * @description The plan version that last changed it
+             * @example 2
+             */
+            changedInVersion: number;
+        };
+        RepairPlanResponse: {
+            /** Format: uuid */
+            coupleId: string;
+            /**
+             * @description 0 while there is no plan yet
+             * @example 2
+             */
+            version: number;
+            /** Format: date-time */
+            changedAt: string | null;
+            /**
+             * Format: uuid
+             * @description The therapist who wrote this version
+             */
+            changedBy: string | null;
+            agreements: components["schemas"]["AgreementResponse"][];
+        };
+        AgreementRequest: {
+            /**
+             * Format: uuid
+             * @description An agreement of the current plan to keep (changed if its fields differ); leave out to add a new one
+             */
+            id?: string;
+            /**
+             * @description What was agreed, in the words the couple and therapist chose
+             * @example Tell each other about any spending over 100 EUR the same day.
+             */
+            text: string;
+            /**
+             * Format: uuid
+             * @description The partner who keeps it; null: both partners keep it
+             */
+            partnerId: string | null;
+            /**
+             * @description How often it is kept: daily, several_times_a_week, weekly, each_session (around each session) or when_it_comes_up (each time the situation arises)
+             * @example weekly
+             * @enum {string}
+             */
+            frequency: "daily" | "several_times_a_week" | "weekly" | "each_session" | "when_it_comes_up";
+        };
+        UpdateRepairPlanRequest: {
+            /**
+             * @description The version you edited (0 for a first plan); if the plan changed since, the answer is 409
+             * @example 3
+             */
+            baseVersion: number;
+            /** @description The whole plan in reading order: agreements left out are removed (their ratings stay readable) */
+            agreements: components["schemas"]["AgreementRequest"][];
+        };
+        PlanChangeResponse: {
+            /** Format: uuid */
+            agreementId: string;
+            /** @enum {string} */
+            change: "added" | "changed" | "removed";
+        };
+        RepairPlanVersionResponse: {
+            /** Format: uuid */
+            coupleId: string;
+            /**
+             * @description 0 while there is no plan yet
+             * @example 2
+             */
+            version: number;
+            /** Format: date-time */
+            changedAt: string | null;
+            /**
+             * Format: uuid
+             * @description The therapist who wrote this version
+             */
+            changedBy: string | null;
+            agreements: components["schemas"]["AgreementResponse"][];
+            /** @description What this version changed (empty: only the order) */
+            changes: components["schemas"]["PlanChangeResponse"][];
+        };
+        RepairPlanVersionListResponse: {
+            /** @description Newest first (at most 200) */
+            data: components["schemas"]["RepairPlanVersionResponse"][];
+        };
+        AgreementRatingRequest: {
+            /**
+             * Format: uuid
+             * @description An agreement of the current plan
+             */
+            agreementId: string;
+            /**
+             * @description How well it was kept: 0 not at all, 10 fully
+             * @example 7
+             */
+            kept: number;
+            /**
+             * @description Whether the agreement still fits
+             * @example true
+             */
+            stillFits: boolean;
+            /**
+             * @description Your own words; your therapist reads them, your partner does not
+             * @example It helped, but the amount feels too low now.
+             */
+            note?: string | null;
+        };
+        RateAgreementsRequest: {
+            /**
+             * Format: uuid
+             * @description Rate at a completed session of your couple; leave out to rate your current week (Monday to Sunday, your zone)
+             */
+            sessionId?: string;
+            ratings: components["schemas"]["AgreementRatingRequest"][];
+        };
+        WeekPeriodResponse: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "week";
+            /**
+             * Format: date
+             * @description Monday of the partner's local week
+             * @example 2026-03-09
+             */
+            weekStart: string;
+        };
+        SessionPeriodResponse: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "session";
+            /** Format: uuid */
+            sessionId: string;
+        };
+        AgreementRatingResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agreementId: string;
+            /**
+             * Format: uuid
+             * @description The partner who rated
+             */
+            partnerId: string;
+            /**
+             * @description The plan version current when it was rated
+             * @example 2
+             */
+            planVersion: number;
+            /** @description Rated for a week of the partner, or at a completed session; rating the same period again replaces it */
+            period: components["schemas"]["WeekPeriodResponse"] | components["schemas"]["SessionPeriodResponse"];
+            /** @example 7 */
+            kept: number;
+            /** @example true */
+            stillFits: boolean;
+            /** @description The partner's own words (therapist and author only) */
+            note: string | null;
+            /** Format: date-time */
+            ratedAt: string;
+        };
+        AgreementRatingListResponse: {
+            data: components["schemas"]["AgreementRatingResponse"][];
+        };
+        AgreementRatingPageResponse: {
+            data: components["schemas"]["AgreementRatingResponse"][];
+            nextCursor: string | null;
+        };
+        PartnerRatingSeriesResponse: {
+            /** Format: uuid */
+            partnerId: string;
+            /** @description Oldest first */
+            ratings: components["schemas"]["AgreementRatingResponse"][];
+            latest: components["schemas"]["AgreementRatingResponse"] | null;
+            /**
+             * @description Latest minus first kept rating; null with fewer than two ratings
+             * @example 3
+             */
+            change: number | null;
+            /**
+             * @description improving / declining: the change is 2 points or more up / down; null with fewer than two ratings
+             * @enum {string|null}
+             */
+            trend: "improving" | "steady" | "declining" | null;
+        };
+        AgreementProgressResponse: {
+            /** @description As the latest version holding it wrote it */
+            agreement: components["schemas"]["AgreementResponse"];
+            /**
+             * @description Removed from the plan
+             * @example false
+             */
+            isRetired: boolean;
+            /**
+             * @description Either partner's latest rating is 4 or lower (agreements still in the plan)
+             * @example false
+             */
+            isLow: boolean;
+            /**
+             * @description Either partner's latest rating says it no longer fits
+             * @example false
+             */
+            needsReview: boolean;
+            partners: components["schemas"]["PartnerRatingSeriesResponse"][];
+        };
+        RepairPlanProgressResponse: {
+            /** Format: uuid */
+            coupleId: string;
+            /** @example 2 */
+            version: number;
+            /**
+             * @description A latest rating at or below this flags the agreement
+             * @example 4
+             */
+            lowThreshold: number;
+            /** @description Agreements in plan order, then removed ones */
+            agreements: components["schemas"]["AgreementProgressResponse"][];
         };
         CreateWebhookEndpointRequest: {
             /**
@@ -10330,6 +10671,485 @@ export interface operations {
             };
             /** @description The caller may not use this route (role or API-key scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepairPlanController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairPlanResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a couple of your caseload (therapist) or your own couple (partner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepairPlanController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRepairPlanRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairPlanResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a couple of your caseload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan changed since baseVersion, or the couple is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An id not in the current plan or given twice, a keeper who is not a partner of the couple, blank text */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepairPlanController_versions_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairPlanVersionListResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a couple of your caseload (therapist) or your own couple (partner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepairPlanController_ratings_v1: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor */
+                cursor?: string;
+                /** @description Only ratings of this agreement */
+                agreementId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementRatingPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a couple of your caseload (therapist) or your own couple (partner) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepairPlanController_rate_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateAgreementsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementRatingListResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not your couple */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No plan yet, an agreement not in the current plan (or rated twice in one request), not a completed session of your couple, or the couple is closed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepairPlanController_progress_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairPlanProgressResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a couple of your caseload */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -107,6 +107,19 @@ describe('erasing a couple', () => {
       })
       .expect(201);
     await t.http().get(`/v1/couples/${couple.coupleId}/progress`).auth(therapist.accessToken, auth).expect(200);
+    // The repair plan: an agreement in the couple's words and a partner's rating note.
+    const plan = await t
+      .http()
+      .put(`/v1/couples/${couple.coupleId}/repair-plan`)
+      .auth(therapist.accessToken, auth)
+      .send({ baseVersion: 0, agreements: [{ text: `Agreement ${marker}`, partnerId: null, frequency: 'weekly' }] })
+      .expect(200);
+    await t
+      .http()
+      .post(`/v1/couples/${couple.coupleId}/repair-plan/ratings`)
+      .auth(couple.partners[0].accessToken, auth)
+      .send({ ratings: [{ agreementId: plan.body.agreements[0].id, kept: 3, stillFits: false, note: marker }] })
+      .expect(201);
 
     // A Cal.com integration: bookings applied to the couple (sessions of theirs; a non-partner
     // attendee is ignored), one that matched no couple because it names partners of two couples,

@@ -231,6 +231,13 @@ describe('ids of another caseload or clinic', () => {
         endsAt: DateTime.utc().plus({ days: 5, hours: 1 }).toISO(),
       },
       'PATCH /v1/sessions/{id}': { status: 'cancelled' },
+      'PUT /v1/couples/{id}/repair-plan': {
+        baseVersion: 0,
+        agreements: [{ text: 'Taken over', partnerId: null, frequency: 'weekly' }],
+      },
+      'POST /v1/couples/{id}/repair-plan/ratings': {
+        ratings: [{ agreementId: '01900000-0000-7000-8000-000000000000', kept: 5, stillFits: true }],
+      },
       'PATCH /v1/alerts/{id}': { status: 'acknowledged' },
       'PATCH /v1/exercises/{id}': { archived: true },
       'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver': {},

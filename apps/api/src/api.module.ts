@@ -46,6 +46,7 @@ import { SafetySettingsController } from './progress/safety-settings.controller.
 import { ClinicReminderSettingsController } from './reminders/clinic-reminder-settings.controller.js';
 import { CoupleRemindersController } from './reminders/couple-reminders.controller.js';
 import { NotificationsController } from './reminders/notifications.controller.js';
+import { RepairPlanController } from './repair-plan/repair-plan.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -95,6 +96,7 @@ export class ApiModule {
         SessionsController,
         ProgressController,
         CaseloadsController,
+        RepairPlanController,
         WebhookEndpointsController,
         WebhookEventsController,
         IntegrationsController,
