@@ -4209,6 +4209,11 @@ export interface components {
             /** @example 1 */
             openAlerts: number;
             openAlertsBySeverity: components["schemas"]["OpenAlertsBySeverityResponse"];
+            /**
+             * @description Agreements of the repair plan either partner rated 4 or less (of 10) in their latest rating; see GET /v1/couples/{id}/repair-plan/progress
+             * @example 1
+             */
+            lowRatedAgreements: number;
             /** @description Each partner's latest CSI-4 reliable-change class (partners with fewer than two scores are not listed) */
             reliableChange: components["schemas"]["CaseloadReliableChangeResponse"][];
         };

@@ -227,7 +227,7 @@ describe('the repair plan', () => {
     await rate(blake().accessToken, { ratings: [{ agreementId: spending.id, kept: 8, stillFits: true }] }).expect(201);
   });
 
-  it('shows the therapist each agreement’s trend and flags the low one', async () => {
+  it('shows the therapist each agreement’s trend and flags the low one on the caseload', async () => {
     const progress = (await t.http().get(`${planPath()}/progress`).auth(therapist.accessToken, auth).expect(200)).body;
     expect(progress).toMatchObject({ coupleId: couple.coupleId, version: 2, lowThreshold: 4 });
     const byId = Object.fromEntries(
@@ -262,6 +262,13 @@ describe('the repair plan', () => {
       latest: expect.objectContaining({ kept: 8 }),
     });
     expect(byId[phone.id]).toMatchObject({ isRetired: true, isLow: false });
+
+    const caseload = (await t.http().get('/v1/caseload').auth(therapist.accessToken, auth).expect(200)).body.data;
+    const row = caseload.find((c: { coupleId: string }) => c.coupleId === couple.coupleId);
+    expect(row.lowRatedAgreements).toBe(1);
+    const quiet = caseload.find((c: { coupleId: string }) => c.coupleId !== couple.coupleId);
+    expect(quiet.lowRatedAgreements).toBe(0);
+    expect(JSON.stringify(caseload)).not.toContain(NOTE_MARKER);
   });
 
   it('lets a partner read only their own ratings, and the therapist all of them', async () => {

@@ -6,6 +6,7 @@ import { TenantDatabase } from '@mend/database';
 import { caseloadsRepository, RECENT_DAYS } from './caseloads.repository.js';
 import { round2 } from './progress.compute.js';
 import { classify, CSI4_NORMS, sDiffOf, type ReliableChangeClass } from './reliable-change.js';
+import { repairPlanRepository } from './repair-plan.repository.js';
 
 export type CaseloadCoupleStatus = 'active' | 'paused' | 'closed';
 
@@ -24,6 +25,8 @@ export interface CaseloadCoupleView {
   openAlerts: number;
   /** The open alerts by severity ('high': a safety concern). */
   openAlertsBySeverity: { high: number; normal: number };
+  /** Repair-plan agreements either partner rated low (4 or less) in their latest rating. */
+  lowRatedAgreements: number;
   /**
    * Each partner's latest CSI-4 reliable-change class (first score against latest, published
    * norms); a partner with fewer than two CSI-4 scores is not listed. The trust pulse's
@@ -95,6 +98,7 @@ export class CaseloadsService {
       const byPartner = await caseloadsRepository.recentCompletionByPartner(tx, principal.clinicId, ids, now);
       const lastCheckIns = await caseloadsRepository.lastCheckIns(tx, principal.clinicId, ids);
       const alerts = await caseloadsRepository.openAlertsBySeverity(tx, principal.clinicId, ids);
+      const lowRated = await repairPlanRepository.lowRatedAgreements(tx, principal.clinicId, ids);
       const csi4 = await caseloadsRepository.csi4FirstAndLatest(tx, principal.clinicId, ids);
       const sDiff = sDiffOf(CSI4_NORMS.sd, CSI4_NORMS.reliability);
       return toPage(couples, query.limit, (c): CaseloadCoupleView => {
@@ -113,6 +117,7 @@ export class CaseloadsService {
           recentCompletion: recentCompletion(completion.get(c.id)),
           openAlerts: open.high + open.normal,
           openAlertsBySeverity: open,
+          lowRatedAgreements: lowRated.get(c.id) ?? 0,
           reliableChange: (partners.get(c.id) ?? []).flatMap((p) => {
             const row = csi4.find((r) => r.couple_id === c.id && r.author_id === p.id);
             if (!row || row.scores < 2) return [];

@@ -84,6 +84,12 @@ export class CaseloadCoupleResponse {
   @ApiProperty({ example: 1 }) openAlerts: number;
   @ApiProperty({ type: OpenAlertsBySeverityResponse }) openAlertsBySeverity: OpenAlertsBySeverityResponse;
   @ApiProperty({
+    example: 1,
+    description:
+      'Agreements of the repair plan either partner rated 4 or less (of 10) in their latest rating; see GET /v1/couples/{id}/repair-plan/progress',
+  })
+  lowRatedAgreements: number;
+  @ApiProperty({
     type: [CaseloadReliableChangeResponse],
     description:
       "Each partner's latest CSI-4 reliable-change class (partners with fewer than two scores are not listed)",
