@@ -581,7 +581,7 @@ export interface paths {
          * Whether your second factor is set up, recovery codes left, and whether your clinic requires it
          * @description Whether your second factor is set up, recovery codes left, and whether your clinic requires it
          *
-         *     Who may call: signed-in admin, therapist.
+         *     Who may call: signed-in admin, therapist, client.
          */
         get: operations["MfaController_status_v1"];
         put?: never;

@@ -19,7 +19,7 @@ export const ACCESS: Record<string, Rule> = {
   'POST /v1/auth/login/mfa': 'public',
   'POST /v1/auth/cookie/login/mfa': 'public',
   'POST /v1/auth/reauth': ALL,
-  'GET /v1/me/mfa': ['admin', 'therapist'],
+  'GET /v1/me/mfa': ALL,
   'POST /v1/me/mfa/totp': ['admin', 'therapist'],
   'POST /v1/me/mfa/totp/confirm': ['admin', 'therapist'],
   'POST /v1/me/mfa/recovery-codes': ['admin', 'therapist'],

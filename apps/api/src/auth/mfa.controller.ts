@@ -23,7 +23,8 @@ export class MfaController {
   constructor(private readonly mfa: MfaService) {}
 
   @Get()
-  @Roles('admin', 'therapist')
+  // Every signed-in user may ask (a client's answer is simply "not set up, not required").
+  @Roles('admin', 'therapist', 'client')
   @ApiOperation({
     summary: 'Whether your second factor is set up, recovery codes left, and whether your clinic requires it',
   })
