@@ -168,6 +168,7 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await page.getByRole('dialog', { name: `Reassign ${COUPLE}` }).waitFor();
     await page.getByRole('combobox', { name: 'New therapist' }).click();
     await page.getByRole('option', { name: NEW_THERAPIST.name }).click();
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Theo is on leave until March');
     await admin.screen('admin-reassign');
     await page.getByRole('dialog').getByRole('button', { name: 'Reassign' }).click();
     await page.getByText(`${COUPLE} now belongs to ${NEW_THERAPIST.name}.`).waitFor();

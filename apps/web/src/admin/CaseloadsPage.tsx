@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Modal, Select, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
@@ -181,13 +181,14 @@ function Reassign({
 }) {
   const client = useQueryClient();
   const [to, setTo] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
   const name = coupleName(couple.partners, couple.label);
   const move = useMutation({
     mutationFn: () =>
       unwrap(
         api.PATCH('/v1/couples/{id}', {
           params: { path: { id: couple.id } },
-          body: { therapistId: to! },
+          body: { therapistId: to!, reassignmentReason: reason.trim() },
         }),
       ),
     onSuccess: () => {
@@ -217,12 +218,23 @@ function Reassign({
             error={problem?.forField('therapistId')}
             required
           />
+          <Textarea
+            label="Reason"
+            description={`Kept in the couple’s history; ${from.name} can read it.`}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            error={problem?.forField('reassignmentReason')}
+            maxLength={500}
+            autosize
+            minRows={2}
+            required
+          />
           <FormError message={problem && !problem.errors.length ? problem.plain : null} />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => onClose()}>
               Cancel
             </Button>
-            <Button type="submit" loading={move.isPending} disabled={!to}>
+            <Button type="submit" loading={move.isPending} disabled={!to || !reason.trim()}>
               Reassign
             </Button>
           </Group>
