@@ -21,6 +21,8 @@ export default function CaseloadsPage() {
   const caseloads = useQuery({
     queryKey: ['clinic-caseloads'],
     queryFn: () => unwrap(api.GET('/v1/clinic/caseloads', { params: { query: { limit: 200 } } })),
+    // A therapist invited a moment ago must be offered as a reassignment target.
+    refetchOnMount: 'always',
   });
   const [selected, setSelected] = useState<string | null>(null);
 

@@ -36,7 +36,10 @@ export default function UsersPage() {
     },
   });
   const [notice, setNotice] = useState<string | null>(null);
-  const refresh = () => client.invalidateQueries({ queryKey: ['users'] });
+  const refresh = () => {
+    void client.invalidateQueries({ queryKey: ['users'] });
+    void client.invalidateQueries({ queryKey: ['clinic-caseloads'] });
+  };
 
   const update = useMutation({
     mutationFn: ({ id, body }: { id: string; body: Schemas['UpdateUserRequest'] }) =>
