@@ -95,6 +95,10 @@ export default {
   // A global option (jest ignores it inside a project): hooks that start apps and workers get
   // room on a loaded 2-core machine; a hung test still fails within a minute.
   testTimeout: 60000,
+  // Two test files at a time on the 2-core CI machine: most of an e2e file's wall time is spent
+  // waiting (delayed jobs coming due, a worker process starting, a browser rendering), so a second
+  // file fills it. Every file has its own database, Redis prefix or private servers and free ports.
+  maxWorkers: 2,
   // Each e2e file loads the whole Nest app into a fresh VM-module registry, and V8 does not give all
   // of it back: a worker that ran many files grew past the 4 GB heap. Recycle a worker between
   // files once it holds more than this.
