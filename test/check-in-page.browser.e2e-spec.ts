@@ -440,10 +440,11 @@ describe('client check-in page in Chromium (phone viewport)', () => {
     );
     partner.jordan = users.find((u) => u.email === DEMO_PARTNERS[0].email)!;
     partner.sam = users.find((u) => u.email === DEMO_PARTNERS[1].email)!;
-    // No quiet hours, so a reminder due now goes out now, whatever the time of day the suite runs.
+    // No quiet hours and no lead (reminders at the due time), so a reminder due now goes out now,
+    // whatever the time of day the suite runs.
     await inClinic((tx) =>
       tx.query(
-        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}}') WHERE id = $1`,
+        `UPDATE clinic SET settings = jsonb_set(settings, '{reminders}', '{"quietHours": {"start": "00:00", "end": "00:00"}, "homeworkLeadMinutes": 0}') WHERE id = $1`,
         [clinicId],
       ),
     );

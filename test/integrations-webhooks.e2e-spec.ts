@@ -456,7 +456,7 @@ describe('webhooks out', () => {
           clinic.clinicId,
         ]);
         await tx.query(
-          `UPDATE occurrence SET due_at = now() - interval '4 days', closes_at = now() - interval '1 day' WHERE clinic_id = $1 AND assignment_id = $2`,
+          `UPDATE occurrence SET opens_at = now() - interval '5 days', due_at = now() - interval '4 days', late_after = now() - interval '3 days', closes_at = now() - interval '1 day' WHERE clinic_id = $1 AND assignment_id = $2`,
           [clinic.clinicId, assignment.id],
         );
         return tx.query(`SELECT id, partner_id FROM occurrence WHERE clinic_id = $1 AND assignment_id = $2`, [
