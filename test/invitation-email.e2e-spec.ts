@@ -130,15 +130,20 @@ describe.each(backends)('invitation email through the worker on the %s queue bac
     expect(token).toBeDefined();
     expect(token!.startsWith(`inv_${invited.clinicId.replace(/-/g, '')}_`)).toBe(true);
 
-    // The link is a new invitation row for the same person and expiry, stored as a hash only.
-    const rows: Array<{ user_id: string; expires_at: Date; accepted_at: Date | null }> = await tenants.withClinic(
-      invited.clinicId,
-      (tx) =>
-        tx.query(`SELECT user_id, expires_at, accepted_at FROM invitation WHERE clinic_id = $1 AND token_hash = $2`, [
-          invited.clinicId,
-          createHash('sha256').update(token!).digest('hex'),
-        ]),
-    );
+    // The link is a new invitation row for the same person and expiry, stored as a hash only. The
+    // handler's transaction commits once the SMTP server has accepted the message, so the row can
+    // become visible a moment after the email arrives.
+    const rows = await waitFor('the emailed invitation row', async () => {
+      const found: Array<{ user_id: string; expires_at: Date; accepted_at: Date | null }> = await tenants.withClinic(
+        invited.clinicId,
+        (tx) =>
+          tx.query(`SELECT user_id, expires_at, accepted_at FROM invitation WHERE clinic_id = $1 AND token_hash = $2`, [
+            invited.clinicId,
+            createHash('sha256').update(token!).digest('hex'),
+          ]),
+      );
+      return found.length > 0 ? found : undefined;
+    });
     expect(rows).toEqual([{ user_id: invited.userId, expires_at: invited.expiresAt, accepted_at: null }]);
 
     // The job completed; a second delivery of it (at-least-once) sends nothing.
