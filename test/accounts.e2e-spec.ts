@@ -198,6 +198,13 @@ describe('accounts: passwords', () => {
     expect(weak.body).toMatchObject({ score: 0, isAcceptable: false, warning: expect.any(String) });
     const strong = await t.http().post('/v1/auth/password-strength').send({ password: TEST_PASSWORD }).expect(200);
     expect(strong.body).toMatchObject({ isAcceptable: true });
+    // An optional list sent as null is "no words" (the fuzzer found a 500 here).
+    const noWords = await t
+      .http()
+      .post('/v1/auth/password-strength')
+      .send({ password: 'password', userInputs: null })
+      .expect(200);
+    expect(noWords.body).toMatchObject({ score: 0, isAcceptable: false });
   });
 
   it('changes the password with the current one and ends the other sign-ins (was: PATCH /v1/me {password} → 400)', async () => {

@@ -24,14 +24,17 @@ export interface PasswordStrength {
 export class PasswordPolicy {
   private factory: ZxcvbnFactory | undefined;
 
-  /** The user's own words (email, name, clinic) count as guessable. */
-  assess(password: string, userInputs: string[] = []): PasswordStrength {
+  /**
+   * The user's own words (email, name, clinic) count as guessable. `null` is "none": the request
+   * validator lets an optional field through as null, and a default parameter covers only undefined.
+   */
+  assess(password: string, userInputs: readonly string[] | null = []): PasswordStrength {
     this.factory ??= new ZxcvbnFactory({
       dictionary: { ...common.dictionary, ...en.dictionary },
       graphs: common.adjacencyGraphs,
       translations: en.translations,
     });
-    const result = this.factory.check(password, userInputs.flatMap(words));
+    const result = this.factory.check(password, (userInputs ?? []).flatMap(words));
     return {
       score: result.score,
       isAcceptable: result.score >= MIN_PASSWORD_SCORE,
