@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
 
 import { newId } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
-import { announceEvent, DOMAIN_EVENT_TYPES, generateWebhookSecret } from '@mend/integrations';
+import { announceEvent, DOMAIN_EVENT_TYPES, generateWebhookSecret, retryDelayMs } from '@mend/integrations';
 import { JobName, JobProducer } from '@mend/queue';
 import {
   builtinExerciseId,
@@ -28,6 +28,8 @@ import {
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+
+const RETRY_BASE_DELAY_MS = 50;
 
 const auth = { type: 'bearer' } as const;
 
@@ -105,7 +107,7 @@ describe('webhooks out', () => {
       env: {
         OUTBOX_RELAY_INTERVAL_MS: '50',
         WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
-        WEBHOOK_RETRY_BASE_DELAY_MS: '50',
+        WEBHOOK_RETRY_BASE_DELAY_MS: String(RETRY_BASE_DELAY_MS),
         WEBHOOK_TIMEOUT_MS: '3000',
         WEBHOOK_MISSED_SCAN_INTERVAL_MS: '200',
       },
@@ -248,8 +250,10 @@ describe('webhooks out', () => {
       expect(() =>
         new Webhook(endpoint.secret).verify(call.body, call.headers as Record<string, string>),
       ).not.toThrow();
-    // Backoff: the second retry waited longer than the first.
-    expect(calls[2].at - calls[1].at).toBeGreaterThan(calls[1].at - calls[0].at);
+    // Backoff: each retry waited at least its growing delay (base, then RETRY_GROWTH × base). Lower
+    // bounds only: a loaded machine can add time to a gap, never take it away.
+    expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(retryDelayMs(1, RETRY_BASE_DELAY_MS));
+    expect(calls[2].at - calls[1].at).toBeGreaterThanOrEqual(retryDelayMs(2, RETRY_BASE_DELAY_MS));
 
     const deliveries = await eventually(
       async () =>
