@@ -710,6 +710,36 @@ export interface paths {
         patch: operations["SecuritySettingsController_update_v1"];
         trace?: never;
     };
+    "/v1/clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your clinic: its name, sign-in name (slug) and time zone (the same as GET /v1/me's)
+         * @description Your clinic: its name, sign-in name (slug) and time zone (the same as GET /v1/me's)
+         *
+         *     Who may call: signed-in admin, therapist, client.
+         */
+        get: operations["ClinicController_get_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename the clinic or change its time zone (admins; audited with what changed)
+         * @description The clinic's zone is a default: users invited from now on get it unless they name their own, and a progress chart read without a zone of the reader (an API key) is drawn in it. Partners and therapists keep their own zones, so no reminder or due time moves. The sign-in name (slug) does not change.
+         *
+         *     Who may call: signed-in admin.
+         *
+         *     Sensitive action: a signed-in user must have authenticated recently (within 10 minutes by default, RECENT_AUTH_MAX_AGE_SECONDS). Signing in counts; later, call `POST /v1/auth/reauth` with the password (or a current code when a second factor is set up) and use the access token it answers. Otherwise 403 with `errors[0].field = "reauth"`. API keys are not subject to re-authentication.
+         */
+        patch: operations["ClinicController_update_v1"];
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -2552,6 +2582,15 @@ export interface components {
             idleTimeoutMinutes?: number;
             /** @description Require a second factor of admins and therapists */
             requireMfaForStaff?: boolean;
+        };
+        UpdateClinicRequest: {
+            /** @example Harbor Couples Clinic */
+            name?: string;
+            /**
+             * @description IANA time zone. A default only: users invited from now on get it unless they name their own, and a progress chart read without a zone of the reader (an API key) is drawn in it. Nobody’s own zone moves, so no reminder or due time moves either.
+             * @example Europe/Berlin
+             */
+            timezone?: string;
         };
         MeResponse: {
             user: components["schemas"]["UserResponse"];
@@ -7410,6 +7449,140 @@ export interface operations {
                 };
             };
             /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope), or a signed-in user must re-authenticate first (`errors[0].field` is `reauth`; see POST /v1/auth/reauth) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ClinicController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ClinicController_update_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClinicRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicResponse"];
+                };
+            };
+            /** @description A blank name or an unknown time zone */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -34,6 +34,8 @@ export const ACCESS: Record<string, Rule> = {
   'POST /v1/auth/password/reset': 'public',
   'POST /v1/auth/password-strength': 'public',
   'POST /v1/me/password': ALL,
+  'GET /v1/clinic': ALL,
+  'PATCH /v1/clinic': ['admin'],
   'GET /v1/clinic/security-settings': ALL,
   'GET /v1/clinic/safety-settings': ['admin', 'therapist'],
   'PATCH /v1/clinic/safety-settings': ['admin'],

@@ -27,6 +27,7 @@ import { SecuritySettingsController } from './auth/security-settings.controller.
 import { CheckInLinksController } from './check-in-page/check-in-links.controller.js';
 import { CheckInPageController } from './check-in-page/check-in-page.controller.js';
 import { CheckInPageRenderer } from './check-in-page/check-in-page.renderer.js';
+import { ClinicController } from './clinic/clinic.controller.js';
 import { CouplesController } from './couples/couples.controller.js';
 import { ExercisesController } from './exercises/exercises.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -84,6 +85,7 @@ export class ApiModule {
         AuthController,
         MfaController,
         SecuritySettingsController,
+        ClinicController,
         UsersController,
         ApiKeysController,
         AuditController,

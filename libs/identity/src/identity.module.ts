@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { ClinicService } from './clinic.service.js';
 import { UsersService } from './users.service.js';
 
-@Module({ providers: [UsersService], exports: [UsersService] })
+@Module({ providers: [UsersService, ClinicService], exports: [UsersService, ClinicService] })
 export class IdentityModule {}

@@ -5,3 +5,4 @@ export * from './users.repository.js';
 export * from './users.service.js';
 export * from './profile.hooks.js';
 export * from './invitation-email.handler.js';
+export * from './clinic.service.js';

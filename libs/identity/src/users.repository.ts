@@ -93,11 +93,30 @@ export const usersRepository = {
     return rows[0];
   },
 
-  async findClinic(tx: EntityManager, clinicId: string): Promise<ClinicRow | null> {
+  async findClinic(
+    tx: EntityManager,
+    clinicId: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<ClinicRow | null> {
     const rows: ClinicRow[] = await tx.query(
-      `SELECT id, name, slug, timezone, settings, created_at FROM clinic WHERE id = $1`,
+      `SELECT id, name, slug, timezone, settings, created_at FROM clinic WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
       [clinicId],
     );
     return rows[0] ?? null;
+  },
+
+  /** The clinic's name and zone; an undefined field stays as it is. */
+  async updateClinic(
+    tx: EntityManager,
+    clinicId: string,
+    changes: { name?: string; timezone?: string },
+  ): Promise<ClinicRow> {
+    const rows = await queryRows<ClinicRow>(
+      tx,
+      `UPDATE clinic SET name = coalesce($2, name), timezone = coalesce($3, timezone), updated_at = mend_now()
+        WHERE id = $1 RETURNING id, name, slug, timezone, settings, created_at`,
+      [clinicId, changes.name ?? null, changes.timezone ?? null],
+    );
+    return rows[0];
   },
 };
