@@ -1342,6 +1342,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your couple's sessions by start time (filter from/to), in your time zone, cursor-paginated
+         * @description For a partner: when each session is and its status. Never the therapist’s notes, either partner’s attendance, or where the booking came from. Pass from=now for the upcoming ones.
+         *
+         *     Who may call: signed-in client.
+         */
+        get: operations["SessionsController_listMine_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your couple's sessions, in your time zone
+         * @description One of your couple's sessions, in your time zone
+         *
+         *     Who may call: signed-in client.
+         */
+        get: operations["SessionsController_getMine_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}": {
         parameters: {
             query?: never;
@@ -3812,6 +3856,42 @@ export interface components {
         };
         SessionPageResponse: {
             data: components["schemas"]["SessionResponse"][];
+            /**
+             * @description Pass as `cursor` for the next page
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerSessionResponse: {
+            /**
+             * Format: uuid
+             * @example 019a7c2e-5b1f-7a3c-9d2e-4f6a8b0c1d2e
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with the offset of your own time zone at that instant
+             * @example 2026-03-02T17:00:00-05:00
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T17:50:00-05:00
+             */
+            endsAt: string;
+            /**
+             * @description Your time zone (IANA), the one startsAt and endsAt are in
+             * @example America/New_York
+             */
+            timeZone: string;
+            /**
+             * @example scheduled
+             * @enum {string}
+             */
+            status: "scheduled" | "completed" | "cancelled" | "no_show";
+        };
+        PartnerSessionPageResponse: {
+            data: components["schemas"]["PartnerSessionResponse"][];
             /**
              * @description Pass as `cursor` for the next page
              * @example null
@@ -10397,6 +10477,137 @@ export interface operations {
             };
             /** @description The request is well-formed but cannot be applied */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SessionsController_listMine_v1: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor */
+                cursor?: string;
+                /** @description Sessions starting at or after (ISO 8601 with an offset) */
+                from?: string;
+                /** @description Sessions starting before (ISO 8601 with an offset) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerSessionPageResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SessionsController_getMine_v1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerSessionResponse"];
+                };
+            };
+            /** @description The request is not valid (see `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not use this route (role or API-key scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not one of your couple's sessions */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

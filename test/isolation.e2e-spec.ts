@@ -253,7 +253,9 @@ describe('ids of another caseload or clinic', () => {
     let checked = 0;
     for (const route of routes) {
       const [method, path] = route.split(' ');
-      const resource = path.split('/')[2];
+      // A partner's own view of a resource (/v1/me/sessions/{id}) is scoped like the resource.
+      const parts = path.split('/');
+      const resource = parts[2] === 'me' ? parts[3] : parts[2];
       expect({ route, hasId: ids[resource] !== undefined }).toEqual({ route, hasId: true });
       const rule = ACCESS[route];
       const url = path

@@ -85,6 +85,8 @@ export const ACCESS: Record<string, Rule> = {
   'POST /v1/couples/{id}/sessions': ['therapist'],
   'GET /v1/couples/{id}/sessions': ['admin', 'therapist', 'api-key'],
   'PATCH /v1/sessions/{id}': ['admin', 'therapist'],
+  'GET /v1/me/sessions': ['client'],
+  'GET /v1/me/sessions/{id}': ['client'],
   'GET /v1/couples/{id}/progress': ['therapist'],
   'GET /v1/couples/{id}/reminders': ['therapist'],
   'GET /v1/couples/{id}/progress.svg': ['therapist'],

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 import { DomainException, isUuid } from '@mend/core';
 
 import type { PartnerAttendance, SessionRow, SessionStatus } from './sessions.repository.js';
@@ -39,6 +41,32 @@ export function toSessionView(row: SessionRow, options: { withNotes: boolean } =
   };
   if (options.withNotes) view.notes = row.notes;
   return view;
+}
+
+/**
+ * A session as one of the couple's partners sees it: when (in the partner's own zone) and its
+ * status. Never the therapist's notes, who booked it or from which scheduling tool, nor either
+ * partner's attendance (one partner cancelling their place is not the other's to learn here).
+ */
+export interface PartnerSessionView {
+  id: string;
+  /** ISO 8601 with the offset of `timeZone` at that instant. */
+  startsAt: string;
+  endsAt: string;
+  /** The partner's own IANA zone, the one the times are written in. */
+  timeZone: string;
+  status: SessionStatus;
+}
+
+export function toPartnerSessionView(row: SessionRow, zone: string): PartnerSessionView {
+  const inZone = (at: Date) => DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true })!;
+  return {
+    id: row.id,
+    startsAt: inZone(row.starts_at),
+    endsAt: inZone(row.ends_at),
+    timeZone: zone,
+    status: row.status,
+  };
 }
 
 /** Sessions are listed by start time, so the cursor carries the last (starts_at, id). */

@@ -95,6 +95,15 @@ export const sessionsRepository = {
     );
   },
 
+  /** A user's own IANA zone (a partner reads session times in it); null when there is no such user. */
+  async timezoneOf(tx: EntityManager, clinicId: string, userId: string): Promise<string | null> {
+    const rows: Array<{ timezone: string }> = await tx.query(
+      `SELECT timezone FROM "user" WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, userId],
+    );
+    return rows[0]?.timezone ?? null;
+  },
+
   async partnerIds(tx: EntityManager, clinicId: string, coupleId: string): Promise<string[]> {
     const rows: Array<{ user_id: string }> = await tx.query(
       `SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2`,

@@ -11,11 +11,18 @@ import {
   type Principal,
   type UserPrincipal,
 } from '@mend/core';
-import { canReach, loadCouple, requireCouple, type CoupleRef } from '@mend/couples';
+import { canReach, coupleOfClient, loadCouple, requireCouple, type CoupleRef } from '@mend/couples';
 import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
 
 import { announceSessionChange, changeSession, upsertSessionByExternalId } from './session-changes.js';
-import { decodeSessionCursor, encodeSessionCursor, toSessionView, type SessionView } from './session.views.js';
+import {
+  decodeSessionCursor,
+  encodeSessionCursor,
+  toPartnerSessionView,
+  toSessionView,
+  type PartnerSessionView,
+  type SessionView,
+} from './session.views.js';
 import {
   INTEGRATION_SOURCES,
   MANUAL_SOURCE,
@@ -158,6 +165,38 @@ export class SessionsService {
     });
   }
 
+  /**
+   * A partner's own couple's sessions by start time, in the partner's zone, without notes,
+   * attendance or where the booking came from. A client in no couple has none.
+   */
+  async listMine(principal: UserPrincipal, query: ListSessionsQuery): Promise<Page<PartnerSessionView>> {
+    const after = decodeSessionCursor(query.cursor);
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const couple = await coupleOfClient(tx, principal);
+      if (!couple) return { data: [], nextCursor: null };
+      const zone = await this.zoneOf(tx, principal);
+      const rows = await sessionsRepository.listForCouple(tx, principal.clinicId, couple.id, {
+        from: query.from,
+        to: query.to,
+        after,
+        limit: query.limit,
+      });
+      const page = rows.slice(0, query.limit);
+      return {
+        data: page.map((row) => toPartnerSessionView(row, zone)),
+        nextCursor: rows.length > query.limit ? encodeSessionCursor(page[page.length - 1]) : null,
+      };
+    });
+  }
+
+  /** One session of the partner's own couple; any other session answers like a missing one. */
+  async getMine(principal: UserPrincipal, sessionId: string): Promise<PartnerSessionView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const { session } = await this.requireSession(tx, principal, sessionId, { client: true }, { lock: false });
+      return toPartnerSessionView(session, await this.zoneOf(tx, principal));
+    });
+  }
+
   /** Status, reschedule and (therapist only) notes. */
   async update(principal: UserPrincipal, sessionId: string, input: UpdateSessionInput): Promise<SessionView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
@@ -277,12 +316,19 @@ export class SessionsService {
     tx: EntityManager,
     principal: Principal,
     sessionId: string,
-    rule: { admin?: boolean; apiKey?: boolean },
+    rule: { admin?: boolean; apiKey?: boolean; client?: boolean },
+    options: { lock?: boolean } = { lock: true },
   ): Promise<{ session: SessionRow; couple: CoupleRef }> {
-    const session = await sessionsRepository.findById(tx, principal.clinicId, sessionId, true);
+    const session = await sessionsRepository.findById(tx, principal.clinicId, sessionId, options.lock);
     const couple = session ? await loadCouple(tx, principal.clinicId, session.couple_id) : null;
     if (!session || !couple || !canReach(principal, couple, rule)) throw DomainException.notFound('Session');
     return { session, couple };
+  }
+
+  private async zoneOf(tx: EntityManager, principal: UserPrincipal): Promise<string> {
+    const zone = await sessionsRepository.timezoneOf(tx, principal.clinicId, principal.userId);
+    if (!zone) throw DomainException.notFound('User');
+    return zone;
   }
 
   private async recordNotesRead(tx: EntityManager, principal: Principal, rows: SessionRow[]): Promise<void> {

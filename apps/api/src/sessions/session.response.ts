@@ -59,3 +59,26 @@ export class SessionPageResponse {
   @ApiProperty({ nullable: true, type: String, example: null, description: 'Pass as `cursor` for the next page' })
   nextCursor: string | null;
 }
+
+export class PartnerSessionResponse {
+  @ApiProperty({ format: 'uuid', example: '019a7c2e-5b1f-7a3c-9d2e-4f6a8b0c1d2e' }) id: string;
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-03-02T17:00:00-05:00',
+    description: 'ISO 8601 with the offset of your own time zone at that instant',
+  })
+  startsAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-03-02T17:50:00-05:00' }) endsAt: string;
+  @ApiProperty({
+    example: 'America/New_York',
+    description: 'Your time zone (IANA), the one startsAt and endsAt are in',
+  })
+  timeZone: string;
+  @ApiProperty({ enum: SESSION_STATUSES, example: 'scheduled' }) status: string;
+}
+
+export class PartnerSessionPageResponse {
+  @ApiProperty({ type: [PartnerSessionResponse] }) data: PartnerSessionResponse[];
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Pass as `cursor` for the next page' })
+  nextCursor: string | null;
+}

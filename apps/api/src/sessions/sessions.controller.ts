@@ -18,7 +18,12 @@ import { SessionsService } from '@mend/sessions';
 
 import { ResourceIdPipe } from '../http/id.pipe.js';
 import { answerIdempotent, ApiIdempotentCreated, IdempotencyKey } from '../http/idempotency.js';
-import { SessionPageResponse, SessionResponse } from './session.response.js';
+import {
+  PartnerSessionPageResponse,
+  PartnerSessionResponse,
+  SessionPageResponse,
+  SessionResponse,
+} from './session.response.js';
 import { CreateSessionRequest, ListSessionsQuery, UpdateSessionRequest } from './sessions.request.js';
 
 @ApiTags('sessions')
@@ -59,6 +64,27 @@ export class SessionsController {
     @Query() query: ListSessionsQuery,
   ) {
     return this.sessions.list(principal, id, query);
+  }
+
+  @Get('me/sessions')
+  @Roles('client')
+  @ApiOperation({
+    summary: "Your couple's sessions by start time (filter from/to), in your time zone, cursor-paginated",
+    description:
+      'For a partner: when each session is and its status. Never the therapist’s notes, either partner’s attendance, or where the booking came from. Pass from=now for the upcoming ones.',
+  })
+  @ApiOkResponse({ type: PartnerSessionPageResponse })
+  listMine(@CurrentUser() principal: UserPrincipal, @Query() query: ListSessionsQuery) {
+    return this.sessions.listMine(principal, query);
+  }
+
+  @Get('me/sessions/:id')
+  @Roles('client')
+  @ApiOperation({ summary: "One of your couple's sessions, in your time zone" })
+  @ApiOkResponse({ type: PartnerSessionResponse })
+  @ApiNotFoundResponse({ description: "Not one of your couple's sessions" })
+  getMine(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Session')) id: string) {
+    return this.sessions.getMine(principal, id);
   }
 
   @Patch('sessions/:id')
