@@ -93,6 +93,29 @@ export function readTestSettings(): TestSettings {
   };
 }
 
+/**
+ * What a developer may set for one test run, both optional: MEND_PINNED_AT pins a suite's clock
+ * to an instant (the jest projects `pinned …` set it as a global instead), PROPERTY_RUNS makes the
+ * property-based specs search harder. Unlike readTestSettings this needs no global setup, so the
+ * unit project can read it too.
+ */
+export interface TestRunOptions {
+  pinnedAt: string | undefined;
+  propertyRuns: number | undefined;
+}
+
+export function readTestRunOptions(): TestRunOptions {
+  const env = process.env;
+  const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+  const pinnedAt = blank(env.MEND_PINNED_AT);
+  if (pinnedAt !== undefined && Number.isNaN(Date.parse(pinnedAt)))
+    throw new Error(`MEND_PINNED_AT is not an instant: ${pinnedAt}`);
+  const runs = blank(env.PROPERTY_RUNS);
+  if (runs !== undefined && !(Number.isInteger(Number(runs)) && Number(runs) > 0))
+    throw new Error(`PROPERTY_RUNS must be a whole number above 0 (got "${runs}")`);
+  return { pinnedAt, propertyRuns: runs === undefined ? undefined : Number(runs) };
+}
+
 /** What `npm run bench` needs from the environment; the figures themselves come from CLI flags. */
 export interface BenchSettings {
   /** A superuser connection to the local PostgreSQL the benchmark database is created on. */

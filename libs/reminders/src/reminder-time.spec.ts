@@ -2,6 +2,8 @@ import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
 
+import { readTestRunOptions } from '@mend/config';
+
 import {
   decideDailyCap,
   DEFAULT_QUIET_HOURS,
@@ -134,7 +136,7 @@ const scenarioArb = zoneArb.chain((zone) =>
 );
 
 /** PROPERTY_RUNS=5000 searches harder (the default keeps the unit suite quick). */
-const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) };
+const RUNS = { numRuns: readTestRunOptions().propertyRuns ?? 500 };
 
 /** The invariants every planned send keeps. */
 function expectGoodSend(sendAt: Date, earliest: number, isDeferred: boolean, zone: string, quiet: QuietHours): void {

@@ -1,5 +1,6 @@
 import { Settings } from 'luxon';
 
+import { readTestRunOptions } from '@mend/config';
 import { MovableClock } from '@mend/core';
 
 /**
@@ -11,7 +12,7 @@ import { MovableClock } from '@mend/core';
  */
 export const suiteClock = new MovableClock();
 
-const pinnedAt = (globalThis as { MEND_PINNED_AT?: string }).MEND_PINNED_AT ?? process.env.MEND_PINNED_AT ?? undefined;
+const pinnedAt = (globalThis as { MEND_PINNED_AT?: string }).MEND_PINNED_AT ?? readTestRunOptions().pinnedAt;
 if (pinnedAt) {
   if (Number.isNaN(Date.parse(pinnedAt))) throw new Error(`MEND_PINNED_AT is not an instant: ${pinnedAt}`);
   suiteClock.pinTo(pinnedAt);
