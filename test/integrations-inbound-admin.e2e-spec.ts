@@ -28,16 +28,16 @@ import {
   CALCOM_SECRET,
   calcomEvent,
   calcomSignature,
-  CALENDLY_SECRET,
   calendlyEvent,
-  calendlySignature,
   calendlyUuid,
+  connectSchedulingTools,
   rawOf,
   slot,
   uid,
+  type ConnectedTool,
+  type SchedulingTools,
 } from './support/scheduling-tools.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-import { eventually } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;
 
@@ -70,29 +70,10 @@ describe('running a scheduling-tool integration', () => {
   let therapist: StaffContext;
   let couple: CoupleContext;
   let emails: string[];
-  let calcom: { id: string; path: string };
-  let calendly: { id: string; path: string };
+  let tools: SchedulingTools;
+  let calcom: ConnectedTool;
+  let calendly: ConnectedTool;
 
-  const post = (path: string, raw: string, headers: Record<string, string>) =>
-    t.http().post(path).set('content-type', 'application/json').set(headers).send(raw);
-  const sendCalcom = async (body: unknown, secret = CALCOM_SECRET) => {
-    const raw = rawOf(body);
-    return post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw, secret) }).expect(200);
-  };
-  const sendCalendly = async (body: unknown) => {
-    const raw = rawOf(body);
-    return post(calendly.path, raw, { 'calendly-webhook-signature': calendlySignature(raw) }).expect(200);
-  };
-  const settled = () =>
-    eventually(
-      () =>
-        t.app
-          .get(TenantDatabase)
-          .withClinic(clinic.clinicId, (tx) =>
-            tx.query(`SELECT count(*)::int AS n FROM integration_event WHERE state = 'received'`),
-          ),
-      (rows: Array<{ n: number }>) => rows[0].n === 0,
-    );
   const events = async (integrationId: string, query = ''): Promise<EventItem[]> =>
     (
       await t
@@ -114,17 +95,8 @@ describe('running a scheduling-tool integration', () => {
     therapist = await newStaff(t, clinic);
     couple = await newCouple(t, therapist);
     emails = couple.partners.map((p) => p.email);
-    const connect = async (provider: string, signingSecret: string) => {
-      const res = await t
-        .http()
-        .post('/v1/integrations')
-        .auth(clinic.admin.accessToken, auth)
-        .send({ provider, signingSecret, name: `Front desk ${provider}` })
-        .expect(201);
-      return { id: res.body.id as string, path: new URL(res.body.webhookUrl).pathname };
-    };
-    calcom = await connect('calcom', CALCOM_SECRET);
-    calendly = await connect('calendly', CALENDLY_SECRET);
+    tools = await connectSchedulingTools(t, clinic);
+    ({ calcom, calendly } = tools);
   });
   afterAll(async () => {
     await worker?.close();
@@ -134,19 +106,19 @@ describe('running a scheduling-tool integration', () => {
   it('lists what the tool sent with an outcome and a plain reason, attendee emails masked, filterable and paginated', async () => {
     const booking = { uid: uid(), ...slot(3, 15), attendees: emails };
     const raw = rawOf(calcomEvent('BOOKING_CREATED', booking));
-    const created = await post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw) }).expect(200);
+    const created = await tools.post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw) }).expect(200);
     expect(created.body.duplicate).toBe(false);
     // The tool retries the same delivery: counted on the event, applied once.
-    const retried = await post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw) }).expect(200);
+    const retried = await tools.post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw) }).expect(200);
     expect(retried.body.duplicate).toBe(true);
-    await settled();
+    await tools.settled();
     // The same booking again in a new delivery (a different body): nothing left to change.
-    await sendCalcom(calcomEvent('BOOKING_CREATED', booking));
-    await sendCalcom({ triggerEvent: 'PING', createdAt: DateTime.utc().toISO(), payload: {} });
-    await sendCalcom(
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', booking));
+    await tools.sendCalcom({ triggerEvent: 'PING', createdAt: DateTime.utc().toISO(), payload: {} });
+    await tools.sendCalcom(
       calcomEvent('BOOKING_CREATED', { uid: uid(), ...slot(4, 15), attendees: ['stranger@elsewhere.example'] }),
     );
-    await settled();
+    await tools.settled();
 
     const all = await events(calcom.id);
     const byType = all.map((e) => [e.eventType, e.outcome, e.reason]);
@@ -192,8 +164,8 @@ describe('running a scheduling-tool integration', () => {
     const suffix = randomBytes(3).toString('hex');
     const newcomers = [`riley-${suffix}@couples.example`, `sam-${suffix}@couples.example`];
     const booking = { uid: uid(), ...slot(5, 16), attendees: newcomers };
-    await sendCalcom(calcomEvent('BOOKING_CREATED', booking));
-    await settled();
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', booking));
+    await tools.settled();
     const [unmatched] = await events(calcom.id, '&outcome=unmatched');
     expect(unmatched).toMatchObject({ outcome: 'unmatched', reason: 'no couple matches the attendees' });
 
@@ -257,8 +229,8 @@ describe('running a scheduling-tool integration', () => {
     expect(secret2).toMatch(/^mend_[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(rotated.body.previousSecretValidUntil)).toBeGreaterThan(Date.now() + 23 * 3600_000);
     // Both secrets verify during the overlap (Cal.com sends one signature: whichever it has).
-    await sendCalcom(booking(), secret2);
-    await sendCalcom(booking(), CALCOM_SECRET);
+    await tools.sendCalcom(booking(), secret2);
+    await tools.sendCalcom(booking(), CALCOM_SECRET);
     const list = await t.http().get('/v1/integrations').auth(clinic.admin.accessToken, auth).expect(200);
     const listed = list.body.data.find((i: { id: string }) => i.id === calcom.id);
     expect(listed.secretRotatedAt).not.toBeNull();
@@ -272,11 +244,11 @@ describe('running a scheduling-tool integration', () => {
       .send({ signingSecret: 'typed-into-cal-com-9876' })
       .expect(200);
     const raw = rawOf(booking());
-    expect((await post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw, CALCOM_SECRET) })).status).toBe(
-      401,
-    );
-    await sendCalcom(booking(), secret2);
-    await sendCalcom(booking(), 'typed-into-cal-com-9876');
+    expect(
+      (await tools.post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw, CALCOM_SECRET) })).status,
+    ).toBe(401);
+    await tools.sendCalcom(booking(), secret2);
+    await tools.sendCalcom(booking(), 'typed-into-cal-com-9876');
     await t
       .http()
       .post(`/v1/integrations/${calcom.id}/signing-secret/rotate`)
@@ -289,14 +261,14 @@ describe('running a scheduling-tool integration', () => {
       .auth(therapist.accessToken, auth)
       .send({})
       .expect(403);
-    await settled();
+    await tools.settled();
   });
 
   it('refuses to move or cancel an integration’s session from outside it (staff PATCH: 409 naming the integration; PUT with its source: 400)', async () => {
     const booking = { uid: uid(), ...slot(7, 15), attendees: emails };
     const secret = 'typed-into-cal-com-9876';
-    await sendCalcom(calcomEvent('BOOKING_CREATED', booking), secret);
-    await settled();
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', booking), secret);
+    await tools.settled();
     const session = (await sessionOf(couple, 'calcom', booking.uid))!;
 
     for (const change of [
@@ -347,18 +319,18 @@ describe('running a scheduling-tool integration', () => {
     const times = slot(9, 15);
     // A group event: each partner booked their own place (two invitees of one scheduled event).
     const invitee = (email: string, inviteeUuid: string) => ({ eventUuid, inviteeUuid, ...times, email, guests: [] });
-    await sendCalendly(calendlyEvent('invitee.created', { ...invitee(emails[0], first), activeInvitees: 1 }));
-    await settled();
-    await sendCalendly(calendlyEvent('invitee.created', { ...invitee(emails[1], second), activeInvitees: 2 }));
-    await settled();
+    await tools.sendCalendly(calendlyEvent('invitee.created', { ...invitee(emails[0], first), activeInvitees: 1 }));
+    await tools.settled();
+    await tools.sendCalendly(calendlyEvent('invitee.created', { ...invitee(emails[1], second), activeInvitees: 2 }));
+    await tools.settled();
     let session = (await sessionOf(couple, 'calendly', eventUuid))!;
     expect(session).toMatchObject({ status: 'scheduled', attendance: [] });
 
     // Partner 1 cancels their place; the scheduled event is still active for partner 2.
-    await sendCalendly(
+    await tools.sendCalendly(
       calendlyEvent('invitee.canceled', { ...invitee(emails[0], first), eventStatus: 'active', activeInvitees: 1 }),
     );
-    await settled();
+    await tools.settled();
     session = (await sessionOf(couple, 'calendly', eventUuid))!;
     expect(session).toMatchObject({
       status: 'scheduled',
@@ -368,8 +340,10 @@ describe('running a scheduling-tool integration', () => {
     expect(latest.reason).toBe('applied: a partner cancelled their place; the session stays on while the event does');
 
     // The last invitee cancels: the event is off, and so is the session.
-    await sendCalendly(calendlyEvent('invitee.canceled', { ...invitee(emails[1], second), eventStatus: 'canceled' }));
-    await settled();
+    await tools.sendCalendly(
+      calendlyEvent('invitee.canceled', { ...invitee(emails[1], second), eventStatus: 'canceled' }),
+    );
+    await tools.settled();
     expect(await sessionOf(couple, 'calendly', eventUuid)).toMatchObject({ status: 'cancelled' });
   });
 
@@ -381,23 +355,23 @@ describe('running a scheduling-tool integration', () => {
       end: DateTime.utc().minus({ hours: 2 }).toISO()!,
     };
     const calendlyBooking = { eventUuid, inviteeUuid, ...past, email: emails[0], guests: [emails[1]] };
-    await sendCalendly(calendlyEvent('invitee.created', calendlyBooking));
-    await settled();
-    await sendCalendly(calendlyEvent('invitee_no_show.created', calendlyBooking));
-    await settled();
+    await tools.sendCalendly(calendlyEvent('invitee.created', calendlyBooking));
+    await tools.settled();
+    await tools.sendCalendly(calendlyEvent('invitee_no_show.created', calendlyBooking));
+    await tools.settled();
     let session = (await sessionOf(couple, 'calendly', eventUuid))!;
     expect(session).toMatchObject({
       status: 'scheduled',
       attendance: [{ partnerId: couple.partners[0].id, status: 'no_show' }],
     });
-    await sendCalendly(calendlyEvent('invitee_no_show.deleted', calendlyBooking));
-    await settled();
+    await tools.sendCalendly(calendlyEvent('invitee_no_show.deleted', calendlyBooking));
+    await tools.settled();
     session = (await sessionOf(couple, 'calendly', eventUuid))!;
     expect(session.attendance).toEqual([]);
 
     const booking = { uid: uid(), ...past, attendees: emails };
-    await sendCalcom(calcomEvent('BOOKING_CREATED', booking), 'typed-into-cal-com-9876');
-    await settled();
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', booking), 'typed-into-cal-com-9876');
+    await tools.settled();
     const noShow = (marks: boolean[]) => ({
       triggerEvent: 'BOOKING_NO_SHOW_UPDATED',
       createdAt: DateTime.utc().toISO(),
@@ -408,8 +382,8 @@ describe('running a scheduling-tool integration', () => {
         attendees: emails.map((email, i) => ({ email, noShow: marks[i] })),
       },
     });
-    await sendCalcom(noShow([true, true]), 'typed-into-cal-com-9876');
-    await settled();
+    await tools.sendCalcom(noShow([true, true]), 'typed-into-cal-com-9876');
+    await tools.settled();
     const sorted = [...couple.partners].sort((a, b) => a.id.localeCompare(b.id));
     expect(await sessionOf(couple, 'calcom', booking.uid)).toMatchObject({
       status: 'no_show',
@@ -422,8 +396,8 @@ describe('running a scheduling-tool integration', () => {
       reason: 'applied: every partner was a no-show; session marked no-show',
     });
     // The host takes it back for both: the session is scheduled again, nobody absent.
-    await sendCalcom(noShow([false, false]), 'typed-into-cal-com-9876');
-    await settled();
+    await tools.sendCalcom(noShow([false, false]), 'typed-into-cal-com-9876');
+    await tools.settled();
     expect(await sessionOf(couple, 'calcom', booking.uid)).toMatchObject({ status: 'scheduled', attendance: [] });
   });
 
@@ -435,12 +409,16 @@ describe('running a scheduling-tool integration', () => {
           .get(TenantDatabase)
           .withClinic(clinic.clinicId, (tx) => tx.query(`SELECT count(*)::int AS n FROM integration_event`))
       )[0].n as number;
-    await sendCalcom(
+    await tools.sendCalcom(
       { triggerEvent: 'PING', createdAt: DateTime.utc().toISO(), payload: {} },
       'typed-into-cal-com-9876',
     );
-    await sendCalendly({ event: 'routing_form_submission.created', created_at: DateTime.utc().toISO(), payload: {} });
-    await settled();
+    await tools.sendCalendly({
+      event: 'routing_form_submission.created',
+      created_at: DateTime.utc().toISO(),
+      payload: {},
+    });
+    await tools.settled();
     const before = await count();
     expect(before).toBeGreaterThanOrEqual(2);
     // The hourly retention.purge job's pass for the clinic, a day before and a day after the 30 days.

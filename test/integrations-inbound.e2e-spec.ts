@@ -26,14 +26,15 @@ import {
   calendlyEvent,
   calendlySignature,
   calendlyUuid,
+  connectSchedulingTools,
   rawOf,
   slot,
   uid,
   wallSeconds,
+  type SchedulingTools,
   type SessionItem,
 } from './support/scheduling-tools.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-import { eventually } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;
 
@@ -43,33 +44,9 @@ describe('scheduling tools in', () => {
   let clinic: ClinicContext;
   let therapist: StaffContext;
   let couple: CoupleContext;
-  let calcomPath: string;
-  let calendlyPath: string;
+  let tools: SchedulingTools;
   let emails: string[];
 
-  const postCalcom = (raw: string, headers: Record<string, string>) =>
-    t.http().post(calcomPath).set('content-type', 'application/json').set(headers).send(raw);
-  const sendCalcom = async (body: unknown) => {
-    const raw = rawOf(body);
-    return postCalcom(raw, { 'x-cal-signature-256': calcomSignature(raw) }).expect(200);
-  };
-  const postCalendly = (raw: string, headers: Record<string, string>) =>
-    t.http().post(calendlyPath).set('content-type', 'application/json').set(headers).send(raw);
-  const sendCalendly = async (body: unknown) => {
-    const raw = rawOf(body);
-    return postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw) }).expect(200);
-  };
-  /** Waits until the worker has applied every stored event. */
-  const settled = () =>
-    eventually(
-      () =>
-        t.app
-          .get(TenantDatabase)
-          .withClinic(clinic.clinicId, (tx) =>
-            tx.query(`SELECT count(*)::int AS n FROM integration_event WHERE state = 'received'`),
-          ),
-      (rows: Array<{ n: number }>) => rows[0].n === 0,
-    );
   const sessions = async (): Promise<SessionItem[]> =>
     (
       await t
@@ -111,20 +88,7 @@ describe('scheduling tools in', () => {
     therapist = await newStaff(t, clinic);
     couple = await newCouple(t, therapist);
     emails = couple.partners.map((p) => p.email);
-    const calcom = await t
-      .http()
-      .post('/v1/integrations')
-      .auth(clinic.admin.accessToken, auth)
-      .send({ provider: 'calcom', signingSecret: CALCOM_SECRET })
-      .expect(201);
-    const calendly = await t
-      .http()
-      .post('/v1/integrations')
-      .auth(clinic.admin.accessToken, auth)
-      .send({ provider: 'calendly', signingSecret: CALENDLY_SECRET })
-      .expect(201);
-    calcomPath = new URL(calcom.body.webhookUrl).pathname;
-    calendlyPath = new URL(calendly.body.webhookUrl).pathname;
+    tools = await connectSchedulingTools(t, clinic);
   });
   afterAll(async () => {
     await worker?.close();
@@ -132,7 +96,7 @@ describe('scheduling tools in', () => {
   });
 
   it('gives admins a webhook URL per integration and never shows the secret again', async () => {
-    expect(calcomPath).toMatch(/^\/v1\/integrations\/hooks\/whk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+    expect(tools.calcom.path).toMatch(/^\/v1\/integrations\/hooks\/whk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
     const list = await t.http().get('/v1/integrations').auth(clinic.admin.accessToken, auth).expect(200);
     expect(list.body.data.map((i: { provider: string; status: string }) => [i.provider, i.status])).toEqual([
       ['calcom', 'active'],
@@ -160,20 +124,24 @@ describe('scheduling tools in', () => {
 
     const changed = raw.replace('"length": 50', '"length": 51');
     expect(changed).not.toBe(raw);
-    expect((await postCalcom(changed, { 'x-cal-signature-256': signature })).status).toBe(401);
+    expect((await tools.postCalcom(changed, { 'x-cal-signature-256': signature })).status).toBe(401);
     expect(
-      (await postCalcom(raw, { 'x-cal-signature-256': calcomSignature(raw, 'another-secret-entirely') })).status,
+      (
+        await tools.postCalcom(raw, {
+          'x-cal-signature-256': calcomSignature(raw, 'another-secret-entirely'),
+        })
+      ).status,
     ).toBe(401);
-    const missing = await postCalcom(raw, {});
+    const missing = await tools.postCalcom(raw, {});
     expect(missing.status).toBe(401);
     expect(missing.headers['content-type']).toMatch(/problem\+json/);
-    expect((await postCalcom(raw, { 'x-cal-signature-256': 'not-hex' })).status).toBe(401);
+    expect((await tools.postCalcom(raw, { 'x-cal-signature-256': 'not-hex' })).status).toBe(401);
 
-    const first = await postCalcom(raw, { 'x-cal-signature-256': signature }).expect(200);
+    const first = await tools.postCalcom(raw, { 'x-cal-signature-256': signature }).expect(200);
     expect(first.body).toEqual({ received: true, duplicate: false });
-    const replay = await postCalcom(raw, { 'x-cal-signature-256': signature }).expect(200);
+    const replay = await tools.postCalcom(raw, { 'x-cal-signature-256': signature }).expect(200);
     expect(replay.body).toEqual({ received: true, duplicate: true });
-    await settled();
+    await tools.settled();
     const made = await sessionWith('calcom', booking.uid);
     expect(made).toHaveLength(1);
     expect(made[0]).toMatchObject({ status: 'scheduled', startsAt: booking.start, endsAt: booking.end });
@@ -196,36 +164,53 @@ describe('scheduling tools in', () => {
 
     expect(
       (
-        await postCalendly(raw.replace('"active"', '"activf"'), {
+        await tools.postCalendly(raw.replace('"active"', '"activf"'), {
           'calendly-webhook-signature': calendlySignature(raw),
         })
       ).status,
     ).toBe(401);
     expect(
-      (await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now, 'not-the-signing-key') }))
-        .status,
+      (
+        await tools.postCalendly(raw, {
+          'calendly-webhook-signature': calendlySignature(raw, now, 'not-the-signing-key'),
+        })
+      ).status,
     ).toBe(401);
-    expect((await postCalendly(raw, {})).status).toBe(401);
+    expect((await tools.postCalendly(raw, {})).status).toBe(401);
     expect(
-      (await postCalendly(raw, { 'calendly-webhook-signature': `v1=${calcomSignature(raw, CALENDLY_SECRET)}` })).status,
+      (
+        await tools.postCalendly(raw, {
+          'calendly-webhook-signature': `v1=${calcomSignature(raw, CALENDLY_SECRET)}`,
+        })
+      ).status,
     ).toBe(401);
     expect(
-      (await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, wallSeconds() - 301) })).status,
+      (
+        await tools.postCalendly(raw, {
+          'calendly-webhook-signature': calendlySignature(raw, wallSeconds() - 301),
+        })
+      ).status,
     ).toBe(401);
     expect(
-      (await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, wallSeconds() + 360) })).status,
+      (
+        await tools.postCalendly(raw, {
+          'calendly-webhook-signature': calendlySignature(raw, wallSeconds() + 360),
+        })
+      ).status,
     ).toBe(401);
 
-    const first = await postCalendly(raw, {
-      'calendly-webhook-signature': calendlySignature(raw, wallSeconds() - 240),
-    }).expect(200);
+    const first = await tools
+      .post(tools.calendly.path, raw, {
+        'calendly-webhook-signature': calendlySignature(raw, wallSeconds() - 240),
+      })
+      .expect(200);
     expect(first.body.duplicate).toBe(false);
     // Calendly retries with a fresh timestamp: still the same event, applied once.
-    const again = await postCalendly(raw, { 'calendly-webhook-signature': calendlySignature(raw, now + 1) }).expect(
-      200,
-    );
+    const again = await tools
+      .post(tools.calendly.path, raw, { 'calendly-webhook-signature': calendlySignature(raw, now + 1) })
+      .expect(200);
     expect(again.body.duplicate).toBe(true);
-    await settled();
+    await tools.settled();
     expect(await sessionWith('calendly', booking.eventUuid)).toHaveLength(1);
   });
 
@@ -244,9 +229,9 @@ describe('scheduling tools in', () => {
       .send(raw)
       .expect(404);
     const notJson = '{"triggerEvent": ';
-    expect((await postCalcom(notJson, { 'x-cal-signature-256': calcomSignature(notJson) })).status).toBe(400);
+    expect((await tools.postCalcom(notJson, { 'x-cal-signature-256': calcomSignature(notJson) })).status).toBe(400);
     const noTrigger = rawOf({ hello: 'world' });
-    expect((await postCalcom(noTrigger, { 'x-cal-signature-256': calcomSignature(noTrigger) })).status).toBe(400);
+    expect((await tools.postCalcom(noTrigger, { 'x-cal-signature-256': calcomSignature(noTrigger) })).status).toBe(400);
 
     const spare = await t
       .http()
@@ -270,21 +255,21 @@ describe('scheduling tools in', () => {
       .set('x-cal-signature-256', calcomSignature(raw))
       .send(raw)
       .expect(404);
-    await settled();
+    await tools.settled();
   });
 
   it('Cal.com: booking → reschedule → cancel ends in one cancelled session at the new time, its reminders moved and then dropped', async () => {
     const original = { uid: uid(), ...slot(6, 14), attendees: [...emails, 'rivera@clinic.example'] };
-    await sendCalcom(calcomEvent('BOOKING_CREATED', original));
-    await settled();
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', original));
+    await tools.settled();
     const [created] = await sessionWith('calcom', original.uid);
     expect(created).toMatchObject({ status: 'scheduled', startsAt: original.start });
     const planned = await remindersOf(created.id);
     expectPlannedBefore(planned, original.start);
 
     const moved = { uid: uid(), ...slot(8, 17), attendees: emails, rescheduleUid: original.uid };
-    await sendCalcom(calcomEvent('BOOKING_RESCHEDULED', moved));
-    await settled();
+    await tools.sendCalcom(calcomEvent('BOOKING_RESCHEDULED', moved));
+    await tools.settled();
     let mine = (await sessions()).filter((s) => s.id === created.id);
     expect(mine).toEqual([
       expect.objectContaining({
@@ -302,8 +287,8 @@ describe('scheduling tools in', () => {
       Math.max(...planned.map((r) => r.send_at.getTime())),
     );
 
-    await sendCalcom(calcomEvent('BOOKING_CANCELLED', { ...moved, status: 'CANCELLED' }));
-    await settled();
+    await tools.sendCalcom(calcomEvent('BOOKING_CANCELLED', { ...moved, status: 'CANCELLED' }));
+    await tools.settled();
     mine = (await sessions()).filter((s) => s.id === created.id);
     expect(mine).toEqual([expect.objectContaining({ status: 'cancelled', startsAt: moved.start })]);
     expectDropped(await remindersOf(created.id));
@@ -320,9 +305,9 @@ describe('scheduling tools in', () => {
       end: DateTime.utc().minus({ hours: 4 }).toISO()!,
       attendees: [emails[1]],
     };
-    await sendCalcom(calcomEvent('BOOKING_CREATED', original));
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', original));
     // Cal.com sends the booking well before any reschedule; let the worker apply it first.
-    await settled();
+    await tools.settled();
     const moved = {
       uid: uid(),
       start: DateTime.utc().minus({ hours: 2 }).toISO()!,
@@ -330,15 +315,15 @@ describe('scheduling tools in', () => {
       attendees: [emails[1]],
       rescheduleUid: original.uid,
     };
-    await sendCalcom(calcomEvent('BOOKING_REQUESTED', { ...moved, status: 'PENDING' }));
+    await tools.sendCalcom(calcomEvent('BOOKING_REQUESTED', { ...moved, status: 'PENDING' }));
     // A plain request (no reschedule) is not a session yet: stored and ignored.
-    await sendCalcom(
+    await tools.sendCalcom(
       calcomEvent('BOOKING_REQUESTED', { uid: uid(), ...slot(9, 15), attendees: emails, status: 'PENDING' }),
     );
     // The meeting ends after the reschedule was applied (events apply in the order the worker takes them).
-    await settled();
-    await sendCalcom(calcomEvent('MEETING_ENDED', moved));
-    await settled();
+    await tools.settled();
+    await tools.sendCalcom(calcomEvent('MEETING_ENDED', moved));
+    await tools.settled();
     const mine = await sessionWith('calcom', original.uid);
     expect(mine).toEqual([
       expect.objectContaining({ status: 'completed', startsAt: new Date(moved.start).toISOString() }),
@@ -354,8 +339,8 @@ describe('scheduling tools in', () => {
         email: emails[0],
         guests: [emails[1]],
       };
-      await sendCalendly(calendlyEvent('invitee.created', first));
-      await settled();
+      await tools.sendCalendly(calendlyEvent('invitee.created', first));
+      await tools.settled();
       const [session] = await sessionWith('calendly', first.eventUuid);
       expect(session).toMatchObject({ status: 'scheduled', startsAt: first.start });
       const planned = await remindersOf(session.id);
@@ -372,8 +357,8 @@ describe('scheduling tools in', () => {
       const cancel = calendlyEvent('invitee.canceled', { ...first, rescheduled: true, newInvitee: next.inviteeUuid });
       const create = calendlyEvent('invitee.created', next);
       for (const body of order === 'cancel-first' ? [cancel, create] : [create, cancel]) {
-        await sendCalendly(body);
-        await settled();
+        await tools.sendCalendly(body);
+        await tools.settled();
       }
       const afterMove = (await sessions()).filter((s) => s.id === session.id);
       expect({ order, sessions: afterMove }).toEqual({
@@ -387,8 +372,8 @@ describe('scheduling tools in', () => {
         Math.max(...planned.map((r) => r.send_at.getTime())),
       );
 
-      await sendCalendly(calendlyEvent('invitee.canceled', { ...next, rescheduled: false }));
-      await settled();
+      await tools.sendCalendly(calendlyEvent('invitee.canceled', { ...next, rescheduled: false }));
+      await tools.settled();
       expect((await sessions()).filter((s) => s.id === session.id)).toEqual([
         expect.objectContaining({ status: 'cancelled', startsAt: next.start }),
       ]);
@@ -398,21 +383,25 @@ describe('scheduling tools in', () => {
 
   it('stores events it does not act on, and bookings whose attendees match no couple, without making sessions', async () => {
     const before = (await sessions()).length;
-    await sendCalcom({ triggerEvent: 'PING', createdAt: new Date().toISOString(), payload: {} });
-    await sendCalcom(calcomEvent('BOOKING_PAID', { uid: uid(), ...slot(13, 15), attendees: emails }));
-    await sendCalendly({ event: 'routing_form_submission.created', created_at: new Date().toISOString(), payload: {} });
+    await tools.sendCalcom({ triggerEvent: 'PING', createdAt: new Date().toISOString(), payload: {} });
+    await tools.sendCalcom(calcomEvent('BOOKING_PAID', { uid: uid(), ...slot(13, 15), attendees: emails }));
+    await tools.sendCalendly({
+      event: 'routing_form_submission.created',
+      created_at: new Date().toISOString(),
+      payload: {},
+    });
     const stranger = { uid: uid(), ...slot(13, 16), attendees: ['someone@elsewhere.example'] };
-    await sendCalcom(calcomEvent('BOOKING_CREATED', stranger));
+    await tools.sendCalcom(calcomEvent('BOOKING_CREATED', stranger));
     // Attendees from two couples are ambiguous: no session either.
     const otherCouple = await newCouple(t, therapist);
-    await sendCalcom(
+    await tools.sendCalcom(
       calcomEvent('BOOKING_CREATED', {
         uid: uid(),
         ...slot(13, 17),
         attendees: [emails[0], otherCouple.partners[0].email],
       }),
     );
-    await settled();
+    await tools.settled();
     expect((await sessions()).length).toBe(before);
     const states: Array<{ event_type: string; state: string; outcome: string }> = await t.app
       .get(TenantDatabase)

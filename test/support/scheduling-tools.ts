@@ -3,6 +3,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 import { DateTime } from 'luxon';
 
+import { TenantDatabase } from '@mend/database';
+import type { ClinicContext } from '@mend/testing';
+
+import type { TestApp } from './test-app.js';
+import { eventually } from './webhook-receiver.js';
+
 export const CALCOM_SECRET = 'calcom-signing-secret-0123456789';
 export const CALENDLY_SECRET = 'calendly-signing-key-abcdefghij';
 
@@ -188,3 +194,70 @@ export const calendlySignature = (raw: string, t = wallSeconds(), secret = CALEN
   `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex')}`;
 export const uid = () => randomBytes(11).toString('base64url');
 export const calendlyUuid = () => randomBytes(8).toString('hex').toUpperCase();
+
+/** One connected scheduling tool: its id and the path of its webhook URL. */
+export interface ConnectedTool {
+  id: string;
+  path: string;
+}
+
+/**
+ * The inbound set-up the inbound suites share: the clinic's admin connects Cal.com and Calendly
+ * (with the signing secrets above), deliveries are posted as raw bodies and signed like the
+ * providers sign them, and `settled` waits until the worker has applied every stored event.
+ */
+export interface SchedulingTools {
+  calcom: ConnectedTool;
+  calendly: ConnectedTool;
+  /** A raw delivery to a webhook path with the given (signature) headers, for the refusal cases. */
+  post(path: string, raw: string, headers: Record<string, string>): ReturnType<ReturnType<TestApp['http']>['post']>;
+  /** The same to Cal.com's or Calendly's webhook path. */
+  postCalcom(raw: string, headers: Record<string, string>): ReturnType<ReturnType<TestApp['http']>['post']>;
+  postCalendly(raw: string, headers: Record<string, string>): ReturnType<ReturnType<TestApp['http']>['post']>;
+  /** A Cal.com delivery signed with `secret` (default CALCOM_SECRET), expected to answer 200. */
+  sendCalcom(body: unknown, secret?: string): Promise<{ body: { duplicate?: boolean } }>;
+  /** A Calendly delivery signed now with CALENDLY_SECRET, expected to answer 200. */
+  sendCalendly(body: unknown): Promise<{ body: { duplicate?: boolean } }>;
+  settled(): Promise<unknown>;
+}
+
+export async function connectSchedulingTools(t: TestApp, clinic: ClinicContext): Promise<SchedulingTools> {
+  const connect = async (provider: 'calcom' | 'calendly', signingSecret: string) => {
+    const res = await t
+      .http()
+      .post('/v1/integrations')
+      .auth(clinic.admin.accessToken, { type: 'bearer' })
+      .send({ provider, signingSecret, name: `Front desk ${provider}` })
+      .expect(201);
+    return { id: res.body.id as string, path: new URL(res.body.webhookUrl).pathname };
+  };
+  const calcom = await connect('calcom', CALCOM_SECRET);
+  const calendly = await connect('calendly', CALENDLY_SECRET);
+  const post = (path: string, raw: string, headers: Record<string, string>) =>
+    t.http().post(path).set('content-type', 'application/json').set(headers).send(raw);
+  return {
+    calcom,
+    calendly,
+    post,
+    postCalcom: (raw, headers) => post(calcom.path, raw, headers),
+    postCalendly: (raw, headers) => post(calendly.path, raw, headers),
+    async sendCalcom(body, secret = CALCOM_SECRET) {
+      const raw = rawOf(body);
+      return post(calcom.path, raw, { 'x-cal-signature-256': calcomSignature(raw, secret) }).expect(200);
+    },
+    async sendCalendly(body) {
+      const raw = rawOf(body);
+      return post(calendly.path, raw, { 'calendly-webhook-signature': calendlySignature(raw) }).expect(200);
+    },
+    settled: () =>
+      eventually(
+        (): Promise<Array<{ n: number }>> =>
+          t.app
+            .get(TenantDatabase)
+            .withClinic(clinic.clinicId, (tx) =>
+              tx.query(`SELECT count(*)::int AS n FROM integration_event WHERE state = 'received'`),
+            ),
+        (rows) => rows[0].n === 0,
+      ),
+  };
+}
