@@ -4353,7 +4353,7 @@ export interface components {
             /** @example 2 */
             pausedCouples: number;
             /**
-             * @description Occurrences of active couples due in the last 14 days without a check-in — missed (closed) or still open past their due time
+             * @description Occurrences of active couples without a check-in whose grace ended in the last 14 days — missed (closed) or still open. The grace (each occurrence's lateAfter) runs to the end of the partner's local day of the due time; before it ends an occurrence is not overdue.
              * @example 9
              */
             overdueOccurrences: number;

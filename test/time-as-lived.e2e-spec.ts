@@ -250,4 +250,61 @@ describe('time as partners live it', () => {
       }
     });
   });
+
+  describe("the admin's overdue count", () => {
+    let grace: StaffContext;
+    let couple: CoupleContext;
+    let assignmentId: string;
+    // A letter due at 20:00 on Monday 8 March in each partner's zone: in Berlin at 19:00 UTC (late
+    // from midnight there, 23:00 UTC), in New York at 01:00 UTC on the 9th (late from 05:00 UTC).
+    const berlinLateAfter = '2027-03-08T23:00:00.000Z';
+    const newYorkDue = '2027-03-09T01:00:00.000Z';
+    const newYorkLateAfter = '2027-03-09T05:00:00.000Z';
+
+    const overdue = async () => {
+      const res = await t.http().get('/v1/clinic/caseloads?limit=100').auth(clinic.admin.accessToken, auth).expect(200);
+      const row = res.body.data.find((r: { therapistId: string }) => r.therapistId === grace.id);
+      return { overdue: row.overdueOccurrences as number, missed: row.missedOccurrences as number };
+    };
+    const partnersSay = async () =>
+      Promise.all(couple.partners.map(async (p) => (await mine(p.accessToken, assignmentId)).occurrences[0].isOverdue));
+
+    beforeAll(async () => {
+      // Assigned on Sunday: a local date-time must not be past anywhere on Earth (UTC+14 included).
+      suiteClock.pinTo('2027-03-07T12:00:00Z');
+      // A therapist of their own, so the clinic's other couples do not count here.
+      grace = await newStaff(t, clinic, 'therapist', 'Gina Grace');
+      couple = await newCouple(t, grace, [
+        { name: 'Nora York', timezone: 'America/New_York' },
+        { name: 'Bert Lin', timezone: 'Europe/Berlin' },
+      ]);
+      const letter = await builtinExerciseId(t, grace.accessToken, 'letter_instead_of_fight');
+      assignmentId = (
+        await newAssignment(t, grace, couple, letter, {
+          schedule: { type: 'once', localDateTime: '2027-03-08T20:00', zone: 'partner' },
+        })
+      ).id;
+      const [york, berlin] = await Promise.all(
+        couple.partners.map(async (p) => (await mine(p.accessToken, assignmentId)).occurrences[0]),
+      );
+      expect([york.dueAt, york.lateAfter, berlin.lateAfter]).toEqual([newYorkDue, newYorkLateAfter, berlinLateAfter]);
+    });
+
+    it("counts an unanswered occurrence only once its grace is over, as the partners' own views say", async () => {
+      // 22:00 in Berlin: two hours past due, still Monday there. Not overdue yet.
+      suiteClock.pinTo('2027-03-08T21:00:00Z');
+      expect(await overdue()).toEqual({ overdue: 0, missed: 0 });
+      expect(await partnersSay()).toEqual([false, false]);
+
+      // 21:00 in New York, an hour past due; already Tuesday in Berlin. Only Berlin's is overdue.
+      suiteClock.pinTo('2027-03-09T02:00:00Z');
+      expect(await overdue()).toEqual({ overdue: 1, missed: 0 });
+      expect(await partnersSay()).toEqual([false, true]);
+
+      // Midnight in New York: Monday is over for both.
+      suiteClock.pinTo(newYorkLateAfter);
+      expect(await overdue()).toEqual({ overdue: 2, missed: 0 });
+      expect(await partnersSay()).toEqual([true, true]);
+    });
+  });
 });

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
  * Set-based caseload aggregates over a page of couples (one statement per aggregate) or of
  * therapists (all aggregates in one statement), never one per couple, each led by clinic_id so it
  * runs on the clinic-first indexes (couple_therapist_idx, therapy_session_couple_idx,
- * assignment_couple_idx, occurrence_couple_due_idx, occurrence_unanswered_due_idx,
+ * assignment_couple_idx, occurrence_couple_due_idx, occurrence_unanswered_late_idx,
  * check_in_occurrence_key, alert_open_idx).
  */
 export const RECENT_DAYS = 14;
@@ -191,9 +191,13 @@ export const caseloadsRepository = {
 
   /**
    * A page of therapists with every per-therapist aggregate, in one statement (one round trip
-   * instead of four). Overdue occurrences are read from the partial index of unanswered
-   * occurrences (`occurrence_unanswered_due_idx`, kept by the check-in trigger): one index-only
-   * range over the clinic's unanswered 14-day window, counted per couple and only then joined to
+   * instead of four). Overdue means unanswered once the grace is over (`late_after`, the end of the
+   * partner's local day of the due time: what the partner's own view and a check-in's isLate use),
+   * not from the due time: an evening pulse answered the next morning was overdue overnight, one
+   * answered a minute after its reminder never was. Overdue occurrences are read from the partial
+   * index of unanswered occurrences (`occurrence_unanswered_late_idx`, kept by the check-in
+   * trigger): one index-only range over those whose grace ended in the last 14 days, counted per
+   * couple and only then joined to
    * the page's couples — the planner cannot misjudge the size of the page this way (measured at
    * 5,000 couples / 1.1M check-ins: 60–120 ms → ~20 ms, whatever the page size).
    * Answers limit + 1 rows for paging; aggregates of the extra row are dropped with it.
@@ -229,7 +233,7 @@ export const caseloadsRepository = {
            FROM (SELECT o.couple_id, count(*) AS overdue, count(*) FILTER (WHERE o.closes_at <= $4) AS missed
                    FROM occurrence o
                   WHERE o.clinic_id = $1 AND NOT o.has_check_in
-                    AND o.due_at > $4::timestamptz - make_interval(days => $5) AND o.due_at <= $4
+                    AND o.late_after > $4::timestamptz - make_interval(days => $5) AND o.late_after <= $4
                   GROUP BY o.couple_id) u
            JOIN caseload c ON c.id = u.couple_id
           WHERE c.status = 'active'

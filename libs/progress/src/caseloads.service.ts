@@ -55,7 +55,10 @@ export interface TherapistCaseloadView {
   isDisabled: boolean;
   activeCouples: number;
   pausedCouples: number;
-  /** Active couples' occurrences due in the last 14 days with no check-in (closed or still open). */
+  /**
+   * Active couples' occurrences with no check-in whose grace (late_after: the end of the partner's
+   * local day of the due time) ended in the last 14 days — closed or still open.
+   */
   overdueOccurrences: number;
   /** Of the overdue ones, those already closed (can no longer be checked in on time). */
   missedOccurrences: number;

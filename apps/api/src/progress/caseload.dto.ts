@@ -111,7 +111,7 @@ export class TherapistCaseloadResponse {
   @ApiProperty({
     example: 9,
     description:
-      'Occurrences of active couples due in the last 14 days without a check-in — missed (closed) or still open past their due time',
+      "Occurrences of active couples without a check-in whose grace ended in the last 14 days — missed (closed) or still open. The grace (each occurrence's lateAfter) runs to the end of the partner's local day of the due time; before it ends an occurrence is not overdue.",
   })
   overdueOccurrences: number;
   @ApiProperty({ example: 6, description: 'Of the overdue occurrences, those already closed' })
