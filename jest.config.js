@@ -73,6 +73,7 @@ const TIME_SENSITIVE = [
   'progress',
   'check-in-page',
   'time-zones',
+  'repair-plan-reminders',
 ].map((name) => `<rootDir>/test/${name}.e2e-spec.ts`);
 
 const e2e = {

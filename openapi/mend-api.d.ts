@@ -2118,7 +2118,7 @@ export interface components {
              * @example homework_due
              * @enum {string}
              */
-            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest" | "couple_reassigned";
+            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest" | "couple_reassigned" | "plan_rating_due";
             /**
              * @description Never clinical content, never an exercise name (it is also the email subject)
              * @example A check-in is ready for you
@@ -2198,7 +2198,7 @@ export interface components {
              */
             recipientId: string;
             /** @enum {string} */
-            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest" | "couple_reassigned";
+            kind: "homework_due" | "overdue_nudge" | "session_reminder" | "alert_notice" | "digest" | "couple_reassigned" | "plan_rating_due";
             /** @enum {string} */
             channel: "email" | "in_app" | "webhook";
             /** Format: uuid */
@@ -2269,6 +2269,16 @@ export interface components {
              * @example true
              */
             urgentAlertsBreakQuietHours: boolean;
+            /**
+             * @description The day each partner is reminded to rate the couple's repair plan for the week, in the partner's zone: 1 Monday … 7 Sunday
+             * @example 7
+             */
+            planRatingWeekday: number;
+            /**
+             * @description The local time of that reminder (HH:MM, the partner’s zone)
+             * @example 18:00
+             */
+            planRatingTime: string;
         };
         QuietHoursRequest: {
             /** @example 21:00 */
@@ -2290,6 +2300,10 @@ export interface components {
             homeworkLeadMinutes?: number;
             /** @example true */
             urgentAlertsBreakQuietHours?: boolean;
+            /** @example 7 */
+            planRatingWeekday?: number;
+            /** @example 18:00 */
+            planRatingTime?: string;
         };
         ClinicSafetySettingsResponse: {
             /**

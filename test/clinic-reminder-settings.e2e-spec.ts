@@ -57,6 +57,9 @@ describe('clinic reminder settings', () => {
       homeworkLeadMinutes: 120,
       // A safety concern reaches the therapist at once, quiet hours or not, unless the clinic says otherwise.
       urgentAlertsBreakQuietHours: true,
+      // Partners are asked to rate their repair plan on Sunday evening, their zone.
+      planRatingWeekday: 7,
+      planRatingTime: '18:00',
     };
     expect((await settingsAs(clinic.admin.accessToken).expect(200)).body).toEqual(defaults);
     expect((await settingsAs(therapist.accessToken).expect(200)).body).toEqual(defaults);

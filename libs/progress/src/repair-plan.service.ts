@@ -6,6 +6,7 @@ import { AuditService } from '@mend/audit';
 import { Clock, decodeCursor, DomainException, newId, toPage, type Page, type UserPrincipal } from '@mend/core';
 import { requireCouple, type CoupleRef } from '@mend/couples';
 import { TenantDatabase } from '@mend/database';
+import { planPlanRatingReminders } from '@mend/reminders';
 
 import { isRatedLow, nextPlan, ratingSeries, type AgreementDraft } from './repair-plan.compute.js';
 import { repairPlanRepository } from './repair-plan.repository.js';
@@ -119,6 +120,8 @@ export class RepairPlanService {
         changedBy: principal.userId,
         changedAt,
       });
+      // This week's rating reminders, with the plan (the reconciler's pass plans the weeks after).
+      await planPlanRatingReminders(tx, principal.clinicId, { coupleId }, changedAt);
       await this.audit.record(tx, this.audit.entryFor(principal, 'repair_plan.update', 'couple', coupleId));
       return { coupleId, version, changedAt, changedBy: principal.userId, agreements: next.agreements };
     });

@@ -17,6 +17,8 @@ export interface UpdateClinicReminderSettingsInput {
   sessionReminderHours?: number;
   homeworkLeadMinutes?: number;
   urgentAlertsBreakQuietHours?: boolean;
+  planRatingWeekday?: number;
+  planRatingTime?: string;
 }
 
 /**
@@ -57,6 +59,8 @@ export class ClinicReminderSettingsService {
         sessionReminderHours: input.sessionReminderHours ?? current.sessionReminderHours,
         homeworkLeadMinutes: input.homeworkLeadMinutes ?? current.homeworkLeadMinutes,
         urgentAlertsBreakQuietHours: input.urgentAlertsBreakQuietHours ?? current.urgentAlertsBreakQuietHours,
+        planRatingWeekday: input.planRatingWeekday ?? current.planRatingWeekday,
+        planRatingTime: input.planRatingTime ?? current.planRatingTime,
       };
       await clinicSettingsRepository.writeReminderSettings(tx, principal.clinicId, next);
       if (JSON.stringify(next) !== JSON.stringify(current)) {

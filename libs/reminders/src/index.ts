@@ -6,6 +6,7 @@ export * from './reminder-settings.js';
 export * from './reminder-time.js';
 export * from './reminders.module.js';
 export * from './reminder-planner.js';
+export * from './plan-rating-reminders.js';
 export * from './reminder-sender.js';
 export * from './couple-reminders.service.js';
 export * from './clinic-reminder-settings.service.js';

@@ -110,6 +110,8 @@ describe('preferences and settings', () => {
           sessionReminderHours: 2,
           homeworkLeadMinutes: 30,
           urgentAlertsBreakQuietHours: false,
+          planRatingWeekday: 5,
+          planRatingTime: '19:30',
         },
       }),
     ).toEqual({
@@ -120,6 +122,8 @@ describe('preferences and settings', () => {
       sessionReminderHours: 2,
       homeworkLeadMinutes: 30,
       urgentAlertsBreakQuietHours: false,
+      planRatingWeekday: 5,
+      planRatingTime: '19:30',
     });
     expect(
       clinicReminderSettings({
@@ -131,6 +135,8 @@ describe('preferences and settings', () => {
           sessionReminderHours: 1000,
           homeworkLeadMinutes: 1441,
           urgentAlertsBreakQuietHours: 'no',
+          planRatingWeekday: 8,
+          planRatingTime: '7pm',
         },
       }),
     ).toEqual(DEFAULT_CLINIC_REMINDER_SETTINGS);

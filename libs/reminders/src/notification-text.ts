@@ -13,7 +13,8 @@ export type NotificationTextInput =
   | { kind: 'homework_due' | 'overdue_nudge'; isDiscreet: boolean; exerciseTitle: string }
   | { kind: 'session_reminder'; startsAt: Date; zone: string }
   | { kind: 'alert_notice'; isUrgent?: boolean }
-  | { kind: 'digest'; isDiscreet: boolean; exerciseTitles: string[] };
+  | { kind: 'digest'; isDiscreet: boolean; exerciseTitles: string[] }
+  | { kind: 'plan_rating_due'; isDiscreet: boolean };
 
 export interface NotificationText {
   title: string;
@@ -85,6 +86,14 @@ export function notificationText(input: NotificationTextInput): NotificationText
         title: 'New alert on your caseload',
         body: 'An alert opened for a couple on your caseload. Open Mend to review it.',
       };
+    case 'plan_rating_due':
+      // Never an agreement's words, nor who keeps it: only that a weekly rating is open.
+      return input.isDiscreet
+        ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Open Mend to complete it.' }
+        : {
+            title: 'Time for your weekly review',
+            body: 'Rate how this week went with your plan: a minute is enough. Open Mend to add your ratings.',
+          };
     case 'digest': {
       const count = input.exerciseTitles.length;
       const noun = count === 1 ? 'check-in' : 'check-ins';
@@ -105,5 +114,6 @@ const everyKindHasText: Record<NotificationKind, true> = {
   digest: true,
   // Its text is written where the reassignment is (libs/couples reassignments.repository).
   couple_reassigned: true,
+  plan_rating_due: true,
 };
 void everyKindHasText;

@@ -8,6 +8,8 @@ export const NOTIFICATION_KINDS = [
   'digest',
   // To the therapist a couple was moved away from (written by libs/couples, delivered at once).
   'couple_reassigned',
+  // To a partner: time to rate the couple's repair plan for their week (plan-rating-reminders.ts).
+  'plan_rating_due',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -39,7 +41,9 @@ export type NotificationSubject =
   | { kind: 'session_reminder'; sessionId: string }
   | { kind: 'alert_notice'; alertId: string }
   /** One digest per recipient, channel and local day (YYYY-MM-DD in the recipient's zone). */
-  | { kind: 'digest'; localDate: string };
+  | { kind: 'digest'; localDate: string }
+  /** One per partner and local week (weekStart: the Monday, YYYY-MM-DD in the partner's zone). */
+  | { kind: 'plan_rating_due'; coupleId: string; weekStart: string };
 
 /**
  * The unique key of a notification within its clinic: at most one row per recipient, kind,
@@ -53,12 +57,19 @@ export function notificationDedupeKey(
   const about =
     subject.kind === 'digest'
       ? `day.${subject.localDate}`
-      : subject.kind === 'session_reminder'
-        ? `session.${subject.sessionId}`
-        : subject.kind === 'alert_notice'
-          ? `alert.${subject.alertId}`
-          : `occurrence.${subject.occurrenceId}`;
+      : subject.kind === 'plan_rating_due'
+        ? `couple.${subject.coupleId}.week.${subject.weekStart}`
+        : subject.kind === 'session_reminder'
+          ? `session.${subject.sessionId}`
+          : subject.kind === 'alert_notice'
+            ? `alert.${subject.alertId}`
+            : `occurrence.${subject.occurrenceId}`;
   return `${subject.kind}.${channel}.${recipientId}.${about}`;
+}
+
+/** The week a plan-rating reminder is for, read back from its dedupe key (the only place it is kept). */
+export function planRatingWeekOf(dedupeKey: string): string | null {
+  return /\.week\.(\d{4}-\d{2}-\d{2})$/.exec(dedupeKey)?.[1] ?? null;
 }
 
 /** A delivered in-app notification as its recipient sees it. */

@@ -63,6 +63,7 @@ export interface NewNotification {
   occurrenceId?: string | null;
   sessionId?: string | null;
   alertId?: string | null;
+  coupleId?: string | null;
   dedupeKey: string;
   title: string;
   body: string;
@@ -97,8 +98,8 @@ export const notificationsRepository = {
    */
   async insert(tx: EntityManager, n: NewNotification): Promise<{ id: string; isNew: boolean }> {
     const rows: Array<{ id: string }> = await tx.query(
-      `INSERT INTO notification (clinic_id, id, recipient_id, kind, channel, occurrence_id, session_id, alert_id, dedupe_key, title, body, send_at, state)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      `INSERT INTO notification (clinic_id, id, recipient_id, kind, channel, occurrence_id, session_id, alert_id, dedupe_key, title, body, send_at, state, couple_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (clinic_id, dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -115,6 +116,7 @@ export const notificationsRepository = {
         n.body,
         n.sendAt,
         n.state,
+        n.coupleId ?? null,
       ],
     );
     if (rows.length > 0) return { id: rows[0].id, isNew: true };
@@ -250,6 +252,7 @@ export const notificationsRepository = {
            LEFT JOIN therapy_session s ON s.clinic_id = n.clinic_id AND s.id = n.session_id
            LEFT JOIN alert a ON a.clinic_id = n.clinic_id AND a.id = n.alert_id
           WHERE n.clinic_id = $1 AND (o.couple_id = $2 OR s.couple_id = $2 OR a.couple_id = $2
+                OR (n.kind = 'plan_rating_due' AND n.couple_id = $2)
                 OR (n.kind = 'digest' AND n.recipient_id IN (SELECT user_id FROM couple_partner WHERE clinic_id = $1 AND couple_id = $2)))${afterSql}
           ORDER BY n.send_at DESC, n.id DESC
           LIMIT $${params.length}`,

@@ -9,6 +9,7 @@ import {
   notificationDedupeKey,
   type NotificationChannel,
   type NotificationKind,
+  type NotificationSubject,
   type SkipReason,
 } from './notification.types.js';
 import { notificationsRepository } from './notifications.repository.js';
@@ -87,6 +88,9 @@ export interface PlannedNotification {
   occurrenceId?: string;
   sessionId?: string;
   alertId?: string;
+  /** plan_rating_due: the couple and the partner's week (its Monday) the rating is for. */
+  coupleId?: string;
+  weekStart?: string;
   title: string;
   body: string;
   time: ReminderTime;
@@ -112,12 +116,14 @@ export async function announceSend(
  * time. Answers the row id, or null when the existing row is already settled.
  */
 export async function scheduleNotification(tx: EntityManager, n: PlannedNotification): Promise<string | null> {
-  const subject =
-    n.kind === 'session_reminder'
-      ? { kind: n.kind, sessionId: n.sessionId! }
-      : n.kind === 'alert_notice'
-        ? { kind: n.kind, alertId: n.alertId! }
-        : { kind: n.kind as 'homework_due' | 'overdue_nudge', occurrenceId: n.occurrenceId! };
+  const subject: NotificationSubject =
+    n.kind === 'plan_rating_due'
+      ? { kind: n.kind, coupleId: n.coupleId!, weekStart: n.weekStart! }
+      : n.kind === 'session_reminder'
+        ? { kind: n.kind, sessionId: n.sessionId! }
+        : n.kind === 'alert_notice'
+          ? { kind: n.kind, alertId: n.alertId! }
+          : { kind: n.kind as 'homework_due' | 'overdue_nudge', occurrenceId: n.occurrenceId! };
   const state = n.time.isDeferred ? 'deferred' : 'scheduled';
   const { id, isNew } = await notificationsRepository.insert(tx, {
     clinicId: n.clinicId,
@@ -128,6 +134,7 @@ export async function scheduleNotification(tx: EntityManager, n: PlannedNotifica
     occurrenceId: n.occurrenceId ?? null,
     sessionId: n.sessionId ?? null,
     alertId: n.alertId ?? null,
+    coupleId: n.coupleId ?? null,
     dedupeKey: notificationDedupeKey(n.recipientId, n.channel, subject),
     title: n.title,
     body: n.body,

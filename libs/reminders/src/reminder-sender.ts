@@ -11,6 +11,7 @@ import { announceEvent } from '@mend/queue';
 import { notificationText } from './notification-text.js';
 import { toNotificationPreferences, type SkipReason } from './notification.types.js';
 import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
+import { planRatingSkipReason, planRatingUrl } from './plan-rating-reminders.js';
 import { announceSend, loadClinicReminderSettings } from './reminder-planner.js';
 import { effectiveQuietHours } from './reminder-settings.js';
 import { decideDailyCap, deferPastQuietHours, isInQuietHours, localDayBounds } from './reminder-time.js';
@@ -214,6 +215,7 @@ export class ReminderSender {
     const preferences = toNotificationPreferences(recipient.preferences);
     if ((n.channel === 'email' && !preferences.email) || (n.channel === 'in_app' && !preferences.inApp))
       return 'channel_off';
+    if (n.kind === 'plan_rating_due') return planRatingSkipReason(tx, n, recipient.timezone, now);
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
       const rows: Array<{ assignment_status: string; couple_status: string; closes_at: Date; is_done: boolean }> =
         await tx.query(
@@ -317,6 +319,7 @@ export class ReminderSender {
     zone: string,
     isDiscreet: boolean,
   ): Promise<{ title: string; body: string }> {
+    if (n.kind === 'plan_rating_due') return notificationText({ kind: 'plan_rating_due', isDiscreet });
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
       const rows: Array<{ title: string }> = await tx.query(
         `SELECT v.title FROM occurrence o JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
@@ -353,6 +356,7 @@ export class ReminderSender {
 
   private async linkFor(tx: EntityManager, n: NotificationRow): Promise<string> {
     const fallback = this.config.http.publicUrl;
+    if (n.kind === 'plan_rating_due') return planRatingUrl(fallback);
     if (n.alert_id) {
       // An alert notice opens the couple's page in the web app (sign-in first, then back to it);
       // the couple's id is an opaque identifier, nothing about the alert or the people.

@@ -9,6 +9,10 @@ import {
 
 /** Homework reminders go this long before the due time unless the clinic or the assignment says otherwise. */
 export const DEFAULT_HOMEWORK_LEAD_MINUTES = 120;
+/** The weekly repair-plan review reminder: Sunday (ISO weekday 7) at 18:00, in each partner's zone. */
+export const DEFAULT_PLAN_RATING_WEEKDAY = 7;
+export const DEFAULT_PLAN_RATING_TIME = '18:00';
+
 /** A lead of more than a day would remind before a recurring occurrence opens (24 h before it is due). */
 export const MAX_HOMEWORK_LEAD_MINUTES = 1440;
 
@@ -18,7 +22,7 @@ export const MAX_HOMEWORK_LEAD_MINUTES = 1440;
  * ```json
  * { "reminders": { "quietHours": { "start": "21:00", "end": "08:00" }, "dailyCap": 10,
  *                  "isDiscreet": false, "overdueAfterMinutes": 720, "sessionReminderHours": 24,
- *                  "homeworkLeadMinutes": 120 } }
+ *                  "homeworkLeadMinutes": 120, "planRatingWeekday": 7, "planRatingTime": "18:00" } }
  * ```
  *
  * - quietHours: the default for users who have not set their own (local clock times).
@@ -28,6 +32,9 @@ export const MAX_HOMEWORK_LEAD_MINUTES = 1440;
  * - sessionReminderHours: how long before a session its reminder goes out.
  * - homeworkLeadMinutes: how long before a homework due time its reminder goes out when the
  *   assignment sets none (default 2 h: a reminder at the due time makes everyone reminded late).
+ * - planRatingWeekday / planRatingTime: when each partner is reminded to rate the couple's repair
+ *   plan for their week (ISO weekday 1 = Monday … 7 = Sunday, local clock time; default Sunday
+ *   18:00, late enough to look back on the week, early enough to answer before it ends).
  * - urgentAlertsBreakQuietHours: whether a high-severity alert's notice (a safety concern) reaches
  *   the therapist at once, quiet hours or not, and outside the daily cap (default true).
  *
@@ -42,6 +49,8 @@ export interface ClinicReminderSettings {
   sessionReminderHours: number;
   homeworkLeadMinutes: number;
   urgentAlertsBreakQuietHours: boolean;
+  planRatingWeekday: number;
+  planRatingTime: string;
 }
 
 export const DEFAULT_CLINIC_REMINDER_SETTINGS: Readonly<ClinicReminderSettings> = Object.freeze({
@@ -52,6 +61,8 @@ export const DEFAULT_CLINIC_REMINDER_SETTINGS: Readonly<ClinicReminderSettings> 
   sessionReminderHours: DEFAULT_SESSION_REMINDER_HOURS,
   homeworkLeadMinutes: DEFAULT_HOMEWORK_LEAD_MINUTES,
   urgentAlertsBreakQuietHours: true,
+  planRatingWeekday: DEFAULT_PLAN_RATING_WEEKDAY,
+  planRatingTime: DEFAULT_PLAN_RATING_TIME,
 });
 
 export const MAX_DAILY_CAP = 100;
@@ -97,6 +108,8 @@ export function clinicReminderSettings(settings: unknown): ClinicReminderSetting
       typeof r.urgentAlertsBreakQuietHours === 'boolean'
         ? r.urgentAlertsBreakQuietHours
         : defaults.urgentAlertsBreakQuietHours,
+    planRatingWeekday: wholeIn(r.planRatingWeekday, 1, 7) ? r.planRatingWeekday : defaults.planRatingWeekday,
+    planRatingTime: isClockTime(r.planRatingTime) ? r.planRatingTime : defaults.planRatingTime,
   };
 }
 

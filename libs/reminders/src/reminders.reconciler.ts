@@ -17,6 +17,7 @@ import {
 
 import { notificationsRepository } from './notifications.repository.js';
 import { OccurrenceHorizon } from './occurrence-horizon.js';
+import { planPlanRatingReminders } from './plan-rating-reminders.js';
 import { planOccurrenceReminders, replanPendingReminders } from './reminder-planner.js';
 
 /** Due notifications re-added per clinic and pass; the next pass takes the rest. */
@@ -34,7 +35,8 @@ export interface ReconcileResult {
 
 /**
  * The reminder reconciler (every minute, from a job scheduler that fans out one job per
- * clinic): per clinic, tops up the occurrence horizon, plans reminders that came into range, and re-adds every due, unsent
+ * clinic): per clinic, tops up the occurrence horizon, plans reminders that came into range (homework, and each
+ * partner's weekly repair-plan rating), and re-adds every due, unsent
  * notification that has no live job. One clinic's failure is logged and does not stop the others.
  */
 @Injectable()
@@ -108,6 +110,7 @@ export class RemindersReconciler {
       if (options.isReplan) await replanPendingReminders(tx, clinicId, {}, now);
       await this.horizon.ensure(tx, clinicId, now);
       await planOccurrenceReminders(tx, clinicId, {}, now);
+      await planPlanRatingReminders(tx, clinicId, {}, now);
       return this.dueWithoutPendingOutbox(tx, clinicId, now, graceMs);
     });
     const queue = this.connections.queue(QueueName.Notifications);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 import {
   MAX_DAILY_CAP,
@@ -45,6 +45,16 @@ export class ClinicReminderSettingsResponse {
       "Whether a high-severity alert's notice (a partner's safety concern) reaches the therapist at once, even in their quiet hours and over the daily cap",
   })
   urgentAlertsBreakQuietHours: boolean;
+  @ApiProperty({
+    example: 7,
+    minimum: 1,
+    maximum: 7,
+    description:
+      "The day each partner is reminded to rate the couple's repair plan for the week, in the partner's zone: 1 Monday … 7 Sunday",
+  })
+  planRatingWeekday: number;
+  @ApiProperty({ example: '18:00', description: 'The local time of that reminder (HH:MM, the partner’s zone)' })
+  planRatingTime: string;
 }
 
 export class UpdateClinicReminderSettingsRequest {
@@ -91,4 +101,16 @@ export class UpdateClinicReminderSettingsRequest {
   @IsOmittable()
   @IsBoolean()
   urgentAlertsBreakQuietHours?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 7, example: 7 })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  planRatingWeekday?: number;
+
+  @ApiPropertyOptional({ example: '18:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' })
+  @IsOmittable()
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'planRatingTime must be a clock time like 18:00' })
+  planRatingTime?: string;
 }
