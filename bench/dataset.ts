@@ -410,6 +410,10 @@ function* occurrenceRows(data: Dataset, phase: Phase): Generator<string> {
         iso(new Date(e.due + CLOSE_AFTER_HOURS * HOUR_MS)),
         iso(new Date(Math.min(e.due - 14 * DAY_MS, data.now.getTime()))),
         e.checkIn !== null,
+        // Triggers are off during COPY, so the opening and lateness defaults are written here:
+        // open 24 h before the due time; late from the due time on (as the rows' is_late says).
+        iso(new Date(e.due - 24 * HOUR_MS)),
+        iso(new Date(e.due)),
       ]);
     }
   }
@@ -545,6 +549,8 @@ export async function loadPhase(
           'closes_at',
           'created_at',
           'has_check_in',
+          'opens_at',
+          'late_after',
         ],
         occurrenceRows(data, phase),
       ),

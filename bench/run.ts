@@ -2,7 +2,9 @@
  * `npm run bench`: loads the benchmark dataset into a dedicated database with COPY, starts the
  * real API (production config, RLS-bound app role) and a bare Fastify + pg baseline as child
  * processes on loopback, drives them with autocannon and prints every figure next to its target.
- * Results are also written as JSON under bench/results/ (git-ignored).
+ * Results are also written as JSON to bench/results/bench-<timestamp>.json (git-ignored: the run
+ * quoted in docs/scaling.md is committed with `git add -f`). Any non-2xx answer or error in any
+ * load, warm-ups included, stops the run with an error: its figures would measure the error path.
  *
  * Flags (all optional): --couples 5000 --long-couples 20 --small-clinics 100 --seconds 10
  * --connections 50 --database mend_bench --reuse (keep an already loaded database; skips the
@@ -23,6 +25,7 @@ import { createBenchDatabase, databaseExists, type BenchDatabase } from './bench
 import { DEFAULT_DATASET, loadPhase, planDataset, type Dataset, type DatasetOptions } from './dataset.js';
 import { dropTpcb, initTpcb, runTpcb } from './pgbench.js';
 import {
+  requireAll2xx,
   runLoad,
   runPaced,
   signAccessToken,
@@ -57,6 +60,8 @@ interface ScenarioFigure {
   non2xx: number;
   errors: number;
   peakRssMb: number;
+  /** The measured server's CPU time (user + system) per answered request: load-independent. */
+  cpuMsPerRequest: number;
   statusCounts: Record<string, number>;
 }
 
@@ -261,13 +266,23 @@ async function main(): Promise<void> {
         ['progress', roundRobin(progressRequests)],
         ['caseloads', () => caseloadsRequest],
       ] as const) {
-        const warm = await runLoad(API_PORT, { connections: 10, seconds: 3, next });
+        const warm = requireAll2xx(
+          `${name} ${label} warm-up`,
+          await runLoad(API_PORT, { connections: 10, seconds: 3, next }),
+        );
         await drained(10, warm.rps);
+        const before = await databaseStats(db);
         const serial = await measure(api, `${name} ${label}`, 'serial', {
           connections: 1,
           seconds: Math.max(3, Math.round(options.seconds / 2)),
           next,
         });
+        // Work per request, which a shared machine's load does not change (latencies it does).
+        datasetInfo[`${name}PerRequest ${label}`] = perRequest(before, await databaseStats(db), serial.requests);
+        datasetInfo[`${name}ApiCpuMsPerRequest ${label}`] = serial.cpuMsPerRequest;
+        log(
+          `${name} ${label} per request: ${datasetInfo[`${name}PerRequest ${label}`]}, API CPU ${serial.cpuMsPerRequest} ms`,
+        );
         const saturated = await measure(api, `${name} ${label}`, 'saturated', {
           connections: options.connections,
           seconds: options.seconds,
@@ -291,7 +306,7 @@ async function main(): Promise<void> {
       mode: 'saturated' | 'paced' | 'serial',
       load: { connections: number; seconds: number; rate?: number; next: () => LoadRequest },
     ) => {
-      const { result, peakRssMb } = await withPeakRss(child.process.pid!, () =>
+      const { result, peakRssMb, cpuMs } = await withPeakRss(child.process.pid!, () =>
         load.rate ? runPaced(child.port, { ...load, rate: load.rate }) : runLoad(child.port, load),
       );
       const figure: ScenarioFigure = {
@@ -301,11 +316,13 @@ async function main(): Promise<void> {
         rate: load.rate,
         ...result,
         peakRssMb,
+        cpuMsPerRequest: Math.round((cpuMs / Math.max(1, result.requests)) * 100) / 100,
       };
       figures.push(figure);
       log(
-        `${scenario} [${mode}${load.rate ? ` ${load.rate}/s` : ''}]: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, peak RSS ${peakRssMb} MB`,
+        `${scenario} [${mode}${load.rate ? ` ${load.rate}/s` : ''}]: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, peak RSS ${peakRssMb} MB, CPU ${figure.cpuMsPerRequest} ms/req`,
       );
+      requireAll2xx(`${scenario} [${mode}]`, result);
       return figure;
     };
 
@@ -412,8 +429,14 @@ async function main(): Promise<void> {
       const pools = await submitPools(db, actors.clinicId, secret);
       log(`check-in pools: ${pools.api.length} for the API, ${pools.baseline.length} for the baseline`);
       // Warm both up on a slice of their pools (JIT, pools, plans), then measure.
-      await runLoad(BASELINE_PORT, { connections: 10, seconds: 2, next: pools.nextBaseline });
-      await runLoad(API_PORT, { connections: 10, seconds: 2, next: pools.nextApi });
+      requireAll2xx(
+        'check-in submit warm-up (baseline)',
+        await runLoad(BASELINE_PORT, { connections: 10, seconds: 2, next: pools.nextBaseline }),
+      );
+      requireAll2xx(
+        'check-in submit warm-up (API)',
+        await runLoad(API_PORT, { connections: 10, seconds: 2, next: pools.nextApi }),
+      );
       const before = await databaseStats(db);
       const bare = await measure(baseline, 'check-in submit (bare Fastify + pg)', 'saturated', {
         connections: options.connections,
@@ -427,10 +450,6 @@ async function main(): Promise<void> {
         next: pools.nextApi,
       });
       const after = await databaseStats(db);
-      const perRequest = (from: DatabaseStats, to: DatabaseStats, n: number) =>
-        (['commits', 'inserted', 'updated', 'fetched'] as const)
-          .map((k) => `${k} ${((to[k] - from[k]) / Math.max(1, n)).toFixed(1)}`)
-          .join(', ');
       datasetInfo.baselinePerRequest = perRequest(before, between, bare.requests);
       datasetInfo.apiPerRequest = perRequest(between, after, mend.requests);
       log(`per request, baseline: ${datasetInfo.baselinePerRequest}; API: ${datasetInfo.apiPerRequest}`);
@@ -506,13 +525,25 @@ async function submitPools(db: BenchDatabase, clinicId: string, secret: string) 
         AND NOT EXISTS (SELECT 1 FROM check_in c WHERE c.clinic_id = o.clinic_id AND c.occurrence_id = o.id)`,
     [clinicId],
   );
-  const tokens = new Map<string, string>();
-  const token = (partnerId: string) => {
-    let t = tokens.get(partnerId);
-    if (!t)
-      tokens.set(partnerId, (t = signAccessToken(secret, { sub: partnerId, cid: clinicId, role: 'client' }, 7200)));
-    return t;
-  };
+  // The API and the baseline accept an access token only for a live sign-in: each partner gets a
+  // refresh-token family (one INSERT for all of them), as the read scenarios' signed tokens do.
+  // Without it every submit answered 401 and the bench measured the rejection.
+  const partnerIds = [...new Set(rows.map((r) => r.partner_id))];
+  const families = partnerIds.map(() => randomUUID());
+  await query(
+    db.adminDbUrl,
+    `INSERT INTO refresh_token (clinic_id, id, user_id, family_id, token_hash, expires_at, family_expires_at)
+     SELECT $1, gen_random_uuid(), u.user_id, u.family_id, md5(u.family_id::text), now() + interval '1 day', now() + interval '1 day'
+       FROM unnest($2::uuid[], $3::uuid[]) AS u(user_id, family_id)`,
+    [clinicId, partnerIds, families],
+  );
+  const tokens = new Map(
+    partnerIds.map((id, i) => [
+      id,
+      signAccessToken(secret, { sub: id, cid: clinicId, role: 'client' }, 7200, families[i]),
+    ]),
+  );
+  const token = (partnerId: string) => tokens.get(partnerId)!;
   let seed = 42;
   const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const shuffled = rows
@@ -547,6 +578,14 @@ interface DatabaseStats {
   inserted: number;
   updated: number;
   fetched: number;
+  returned: number;
+}
+
+/** The database's work per request between two samples: transactions, rows written and rows read. */
+function perRequest(from: DatabaseStats, to: DatabaseStats, n: number): string {
+  return (['commits', 'inserted', 'updated', 'fetched', 'returned'] as const)
+    .map((k) => `${k} ${((to[k] - from[k]) / Math.max(1, n)).toFixed(1)}`)
+    .join(', ');
 }
 
 /**
@@ -556,15 +595,17 @@ interface DatabaseStats {
  */
 async function databaseStats(db: BenchDatabase): Promise<DatabaseStats> {
   await new Promise((r) => setTimeout(r, 11_000));
-  const [row] = await query<{ commits: string; inserted: string; updated: string; fetched: string }>(
+  const [row] = await query<{ commits: string; inserted: string; updated: string; fetched: string; returned: string }>(
     db.adminDbUrl,
-    `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated, tup_fetched AS fetched FROM pg_stat_database WHERE datname = current_database()`,
+    `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated, tup_fetched AS fetched,
+            tup_returned AS returned FROM pg_stat_database WHERE datname = current_database()`,
   );
   return {
     commits: Number(row.commits),
     inserted: Number(row.inserted),
     updated: Number(row.updated),
     fetched: Number(row.fetched),
+    returned: Number(row.returned),
   };
 }
 

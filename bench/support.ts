@@ -93,13 +93,24 @@ export async function startChild(
   };
 }
 
-/** Samples a process's resident set size while `work` runs; answers the peak in MB. */
-export async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+/**
+ * Samples a process's resident set size while `work` runs; answers the peak in MB and the CPU
+ * time (user + system) the process spent meanwhile, which does not depend on how busy the
+ * shared machine is the way latencies do.
+ */
+export async function withPeakRss<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakRssMb: number; cpuMs: number }> {
   let peak = 0;
+  let firstCpu: number | null = null;
+  let lastCpu = 0;
   const sample = async () => {
     try {
       const stats = await pidusage(pid);
       peak = Math.max(peak, stats.memory);
+      firstCpu ??= stats.ctime;
+      lastCpu = stats.ctime;
     } catch {
       // the process may be gone; the last sample stands
     }
@@ -109,7 +120,7 @@ export async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promi
   try {
     const result = await work();
     await sample();
-    return { result, peakRssMb: Math.round(peak / 1024 / 1024) };
+    return { result, peakRssMb: Math.round(peak / 1024 / 1024), cpuMs: lastCpu - (firstCpu ?? lastCpu) };
   } finally {
     clearInterval(timer);
     pidusage.clear();
@@ -133,6 +144,18 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   statusCounts: Record<string, number>;
+}
+
+/**
+ * A bench whose server answered errors measures the error path, not the scenario: every load
+ * (warm-ups included) must get only 2xx answers, else the run stops here, loudly.
+ */
+export function requireAll2xx(label: string, result: LoadResult): LoadResult {
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(
+      `bench scenario "${label}" got ${result.non2xx} non-2xx answers and ${result.errors} errors of ${result.requests} (statuses ${JSON.stringify(result.statusCounts)}): its figures would be wrong`,
+    );
+  return result;
 }
 
 /**
