@@ -583,6 +583,9 @@ export async function loadPhase(
     const analyzed = Date.now();
     const client = await pool.connect();
     try {
+      // COPY ran with triggers off, so windows kept by reads of an earlier phase were not dropped
+      // when this phase's older history arrived: drop them all (the next reads keep them again).
+      await client.query('TRUNCATE progress_window, progress_generation');
       await client.query(
         'VACUUM (ANALYZE) occurrence, check_in, therapy_session, couple, couple_partner, "user", assignment',
       );

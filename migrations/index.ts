@@ -19,6 +19,7 @@ import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogethe
 import { CreateRepairPlan1764871000000 } from './1764871000000-CreateRepairPlan.js';
 import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
 import { AddPlanRatingReminders1765010000000 } from './1765010000000-AddPlanRatingReminders.js';
+import { AddProgressWindowTotals1765050000000 } from './1765050000000-AddProgressWindowTotals.js';
 import { IndexUnansweredByLateAfter1765060000000 } from './1765060000000-IndexUnansweredByLateAfter.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
@@ -44,5 +45,6 @@ export const migrations = [
   CreateRepairPlan1764871000000,
   AddCsi4ScoreIndex1764900000000,
   AddPlanRatingReminders1765010000000,
+  AddProgressWindowTotals1765050000000,
   IndexUnansweredByLateAfter1765060000000,
 ];

@@ -2,6 +2,7 @@ export * from './caseloads.service.js';
 export * from './progress.chart.js';
 export * from './progress.compute.js';
 export * from './progress.module.js';
+export { dailySeries, readerZone } from './progress.series.js';
 export * from './progress.service.js';
 export * from './progress.views.js';
 export * from './repair-plan.compute.js';

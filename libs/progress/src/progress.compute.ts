@@ -278,26 +278,210 @@ function trustValueOf(occurrence: OccurrenceFact): number | null {
     : null;
 }
 
-/** Per window and per partner: completion, trust mean and change, measures, and the partners' gap. */
-export function computeWindows(input: ProgressInput, windows: ProgressWindow[] = cutWindows(input)): WindowProgress[] {
+/** One partner's raw tallies of one window: what the window's view and alerts are computed from. */
+export interface PartnerTotals {
+  partnerId: string;
+  expected: number;
+  completed: number;
+  missed: number;
+  /** Trust readings in occurrence order (due time, then id). */
+  trust: number[];
+  /** Measure scores in occurrence order. */
+  measures: MeasureScore[];
+}
+
+/**
+ * A window's tallies. For a closed window whose occurrences are all settled they no longer change
+ * with time, so they can be kept (progress_window) and a read adds up windows instead of
+ * re-reading every check-in; see windowTotals and the ProgressService.
+ */
+export interface WindowTotals {
+  partners: PartnerTotals[];
+  joint: { expected: number; completed: number; missed: number };
+  evidence: AlertEvidence;
+  /** Occurrences of the window not yet settled (still open, not checked in): 0 for a keepable window. */
+  unsettled: number;
+  /** The latest closing time (ms) of an unanswered occurrence of the window; null if none. */
+  lastUnansweredCloseMs: number | null;
+}
+
+/** A run of missed occurrences, per partner or for joint occurrences (partnerId null). */
+export interface StreakState {
+  partnerId: string | null;
+  /** Settled occurrences seen. */
+  settled: number;
+  /** Due time of the last checked-in one (ms), null if none. */
+  lastDoneDueMs: number | null;
+  /** Missed since then (or since the start). */
+  runCount: number;
+  runFirstDueMs: number | null;
+  runLastDueMs: number | null;
+}
+
+export interface PartnerEvidence {
+  partnerId: string;
+  /** The latest score of each measure kind, kinds in the order first seen. */
+  measures: MeasureScore[];
+  /** The latest safety answer by submission time. */
+  safety: { value: number; atMs: number } | null;
+}
+
+/**
+ * What the alert conditions read beyond the windows' means: each partner's latest measure scores
+ * and safety answer, and each run of missed occurrences. Evidence of consecutive stretches of
+ * time combines exactly (combineEvidence), so it can be kept per window.
+ */
+export interface AlertEvidence {
+  partners: PartnerEvidence[];
+  /** The partners' runs in partner order, then the joint run if any joint occurrence settled. */
+  streaks: StreakState[];
+}
+
+/** The evidence of a list of occurrences, read in the order the alert rules read them. */
+export function evidenceOf(occurrences: OccurrenceFact[], partnerIds: string[], now: Date): AlertEvidence {
+  const partners = new Map<string, { measures: Map<string, MeasureScore>; safety: PartnerEvidence['safety'] }>(
+    partnerIds.map((id) => [id, { measures: new Map(), safety: null }]),
+  );
+  // Latest score of each measure and latest safety answer, per partner (by due time, then submission).
+  const byDue = [...occurrences].sort(
+    (a, b) =>
+      a.dueAt.getTime() - b.dueAt.getTime() ||
+      (a.checkIn?.submittedAt.getTime() ?? 0) - (b.checkIn?.submittedAt.getTime() ?? 0),
+  );
+  for (const occurrence of byDue) {
+    const own = occurrence.checkIn ? partners.get(occurrence.checkIn.authorId) : undefined;
+    if (!own) continue;
+    const measure = measureOf(occurrence);
+    if (measure) own.measures.set(measure.kind, measure);
+    // The latest answer on safety is the one most recently given, whatever occurrence it was for.
+    const safety = occurrence.checkIn!.score?.safety;
+    const at = occurrence.checkIn!.submittedAt.getTime();
+    if (typeof safety === 'number' && (own.safety === null || at >= own.safety.atMs))
+      own.safety = { value: safety, atMs: at };
+  }
+
+  // Runs of missed occurrences, by due time then id, per partner and for joint occurrences.
+  const groups = new Map<string | null, OccurrenceFact[]>(partnerIds.map((id) => [id, []]));
+  for (const occurrence of occurrences) {
+    if (occurrence.partnerId !== null && !partnerIds.includes(occurrence.partnerId)) continue;
+    if (!isSettled(occurrence, now)) continue;
+    const list = groups.get(occurrence.partnerId) ?? [];
+    list.push(occurrence);
+    groups.set(occurrence.partnerId, list);
+  }
+  const streaks: StreakState[] = [];
+  for (const [partnerId, list] of groups) {
+    list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id));
+    const state: StreakState = {
+      partnerId,
+      settled: list.length,
+      lastDoneDueMs: null,
+      runCount: 0,
+      runFirstDueMs: null,
+      runLastDueMs: null,
+    };
+    for (const occurrence of list) {
+      const due = occurrence.dueAt.getTime();
+      if (occurrence.checkIn)
+        Object.assign(state, { lastDoneDueMs: due, runCount: 0, runFirstDueMs: null, runLastDueMs: null });
+      else {
+        state.runCount += 1;
+        state.runFirstDueMs ??= due;
+        state.runLastDueMs = due;
+      }
+    }
+    streaks.push(state);
+  }
+  return {
+    partners: partnerIds.map((partnerId) => ({
+      partnerId,
+      measures: [...partners.get(partnerId)!.measures.values()],
+      safety: partners.get(partnerId)!.safety,
+    })),
+    streaks,
+  };
+}
+
+/**
+ * The evidence of a stretch of time followed by the next one (every due time of `later` after
+ * every due time of `earlier`), equal to evidenceOf over both stretches' occurrences: a later
+ * score of a kind replaces an earlier one, the later safety answer wins (ties to the later
+ * stretch, as the rules read in order), and a run continues across unless the later stretch has
+ * a check-in.
+ */
+export function combineEvidence(earlier: AlertEvidence, later: AlertEvidence): AlertEvidence {
+  const partners = earlier.partners.map((a): PartnerEvidence => {
+    const b = later.partners.find((p) => p.partnerId === a.partnerId);
+    if (!b) return a;
+    const measures = [...a.measures];
+    for (const m of b.measures) {
+      const i = measures.findIndex((x) => x.kind === m.kind);
+      if (i >= 0) measures[i] = m;
+      else measures.push(m);
+    }
+    const safety = b.safety !== null && (a.safety === null || b.safety.atMs >= a.safety.atMs) ? b.safety : a.safety;
+    return { partnerId: a.partnerId, measures, safety };
+  });
+  const keys = [...earlier.streaks, ...later.streaks].map((s) => s.partnerId);
+  const streaks = keys
+    .filter((key, i) => keys.indexOf(key) === i)
+    .sort((x, y) => (x === null ? 1 : 0) - (y === null ? 1 : 0))
+    .map((key): StreakState => {
+      const a = earlier.streaks.find((s) => s.partnerId === key);
+      const b = later.streaks.find((s) => s.partnerId === key);
+      if (!a || !b) return (a ?? b)!;
+      if (b.lastDoneDueMs !== null) return { ...b, settled: a.settled + b.settled };
+      return {
+        partnerId: key,
+        settled: a.settled + b.settled,
+        lastDoneDueMs: a.lastDoneDueMs,
+        runCount: a.runCount + b.runCount,
+        runFirstDueMs: a.runFirstDueMs ?? b.runFirstDueMs,
+        runLastDueMs: b.runLastDueMs ?? a.runLastDueMs,
+      };
+    });
+  return { partners, streaks };
+}
+
+/**
+ * Each window's tallies from the occurrences located in it, for windows[from…] (the earlier ones
+ * come from kept totals). Readings belong to whoever answered (for joint occurrences, the
+ * partner who checked in).
+ */
+export function windowTotals(input: ProgressInput, windows: ProgressWindow[], from = 0): WindowTotals[] {
   const { now, partnerIds } = input;
-  type Acc = { expected: number; completed: number; missed: number; trust: number[]; measures: MeasureScore[] };
-  const blank = (): Acc => ({ expected: 0, completed: 0, missed: 0, trust: [], measures: [] });
-  const perWindow = windows.map(() => ({ partners: new Map(partnerIds.map((id) => [id, blank()])), joint: blank() }));
+  const blank = (partnerId: string): PartnerTotals => ({
+    partnerId,
+    expected: 0,
+    completed: 0,
+    missed: 0,
+    trust: [],
+    measures: [],
+  });
+  const perWindow = windows.slice(from).map(() => ({
+    partners: new Map(partnerIds.map((id) => [id, blank(id)])),
+    joint: { expected: 0, completed: 0, missed: 0 },
+    occurrences: [] as OccurrenceFact[],
+    unsettled: 0,
+    lastUnansweredCloseMs: null as number | null,
+  }));
   const locate = windowLocator(windows);
 
   for (const occurrence of input.occurrences) {
-    if (!isExpected(occurrence, now)) continue;
-    const index = locate(occurrence.dueAt);
+    const index = locate(occurrence.dueAt) - from;
     if (index < 0) continue;
     const bucket = perWindow[index];
+    bucket.occurrences.push(occurrence);
+    if (!isSettled(occurrence, now)) bucket.unsettled += 1;
+    if (!occurrence.checkIn)
+      bucket.lastUnansweredCloseMs = Math.max(bucket.lastUnansweredCloseMs ?? -Infinity, occurrence.closesAt.getTime());
+    if (!isExpected(occurrence, now)) continue;
     const owner = occurrence.partnerId === null ? bucket.joint : bucket.partners.get(occurrence.partnerId);
     if (owner) {
       owner.expected += 1;
       if (occurrence.checkIn) owner.completed += 1;
       else if (isSettled(occurrence, now)) owner.missed += 1;
     }
-    // Readings belong to whoever answered (for joint occurrences, the partner who checked in).
     const author = occurrence.checkIn ? bucket.partners.get(occurrence.checkIn.authorId) : undefined;
     if (!author) continue;
     const trust = trustValueOf(occurrence);
@@ -305,22 +489,31 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
     const measure = measureOf(occurrence);
     if (measure) author.measures.push(measure);
   }
+  return perWindow.map((bucket) => ({
+    partners: partnerIds.map((id) => bucket.partners.get(id)!),
+    joint: bucket.joint,
+    evidence: evidenceOf(bucket.occurrences, partnerIds, now),
+    unsettled: bucket.unsettled,
+    lastUnansweredCloseMs: bucket.lastUnansweredCloseMs,
+  }));
+}
 
+/** Per window and per partner, from the windows' tallies: completion, trust mean and change, measures, the partners' gap. */
+export function windowsFromTotals(windows: ProgressWindow[], totals: WindowTotals[]): WindowProgress[] {
   const result: WindowProgress[] = [];
   windows.forEach((window, i) => {
-    const bucket = perWindow[i];
-    const partners = partnerIds.map((partnerId): PartnerWindowProgress => {
-      const acc = bucket.partners.get(partnerId)!;
+    const bucket = totals[i];
+    const partners = bucket.partners.map((acc): PartnerWindowProgress => {
       const trustMean = mean(acc.trust);
       const previous =
-        i > 0 ? (result[i - 1].partners.find((p) => p.partnerId === partnerId)?.trustMean ?? null) : null;
+        i > 0 ? (result[i - 1].partners.find((p) => p.partnerId === acc.partnerId)?.trustMean ?? null) : null;
       return {
-        partnerId,
+        partnerId: acc.partnerId,
         ...completion(acc.expected, acc.completed, acc.missed),
         trustReadings: acc.trust.length,
         trustMean,
         trustChange: trustMean !== null && previous !== null ? trustMean - previous : null,
-        measures: acc.measures.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
+        measures: [...acc.measures].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
       };
     });
     const means = partners.map((p) => p.trustMean);
@@ -334,6 +527,11 @@ export function computeWindows(input: ProgressInput, windows: ProgressWindow[] =
     });
   });
   return result;
+}
+
+/** Per window and per partner: completion, trust mean and change, measures, and the partners' gap. */
+export function computeWindows(input: ProgressInput, windows: ProgressWindow[] = cutWindows(input)): WindowProgress[] {
+  return windowsFromTotals(windows, windowTotals(input, windows));
 }
 
 /**
@@ -464,6 +662,15 @@ export function trustSeriesOf(input: ProgressInput): Record<string, TrustPoint[]
  * longer does, so re-cut windows never open the same condition twice.
  */
 export function alertConditions(input: ProgressInput, windows: WindowProgress[]): AlertCondition[] {
+  return conditionsFrom(input, windows, evidenceOf(input.occurrences, input.partnerIds, input.now));
+}
+
+/** alertConditions judged on evidence gathered elsewhere (kept per window, see combineEvidence). */
+export function conditionsFrom(
+  input: Pick<ProgressInput, 'safetyThreshold'>,
+  windows: WindowProgress[],
+  evidence: AlertEvidence,
+): AlertCondition[] {
   const conditions: AlertCondition[] = [];
   const current = windows[windows.length - 1];
   const windowStart = current.start;
@@ -515,29 +722,9 @@ export function alertConditions(input: ProgressInput, windows: WindowProgress[])
       reason: `In the current window the partners' trust means are ${round2(current.trustGap)} apart (below ${PARTNER_GAP_THRESHOLD})`,
     });
 
-  // Latest score of each measure and latest safety answer, per partner (by due time, then submission).
-  const latest = new Map<string, { measures: Map<string, MeasureScore>; safety: { value: number; at: Date } | null }>(
-    input.partnerIds.map((id) => [id, { measures: new Map(), safety: null }]),
-  );
-  const byDue = [...input.occurrences].sort(
-    (a, b) =>
-      a.dueAt.getTime() - b.dueAt.getTime() ||
-      (a.checkIn?.submittedAt.getTime() ?? 0) - (b.checkIn?.submittedAt.getTime() ?? 0),
-  );
-  for (const occurrence of byDue) {
-    const own = occurrence.checkIn ? latest.get(occurrence.checkIn.authorId) : undefined;
-    if (!own) continue;
-    const measure = measureOf(occurrence);
-    if (measure) own.measures.set(measure.kind, measure);
-    // The latest answer on safety is the one most recently given, whatever occurrence it was for.
-    const safety = occurrence.checkIn!.score?.safety;
-    const at = occurrence.checkIn!.submittedAt;
-    if (typeof safety === 'number' && (own.safety === null || at.getTime() >= own.safety.at.getTime()))
-      own.safety = { value: safety, at };
-  }
   const threshold = input.safetyThreshold ?? DEFAULT_SAFETY_THRESHOLD;
-  for (const [partnerId, own] of latest) {
-    const measures = [...own.measures.values()];
+  for (const own of evidence.partners) {
+    const { partnerId, measures } = own;
     const below = measures.filter((m) => m.isBelowCutoff);
     const measureBase = { kind: 'measure_below_cutoff' as const, partnerId };
     if (measures.length === 0) conditions.push({ ...measureBase, holds: null });
@@ -565,7 +752,7 @@ export function alertConditions(input: ProgressInput, windows: WindowProgress[])
         holds: true,
         severity: 'high',
         windowStart,
-        detail: { safety: own.safety.value, threshold, answeredAt: own.safety.at.toISOString() },
+        detail: { safety: own.safety.value, threshold, answeredAt: new Date(own.safety.atMs).toISOString() },
       });
     else
       conditions.push({
@@ -575,58 +762,37 @@ export function alertConditions(input: ProgressInput, windows: WindowProgress[])
       });
   }
 
-  conditions.push(...missedStreakConditions(input, windowStart));
+  conditions.push(...missedStreakConditions(evidence.streaks, windowStart));
   return conditions;
 }
 
 /** The run of missed occurrences up to now, per partner and for joint occurrences. */
-function missedStreakConditions(input: ProgressInput, windowStart: Date): AlertCondition[] {
-  const groups = new Map<string | null, OccurrenceFact[]>(input.partnerIds.map((id) => [id, []]));
-  for (const occurrence of input.occurrences) {
-    if (occurrence.partnerId !== null && !input.partnerIds.includes(occurrence.partnerId)) continue;
-    if (!isSettled(occurrence, input.now)) continue;
-    const list = groups.get(occurrence.partnerId) ?? [];
-    list.push(occurrence);
-    groups.set(occurrence.partnerId, list);
-  }
-  const conditions: AlertCondition[] = [];
-  for (const [partnerId, occurrences] of groups) {
-    const base = { kind: 'missed_streak' as const, partnerId };
-    if (occurrences.length === 0) {
-      conditions.push({ ...base, holds: null });
-      continue;
-    }
-    occurrences.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id));
-    let run: OccurrenceFact[] = [];
-    let lastDone: OccurrenceFact | null = null;
-    for (const occurrence of occurrences) {
-      if (occurrence.checkIn) {
-        run = [];
-        lastDone = occurrence;
-      } else run.push(occurrence);
-    }
-    if (run.length >= MISSED_STREAK_THRESHOLD)
-      conditions.push({
+function missedStreakConditions(streaks: StreakState[], windowStart: Date): AlertCondition[] {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return streaks.map((streak): AlertCondition => {
+    const base = { kind: 'missed_streak' as const, partnerId: streak.partnerId };
+    if (streak.settled === 0) return { ...base, holds: null };
+    if (streak.runCount >= MISSED_STREAK_THRESHOLD)
+      return {
         ...base,
         holds: true,
         severity: 'normal',
         windowStart,
         detail: {
-          missedInARow: run.length,
-          firstMissedDueAt: run[0].dueAt.toISOString(),
-          lastMissedDueAt: run[run.length - 1].dueAt.toISOString(),
+          missedInARow: streak.runCount,
+          firstMissedDueAt: iso(streak.runFirstDueMs!),
+          lastMissedDueAt: iso(streak.runLastDueMs!),
         },
-      });
-    else
-      conditions.push({
-        ...base,
-        holds: false,
-        reason: lastDone
-          ? `A check-in for ${lastDone.dueAt.toISOString()} ended the run of missed check-ins`
+      };
+    return {
+      ...base,
+      holds: false,
+      reason:
+        streak.lastDoneDueMs !== null
+          ? `A check-in for ${iso(streak.lastDoneDueMs)} ended the run of missed check-ins`
           : `Fewer than ${MISSED_STREAK_THRESHOLD} check-ins missed in a row`,
-      });
-  }
-  return conditions;
+    };
+  });
 }
 
 export function computeProgress(input: ProgressInput): ProgressComputation {

@@ -9,9 +9,12 @@ import type {
   AlertCondition,
   AlertKind,
   AlertSeverity,
+  MeasureScore,
   OccurrenceFact,
+  ProgressWindow,
   SessionFact,
   SessionStatus,
+  WindowTotals,
 } from './progress.compute.js';
 
 /** Open: needs a look. Acknowledged: a therapist saw it, the condition may still hold. Resolved: it no longer holds. */
@@ -49,6 +52,8 @@ export interface ProgressFacts {
 
 /** A timestamp as whole epoch milliseconds (truncated, as the driver's Date parsing does). */
 const epochMs = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)`;
+/** Epoch milliseconds back to a timestamp, exactly (to_timestamp goes through a double). */
+const fromEpochMs = (column: string) => `(timestamptz 'epoch' + ${column} * interval '1 millisecond')`;
 
 /**
  * Occurrences already due, plus any later one already checked in, each with its check-in's score.
@@ -62,6 +67,8 @@ async function occurrencesOf(
   clinicId: string,
   coupleId: string,
   now: Date,
+  /** Only occurrences due after this instant (the windows not kept, and the chart's days). */
+  after: Date | null = null,
 ): Promise<OccurrenceFact[]> {
   const rows: Array<{
     id: string;
@@ -77,8 +84,9 @@ async function occurrencesOf(
          FROM occurrence o
          LEFT JOIN check_in c ON c.clinic_id = o.clinic_id AND c.couple_id = o.couple_id AND c.occurrence_id = o.id
         WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.due_at <= $3 OR c.id IS NOT NULL)
+          AND ($4::timestamptz IS NULL OR o.due_at > $4)
         ORDER BY o.due_at, o.id`,
-    [clinicId, coupleId, now],
+    [clinicId, coupleId, now, after],
   );
   return rows.map((r) => ({
     id: r.id,
@@ -90,6 +98,61 @@ async function occurrencesOf(
         ? { authorId: r.author_id, submittedAt: new Date(Number(r.submitted_ms)), score: r.score }
         : null,
   }));
+}
+
+/** A kept window (progress_window): what it was cut as, and its tallies. */
+export interface KeptWindow {
+  index: number;
+  startMs: number;
+  endMs: number;
+  closedBySessionId: string;
+  partnerIds: string[];
+  /** Null: no unanswered occurrence; else the tallies hold from this instant on. */
+  settledAtMs: number | null;
+  totals: WindowTotals;
+}
+
+/** The head of a bounded progress read: everything but the occurrences, and the kept windows. */
+export interface ProgressHead extends Omit<ProgressFacts, 'occurrences'> {
+  /** The earliest due time among the occurrences progress counts (null: none). */
+  firstDueAt: Date | null;
+  kept: KeptWindow[];
+  /** The couple's progress_generation when read (0 without a row). */
+  generation: number;
+}
+
+/** Measure scores' due times are kept as epoch milliseconds in progress_window.totals. */
+type StoredTotals = Omit<WindowTotals, 'partners' | 'evidence'> & {
+  partners: Array<Omit<WindowTotals['partners'][number], 'measures'> & { measures: StoredMeasure[] }>;
+  evidence: Omit<WindowTotals['evidence'], 'partners'> & {
+    partners: Array<Omit<WindowTotals['evidence']['partners'][number], 'measures'> & { measures: StoredMeasure[] }>;
+  };
+};
+type StoredMeasure = Omit<MeasureScore, 'dueAt'> & { dueMs: number };
+
+const storeMeasure = ({ dueAt, ...m }: MeasureScore): StoredMeasure => ({ ...m, dueMs: dueAt.getTime() });
+const loadMeasure = ({ dueMs, ...m }: StoredMeasure): MeasureScore => ({ ...m, dueAt: new Date(dueMs) });
+
+function storeTotals(t: WindowTotals): StoredTotals {
+  return {
+    ...t,
+    partners: t.partners.map((p) => ({ ...p, measures: p.measures.map(storeMeasure) })),
+    evidence: {
+      ...t.evidence,
+      partners: t.evidence.partners.map((p) => ({ ...p, measures: p.measures.map(storeMeasure) })),
+    },
+  };
+}
+
+function loadTotals(t: StoredTotals): WindowTotals {
+  return {
+    ...t,
+    partners: t.partners.map((p) => ({ ...p, measures: p.measures.map(loadMeasure) })),
+    evidence: {
+      ...t.evidence,
+      partners: t.evidence.partners.map((p) => ({ ...p, measures: p.measures.map(loadMeasure) })),
+    },
+  };
 }
 
 const ALERT_COLUMNS =
@@ -149,6 +212,142 @@ export const progressRepository = {
       readerTimezone: row.reader_timezone,
       clinicTimezone: row.clinic_timezone,
     };
+  },
+
+  /**
+   * The bounded read's first statement: what facts() reads except the occurrences, plus the
+   * earliest counted due time (one index probe), the couple's kept windows and its generation.
+   */
+  async head(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    readerId: string | null = null,
+  ): Promise<ProgressHead> {
+    const rows: Array<{
+      created_at: Date;
+      first_due_ms: string | null;
+      partners: Array<{ id: string; name: string }> | null;
+      sessions: Array<[string, number, number, SessionStatus]>;
+      kept: Array<[number, number, number, string, string[], number | null, StoredTotals]>;
+      generation: string | null;
+      settings: unknown;
+      clinic_timezone: string;
+      reader_timezone: string | null;
+    }> = await tx.query(
+      `SELECT c.created_at,
+              (SELECT ${epochMs('o.due_at')}::int8 FROM occurrence o
+                WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.due_at <= $4 OR o.has_check_in)
+                ORDER BY o.due_at LIMIT 1) AS first_due_ms,
+              (SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY p.position)
+                 FROM couple_partner p JOIN "user" u ON u.clinic_id = p.clinic_id AND u.id = p.user_id
+                WHERE p.clinic_id = $1 AND p.couple_id = $2) AS partners,
+              (SELECT coalesce(json_agg(json_build_array(s.id, ${epochMs('s.starts_at')}, ${epochMs('s.ends_at')}, s.status) ORDER BY s.starts_at, s.id), '[]')
+                 FROM therapy_session s WHERE s.clinic_id = $1 AND s.couple_id = $2) AS sessions,
+              (SELECT coalesce(json_agg(json_build_array(w.window_index, ${epochMs('w.window_start')}, ${epochMs('w.window_end')},
+                                        w.closed_by_session_id, w.partner_ids, ${epochMs('w.settled_at')}, w.totals) ORDER BY w.window_end), '[]')
+                 FROM progress_window w WHERE w.clinic_id = $1 AND w.couple_id = $2) AS kept,
+              (SELECT g.generation FROM progress_generation g WHERE g.clinic_id = $1 AND g.couple_id = $2) AS generation,
+              (SELECT k.settings FROM clinic k WHERE k.id = $1) AS settings,
+              (SELECT k.timezone FROM clinic k WHERE k.id = $1) AS clinic_timezone,
+              (SELECT r.timezone FROM "user" r WHERE r.clinic_id = $1 AND r.id = $3) AS reader_timezone
+         FROM couple c WHERE c.clinic_id = $1 AND c.id = $2`,
+      [clinicId, coupleId, readerId, now],
+    );
+    const row = rows[0];
+    return {
+      createdAt: row.created_at,
+      firstDueAt: row.first_due_ms === null ? null : new Date(Number(row.first_due_ms)),
+      partners: row.partners ?? [],
+      sessions: row.sessions.map(([id, startsAt, endsAt, status]) => ({
+        id,
+        startsAt: new Date(startsAt),
+        endsAt: new Date(endsAt),
+        status,
+      })),
+      kept: row.kept.map(([index, startMs, endMs, closedBySessionId, partnerIds, settledAtMs, totals]) => ({
+        index,
+        startMs,
+        endMs,
+        closedBySessionId,
+        partnerIds,
+        settledAtMs,
+        totals: loadTotals(totals),
+      })),
+      generation: Number(row.generation ?? 0),
+      clinicSettings: row.settings,
+      readerTimezone: row.reader_timezone,
+      clinicTimezone: row.clinic_timezone,
+    };
+  },
+
+  /** The occurrences (with check-in scores) due after `after`, as facts() reads them. */
+  occurrencesAfter(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    after: Date | null,
+  ): Promise<OccurrenceFact[]> {
+    return occurrencesOf(tx, clinicId, coupleId, now, after);
+  },
+
+  /**
+   * Keeps the tallies of windows that just became closed and settled, if nothing changed the
+   * couple's progress since `generation` was read. The counter row is locked FOR SHARE first: a
+   * check-in or occurrence write in flight (which bumps it) is waited for and then seen as a
+   * change, and one that starts later waits for this transaction and deletes what it kept (see
+   * migration AddProgressWindowTotals). Answers whether the windows were kept.
+   */
+  async keepWindows(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    generation: number,
+    windows: Array<{ window: ProgressWindow; partnerIds: string[]; settledAtMs: number | null; totals: WindowTotals }>,
+    /** The ends of every closed window as now cut: kept windows of an older cut are dropped. */
+    closedEnds: Date[],
+  ): Promise<boolean> {
+    await tx.query(
+      `INSERT INTO progress_generation (clinic_id, couple_id, generation) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
+      [clinicId, coupleId],
+    );
+    const [current]: Array<{ generation: string }> = await tx.query(
+      `SELECT generation FROM progress_generation WHERE clinic_id = $1 AND couple_id = $2 FOR SHARE`,
+      [clinicId, coupleId],
+    );
+    if (!current || Number(current.generation) !== generation) return false;
+    await tx.query(
+      `DELETE FROM progress_window WHERE clinic_id = $1 AND couple_id = $2 AND window_end <> ALL ($3::timestamptz[])`,
+      [clinicId, coupleId, closedEnds],
+    );
+    await tx.query(
+      `INSERT INTO progress_window (clinic_id, couple_id, window_end, window_start, window_index, closed_by_session_id, partner_ids, settled_at, totals)
+       SELECT $1, $2, ${fromEpochMs('r.end_ms')}, ${fromEpochMs('r.start_ms')}, r.index, r.session_id, r.partner_ids,
+              ${fromEpochMs('r.settled_ms')}, r.totals
+         FROM jsonb_to_recordset($3::jsonb) AS r(end_ms int8, start_ms int8, index int, session_id uuid, partner_ids uuid[], settled_ms int8, totals jsonb)
+       ON CONFLICT (clinic_id, couple_id, window_end) DO UPDATE
+         SET window_start = EXCLUDED.window_start, window_index = EXCLUDED.window_index,
+             closed_by_session_id = EXCLUDED.closed_by_session_id, partner_ids = EXCLUDED.partner_ids,
+             settled_at = EXCLUDED.settled_at, totals = EXCLUDED.totals`,
+      [
+        clinicId,
+        coupleId,
+        JSON.stringify(
+          windows.map((w) => ({
+            end_ms: w.window.end.getTime(),
+            start_ms: w.window.start.getTime(),
+            index: w.window.index,
+            session_id: w.window.closedBySessionId,
+            partner_ids: w.partnerIds,
+            settled_ms: w.settledAtMs,
+            totals: storeTotals(w.totals),
+          })),
+        ),
+      ],
+    );
+    return true;
   },
 
   /**

@@ -10,12 +10,41 @@ import { ensureHorizon } from '@mend/homework';
 import { planAlertNotices } from '@mend/reminders';
 
 import { chartNames, renderProgressChart } from './progress.chart.js';
-import { computeProgress, type ProgressComputation, type ProgressInput, type SessionFact } from './progress.compute.js';
+import {
+  combineEvidence,
+  computeProgress,
+  conditionsFrom,
+  cutWindows,
+  windowsFromTotals,
+  windowTotals,
+  type AlertCondition,
+  type ProgressComputation,
+  type ProgressInput,
+  type ProgressWindow,
+  type SessionFact,
+  type WindowProgress,
+  type WindowTotals,
+} from './progress.compute.js';
 import { progressRepository, type AlertRow } from './progress.repository.js';
-import { dailySeries, readerZone } from './progress.series.js';
+import { dailySeries, readerZone, type DailySeries } from './progress.series.js';
 import { CHART_DAYS, toAlertView, toWindowView, type AlertView, type ProgressReportView } from './progress.views.js';
-import { reliableChangesOf } from './reliable-change.js';
+import { reliableChanges, type ReliableChange } from './reliable-change.js';
 import { clinicSafetySettings } from './safety-settings.js';
+
+/**
+ * A progress read bounded by the windows it shows: kept tallies for closed, settled windows
+ * (progress_window), occurrences only for the rest and for the chart's days.
+ */
+interface BoundedProgress {
+  partners: Array<{ id: string; name: string }>;
+  windows: WindowProgress[];
+  conditions: AlertCondition[];
+  reliableChange: ReliableChange[];
+  chart: DailySeries;
+  /** Windows read from kept tallies, and occurrences read (for the logs of a benchmark). */
+  keptWindows: number;
+  occurrencesRead: number;
+}
 
 interface LoadedProgress {
   input: ProgressInput;
@@ -69,20 +98,18 @@ export class ProgressService {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
       const now = this.clock.now();
-      const loaded = await this.load(tx, principal.clinicId, coupleId, now, principal.userId);
-      await progressRepository.syncAlerts(tx, principal.clinicId, coupleId, loaded.computation.conditions, now);
+      const loaded = await this.loadBounded(tx, principal.clinicId, coupleId, now, principal.userId);
+      await progressRepository.syncAlerts(tx, principal.clinicId, coupleId, loaded.conditions, now);
       const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
-      const { windows } = loaded.computation;
-      const chartFrom = new Date(Math.max(windows[0].start.getTime(), now.getTime() - (CHART_DAYS - 1) * DAY_MS));
       return {
         coupleId,
         generatedAt: now,
         partners: loaded.partners,
-        windows: windows.map(toWindowView),
+        windows: loaded.windows.map(toWindowView),
         alerts: alerts.map(toAlertView),
-        reliableChange: reliableChangesOf(loaded.input, windows),
-        chart: dailySeries(loaded.input, loaded.zone, chartFrom, now),
+        reliableChange: loaded.reliableChange,
+        chart: loaded.chart,
       };
     });
   }
@@ -165,8 +192,8 @@ export class ProgressService {
    * rules, same store. Runs in the caller's clinic-pinned transaction; answers how many opened.
    */
   async refreshAlerts(tx: EntityManager, clinicId: string, coupleId: string, now: Date): Promise<number> {
-    const loaded = await this.load(tx, clinicId, coupleId, now);
-    return (await progressRepository.syncAlerts(tx, clinicId, coupleId, loaded.computation.conditions, now)).length;
+    const loaded = await this.loadBounded(tx, clinicId, coupleId, now);
+    return (await progressRepository.syncAlerts(tx, clinicId, coupleId, loaded.conditions, now)).length;
   }
 
   async acknowledgeAlert(
@@ -193,6 +220,113 @@ export class ProgressService {
       await this.audit.record(tx, this.audit.entryFor(principal, 'alert.acknowledge', 'alert', alertId));
       return toAlertView(row);
     });
+  }
+
+  /**
+   * The progress of a couple with work proportional to its windows, not to its check-ins: the
+   * same figures as computeProgress over every occurrence (progress.bounded.e2e-spec compares
+   * them), from (1) one statement for the couple, its sessions, the kept tallies of closed
+   * windows whose occurrences had all settled, and the couple's generation; (2) the occurrences
+   * due after the last kept window still cut the same way, or after the chart's first day if
+   * that is earlier. Windows are re-cut from the sessions on every read; a kept window counts
+   * only if it is cut exactly as now (index, start, end, closing session, partners), so a
+   * session completed, cancelled or moved needs no invalidation, and a check-in or occurrence
+   * written in a kept window's range deletes it in the writer's transaction (migration
+   * AddProgressWindowTotals). Windows that became closed and settled are kept on the way.
+   */
+  private async loadBounded(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    now: Date,
+    readerId: string | null = null,
+  ): Promise<BoundedProgress> {
+    await ensureHorizon(tx, clinicId, { coupleId }, now);
+    const head = await progressRepository.head(tx, clinicId, coupleId, now, readerId);
+    const nowMs = now.getTime();
+    const partnerIds = head.partners.map((p) => p.id);
+    const start =
+      head.firstDueAt !== null && head.firstDueAt.getTime() < head.createdAt.getTime()
+        ? head.firstDueAt
+        : head.createdAt;
+    const windows = cutWindows({ now, coupleCreatedAt: start, sessions: head.sessions, occurrences: [] });
+
+    const keptByEnd = new Map(head.kept.map((k) => [k.endMs, k]));
+    const samePartners = (ids: string[]) =>
+      ids.length === partnerIds.length && ids.every((id, i) => id === partnerIds[i]);
+    const keptTotals: WindowTotals[] = [];
+    for (const w of windows.slice(0, -1)) {
+      const k = keptByEnd.get(w.end.getTime());
+      const matches =
+        k !== undefined &&
+        k.index === w.index &&
+        k.startMs === w.start.getTime() &&
+        k.closedBySessionId === w.closedBySessionId &&
+        samePartners(k.partnerIds) &&
+        (k.settledAtMs === null || k.settledAtMs <= nowMs);
+      if (!matches) break;
+      keptTotals.push(k.totals);
+    }
+    const kept = keptTotals.length;
+
+    const chartFrom = new Date(Math.max(windows[0].start.getTime(), nowMs - (CHART_DAYS - 1) * DAY_MS));
+    // The chart's first local day starts up to a day before chartFrom in the reader's zone.
+    const after =
+      kept === 0 ? null : new Date(Math.min(windows[kept - 1].end.getTime(), chartFrom.getTime() - 2 * DAY_MS));
+    const occurrences = await progressRepository.occurrencesAfter(tx, clinicId, coupleId, now, after);
+    const input: ProgressInput = {
+      now,
+      coupleCreatedAt: start,
+      partnerIds,
+      sessions: head.sessions,
+      occurrences,
+      safetyThreshold: clinicSafetySettings(head.clinicSettings).threshold,
+    };
+    const fresh = windowTotals(input, windows, kept);
+    const totals = [...keptTotals, ...fresh];
+    const progress = windowsFromTotals(windows, totals);
+
+    // Closed windows whose closing session has ended and whose occurrences have all settled
+    // no longer change with time: keep their tallies for the next read.
+    const sessionEnds = new Map(head.sessions.map((s) => [s.id, s.endsAt.getTime()]));
+    const toKeep: Array<{
+      window: ProgressWindow;
+      partnerIds: string[];
+      settledAtMs: number | null;
+      totals: WindowTotals;
+    }> = [];
+    for (let i = kept; i < windows.length - 1; i++) {
+      const endsAt = sessionEnds.get(windows[i].closedBySessionId ?? '');
+      if (totals[i].unsettled > 0 || endsAt === undefined || endsAt > nowMs) continue;
+      toKeep.push({ window: windows[i], partnerIds, settledAtMs: totals[i].lastUnansweredCloseMs, totals: totals[i] });
+    }
+    if (toKeep.length > 0)
+      await progressRepository.keepWindows(
+        tx,
+        clinicId,
+        coupleId,
+        head.generation,
+        toKeep,
+        windows.slice(0, -1).map((w) => w.end),
+      );
+
+    return {
+      partners: head.partners,
+      windows: progress,
+      conditions: conditionsFrom(
+        input,
+        progress,
+        totals.map((t) => t.evidence).reduce((a, b) => combineEvidence(a, b)),
+      ),
+      reliableChange: reliableChanges(
+        partnerIds,
+        progress,
+        Object.fromEntries(totals[0].partners.map((p) => [p.partnerId, p.trust])),
+      ),
+      chart: dailySeries(input, readerZone(head.readerTimezone, head.clinicTimezone), chartFrom, now),
+      keptWindows: kept,
+      occurrencesRead: occurrences.length,
+    };
   }
 
   private async load(
