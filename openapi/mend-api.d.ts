@@ -96,8 +96,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your reminder channels (quiet hours are part of PATCH /v1/me)
-         * @description Your reminder channels (quiet hours are part of PATCH /v1/me)
+         * Your reminder channels and discreet emails (quiet hours are part of PATCH /v1/me)
+         * @description Your reminder channels and discreet emails (quiet hours are part of PATCH /v1/me)
          *
          *     Who may call: signed-in admin, therapist, client.
          */
@@ -108,8 +108,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Turn reminders by email or in the app on or off
-         * @description Turn reminders by email or in the app on or off
+         * Turn reminders by email or in the app on or off, or choose discreet emails
+         * @description Turn reminders by email or in the app on or off, or choose discreet emails
          *
          *     Who may call: signed-in admin, therapist, client.
          */
@@ -2176,6 +2176,16 @@ export interface components {
             email: boolean;
             /** @example true */
             inApp: boolean;
+            /**
+             * @description Discreet emails: neutral subject and body, with no exercise, therapist or product name (e.g. for a shared inbox). Your own choice, or the clinic's discreet mode until you choose.
+             * @example false
+             */
+            discreet: boolean;
+            /**
+             * @description The clinic's discreet mode is on: every reminder is discreet, whatever `discreet` says
+             * @example false
+             */
+            isClinicDiscreet: boolean;
         };
         UpdateNotificationPreferencesRequest: {
             /**
@@ -2188,6 +2198,11 @@ export interface components {
              * @example true
              */
             inApp?: boolean;
+            /**
+             * @description Discreet reminder emails: neutral words, no exercise, therapist or product name. The clinic's discreet mode, when on, applies whatever you choose.
+             * @example true
+             */
+            discreet?: boolean;
         };
         CoupleReminderResponse: {
             /** Format: uuid */

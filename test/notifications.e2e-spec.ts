@@ -77,6 +77,9 @@ async function seedNotifications(t: TestApp, clinicId: string, recipientId: stri
   });
 }
 
+/** Discreet emails: not chosen, and the clinic's discreet mode off. */
+const notDiscreet = { discreet: false, isClinicDiscreet: false };
+
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
 describe('in-app notifications', () => {
@@ -261,35 +264,35 @@ describe('notification preferences', () => {
 
   it('defaults to every channel on, and merges changes', async () => {
     const initial = await t.http().get('/v1/me/notification-preferences').auth(therapist.accessToken, auth).expect(200);
-    expect(initial.body).toEqual({ email: true, inApp: true });
+    expect(initial.body).toEqual({ email: true, inApp: true, ...notDiscreet });
     const off = await t
       .http()
       .patch('/v1/me/notification-preferences')
       .auth(therapist.accessToken, auth)
       .send({ email: false })
       .expect(200);
-    expect(off.body).toEqual({ email: false, inApp: true });
+    expect(off.body).toEqual({ email: false, inApp: true, ...notDiscreet });
     const both = await t
       .http()
       .patch('/v1/me/notification-preferences')
       .auth(therapist.accessToken, auth)
       .send({ inApp: false })
       .expect(200);
-    expect(both.body).toEqual({ email: false, inApp: false });
+    expect(both.body).toEqual({ email: false, inApp: false, ...notDiscreet });
     const none = await t
       .http()
       .patch('/v1/me/notification-preferences')
       .auth(therapist.accessToken, auth)
       .send({})
       .expect(200);
-    expect(none.body).toEqual({ email: false, inApp: false });
+    expect(none.body).toEqual({ email: false, inApp: false, ...notDiscreet });
     expect(
       (await t.http().get('/v1/me/notification-preferences').auth(therapist.accessToken, auth).expect(200)).body,
-    ).toEqual({ email: false, inApp: false });
+    ).toEqual({ email: false, inApp: false, ...notDiscreet });
     // Another user's preferences are their own.
     expect(
       (await t.http().get('/v1/me/notification-preferences').auth(clinic.admin.accessToken, auth).expect(200)).body,
-    ).toEqual({ email: true, inApp: true });
+    ).toEqual({ email: true, inApp: true, ...notDiscreet });
   });
 
   it('rejects anything but booleans, and records changes in the audit log', async () => {

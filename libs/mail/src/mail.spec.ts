@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 
 import { consoleTransport } from './console.transport.js';
 import { toMailDeliveryError } from './mail.errors.js';
-import { escapeHtml } from './mailer.service.js';
+import { bareAddress, escapeHtml } from './mailer.service.js';
 
 describe('consoleTransport', () => {
   const message = {
@@ -42,6 +42,14 @@ describe('toMailDeliveryError', () => {
     expect(toMailDeliveryError({ code: 'EENVELOPE', responseCode: 451 }).isPermanent).toBe(false);
     expect(toMailDeliveryError({ code: 'EENVELOPE', responseCode: 550 }).isPermanent).toBe(true);
     expect(toMailDeliveryError({ code: 'ECONNECTION' }).isPermanent).toBe(false);
+  });
+});
+
+describe('bareAddress', () => {
+  it('drops the display name (a discreet email names no product), keeping a bare address as it is', () => {
+    expect(bareAddress('Mend <no-reply@mend.local>')).toBe('no-reply@mend.local');
+    expect(bareAddress('"Harbor, Care" <care@clinic.example> ')).toBe('care@clinic.example');
+    expect(bareAddress(' care@clinic.example')).toBe('care@clinic.example');
   });
 });
 

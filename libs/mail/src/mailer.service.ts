@@ -18,6 +18,11 @@ export interface MailMessage {
    * mailboxes that collapse repeated Message-IDs then show it once.
    */
   messageId?: string;
+  /**
+   * A discreet reminder (a shared inbox may show it): sent from the bare address, without the
+   * product's display name of MAIL_FROM.
+   */
+  isDiscreet?: boolean;
 }
 
 export interface MailDelivery {
@@ -49,7 +54,7 @@ export class MailerService implements OnModuleDestroy {
   async send(message: MailMessage): Promise<MailDelivery> {
     try {
       const info = await this.transporter.sendMail({
-        from: this.config.mail.from,
+        from: message.isDiscreet ? bareAddress(this.config.mail.from) : this.config.mail.from,
         to: message.to,
         subject: message.subject,
         text: message.text,
@@ -65,6 +70,11 @@ export class MailerService implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.transporter.close();
   }
+}
+
+/** `Name <address>` → `address`; a bare address stays as it is. */
+export function bareAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
 }
 
 /** Escapes text for interpolation into an HTML email body. */

@@ -1,4 +1,4 @@
-import { notificationText } from './notification-text.js';
+import { emailBodies, isDiscreetFor, notificationText } from './notification-text.js';
 import {
   DEFAULT_NOTIFICATION_PREFERENCES,
   notificationDedupeKey,
@@ -35,7 +35,44 @@ describe('notification text', () => {
       isDiscreet: true,
       exerciseTitles: ['Repair plan', 'Trust pulse'],
     });
-    expect(digest).toEqual({ title: '2 check-ins due', body: 'Open Mend to see what is due.' });
+    expect(digest).toEqual({ title: '2 check-ins due', body: 'Use the link to see what is due.' });
+  });
+
+  it('keeps discreet text neutral: no exercise, no product name', () => {
+    const texts = [
+      ...(['homework_due', 'overdue_nudge'] as const).map((kind) =>
+        notificationText({ kind, isDiscreet: true, exerciseTitle: 'Repair plan' }),
+      ),
+      notificationText({ kind: 'digest', isDiscreet: true, exerciseTitles: ['Repair plan'] }),
+      notificationText({ kind: 'digest', isDiscreet: true, exerciseTitles: [] }),
+    ];
+    for (const text of texts) expect(JSON.stringify(text)).not.toMatch(/mend|repair/i);
+    const bodies = emailBodies('You have a check-in due.', 'https://care.example/c/abc', true);
+    expect(JSON.stringify(bodies)).not.toMatch(/mend/i);
+    expect(bodies.text).toBe('You have a check-in due.\n\nhttps://care.example/c/abc');
+    expect(bodies.html).toContain('<a href="https://care.example/c/abc">');
+    const signed = emailBodies('Due <now> & "soon"', 'https://care.example/c/abc');
+    expect(signed.text).toMatch(/— Mend$/);
+    expect(signed.html).toContain('Due &lt;now&gt; &amp; &quot;soon&quot;');
+  });
+
+  it('makes a recipient discreet when the clinic is (whatever they chose), else by their own choice for emails', () => {
+    const cases: Array<[boolean, boolean | null, 'email' | 'in_app', boolean]> = [
+      [true, false, 'email', true],
+      [true, null, 'in_app', true],
+      [false, null, 'email', false],
+      [false, false, 'email', false],
+      [false, true, 'email', true],
+      // Their choice is about a shared inbox: the copy inside Mend keeps its words.
+      [false, true, 'in_app', false],
+    ];
+    for (const [clinic, own, channel, expected] of cases)
+      expect({ clinic, own, channel, is: isDiscreetFor({ isDiscreet: clinic }, { discreet: own }, channel) }).toEqual({
+        clinic,
+        own,
+        channel,
+        is: expected,
+      });
   });
 
   it('keeps an exercise title to one bounded line', () => {
@@ -93,8 +130,14 @@ describe('dedupe keys', () => {
 describe('preferences and settings', () => {
   it('read stored preferences leniently (a missing channel is on)', () => {
     expect(toNotificationPreferences({})).toEqual(DEFAULT_NOTIFICATION_PREFERENCES);
-    expect(toNotificationPreferences({ email: false, inApp: 'no' })).toEqual({ email: false, inApp: true });
-    expect(toNotificationPreferences(null)).toEqual({ email: true, inApp: true });
+    expect(toNotificationPreferences({ email: false, inApp: 'no' })).toEqual({
+      email: false,
+      inApp: true,
+      discreet: null,
+    });
+    expect(toNotificationPreferences(null)).toEqual({ email: true, inApp: true, discreet: null });
+    expect(toNotificationPreferences({ discreet: true }).discreet).toBe(true);
+    expect(toNotificationPreferences({ discreet: 'yes' }).discreet).toBeNull();
   });
 
   it('read the clinic reminder settings with defaults for missing or invalid values', () => {

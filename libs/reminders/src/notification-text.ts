@@ -1,13 +1,16 @@
 import { DateTime } from 'luxon';
 
-import type { NotificationKind } from './notification.types.js';
+import { escapeHtml } from '@mend/mail';
+
+import type { NotificationChannel, NotificationKind, NotificationPreferences } from './notification.types.js';
 
 /**
  * The words of a notification (in-app title/body, email subject/text). A reminder may be seen
  * on a lock screen or a shared inbox, so it carries no clinical content: never a check-in
  * answer, a note, a partner's or couple's name, a score or an alert's kind. The title is also the
  * email subject, so it never names the exercise either; the body may (the exercise title is the
- * only exception), and a discreet clinic hides even that.
+ * only exception). Discreet text (a discreet clinic, or a partner who chose discreet emails, e.g.
+ * for an inbox they share) is neutral: no exercise title and not even the product's name.
  */
 export type NotificationTextInput =
   | { kind: 'homework_due' | 'overdue_nudge'; isDiscreet: boolean; exerciseTitle: string }
@@ -50,7 +53,7 @@ export function notificationText(input: NotificationTextInput): NotificationText
     case 'homework_due':
       return bounded(
         input.isDiscreet
-          ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Open Mend to complete it.' }
+          ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Use the link to complete it.' }
           : {
               title: 'A check-in is ready for you',
               body: `Your check-in for "${cleanTitle(input.exerciseTitle)}" is due. Open Mend to complete it.`,
@@ -61,7 +64,7 @@ export function notificationText(input: NotificationTextInput): NotificationText
         input.isDiscreet
           ? {
               title: 'A check-in is still open',
-              body: 'A check-in is still waiting for you. Open Mend to complete it.',
+              body: 'A check-in is still waiting for you. Use the link to complete it.',
             }
           : {
               title: 'A check-in is still open',
@@ -98,11 +101,40 @@ export function notificationText(input: NotificationTextInput): NotificationText
       const count = input.exerciseTitles.length;
       const noun = count === 1 ? 'check-in' : 'check-ins';
       if (input.isDiscreet || count === 0)
-        return { title: `${count} ${noun} due`, body: 'Open Mend to see what is due.' };
+        return {
+          title: `${count} ${noun} due`,
+          body: input.isDiscreet ? 'Use the link to see what is due.' : 'Open Mend to see what is due.',
+        };
       const titles = [...new Set(input.exerciseTitles.map(cleanTitle))];
       return bounded({ title: `${count} ${noun} due`, body: `Due: ${listOf(titles)}. Open Mend to complete them.` });
     }
   }
+}
+
+/**
+ * Whether a recipient's reminders use the discreet text: the clinic's discreet mode wins when on;
+ * otherwise the recipient's own choice, which is about emails (a shared inbox), so the in-app
+ * copy inside Mend keeps its words.
+ */
+export function isDiscreetFor(
+  clinic: { isDiscreet: boolean },
+  preferences: Pick<NotificationPreferences, 'discreet'>,
+  channel: NotificationChannel,
+): boolean {
+  return clinic.isDiscreet || (channel === 'email' && preferences.discreet === true);
+}
+
+/** A reminder email's plain and HTML bodies; a discreet one is neither signed nor linked in the product's name. */
+export function emailBodies(body: string, link: string, isDiscreet = false): { text: string; html: string } {
+  if (isDiscreet)
+    return {
+      text: `${body}\n\n${link}`,
+      html: `<!doctype html><html><body><p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open the link</a></p></body></html>`,
+    };
+  return {
+    text: `${body}\n\n${link}\n\n— Mend`,
+    html: `<!doctype html><html><body><p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open Mend</a></p><p>— Mend</p></body></html>`,
+  };
 }
 
 /** Every kind has a text; a new kind that forgets one does not compile. */

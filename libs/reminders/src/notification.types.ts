@@ -94,22 +94,54 @@ export interface NotificationPage {
   unreadCount: number;
 }
 
-/** Per-user channel switches. The webhook channel belongs to the clinic's integrations, not to users. */
+/**
+ * Per-user channel switches, and whether the user's reminder emails are discreet. The webhook
+ * channel belongs to the clinic's integrations, not to users.
+ */
 export interface NotificationPreferences {
   email: boolean;
   inApp: boolean;
+  /**
+   * The user's own choice of discreet emails (neutral words, no product name, no exercise);
+   * null until they choose, when the clinic's discreet mode decides. See `isDiscreetFor`.
+   */
+  discreet: boolean | null;
+}
+
+/** The preferences as their owner reads them: the discreet choice resolved against the clinic's. */
+export interface NotificationPreferencesView {
+  email: boolean;
+  inApp: boolean;
+  /** The user's own choice, or the clinic's discreet mode until they choose. */
+  discreet: boolean;
+  /** The clinic's discreet mode is on: every reminder is discreet, whatever the user chose. */
+  isClinicDiscreet: boolean;
 }
 
 export const DEFAULT_NOTIFICATION_PREFERENCES: Readonly<NotificationPreferences> = Object.freeze({
   email: true,
   inApp: true,
+  discreet: null,
 });
 
-/** Reads the stored jsonb leniently: a missing or non-boolean key means the channel is on. */
+/** Reads the stored jsonb leniently: a missing or non-boolean key means the channel is on, and no discreet choice. */
 export function toNotificationPreferences(stored: unknown): NotificationPreferences {
   const value = stored !== null && typeof stored === 'object' ? (stored as Record<string, unknown>) : {};
   return {
     email: typeof value.email === 'boolean' ? value.email : DEFAULT_NOTIFICATION_PREFERENCES.email,
     inApp: typeof value.inApp === 'boolean' ? value.inApp : DEFAULT_NOTIFICATION_PREFERENCES.inApp,
+    discreet: typeof value.discreet === 'boolean' ? value.discreet : DEFAULT_NOTIFICATION_PREFERENCES.discreet,
+  };
+}
+
+export function toNotificationPreferencesView(
+  preferences: NotificationPreferences,
+  clinic: { isDiscreet: boolean },
+): NotificationPreferencesView {
+  return {
+    email: preferences.email,
+    inApp: preferences.inApp,
+    discreet: preferences.discreet ?? clinic.isDiscreet,
+    isClinicDiscreet: clinic.isDiscreet,
   };
 }

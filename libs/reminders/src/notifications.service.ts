@@ -6,11 +6,14 @@ import { TenantDatabase } from '@mend/database';
 
 import {
   toNotificationPreferences,
+  toNotificationPreferencesView,
   type NotificationPage,
   type NotificationPreferences,
+  type NotificationPreferencesView,
   type NotificationView,
 } from './notification.types.js';
 import { notificationsRepository, toNotificationView } from './notifications.repository.js';
+import { loadClinicReminderSettings } from './reminder-planner.js';
 
 export interface ListNotificationsInput {
   limit: number;
@@ -64,21 +67,25 @@ export class NotificationsService {
     return toNotificationView(row);
   }
 
-  async preferences(principal: UserPrincipal): Promise<NotificationPreferences> {
-    const stored = await this.db.withClinic(principal.clinicId, (tx) =>
-      notificationsRepository.findPreferences(tx, principal.clinicId, principal.userId),
-    );
-    if (stored === null) throw DomainException.notFound('User');
-    return toNotificationPreferences(stored);
+  async preferences(principal: UserPrincipal): Promise<NotificationPreferencesView> {
+    return this.db.withClinic(principal.clinicId, async (tx) => {
+      const stored = await notificationsRepository.findPreferences(tx, principal.clinicId, principal.userId);
+      if (stored === null) throw DomainException.notFound('User');
+      return toNotificationPreferencesView(
+        toNotificationPreferences(stored),
+        await loadClinicReminderSettings(tx, principal.clinicId),
+      );
+    });
   }
 
   async updatePreferences(
     principal: UserPrincipal,
-    input: Partial<NotificationPreferences>,
-  ): Promise<NotificationPreferences> {
+    input: Partial<Record<keyof NotificationPreferences, boolean>>,
+  ): Promise<NotificationPreferencesView> {
     const changes: Record<string, boolean> = {};
     if (input.email !== undefined) changes.email = input.email;
     if (input.inApp !== undefined) changes.inApp = input.inApp;
+    if (input.discreet !== undefined) changes.discreet = input.discreet;
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const stored =
         Object.keys(changes).length === 0
@@ -91,7 +98,10 @@ export class NotificationsService {
           this.audit.entryFor(principal, 'user.update_notification_preferences', 'user', principal.userId),
         );
       }
-      return toNotificationPreferences(stored);
+      return toNotificationPreferencesView(
+        toNotificationPreferences(stored),
+        await loadClinicReminderSettings(tx, principal.clinicId),
+      );
     });
   }
 }

@@ -8,7 +8,7 @@ import { queryRows, TenantDatabase } from '@mend/database';
 import { MailDeliveryError, MailerService, toMailDeliveryError } from '@mend/mail';
 import { announceEvent } from '@mend/queue';
 
-import { notificationText } from './notification-text.js';
+import { emailBodies, isDiscreetFor, notificationText } from './notification-text.js';
 import { toNotificationPreferences, type SkipReason } from './notification.types.js';
 import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
 import { planRatingSkipReason, planRatingUrl } from './plan-rating-reminders.js';
@@ -46,7 +46,16 @@ interface SendContext {
 }
 
 type Decision =
-  { action: 'none' } | { action: 'email'; to: string; subject: string; text: string; html: string; messageId: string };
+  | { action: 'none' }
+  | {
+      action: 'email';
+      to: string;
+      subject: string;
+      text: string;
+      html: string;
+      messageId: string;
+      isDiscreet: boolean;
+    };
 
 export interface ReminderSendAttempt {
   /** True when BullMQ will not retry this job after a failure. */
@@ -86,6 +95,7 @@ export class ReminderSender {
         text: decision.text,
         html: decision.html,
         messageId: decision.messageId,
+        isDiscreet: decision.isDiscreet,
       });
     } catch (error) {
       const err = error instanceof MailDeliveryError ? error : toMailDeliveryError(error);
@@ -159,17 +169,18 @@ export class ReminderSender {
       return { action: 'none' };
     }
 
+    const isDiscreet = isDiscreetFor(settings, toNotificationPreferences(recipient.preferences), n.channel);
     if (
       n.kind !== 'digest' &&
       !isUrgent &&
-      (await this.mergeIfOverCap(tx, n, recipient.timezone, settings.dailyCap, settings.isDiscreet, now))
+      (await this.mergeIfOverCap(tx, n, recipient.timezone, settings.dailyCap, isDiscreet, now))
     )
       return { action: 'none' };
 
     const text =
       n.kind === 'alert_notice'
         ? notificationText({ kind: 'alert_notice', isUrgent: isHighSeverity })
-        : await this.textOf(tx, n, recipient.timezone, settings.isDiscreet);
+        : await this.textOf(tx, n, recipient.timezone, isDiscreet);
     if (n.channel === 'in_app') {
       await tx.query(
         `UPDATE notification SET state = 'sent', sent_at = mend_now(), attempts = attempts + 1, title = $3, body = $4, claimed_at = NULL, updated_at = mend_now()
@@ -192,8 +203,9 @@ export class ReminderSender {
       action: 'email',
       to: recipient.email,
       subject: text.title,
-      ...emailBodies(text.body, link),
+      ...emailBodies(text.body, link, isDiscreet),
       messageId: reminderMessageId(n.id, this.config.http.publicUrl),
+      isDiscreet,
     };
   }
 
@@ -382,20 +394,6 @@ export class ReminderSender {
       return fallback;
     }
   }
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
-  );
-}
-
-function emailBodies(body: string, link: string): { text: string; html: string } {
-  return {
-    text: `${body}\n\n${link}\n\n— Mend`,
-    html: `<!doctype html><html><body><p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open Mend</a></p><p>— Mend</p></body></html>`,
-  };
 }
 
 interface SentRow {

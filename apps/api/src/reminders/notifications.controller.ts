@@ -50,7 +50,7 @@ export class NotificationsController {
 
   @Get('notification-preferences')
   @Roles('admin', 'therapist', 'client')
-  @ApiOperation({ summary: 'Your reminder channels (quiet hours are part of PATCH /v1/me)' })
+  @ApiOperation({ summary: 'Your reminder channels and discreet emails (quiet hours are part of PATCH /v1/me)' })
   @ApiOkResponse({ type: NotificationPreferencesResponse })
   preferences(@CurrentUser() principal: UserPrincipal) {
     return this.notifications.preferences(principal);
@@ -58,7 +58,7 @@ export class NotificationsController {
 
   @Patch('notification-preferences')
   @Roles('admin', 'therapist', 'client')
-  @ApiOperation({ summary: 'Turn reminders by email or in the app on or off' })
+  @ApiOperation({ summary: 'Turn reminders by email or in the app on or off, or choose discreet emails' })
   @ApiOkResponse({ type: NotificationPreferencesResponse })
   updatePreferences(@CurrentUser() principal: UserPrincipal, @Body() body: UpdateNotificationPreferencesRequest) {
     return this.notifications.updatePreferences(principal, body);

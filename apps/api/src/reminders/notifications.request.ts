@@ -33,4 +33,13 @@ export class UpdateNotificationPreferencesRequest {
   @IsOptional()
   @IsBoolean()
   inApp?: boolean;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "Discreet reminder emails: neutral words, no exercise, therapist or product name. The clinic's discreet mode, when on, applies whatever you choose.",
+  })
+  @IsOptional()
+  @IsBoolean()
+  discreet?: boolean;
 }

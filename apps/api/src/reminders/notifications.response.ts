@@ -48,4 +48,16 @@ export class NotificationPageResponse {
 export class NotificationPreferencesResponse {
   @ApiProperty({ example: true }) email: boolean;
   @ApiProperty({ example: true }) inApp: boolean;
+  @ApiProperty({
+    example: false,
+    description:
+      'Discreet emails: neutral subject and body, with no exercise, therapist or product name (e.g. for a shared inbox). ' +
+      "Your own choice, or the clinic's discreet mode until you choose.",
+  })
+  discreet: boolean;
+  @ApiProperty({
+    example: false,
+    description: "The clinic's discreet mode is on: every reminder is discreet, whatever `discreet` says",
+  })
+  isClinicDiscreet: boolean;
 }
