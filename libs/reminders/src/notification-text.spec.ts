@@ -45,6 +45,7 @@ describe('notification text', () => {
       ),
       notificationText({ kind: 'digest', isDiscreet: true, exerciseTitles: ['Repair plan'] }),
       notificationText({ kind: 'digest', isDiscreet: true, exerciseTitles: [] }),
+      notificationText({ kind: 'plan_rating_due', isDiscreet: true }),
     ];
     for (const text of texts) expect(JSON.stringify(text)).not.toMatch(/mend|repair/i);
     const bodies = emailBodies('You have a check-in due.', 'https://care.example/c/abc', true);

@@ -92,7 +92,7 @@ export function notificationText(input: NotificationTextInput): NotificationText
     case 'plan_rating_due':
       // Never an agreement's words, nor who keeps it: only that a weekly rating is open.
       return input.isDiscreet
-        ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Open Mend to complete it.' }
+        ? { title: 'A check-in is ready for you', body: 'You have a check-in due. Use the link to complete it.' }
         : {
             title: 'Time for your weekly review',
             body: 'Rate how this week went with your plan: a minute is enough. Open Mend to add your ratings.',
