@@ -348,7 +348,10 @@ describe('web app in Chromium: the therapist’s day', () => {
     await tabTo(/^Assign$/);
     await page.keyboard.press('Enter');
     await page.getByRole('tab', { name: 'Assignments', selected: true }).waitFor();
-    await page.getByRole('article', { name: 'Daily trust pulse' }).waitFor();
+    await page
+      .getByRole('article', { name: 'Daily trust pulse' })
+      .getByText(/^Daily at 20:00 in each partner’s own time, from \w{3} \d{1,2} \w{3}$/)
+      .waitFor();
 
     // The CSI-4 weekly on yesterday, today and tomorrow (in the first partner's zone), so an
     // occurrence is open for a check-in whatever the hour the suite runs at.
@@ -374,7 +377,16 @@ describe('web app in Chromium: the therapist’s day', () => {
     await tabTo(/^Assign$/);
     await page.keyboard.press('Enter');
     await page.getByRole('tab', { name: 'Assignments', selected: true }).waitFor();
-    await page.getByRole('article', { name: 'Couples Satisfaction Index (CSI-4)' }).waitFor();
+    const weekdays = [...wanted]
+      .sort()
+      .map((d) => ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][d]!);
+    await page
+      .getByRole('article', { name: 'Couples Satisfaction Index (CSI-4)' })
+      .getByText(
+        `Weekly on ${weekdays.slice(0, -1).join(', ')} and ${weekdays.at(-1)} at 20:00 in each partner’s own time`,
+        { exact: false },
+      )
+      .waitFor();
     await screen('couple-assignments');
   }, 180_000);
 
@@ -474,6 +486,32 @@ describe('web app in Chromium: the therapist’s day', () => {
     expect(await pulse.getByText('No check-in.').count()).toBe(0);
     await screen('couple-check-ins');
   }, 180_000);
+
+  it('describes a one-off at a local date and time as one, in each partner’s own time', async () => {
+    // The web's own builder makes one-offs at one instant; an integrator (or the API) may give a
+    // local date and time applied in each partner's zone, and the couple's page must not call it
+    // "Recurring".
+    const therapistToken = await login(NEW_THERAPIST.email, PASSWORD);
+    const exercises = await api<{ data: Array<{ id: string; builtinKey: string | null }> }>(
+      'GET',
+      '/v1/exercises?limit=200',
+      therapistToken,
+    );
+    const letter = exercises.data.find((e) => e.builtinKey === 'letter_instead_of_fight')!;
+    const day = DateTime.now().setZone(PARTNERS[0]!.zone).plus({ days: 3 });
+    await api('POST', `/v1/couples/${coupleId}/assignments`, therapistToken, {
+      exerciseId: letter.id,
+      schedule: { type: 'once', localDateTime: `${day.toISODate()}T19:00`, zone: 'partner' },
+    });
+    await page.reload();
+    await page.getByRole('tab', { name: 'Assignments' }).click();
+    const expected = `Once, ${day.setLocale('en-GB').toFormat('ccc d LLL')} at 19:00 in each partner’s own time`;
+    await page
+      .getByRole('article', { name: 'Write it down instead of fighting' })
+      .getByText(expected, { exact: true })
+      .waitFor();
+    await screen('couple-assignments-local-once');
+  }, 60_000);
 
   it('schedules a session and completes it with notes; signs out', async () => {
     await page.getByRole('tab', { name: 'Sessions' }).click();

@@ -64,7 +64,6 @@ function AssignmentCard({ assignment, coupleId }: { assignment: Assignment; coup
     },
   });
   const isOpen = assignment.status === 'active' || assignment.status === 'paused';
-  const schedule = assignment.schedule as unknown as { type: string; dueAt?: string; rrule?: string };
   return (
     <Card withBorder padding="sm" component="article" aria-label={assignment.title}>
       <Stack gap={6}>
@@ -74,7 +73,9 @@ function AssignmentCard({ assignment, coupleId }: { assignment: Assignment; coup
             {assignment.status}
           </Badge>
         </Group>
-        <Text size="sm">{describeSchedule(schedule, (iso) => formatDateTime(iso, user.timezone, true))}</Text>
+        <Text size="sm">
+          {describeSchedule(assignment.schedule, (iso) => formatDateTime(iso, user.timezone, true))}
+        </Text>
         <Text size="sm" c="dimmed">
           Reminders:{' '}
           {assignment.reminders.isEnabled
