@@ -45,7 +45,7 @@ function changes(occurrences: OccurrenceFact[], sessionDays: number[] = []) {
 
 describe('reliable change (Jacobson & Truax) for the CSI-4, from published norms', () => {
   /*
-   * Worked by hand with SD 4.5 and r .94 (Funk & Rogge, 2007):
+   * Worked by hand with r .94 (as cited from Funk & Rogge, 2007) and the assumed SD 4.5 (see CSI4_NORMS):
    *   SE     = 4.5 · √(1 − .94) = 4.5 · √.06 = 4.5 · 0.244949 = 1.102270
    *   S_diff = √2 · SE = 1.414214 · 1.102270 = 1.558846
    *   8 → 15:  7 / 1.558846 = 4.4905 → 4.49  (> 1.96, and 8 < 13.5 ≤ 15: recovered)
@@ -87,6 +87,10 @@ describe('reliable change (Jacobson & Truax) for the CSI-4, from published norms
       classification: 'recovered',
     });
     expect(alex.basis).toMatch(/Funk & Rogge \(2007\)/);
+    // The SD is an assumption and the basis says so, next to the cited figures.
+    expect(alex.basis).toMatch(
+      /reliability 0\.94 and cut-off 13\.5 as cited .*; SD 4\.5 assumed \(not from a source\)/,
+    );
     expect(blake).toMatchObject({ baseline: 10, latest: 13, rci: 1.92, classification: 'unchanged' });
     expect(blake.band).toEqual({ low: 6.94, high: 13.06 });
   });

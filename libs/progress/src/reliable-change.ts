@@ -21,13 +21,28 @@ import {
 export const RCI_CRITICAL = 1.96;
 
 /**
- * CSI-4 norms. Reliability r = .94 is the CSI-4's internal consistency (coefficient α) reported by
- * Funk & Rogge (2007), "Testing the ruler with item response theory", J. Family Psychology 21(4),
- * 572–583 — the same paper as the 13.5 distress cut-off. SD = 4.5 points is the spread of CSI-4
- * totals (0–21) we use; it could not be checked against the paper's tables while this was written
- * (only the abstract was reachable), so it is one named constant to confirm before clinical use.
+ * CSI-4 figures, and where each comes from.
+ *
+ * Cited: Funk, J. L., & Rogge, R. D. (2007). Testing the ruler with item response theory:
+ * Increasing precision of measurement for relationship satisfaction with the Couples
+ * Satisfaction Index. Journal of Family Psychology, 21(4), 572–583. doi:10.1037/0893-3200.21.4.572
+ * - reliability r = .94: the CSI-4's internal consistency (Cronbach's α) as the paper is cited for
+ *   it (issue 13, the product brief);
+ * - cut-off 13.5: totals below it indicate notable relationship dissatisfaction (same citation).
+ * Neither figure was re-read in the paper itself: the copies reachable while checking (December
+ * 2026, through the reference search) show only its title page and abstract, which give the
+ * sample (5,315 online participants) but no CSI-4 statistics.
+ *
+ * Assumed, not from a source: SD = 4.5 points, the spread of CSI-4 totals (0–21) between people.
+ * No SD for the CSI-4 could be found in any reachable source, so it is a stated assumption, kept
+ * in this one constant so it can be replaced by the paper's figure (or a clinic's own sample)
+ * without touching anything else. Its weight: the reliable-change threshold is
+ * 1.96 · √2 · SD · √(1 − r) = 0.679 · SD points, so 3.06 points at SD 4.5 (2.38 at SD 3.5, 3.73 at
+ * SD 5.5). Worked through:
  *   SE = 4.5 · √(1 − .94) = 4.5 · 0.244949 = 1.102270
  *   S_diff = √2 · 1.102270 = 1.558846 → a reliable change is ≥ 1.96 · 1.558846 = 3.06 points.
+ * Jacobson & Truax (1991) use a test-retest reliability; α stands in for it, as is common when
+ * none is published for the measure.
  */
 export const CSI4_NORMS = { sd: 4.5, reliability: 0.94, cutoff: CSI4_CUTOFF } as const;
 
@@ -135,7 +150,7 @@ export function reliableChanges(
             partnerId,
             measure: 'csi4',
             reference: 'published_norms',
-            basis: `Published norms: Funk & Rogge (2007), SD ${CSI4_NORMS.sd}, reliability ${CSI4_NORMS.reliability}; recovered = reliably improved and at or above ${CSI4_NORMS.cutoff}`,
+            basis: `Published norms: reliability ${CSI4_NORMS.reliability} and cut-off ${CSI4_NORMS.cutoff} as cited from Funk & Rogge (2007); SD ${CSI4_NORMS.sd} assumed (not from a source); recovered = reliably improved and at or above ${CSI4_NORMS.cutoff}`,
             baseline: first.value,
             baselineAt: first.dueAt,
             sDiff: csiDiff,

@@ -163,12 +163,12 @@ export class ReliableChangeResponse {
     enum: ['published_norms', 'self_referenced'],
     example: 'published_norms',
     description:
-      "published_norms: CSI-4 reliability and spread from Funk & Rogge (2007); self_referenced: the trust pulse's band comes from the partner's own first window",
+      "published_norms: the CSI-4's reliability (.94) and cut-off (13.5) as cited from Funk & Rogge (2007), with an assumed SD of 4.5 points (basis says so); self_referenced: the trust pulse's band comes from the partner's own first window",
   })
   reference: string;
   @ApiProperty({
     example:
-      'Published norms: Funk & Rogge (2007), SD 4.5, reliability 0.94; recovered = reliably improved and at or above 13.5',
+      'Published norms: reliability 0.94 and cut-off 13.5 as cited from Funk & Rogge (2007); SD 4.5 assumed (not from a source); recovered = reliably improved and at or above 13.5',
     description: 'What the band is built from, in words',
   })
   basis: string;

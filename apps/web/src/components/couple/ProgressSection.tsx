@@ -165,7 +165,7 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                             <Table.Td>
                               {r.reference === 'self_referenced'
                                 ? 'Self-referenced: own first period'
-                                : 'Published norms'}
+                                : 'Published reliability and cut-off; SD assumed'}
                             </Table.Td>
                           </Table.Tr>
                         );
