@@ -12,7 +12,9 @@ import {
   type StaffContext,
 } from '@mend/testing';
 
+import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { eventually } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;
 const HOUR = 3_600_000;
@@ -44,7 +46,8 @@ describe('alerts that stay true', () => {
   let therapist: StaffContext;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The worker's per-clinic pass (reminders reconcile + alert sweep) every second, not every minute.
+    t = await createTestApp({ env: { REMINDERS_RECONCILE_INTERVAL_MS: '1000', OUTBOX_RELAY_INTERVAL_MS: '50' } });
     clinic = await newClinic(t);
     therapist = await newStaff(t, clinic);
   });
@@ -196,6 +199,42 @@ describe('alerts that stay true', () => {
     const alerts = await progressOf(couple);
     expect(alerts.filter((a) => a.kind === 'missed_streak')).toEqual([
       expect.objectContaining({ status: 'resolved', resolvedReason: expect.stringContaining('ended the run') }),
+    ]);
+  });
+
+  it("opens a missed streak from the worker's own schedule: the caseload counts it and the therapist is told", async () => {
+    const couple = await newCouple(t, therapist);
+    const alex = couple.partners[0].id;
+    const now = Date.now();
+    const pulse = await seedAssignment(couple, 'trust_pulse', now - 5 * DAY);
+    for (const daysAgo of [3, 2, 1]) await seedOccurrence(couple, pulse, alex, now - daysAgo * DAY - 10 * 60_000, null);
+    const before = await caseloadOpenAlerts();
+    // The therapist's notices about this couple's missed streak (email and in-app), whatever their state:
+    // whether one is sent now or after the therapist's quiet hours depends on the hour.
+    const notices = async () => {
+      let n = 0;
+      await asClinic(t, clinic.clinicId, async (client) => {
+        const res = await client.query(
+          `SELECT count(*)::int AS n FROM notification n JOIN alert a ON a.clinic_id = n.clinic_id AND a.id = n.alert_id
+            WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.kind = 'missed_streak' AND n.recipient_id = $3`,
+          [clinic.clinicId, couple.coupleId, therapist.id],
+        );
+        n = res.rows[0].n;
+      });
+      return n;
+    };
+
+    // Nothing reads the couple's progress or submits a check-in: only the worker's scheduled pass runs.
+    const worker = await createWorkerApp(t.config);
+    try {
+      await eventually(caseloadOpenAlerts, (open) => open === before + 1, 45_000);
+      await eventually(notices, (n) => n === 2, 45_000);
+    } finally {
+      await worker.close();
+    }
+    const alerts = await progressOf(couple);
+    expect(alerts.filter((a) => a.kind === 'missed_streak')).toEqual([
+      expect.objectContaining({ partnerId: alex, status: 'open' }),
     ]);
   });
 });
