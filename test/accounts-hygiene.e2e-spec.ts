@@ -106,6 +106,43 @@ describe('accounts: cookie mode, settings and input hygiene', () => {
       await t.http().get('/v1/me').auth(refreshed.body.accessToken, { type: 'bearer' }).expect(401);
     });
 
+    it('takes the refresh from the loopback address npm start listens on when the public URL says localhost', async () => {
+      // npm start prints http://localhost:3000 and listens on 127.0.0.1: people open either.
+      const publicUrl = t.config.http.publicUrl;
+      t.config.http.publicUrl = 'http://localhost:3000';
+      try {
+        const clinic = await newClinic(t);
+        const login = await t
+          .http()
+          .post('/v1/auth/cookie/login')
+          .send({ clinic: clinic.slug, email: clinic.admin.email, password: TEST_PASSWORD })
+          .expect(200);
+        let cookie = cookieFrom(login.headers['set-cookie']).value;
+        const refresh = (origin: string) =>
+          t
+            .http()
+            .post('/v1/auth/cookie/refresh')
+            .set('Cookie', `mend_refresh=${cookie}`)
+            .set('X-Mend-CSRF', '1')
+            .set('Origin', origin);
+        for (const origin of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000']) {
+          const res = await refresh(origin);
+          expect({ origin, status: res.status }).toEqual({ origin, status: 200 });
+          cookie = cookieFrom(res.headers['set-cookie']).value;
+        }
+        for (const origin of [
+          'http://127.0.0.1:4000',
+          'https://127.0.0.1:3000',
+          'http://localhost.evil.example:3000',
+        ]) {
+          const res = await refresh(origin);
+          expect({ origin, status: res.status }).toEqual({ origin, status: 403 });
+        }
+      } finally {
+        t.config.http.publicUrl = publicUrl;
+      }
+    });
+
     it('keeps bearer mode for integrators', async () => {
       const clinic = await newClinic(t);
       const res = await t.http().post('/v1/auth/refresh').send({ refreshToken: clinic.admin.refreshToken }).expect(200);

@@ -308,6 +308,33 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     expect(gone.status).toBe(404);
   }, 120_000);
 
+  it('keeps the sign-in through a reload under the other loopback name (localhost for 127.0.0.1)', async () => {
+    // The stack's public URL is http://127.0.0.1:<port>; npm start's is http://localhost:3000 on a
+    // server listening on 127.0.0.1. Either name must work: a reload restores the session through
+    // the refresh cookie, whose origin check used to refuse the name the public URL did not use.
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(`http://localhost:${new URL(stack.origin).port}/`);
+      await page.locator('input[name=clinic]').fill(DEMO_CLINIC.slug);
+      await page.locator('input[name=email]').fill(DEMO_ADMIN.email);
+      await page.locator('input[name=password]').fill(DEMO_ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Caseloads', level: 1 }).waitFor();
+      await page.reload();
+      const heading = page.getByRole('heading', { name: /^(Caseloads|Sign in)$/, level: 1 });
+      await heading.waitFor();
+      expect(await heading.textContent()).toBe('Caseloads');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('never shows a partner’s private answer on any admin screen', async () => {
     expect(admin.documents.length).toBeGreaterThan(10);
     expect(admin.documents.filter((d) => d.html.includes(PRIVATE_MARKER)).map((d) => d.name)).toEqual([]);

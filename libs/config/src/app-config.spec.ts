@@ -1,4 +1,4 @@
-import { ConfigValidationError, loadConfig } from './app-config.js';
+import { ConfigValidationError, loadConfig, webAppOrigins } from './app-config.js';
 
 const valid = { DATABASE_URL: 'postgres://mend_app:x@localhost:5432/mend', JWT_SECRET: 'x'.repeat(32) };
 
@@ -68,5 +68,28 @@ describe('loadConfig', () => {
 
   it('rejects a queue prefix that is not a hash tag', () => {
     expect(() => loadConfig({ ...valid, QUEUE_PREFIX: 'mend' })).toThrow(/hash tag/);
+  });
+});
+
+describe('webAppOrigins', () => {
+  it('takes a loopback public URL under each loopback name, same scheme and port', () => {
+    expect(webAppOrigins({ publicUrl: 'http://localhost:3000', corsOrigins: [] })).toEqual([
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
+      'http://[::1]:3000',
+    ]);
+    expect(webAppOrigins({ publicUrl: 'http://127.0.0.1:3000/', corsOrigins: ['http://localhost:5173'] })).toEqual([
+      'http://127.0.0.1:3000',
+      'http://localhost:3000',
+      'http://[::1]:3000',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it('adds nothing to a public URL that is not loopback', () => {
+    expect(webAppOrigins({ publicUrl: 'https://mend.example.com', corsOrigins: ['https://app.example.com'] })).toEqual([
+      'https://mend.example.com',
+      'https://app.example.com',
+    ]);
   });
 });

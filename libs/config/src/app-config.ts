@@ -124,6 +124,28 @@ export function hasRedis(config: Pick<AppConfig, 'redis'>): boolean {
   return config.redis.url !== undefined || config.redis.cluster !== undefined;
 }
 
+/** The names a browser may use for this machine's own loopback interface. */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The origins the web app is served from, for the cookie refresh's origin check: the public
+ * URL's, the CORS origins, and — when the public URL is a loopback address — the same scheme and
+ * port under the other loopback names. `npm start` prints http://localhost:3000 while listening on
+ * 127.0.0.1; a browser treats http://127.0.0.1:3000 as another origin, so a page opened there
+ * signed in but was signed out by its first reload (its refresh was refused as foreign). Each
+ * loopback name keeps its own cookie, so either works on its own; nothing off this machine can
+ * send a loopback origin.
+ */
+export function webAppOrigins(http: Pick<AppConfig['http'], 'publicUrl' | 'corsOrigins'>): string[] {
+  const publicUrl = new URL(http.publicUrl);
+  const origins = [publicUrl.origin];
+  if (LOOPBACK_HOSTS.includes(publicUrl.hostname)) {
+    const port = publicUrl.port ? `:${publicUrl.port}` : '';
+    for (const host of LOOPBACK_HOSTS) origins.push(`${publicUrl.protocol}//${host}${port}`);
+  }
+  return [...new Set([...origins, ...http.corsOrigins])];
+}
+
 /** One WEBHOOK_ALLOWED_HOSTS entry: a host name, an IP address or a CIDR range, and optionally a port. */
 export interface WebhookAllowedHost {
   /** Lower-case host name, IP address (IPv6 without brackets) or CIDR range such as 10.0.0.0/8. */

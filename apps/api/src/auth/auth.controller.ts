@@ -20,7 +20,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { AuthService, CurrentUser, PasswordPolicy, Public, ReqMeta, Roles, type MfaChallenge } from '@mend/auth';
-import { APP_CONFIG, type AppConfig } from '@mend/config';
+import { APP_CONFIG, webAppOrigins, type AppConfig } from '@mend/config';
 import { type RequestMeta, type UserPrincipal } from '@mend/core';
 
 import {
@@ -87,7 +87,7 @@ export class AuthController {
 
   /** The web app's own origins, read per request: the public URL may be settled after boot (a port 0 listen). */
   private get allowedOrigins(): string[] {
-    return [new URL(this.config.http.publicUrl).origin, ...this.config.http.corsOrigins];
+    return webAppOrigins(this.config.http);
   }
 
   private inCookie<T extends { refreshToken: string }>(reply: FastifyReply, session: T | MfaChallenge) {
