@@ -167,6 +167,17 @@ describe('a safety concern', () => {
       })
       .expect(201);
     expect(three.body.crisisResources).toBeUndefined();
+    // "Not safe at all" (0) opens a high-severity safety concern for that partner; 3 opens none.
+    const progress = await t
+      .http()
+      .get(`/v1/couples/${couple.coupleId}/progress`)
+      .auth(therapist.accessToken, auth)
+      .expect(200);
+    expect(
+      (progress.body.alerts as Array<{ kind: string; partnerId: string; severity: string; status: string }>)
+        .filter((alert) => alert.kind === 'safety_concern')
+        .map(({ partnerId, severity, status }) => ({ partnerId, severity, status })),
+    ).toEqual([{ partnerId: a.id, severity: 'high', status: 'open' }]);
     // The shared check-in reaches the other partner without the crisis text.
     const seenByB = (await t.http().get('/v1/me/check-ins').auth(b.accessToken, auth).expect(200)).body.data as Array<
       Record<string, unknown>
