@@ -165,13 +165,14 @@ export function requireAll2xx(label: string, result: LoadResult): LoadResult {
  */
 export async function runLoad(
   port: number,
-  options: { connections: number; seconds: number; rate?: number; next: () => LoadRequest },
+  options: { connections: number; seconds?: number; amount?: number; rate?: number; next: () => LoadRequest },
 ): Promise<LoadResult> {
   const statusCounts: Record<string, number> = {};
   const instance = autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: options.connections,
-    duration: options.seconds,
+    // A fixed number of requests (amount) instead of a duration, e.g. one pass over a list.
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.seconds }),
     overallRate: options.rate,
     timeout: 30,
     requests: [
