@@ -5,7 +5,8 @@
  * Through the UI only, for each partner: the invitation email → a password → their home (what is
  * due, in their zone) → a check-in in the app (the check-in page's form, errors and wording) →
  * their history; a quiet-hours change that moves a pending reminder (seen in the couple's
- * reminder log through the API); the calendar link; notifications. The privacy sweep: the other
+ * reminder log through the API); discreet emails; their upcoming sessions (booked by the
+ * therapist) beside the calendar link; notifications. The privacy sweep: the other
  * partner's browser records every response it loads, and the marker one partner sent privately
  * is in none of them (while what was shared is).
  *
@@ -47,6 +48,8 @@ describe('web app in Chromium: the partner’s home', () => {
   let coupleId: string;
   let alexId: string;
   let onceTitle: string;
+  /** The session the therapist booked (two days ahead, on the hour) and the one they cancelled. */
+  let sessionStartsAt: DateTime;
   const shots = new Shots(resolve('test-output/web-partner'));
   let alex: Person;
 
@@ -128,6 +131,17 @@ describe('web app in Chromium: the partner’s home', () => {
       schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() },
       instructions: 'Try it after dinner.',
     });
+    // The therapist books the next session, and cancels another: the partner's home lists both.
+    sessionStartsAt = DateTime.utc().plus({ days: 2 }).startOf('hour');
+    await api('POST', `/v1/couples/${coupleId}/sessions`, therapistToken, {
+      startsAt: sessionStartsAt.toISO(),
+      endsAt: sessionStartsAt.plus({ minutes: 50 }).toISO(),
+    });
+    const cancelled = await api<{ id: string }>('POST', `/v1/couples/${coupleId}/sessions`, therapistToken, {
+      startsAt: sessionStartsAt.plus({ days: 7 }).toISO(),
+      endsAt: sessionStartsAt.plus({ days: 7, minutes: 50 }).toISO(),
+    });
+    await api('PATCH', `/v1/sessions/${cancelled.id}`, therapistToken, { status: 'cancelled' });
     alex = await new Person(browser, shots, { viewport: PHONE, timezoneId: ALEX.timezone }).open();
   }, 120_000);
 
@@ -144,6 +158,20 @@ describe('web app in Chromium: the partner’s home', () => {
     await page.getByRole('link', { name: `Check in: ${PULSE}` }).waitFor();
     await page.getByRole('link', { name: `Check in: ${onceTitle}` }).waitFor();
     await page.getByText('Times are shown in your time zone, America/New York.').waitFor();
+    // The session the therapist booked, in Alex's zone, beside the calendar link.
+    const sessions = page.getByRole('region', { name: 'Upcoming sessions' });
+    const local = sessionStartsAt.setZone(ALEX.timezone);
+    const booked = sessions.getByRole('listitem').filter({ hasText: local.toFormat('LLL d') });
+    await booked.first().waitFor();
+    expect(await booked.count()).toBe(1);
+    expect(await booked.first().textContent()).toContain(local.toFormat('h:mm'));
+    expect(await booked.first().textContent()).not.toContain('Cancelled');
+    await sessions
+      .getByRole('listitem')
+      .filter({ hasText: local.plus({ days: 7 }).toFormat('LLL d') })
+      .getByText('Cancelled')
+      .waitFor();
+    await sessions.getByRole('button', { name: 'Subscribe in my calendar' }).waitFor();
     await alex.settled();
     expect(alex.jsTotal()).toBeLessThanOrEqual(JS_BUDGET_GZIP);
     await alex.screen('partner-home');
@@ -218,6 +246,20 @@ describe('web app in Chromium: the partner’s home', () => {
     await page.getByRole('button', { name: 'Save time settings' }).click();
     await page.getByText('Saved. Reminders not yet sent follow the new times.').waitFor();
     await alex.screen('partner-settings-saved');
+
+    // Discreet emails for a shared inbox: on, and still on after a reload.
+    const discreet = page.getByRole('switch', { name: 'Discreet emails' });
+    expect(await discreet.isChecked()).toBe(false);
+    await page.getByText('For an inbox someone else can read', { exact: false }).waitFor();
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/me/notification-preferences') && r.request().method() === 'PATCH',
+    );
+    await discreet.check();
+    expect((await saved).status()).toBe(200);
+    await alex.screen('partner-settings-discreet');
+    await page.reload();
+    await page.getByRole('switch', { name: 'Discreet emails' }).waitFor();
+    expect(await page.getByRole('switch', { name: 'Discreet emails' }).isChecked()).toBe(true);
 
     const after = await log();
     const same = after.filter(

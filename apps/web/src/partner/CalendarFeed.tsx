@@ -28,10 +28,10 @@ export function CalendarFeed() {
   const active = feeds.data?.data.filter((f) => f.status === 'active') ?? [];
 
   return (
-    <section aria-labelledby="sessions-heading">
+    <section aria-labelledby="calendar-heading">
       <Stack gap="sm">
-        <Title order={2} id="sessions-heading" size="h3">
-          Your sessions
+        <Title order={3} id="calendar-heading" size="h4">
+          In your calendar
         </Title>
         <Text>
           Add your therapy sessions to your phone’s calendar. They stay up to date when a session moves or is cancelled.

@@ -9,10 +9,12 @@ import { useDocumentTitle } from '../components/useDocumentTitle';
 import { addDays, formatDateTime, todayIn } from '../format';
 import { CalendarFeed } from './CalendarFeed';
 import { checkInPath, occurrencesOf, useMyAssignments, useZone, type Due } from './data';
+import { UpcomingSessions } from './UpcomingSessions';
 
 /**
  * The partner's home, phone first: what can be sent now (overdue first, with until when), what
- * comes later this week, in the partner's own zone; their calendar feed and unread notifications.
+ * comes later this week, in the partner's own zone; their next sessions with the calendar feed
+ * beside them, and unread notifications.
  */
 export default function PartnerHomePage() {
   useDocumentTitle('Home');
@@ -39,7 +41,9 @@ export default function PartnerHomePage() {
       <QueryState query={assignments} label="your homework">
         {(list) => <Homework items={occurrencesOf(list.data, user.id)} zone={zone} />}
       </QueryState>
-      <CalendarFeed />
+      <UpcomingSessions zone={zone}>
+        <CalendarFeed />
+      </UpcomingSessions>
     </Stack>
   );
 }

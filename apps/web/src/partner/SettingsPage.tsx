@@ -18,7 +18,7 @@ const ZONES: string[] = (() => {
   }
 })();
 
-/** The partner's settings: zone and quiet hours, email, password, and signing out everywhere. */
+/** The partner's settings: zone and quiet hours, email (and discreet emails), password, and signing out everywhere. */
 export default function SettingsPage() {
   useDocumentTitle('Settings');
   const me = useMe();
@@ -124,10 +124,20 @@ function EmailSettings() {
     queryKey: ['me', 'notification-preferences'],
     queryFn: () => unwrap(api.GET('/v1/me/notification-preferences')),
   });
+  const key = ['me', 'notification-preferences'];
   const save = useMutation({
     mutationFn: (body: Schemas['UpdateNotificationPreferencesRequest']) =>
       unwrap(api.PATCH('/v1/me/notification-preferences', { body })),
-    onSuccess: (data) => client.setQueryData(['me', 'notification-preferences'], data),
+    // A switch moves when pressed; if the save fails it moves back and the error shows.
+    onMutate: (body) => {
+      const before = client.getQueryData<Schemas['NotificationPreferencesResponse']>(key);
+      if (before) client.setQueryData(key, { ...before, ...body });
+      return { before };
+    },
+    onError: (_error, _body, context) => {
+      if (context?.before) client.setQueryData(key, context.before);
+    },
+    onSuccess: (data) => client.setQueryData(key, data),
   });
   return (
     <Fieldset legend="Reminders">
@@ -136,9 +146,20 @@ function EmailSettings() {
           <Stack gap="sm">
             <Switch
               label="Email me reminders"
-              description="Emails never include your answers. Your clinic decides whether they name the exercise."
+              description="Emails never include your answers."
               checked={data.email}
               onChange={(event) => save.mutate({ email: event.currentTarget.checked })}
+            />
+            <Switch
+              label="Discreet emails"
+              description={
+                data.isClinicDiscreet
+                  ? 'Your clinic already keeps every reminder email discreet.'
+                  : 'For an inbox someone else can read: reminder emails then only say that something is due, without the exercise, your therapist or the name Mend.'
+              }
+              checked={data.discreet || data.isClinicDiscreet}
+              disabled={data.isClinicDiscreet}
+              onChange={(event) => save.mutate({ discreet: event.currentTarget.checked })}
             />
             <Switch
               label="Show reminders in Mend"
