@@ -46,6 +46,8 @@ describe.each(backends)('a worker killed mid-batch on the %s queue backend', (ba
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
       OUTBOX_RELAY_INTERVAL_MS: '50',
       WORKER_CONCURRENCY: '1',
+      // One reminder job at a time: at most one email in flight when the worker is killed.
+      NOTIFICATIONS_WORKER_CONCURRENCY: '1',
       // A claim the killed worker left lapses in 2 s and the reconciler looks every second.
       REMINDER_CLAIM_LEASE_MS: '2000',
       REMINDERS_RECONCILE_INTERVAL_MS: '1000',
@@ -75,7 +77,8 @@ describe.each(backends)('a worker killed mid-batch on the %s queue backend', (ba
       child!.once('exit', (code) => reject(new Error(`worker child exited with ${code}`)));
     });
 
-    const dueAt = Date.now() + 6_000;
+    // Far enough ahead that booking 34 sessions on a loaded machine ends before any is due.
+    const dueAt = Date.now() + 15_000;
     await bookSessionsRemindedAt(dueAt, SESSIONS);
     const count = async (channel: string, state: string): Promise<number> =>
       (

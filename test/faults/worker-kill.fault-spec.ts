@@ -33,7 +33,11 @@ describe('worker SIGKILLed three times during a batch of 500 reminders', () => {
   let stack: FaultStack;
 
   beforeAll(async () => {
-    stack = await startFaultStack('worker-kill', { WORKER_CONCURRENCY: String(CONCURRENCY) });
+    stack = await startFaultStack('worker-kill', {
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      // Reminder sends run on the notifications queue: its concurrency bounds the emails in flight at a kill.
+      NOTIFICATIONS_WORKER_CONCURRENCY: String(CONCURRENCY),
+    });
   }, 180_000);
 
   afterAll(async () => {

@@ -35,7 +35,18 @@ export interface AppConfig {
     cluster: RedisClusterConfig | undefined;
     prefix: string;
   };
-  queue: { backend: QueueBackendKind; postgresSchema: string; workerConcurrency: number; relayIntervalMs: number };
+  queue: {
+    backend: QueueBackendKind;
+    postgresSchema: string;
+    workerConcurrency: number;
+    /**
+     * Jobs of the notifications queue processed at once per worker process. Reminder sends of one
+     * clinic that are active together share one transaction (libs/reminders ClinicBatcher), so a
+     * burst costs few connections and the batch grows with this number.
+     */
+    notificationsConcurrency: number;
+    relayIntervalMs: number;
+  };
   reminders: {
     /**
      * How long a claimed email send may stay unconfirmed before it is presumed abandoned (its
@@ -334,6 +345,7 @@ export function loadConfig(env: Env): AppConfig {
       backend,
       postgresSchema: read('QUEUE_POSTGRES_SCHEMA') ?? 'bullmq',
       workerConcurrency: int('WORKER_CONCURRENCY', 10, 1, 1000),
+      notificationsConcurrency: int('NOTIFICATIONS_WORKER_CONCURRENCY', 50, 1, 1000),
       relayIntervalMs: int('OUTBOX_RELAY_INTERVAL_MS', 500, 50, 60000),
     },
     reminders: {

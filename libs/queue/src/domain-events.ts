@@ -90,3 +90,32 @@ export async function announceEvent<T extends DomainEventType>(
   await writer.enqueue(tx, clinicId, { name: JobName.WebhookFanout, data: { clinicId, eventId: id } });
   return id;
 }
+
+/**
+ * Announces one event of a type per item in one statement (and, when an endpoint listens, one
+ * outbox statement for the fan-out jobs): what announceEvent does, for a batch written in one
+ * transaction. No dedupe keys. Returns the event ids written (none when nothing listens).
+ */
+export async function announceEvents<T extends DomainEventType>(
+  tx: EntityManager,
+  clinicId: string,
+  type: T,
+  data: Array<DomainEventData[T]>,
+): Promise<string[]> {
+  if (data.length === 0) return [];
+  const rows: Array<{ id: string }> = await tx.query(
+    `INSERT INTO webhook_event (clinic_id, id, type, data)
+     SELECT $1, e.id, $2, e.data FROM unnest($3::uuid[], $4::jsonb[]) AS e(id, data)
+      WHERE EXISTS (SELECT 1 FROM webhook_endpoint w WHERE w.clinic_id = $1 AND w.disabled_at IS NULL AND $2 = ANY (w.events))
+     ON CONFLICT DO NOTHING
+     RETURNING id`,
+    [clinicId, type, data.map(() => newId()), data.map((d) => JSON.stringify(d))],
+  );
+  if (rows.length === 0) return [];
+  await writer.enqueueMany(
+    tx,
+    clinicId,
+    rows.map((r) => ({ name: JobName.WebhookFanout, data: { clinicId, eventId: r.id } })),
+  );
+  return rows.map((r) => r.id);
+}

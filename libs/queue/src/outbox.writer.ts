@@ -76,4 +76,29 @@ export class OutboxWriter {
     );
     return { id, isNew: rows.length > 0 };
   }
+
+  /** Several jobs due now in one statement (no dedupe keys): what enqueue does, for a batch. */
+  async enqueueMany(tx: EntityManager, clinicId: string, items: JobItem[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    for (const item of items) {
+      if (!isJobName(item.name))
+        throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
+      if (item.data.clinicId !== clinicId)
+        throw new Error(`Job ${item.name} names another clinic than the transaction's`);
+    }
+    const ids = items.map(() => newId());
+    await tx.query(
+      `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+       SELECT $1, j.id, j.queue, j.job_name, j.payload, mend_now()
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS j(id, queue, job_name, payload)`,
+      [
+        clinicId,
+        ids,
+        items.map((item) => JOB_QUEUE[item.name]),
+        items.map((item) => item.name),
+        items.map((item) => JSON.stringify(item.data)),
+      ],
+    );
+    return ids;
+  }
 }

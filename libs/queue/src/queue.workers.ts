@@ -4,7 +4,7 @@ import type { AppConfig } from '@mend/config';
 
 import { QUEUE_CONFIG, QueueConnections, type MendWorker } from './queue-connections.js';
 import type { RunnableProcessor } from './queue.processor.js';
-import { ALL_QUEUES, jobsOnQueue } from './queue.registry.js';
+import { ALL_QUEUES, jobsOnQueue, QueueName } from './queue.registry.js';
 
 /**
  * Checks at boot that every registry job has exactly one handler: one processor per queue that
@@ -53,15 +53,19 @@ export class QueueWorkers {
   start(processors: readonly RunnableProcessor[]): void {
     assertProcessorsMatchRegistry(processors);
     for (const processor of processors) {
+      const concurrency =
+        processor.queueName === QueueName.Notifications
+          ? this.config.queue.notificationsConcurrency
+          : this.config.queue.workerConcurrency;
       const worker = this.connections.createWorker(processor.queueName, (job) => processor.process(job), {
-        concurrency: this.config.queue.workerConcurrency,
+        concurrency,
       });
       this.workers.push(worker);
       this.logger.log({
         msg: 'worker started',
         queue: processor.queueName,
         backend: this.connections.backend,
-        concurrency: this.config.queue.workerConcurrency,
+        concurrency,
       });
     }
   }

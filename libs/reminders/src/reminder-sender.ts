@@ -6,8 +6,9 @@ import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock, newId } from '@mend/core';
 import { queryRows, TenantDatabase } from '@mend/database';
 import { MailDeliveryError, MailerService, toMailDeliveryError } from '@mend/mail';
-import { announceEvent } from '@mend/queue';
+import { announceEvents } from '@mend/queue';
 
+import { ClinicBatcher, type BatchOutcome } from './clinic-batcher.js';
 import { emailBodies, isDiscreetFor, notificationText } from './notification-text.js';
 import { toNotificationPreferences, type SkipReason } from './notification.types.js';
 import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
@@ -36,6 +37,10 @@ export abstract class ReminderLinkIssuer {
   ): Promise<string | null>;
 }
 
+/** Jobs of one clinic that are active together share one run, at most this many (the worker's concurrency bounds it first). */
+export const SEND_BATCH_MAX = 100;
+
+/** The recipient as the sender needs it, read with the notification. */
 interface SendContext {
   email: string;
   timezone: string;
@@ -45,17 +50,48 @@ interface SendContext {
   preferences: unknown;
 }
 
-type Decision =
-  | { action: 'none' }
-  | {
-      action: 'email';
-      to: string;
-      subject: string;
-      text: string;
-      html: string;
-      messageId: string;
-      isDiscreet: boolean;
-    };
+/**
+ * What the skip checks and the texts read about a notification's subject, loaded for a whole
+ * batch (one statement per kind of subject present): a new kind adds its facts here, its load in
+ * loadSubjects, its rules in whySkip and its words in textOf.
+ */
+interface SubjectFacts {
+  occurrence?: {
+    assignment_status: string;
+    couple_status: string;
+    closes_at: Date;
+    is_done: boolean;
+    exercise_title: string | null;
+  };
+  session?: { status: string; starts_at: Date; couple_status: string };
+  alert?: { status: string; severity: string; couple_id: string };
+  /** A digest's merged reminders, in send order: each one's exercise title, or null. */
+  digestTitles?: Array<string | null>;
+}
+
+interface Candidate {
+  n: NotificationRow;
+  recipient: SendContext;
+  subject: SubjectFacts;
+  isHighSeverity: boolean;
+  isUrgent: boolean;
+  /** The clinic's discreet mode, or this recipient's own for email (isDiscreetFor). */
+  isDiscreet: boolean;
+}
+
+interface EmailSend {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  isDiscreet: boolean;
+}
+
+interface SendRequest {
+  notificationId: string;
+  attempt: ReminderSendAttempt;
+}
 
 export interface ReminderSendAttempt {
   /** True when BullMQ will not retry this job after a failure. */
@@ -63,14 +99,24 @@ export interface ReminderSendAttempt {
 }
 
 /**
- * Sends one notification at its time: re-reads it and everything it depends on, skips what no
+ * Sends notifications at their time: re-reads each and everything it depends on, skips what no
  * longer applies, defers inside quiet hours, merges over the daily cap into a digest, then
- * claims the send with a conditional UPDATE (committed) BEFORE the side effect, so a job that
+ * claims each email with a conditional UPDATE (committed) BEFORE the side effect, so a job that
  * runs twice never sends twice. In-app delivery is the state change itself (exactly once).
+ *
+ * A job per notification stays (its retries, its completion), but the jobs of one clinic active
+ * in this worker at the same time go through in one run (ClinicBatcher): one tenant transaction
+ * locks their rows, reads their recipients and subjects, counts the daily caps and writes every
+ * state and `reminder.sent` event with one statement each, instead of about ten statements per
+ * reminder. Emails go to SMTP after that commit, and are recorded sent together.
  */
 @Injectable()
 export class ReminderSender {
   private readonly logger = new Logger(ReminderSender.name);
+  private readonly batches = new ClinicBatcher<SendRequest>(
+    (clinicId, requests) => this.sendBatch(clinicId, requests),
+    SEND_BATCH_MAX,
+  );
 
   constructor(
     private readonly db: TenantDatabase,
@@ -80,166 +126,290 @@ export class ReminderSender {
     private readonly links: ReminderLinkIssuer,
   ) {}
 
-  async send(
-    clinicId: string,
-    notificationId: string,
-    attempt: ReminderSendAttempt,
-    now: Date = this.clock.now(),
-  ): Promise<void> {
-    const decision = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, notificationId, now));
-    if (decision.action === 'none') return;
-    try {
-      await this.mailer.send({
-        to: decision.to,
-        subject: decision.subject,
-        text: decision.text,
-        html: decision.html,
-        messageId: decision.messageId,
-        isDiscreet: decision.isDiscreet,
-      });
-    } catch (error) {
-      const err = error instanceof MailDeliveryError ? error : toMailDeliveryError(error);
-      const isFinal = err.isPermanent || attempt.isFinalAttempt;
-      await this.db.withClinic(clinicId, (tx) =>
-        tx.query(
+  /** Sends one notification (resolves once it is settled, with the other jobs of its batch). */
+  async send(clinicId: string, notificationId: string, attempt: ReminderSendAttempt): Promise<void> {
+    await this.batches.submit(clinicId, { notificationId, attempt });
+  }
+
+  private async sendBatch(clinicId: string, requests: SendRequest[]): Promise<BatchOutcome[]> {
+    const now = this.clock.now();
+    const ids = [...new Set(requests.map((r) => r.notificationId))];
+    const emails = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, ids, now));
+    const outcomes: BatchOutcome[] = requests.map(() => ({ ok: true }));
+    if (emails.size === 0) return outcomes;
+
+    // One SMTP hand-off per claimed email (a notification twice in the batch is handled once).
+    const handedOff = new Set<string>();
+    const failures: Array<{ id: string; error: MailDeliveryError; isFinal: boolean }> = [];
+    await Promise.all(
+      requests.map(async (request, i) => {
+        const email = emails.get(request.notificationId);
+        if (!email || handedOff.has(request.notificationId)) return;
+        handedOff.add(request.notificationId);
+        try {
+          await this.mailer.send(email);
+        } catch (error) {
+          const err = error instanceof MailDeliveryError ? error : toMailDeliveryError(error);
+          failures.push({
+            id: request.notificationId,
+            error: err,
+            isFinal: err.isPermanent || request.attempt.isFinalAttempt,
+          });
+          outcomes[i] = { ok: false, error: err.isPermanent ? new UnrecoverableError(err.message) : err };
+        }
+      }),
+    );
+    const failed = new Set(failures.map((f) => f.id));
+    const sent = [...handedOff].filter((id) => !failed.has(id));
+    await this.db.withClinic(clinicId, async (tx) => {
+      for (const f of failures) {
+        await tx.query(
           `UPDATE notification SET claimed_at = NULL, last_error = $3, state = CASE WHEN $4 THEN 'failed' ELSE state END, updated_at = mend_now()
             WHERE clinic_id = $1 AND id = $2`,
-          [clinicId, notificationId, err.message.slice(0, 500), isFinal],
-        ),
-      );
-      if (err.isPermanent) throw new UnrecoverableError(err.message);
-      throw err;
-    }
-    await this.db.withClinic(clinicId, async (tx) => {
-      const sent = await queryRows<SentRow>(
+          [clinicId, f.id, f.error.message.slice(0, 500), f.isFinal],
+        );
+      }
+      if (sent.length === 0) return;
+      const rows = await queryRows<SentRow>(
         tx,
         `UPDATE notification SET state = 'sent', sent_at = mend_now(), claimed_at = NULL, last_error = NULL, updated_at = mend_now()
-          WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')
+          WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND state IN ('scheduled', 'deferred')
           RETURNING id, recipient_id, occurrence_id, session_id, alert_id`,
-        [clinicId, notificationId],
+        [clinicId, sent],
       );
-      if (sent[0]) await announceReminderSent(tx, clinicId, sent[0]);
+      await announceRemindersSent(tx, clinicId, rows);
     });
+    return outcomes;
   }
 
-  private async decide(tx: EntityManager, clinicId: string, notificationId: string, now: Date): Promise<Decision> {
-    const rows: NotificationRow[] = await tx.query(
-      `SELECT * FROM notification WHERE clinic_id = $1 AND id = $2 FOR UPDATE`,
-      [clinicId, notificationId],
-    );
-    const n = rows[0];
-    // Gone (its occurrence was removed with a pause or cancel) or settled: nothing to do.
-    if (!n || (n.state !== 'scheduled' && n.state !== 'deferred')) return { action: 'none' };
-    if (n.send_at.getTime() > now.getTime() + EARLY_JOB_TOLERANCE_MS) return { action: 'none' };
-    if (n.claimed_at && n.claimed_at.getTime() > now.getTime() - this.config.reminders.claimLeaseMs)
-      return { action: 'none' };
+  /** Settles every open notification of the batch; answers the emails claimed for sending. */
+  private async decide(tx: EntityManager, clinicId: string, ids: string[], now: Date): Promise<Map<string, EmailSend>> {
+    const emails = new Map<string, EmailSend>();
+    const rows = await this.lockRows(tx, clinicId, ids);
+    // Gone (its occurrence was removed with a pause or cancel), settled, early (a job of an older
+    // plan) or claimed by a send in progress: nothing to do.
+    const open = rows.filter(({ n }) => {
+      if (n.state !== 'scheduled' && n.state !== 'deferred') return false;
+      if (n.send_at.getTime() > now.getTime() + EARLY_JOB_TOLERANCE_MS) return false;
+      return !(n.claimed_at && n.claimed_at.getTime() > now.getTime() - this.config.reminders.claimLeaseMs);
+    });
+    if (open.length === 0) return emails;
 
-    const ctxRows: SendContext[] = await tx.query(
-      `SELECT email, timezone, quiet_hours_start::text, quiet_hours_end::text, disabled_at, notification_preferences AS preferences
-         FROM "user" WHERE clinic_id = $1 AND id = $2`,
-      [clinicId, n.recipient_id],
-    );
-    const recipient = ctxRows[0];
     const settings = await loadClinicReminderSettings(tx, clinicId);
-    const skip = !recipient || recipient.disabled_at ? 'recipient_disabled' : await this.whySkip(tx, n, recipient, now);
-    if (skip) {
-      await tx.query(
-        `UPDATE notification SET state = 'skipped', skip_reason = $3, claimed_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
-        [clinicId, n.id, skip],
-      );
-      return { action: 'none' };
-    }
-
-    // A high-severity alert (a safety concern) goes out at once when the clinic allows it: no
-    // quiet hours, no daily cap.
-    const isHighSeverity = n.kind === 'alert_notice' && (await this.isHighSeverity(tx, n));
-    const isUrgent = isHighSeverity && settings.urgentAlertsBreakQuietHours;
-    // Preferences or quiet hours may have changed since planning: deferral is decided now.
-    const quiet = effectiveQuietHours(
-      { quietHoursStart: recipient.quiet_hours_start, quietHoursEnd: recipient.quiet_hours_end },
-      settings,
+    const subjects = await this.loadSubjects(
+      tx,
+      clinicId,
+      open.map((r) => r.n),
     );
-    if (!isUrgent && isInQuietHours(now, recipient.timezone, quiet)) {
-      const later = deferPastQuietHours(now, recipient.timezone, quiet).sendAt;
-      await tx.query(
-        `UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
-        [clinicId, n.id, later],
+    const skips: Array<{ id: string; reason: SkipReason }> = [];
+    const candidates: Candidate[] = [];
+    for (const { n, recipient } of open) {
+      const subject = subjects.get(n.id) ?? {};
+      const skip =
+        !recipient || recipient.disabled_at ? 'recipient_disabled' : await this.whySkip(tx, n, recipient, subject, now);
+      if (skip) {
+        skips.push({ id: n.id, reason: skip });
+        continue;
+      }
+      // A high-severity alert (a safety concern) goes out at once when the clinic allows it: no
+      // quiet hours, no daily cap.
+      const isHighSeverity = n.kind === 'alert_notice' && subject.alert?.severity === 'high';
+      const isUrgent = isHighSeverity && settings.urgentAlertsBreakQuietHours;
+      // Preferences or quiet hours may have changed since planning: deferral is decided now.
+      const quiet = effectiveQuietHours(
+        { quietHoursStart: recipient!.quiet_hours_start, quietHoursEnd: recipient!.quiet_hours_end },
+        settings,
       );
-      await announceSend(tx, clinicId, n.id, later);
-      return { action: 'none' };
+      if (!isUrgent && isInQuietHours(now, recipient!.timezone, quiet)) {
+        const later = deferPastQuietHours(now, recipient!.timezone, quiet).sendAt;
+        await tx.query(
+          `UPDATE notification SET state = 'deferred', send_at = $3, claimed_at = NULL, updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
+          [clinicId, n.id, later],
+        );
+        await announceSend(tx, clinicId, n.id, later);
+        continue;
+      }
+      const isDiscreet = isDiscreetFor(settings, toNotificationPreferences(recipient!.preferences), n.channel);
+      candidates.push({ n, recipient: recipient!, subject, isHighSeverity, isUrgent, isDiscreet });
     }
-
-    const isDiscreet = isDiscreetFor(settings, toNotificationPreferences(recipient.preferences), n.channel);
-    if (
-      n.kind !== 'digest' &&
-      !isUrgent &&
-      (await this.mergeIfOverCap(tx, n, recipient.timezone, settings.dailyCap, isDiscreet, now))
-    )
-      return { action: 'none' };
-
-    const text =
-      n.kind === 'alert_notice'
-        ? notificationText({ kind: 'alert_notice', isUrgent: isHighSeverity })
-        : await this.textOf(tx, n, recipient.timezone, isDiscreet);
-    if (n.channel === 'in_app') {
+    if (skips.length > 0)
       await tx.query(
-        `UPDATE notification SET state = 'sent', sent_at = mend_now(), attempts = attempts + 1, title = $3, body = $4, claimed_at = NULL, updated_at = mend_now()
-          WHERE clinic_id = $1 AND id = $2`,
-        [clinicId, n.id, text.title, text.body],
+        `UPDATE notification n SET state = 'skipped', skip_reason = s.reason, claimed_at = NULL, updated_at = mend_now()
+           FROM unnest($2::uuid[], $3::text[]) AS s(id, reason)
+          WHERE n.clinic_id = $1 AND n.id = s.id`,
+        [clinicId, skips.map((s) => s.id), skips.map((s) => s.reason)],
       );
-      await announceReminderSent(tx, clinicId, n);
-      return { action: 'none' };
+
+    const sending = await this.underDailyCap(tx, clinicId, candidates, settings.dailyCap, now);
+    const inApp: Array<{ id: string; title: string; body: string }> = [];
+    const byEmail: Array<{ c: Candidate; title: string; body: string }> = [];
+    for (const c of sending) {
+      const text = this.textOf(c.n, c.subject, c.recipient.timezone, c.isDiscreet, c.isHighSeverity);
+      if (c.n.channel === 'in_app') inApp.push({ id: c.n.id, ...text });
+      else byEmail.push({ c, ...text });
     }
-    const claimed: Array<{ id: string }> = await tx.query(
-      `UPDATE notification SET claimed_at = mend_now(), attempts = attempts + 1, title = $3, body = $4, updated_at = mend_now()
-        WHERE clinic_id = $1 AND id = $2 AND state IN ('scheduled', 'deferred')
-          AND (claimed_at IS NULL OR claimed_at < mend_now() - make_interval(secs => $5))
-        RETURNING id`,
-      [clinicId, n.id, text.title, text.body, this.config.reminders.claimLeaseMs / 1000],
+    if (inApp.length > 0) {
+      const delivered = await queryRows<SentRow>(
+        tx,
+        `UPDATE notification n SET state = 'sent', sent_at = mend_now(), attempts = n.attempts + 1, title = s.title, body = s.body, claimed_at = NULL, updated_at = mend_now()
+           FROM unnest($2::uuid[], $3::text[], $4::text[]) AS s(id, title, body)
+          WHERE n.clinic_id = $1 AND n.id = s.id
+          RETURNING n.id, n.recipient_id, n.occurrence_id, n.session_id, n.alert_id`,
+        [clinicId, inApp.map((s) => s.id), inApp.map((s) => s.title), inApp.map((s) => s.body)],
+      );
+      await announceRemindersSent(tx, clinicId, delivered);
+    }
+    if (byEmail.length === 0) return emails;
+    const claimed = await queryRows<{ id: string }>(
+      tx,
+      `UPDATE notification n SET claimed_at = mend_now(), attempts = n.attempts + 1, title = s.title, body = s.body, updated_at = mend_now()
+         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS s(id, title, body)
+        WHERE n.clinic_id = $1 AND n.id = s.id AND n.state IN ('scheduled', 'deferred')
+          AND (n.claimed_at IS NULL OR n.claimed_at < mend_now() - make_interval(secs => $5))
+        RETURNING n.id`,
+      [
+        clinicId,
+        byEmail.map((e) => e.c.n.id),
+        byEmail.map((e) => e.title),
+        byEmail.map((e) => e.body),
+        this.config.reminders.claimLeaseMs / 1000,
+      ],
     );
-    if (claimed.length === 0) return { action: 'none' };
-    const link = await this.linkFor(tx, n);
-    return {
-      action: 'email',
-      to: recipient.email,
-      subject: text.title,
-      ...emailBodies(text.body, link, isDiscreet),
-      messageId: reminderMessageId(n.id, this.config.http.publicUrl),
-      isDiscreet,
-    };
+    const isClaimed = new Set(claimed.map((r) => r.id));
+    for (const { c, title, body } of byEmail) {
+      if (!isClaimed.has(c.n.id)) continue;
+      const link = await this.linkFor(tx, c.n, c.subject);
+      emails.set(c.n.id, {
+        to: c.recipient.email,
+        subject: title,
+        ...emailBodies(body, link, c.isDiscreet),
+        messageId: reminderMessageId(c.n.id, this.config.http.publicUrl),
+        isDiscreet: c.isDiscreet,
+      });
+    }
+    return emails;
   }
 
-  private async isHighSeverity(tx: EntityManager, n: NotificationRow): Promise<boolean> {
-    const rows: Array<{ severity: string }> = await tx.query(
-      `SELECT severity FROM alert WHERE clinic_id = $1 AND id = $2`,
-      [n.clinic_id, n.alert_id],
+  /**
+   * The batch's notifications with their recipients, locked in id order (so two batches that
+   * share rows queue behind each other instead of deadlocking).
+   */
+  private async lockRows(
+    tx: EntityManager,
+    clinicId: string,
+    ids: string[],
+  ): Promise<Array<{ n: NotificationRow; recipient: SendContext | null }>> {
+    const rows: Array<
+      NotificationRow & { r_id: string | null } & { [K in keyof SendContext as `r_${K}`]: SendContext[K] }
+    > = await tx.query(
+      `SELECT n.*, u.id AS r_id, u.email AS r_email, u.timezone AS r_timezone, u.quiet_hours_start::text AS r_quiet_hours_start,
+                u.quiet_hours_end::text AS r_quiet_hours_end, u.disabled_at AS r_disabled_at, u.notification_preferences AS r_preferences
+           FROM notification n LEFT JOIN "user" u ON u.clinic_id = n.clinic_id AND u.id = n.recipient_id
+          WHERE n.clinic_id = $1 AND n.id = ANY($2::uuid[])
+          ORDER BY n.id
+          FOR UPDATE OF n`,
+      [clinicId, ids],
     );
-    return rows[0]?.severity === 'high';
+    return rows.map(
+      ({ r_id, r_email, r_timezone, r_quiet_hours_start, r_quiet_hours_end, r_disabled_at, r_preferences, ...n }) => ({
+        n,
+        recipient: r_id
+          ? {
+              email: r_email,
+              timezone: r_timezone,
+              quiet_hours_start: r_quiet_hours_start,
+              quiet_hours_end: r_quiet_hours_end,
+              disabled_at: r_disabled_at,
+              preferences: r_preferences,
+            }
+          : null,
+      }),
+    );
   }
 
-  /** Why the reminder no longer applies, read from the database now; null when it still does. */
+  /** Each notification's subject facts, keyed by notification id: one statement per kind of subject present. */
+  private async loadSubjects(
+    tx: EntityManager,
+    clinicId: string,
+    rows: NotificationRow[],
+  ): Promise<Map<string, SubjectFacts>> {
+    const facts = new Map<string, SubjectFacts>(rows.map((n) => [n.id, {}]));
+    const idsOf = (pick: (n: NotificationRow) => string | null, kinds: readonly string[]) => [
+      ...new Set(rows.filter((n) => kinds.includes(n.kind) && pick(n)).map((n) => pick(n)!)),
+    ];
+
+    const occurrenceIds = idsOf((n) => n.occurrence_id, ['homework_due', 'overdue_nudge']);
+    if (occurrenceIds.length > 0) {
+      const found: Array<{ id: string } & NonNullable<SubjectFacts['occurrence']>> = await tx.query(
+        `SELECT o.id, a.status AS assignment_status, c.status AS couple_status, o.closes_at,
+                EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id) AS is_done,
+                v.title AS exercise_title
+           FROM occurrence o
+           JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
+           JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
+           LEFT JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
+          WHERE o.clinic_id = $1 AND o.id = ANY($2::uuid[])`,
+        [clinicId, occurrenceIds],
+      );
+      const byId = new Map(found.map((o) => [o.id, o]));
+      for (const n of rows)
+        if (n.occurrence_id && byId.has(n.occurrence_id)) facts.get(n.id)!.occurrence = byId.get(n.occurrence_id);
+    }
+
+    const sessionIds = idsOf((n) => n.session_id, ['session_reminder']);
+    if (sessionIds.length > 0) {
+      const found: Array<{ id: string } & NonNullable<SubjectFacts['session']>> = await tx.query(
+        `SELECT s.id, s.status, s.starts_at, c.status AS couple_status
+           FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
+          WHERE s.clinic_id = $1 AND s.id = ANY($2::uuid[])`,
+        [clinicId, sessionIds],
+      );
+      const byId = new Map(found.map((s) => [s.id, s]));
+      for (const n of rows)
+        if (n.session_id && byId.has(n.session_id)) facts.get(n.id)!.session = byId.get(n.session_id);
+    }
+
+    const alertIds = idsOf((n) => n.alert_id, ['alert_notice']);
+    if (alertIds.length > 0) {
+      const found: Array<{ id: string } & NonNullable<SubjectFacts['alert']>> = await tx.query(
+        `SELECT id, status, severity, couple_id FROM alert WHERE clinic_id = $1 AND id = ANY($2::uuid[])`,
+        [clinicId, alertIds],
+      );
+      const byId = new Map(found.map((a) => [a.id, a]));
+      for (const n of rows) if (n.alert_id && byId.has(n.alert_id)) facts.get(n.id)!.alert = byId.get(n.alert_id);
+    }
+
+    const digestIds = rows.filter((n) => n.kind === 'digest').map((n) => n.id);
+    if (digestIds.length > 0) {
+      const merged: Array<{ digest_id: string; title: string | null }> = await tx.query(
+        `SELECT m.digest_id, v.title FROM notification m
+           LEFT JOIN occurrence o ON o.clinic_id = m.clinic_id AND o.id = m.occurrence_id
+           LEFT JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
+           LEFT JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
+          WHERE m.clinic_id = $1 AND m.digest_id = ANY($2::uuid[]) ORDER BY m.send_at, m.id`,
+        [clinicId, digestIds],
+      );
+      for (const id of digestIds) facts.get(id)!.digestTitles = [];
+      for (const m of merged) facts.get(m.digest_id)!.digestTitles!.push(m.title);
+    }
+    return facts;
+  }
+
+  /** Why the reminder no longer applies, from the facts read in this transaction; null when it still does. */
   private async whySkip(
     tx: EntityManager,
     n: NotificationRow,
     recipient: SendContext,
+    subject: SubjectFacts,
     now: Date,
   ): Promise<SkipReason | null> {
     const preferences = toNotificationPreferences(recipient.preferences);
     if ((n.channel === 'email' && !preferences.email) || (n.channel === 'in_app' && !preferences.inApp))
       return 'channel_off';
+    // Reads its own facts, one statement per reminder (not batched yet).
     if (n.kind === 'plan_rating_due') return planRatingSkipReason(tx, n, recipient.timezone, now);
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
-      const rows: Array<{ assignment_status: string; couple_status: string; closes_at: Date; is_done: boolean }> =
-        await tx.query(
-          `SELECT a.status AS assignment_status, c.status AS couple_status, o.closes_at,
-                EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id) AS is_done
-           FROM occurrence o
-           JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
-           JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
-          WHERE o.clinic_id = $1 AND o.id = $2`,
-          [n.clinic_id, n.occurrence_id],
-        );
-      const o = rows[0];
+      const o = subject.occurrence;
       if (!o) return 'cancelled';
       if (o.is_done) return 'already_done';
       if (o.couple_status === 'closed') return 'closed';
@@ -249,55 +419,92 @@ export class ReminderSender {
       return null;
     }
     if (n.kind === 'session_reminder') {
-      const rows: Array<{ status: string; starts_at: Date; couple_status: string }> = await tx.query(
-        `SELECT s.status, s.starts_at, c.status AS couple_status FROM therapy_session s JOIN couple c ON c.clinic_id = s.clinic_id AND c.id = s.couple_id
-          WHERE s.clinic_id = $1 AND s.id = $2`,
-        [n.clinic_id, n.session_id],
-      );
-      const s = rows[0];
+      const s = subject.session;
       if (!s || s.status !== 'scheduled') return 'cancelled';
       if (s.couple_status === 'closed') return 'closed';
       if (s.starts_at.getTime() <= now.getTime()) return 'too_late';
       return null;
     }
     if (n.kind === 'alert_notice') {
-      const rows: Array<{ status: string }> = await tx.query(
-        `SELECT status FROM alert WHERE clinic_id = $1 AND id = $2`,
-        [n.clinic_id, n.alert_id],
-      );
-      if (!rows[0]) return 'cancelled';
-      return rows[0].status === 'open' ? null : 'already_done';
+      if (!subject.alert) return 'cancelled';
+      return subject.alert.status === 'open' ? null : 'already_done';
     }
     return null;
   }
 
   /**
    * Over the clinic's daily cap of individual reminders (per recipient, channel and local day;
-   * an email claimed and still being sent counts) the reminder joins that day's digest. When the day's digest already went out, it is sent
-   * on its own rather than dropped.
+   * an email claimed and still being sent counts) a reminder joins that day's digest. When the
+   * day's digest already went out, it is sent on its own rather than dropped. Answers the
+   * candidates that go out now. The batch's own reminders count in send order, as if each had
+   * been sent alone.
    */
-  private async mergeIfOverCap(
+  private async underDailyCap(
+    tx: EntityManager,
+    clinicId: string,
+    candidates: Candidate[],
+    cap: number,
+    now: Date,
+  ): Promise<Candidate[]> {
+    const capped = candidates
+      .filter((c) => c.n.kind !== 'digest' && !c.isUrgent)
+      .sort((a, b) => a.n.send_at.getTime() - b.n.send_at.getTime() || a.n.id.localeCompare(b.n.id));
+    if (capped.length === 0) return candidates;
+    // Serialises the count-then-send of one recipient's channel, so concurrent batches cannot
+    // both slip under the cap; taken in one order (by hash) so two batches never wait in a circle.
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks`,
+      [[...new Set(capped.map((c) => `mend.reminder-cap.${clinicId}.${c.n.recipient_id}.${c.n.channel}`))]],
+    );
+    const days = new Map<string, { recipientId: string; channel: string; localDate: string; start: Date; end: Date }>();
+    const dayOf = new Map<Candidate, string>();
+    for (const c of capped) {
+      const { localDate } = decideDailyCap({ sendAt: now, zone: c.recipient.timezone, alreadySent: [], cap });
+      const key = `${c.n.recipient_id}.${c.n.channel}.${localDate}`;
+      dayOf.set(c, key);
+      if (!days.has(key)) {
+        const bounds = localDayBounds(localDate, c.recipient.timezone);
+        days.set(key, { recipientId: c.n.recipient_id, channel: c.n.channel, localDate, ...bounds });
+      }
+    }
+    const keys = [...days.keys()];
+    const counted: Array<{ i: number; n: number }> = await tx.query(
+      `SELECT k.i::int AS i, count(n.id)::int AS n
+         FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS k(recipient_id, channel, day_start, day_end, i)
+         LEFT JOIN notification n ON n.clinic_id = $1 AND n.recipient_id = k.recipient_id AND n.channel = k.channel AND n.kind <> 'digest'
+          AND ((n.state = 'sent' AND n.sent_at >= k.day_start AND n.sent_at < k.day_end)
+               OR (n.state IN ('scheduled', 'deferred') AND n.claimed_at >= k.day_start AND n.claimed_at < k.day_end))
+        GROUP BY k.i`,
+      [
+        clinicId,
+        keys.map((k) => days.get(k)!.recipientId),
+        keys.map((k) => days.get(k)!.channel),
+        keys.map((k) => days.get(k)!.start),
+        keys.map((k) => days.get(k)!.end),
+      ],
+    );
+    const used = new Map(counted.map((r) => [keys[r.i - 1], r.n]));
+    const merged = new Set<Candidate>();
+    for (const c of capped) {
+      const key = dayOf.get(c)!;
+      const count = used.get(key) ?? 0;
+      if (count >= cap && (await this.mergeIntoDigest(tx, c.n, days.get(key)!.localDate, c.isDiscreet, now))) {
+        merged.add(c);
+        continue;
+      }
+      used.set(key, count + 1);
+    }
+    return candidates.filter((c) => !merged.has(c));
+  }
+
+  /** Joins the day's digest (made on first need); false when that digest already went out. */
+  private async mergeIntoDigest(
     tx: EntityManager,
     n: NotificationRow,
-    zone: string,
-    cap: number,
+    localDate: string,
     isDiscreet: boolean,
     now: Date,
   ): Promise<boolean> {
-    // Serialises the count-then-send of one recipient's channel, so concurrent jobs cannot both slip under the cap.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-      `mend.reminder-cap.${n.clinic_id}.${n.recipient_id}.${n.channel}`,
-    ]);
-    const { localDate } = decideDailyCap({ sendAt: now, zone, alreadySent: [], cap });
-    const day = localDayBounds(localDate, zone);
-    const counted: Array<{ n: number }> = await tx.query(
-      `SELECT count(*)::int AS n FROM notification
-        WHERE clinic_id = $1 AND recipient_id = $2 AND channel = $3 AND kind <> 'digest'
-          AND ((state = 'sent' AND sent_at >= $4 AND sent_at < $5)
-               OR (state IN ('scheduled', 'deferred') AND claimed_at >= $4 AND claimed_at < $5))`,
-      [n.clinic_id, n.recipient_id, n.channel, day.start, day.end],
-    );
-    if (counted[0].n < cap) return false;
     const digestKey = `digest.${n.channel}.${n.recipient_id}.day.${localDate}`;
     const text = notificationText({ kind: 'digest', isDiscreet, exerciseTitles: [] });
     const digest = await notificationsRepository.insert(tx, {
@@ -325,58 +532,35 @@ export class ReminderSender {
     return true;
   }
 
-  private async textOf(
-    tx: EntityManager,
+  /** The words of the notification, chosen per kind from the facts read in this transaction. */
+  private textOf(
     n: NotificationRow,
+    subject: SubjectFacts,
     zone: string,
     isDiscreet: boolean,
-  ): Promise<{ title: string; body: string }> {
+    isHighSeverity: boolean,
+  ): { title: string; body: string } {
     if (n.kind === 'plan_rating_due') return notificationText({ kind: 'plan_rating_due', isDiscreet });
-    if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
-      const rows: Array<{ title: string }> = await tx.query(
-        `SELECT v.title FROM occurrence o JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
-           JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
-          WHERE o.clinic_id = $1 AND o.id = $2`,
-        [n.clinic_id, n.occurrence_id],
-      );
-      return notificationText({ kind: n.kind, isDiscreet, exerciseTitle: rows[0]?.title ?? '' });
-    }
-    if (n.kind === 'session_reminder') {
-      const rows: Array<{ starts_at: Date }> = await tx.query(
-        `SELECT starts_at FROM therapy_session WHERE clinic_id = $1 AND id = $2`,
-        [n.clinic_id, n.session_id],
-      );
-      return notificationText({ kind: 'session_reminder', startsAt: rows[0].starts_at, zone });
-    }
-    if (n.kind === 'digest') {
-      const merged: Array<{ title: string | null }> = await tx.query(
-        `SELECT v.title FROM notification m
-           LEFT JOIN occurrence o ON o.clinic_id = m.clinic_id AND o.id = m.occurrence_id
-           LEFT JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
-           LEFT JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
-          WHERE m.clinic_id = $1 AND m.digest_id = $2 ORDER BY m.send_at`,
-        [n.clinic_id, n.id],
-      );
+    if (n.kind === 'homework_due' || n.kind === 'overdue_nudge')
+      return notificationText({ kind: n.kind, isDiscreet, exerciseTitle: subject.occurrence?.exercise_title ?? '' });
+    if (n.kind === 'session_reminder')
+      return notificationText({ kind: 'session_reminder', startsAt: subject.session!.starts_at, zone });
+    if (n.kind === 'digest')
       return notificationText({
         kind: 'digest',
         isDiscreet,
-        exerciseTitles: merged.map((m) => m.title ?? 'a reminder'),
+        exerciseTitles: (subject.digestTitles ?? []).map((title) => title ?? 'a reminder'),
       });
-    }
-    return notificationText({ kind: 'alert_notice' });
+    return notificationText({ kind: 'alert_notice', isUrgent: isHighSeverity });
   }
 
-  private async linkFor(tx: EntityManager, n: NotificationRow): Promise<string> {
+  private async linkFor(tx: EntityManager, n: NotificationRow, subject: SubjectFacts): Promise<string> {
     const fallback = this.config.http.publicUrl;
     if (n.kind === 'plan_rating_due') return planRatingUrl(fallback);
     if (n.alert_id) {
       // An alert notice opens the couple's page in the web app (sign-in first, then back to it);
       // the couple's id is an opaque identifier, nothing about the alert or the people.
-      const rows: Array<{ couple_id: string }> = await tx.query(
-        `SELECT couple_id FROM alert WHERE clinic_id = $1 AND id = $2`,
-        [n.clinic_id, n.alert_id],
-      );
-      return rows[0] ? couplePageUrl(fallback, rows[0].couple_id) : fallback;
+      return subject.alert ? couplePageUrl(fallback, subject.alert.couple_id) : fallback;
     }
     if (!n.occurrence_id) return fallback;
     try {
@@ -404,15 +588,20 @@ interface SentRow {
   alert_id: string | null;
 }
 
-/** Tells subscribed integrations a reminder went out: ids only, never its text. */
-async function announceReminderSent(tx: EntityManager, clinicId: string, row: SentRow): Promise<void> {
-  await announceEvent(tx, clinicId, 'reminder.sent', {
-    notificationId: row.id,
-    recipientId: row.recipient_id,
-    occurrenceId: row.occurrence_id,
-    sessionId: row.session_id,
-    alertId: row.alert_id,
-  });
+/** Tells subscribed integrations the reminders went out: ids only, never their text. */
+async function announceRemindersSent(tx: EntityManager, clinicId: string, rows: SentRow[]): Promise<void> {
+  await announceEvents(
+    tx,
+    clinicId,
+    'reminder.sent',
+    rows.map((row) => ({
+      notificationId: row.id,
+      recipientId: row.recipient_id,
+      occurrenceId: row.occurrence_id,
+      sessionId: row.session_id,
+      alertId: row.alert_id,
+    })),
+  );
 }
 
 /**
