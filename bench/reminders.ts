@@ -10,9 +10,16 @@
  * `--compare-workers` runs the burst with one worker process and then with two (a fresh burst
  * each) and prints the two-worker speed-up next to its target (≥ 1.6×) and the duplicates (0).
  * `--backend postgres` runs the same on BullMQ's PostgreSQL backend (figures reported, no target).
+ * Then a steady run (one worker): reminders due one after another at half the one-worker burst's
+ * deliveries/s for `--steady-seconds` (default 15; 0 skips it), lateness p99 next to its target
+ * (≤ 500 ms). `--concurrency` sets NOTIFICATIONS_WORKER_CONCURRENCY (default 50), which the raw
+ * no-op worker uses too. `--profile` makes each worker process write a V8 CPU profile and a tally
+ * of its SQL statements and Redis commands (bench/round-trip-counter.ts) under
+ * bench/results/profile-<timestamp>/.
  *
- *   npm run bench:reminders -- [--n 10000] [--concurrency 10] [--lead-ms 8000] [--workers 1]
- *                              [--compare-workers] [--backend redis|postgres] [--keep]
+ *   npm run bench:reminders -- [--n 10000] [--concurrency 50] [--lead-ms 8000] [--workers 1]
+ *                              [--compare-workers] [--backend redis|postgres] [--steady-seconds 15]
+ *                              [--profile] [--keep]
  *
  * Environment: BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379).
@@ -66,6 +73,16 @@ interface BurstResult {
   earlySends: number;
 }
 
+interface SteadyResult {
+  ratePerSecond: number;
+  seconds: number;
+  reminders: number;
+  delivered: number;
+  duplicates: number;
+  earlySends: number;
+  latenessMs: BurstResult['latenessMs'];
+}
+
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function main(): Promise<void> {
@@ -78,11 +95,14 @@ async function main(): Promise<void> {
       'compare-workers': { type: 'boolean', default: false },
       backend: { type: 'string', default: 'redis' },
       keep: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'steady-seconds': { type: 'string', default: '15' },
     },
   });
   const n = Number(values.n);
   if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error('--n must be an integer in 1..100000');
   const leadMs = Number(values['lead-ms']);
+  const steadySeconds = Number(values['steady-seconds']);
   const backend = values.backend === 'postgres' ? 'postgres' : 'redis';
   const workerCounts = values['compare-workers'] ? [1, 2] : [Number(values.workers)];
   const settings = readBenchSettings();
@@ -94,7 +114,7 @@ async function main(): Promise<void> {
       log(`time limit exceeded; aborting`);
       process.exit(2);
     },
-    (TIME_LIMIT_MS + 20_000) * (workerCounts.length + 1),
+    (TIME_LIMIT_MS + 20_000) * (workerCounts.length + 2),
   );
   hardStop.unref();
 
@@ -114,10 +134,11 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
     DEMO_SEED: 'false',
-    ...(values.concurrency ? { WORKER_CONCURRENCY: values.concurrency } : {}),
+    ...(values.concurrency ? { NOTIFICATIONS_WORKER_CONCURRENCY: values.concurrency } : {}),
   };
   const config = loadConfig(env);
-  const concurrency = config.queue.workerConcurrency;
+  // Reminder sends run on the notifications queue; the raw no-op worker gets the same concurrency.
+  const concurrency = config.queue.notificationsConcurrency;
   const connection = (role: 'producer' | 'worker') =>
     backend === 'redis'
       ? {
@@ -139,6 +160,21 @@ async function main(): Promise<void> {
     backendFactory,
   );
   let children: ChildProcess[] = [];
+  // --profile: each worker process writes a V8 CPU profile and its statement / Redis command tally.
+  const profileDir = values.profile
+    ? resolve(ROOT, 'bench/results', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+    : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const profileArgs = (tag: string, i: number): string[] =>
+    profileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=worker-${tag}-${i}.cpuprofile`,
+          '--import',
+          resolve(ROOT, 'dist/bench/round-trip-counter.js'),
+        ]
+      : [];
   const stopWorkers = async () => {
     await Promise.all(
       children.map(async (child) => {
@@ -152,13 +188,15 @@ async function main(): Promise<void> {
     children = [];
   };
   try {
-    const bursts: BurstResult[] = [];
-    for (const workers of workerCounts) {
-      // --- The real worker processes, ready (registered on the queue) before the burst is seeded.
+    // --- The real worker processes, ready (registered on the queue) before anything is seeded.
+    const startWorkers = async (workers: number, tag: string) => {
       const startedWorkers = performance.now();
-      children = Array.from({ length: workers }, () =>
-        spawn(process.execPath, [resolve(ROOT, 'dist/apps/worker/src/main.js')], {
-          env,
+      children = Array.from({ length: workers }, (_, i) =>
+        spawn(process.execPath, [...profileArgs(tag, i), resolve(ROOT, 'dist/apps/worker/src/main.js')], {
+          env: {
+            ...env,
+            ...(profileDir ? { MEND_ROUND_TRIPS_FILE: `${profileDir}/round-trips-${tag}-${i}.json` } : {}),
+          },
           stdio: ['ignore', 'ignore', 'inherit'],
         }),
       );
@@ -171,11 +209,38 @@ async function main(): Promise<void> {
       log(
         `${workers} worker process(es) ready in ${Math.round(performance.now() - startedWorkers)} ms (concurrency ${concurrency} each, ${backend} backend)`,
       );
+    };
+    const bursts: BurstResult[] = [];
+    for (const workers of workerCounts) {
+      await startWorkers(workers, `burst-${workers}w`);
       const sendAt = new Date(Date.now() + leadMs);
-      const clinicId = await seedBurst(admin, n, sendAt, `${suffix}-${workers}`);
+      const clinicId = await seedBurst(admin, n, { first: sendAt, intervalMs: 0 }, `${suffix}-${workers}`);
       const burst = await measureBurst(admin, clinicId, n, workers);
       bursts.push(burst);
       await stopWorkers();
+    }
+
+    // --- Steady load at half the measured burst capacity (one worker): reminders due one after
+    // another at that pace, so lateness is the sender's own delay, not a queue of the burst.
+    let steady: SteadyResult | undefined;
+    if (steadySeconds > 0 && bursts[0].deliveriesPerSecond > 0) {
+      const rate = bursts[0].deliveriesPerSecond / 2;
+      const count = Math.max(2, Math.round(rate * steadySeconds));
+      await startWorkers(1, 'steady-1w');
+      const first = new Date(Date.now() + leadMs);
+      const clinicId = await seedBurst(admin, count, { first, intervalMs: 1000 / rate }, `${suffix}-steady`);
+      const paced = await measureBurst(admin, clinicId, count, 1);
+      await stopWorkers();
+      steady = {
+        ratePerSecond: round(rate),
+        seconds: steadySeconds,
+        reminders: count,
+        delivered: paced.delivered,
+        duplicates: paced.duplicates,
+        earlySends: paced.earlySends,
+        latenessMs: paced.latenessMs,
+      };
+      log(`steady ${steady.ratePerSecond}/s for ${steadySeconds} s: lateness p99 ${steady.latenessMs.p99} ms`);
     }
 
     // --- Raw BullMQ on the same backend: same N, same concurrency, one no-op worker in this process.
@@ -241,6 +306,7 @@ async function main(): Promise<void> {
       },
       ratio: round(ratio, 3),
       twoWorkerSpeedup: two ? round(two.deliveriesPerSecond / one.deliveriesPerSecond, 2) : undefined,
+      steady,
       load: { cpus: cpus().length, loadAverage1m: round(loadavg()[0], 2) },
     };
 
@@ -269,6 +335,19 @@ async function main(): Promise<void> {
         backend === 'redis' ? '≥ 0.25' : '(reported)',
       ],
     );
+    if (steady)
+      table.push(
+        [
+          `steady ${steady.ratePerSecond}/s (½ capacity) for ${steady.seconds} s: delivered`,
+          `${steady.delivered}/${steady.reminders} (duplicates ${steady.duplicates}, early ${steady.earlySends})`,
+          '0 dup, 0 early, 0 lost',
+        ],
+        [
+          'steady: lateness p50 / p99 / max (ms)',
+          `${steady.latenessMs.p50} / ${steady.latenessMs.p99} / ${steady.latenessMs.max}`,
+          'p99 ≤ 500',
+        ],
+      );
     if (result.twoWorkerSpeedup !== undefined)
       table.push(['two workers ÷ one worker deliveries/s', `${result.twoWorkerSpeedup.toFixed(2)}×`, '≥ 1.6×']);
     table.push(['load average (1 min) / cpus', `${result.load.loadAverage1m} / ${result.load.cpus}`, 'idle machine']);
@@ -314,8 +393,17 @@ async function main(): Promise<void> {
   }
 }
 
-/** One clinic whose partners (email off) each get PER_PARTNER in-app session reminders, exactly n, all due at `sendAt`. */
-async function seedBurst(admin: pg.Client, n: number, sendAt: Date, tag: string): Promise<string> {
+/**
+ * One clinic whose partners (email off) each get PER_PARTNER in-app session reminders, exactly n:
+ * all due at `first` (a burst, intervalMs 0), or one every `intervalMs` from `first` on (paced).
+ */
+async function seedBurst(
+  admin: pg.Client,
+  n: number,
+  due: { first: Date; intervalMs: number },
+  tag: string,
+): Promise<string> {
+  const sendAt = due.first;
   const seeded = performance.now();
   const clinicId = randomUUID();
   const therapistId = randomUUID();
@@ -373,22 +461,34 @@ async function seedBurst(admin: pg.Client, n: number, sendAt: Date, tag: string)
       LIMIT $1`,
     [n],
   );
+  // Paced: the k-th reminder (in random order over the partners) is due k × intervalMs after the first.
+  await admin.query(
+    `CREATE TEMP TABLE bd ON COMMIT DROP AS
+     SELECT id, recipient_id, session_id,
+            $1::timestamptz + ((row_number() OVER (ORDER BY random()) - 1) * $2::float8) * interval '1 millisecond' AS send_at
+       FROM bn`,
+    [sendAt.toISOString(), due.intervalMs],
+  );
   await admin.query(
     `INSERT INTO notification (clinic_id, id, recipient_id, kind, channel, session_id, dedupe_key, title, body, send_at)
      SELECT $1::uuid, id, recipient_id, 'session_reminder', 'in_app', session_id, 'bench:' || recipient_id || ':' || session_id || ':in_app',
-            'Upcoming appointment', '', $2::timestamptz
-       FROM bn`,
-    [clinicId, sendAt.toISOString()],
+            'Upcoming appointment', '', send_at
+       FROM bd`,
+    [clinicId],
   );
   await admin.query(
     `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-     SELECT $1::uuid, gen_random_uuid(), $2, $3, jsonb_build_object('clinicId', $1::text, 'notificationId', id::text), $4::timestamptz FROM bn`,
-    [clinicId, JOB_QUEUE[JobName.ReminderSend], JobName.ReminderSend, sendAt.toISOString()],
+     SELECT $1::uuid, gen_random_uuid(), $2, $3, jsonb_build_object('clinicId', $1::text, 'notificationId', id::text), send_at FROM bd`,
+    [clinicId, JOB_QUEUE[JobName.ReminderSend], JobName.ReminderSend],
   );
   await admin.query('COMMIT');
   await admin.query('ANALYZE');
   log(
-    `seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, all due at ${sendAt.toISOString()}`,
+    `seeded ${n} in-app reminders for ${couples * 2} partners in ${Math.round(performance.now() - seeded)} ms, ${
+      due.intervalMs > 0
+        ? `one every ${due.intervalMs.toFixed(2)} ms from ${sendAt.toISOString()}`
+        : `all due at ${sendAt.toISOString()}`
+    }`,
   );
   if (Date.now() > sendAt.getTime()) log(`warning: seeding ended after the reminders were due; raise --lead-ms`);
   return clinicId;
@@ -428,7 +528,9 @@ async function measureBurst(admin: pg.Client, clinicId: string, n: number, worke
   ).rows;
   const duplicates = (
     await admin.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT recipient_id, session_id FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 HAVING count(*) > 1) d`,
+      // Two rows for one reminder, or one row delivered more than once (each delivery counts an attempt).
+      `SELECT (SELECT count(*) FROM (SELECT recipient_id, session_id FROM notification WHERE clinic_id = $1 GROUP BY 1, 2 HAVING count(*) > 1) d)::int
+            + (SELECT count(*) FROM notification WHERE clinic_id = $1 AND attempts > 1)::int AS n`,
       [clinicId],
     )
   ).rows[0].n;
