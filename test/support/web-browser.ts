@@ -130,6 +130,8 @@ export class Person {
       ['390x844', PHONE],
     ] as const) {
       await page.setViewportSize(size);
+      // From the top: a full-page shot taken scrolled down paints the fixed header mid-page.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.waitForTimeout(300);
       const path = join(this.shots.dir, `${name}-${label}.png`);
       await page.screenshot({ path, fullPage: true });

@@ -1,14 +1,16 @@
-import { Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
-import { FormError } from '../components/FormError';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
+import { OnceSecret } from '../components/OnceSecret';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { formatDate, formatDateTime } from '../format';
 import { ReauthDialog, withReauth } from './Reauth';
-import { OnceSecret } from './Secret';
 
 type Scope = Schemas['CreateApiKeyRequest']['scopes'][number];
 
@@ -55,74 +57,55 @@ export default function ApiKeysPage() {
         </OnceSecret>
       ) : null}
       <QueryState query={keys} label="the API keys">
-        {(page) =>
-          page.data.length === 0 ? (
-            <Text>No API keys yet.</Text>
-          ) : (
-            <Table.ScrollContainer type="native" minWidth={760} role="region" tabIndex={0} aria-label="API keys">
-              <Table striped verticalSpacing="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Key</Table.Th>
-                    <Table.Th scope="col">Scopes</Table.Th>
-                    <Table.Th scope="col">Created</Table.Th>
-                    <Table.Th scope="col">Last used</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {page.data.map((key) => (
-                    <Table.Tr key={key.id}>
-                      <Table.Th scope="row">{key.name}</Table.Th>
-                      <Table.Td ff="monospace">{key.keyHint}</Table.Td>
-                      <Table.Td>{key.scopes.join(', ')}</Table.Td>
-                      <Table.Td>{formatDate(key.createdAt)}</Table.Td>
-                      <Table.Td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</Table.Td>
-                      <Table.Td>
-                        {key.revokedAt ? (
-                          <Badge variant="light" color="gray">
-                            revoked
-                          </Badge>
-                        ) : (
-                          <Button
-                            size="xs"
-                            variant="outline"
-                            color="red.9"
-                            onClick={() => setRevoking(key)}
-                            aria-label={`Revoke ${key.name}`}
-                          >
-                            Revoke
-                          </Button>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(page) => (
+          <DataTable
+            label="API keys"
+            minWidth={760}
+            columns={['Name', 'Key', 'Scopes', 'Created', 'Last used', 'Status']}
+            rows={page.data}
+            rowKey={(key) => key.id}
+            empty="No API keys yet."
+          >
+            {(key) => (
+              <>
+                <Table.Th scope="row">{key.name}</Table.Th>
+                <Table.Td ff="monospace">{key.keyHint}</Table.Td>
+                <Table.Td>{key.scopes.join(', ')}</Table.Td>
+                <Table.Td>{formatDate(key.createdAt)}</Table.Td>
+                <Table.Td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : 'Never'}</Table.Td>
+                <Table.Td>
+                  {key.revokedAt ? (
+                    <Badge variant="light" color="gray">
+                      revoked
+                    </Badge>
+                  ) : (
+                    <Button
+                      size="xs"
+                      variant="outline"
+                      color="red.9"
+                      onClick={() => setRevoking(key)}
+                      aria-label={`Revoke ${key.name}`}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </>
+            )}
+          </DataTable>
+        )}
       </QueryState>
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={revoking !== null}
-        onClose={() => setRevoking(null)}
         title={`Revoke “${revoking?.name ?? ''}”?`}
+        onCancel={() => setRevoking(null)}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
+        confirmLabel="Revoke key"
+        isPending={revoke.isPending}
+        error={revoke.error}
       >
-        <Stack gap="sm">
-          <Text>Anything using this key stops working at once. This cannot be undone.</Text>
-          <FormError message={revoke.error ? problemOf(revoke.error).plain : null} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRevoking(null)}>
-              Keep it
-            </Button>
-            <Button color="red.9" loading={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>
-              Revoke key
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        <Text>Anything using this key stops working at once. This cannot be undone.</Text>
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -143,54 +126,40 @@ function CreateKey({ onCreated }: { onCreated: (key: Schemas['CreatedApiKeyRespo
     },
   });
   const problem = create.error ? problemOf(create.error) : null;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <>
       <Button onClick={() => setOpen(true)}>Create an API key</Button>
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <FormDialog
         opened={isOpen}
         onClose={() => setOpen(false)}
         title="Create an API key"
+        onSubmit={() => create.mutate()}
+        submitLabel="Create key"
+        isPending={create.isPending}
+        error={create.error}
       >
-        <form onSubmit={submit}>
-          <Stack gap="sm">
-            <TextInput
-              label="Name"
-              description="What uses it, e.g. “Front desk scheduling”."
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={problem?.forField('name')}
-              required
-            />
-            <Checkbox.Group
-              label="Scopes"
-              value={scopes}
-              onChange={(v) => setScopes(v as Scope[])}
-              error={problem?.forField('scopes')}
-              withAsterisk
-            >
-              <Stack gap="xs" mt="xs">
-                {SCOPES.map((s) => (
-                  <Checkbox key={s.value} value={s.value} label={`${s.value} — ${s.label}`} />
-                ))}
-              </Stack>
-            </Checkbox.Group>
-            <FormError message={problem && !problem.errors.length ? problem.plain : null} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpen(false)}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Create key
-              </Button>
-            </Group>
+        <TextInput
+          label="Name"
+          description="What uses it, e.g. “Front desk scheduling”."
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={problem?.forField('name')}
+          required
+        />
+        <Checkbox.Group
+          label="Scopes"
+          value={scopes}
+          onChange={(v) => setScopes(v as Scope[])}
+          error={problem?.forField('scopes')}
+          withAsterisk
+        >
+          <Stack gap="xs" mt="xs">
+            {SCOPES.map((s) => (
+              <Checkbox key={s.value} value={s.value} label={`${s.value} — ${s.label}`} />
+            ))}
           </Stack>
-        </form>
-      </Modal>
+        </Checkbox.Group>
+      </FormDialog>
     </>
   );
 }

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
+import { DataTable } from '../components/DataTable';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { formatDateTime } from '../format';
@@ -56,59 +57,43 @@ export function InboundEvents() {
         </Group>
         <FormError message={reprocess.error ? problemOf(reprocess.error).plain : null} />
         <QueryState query={events} label="the inbound events">
-          {(page) =>
-            page.data.length === 0 ? (
-              <Text>{outcome ? 'No event has this outcome.' : 'No bookings received yet.'}</Text>
-            ) : (
-              <Table.ScrollContainer
-                type="native"
-                minWidth={760}
-                role="region"
-                tabIndex={0}
-                aria-label="Inbound events"
-              >
-                <Table striped verticalSpacing="sm">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th scope="col">Received</Table.Th>
-                      <Table.Th scope="col">Event</Table.Th>
-                      <Table.Th scope="col">Attendees</Table.Th>
-                      <Table.Th scope="col">Outcome</Table.Th>
-                      <Table.Th scope="col">Actions</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {page.data.map((e) => (
-                      <Table.Tr key={e.id}>
-                        <Table.Td>{formatDateTime(e.receivedAt)}</Table.Td>
-                        <Table.Th scope="row" ff="monospace" fw={400}>
-                          {e.eventType}
-                        </Table.Th>
-                        <Table.Td>{e.attendees.join(', ')}</Table.Td>
-                        <Table.Td>
-                          <Badge variant="light" color={OUTCOME_COLOR[e.outcome] ?? 'gray'}>
-                            {e.outcome}
-                          </Badge>
-                          <Text size="sm">{e.reason}</Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Button
-                            size="xs"
-                            variant="default"
-                            onClick={() => reprocess.mutate(e.id)}
-                            loading={reprocess.isPending && reprocess.variables === e.id}
-                            aria-label={`Reprocess ${e.eventType} of ${formatDateTime(e.receivedAt)}`}
-                          >
-                            Reprocess
-                          </Button>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            )
-          }
+          {(page) => (
+            <DataTable
+              label="Inbound events"
+              minWidth={760}
+              columns={['Received', 'Event', 'Attendees', 'Outcome', 'Actions']}
+              rows={page.data}
+              rowKey={(e) => e.id}
+              empty={outcome ? 'No event has this outcome.' : 'No bookings received yet.'}
+            >
+              {(e) => (
+                <>
+                  <Table.Td>{formatDateTime(e.receivedAt)}</Table.Td>
+                  <Table.Th scope="row" ff="monospace" fw={400}>
+                    {e.eventType}
+                  </Table.Th>
+                  <Table.Td>{e.attendees.join(', ')}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={OUTCOME_COLOR[e.outcome] ?? 'gray'}>
+                      {e.outcome}
+                    </Badge>
+                    <Text size="sm">{e.reason}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      onClick={() => reprocess.mutate(e.id)}
+                      loading={reprocess.isPending && reprocess.variables === e.id}
+                      aria-label={`Reprocess ${e.eventType} of ${formatDateTime(e.receivedAt)}`}
+                    >
+                      Reprocess
+                    </Button>
+                  </Table.Td>
+                </>
+              )}
+            </DataTable>
+          )}
         </QueryState>
       </Stack>
     </section>

@@ -5,7 +5,6 @@ import {
   Code,
   Group,
   List,
-  Modal,
   SegmentedControl,
   Stack,
   Table,
@@ -14,15 +13,17 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
-import { FormError } from '../components/FormError';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
+import { OnceSecret } from '../components/OnceSecret';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { formatDate } from '../format';
 import { InboundEvents } from './InboundEvents';
-import { OnceSecret } from './Secret';
 
 type Provider = Schemas['CreateIntegrationRequest']['provider'];
 const PROVIDER: Record<Provider, string> = { calcom: 'Cal.com', calendly: 'Calendly' };
@@ -70,77 +71,54 @@ export default function IntegrationsPage() {
       </Group>
       {setup ? <SetupSteps created={setup.created} secret={setup.secret} onDone={() => setSetup(null)} /> : null}
       <QueryState query={integrations} label="the scheduling tools">
-        {(page) =>
-          page.data.length === 0 ? (
-            <Text>No scheduling tool connected yet.</Text>
-          ) : (
-            <Table.ScrollContainer
-              type="native"
-              minWidth={560}
-              role="region"
-              tabIndex={0}
-              aria-label="Scheduling tools"
-            >
-              <Table striped verticalSpacing="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Tool</Table.Th>
-                    <Table.Th scope="col">Connected</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {page.data.map((i) => (
-                    <Table.Tr key={i.id}>
-                      <Table.Th scope="row">{i.name || PROVIDER[i.provider]}</Table.Th>
-                      <Table.Td>{PROVIDER[i.provider]}</Table.Td>
-                      <Table.Td>{formatDate(i.createdAt)}</Table.Td>
-                      <Table.Td>
-                        {i.status === 'active' ? (
-                          <Button
-                            size="xs"
-                            variant="outline"
-                            color="red.9"
-                            onClick={() => setRevoking(i)}
-                            aria-label={`Disconnect ${i.name || PROVIDER[i.provider]}`}
-                          >
-                            Disconnect
-                          </Button>
-                        ) : (
-                          <Badge variant="light" color="gray">
-                            disconnected
-                          </Badge>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(page) => (
+          <DataTable
+            label="Scheduling tools"
+            minWidth={560}
+            columns={['Name', 'Tool', 'Connected', 'Status']}
+            rows={page.data}
+            rowKey={(i) => i.id}
+            empty="No scheduling tool connected yet."
+          >
+            {(i) => (
+              <>
+                <Table.Th scope="row">{i.name || PROVIDER[i.provider]}</Table.Th>
+                <Table.Td>{PROVIDER[i.provider]}</Table.Td>
+                <Table.Td>{formatDate(i.createdAt)}</Table.Td>
+                <Table.Td>
+                  {i.status === 'active' ? (
+                    <Button
+                      size="xs"
+                      variant="outline"
+                      color="red.9"
+                      onClick={() => setRevoking(i)}
+                      aria-label={`Disconnect ${i.name || PROVIDER[i.provider]}`}
+                    >
+                      Disconnect
+                    </Button>
+                  ) : (
+                    <Badge variant="light" color="gray">
+                      disconnected
+                    </Badge>
+                  )}
+                </Table.Td>
+              </>
+            )}
+          </DataTable>
+        )}
       </QueryState>
       <InboundEvents />
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={revoking !== null}
-        onClose={() => setRevoking(null)}
         title="Disconnect this tool?"
+        onCancel={() => setRevoking(null)}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
+        confirmLabel="Disconnect"
+        isPending={revoke.isPending}
+        error={revoke.error}
       >
-        <Stack gap="sm">
-          <Text>Its URL stops accepting bookings at once. Sessions already made stay.</Text>
-          <FormError message={revoke.error ? problemOf(revoke.error).plain : null} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRevoking(null)}>
-              Keep it
-            </Button>
-            <Button color="red.9" loading={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>
-              Disconnect
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        <Text>Its URL stops accepting bookings at once. Sessions already made stay.</Text>
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -165,52 +143,38 @@ function Connect({ onCreated }: { onCreated: (c: Schemas['CreatedIntegrationResp
     },
   });
   const problem = create.error ? problemOf(create.error) : null;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <>
       <Button onClick={() => setOpen(true)}>Connect a scheduling tool</Button>
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <FormDialog
         opened={isOpen}
         onClose={() => setOpen(false)}
         title="Connect a scheduling tool"
+        onSubmit={() => create.mutate()}
+        submitLabel="Connect"
+        isPending={create.isPending}
+        error={create.error}
       >
-        <form onSubmit={submit}>
-          <Stack gap="sm">
-            <Text id="provider-label" size="sm" fw={500}>
-              Tool
-            </Text>
-            <SegmentedControl
-              aria-labelledby="provider-label"
-              value={provider}
-              onChange={(v) => setProvider(v as Provider)}
-              data={[
-                { value: 'calcom', label: 'Cal.com' },
-                { value: 'calendly', label: 'Calendly' },
-              ]}
-            />
-            <TextInput
-              label="Name"
-              description="To tell several apart, e.g. “Dr. Rivera’s Cal.com”."
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={problem?.forField('name')}
-            />
-            <FormError message={problem && !problem.errors.length ? problem.plain : null} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpen(false)}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Connect
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
+        <Text id="provider-label" size="sm" fw={500}>
+          Tool
+        </Text>
+        <SegmentedControl
+          aria-labelledby="provider-label"
+          value={provider}
+          onChange={(v) => setProvider(v as Provider)}
+          data={[
+            { value: 'calcom', label: 'Cal.com' },
+            { value: 'calendly', label: 'Calendly' },
+          ]}
+        />
+        <TextInput
+          label="Name"
+          description="To tell several apart, e.g. “Dr. Rivera’s Cal.com”."
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={problem?.forField('name')}
+        />
+      </FormDialog>
     </>
   );
 }

@@ -1,9 +1,11 @@
-import { Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
 import { useSession } from '../auth/AuthProvider';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
@@ -91,96 +93,85 @@ export default function UsersPage() {
       ) : null}
       <FormError message={error ? problemOf(error).plain : null} />
       <QueryState query={users} label="the users">
-        {(list) =>
-          list.length === 0 ? (
-            <Text>No users here yet.</Text>
-          ) : (
-            <Table.ScrollContainer type="native" minWidth={720} role="region" tabIndex={0} aria-label="Users">
-              <Table striped verticalSpacing="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Email</Table.Th>
-                    <Table.Th scope="col">Role</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Since</Table.Th>
-                    <Table.Th scope="col">Actions</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.map((user) => (
-                    <Table.Tr key={user.id}>
-                      <Table.Th scope="row">{user.name}</Table.Th>
-                      <Table.Td>{user.email}</Table.Td>
-                      <Table.Td>
-                        {user.id === me.id || user.role === 'client' ? (
-                          ROLE_LABEL[user.role]
-                        ) : (
-                          <Select
-                            aria-label={`Role of ${user.name}`}
-                            w={140}
-                            size="xs"
-                            data={[
-                              { value: 'therapist', label: 'Therapist' },
-                              { value: 'admin', label: 'Admin' },
-                            ]}
-                            value={user.role}
-                            allowDeselect={false}
-                            onChange={(value) =>
-                              value &&
-                              value !== user.role &&
-                              update.mutate({ id: user.id, body: { role: value as 'admin' | 'therapist' } })
-                            }
-                          />
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" color={STATUS_COLOR[user.status]}>
-                          {user.status}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{formatDate(user.createdAt)}</Table.Td>
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          {user.status === 'invited' ? (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => resend.mutate(user.id)}
-                              aria-label={`Resend invitation to ${user.name}`}
-                            >
-                              Resend invitation
-                            </Button>
-                          ) : null}
-                          {user.id === me.id ? null : user.status === 'disabled' ? (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => update.mutate({ id: user.id, body: { disabled: false } })}
-                              aria-label={`Enable ${user.name}`}
-                            >
-                              Enable
-                            </Button>
-                          ) : (
-                            <Button
-                              size="xs"
-                              variant="outline"
-                              color="red.9"
-                              onClick={() => update.mutate({ id: user.id, body: { disabled: true } })}
-                              aria-label={`Disable ${user.name}`}
-                            >
-                              Disable
-                            </Button>
-                          )}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(list) => (
+          <DataTable
+            label="Users"
+            minWidth={720}
+            columns={['Name', 'Email', 'Role', 'Status', 'Since', 'Actions']}
+            rows={list}
+            rowKey={(user) => user.id}
+            empty="No users here yet."
+          >
+            {(user) => (
+              <>
+                <Table.Th scope="row">{user.name}</Table.Th>
+                <Table.Td>{user.email}</Table.Td>
+                <Table.Td>
+                  {user.id === me.id || user.role === 'client' ? (
+                    ROLE_LABEL[user.role]
+                  ) : (
+                    <Select
+                      aria-label={`Role of ${user.name}`}
+                      w={140}
+                      size="xs"
+                      data={[
+                        { value: 'therapist', label: 'Therapist' },
+                        { value: 'admin', label: 'Admin' },
+                      ]}
+                      value={user.role}
+                      allowDeselect={false}
+                      onChange={(value) =>
+                        value &&
+                        value !== user.role &&
+                        update.mutate({ id: user.id, body: { role: value as 'admin' | 'therapist' } })
+                      }
+                    />
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color={STATUS_COLOR[user.status]}>
+                    {user.status}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{formatDate(user.createdAt)}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs" wrap="nowrap">
+                    {user.status === 'invited' ? (
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => resend.mutate(user.id)}
+                        aria-label={`Resend invitation to ${user.name}`}
+                      >
+                        Resend invitation
+                      </Button>
+                    ) : null}
+                    {user.id === me.id ? null : user.status === 'disabled' ? (
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => update.mutate({ id: user.id, body: { disabled: false } })}
+                        aria-label={`Enable ${user.name}`}
+                      >
+                        Enable
+                      </Button>
+                    ) : (
+                      <Button
+                        size="xs"
+                        variant="outline"
+                        color="red.9"
+                        onClick={() => update.mutate({ id: user.id, body: { disabled: true } })}
+                        aria-label={`Disable ${user.name}`}
+                      >
+                        Disable
+                      </Button>
+                    )}
+                  </Group>
+                </Table.Td>
+              </>
+            )}
+          </DataTable>
+        )}
       </QueryState>
     </Stack>
   );
@@ -202,58 +193,44 @@ function InviteUser({ onInvited }: { onInvited: (notice: string) => void }) {
     },
   });
   const problem = invite.error ? problemOf(invite.error) : null;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    invite.mutate();
-  };
   return (
     <>
       <Button onClick={() => setOpen(true)}>Invite a user</Button>
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <FormDialog
         opened={isOpen}
         onClose={() => setOpen(false)}
         title="Invite a user"
+        onSubmit={() => invite.mutate()}
+        submitLabel="Send invitation"
+        isPending={invite.isPending}
+        error={invite.error}
       >
-        <form onSubmit={submit}>
-          <Stack gap="sm">
-            <TextInput
-              label="Name"
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={problem?.forField('name')}
-              required
-            />
-            <TextInput
-              label="Email"
-              type="email"
-              value={email}
-              onChange={(e) => setEmail(e.currentTarget.value)}
-              error={problem?.forField('email')}
-              required
-            />
-            <Select
-              label="Role"
-              data={[
-                { value: 'therapist', label: 'Therapist' },
-                { value: 'admin', label: 'Admin' },
-              ]}
-              value={role}
-              onChange={(value) => value && setRole(value as 'therapist' | 'admin')}
-              allowDeselect={false}
-            />
-            <FormError message={problem && !problem.errors.length ? problem.plain : null} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpen(false)}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={invite.isPending}>
-                Send invitation
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
+        <TextInput
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={problem?.forField('name')}
+          required
+        />
+        <TextInput
+          label="Email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          error={problem?.forField('email')}
+          required
+        />
+        <Select
+          label="Role"
+          data={[
+            { value: 'therapist', label: 'Therapist' },
+            { value: 'admin', label: 'Admin' },
+          ]}
+          value={role}
+          onChange={(value) => value && setRole(value as 'therapist' | 'admin')}
+          allowDeselect={false}
+        />
+      </FormDialog>
     </>
   );
 }

@@ -1,30 +1,19 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Checkbox,
-  Group,
-  Modal,
-  NumberInput,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Anchor, Badge, Button, Group, NumberInput, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
 import { FormError } from '../components/FormError';
+import { OnceSecret } from '../components/OnceSecret';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { formatDateTime } from '../format';
 import { ReauthDialog, withReauth } from './Reauth';
-import { OnceSecret } from './Secret';
-import { useWebhookEvents } from './WebhooksPage';
+import { EndpointFields } from './WebhooksPage';
 
 type Delivery = Schemas['WebhookDeliveryResponse'];
 type Endpoint = Schemas['WebhookEndpointResponse'];
@@ -96,25 +85,17 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
       </Stack>
       <Actions endpoint={endpoint} onDelete={() => setDeleting(true)} />
       <Deliveries endpoint={endpoint} />
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={isDeleting}
-        onClose={() => setDeleting(false)}
         title="Delete this endpoint?"
+        onCancel={() => setDeleting(false)}
+        onConfirm={() => remove.mutate()}
+        confirmLabel="Delete endpoint"
+        isPending={remove.isPending}
+        error={remove.error}
       >
-        <Stack gap="sm">
-          <Text>Mend stops posting to it at once. Its delivery log goes with it.</Text>
-          <FormError message={remove.error ? problemOf(remove.error).plain : null} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDeleting(false)}>
-              Keep it
-            </Button>
-            <Button color="red.9" loading={remove.isPending} onClick={() => remove.mutate()}>
-              Delete endpoint
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        <Text>Mend stops posting to it at once. Its delivery log goes with it.</Text>
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -200,28 +181,22 @@ function Actions({ endpoint, onDelete }: { endpoint: Endpoint; onDelete: () => v
           ) : null}
         </OnceSecret>
       ) : null}
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={isRotating}
-        onClose={() => setRotating(false)}
         title="Rotate the signing secret?"
+        onCancel={() => setRotating(false)}
+        onConfirm={() => rotate.mutate()}
+        confirmLabel="Rotate secret"
+        cancelLabel="Cancel"
+        isPending={rotate.isPending}
+        isDestructive={false}
       >
-        <Stack gap="sm">
-          <Text>
-            Mend makes a new secret. During the overlap every request carries both signatures, so the receiver can
-            switch without missing events.
-          </Text>
-          <NumberInput label="Overlap (hours)" min={0} max={168} value={overlap} onChange={setOverlap} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRotating(false)}>
-              Cancel
-            </Button>
-            <Button loading={rotate.isPending} onClick={() => rotate.mutate()}>
-              Rotate secret
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        <Text>
+          Mend makes a new secret. During the overlap every request carries both signatures, so the receiver can switch
+          without missing events.
+        </Text>
+        <NumberInput label="Overlap (hours)" min={0} max={168} value={overlap} onChange={setOverlap} />
+      </ConfirmDialog>
       {isEditing ? (
         <EditEndpoint
           endpoint={endpoint}
@@ -239,7 +214,6 @@ function Actions({ endpoint, onDelete }: { endpoint: Endpoint; onDelete: () => v
 }
 
 function EditEndpoint({ endpoint, onClose }: { endpoint: Endpoint; onClose: (saved?: boolean) => void }) {
-  const types = useWebhookEvents();
   const [url, setUrl] = useState(endpoint.url);
   const [description, setDescription] = useState(endpoint.description ?? '');
   const [events, setEvents] = useState<string[]>(endpoint.events);
@@ -259,60 +233,27 @@ function EditEndpoint({ endpoint, onClose }: { endpoint: Endpoint; onClose: (sav
       ),
     onSuccess: () => onClose(true),
   });
-  const problem = save.error ? problemOf(save.error) : null;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
   return (
-    <Modal
-      closeButtonProps={{ 'aria-label': 'Close' }}
+    <FormDialog
       opened
       onClose={() => onClose()}
       title="Edit the endpoint"
       size="lg"
+      onSubmit={() => save.mutate()}
+      submitLabel="Save"
+      isPending={save.isPending}
+      error={save.error}
     >
-      <form onSubmit={submit}>
-        <Stack gap="sm">
-          <TextInput
-            label="URL"
-            type="url"
-            value={url}
-            onChange={(e) => setUrl(e.currentTarget.value)}
-            error={problem?.forField('url')}
-            required
-          />
-          <TextInput
-            label="Description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={problem?.forField('description')}
-          />
-          <Checkbox.Group
-            label="Events"
-            value={events}
-            onChange={setEvents}
-            error={problem?.forField('events')}
-            withAsterisk
-          >
-            <Stack gap="xs" mt="xs">
-              {(types.data?.data ?? []).map((t) => (
-                <Checkbox key={t.type} value={t.type} label={t.type} description={t.description} />
-              ))}
-            </Stack>
-          </Checkbox.Group>
-          <FormError message={problem && !problem.errors.length ? problem.plain : null} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => onClose()}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <EndpointFields
+        url={url}
+        onUrl={setUrl}
+        description={description}
+        onDescription={setDescription}
+        events={events}
+        onEvents={setEvents}
+        problem={save.error ? problemOf(save.error) : null}
+      />
+    </FormDialog>
   );
 }
 
@@ -383,66 +324,49 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
         </Group>
         <FormError message={redeliver.error ? problemOf(redeliver.error).plain : null} />
         <QueryState query={deliveries} label="the deliveries">
-          {(page) => {
-            const rows = page.data;
-            if (rows.length === 0)
-              return (
-                <Text>{state || eventType ? 'No delivery matches these filters.' : 'Nothing delivered yet.'}</Text>
-              );
-            return (
-              <Table.ScrollContainer type="native" minWidth={720} role="region" tabIndex={0} aria-label="Deliveries">
-                <Table striped verticalSpacing="sm">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th scope="col">Event</Table.Th>
-                      <Table.Th scope="col">Happened</Table.Th>
-                      <Table.Th scope="col">Outcome</Table.Th>
-                      <Table.Th scope="col">Attempts</Table.Th>
-                      <Table.Th scope="col">Last answer</Table.Th>
-                      <Table.Th scope="col">Actions</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {rows.map((d) => {
-                      const last = d.attempts[d.attempts.length - 1];
-                      return (
-                        <Table.Tr key={d.id}>
-                          <Table.Th scope="row">{d.eventType}</Table.Th>
-                          <Table.Td>{formatDateTime(d.occurredAt)}</Table.Td>
-                          <Table.Td>
-                            <Badge variant="light" color={STATE_COLOR[d.state]}>
-                              {d.state}
-                            </Badge>
-                          </Table.Td>
-                          <Table.Td>{d.attemptCount}</Table.Td>
-                          <Table.Td>
-                            {last
-                              ? `${last.statusCode ?? last.error ?? '—'} in ${Math.round(last.durationMs)} ms`
-                              : d.nextAttemptAt
-                                ? `next try ${formatDateTime(d.nextAttemptAt)}`
-                                : '—'}
-                          </Table.Td>
-                          <Table.Td>
-                            <Button
-                              size="xs"
-                              variant="default"
-                              disabled={d.state === 'pending' || d.state === 'sending'}
-                              onClick={() => redeliver.mutate(d.id)}
-                              aria-label={`Redeliver ${d.eventType} of ${formatDateTime(d.occurredAt)}`}
-                            >
-                              Redeliver
-                            </Button>
-                          </Table.Td>
-                        </Table.Tr>
-                      );
-                    })}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            );
-          }}
+          {(page) => (
+            <DataTable
+              label="Deliveries"
+              minWidth={720}
+              columns={['Event', 'Happened', 'Outcome', 'Attempts', 'Last answer', 'Actions']}
+              rows={page.data}
+              rowKey={(d) => d.id}
+              empty={state || eventType ? 'No delivery matches these filters.' : 'Nothing delivered yet.'}
+            >
+              {(d) => (
+                <>
+                  <Table.Th scope="row">{d.eventType}</Table.Th>
+                  <Table.Td>{formatDateTime(d.occurredAt)}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={STATE_COLOR[d.state]}>
+                      {d.state}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{d.attemptCount}</Table.Td>
+                  <Table.Td>{lastAnswer(d)}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      disabled={d.state === 'pending' || d.state === 'sending'}
+                      onClick={() => redeliver.mutate(d.id)}
+                      aria-label={`Redeliver ${d.eventType} of ${formatDateTime(d.occurredAt)}`}
+                    >
+                      Redeliver
+                    </Button>
+                  </Table.Td>
+                </>
+              )}
+            </DataTable>
+          )}
         </QueryState>
       </Stack>
     </section>
   );
+}
+
+function lastAnswer(d: Delivery): string {
+  const last = d.attempts[d.attempts.length - 1];
+  if (last) return `${last.statusCode ?? last.error ?? '—'} in ${Math.round(last.durationMs)} ms`;
+  return d.nextAttemptAt ? `next try ${formatDateTime(d.nextAttemptAt)}` : '—';
 }

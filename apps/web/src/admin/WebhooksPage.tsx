@@ -1,15 +1,16 @@
-import { Anchor, Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Checkbox, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 
-import { api, problemOf, unwrap, type Schemas } from '../api/client';
-import { FormError } from '../components/FormError';
+import { api, problemOf, unwrap, type ApiProblem, type Schemas } from '../api/client';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
+import { OnceSecret } from '../components/OnceSecret';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { formatDate } from '../format';
 import { ReauthDialog, withReauth } from './Reauth';
-import { OnceSecret } from './Secret';
 
 type EventType = Schemas['CreateWebhookEndpointRequest']['events'][number];
 
@@ -50,53 +51,38 @@ export default function WebhooksPage() {
         </OnceSecret>
       ) : null}
       <QueryState query={endpoints} label="the webhook endpoints">
-        {(page) =>
-          page.data.length === 0 ? (
-            <Text>No endpoints yet.</Text>
-          ) : (
-            <Table.ScrollContainer
-              type="native"
-              minWidth={640}
-              role="region"
-              tabIndex={0}
-              aria-label="Webhook endpoints"
-            >
-              <Table striped verticalSpacing="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">URL</Table.Th>
-                    <Table.Th scope="col">Events</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Created</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {page.data.map((endpoint) => (
-                    <Table.Tr key={endpoint.id}>
-                      <Table.Th scope="row" style={{ wordBreak: 'break-all' }}>
-                        <Anchor component={Link} to={`/clinic/webhooks/${endpoint.id}`}>
-                          {endpoint.description || endpoint.url}
-                        </Anchor>
-                        {endpoint.description ? (
-                          <Text size="xs" c="dimmed">
-                            {endpoint.url}
-                          </Text>
-                        ) : null}
-                      </Table.Th>
-                      <Table.Td>{endpoint.events.join(', ')}</Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" color={endpoint.status === 'active' ? 'green' : 'red'}>
-                          {endpoint.status}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{formatDate(endpoint.createdAt)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(page) => (
+          <DataTable
+            label="Webhook endpoints"
+            minWidth={640}
+            columns={['URL', 'Events', 'Status', 'Created']}
+            rows={page.data}
+            rowKey={(endpoint) => endpoint.id}
+            empty="No endpoints yet."
+          >
+            {(endpoint) => (
+              <>
+                <Table.Th scope="row" style={{ wordBreak: 'break-all' }}>
+                  <Anchor component={Link} to={`/clinic/webhooks/${endpoint.id}`}>
+                    {endpoint.description || endpoint.url}
+                  </Anchor>
+                  {endpoint.description ? (
+                    <Text size="xs" c="dimmed">
+                      {endpoint.url}
+                    </Text>
+                  ) : null}
+                </Table.Th>
+                <Table.Td>{endpoint.events.join(', ')}</Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color={endpoint.status === 'active' ? 'green' : 'red'}>
+                    {endpoint.status}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{formatDate(endpoint.createdAt)}</Table.Td>
+              </>
+            )}
+          </DataTable>
+        )}
       </QueryState>
     </Stack>
   );
@@ -104,7 +90,6 @@ export default function WebhooksPage() {
 
 function CreateEndpoint({ onCreated }: { onCreated: (e: Schemas['CreatedWebhookEndpointResponse']) => void }) {
   const client = useQueryClient();
-  const types = useWebhookEvents();
   const [isOpen, setOpen] = useState(false);
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
@@ -128,62 +113,85 @@ function CreateEndpoint({ onCreated }: { onCreated: (e: Schemas['CreatedWebhookE
     },
   });
   const problem = create.error ? problemOf(create.error) : null;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <>
       <Button onClick={() => setOpen(true)}>Add an endpoint</Button>
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <FormDialog
         opened={isOpen}
         onClose={() => setOpen(false)}
         title="Add a webhook endpoint"
         size="lg"
+        onSubmit={() => create.mutate()}
+        submitLabel="Add endpoint"
+        isPending={create.isPending}
+        error={create.error}
       >
-        <form onSubmit={submit}>
-          <Stack gap="sm">
-            <TextInput
-              label="URL"
-              description="HTTPS, reachable from the internet."
-              type="url"
-              value={url}
-              onChange={(e) => setUrl(e.currentTarget.value)}
-              error={problem?.forField('url')}
-              required
-            />
-            <TextInput
-              label="Description"
-              value={description}
-              onChange={(e) => setDescription(e.currentTarget.value)}
-              error={problem?.forField('description')}
-            />
-            <Checkbox.Group
-              label="Events"
-              value={events}
-              onChange={(v) => setEvents(v as EventType[])}
-              error={problem?.forField('events')}
-              withAsterisk
-            >
-              <Stack gap="xs" mt="xs">
-                {(types.data?.data ?? []).map((t) => (
-                  <Checkbox key={t.type} value={t.type} label={t.type} description={t.description} />
-                ))}
-              </Stack>
-            </Checkbox.Group>
-            <FormError message={problem && !problem.errors.length ? problem.plain : null} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpen(false)}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Add endpoint
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
+        <EndpointFields
+          url={url}
+          onUrl={setUrl}
+          urlDescription="HTTPS, reachable from the internet."
+          description={description}
+          onDescription={setDescription}
+          events={events}
+          onEvents={(v) => setEvents(v as EventType[])}
+          problem={problem}
+        />
+      </FormDialog>
+    </>
+  );
+}
+
+/** The fields an endpoint is made of, the same when adding one and when editing it. */
+export function EndpointFields({
+  url,
+  onUrl,
+  urlDescription,
+  description,
+  onDescription,
+  events,
+  onEvents,
+  problem,
+}: {
+  url: string;
+  onUrl: (value: string) => void;
+  urlDescription?: string;
+  description: string;
+  onDescription: (value: string) => void;
+  events: string[];
+  onEvents: (value: string[]) => void;
+  problem: ApiProblem | null;
+}) {
+  const types = useWebhookEvents();
+  return (
+    <>
+      <TextInput
+        label="URL"
+        description={urlDescription}
+        type="url"
+        value={url}
+        onChange={(e) => onUrl(e.currentTarget.value)}
+        error={problem?.forField('url')}
+        required
+      />
+      <TextInput
+        label="Description"
+        value={description}
+        onChange={(e) => onDescription(e.currentTarget.value)}
+        error={problem?.forField('description')}
+      />
+      <Checkbox.Group
+        label="Events"
+        value={events}
+        onChange={onEvents}
+        error={problem?.forField('events')}
+        withAsterisk
+      >
+        <Stack gap="xs" mt="xs">
+          {(types.data?.data ?? []).map((t) => (
+            <Checkbox key={t.type} value={t.type} label={t.type} description={t.description} />
+          ))}
+        </Stack>
+      </Checkbox.Group>
     </>
   );
 }
