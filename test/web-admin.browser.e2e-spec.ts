@@ -4,7 +4,8 @@
  * in-test webhook receiver.
  *
  * Through the UI only: sign in → caseloads → invite a therapist (the invitation email goes out)
- * → reassign a couple to them → clinic settings → an API key (shown once, it works) → a webhook
+ * → reassign a couple to them → clinic settings (reminder defaults; the clinic renamed and its zone
+ * changed, nobody's own zone moved; idle sign-out and a second step required of staff) → an API key (shown once, it works) → a webhook
  * endpoint that receives a delivery, read in its log → a scheduling tool with its setup steps →
  * the audit log filtered → a couple exported (a downloaded file) and then erased after typing
  * its name. The privacy sweep: a partner's private check-in marker is on no admin screen.
@@ -190,6 +191,68 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await page.getByText('Saved.').first().waitFor();
     const saved = await api<{ dailyCap: number }>('GET', '/v1/clinic/reminder-settings', adminToken);
     expect(saved.dailyCap).toBe(4);
+  }, 120_000);
+
+  it('renames the clinic and changes its zone, which moves nobody’s own zone, and its sign-in settings', async () => {
+    const page = admin.page;
+    const before = await api<{ user: { timezone: string } }>('GET', '/v1/me', therapistToken);
+    const name = page.getByRole('textbox', { name: 'Name', exact: true });
+    const saveClinic = page.getByRole('button', { name: 'Save clinic details' });
+    await name.fill('   ');
+    await saveClinic.click();
+    await page.getByText('Enter the clinic’s name.').waitFor();
+    await admin.screen('admin-settings-clinic-errors');
+
+    await name.fill('Harbor Couples Practice');
+    const zone = page.getByRole('combobox', { name: 'Time zone' });
+    await zone.click();
+    await zone.fill('Chicago');
+    await page.getByRole('option', { name: 'America/Chicago' }).click();
+    await saveClinic.click();
+    await page.getByText('Clinic details saved.').waitFor();
+    // The frame shows the new name at once.
+    await page.getByRole('banner').getByText('Harbor Couples Practice').waitFor();
+    await admin.screen('admin-settings-clinic-saved');
+    const clinic = await api<{ name: string; timezone: string }>('GET', '/v1/clinic', adminToken);
+    expect(clinic).toMatchObject({ name: 'Harbor Couples Practice', timezone: 'America/Chicago' });
+    // The clinic's zone is a default: the therapist's and the partners' own zones stay.
+    const after = await api<{ user: { timezone: string } }>('GET', '/v1/me', therapistToken);
+    expect(after.user.timezone).toBe(before.user.timezone);
+    const couple = await api<{ partners: Array<{ timezone: string }> }>('GET', `/v1/couples/${coupleId}`, adminToken);
+    expect(couple.partners.map((p) => p.timezone)).toEqual(PARTNERS.map((p) => p.timezone));
+
+    const idle = page.getByRole('textbox', { name: 'Sign out after this many idle minutes' });
+    const saveSignIn = page.getByRole('button', { name: 'Save sign-in settings' });
+    await idle.fill('3');
+    await saveSignIn.click();
+    await page.getByText('Enter whole minutes from 5 to 720.').waitFor();
+    await idle.fill('45');
+    await page.getByRole('switch', { name: /Require a second sign-in step/ }).check();
+    await saveSignIn.click();
+    await page.getByText('Sign-in settings saved.').waitFor();
+    await admin.screen('admin-settings-sign-in-saved');
+    expect(await api('GET', '/v1/clinic/security-settings', adminToken)).toEqual({
+      idleTimeoutMinutes: 45,
+      requireMfaForStaff: true,
+    });
+    // Back off, through the same form: the rest of this journey signs staff in with a password alone
+    // (test/web-mfa.browser.e2e-spec.ts drives the required set-up).
+    await page.getByRole('switch', { name: /Require a second sign-in step/ }).uncheck();
+    await saveSignIn.click();
+    await page.getByText('Sign-in settings saved.').waitFor();
+    expect(await api('GET', '/v1/clinic/security-settings', adminToken)).toEqual({
+      idleTimeoutMinutes: 45,
+      requireMfaForStaff: false,
+    });
+    const audit = await api<{ data: Array<{ action: string; detail: unknown }> }>(
+      'GET',
+      '/v1/audit-events?action=clinic.update',
+      adminToken,
+    );
+    expect(audit.data[0]!.detail).toEqual({
+      name: { from: DEMO_CLINIC.name, to: 'Harbor Couples Practice' },
+      timezone: { from: DEMO_CLINIC.timezone, to: 'America/Chicago' },
+    });
   }, 120_000);
 
   it('creates an API key whose secret is shown once and works', async () => {

@@ -37,6 +37,7 @@ export const router = createBrowserRouter([
       { path: 'exercises', ...page(() => import('./pages/ExercisesPage')) },
       { path: 'exercises/new', ...page(() => import('./pages/ExerciseEditorPage')) },
       { path: 'exercises/:exerciseId/edit', ...page(() => import('./pages/ExerciseEditorPage')) },
+      { path: 'security', ...page(() => import('./pages/SecurityPage')) },
       ...partnerRoutes,
       ...adminRoutes,
       { path: '*', element: <NotFoundPage /> },

@@ -24,6 +24,7 @@ export const CLIENT_ROUTES = [
   '/home',
   '/settings',
   '/clinic',
+  '/security',
 ];
 
 /**

@@ -1,22 +1,37 @@
-import { Button, Fieldset, Group, NumberInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Fieldset,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
-import { useSession } from '../auth/AuthProvider';
+import { useAuth, useSession } from '../auth/AuthProvider';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { TIME_ZONES, zonesWith } from '../zones';
 import { ReauthDialog, withReauth } from './Reauth';
 
+const NAME_MAX = 200;
+const IDLE = { min: 5, max: 720 };
+
 /**
- * The clinic's settings: its name and zone (as set at sign-up; the API has no route to change
- * them yet), the reminder defaults every partner gets unless they set their own, and the idle
- * sign-out time of the web app.
+ * The clinic's settings: its name and zone, the reminder defaults every partner gets unless they
+ * set their own, and sign-in security (idle sign-out, a second step required of staff).
  */
 export default function ClinicSettingsPage() {
   useDocumentTitle('Clinic settings');
-  const { clinic } = useSession();
   const reminders = useQuery({
     queryKey: ['clinic', 'reminder-settings'],
     queryFn: () => unwrap(api.GET('/v1/clinic/reminder-settings')),
@@ -29,20 +44,93 @@ export default function ClinicSettingsPage() {
     <Stack gap="xl" maw={640}>
       <ReauthDialog />
       <Title order={1}>Clinic settings</Title>
-      <Fieldset legend="Clinic">
-        <Stack gap="sm">
-          <TextInput label="Name" value={clinic.name} readOnly description="Set when the clinic was created." />
-          <TextInput label="Time zone" value={clinic.timezone} readOnly />
-          <TextInput label="Sign-in name (for the sign-in page)" value={clinic.slug} readOnly />
-        </Stack>
-      </Fieldset>
+      <ClinicProfile />
       <QueryState query={reminders} label="the reminder settings">
         {(data) => <ReminderDefaults settings={data} />}
       </QueryState>
-      <QueryState query={security} label="the sign-out setting" lines={1}>
-        {(data) => <IdleSignOut minutes={data.idleTimeoutMinutes} />}
+      <QueryState query={security} label="the sign-in settings" lines={2}>
+        {(data) => <SignInSecurity settings={data} />}
       </QueryState>
     </Stack>
+  );
+}
+
+/** Name and zone. The zone is a default only: it moves nobody's own zone, so no reminder moves. */
+function ClinicProfile() {
+  const { clinic } = useSession();
+  const { updateClinic } = useAuth();
+  const [name, setName] = useState(clinic.name);
+  const [zone, setZone] = useState<string | null>(clinic.timezone);
+  const [errors, setErrors] = useState<{ name?: string; timezone?: string }>({});
+  const [saved, setSaved] = useState(false);
+  const save = useMutation({
+    mutationFn: (body: { name: string; timezone: string }) =>
+      withReauth(() => unwrap(api.PATCH('/v1/clinic', { body }))),
+    onSuccess: (data) => {
+      updateClinic(data);
+      setName(data.name);
+      setSaved(true);
+    },
+  });
+  const problem = save.error ? problemOf(save.error) : null;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    const trimmed = name.trim();
+    const found = {
+      name: !trimmed
+        ? 'Enter the clinic’s name.'
+        : trimmed.length > NAME_MAX
+          ? `Use at most ${NAME_MAX} characters.`
+          : undefined,
+      timezone: zone && zonesWith(clinic.timezone).includes(zone) ? undefined : 'Choose a time zone from the list.',
+    };
+    setErrors(found);
+    if (found.name || found.timezone) return;
+    save.mutate({ name: trimmed, timezone: zone! });
+  };
+  return (
+    <form onSubmit={submit} noValidate>
+      <Fieldset legend="Clinic">
+        <Stack gap="sm">
+          <TextInput
+            label="Name"
+            description="Shown to staff and partners in the app and in emails."
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errors.name ?? problem?.forField('name')}
+            required
+          />
+          <Select
+            label="Time zone"
+            description="The default for people invited from now on and for the audit log’s times. Therapists and partners keep their own zones, so no reminder or due time moves."
+            data={zonesWith(clinic.timezone)}
+            searchable
+            limit={50}
+            value={zone}
+            onChange={setZone}
+            allowDeselect={false}
+            nothingFoundMessage={TIME_ZONES.length ? 'No zone by that name' : undefined}
+            error={errors.timezone ?? problem?.forField('timezone')}
+            required
+          />
+          <TextInput
+            label="Sign-in name"
+            description="What staff and partners type as the clinic on the sign-in page. It does not change."
+            value={clinic.slug}
+            readOnly
+            variant="filled"
+          />
+          <FormError message={problem && !problem.errors.length ? problem.plain : null} />
+          <Group>
+            <Button type="submit" loading={save.isPending}>
+              Save clinic details
+            </Button>
+            {saved ? <Text role="status">Clinic details saved.</Text> : null}
+          </Group>
+        </Stack>
+      </Fieldset>
+    </form>
   );
 }
 
@@ -155,46 +243,65 @@ function ReminderDefaults({ settings }: { settings: Schemas['ClinicReminderSetti
   );
 }
 
-function IdleSignOut({ minutes }: { minutes: number }) {
+/** Idle sign-out and the second sign-in step required of staff: one form, one recent-sign-in check. */
+function SignInSecurity({ settings }: { settings: Schemas['ClinicSecuritySettingsResponse'] }) {
   const client = useQueryClient();
-  const [value, setValue] = useState<number | string>(minutes);
+  const [minutes, setMinutes] = useState<number | string>(settings.idleTimeoutMinutes);
+  const [isMfaRequired, setMfaRequired] = useState(settings.requireMfaForStaff);
+  const [minutesError, setMinutesError] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
   const save = useMutation({
-    mutationFn: () =>
-      withReauth(() =>
-        unwrap(api.PATCH('/v1/clinic/security-settings', { body: { idleTimeoutMinutes: Number(value) } })),
-      ),
+    mutationFn: (body: { idleTimeoutMinutes: number; requireMfaForStaff: boolean }) =>
+      withReauth(() => unwrap(api.PATCH('/v1/clinic/security-settings', { body }))),
     onSuccess: (data) => {
       client.setQueryData(['clinic', 'security-settings'], data);
       setSaved(true);
     },
   });
   const problem = save.error ? problemOf(save.error) : null;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    const value = Number(minutes);
+    const isValid = minutes !== '' && Number.isInteger(value) && value >= IDLE.min && value <= IDLE.max;
+    setMinutesError(isValid ? undefined : `Enter whole minutes from ${IDLE.min} to ${IDLE.max}.`);
+    if (isValid) save.mutate({ idleTimeoutMinutes: value, requireMfaForStaff: isMfaRequired });
+  };
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        setSaved(false);
-        save.mutate();
-      }}
-    >
-      <Fieldset legend="Sign-in">
+    <form onSubmit={submit} noValidate>
+      <Fieldset legend="Sign-in and security">
         <Stack gap="sm">
           <NumberInput
             label="Sign out after this many idle minutes"
             description="Everyone of the clinic is warned a minute before."
-            min={5}
-            max={720}
-            value={value}
-            onChange={setValue}
-            error={problem?.forField('idleTimeoutMinutes')}
+            min={IDLE.min}
+            max={IDLE.max}
+            allowDecimal={false}
+            // Say what is wrong rather than quietly changing 3 into 5 on blur.
+            clampBehavior="none"
+            value={minutes}
+            onChange={setMinutes}
+            error={minutesError ?? problem?.forField('idleTimeoutMinutes')}
           />
+          <Switch
+            label="Require a second sign-in step (an authenticator app) of admins and therapists"
+            description="Staff without one set it up at their next sign-in. Partners are not asked."
+            checked={isMfaRequired}
+            onChange={(e) => setMfaRequired(e.currentTarget.checked)}
+          />
+          <Text size="sm">
+            Set up your own under{' '}
+            <Anchor component={Link} to="/security" underline="always">
+              Security
+            </Anchor>
+            .
+          </Text>
           <FormError message={problem && !problem.errors.length ? problem.plain : null} />
           <Group>
             <Button type="submit" loading={save.isPending}>
-              Save sign-out time
+              Save sign-in settings
             </Button>
-            {saved ? <Text role="status">Saved.</Text> : null}
+            {saved ? <Text role="status">Sign-in settings saved.</Text> : null}
           </Group>
         </Stack>
       </Fieldset>

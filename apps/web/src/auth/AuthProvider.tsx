@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { setUnauthorizedHandler } from '../api/client';
 import { queryClient } from '../queryClient';
 import * as session from './session';
-import type { AuthSession, Tokens } from './session';
+import type { AuthSession, SignInResult } from './session';
 
 export type AuthState =
   | { status: 'loading' }
@@ -12,9 +12,14 @@ export type AuthState =
 
 interface AuthContextValue {
   state: AuthState;
-  signIn(body: { clinic: string; email: string; password: string }): Promise<AuthSession>;
-  /** Adopts tokens answered elsewhere (invitation acceptance). */
-  adopt(tokens: Tokens): Promise<AuthSession>;
+  /** The password step: signed in, or a second step (a code) to take with `completeMfa`. */
+  signIn(body: { clinic: string; email: string; password: string }): Promise<SignInResult>;
+  /** The second step of a sign-in; answers the recovery codes when it finished a forced enrolment. */
+  completeMfa(body: { mfaToken: string; code: string }): Promise<{ recoveryCodes?: string[] }>;
+  /** Adopts what an invitation's acceptance answered: tokens, or a second step to take. */
+  adopt(answer: object): Promise<SignInResult>;
+  /** The clinic as changed by its admin (name, zone), so the frame shows it at once. */
+  updateClinic(clinic: AuthSession['clinic']): void;
   signOut(reason?: 'idle' | 'expired' | 'signed-out'): Promise<void>;
 }
 
@@ -49,13 +54,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const adopt = useCallback(
-    async (tokens: Tokens) => {
-      const value = await session.adopt(tokens);
-      start(value);
-      return value;
+    async (answer: object) => {
+      const result = await session.signedInOrChallenge(answer);
+      if ('session' in result) start(result.session);
+      return result;
     },
     [start],
   );
+
+  const completeMfa = useCallback(
+    async (body: { mfaToken: string; code: string }) => {
+      const { session: value, recoveryCodes } = await session.completeMfa(body);
+      start(value);
+      return { recoveryCodes };
+    },
+    [start],
+  );
+
+  const updateClinic = useCallback((clinic: AuthSession['clinic']) => {
+    setState((current) =>
+      current.status === 'signed-in' ? { status: 'signed-in', session: { ...current.session, clinic } } : current,
+    );
+  }, []);
 
   const signOut = useCallback(async (reason: 'idle' | 'expired' | 'signed-out' = 'signed-out') => {
     window.clearTimeout(refreshTimer.current);
@@ -66,9 +86,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(
     async (body: { clinic: string; email: string; password: string }) => {
-      const value = await session.login(body);
-      start(value);
-      return value;
+      const result = await session.login(body);
+      if ('session' in result) start(result.session);
+      return result;
     },
     [start],
   );
@@ -98,7 +118,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return () => setUnauthorizedHandler(null);
   }, []);
 
-  const value = useMemo(() => ({ state, signIn, adopt, signOut }), [state, signIn, adopt, signOut]);
+  const value = useMemo(
+    () => ({ state, signIn, completeMfa, adopt, updateClinic, signOut }),
+    [state, signIn, completeMfa, adopt, updateClinic, signOut],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -1,4 +1,4 @@
-import { api, ApiProblem, setAccessToken, unwrap, type Schemas } from '../api/client';
+import { api, setAccessToken, unwrap, type Schemas } from '../api/client';
 
 /** What a sign-in answers in cookie mode (login, invitation acceptance, refresh): no refresh token. */
 export interface Tokens {
@@ -32,18 +32,36 @@ export function forget(): void {
   setAccessToken(null);
 }
 
-export async function login(body: { clinic: string; email: string; password: string }): Promise<AuthSession> {
-  const answer: object = await unwrap(api.POST('/v1/auth/cookie/login', { body }));
-  // An account with a second sign-in step answers a challenge instead of tokens; until the web
-  // app offers that step, say so in plain words rather than failing on a missing token.
-  if ('mfaRequired' in answer) {
-    throw new ApiProblem(
-      403,
-      'Two-step sign-in',
-      'This account signs in with a second step the web app does not offer yet. Ask your clinic’s admin for help',
-    );
-  }
-  return adopt(answer as Tokens);
+/**
+ * The password step's answer when a second step must follow: an mfaToken (single use, 5 minutes,
+ * at most 5 wrong codes) and, for staff of a clinic that requires a second factor who have none
+ * yet, the authenticator secret to set up first.
+ */
+export type MfaChallenge = Schemas['MfaChallengeResponse'];
+
+/** Signed in, or a second step to take. */
+export type SignInResult = { session: AuthSession } | { challenge: MfaChallenge };
+
+/** The password step, or an invitation's acceptance: tokens, or a challenge when a code must follow. */
+export async function signedInOrChallenge(answer: object): Promise<SignInResult> {
+  if ('mfaRequired' in answer) return { challenge: answer as MfaChallenge };
+  return { session: await adopt(answer as Tokens) };
+}
+
+export async function login(body: { clinic: string; email: string; password: string }): Promise<SignInResult> {
+  return signedInOrChallenge(await unwrap(api.POST('/v1/auth/cookie/login', { body })));
+}
+
+/**
+ * The second step: the challenge's token and a code (the authenticator's six digits, or an unused
+ * recovery code). After a forced enrolment the answer also carries the ten recovery codes, shown once.
+ */
+export async function completeMfa(body: {
+  mfaToken: string;
+  code: string;
+}): Promise<{ session: AuthSession; recoveryCodes?: string[] }> {
+  const answer = await unwrap(api.POST('/v1/auth/cookie/login/mfa', { body }));
+  return { session: await adopt(answer as Tokens), recoveryCodes: answer.recoveryCodes };
 }
 
 /** A fresh access token from the cookie; null when there is no sign-in to continue. */

@@ -1,9 +1,11 @@
 import { AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigation } from 'react-router';
 
 import { adminNav } from '../admin/routes';
+import { api, unwrap } from '../api/client';
 import { useAuth } from '../auth/AuthProvider';
 import { partnerNav } from '../partner/routes';
 import { IdleGuard } from './IdleGuard';
@@ -13,10 +15,14 @@ const NAV: Record<string, { to: string; label: string }[]> = {
     { to: '/', label: 'Caseload' },
     { to: '/couples/new', label: 'New couple' },
     { to: '/exercises', label: 'Exercise library' },
+    { to: '/security', label: 'Security' },
   ],
-  admin: adminNav,
+  admin: [...adminNav, { to: '/security', label: 'Security' }],
   client: partnerNav,
 };
+
+/** Until the clinic's setting is read: the API's default. */
+const DEFAULT_IDLE_MINUTES = 30;
 
 export function PageLoader() {
   return (
@@ -35,6 +41,15 @@ export function ConsoleLayout() {
   const location = useLocation();
   const navigation = useNavigation();
   const [isOpen, { toggle, close }] = useDisclosure(false);
+  const isSignedIn = state.status === 'signed-in';
+  // The clinic's idle sign-out time (every signed-in user may read it); the clinic settings page
+  // writes the same query when an admin changes it, so it applies at once.
+  const security = useQuery({
+    queryKey: ['clinic', 'security-settings'],
+    queryFn: () => unwrap(api.GET('/v1/clinic/security-settings')),
+    enabled: isSignedIn,
+    staleTime: 5 * 60_000,
+  });
 
   if (state.status === 'loading') return <PageLoader />;
   if (state.status === 'signed-out') {
@@ -101,13 +116,10 @@ export function ConsoleLayout() {
           </Suspense>
         )}
       </AppShell.Main>
-      <IdleGuard minutes={idleMinutesOf(clinic)} onIdle={() => void signOut('idle')} />
+      <IdleGuard
+        minutes={security.data?.idleTimeoutMinutes ?? DEFAULT_IDLE_MINUTES}
+        onIdle={() => void signOut('idle')}
+      />
     </AppShell>
   );
-}
-
-/** The clinic's idle sign-out setting when the API reports one; 30 minutes otherwise. */
-function idleMinutesOf(clinic: object): number {
-  const value = (clinic as { idleSignOutMinutes?: unknown }).idleSignOutMinutes;
-  return typeof value === 'number' && value > 0 ? value : 30;
 }

@@ -5,7 +5,8 @@ import { Link, useNavigate, useParams } from 'react-router';
 
 import { api, problemOf, unwrap } from '../api/client';
 import { useAuth } from '../auth/AuthProvider';
-import type { Tokens } from '../auth/session';
+import { MfaStep } from '../auth/MfaStep';
+import type { MfaChallenge } from '../auth/session';
 import { FormError } from '../components/FormError';
 import { NewPassword, PASSWORD_MIN } from '../components/NewPassword';
 import { PublicLayout } from '../components/PublicLayout';
@@ -20,6 +21,7 @@ export function InvitationPage() {
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
   const preview = useQuery({
     queryKey: ['invitation', token],
     queryFn: () => unwrap(api.GET('/v1/invitations/{token}', { params: { path: { token } } })),
@@ -45,6 +47,19 @@ export function InvitationPage() {
             ? 'The link may be incomplete or mistyped. Open it again from the email, or ask the person who invited you to send a new invitation.'
             : problem.plain}
         </Text>
+      </PublicLayout>
+    );
+  }
+
+  if (challenge) {
+    return (
+      <PublicLayout title="Set up your authenticator app">
+        <MfaStep
+          challenge={challenge}
+          onSignedIn={() => navigate('/', { replace: true })}
+          // The password is set; an expired step continues at the sign-in page.
+          onRestart={() => navigate('/sign-in', { replace: true })}
+        />
       </PublicLayout>
     );
   }
@@ -79,10 +94,16 @@ export function InvitationPage() {
     setError(null);
     setBusy(true);
     try {
-      const session = (await unwrap(
+      const answer: object = await unwrap(
         api.POST('/v1/auth/cookie/invitations/{token}/accept', { params: { path: { token } }, body: { password } }),
-      )) as unknown as Tokens;
-      await adopt(session);
+      );
+      const result = await adopt(answer);
+      if ('challenge' in result) {
+        // The clinic requires a second factor of staff: set it up before the first sign-in.
+        setChallenge(result.challenge);
+        setBusy(false);
+        return;
+      }
       navigate('/', { replace: true });
     } catch (caught) {
       const problem = problemOf(caught);

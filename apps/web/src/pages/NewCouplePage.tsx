@@ -7,20 +7,13 @@ import { api, problemOf, unwrap } from '../api/client';
 import { useSession } from '../auth/AuthProvider';
 import { FormError } from '../components/FormError';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { zonesWith } from '../zones';
 
 interface PartnerForm {
   name: string;
   email: string;
   timezone: string;
 }
-
-const ZONES: string[] = (() => {
-  try {
-    return Intl.supportedValuesOf('timeZone');
-  } catch {
-    return ['UTC'];
-  }
-})();
 
 export default function NewCouplePage() {
   useDocumentTitle('New couple');
@@ -113,7 +106,7 @@ export default function NewCouplePage() {
                   />
                   <Select
                     label="Time zone"
-                    data={ZONES}
+                    data={zonesWith(partner.timezone)}
                     searchable
                     value={partner.timezone}
                     onChange={(value) => value && update(i, 'timezone', value)}

@@ -4,7 +4,9 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { problemOf } from '../api/client';
 import { useAuth } from '../auth/AuthProvider';
+import { MfaStep } from '../auth/MfaStep';
 import { safeNext } from '../auth/next';
+import type { MfaChallenge } from '../auth/session';
 import { FormError } from '../components/FormError';
 import { PublicLayout } from '../components/PublicLayout';
 
@@ -24,8 +26,27 @@ export function SignInPage() {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string | undefined>>({});
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  const [restartReason, setRestartReason] = useState<string | null>(null);
 
-  if (state.status === 'signed-in' && !isBusy) return <Navigate to={next} replace />;
+  // While the second step shows recovery codes the person is signed in but not done reading.
+  if (state.status === 'signed-in' && !isBusy && !challenge) return <Navigate to={next} replace />;
+
+  if (challenge) {
+    return (
+      <PublicLayout title={challenge.enrolment ? 'Set up your authenticator app' : 'Two-step sign-in'}>
+        <MfaStep
+          challenge={challenge}
+          onSignedIn={() => navigate(next, { replace: true })}
+          onRestart={(why) => {
+            setChallenge(null);
+            setRestartReason(why || null);
+            setForm((current) => ({ ...current, password: '' }));
+          }}
+        />
+      </PublicLayout>
+    );
+  }
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -38,8 +59,18 @@ export function SignInPage() {
     if (missing.clinic || missing.email || missing.password) return;
     setBusy(true);
     setError(null);
+    setRestartReason(null);
     try {
-      await signIn({ clinic: form.clinic.trim().toLowerCase(), email: form.email.trim(), password: form.password });
+      const result = await signIn({
+        clinic: form.clinic.trim().toLowerCase(),
+        email: form.email.trim(),
+        password: form.password,
+      });
+      if ('challenge' in result) {
+        setChallenge(result.challenge);
+        setBusy(false);
+        return;
+      }
       navigate(next, { replace: true });
     } catch (caught) {
       const problem = problemOf(caught);
@@ -66,11 +97,12 @@ export function SignInPage() {
 
   return (
     <PublicLayout title="Sign in">
-      {reason && !error && (
+      {reason && !error && !restartReason && (
         <Text role="status" c="dimmed">
           {reason}
         </Text>
       )}
+      {restartReason && !error ? <Text role="status">{restartReason}</Text> : null}
       <FormError message={error} />
       <form onSubmit={submit} noValidate>
         <Stack gap="md">

@@ -8,15 +8,8 @@ import { FormError } from '../components/FormError';
 import { NewPassword } from '../components/NewPassword';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { zonesWith } from '../zones';
 import { useMe } from './data';
-
-const ZONES: string[] = (() => {
-  try {
-    return Intl.supportedValuesOf('timeZone');
-  } catch {
-    return ['UTC'];
-  }
-})();
 
 /** The partner's settings: zone and quiet hours, email (and discreet emails), password, and signing out everywhere. */
 export default function SettingsPage() {
@@ -68,7 +61,7 @@ function TimeSettings({ user }: { user: Schemas['UserResponse'] }) {
           <Select
             label="Your time zone"
             description="Homework is due, and reminders arrive, at times in this zone."
-            data={ZONES}
+            data={zonesWith(zone)}
             searchable
             value={zone}
             onChange={(value) => value && setZone(value)}
