@@ -2668,6 +2668,11 @@ export interface components {
         MeResponse: {
             user: components["schemas"]["UserResponse"];
             clinic: components["schemas"]["ClinicResponse"];
+            /**
+             * Format: uuid
+             * @description A partner's own couple (reach its repair plan with it); null for staff
+             */
+            coupleId: string | null;
         };
         UpdateMeRequest: {
             /** @example Avery */

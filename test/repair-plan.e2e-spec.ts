@@ -63,6 +63,14 @@ describe('the repair plan', () => {
     await t.close();
   });
 
+  it("a partner finds their couple (the plan's address) in /v1/me; staff have none", async () => {
+    for (const partner of couple.partners) {
+      const me = await t.http().get('/v1/me').auth(partner.accessToken, auth).expect(200);
+      expect(me.body.coupleId).toBe(couple.coupleId);
+    }
+    expect((await t.http().get('/v1/me').auth(therapist.accessToken, auth).expect(200)).body.coupleId).toBeNull();
+  });
+
   let spending: Agreement;
   let walks: Agreement;
   let phone: Agreement;

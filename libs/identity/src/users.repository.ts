@@ -93,6 +93,15 @@ export const usersRepository = {
     return rows[0];
   },
 
+  /** The couple a client user is a partner of (one at most), or null. */
+  async coupleOf(tx: EntityManager, clinicId: string, userId: string): Promise<string | null> {
+    const rows: Array<{ couple_id: string }> = await tx.query(
+      `SELECT couple_id FROM couple_partner WHERE clinic_id = $1 AND user_id = $2`,
+      [clinicId, userId],
+    );
+    return rows[0]?.couple_id ?? null;
+  },
+
   async findClinic(
     tx: EntityManager,
     clinicId: string,

@@ -214,12 +214,15 @@ export class UsersService {
     });
   }
 
-  async me(principal: UserPrincipal): Promise<{ user: UserView; clinic: ClinicView }> {
+  async me(principal: UserPrincipal): Promise<{ user: UserView; clinic: ClinicView; coupleId: string | null }> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       const user = await usersRepository.findById(tx, principal.clinicId, principal.userId);
       const clinic = await usersRepository.findClinic(tx, principal.clinicId);
       if (!user || !clinic) throw DomainException.notFound('User');
-      return { user: toUserView(user), clinic: toClinicView(clinic) };
+      // A partner's own couple: the id their couple's pages (the repair plan) are reached by.
+      const coupleId =
+        principal.role === 'client' ? await usersRepository.coupleOf(tx, principal.clinicId, principal.userId) : null;
+      return { user: toUserView(user), clinic: toClinicView(clinic), coupleId };
     });
   }
 

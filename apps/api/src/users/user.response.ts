@@ -50,6 +50,13 @@ export class SignUpResponse extends SignedInResponse {
 export class MeResponse {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
   @ApiProperty({ type: ClinicResponse }) clinic: ClinicResponse;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: "A partner's own couple (reach its repair plan with it); null for staff",
+  })
+  coupleId: string | null;
 }
 
 export class InvitedUserResponse {
