@@ -7,12 +7,13 @@ import { AlertsSection } from '../components/couple/AlertsSection';
 import { AssignmentsSection } from '../components/couple/AssignmentsSection';
 import { CheckInsSection } from '../components/couple/CheckInsSection';
 import { ProgressSection } from '../components/couple/ProgressSection';
+import { RepairPlanSection } from '../components/couple/RepairPlanSection';
 import { SessionsSection } from '../components/couple/SessionsSection';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { coupleName } from '../format';
 
-const TABS = ['overview', 'check-ins', 'sessions', 'assignments'] as const;
+const TABS = ['overview', 'plan', 'check-ins', 'sessions', 'assignments'] as const;
 type Tab = (typeof TABS)[number];
 
 export default function CouplePage() {
@@ -70,6 +71,7 @@ export default function CouplePage() {
             >
               <Tabs.List style={{ flexWrap: 'wrap' }}>
                 <Tabs.Tab value="overview">Progress</Tabs.Tab>
+                <Tabs.Tab value="plan">Repair plan</Tabs.Tab>
                 <Tabs.Tab value="check-ins">Check-ins</Tabs.Tab>
                 <Tabs.Tab value="sessions">Sessions</Tabs.Tab>
                 <Tabs.Tab value="assignments">Assignments</Tabs.Tab>
@@ -79,6 +81,9 @@ export default function CouplePage() {
                   <AlertsSection coupleId={coupleId} partners={data.partners} />
                   <ProgressSection coupleId={coupleId} />
                 </Stack>
+              </Tabs.Panel>
+              <Tabs.Panel value="plan" pt="md">
+                <RepairPlanSection coupleId={coupleId} partners={data.partners} />
               </Tabs.Panel>
               <Tabs.Panel value="check-ins" pt="md">
                 <CheckInsSection coupleId={coupleId} partners={data.partners} />

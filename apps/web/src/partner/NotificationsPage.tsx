@@ -92,6 +92,16 @@ export default function NotificationsPage() {
                               Open my homework
                             </Button>
                           ) : null}
+                          {n.kind === 'plan_rating_due' ? (
+                            <Button
+                              component={Link}
+                              to="/home/plan/rate"
+                              size="xs"
+                              onClick={() => !n.isRead && mark.mutate(n.id)}
+                            >
+                              Rate our plan
+                            </Button>
+                          ) : null}
                           {n.isRead ? null : (
                             <Button
                               size="xs"

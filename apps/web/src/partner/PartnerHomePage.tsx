@@ -9,6 +9,8 @@ import { useDocumentTitle } from '../components/useDocumentTitle';
 import { addDays, formatDateTime, todayIn } from '../format';
 import { CalendarFeed } from './CalendarFeed';
 import { checkInPath, occurrencesOf, useMyAssignments, useZone, type Due } from './data';
+import { useCoupleId, useRepairPlan } from './plan';
+import { WeeklyReview } from './PlanPage';
 import { UpcomingSessions } from './UpcomingSessions';
 
 /**
@@ -41,6 +43,7 @@ export default function PartnerHomePage() {
       <QueryState query={assignments} label="your homework">
         {(list) => <Homework items={occurrencesOf(list.data, user.id)} zone={zone} />}
       </QueryState>
+      <OurPlan />
       <UpcomingSessions zone={zone}>
         <CalendarFeed />
       </UpcomingSessions>
@@ -133,5 +136,29 @@ function DueCard({ item, zone }: { item: Due; zone: string }) {
         </Group>
       </Stack>
     </Card>
+  );
+}
+
+/** The couple's repair plan on the home: this week's review, and the way to the whole plan (once there is one). */
+function OurPlan() {
+  const coupleId = useCoupleId();
+  const plan = useRepairPlan(coupleId);
+  if (!coupleId || !plan.data || plan.data.agreements.length === 0) return null;
+  const count = plan.data.agreements.length;
+  return (
+    <section aria-labelledby="plan-heading">
+      <Stack gap="sm">
+        <Title order={2} id="plan-heading" size="h3">
+          Our plan
+        </Title>
+        <Text>
+          {count === 1 ? '1 agreement' : `${count} agreements`} you made with your therapist.{' '}
+          <Anchor component={Link} to="/home/plan" underline="always">
+            Read our plan
+          </Anchor>
+        </Text>
+        <WeeklyReview coupleId={coupleId} />
+      </Stack>
+    </section>
   );
 }

@@ -13,12 +13,16 @@ export const partnerRoutes: RouteObject[] = [
   { path: 'home', ...page(() => import('./PartnerHomePage')) },
   { path: 'home/check-in/:assignmentId', ...page(() => import('./CheckInPage')) },
   { path: 'home/history', ...page(() => import('./HistoryPage')) },
+  { path: 'home/plan', ...page(() => import('./PlanPage')) },
+  // The plan-rating reminder links here (libs/reminders plan-rating-reminders.ts planRatingUrl).
+  { path: 'home/plan/rate', ...page(() => import('./RatePlanPage')) },
   { path: 'home/notifications', ...page(() => import('./NotificationsPage')) },
   { path: 'settings', ...page(() => import('./SettingsPage')) },
 ];
 
 export const partnerNav = [
   { to: '/', label: 'Home' },
+  { to: '/home/plan', label: 'Our plan' },
   { to: '/home/history', label: 'History' },
   { to: '/home/notifications', label: 'Notifications' },
   { to: '/settings', label: 'Settings' },
