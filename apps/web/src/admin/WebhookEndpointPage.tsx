@@ -62,10 +62,10 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
   return (
     <Stack gap="lg">
       <Stack gap={4}>
-        <Title order={1} style={{ wordBreak: 'break-all' }}>
+        <Title order={1} style={{ overflowWrap: 'anywhere' }}>
           {endpoint.description || endpoint.url}
         </Title>
-        <Text style={{ wordBreak: 'break-all' }}>{endpoint.url}</Text>
+        <Text style={{ overflowWrap: 'anywhere' }}>{endpoint.url}</Text>
         <Group gap="xs">
           <Badge variant="light" color={endpoint.status === 'active' ? 'green' : 'red'}>
             {endpoint.status}

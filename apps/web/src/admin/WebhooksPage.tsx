@@ -62,7 +62,7 @@ export default function WebhooksPage() {
           >
             {(endpoint) => (
               <>
-                <Table.Th scope="row" style={{ wordBreak: 'break-all' }}>
+                <Table.Th scope="row" style={{ overflowWrap: 'anywhere' }}>
                   <Anchor component={Link} to={`/clinic/webhooks/${endpoint.id}`}>
                     {endpoint.description || endpoint.url}
                   </Anchor>
