@@ -139,14 +139,15 @@ async function main(): Promise<void> {
   const config = loadConfig(env);
   // Reminder sends run on the notifications queue; the raw no-op worker gets the same concurrency.
   const concurrency = config.queue.notificationsConcurrency;
-  const connection = (role: 'producer' | 'worker') =>
+  // The raw no-op queue is not one of Mend's: on PostgreSQL only the owner may create its rows.
+  const connection = (role: 'producer' | 'worker', databaseUrl = db.appUrl) =>
     backend === 'redis'
       ? {
           url: settings.redisUrl,
           maxRetriesPerRequest: role === 'worker' ? null : 1,
           enableReadyCheck: role !== 'worker',
         }
-      : { connectionString: db.appUrl, schema: 'bullmq', skipMigrations: true, max: concurrency + 2 };
+      : { connectionString: databaseUrl, schema: 'bullmq', skipMigrations: true, max: concurrency + 2 };
   const backendFactory = (
     backend === 'redis' ? createRedisBackend : createPostgresBackend
   ) as typeof createRedisBackend;
@@ -251,7 +252,7 @@ async function main(): Promise<void> {
     };
     const queue = new Queue(
       rawQueueName,
-      { connection: connection('producer'), prefix, defaultJobOptions: retention } as never,
+      { connection: connection('producer', db.adminDbUrl), prefix, defaultJobOptions: retention } as never,
       backendFactory,
     );
     for (let i = 0; i < n; i += 500) {
@@ -270,7 +271,7 @@ async function main(): Promise<void> {
     const rawWorker = new Worker(
       rawQueueName,
       async () => undefined,
-      { connection: connection('worker'), prefix, concurrency, ...retention } as never,
+      { connection: connection('worker', db.adminDbUrl), prefix, concurrency, ...retention } as never,
       backendFactory,
     );
     rawWorker.on('completed', () => {
