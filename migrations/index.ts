@@ -18,6 +18,7 @@ import { AddOccurrenceOpeningAndGrace1764860000000 } from './1764860000000-AddOc
 import { AddRevealTogether1764870000000 } from './1764870000000-AddRevealTogether.js';
 import { CreateRepairPlan1764871000000 } from './1764871000000-CreateRepairPlan.js';
 import { AddCsi4ScoreIndex1764900000000 } from './1764900000000-AddCsi4ScoreIndex.js';
+import { AddSinglePartnerAssignments1765000000000 } from './1765000000000-AddSinglePartnerAssignments.js';
 import { AddPlanRatingReminders1765010000000 } from './1765010000000-AddPlanRatingReminders.js';
 import { AddProgressWindowTotals1765050000000 } from './1765050000000-AddProgressWindowTotals.js';
 import { IndexUnansweredByLateAfter1765060000000 } from './1765060000000-IndexUnansweredByLateAfter.js';
@@ -44,6 +45,7 @@ export const migrations = [
   AddRevealTogether1764870000000,
   CreateRepairPlan1764871000000,
   AddCsi4ScoreIndex1764900000000,
+  AddSinglePartnerAssignments1765000000000,
   AddPlanRatingReminders1765010000000,
   AddProgressWindowTotals1765050000000,
   IndexUnansweredByLateAfter1765060000000,

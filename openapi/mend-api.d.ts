@@ -3192,10 +3192,11 @@ export interface components {
         };
         ScoringSchema: {
             /**
+             * @description safety_screen: the built-in safety check; assigned to one partner only (partnerId), answers always private, any answer indicating danger opens a safety concern
              * @example trust_pulse
              * @enum {string}
              */
-            kind: "trust_pulse" | "csi4";
+            kind: "trust_pulse" | "csi4" | "safety_screen";
             /**
              * @description trust_pulse: the key of a required 0–10 scale field
              * @example trust
@@ -3473,6 +3474,11 @@ export interface components {
              * @example true
              */
             revealTogether?: boolean;
+            /**
+             * Format: uuid
+             * @description Give it to this partner of the couple only (individual exercises; 422 for a joint one). Its occurrences and reminders are that partner's alone, its answers are always private, and the other partner never sees it (not in their homework, notifications or calendar; for them it does not exist). Required for the built-in safety check (422 without it). Fixed once given: to give it to the other partner, cancel it and assign it anew. Left out or null: both partners.
+             */
+            partnerId?: string | null;
         };
         ReminderSettingsResponse: {
             /** @example true */
@@ -3535,6 +3541,16 @@ export interface components {
              * @example false
              */
             revealTogether: boolean;
+            /**
+             * Format: uuid
+             * @description The one partner it was given to (null: both). Private to that partner: the other partner never sees it, and its answers are never shared
+             */
+            partnerId?: string | null;
+            /**
+             * @description Its answers are always private (it was given to one partner): the partner is offered no share choice
+             * @example false
+             */
+            isAlwaysPrivate: boolean;
             /**
              * @example active
              * @enum {string}
@@ -3668,6 +3684,16 @@ export interface components {
              * @example false
              */
             revealTogether: boolean;
+            /**
+             * Format: uuid
+             * @description Given to you alone (your id), or null: to both of you. One given to you alone is not shown to your partner
+             */
+            partnerId?: string | null;
+            /**
+             * @description Your answers are always private: only your therapist reads them (there is no share choice)
+             * @example false
+             */
+            isAlwaysPrivate: boolean;
             /** @description Your occurrences (and the couple's joint ones) of the last 14 days and the next 14 days */
             occurrences: components["schemas"]["OccurrenceResponse"][];
         };
@@ -3701,9 +3727,9 @@ export interface components {
         };
         ScoreResponse: {
             /** @enum {string} */
-            kind: "trust_pulse" | "csi4";
+            kind: "trust_pulse" | "csi4" | "safety_screen";
             /**
-             * @description trust_pulse: the trust reading; csi4: the total (0–21)
+             * @description trust_pulse: the trust reading; csi4: the total (0–21); safety_screen: how many answers indicate danger
              * @example 7
              */
             value: number;
@@ -3719,6 +3745,11 @@ export interface components {
             isBelowCutoff?: boolean;
             /** @example 13.5 */
             cutoff?: number;
+            /**
+             * @description safety_screen: at least one answer indicates danger (a safety concern opened)
+             * @example false
+             */
+            isSafetyConcern?: boolean;
         };
         RevealResponse: {
             /**
@@ -3776,7 +3807,7 @@ export interface components {
             /** Format: date-time */
             submittedAt: string;
             /**
-             * @description Only in the answer to the author's own submission, when their safety answer was at or below the clinic's threshold: the clinic's crisis resources. Never shown to the other partner.
+             * @description Only in the answer to the author's own submission, when their safety answer was at or below the clinic's threshold (or an answer of the safety check indicated danger): the clinic's crisis resources. Never shown to the other partner.
              * @example If you are in danger right now, call 112. Crisis line (24 h): 0800 111 0111.
              */
             crisisResources?: string;
@@ -9815,7 +9846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown or archived exercise, revealTogether for a joint exercise, or an Idempotency-Key reused with another body */
+            /** @description Unknown or archived exercise, revealTogether for a joint exercise, partnerId not a partner of the couple or for a joint exercise, the safety check without partnerId, or an Idempotency-Key reused with another body */
             422: {
                 headers: {
                     [name: string]: unknown;

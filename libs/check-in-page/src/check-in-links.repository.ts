@@ -23,6 +23,8 @@ export interface LinkContext extends LinkFacts {
   exerciseVersion: number;
   /** The therapist's own words for this couple. */
   instructions: string | null;
+  /** The one partner the assignment was given to (null: both): theirs alone, never shared. */
+  assigneeId: string | null;
   clinicName: string;
   partnerName: string;
   locale: string;
@@ -54,6 +56,7 @@ interface ContextRow {
   late_after: Date;
   assignment_status: string;
   instructions: string | null;
+  assignee_id: string | null;
   exercise_id: string;
   exercise_version: number;
   couple_status: string;
@@ -79,7 +82,7 @@ interface SessionRow extends ContextRow {
 const CONTEXT_COLUMNS = `
   l.id AS link_id, l.partner_id, l.occurrence_id, l.expires_at, l.revoked_at,
   o.assignment_id, o.couple_id, o.partner_id AS occurrence_partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after,
-  a.status AS assignment_status, a.instructions, a.exercise_id, a.exercise_version,
+  a.status AS assignment_status, a.instructions, a.partner_id AS assignee_id, a.exercise_id, a.exercise_version,
   c.status AS couple_status,
   u.name AS partner_name, u.locale, u.timezone,
   (u.disabled_at IS NULL AND u.role = 'client' AND EXISTS (
@@ -112,6 +115,7 @@ function toContext(clinicId: string, row: ContextRow): LinkContext {
     occurrenceClosesAt: row.closes_at,
     assignmentStatus: row.assignment_status,
     instructions: row.instructions,
+    assigneeId: row.assignee_id,
     exerciseId: row.exercise_id,
     exerciseVersion: row.exercise_version,
     coupleStatus: row.couple_status,

@@ -205,7 +205,7 @@ export class CheckInPageService {
       if (session.checkIn) return { ...(await this.answered(tx, session)), setSession };
       if (now.getTime() < session.opensAt.getTime()) return { ...this.notOpen(session), setSession };
       const version = await this.version(tx, session);
-      const partnerName = await links.otherPartnerName(tx, session.clinicId, session.coupleId, session.partnerId);
+      const partnerName = await this.sharingPartnerName(tx, session);
       return {
         kind: 'page',
         status: 200,
@@ -235,7 +235,7 @@ export class CheckInPageService {
       const idleExpiresAt = sessionIdleExpiresAt(now, session.sessionExpiresAt);
       await links.touchSession(tx, session.clinicId, session.sessionId, now, idleExpiresAt);
       const version = await this.version(tx, session);
-      const partnerName = await links.otherPartnerName(tx, session.clinicId, session.coupleId, session.partnerId);
+      const partnerName = await this.sharingPartnerName(tx, session);
       return {
         isReady: true as const,
         session,
@@ -481,6 +481,16 @@ export class CheckInPageService {
       [who, ...support, m.sent.close],
       true,
     );
+  }
+
+  /**
+   * The partner a check-in could be shared with, or null when there is none to offer: a solo
+   * partner, or an assignment given to this partner alone (the safety check), which the other
+   * partner must not even learn exists — its page offers no share choice and sends it private.
+   */
+  private async sharingPartnerName(tx: EntityManager, session: SessionContext): Promise<string | null> {
+    if (session.assigneeId !== null) return null;
+    return links.otherPartnerName(tx, session.clinicId, session.coupleId, session.partnerId);
   }
 
   private formModel(

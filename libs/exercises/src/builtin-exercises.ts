@@ -594,6 +594,78 @@ const rememberingUs: BuiltinExercise = {
   scoring: null,
 };
 
+/**
+ * The private safety check. The wording is calm and asks about what happened, not about how to
+ * name it; it is assigned to one partner only (the other never learns it exists) and its answers
+ * are never shared (see isSafetyScreen). Any answer indicating danger opens a safety concern.
+ */
+const safetyCheck: BuiltinExercise = {
+  key: 'safety_check',
+  version: 1,
+  title: 'Safety check',
+  category: 'support',
+  mode: 'individual',
+  instructions:
+    'These questions are the same for everyone your therapist works with, and answering them takes a few minutes. ' +
+    'Your answers go to your therapist only: your partner does not see them and is not told about this check-in. ' +
+    'Answer on your own, at a time and on a device where you have privacy. ' +
+    'There are no right or wrong answers, and you can skip anything that is not required. ' +
+    'If you are in danger right now, call your local emergency number.',
+  defaultCadence: once,
+  form: {
+    fields: [
+      { key: 'safe_at_home', type: 'boolean', label: 'Do you feel safe at home at the moment?', required: true },
+      {
+        key: 'afraid',
+        type: 'choice',
+        label: 'In the last few months, have you felt afraid of your partner?',
+        required: true,
+        options: options(['never', 'No, never'], ['sometimes', 'Sometimes'], ['often', 'Often']),
+      },
+      {
+        key: 'threatened',
+        type: 'boolean',
+        label:
+          'In the last few months, has your partner threatened you, or threatened to hurt someone or something you care about?',
+        required: true,
+      },
+      {
+        key: 'hurt',
+        type: 'boolean',
+        label: 'In the last few months, has your partner pushed, grabbed, hit or hurt you in any way?',
+        required: true,
+      },
+      {
+        key: 'controlled',
+        type: 'multi',
+        label: 'Has your partner tried to control any of these?',
+        hint: 'Choose any that apply, or leave it empty if none do.',
+        required: false,
+        options: options(
+          ['money', 'Money or spending'],
+          ['phone', 'Your phone, messages or accounts'],
+          ['people', 'Who you see or talk to'],
+          ['movements', 'Where you go'],
+        ),
+      },
+      {
+        key: 'talk_alone',
+        type: 'boolean',
+        label: 'Would you like to talk with your therapist on your own, without your partner?',
+        required: true,
+      },
+      {
+        key: 'anything_else',
+        type: 'text',
+        label: 'Is there anything else you would like your therapist to know?',
+        required: false,
+        maxLength: 2000,
+      },
+    ],
+  },
+  scoring: { kind: 'safety_screen' },
+};
+
 /** In display order; the sync inserts them in this order, so a clinic's list shows them so. */
 export const BUILTIN_EXERCISES: readonly BuiltinExercise[] = [
   trustPulse,
@@ -607,6 +679,7 @@ export const BUILTIN_EXERCISES: readonly BuiltinExercise[] = [
   caringGestures,
   listeningSupport,
   rememberingUs,
+  safetyCheck,
 ];
 
 export const BUILTIN_KEYS = BUILTIN_EXERCISES.map((b) => b.key);

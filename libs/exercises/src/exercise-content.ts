@@ -56,5 +56,6 @@ export function normalizeContent(content: ExerciseContentInput): VersionContent 
 
 function normalizeScoring(scoring: Scoring | null | undefined): Scoring | null {
   if (!scoring) return null;
-  return scoring.kind === 'trust_pulse' ? { kind: 'trust_pulse', field: scoring.field } : { kind: 'csi4' };
+  if (scoring.kind === 'trust_pulse') return { kind: 'trust_pulse', field: scoring.field };
+  return scoring.kind === 'csi4' ? { kind: 'csi4' } : { kind: 'safety_screen' };
 }

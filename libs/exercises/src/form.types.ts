@@ -69,8 +69,11 @@ export type Answers = Record<string, AnswerValue>;
  *   at or below the clinic's safety threshold opens a safety concern at once.
  * - `csi4`: the CSI-4 relationship satisfaction measure (Funk & Rogge, 2007): total 0–21,
  *   below 13.5 indicates distress.
+ * - `safety_screen`: the private safety check (see SAFETY_SCREEN_SIGNS): any answer that
+ *   indicates danger is a safety concern. Assigned to one partner only; answers are always private.
  */
-export type Scoring = { kind: 'trust_pulse'; field: string; safetyField?: string } | { kind: 'csi4' };
+export type Scoring =
+  { kind: 'trust_pulse'; field: string; safetyField?: string } | { kind: 'csi4' } | { kind: 'safety_screen' };
 
 export interface Score {
   kind: Scoring['kind'];
@@ -81,6 +84,8 @@ export interface Score {
   cutoff?: number;
   /** trust_pulse with a safety field: the partner's emotional-safety reading (0–10), when answered. */
   safety?: number;
+  /** safety_screen: at least one answer indicates danger (`value` counts them). */
+  isSafetyConcern?: boolean;
 }
 
 export type ExerciseMode = 'individual' | 'joint';

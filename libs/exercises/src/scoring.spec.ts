@@ -1,6 +1,6 @@
 import { builtinByKey } from './builtin-exercises.js';
 import type { Answers, CheckInForm } from './form.types.js';
-import { CSI4_CUTOFF, scoreAnswers, validateScoring } from './scoring.js';
+import { CSI4_CUTOFF, isSafetyScreen, scoreAnswers, validateScoring } from './scoring.js';
 
 const csi4 = (happiness: number, warm_comfortable: number, rewarding: number, satisfied: number): Answers => ({
   happiness,
@@ -119,5 +119,61 @@ describe('validateScoring', () => {
     ]);
     expect(validateScoring({ kind: 'csi4', field: 'x' }, form)[0].field).toBe('scoring');
     expect(validateScoring('csi4', form)[0].field).toBe('scoring');
+  });
+});
+
+describe('the safety check', () => {
+  const screen = builtinByKey('safety_check')!;
+  const calm = {
+    safe_at_home: true,
+    afraid: 'never',
+    threatened: false,
+    hurt: false,
+    talk_alone: false,
+  };
+
+  it('is scored on the built-in form and refused on a form without its questions', () => {
+    expect(validateScoring({ kind: 'safety_screen' }, screen.form)).toEqual([]);
+    expect(validateScoring({ kind: 'safety_screen' }, builtinByKey('csi4')!.form)[0]).toMatchObject({
+      field: 'scoring',
+      message: expect.stringContaining('safe_at_home'),
+    });
+    expect(isSafetyScreen(screen.scoring)).toBe(true);
+    expect(isSafetyScreen(builtinByKey('trust_pulse')!.scoring)).toBe(false);
+  });
+
+  it('raises no concern when no answer indicates danger (wanting to talk alone and free text included)', () => {
+    expect(scoreAnswers(screen.scoring, calm)).toEqual({ kind: 'safety_screen', value: 0, isSafetyConcern: false });
+    expect(
+      scoreAnswers(screen.scoring, { ...calm, talk_alone: true, controlled: [], anything_else: 'x' }),
+    ).toMatchObject({ isSafetyConcern: false });
+  });
+
+  it.each([
+    ['not safe at home', { safe_at_home: false }],
+    ['afraid sometimes', { afraid: 'sometimes' }],
+    ['afraid often', { afraid: 'often' }],
+    ['threatened', { threatened: true }],
+    ['hurt', { hurt: true }],
+    ['controlled', { controlled: ['money'] }],
+  ])('counts "%s" as a concern', (_, answer) => {
+    expect(scoreAnswers(screen.scoring, { ...calm, ...answer })).toEqual({
+      kind: 'safety_screen',
+      value: 1,
+      isSafetyConcern: true,
+    });
+  });
+
+  it('counts every sign', () => {
+    expect(
+      scoreAnswers(screen.scoring, {
+        safe_at_home: false,
+        afraid: 'often',
+        threatened: true,
+        hurt: true,
+        controlled: ['phone', 'people'],
+        talk_alone: true,
+      }),
+    ).toEqual({ kind: 'safety_screen', value: 5, isSafetyConcern: true });
   });
 });

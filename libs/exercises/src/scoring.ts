@@ -1,6 +1,6 @@
 import type { FieldProblem } from '@mend/core';
 
-import type { Answers, CheckInForm, ScaleField, Score, Scoring } from './form.types.js';
+import type { Answers, AnswerValue, CheckInForm, FormField, ScaleField, Score, Scoring } from './form.types.js';
 
 /** Below this CSI-4 total a relationship is in the distressed range (Funk & Rogge, 2007). */
 export const CSI4_CUTOFF = 13.5;
@@ -19,6 +19,29 @@ export const CSI4_ITEMS = [
 
 /** Trust readings are 0–10 everywhere, so windows, partners and alert thresholds compare. */
 export const TRUST_PULSE_RANGE = { min: 0, max: 10 } as const;
+
+/**
+ * The safety check's questions that can indicate danger, and the answers that do. Any one of
+ * them is a safety concern: the screen is for finding the partner who needs help, so it errs
+ * towards telling the therapist (a false alarm costs a conversation, a miss can cost more).
+ * Wanting to talk alone and the free text are read by the therapist but raise nothing by themselves.
+ */
+export const SAFETY_SCREEN_SIGNS: ReadonlyArray<{
+  key: string;
+  type: FormField['type'];
+  isDanger: (answer: AnswerValue | undefined) => boolean;
+}> = [
+  { key: 'safe_at_home', type: 'boolean', isDanger: (a) => a === false },
+  { key: 'afraid', type: 'choice', isDanger: (a) => typeof a === 'string' && a !== 'never' },
+  { key: 'threatened', type: 'boolean', isDanger: (a) => a === true },
+  { key: 'hurt', type: 'boolean', isDanger: (a) => a === true },
+  { key: 'controlled', type: 'multi', isDanger: (a) => Array.isArray(a) && a.length > 0 },
+];
+
+/** The safety check: assigned to one partner only, and its answers are never shared. */
+export function isSafetyScreen(scoring: Scoring | null | undefined): boolean {
+  return scoring?.kind === 'safety_screen';
+}
 
 function isScore(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
@@ -47,6 +70,10 @@ export function scoreAnswers(scoring: Scoring | null, answers: Answers): Score |
         total += value;
       }
       return { kind: 'csi4', value: total, isBelowCutoff: total < CSI4_CUTOFF, cutoff: CSI4_CUTOFF };
+    }
+    case 'safety_screen': {
+      const signs = SAFETY_SCREEN_SIGNS.filter((sign) => sign.isDanger(answers[sign.key])).length;
+      return { kind: 'safety_screen', value: signs, isSafetyConcern: signs > 0 };
     }
     default:
       return null;
@@ -104,6 +131,20 @@ export function validateScoring(scoring: unknown, form: CheckInForm, path = 'sco
         {
           field: path,
           message: `csi4 scoring needs required scale fields ${CSI4_ITEMS.map((i) => `${i.key} (${i.min}–${i.max})`).join(', ')}; these are missing or different: ${missing.map((i) => i.key).join(', ')}`,
+        },
+      ];
+    }
+    case 'safety_screen': {
+      if (Object.keys(rule).some((k) => k !== 'kind'))
+        return [{ field: path, message: 'a safety_screen scoring takes only kind' }];
+      const missing = SAFETY_SCREEN_SIGNS.filter(
+        (sign) => !form.fields.some((f) => f.key === sign.key && f.type === sign.type),
+      );
+      if (missing.length === 0) return [];
+      return [
+        {
+          field: path,
+          message: `safety_screen scoring needs fields ${SAFETY_SCREEN_SIGNS.map((s) => `${s.key} (${s.type})`).join(', ')}; these are missing or different: ${missing.map((s) => s.key).join(', ')}`,
         },
       ];
     }

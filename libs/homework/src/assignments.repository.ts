@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import type { ExerciseMode } from '@mend/exercises';
+import type { ExerciseMode, Scoring } from '@mend/exercises';
 
 import {
   onceInstant,
@@ -30,13 +30,17 @@ export interface AssignmentRow {
   status: AssignmentStatus;
   reminders: Partial<ReminderSettings>;
   reveal_together: boolean;
+  /** The one partner it was given to; null: both partners (or the couple, joint mode). */
+  partner_id: string | null;
+  /** The scoring of the version given (the safety check is recognised by it). */
+  scoring: Scoring | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const SELECT_ASSIGNMENT = `
   SELECT a.id, a.couple_id, a.exercise_id, a.exercise_version, v.title, v.category, v.mode, a.instructions, a.schedule_type, a.due_at, to_char(a.local_due_at, 'YYYY-MM-DD"T"HH24:MI') AS local_due_at, a.rrule,
-         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.reveal_together, a.created_at, a.updated_at
+         to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until, a.status, a.reminders, a.reveal_together, a.partner_id, v.scoring, a.created_at, a.updated_at
   FROM assignment a
   JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version`;
 
@@ -50,6 +54,8 @@ export interface NewAssignment {
   schedule: ScheduleInput;
   reminders: ReminderSettings;
   revealTogether: boolean;
+  /** The one partner it is given to; null: both. */
+  partnerId: string | null;
   createdBy: string;
   /** Creation time; recurring homework is never due before it (materialised until then). */
   now: Date;
@@ -71,8 +77,8 @@ export const assignmentsRepository = {
   async insert(tx: EntityManager, a: NewAssignment): Promise<void> {
     const { schedule } = a;
     await tx.query(
-      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, reveal_together, materialized_until, created_by, created_at, updated_at, local_due_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16, $13, $14, $15, $15, $17::timestamp)`,
+      `INSERT INTO assignment (clinic_id, id, couple_id, exercise_id, exercise_version, instructions, schedule_type, due_at, rrule, starts_on, until, reminders, reveal_together, materialized_until, created_by, created_at, updated_at, local_due_at, partner_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16, $13, $14, $15, $15, $17::timestamp, $18)`,
       [
         a.clinicId,
         a.id,
@@ -91,6 +97,7 @@ export const assignmentsRepository = {
         a.now,
         a.revealTogether,
         onceLocal(schedule),
+        a.partnerId,
       ],
     );
   },
@@ -118,11 +125,21 @@ export const assignmentsRepository = {
     );
   },
 
-  /** A couple's assignments that are not cancelled, newest first (at most 200). */
-  async listLiveOfCouple(tx: EntityManager, clinicId: string, coupleId: string): Promise<AssignmentRow[]> {
+  /**
+   * A couple's assignments that are not cancelled and that `partnerId` may know of (those for
+   * both partners and those given to them alone), newest first (at most 200). An assignment
+   * given to the other partner is not there at all.
+   */
+  async listLiveForPartner(
+    tx: EntityManager,
+    clinicId: string,
+    coupleId: string,
+    partnerId: string,
+  ): Promise<AssignmentRow[]> {
     return tx.query(
-      `${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status <> 'cancelled' ORDER BY a.id DESC LIMIT 200`,
-      [clinicId, coupleId],
+      `${SELECT_ASSIGNMENT} WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status <> 'cancelled'
+         AND (a.partner_id IS NULL OR a.partner_id = $3) ORDER BY a.id DESC LIMIT 200`,
+      [clinicId, coupleId, partnerId],
     );
   },
 

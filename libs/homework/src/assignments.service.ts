@@ -14,7 +14,7 @@ import {
 } from '@mend/core';
 import { canReach, coupleOfClient, loadCouple, requireCouple, type CoupleRef } from '@mend/couples';
 import { IdempotencyService, TenantDatabase, type IdempotentResult } from '@mend/database';
-import { findExercise, getVersion, type ExerciseMode, type ExerciseVersionView } from '@mend/exercises';
+import { findExercise, getVersion, isSafetyScreen, type ExerciseVersionView } from '@mend/exercises';
 import { planOccurrenceReminders } from '@mend/reminders';
 
 import { assignmentsRepository, type AssignmentRow } from './assignments.repository.js';
@@ -48,6 +48,11 @@ export interface CreateAssignmentInput {
   reminders?: Partial<ReminderSettings>;
   /** Hold each partner's shared answers back until both have answered (individual exercises only). */
   revealTogether?: boolean;
+  /**
+   * Give it to this partner of the couple only (individual exercises). The safety check must be
+   * given so. The assignee is fixed: to give it to the other partner, cancel and assign anew.
+   */
+  partnerId?: string | null;
 }
 
 export interface UpdateAssignmentInput {
@@ -92,10 +97,20 @@ export function toAssignmentView(row: AssignmentRow, options: { withInstructions
     ...(options.withInstructions ? { instructions: row.instructions } : {}),
     reminders: remindersOf(row.reminders),
     revealTogether: row.reveal_together,
+    partnerId: row.partner_id,
+    isAlwaysPrivate: isAlwaysPrivate(row),
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * An assignment given to one partner is theirs alone: a shared answer would tell the other
+ * partner it exists, so its answers are private whatever the request says.
+ */
+export function isAlwaysPrivate(row: Pick<AssignmentRow, 'partner_id' | 'scoring'>): boolean {
+  return row.partner_id !== null || isSafetyScreen(row.scoring);
 }
 
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
@@ -151,6 +166,39 @@ export function normaliseSchedule(
 
 function invalid(problems: FieldProblem[]): DomainException {
   return new DomainException('invalid', 'The request is not valid', { errors: problems });
+}
+
+/** Why `partnerId` cannot be taken as given (or is missing), or null when it is fine. */
+function assigneeProblem(
+  exercise: { mode: string; scoring: Parameters<typeof isSafetyScreen>[0] },
+  partnerId: string | null,
+  partnerIds: string[],
+  revealTogether: boolean,
+): DomainException | null {
+  const refuse = (title: string, message: string) =>
+    new DomainException('unprocessable', title, { errors: [{ field: 'partnerId', message }] });
+  if (partnerId === null) {
+    return isSafetyScreen(exercise.scoring)
+      ? refuse(
+          'The safety check is given to one partner at a time',
+          'partnerId is required: name the partner the safety check is for (it stays private to them)',
+        )
+      : null;
+  }
+  if (!partnerIds.includes(partnerId))
+    return refuse('partnerId is not a partner of this couple', 'no such partner in this couple');
+  if (exercise.mode === 'joint')
+    return refuse(
+      'A joint exercise is answered by the couple together and cannot be given to one partner',
+      'partnerId needs an exercise each partner answers on their own',
+    );
+  if (revealTogether)
+    return new DomainException('unprocessable', 'revealTogether needs both partners', {
+      errors: [
+        { field: 'revealTogether', message: 'an assignment given to one partner has no other answer to wait for' },
+      ],
+    });
+  return null;
 }
 
 /** A joint exercise has one check-in for the couple: there is no second answer to wait for. */
@@ -213,6 +261,9 @@ export class AssignmentsService {
         const { schedule, problems } = normaliseSchedule(input.schedule, now);
         if (problems.length) throw invalid(problems);
         if (input.revealTogether && exercise.mode === 'joint') throw jointCannotRevealTogether();
+        const partnerId = input.partnerId ?? null;
+        const problem = assigneeProblem(exercise, partnerId, couple.partnerIds, input.revealTogether ?? false);
+        if (problem) throw problem;
 
         const id = newId();
         await assignmentsRepository.insert(tx, {
@@ -225,6 +276,7 @@ export class AssignmentsService {
           schedule,
           reminders: { ...DEFAULT_REMINDERS, ...(input.reminders ?? {}) },
           revealTogether: input.revealTogether ?? false,
+          partnerId,
           createdBy: principal.userId,
           now,
         });
@@ -268,6 +320,12 @@ export class AssignmentsService {
         schedule = normalised.schedule;
       }
       if (input.revealTogether && current.mode === 'joint') throw jointCannotRevealTogether();
+      if (input.revealTogether && current.partner_id !== null)
+        throw new DomainException('unprocessable', 'revealTogether needs both partners', {
+          errors: [
+            { field: 'revealTogether', message: 'an assignment given to one partner has no other answer to wait for' },
+          ],
+        });
       const status = input.status ?? current.status;
       await assignmentsRepository.update(tx, principal.clinicId, assignmentId, {
         status,
@@ -309,7 +367,7 @@ export class AssignmentsService {
       const couple = await coupleOfClient(tx, principal);
       if (!couple) return [];
       await ensureHorizon(tx, principal.clinicId, { coupleId: couple.id }, now);
-      const rows = await assignmentsRepository.listLiveOfCouple(tx, principal.clinicId, couple.id);
+      const rows = await assignmentsRepository.listLiveForPartner(tx, principal.clinicId, couple.id, principal.userId);
       const occurrences = await listOccurrences(tx, principal.clinicId, {
         coupleId: couple.id,
         partnerId: principal.userId,
@@ -354,6 +412,8 @@ export class AssignmentsService {
           opens: opensRuleFor(row.schedule_type),
           status: row.status,
           revealTogether: row.reveal_together,
+          partnerId: row.partner_id,
+          isAlwaysPrivate: isAlwaysPrivate(row),
           occurrences: own,
         });
       }

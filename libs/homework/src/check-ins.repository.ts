@@ -103,6 +103,8 @@ export interface SubmitTargetRow {
   schedule_type: 'once' | 'recurring';
   status: string;
   couple_status: string;
+  /** The one partner the assignment was given to; null: both. */
+  assignee_id: string | null;
   is_partner: boolean;
   mode: 'individual' | 'joint';
   form: CheckInForm;
@@ -125,7 +127,7 @@ export const checkInsRepository = {
     dueAt: Date,
   ): Promise<SubmitTargetRow | null> {
     const rows: SubmitTargetRow[] = await tx.query(
-      `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status,
+      `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status, a.partner_id AS assignee_id,
               EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
               v.mode, v.form, v.scoring,
               o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after, o.has_check_in

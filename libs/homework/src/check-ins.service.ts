@@ -18,6 +18,7 @@ import { scoreAnswers, validateAnswers, type Answers } from '@mend/exercises';
 import { announceEvent, JobName, OutboxWriter } from '@mend/queue';
 import { skipPending } from '@mend/reminders';
 
+import { isAlwaysPrivate } from './assignments.service.js';
 import { CheckInHooks } from './check-in.hooks.js';
 import { checkInsRepository, toCheckInView, type CheckInRow } from './check-ins.repository.js';
 import { horizonEnd } from './homework.constants.js';
@@ -149,8 +150,10 @@ export class CheckInsService {
       author.userId,
       input.occurrenceAt,
     );
-    // Only the couple's own partners answer its homework (the API route is for clients only, too).
-    if (!target || !target.is_partner) throw DomainException.notFound('Assignment');
+    // Only the couple's own partners answer its homework (the API route is for clients only, too);
+    // an assignment given to the other partner does not exist for this one (the same 404).
+    if (!target || !target.is_partner || (target.assignee_id !== null && target.assignee_id !== author.userId))
+      throw DomainException.notFound('Assignment');
     if (target.status === 'cancelled')
       throw new DomainException('unprocessable', 'This assignment was cancelled by your therapist');
     if (target.couple_status === 'closed')
@@ -236,6 +239,13 @@ export class CheckInsService {
       throw new DomainException('invalid', 'The answers do not fit the check-in form', { errors: problems });
     const answers = input.answers as Answers;
     const score = scoreAnswers(assignment.scoring, answers);
+    // Private to its partner (the safety check, anything given to one partner): never shared.
+    const visibility: CheckInVisibility = isAlwaysPrivate({
+      partner_id: assignment.assignee_id,
+      scoring: assignment.scoring,
+    })
+      ? 'private'
+      : input.visibility;
     const id = await checkInsRepository.insert(tx, {
       clinicId: author.clinicId,
       id: newId(),
@@ -245,7 +255,7 @@ export class CheckInsService {
       authorId: author.userId,
       answers,
       score,
-      visibility: input.visibility,
+      visibility,
       isLate: window.isLate,
       submittedAt: now,
     });
@@ -295,7 +305,7 @@ export class CheckInsService {
       authorId: author.userId,
       answers,
       score,
-      visibility: input.visibility,
+      visibility,
       isLate: window.isLate,
       submittedAt: now,
     };

@@ -60,6 +60,13 @@ export interface AssignmentView {
    * occurrence or it has closed (individual exercises only).
    */
   revealTogether: boolean;
+  /**
+   * The one partner it was given to (null: both). Such an assignment is private to that
+   * partner: the other partner never sees it, and its answers are never shared.
+   */
+  partnerId: string | null;
+  /** Its answers are only ever private (given to one partner): no share choice is offered. */
+  isAlwaysPrivate: boolean;
   status: AssignmentStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -98,6 +105,10 @@ export interface ClientAssignmentView {
   status: AssignmentStatus;
   /** Shared answers are shown to the other partner only once both have answered (or the occurrence closed). */
   revealTogether: boolean;
+  /** Given to this partner alone (null: to both); the other partner does not know of it. */
+  partnerId: string | null;
+  /** Answers are only ever private: only the therapist reads them (no share choice). */
+  isAlwaysPrivate: boolean;
   /** Occurrences due within the last RECENT_DAYS and the horizon ahead, in due order. */
   occurrences: OccurrenceView[];
 }

@@ -31,6 +31,8 @@ interface MaterialiseRow {
   created_at: Date;
   couple_status: string;
   mode: 'individual' | 'joint';
+  /** Given to this partner only (null: both). */
+  partner_id: string | null;
 }
 
 interface PartnerZoneRow {
@@ -156,7 +158,7 @@ export async function materialiseOccurrences(
   if (!(await lockAssignment(tx, clinicId, assignmentId))) return 0;
   const rows: MaterialiseRow[] = await tx.query(
     `SELECT a.id, a.couple_id, a.schedule_type, a.due_at, to_char(a.local_due_at, 'YYYY-MM-DD"T"HH24:MI') AS local_due_at, a.rrule, to_char(a.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(a.until, 'YYYY-MM-DD') AS until,
-            a.status, a.materialized_until, a.created_at, c.status AS couple_status, v.mode
+            a.status, a.materialized_until, a.created_at, c.status AS couple_status, v.mode, a.partner_id
      FROM assignment a
      JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
      JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
@@ -172,7 +174,9 @@ export async function materialiseOccurrences(
   }
   if (a.schedule_type === 'recurring' && mark.getTime() >= until.getTime()) return 0;
 
-  const partners = await partnerZones(tx, clinicId, a.couple_id);
+  const couplePartners = await partnerZones(tx, clinicId, a.couple_id);
+  // An assignment given to one partner is laid out for that partner only.
+  const partners = a.partner_id === null ? couplePartners : couplePartners.filter((p) => p.id === a.partner_id);
   const slots = slotsFor(
     {
       scheduleType: a.schedule_type,

@@ -4,6 +4,7 @@ import {
   computeWindows,
   cutWindows,
   detectAlerts,
+  safetyCondition,
   windowIndexOf,
   windowLocator,
   type OccurrenceFact,
@@ -537,6 +538,53 @@ describe('alert conditions (what the stored alerts follow)', () => {
       reason: "The latest safety answer (7 of 10) is above the clinic's threshold (2)",
     });
     expect(stateOf(input({ occurrences: [occ(A, 1, { trust: 6 })] }), 'safety_concern', A)[0]).toMatchObject({
+      holds: null,
+    });
+  });
+});
+
+describe('the safety concern from both kinds of evidence', () => {
+  const at = (n: number) => day(n);
+
+  it('holds while the latest safety check indicated danger, whatever the pulse says', () => {
+    const condition = safetyCondition(
+      A,
+      { pulse: { value: 9, atMs: at(2).getTime() }, screen: { signs: 1, isConcern: true, atMs: at(1).getTime() } },
+      2,
+      at(0),
+    );
+    expect(condition).toMatchObject({
+      holds: true,
+      severity: 'high',
+      detail: { source: 'safety_check', signs: 1, answeredAt: at(1).toISOString() },
+    });
+  });
+
+  it('holds on a low pulse alone, as before', () => {
+    expect(safetyCondition(A, { pulse: { value: 2, atMs: at(1).getTime() }, screen: null }, 2, at(0))).toMatchObject({
+      holds: true,
+      detail: { safety: 2, threshold: 2 },
+    });
+  });
+
+  it('resolves only when the pulse is above the threshold and the latest check indicated no danger', () => {
+    expect(
+      safetyCondition(
+        A,
+        { pulse: { value: 5, atMs: at(1).getTime() }, screen: { signs: 0, isConcern: false, atMs: at(2).getTime() } },
+        2,
+        at(0),
+      ),
+    ).toEqual({
+      kind: 'safety_concern',
+      partnerId: A,
+      holds: false,
+      reason:
+        "The latest safety answer (5 of 10) is above the clinic's threshold (2), and the latest safety check indicated no danger",
+    });
+    expect(safetyCondition(A, { pulse: null, screen: null }, 2, at(0))).toEqual({
+      kind: 'safety_concern',
+      partnerId: A,
       holds: null,
     });
   });

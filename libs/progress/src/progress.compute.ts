@@ -257,7 +257,9 @@ function mean(values: number[]): number | null {
 
 function measureOf(occurrence: OccurrenceFact): MeasureScore | null {
   const score = occurrence.checkIn?.score;
-  if (!score || score.kind === 'trust_pulse' || typeof score.value !== 'number') return null;
+  // The safety check is no measure: its answers open a safety concern, nothing to chart.
+  if (!score || score.kind === 'trust_pulse' || score.kind === 'safety_screen' || typeof score.value !== 'number')
+    return null;
   const cutoff = typeof score.cutoff === 'number' ? score.cutoff : score.kind === 'csi4' ? CSI4_CUTOFF : null;
   const isBelowCutoff =
     typeof score.isBelowCutoff === 'boolean' ? score.isBelowCutoff : cutoff !== null && score.value < cutoff;
@@ -324,6 +326,8 @@ export interface PartnerEvidence {
   measures: MeasureScore[];
   /** The latest safety answer by submission time. */
   safety: { value: number; atMs: number } | null;
+  /** The latest safety check by submission time (absent in windows kept before there was one). */
+  screen?: { signs: number; isConcern: boolean; atMs: number } | null;
 }
 
 /**
@@ -339,9 +343,10 @@ export interface AlertEvidence {
 
 /** The evidence of a list of occurrences, read in the order the alert rules read them. */
 export function evidenceOf(occurrences: OccurrenceFact[], partnerIds: string[], now: Date): AlertEvidence {
-  const partners = new Map<string, { measures: Map<string, MeasureScore>; safety: PartnerEvidence['safety'] }>(
-    partnerIds.map((id) => [id, { measures: new Map(), safety: null }]),
-  );
+  const partners = new Map<
+    string,
+    { measures: Map<string, MeasureScore>; safety: PartnerEvidence['safety']; screen: PartnerEvidence['screen'] }
+  >(partnerIds.map((id) => [id, { measures: new Map(), safety: null, screen: null }]));
   // Latest score of each measure and latest safety answer, per partner (by due time, then submission).
   const byDue = [...occurrences].sort(
     (a, b) =>
@@ -354,10 +359,13 @@ export function evidenceOf(occurrences: OccurrenceFact[], partnerIds: string[], 
     const measure = measureOf(occurrence);
     if (measure) own.measures.set(measure.kind, measure);
     // The latest answer on safety is the one most recently given, whatever occurrence it was for.
-    const safety = occurrence.checkIn!.score?.safety;
+    const score = occurrence.checkIn!.score;
+    const safety = score?.safety;
     const at = occurrence.checkIn!.submittedAt.getTime();
     if (typeof safety === 'number' && (own.safety === null || at >= own.safety.atMs))
       own.safety = { value: safety, atMs: at };
+    if (score?.kind === 'safety_screen' && (!own.screen || at >= own.screen.atMs))
+      own.screen = { signs: score.value, isConcern: score.isSafetyConcern === true, atMs: at };
   }
 
   // Runs of missed occurrences, by due time then id, per partner and for joint occurrences.
@@ -397,6 +405,7 @@ export function evidenceOf(occurrences: OccurrenceFact[], partnerIds: string[], 
       partnerId,
       measures: [...partners.get(partnerId)!.measures.values()],
       safety: partners.get(partnerId)!.safety,
+      screen: partners.get(partnerId)!.screen,
     })),
     streaks,
   };
@@ -420,7 +429,9 @@ export function combineEvidence(earlier: AlertEvidence, later: AlertEvidence): A
       else measures.push(m);
     }
     const safety = b.safety !== null && (a.safety === null || b.safety.atMs >= a.safety.atMs) ? b.safety : a.safety;
-    return { partnerId: a.partnerId, measures, safety };
+    const [sa, sb] = [a.screen ?? null, b.screen ?? null];
+    const screen = sb !== null && (sa === null || sb.atMs >= sa.atMs) ? sb : sa;
+    return { partnerId: a.partnerId, measures, safety, screen };
   });
   const keys = [...earlier.streaks, ...later.streaks].map((s) => s.partnerId);
   const streaks = keys
@@ -744,26 +755,63 @@ export function conditionsFrom(
         reason: `The latest scores are at or above their cut-offs (${measures.map((m) => `${m.kind} ${m.value}`).join(', ')})`,
       });
 
-    const safetyBase = { kind: 'safety_concern' as const, partnerId };
-    if (own.safety === null) conditions.push({ ...safetyBase, holds: null });
-    else if (own.safety.value <= threshold)
-      conditions.push({
-        ...safetyBase,
-        holds: true,
-        severity: 'high',
-        windowStart,
-        detail: { safety: own.safety.value, threshold, answeredAt: new Date(own.safety.atMs).toISOString() },
-      });
-    else
-      conditions.push({
-        ...safetyBase,
-        holds: false,
-        reason: `The latest safety answer (${own.safety.value} of 10) is above the clinic's threshold (${threshold})`,
-      });
+    conditions.push(
+      safetyCondition(partnerId, { pulse: own.safety, screen: own.screen ?? null }, threshold, windowStart),
+    );
   }
 
   conditions.push(...missedStreakConditions(evidence.streaks, windowStart));
   return conditions;
+}
+
+/** A partner's latest evidence on safety: their latest trust-pulse safety answer and latest safety check. */
+export interface SafetyEvidence {
+  pulse: { value: number; atMs: number } | null;
+  screen: { signs: number; isConcern: boolean; atMs: number } | null;
+}
+
+/**
+ * One safety concern per partner, from both kinds of evidence: it holds while the latest safety
+ * answer is at or below the threshold OR the latest safety check indicated danger. A better
+ * trust pulse does not resolve what a safety check disclosed: only a later safety check that
+ * indicates no danger does (with the pulse above the threshold too).
+ */
+export function safetyCondition(
+  partnerId: string,
+  evidence: SafetyEvidence,
+  threshold: number,
+  windowStart: Date,
+): AlertCondition {
+  const base = { kind: 'safety_concern' as const, partnerId };
+  const { pulse, screen } = evidence;
+  if (pulse === null && screen === null) return { ...base, holds: null };
+  const isPulseConcern = pulse !== null && pulse.value <= threshold;
+  if (screen?.isConcern)
+    return {
+      ...base,
+      holds: true,
+      severity: 'high',
+      windowStart,
+      detail: {
+        source: 'safety_check',
+        signs: screen.signs,
+        answeredAt: new Date(screen.atMs).toISOString(),
+        ...(isPulseConcern ? { safety: pulse.value, threshold } : {}),
+      },
+    };
+  if (isPulseConcern)
+    return {
+      ...base,
+      holds: true,
+      severity: 'high',
+      windowStart,
+      detail: { safety: pulse.value, threshold, answeredAt: new Date(pulse.atMs).toISOString() },
+    };
+  const calmCheck = 'the latest safety check indicated no danger';
+  const reason = pulse
+    ? `The latest safety answer (${pulse.value} of 10) is above the clinic's threshold (${threshold})${screen ? `, and ${calmCheck}` : ''}`
+    : `T${calmCheck.slice(1)}`;
+  return { ...base, holds: false, reason };
 }
 
 /** The run of missed occurrences up to now, per partner and for joint occurrences. */

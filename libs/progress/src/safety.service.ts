@@ -7,7 +7,7 @@ import { TenantDatabase } from '@mend/database';
 import { CheckInHooks, type CheckedIn } from '@mend/homework';
 import { planAlertNotices } from '@mend/reminders';
 
-import type { AlertCondition } from './progress.compute.js';
+import { safetyCondition } from './progress.compute.js';
 import { progressRepository } from './progress.repository.js';
 import {
   clinicSafetySettings,
@@ -35,7 +35,9 @@ async function settingsOf(tx: EntityManager, clinicId: string, forUpdate = false
  * Safety first: a low answer on emotional safety opens a high-severity `safety_concern` alert
  * and plans the therapist's email and in-app notice in the check-in's own transaction (no queue
  * between the answer and the notice), and answers the clinic's crisis resources for the partner
- * who answered — for no one else. A later answer above the threshold resolves the concern.
+ * who answered — for no one else. The private safety check feeds the same concern: any answer
+ * indicating danger opens it. A later answer above the threshold resolves the concern, unless
+ * the partner's latest safety check still indicates danger.
  */
 @Injectable()
 export class SafetyService implements CheckInHooks {
@@ -46,25 +48,15 @@ export class SafetyService implements CheckInHooks {
   ) {}
 
   async checkedIn(tx: EntityManager, checkIn: CheckedIn): Promise<{ crisisResources: string | null }> {
-    const safety = checkIn.score?.safety;
-    if (typeof safety !== 'number') return { crisisResources: null };
+    const score = checkIn.score;
+    const isScreen = score?.kind === 'safety_screen';
+    if (typeof score?.safety !== 'number' && !isScreen) return { crisisResources: null };
     const settings = clinicSafetySettings(await settingsOf(tx, checkIn.clinicId));
-    const isConcern = isSafetyConcern(safety, settings);
-    const condition: AlertCondition = isConcern
-      ? {
-          kind: 'safety_concern',
-          partnerId: checkIn.authorId,
-          holds: true,
-          severity: 'high',
-          windowStart: checkIn.now,
-          detail: { safety, threshold: settings.threshold, answeredAt: checkIn.now.toISOString() },
-        }
-      : {
-          kind: 'safety_concern',
-          partnerId: checkIn.authorId,
-          holds: false,
-          reason: `The latest safety answer (${safety} of 10) is above the clinic's threshold (${settings.threshold})`,
-        };
+    const isConcern = isScreen ? score!.isSafetyConcern === true : isSafetyConcern(score!.safety, settings);
+    // The partner's condition from all their safety evidence (this check-in included): a calm
+    // pulse must not resolve what a safety check disclosed.
+    const evidence = await progressRepository.safetyEvidence(tx, checkIn.clinicId, checkIn.coupleId, checkIn.authorId);
+    const condition = safetyCondition(checkIn.authorId, evidence, settings.threshold, checkIn.now);
     await progressRepository.syncAlerts(tx, checkIn.clinicId, checkIn.coupleId, [condition], checkIn.now);
     if (!isConcern) return { crisisResources: null };
     await planAlertNotices(tx, checkIn.clinicId, checkIn.coupleId, checkIn.now);
@@ -78,14 +70,17 @@ export class SafetyService implements CheckInHooks {
     checkInId: string,
     authorId: string,
   ): Promise<string | null> {
-    const rows: Array<{ safety: number | null }> = await tx.query(
-      `SELECT (score->>'safety')::int AS safety FROM check_in WHERE clinic_id = $1 AND id = $2 AND author_id = $3`,
+    const rows: Array<{ safety: number | null; is_screen_concern: boolean | null }> = await tx.query(
+      `SELECT (score->>'safety')::int AS safety, (score->>'isSafetyConcern')::boolean AS is_screen_concern
+         FROM check_in WHERE clinic_id = $1 AND id = $2 AND author_id = $3`,
       [clinicId, checkInId, authorId],
     );
-    const safety = rows[0]?.safety;
-    if (typeof safety !== 'number') return null;
+    const row = rows[0];
+    if (!row || (typeof row.safety !== 'number' && row.is_screen_concern !== true)) return null;
     const settings = clinicSafetySettings(await settingsOf(tx, clinicId));
-    return isSafetyConcern(safety, settings) ? settings.crisisResources : null;
+    return row.is_screen_concern === true || isSafetyConcern(row.safety ?? undefined, settings)
+      ? settings.crisisResources
+      : null;
   }
 
   async get(principal: UserPrincipal): Promise<ClinicSafetySettings> {

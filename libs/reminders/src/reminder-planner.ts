@@ -190,6 +190,8 @@ interface OpenOccurrenceRow {
   closes_at: Date;
   reminders: { isEnabled?: boolean; minutesBefore?: number; overdueAfterMinutes?: number | null } | null;
   title: string;
+  /** Given to one partner only (the safety check): its reminders never name it (see notificationText). */
+  is_private: boolean;
 }
 
 /**
@@ -210,7 +212,7 @@ export async function planOccurrenceReminders(
   options: { isReplan?: boolean } = {},
 ): Promise<number> {
   const rows: OpenOccurrenceRow[] = await tx.query(
-    `SELECT o.id, o.couple_id, o.partner_id, o.due_at, o.closes_at, a.reminders, v.title
+    `SELECT o.id, o.couple_id, o.partner_id, o.due_at, o.closes_at, a.reminders, v.title, a.partner_id IS NOT NULL AS is_private
        FROM occurrence o
        JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
        JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
@@ -269,7 +271,7 @@ export async function planOccurrenceReminders(
         if (due) {
           const text = notificationText({
             kind: 'homework_due',
-            isDiscreet: settings.isDiscreet,
+            isDiscreet: settings.isDiscreet || row.is_private,
             exerciseTitle: row.title,
           });
           if (
@@ -288,7 +290,7 @@ export async function planOccurrenceReminders(
         if (nudge) {
           const text = notificationText({
             kind: 'overdue_nudge',
-            isDiscreet: settings.isDiscreet,
+            isDiscreet: settings.isDiscreet || row.is_private,
             exerciseTitle: row.title,
           });
           if (

@@ -62,6 +62,8 @@ interface SubjectFacts {
     closes_at: Date;
     is_done: boolean;
     exercise_title: string | null;
+    /** Given to one partner alone (the safety check): never named (a shared phone or inbox must not tell). */
+    is_private: boolean;
   };
   session?: { status: string; starts_at: Date; couple_status: string };
   alert?: { status: string; severity: string; couple_id: string };
@@ -343,7 +345,7 @@ export class ReminderSender {
       const found: Array<{ id: string } & NonNullable<SubjectFacts['occurrence']>> = await tx.query(
         `SELECT o.id, a.status AS assignment_status, c.status AS couple_status, o.closes_at,
                 EXISTS (SELECT 1 FROM check_in ci WHERE ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id) AS is_done,
-                v.title AS exercise_title
+                v.title AS exercise_title, a.partner_id IS NOT NULL AS is_private
            FROM occurrence o
            JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
            JOIN couple c ON c.clinic_id = o.clinic_id AND c.id = o.couple_id
@@ -382,7 +384,7 @@ export class ReminderSender {
     const digestIds = rows.filter((n) => n.kind === 'digest').map((n) => n.id);
     if (digestIds.length > 0) {
       const merged: Array<{ digest_id: string; title: string | null }> = await tx.query(
-        `SELECT m.digest_id, v.title FROM notification m
+        `SELECT m.digest_id, CASE WHEN a.partner_id IS NULL THEN v.title ELSE 'a check-in' END AS title FROM notification m
            LEFT JOIN occurrence o ON o.clinic_id = m.clinic_id AND o.id = m.occurrence_id
            LEFT JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
            LEFT JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
@@ -542,7 +544,11 @@ export class ReminderSender {
   ): { title: string; body: string } {
     if (n.kind === 'plan_rating_due') return notificationText({ kind: 'plan_rating_due', isDiscreet });
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge')
-      return notificationText({ kind: n.kind, isDiscreet, exerciseTitle: subject.occurrence?.exercise_title ?? '' });
+      return notificationText({
+        kind: n.kind,
+        isDiscreet: isDiscreet || subject.occurrence?.is_private === true,
+        exerciseTitle: subject.occurrence?.exercise_title ?? '',
+      });
     if (n.kind === 'session_reminder')
       return notificationText({ kind: 'session_reminder', startsAt: subject.session!.starts_at, zone });
     if (n.kind === 'digest')

@@ -103,7 +103,13 @@ export class CadenceSchema {
 }
 
 export class ScoringSchema {
-  @ApiProperty({ enum: ['trust_pulse', 'csi4'], example: 'trust_pulse' }) kind: 'trust_pulse' | 'csi4';
+  @ApiProperty({
+    enum: ['trust_pulse', 'csi4', 'safety_screen'],
+    example: 'trust_pulse',
+    description:
+      'safety_screen: the built-in safety check; assigned to one partner only (partnerId), answers always private, any answer indicating danger opens a safety concern',
+  })
+  kind: 'trust_pulse' | 'csi4' | 'safety_screen';
   @ApiPropertyOptional({ example: 'trust', description: 'trust_pulse: the key of a required 0–10 scale field' })
   field?: string;
   @ApiPropertyOptional({ example: 'safety', description: 'trust_pulse: the watched 0–10 emotional-safety scale' })

@@ -46,7 +46,8 @@ export class AssignmentsController {
   @ApiConflictResponse({ description: 'The couple is closed, or a request with this Idempotency-Key is still running' })
   @ApiUnprocessableEntityResponse({
     description:
-      'Unknown or archived exercise, revealTogether for a joint exercise, or an Idempotency-Key reused with another body',
+      'Unknown or archived exercise, revealTogether for a joint exercise, partnerId not a partner of the couple or for a joint exercise, ' +
+      'the safety check without partnerId, or an Idempotency-Key reused with another body',
   })
   async create(
     @CurrentUser() principal: UserPrincipal,
@@ -61,6 +62,7 @@ export class AssignmentsController {
       instructions: body.instructions,
       reminders: body.reminders,
       revealTogether: body.revealTogether,
+      partnerId: body.partnerId,
     };
     return answerIdempotent(reply, await this.assignments.create(principal, coupleId, input, idempotencyKey));
   }

@@ -218,6 +218,20 @@ export class CreateAssignmentRequest {
   @IsOptional()
   @IsBoolean()
   revealTogether?: boolean;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    type: String,
+    nullable: true,
+    description:
+      'Give it to this partner of the couple only (individual exercises; 422 for a joint one). Its occurrences and reminders are that ' +
+      "partner's alone, its answers are always private, and the other partner never sees it (not in their homework, notifications or " +
+      'calendar; for them it does not exist). Required for the built-in safety check (422 without it). Fixed once given: to give it to the ' +
+      'other partner, cancel it and assign it anew. Left out or null: both partners.',
+  })
+  @IsOptional()
+  @IsUUID()
+  partnerId?: string | null;
 }
 
 @ApiExtraModels(OnceScheduleDto, RecurringScheduleDto)

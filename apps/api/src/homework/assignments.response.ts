@@ -58,6 +58,19 @@ export class AssignmentResponse {
       "A partner's shared answers reach the other partner only once both have answered (or the occurrence closed)",
   })
   revealTogether: boolean;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    type: String,
+    nullable: true,
+    description:
+      'The one partner it was given to (null: both). Private to that partner: the other partner never sees it, and its answers are never shared',
+  })
+  partnerId: string | null;
+  @ApiProperty({
+    example: false,
+    description: 'Its answers are always private (it was given to one partner): the partner is offered no share choice',
+  })
+  isAlwaysPrivate: boolean;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES, example: 'active' }) status: string;
   @ApiProperty({ format: 'date-time' }) createdAt: Date;
   @ApiProperty({ format: 'date-time' }) updatedAt: Date;
@@ -157,6 +170,19 @@ export class ClientAssignmentResponse {
       'Reveal together: your shared answers reach your partner only once you have both answered that occurrence (or it closed), and theirs reach you the same way',
   })
   revealTogether: boolean;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    type: String,
+    nullable: true,
+    description:
+      'Given to you alone (your id), or null: to both of you. One given to you alone is not shown to your partner',
+  })
+  partnerId: string | null;
+  @ApiProperty({
+    example: false,
+    description: 'Your answers are always private: only your therapist reads them (there is no share choice)',
+  })
+  isAlwaysPrivate: boolean;
   @ApiProperty({
     type: [OccurrenceResponse],
     description: "Your occurrences (and the couple's joint ones) of the last 14 days and the next 14 days",

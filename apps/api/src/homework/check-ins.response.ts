@@ -5,12 +5,22 @@ import { CHECK_IN_VISIBILITIES } from '@mend/homework';
 const ANSWERS_EXAMPLE = { trust: 7, safety: 6, note: 'We talked about the budget calmly.' };
 
 export class ScoreResponse {
-  @ApiProperty({ enum: ['trust_pulse', 'csi4'] }) kind: string;
-  @ApiProperty({ example: 7, description: 'trust_pulse: the trust reading; csi4: the total (0–21)' }) value: number;
+  @ApiProperty({ enum: ['trust_pulse', 'csi4', 'safety_screen'] }) kind: string;
+  @ApiProperty({
+    example: 7,
+    description:
+      'trust_pulse: the trust reading; csi4: the total (0–21); safety_screen: how many answers indicate danger',
+  })
+  value: number;
   @ApiPropertyOptional({ example: 6, description: 'trust_pulse: the emotional-safety reading (0–10), when watched' })
   safety?: number;
   @ApiPropertyOptional({ example: false, description: 'csi4: below the distress cut-off' }) isBelowCutoff?: boolean;
   @ApiPropertyOptional({ example: 13.5 }) cutoff?: number;
+  @ApiPropertyOptional({
+    example: false,
+    description: 'safety_screen: at least one answer indicates danger (a safety concern opened)',
+  })
+  isSafetyConcern?: boolean;
 }
 
 export class RevealResponse {
@@ -52,7 +62,8 @@ export class CheckInResponse {
   @ApiPropertyOptional({
     example: 'If you are in danger right now, call 112. Crisis line (24 h): 0800 111 0111.',
     description:
-      "Only in the answer to the author's own submission, when their safety answer was at or below the clinic's threshold: " +
+      "Only in the answer to the author's own submission, when their safety answer was at or below the clinic's threshold " +
+      '(or an answer of the safety check indicated danger): ' +
       "the clinic's crisis resources. Never shown to the other partner.",
   })
   crisisResources?: string;

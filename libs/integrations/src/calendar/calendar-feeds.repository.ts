@@ -30,6 +30,8 @@ export interface FeedDueRow {
   due_at: Date;
   created_at: Date;
   title: string;
+  /** Given to this partner alone (the safety check): the feed does not name it (a shared calendar must not tell). */
+  is_private: boolean;
 }
 
 /**
@@ -157,7 +159,7 @@ export const calendarFeedsRepository = {
     to: Date,
   ): Promise<FeedDueRow[]> {
     return tx.query(
-      `SELECT o.id, o.due_at, o.created_at, v.title
+      `SELECT o.id, o.due_at, o.created_at, v.title, a.partner_id IS NOT NULL AS is_private
          FROM occurrence o
          JOIN assignment a ON a.clinic_id = o.clinic_id AND a.id = o.assignment_id
          JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version

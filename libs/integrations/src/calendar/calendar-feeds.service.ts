@@ -255,7 +255,7 @@ export class CalendarFeedsService {
         uid: `occurrence-${r.id}@mend`,
         startsAt: r.due_at,
         endsAt: new Date(r.due_at.getTime() + DUE_EVENT_MINUTES * 60_000),
-        summary: r.title,
+        summary: r.is_private ? 'Check-in' : r.title,
         changedAt: r.created_at,
         sequence: 0,
       })),
