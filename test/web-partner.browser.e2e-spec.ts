@@ -5,7 +5,7 @@
  * Through the UI only, for each partner: the invitation email → a password → their home (what is
  * due, in their zone) → a check-in in the app (the check-in page's form, errors and wording) →
  * their history; a quiet-hours change that moves a pending reminder (seen in the couple's
- * reminder log through the API); discreet emails; their upcoming sessions (booked by the
+ * reminder log, in the therapist's browser); discreet emails; their upcoming sessions (booked by the
  * therapist) beside the calendar link; notifications. The privacy sweep: the other
  * partner's browser records every response it loads, and the marker one partner sent privately
  * is in none of them (while what was shared is).
@@ -20,7 +20,16 @@ import { DateTime } from 'luxon';
 import type { Browser } from 'playwright-core';
 
 import { DEMO_CLINIC, DEMO_THERAPIST } from '../scripts/seed-demo.js';
-import { apiClient, JS_BUDGET_GZIP, launchBrowser, linkInMail, Person, PHONE, Shots } from './support/web-browser.js';
+import {
+  apiClient,
+  JS_BUDGET_GZIP,
+  LAPTOP,
+  launchBrowser,
+  linkInMail,
+  Person,
+  PHONE,
+  Shots,
+} from './support/web-browser.js';
 import { startWebStack, type WebStack } from './support/web-stack.js';
 
 const PASSWORD = 'harbor lantern quietly 73 mosaic';
@@ -274,6 +283,41 @@ describe('web app in Chromium: the partner’s home', () => {
     // Held until the quiet hours end, in Alex's own zone.
     expect(DateTime.fromISO(same[0]!.sendAt, { zone: ALEX.timezone }).toFormat('HH:mm')).toBe(end);
     expect(Date.parse(same[0]!.sendAt)).toBeGreaterThan(Date.parse(pending!.sendAt));
+
+    // The therapist sees it moved in the couple's reminder log, in their own browser.
+    const therapist = await new Person(browser, shots, { viewport: LAPTOP, timezoneId: 'America/New_York' }).open();
+    const tp = therapist.page;
+    await tp.goto(`${stack.origin}/`);
+    await tp.locator('input[name=clinic]').fill(DEMO_CLINIC.slug);
+    await tp.locator('input[name=email]').fill(DEMO_THERAPIST.email);
+    await tp.locator('input[name=password]').fill(DEMO_THERAPIST.password);
+    await tp.getByRole('button', { name: 'Sign in' }).click();
+    await tp.getByRole('navigation', { name: 'Main' }).waitFor();
+    await tp.goto(`${stack.origin}/couples/${coupleId}?tab=reminders`);
+    await tp.getByRole('heading', { name: 'Reminder log' }).waitFor();
+    const kindLabel = { homework_due: 'Homework due', overdue_nudge: 'Still open' }[pending!.kind] ?? pending!.kind;
+    const channelLabel = pending!.channel === 'email' ? 'Email' : 'In the app';
+    const rows = tp
+      .getByRole('row')
+      .filter({ hasText: ALEX.name })
+      .filter({ hasText: kindLabel })
+      .filter({ hasText: channelLabel })
+      .filter({ hasText: /Scheduled|Held \(quiet hours\)/ });
+    const moved = DateTime.fromISO(same[0]!.sendAt, { zone: ALEX.timezone });
+    await rows
+      .filter({ hasText: moved.toFormat('LLL d') })
+      .filter({ hasText: moved.toFormat('h:mm') })
+      .first()
+      .waitFor();
+    const original = DateTime.fromISO(pending!.sendAt, { zone: ALEX.timezone });
+    expect(
+      await rows
+        .filter({ hasText: original.toFormat('LLL d') })
+        .filter({ hasText: original.toFormat('h:mm') })
+        .count(),
+    ).toBe(0);
+    await therapist.screen('therapist-reminder-log');
+    await therapist.close();
   }, 120_000);
 
   it('lists notifications and gives a calendar link for the sessions', async () => {

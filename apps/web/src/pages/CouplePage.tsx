@@ -3,20 +3,23 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router';
 
 import { api, unwrap } from '../api/client';
+import { useSession } from '../auth/AuthProvider';
 import { AlertsSection } from '../components/couple/AlertsSection';
 import { AssignmentsSection } from '../components/couple/AssignmentsSection';
 import { CheckInsSection } from '../components/couple/CheckInsSection';
 import { ProgressSection } from '../components/couple/ProgressSection';
+import { RemindersSection } from '../components/couple/RemindersSection';
 import { RepairPlanSection } from '../components/couple/RepairPlanSection';
 import { SessionsSection } from '../components/couple/SessionsSection';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { coupleName } from '../format';
 
-const TABS = ['overview', 'plan', 'check-ins', 'sessions', 'assignments'] as const;
+const TABS = ['overview', 'plan', 'check-ins', 'sessions', 'assignments', 'reminders'] as const;
 type Tab = (typeof TABS)[number];
 
 export default function CouplePage() {
+  const { user } = useSession();
   const { coupleId = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const tab: Tab = TABS.includes(params.get('tab') as Tab) ? (params.get('tab') as Tab) : 'overview';
@@ -75,6 +78,7 @@ export default function CouplePage() {
                 <Tabs.Tab value="check-ins">Check-ins</Tabs.Tab>
                 <Tabs.Tab value="sessions">Sessions</Tabs.Tab>
                 <Tabs.Tab value="assignments">Assignments</Tabs.Tab>
+                <Tabs.Tab value="reminders">Reminders</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="overview" pt="md">
                 <Stack gap="lg">
@@ -93,6 +97,9 @@ export default function CouplePage() {
               </Tabs.Panel>
               <Tabs.Panel value="assignments" pt="md">
                 <AssignmentsSection coupleId={coupleId} />
+              </Tabs.Panel>
+              <Tabs.Panel value="reminders" pt="md">
+                <RemindersSection coupleId={coupleId} partners={data.partners} therapistZone={user.timezone} />
               </Tabs.Panel>
             </Tabs>
           </Stack>
