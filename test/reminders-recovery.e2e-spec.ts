@@ -166,7 +166,10 @@ describe.each(backends.filter((backend) => backend !== 'postgres') as Array<'red
           SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
           OUTBOX_RELAY_INTERVAL_MS: '50',
           REMINDERS_RECONCILE_INTERVAL_MS: '1000',
-          REMINDERS_RECONCILE_GRACE_MS: '0',
+          // A grace of 5 s, not 0: between the failed attempt's commit (claim released) and BullMQ moving
+          // the job to its backoff, the job is 'active', which the reconciler does not count as live; with
+          // no grace a pass landing in that moment re-adds it and a second attempt runs at once.
+          REMINDERS_RECONCILE_GRACE_MS: '5000',
         },
       });
       worker = await createWorkerApp(t.config);
