@@ -342,6 +342,42 @@ describe('web app in Chromium: the partner’s home', () => {
     await alex.screen('partner-calendar-link');
   }, 120_000);
 
+  it('a safety check given to Alex alone: private wording, no share choice, crisis resources after a danger answer', async () => {
+    const exercises = await api<{ data: Array<{ id: string; title: string }> }>(
+      'GET',
+      '/v1/exercises?limit=100',
+      therapistToken,
+    );
+    const screen = exercises.data.find((e) => e.title === 'Safety check')!;
+    await api('POST', `/v1/couples/${coupleId}/assignments`, therapistToken, {
+      exerciseId: screen.id,
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 3 }).toISO() },
+      partnerId: alexId,
+    });
+    const page = alex.page;
+    await navTo(alex, 'Home');
+    // Given while Alex's home was open: a reload reads their homework again.
+    await page.reload();
+    await page.getByRole('link', { name: 'Check in: Safety check' }).waitFor();
+    await page.getByText('Just for you: only your therapist sees your answers', { exact: false }).waitFor();
+    await alex.screen('partner-safety-check-home');
+    await page.getByRole('link', { name: 'Check in: Safety check' }).click();
+    await page.getByRole('heading', { name: 'Safety check' }).waitFor();
+    await page
+      .getByText('Your partner does not see this check-in and is not told about it.', { exact: false })
+      .waitFor();
+    expect(await page.locator('input[name=visibility]').count()).toBe(0);
+    await alex.screen('partner-safety-check');
+    // The first choice of every question: "Yes" to being threatened and hurt, money controlled.
+    await fillForm(alex, 'SAFETY-NOTE');
+    await page.getByRole('button', { name: 'Send check-in' }).click();
+    await page.getByRole('heading', { name: 'Thank you. Your check-in was sent.' }).waitFor();
+    await page.getByText('Only your therapist can see it.').waitFor();
+    await page.getByText('You said you did not feel safe.', { exact: false }).waitFor();
+    await alex.screen('partner-safety-check-sent');
+    await page.getByRole('link', { name: 'Back to home' }).click();
+  }, 120_000);
+
   it('the other partner sees what was shared and never the private marker, in any page or response', async () => {
     const casey = await new Person(browser, shots, { viewport: PHONE, timezoneId: CASEY.timezone }).open();
     await acceptInvitation(casey, CASEY.email, 'Casey');
@@ -362,10 +398,15 @@ describe('web app in Chromium: the partner’s home', () => {
     await page.getByRole('heading', { name: PULSE }).waitFor();
     await page.waitForLoadState('networkidle');
     expect(await casey.text()).not.toContain(PRIVATE_MARKER);
+    expect(await casey.text()).not.toContain('Safety check');
 
     const responses = await casey.settled();
     expect(responses.some((r) => r.body.includes(SHARED_MARKER))).toBe(true);
     expect(responses.filter((r) => r.body.includes(PRIVATE_MARKER)).map((r) => r.url)).toEqual([]);
+    // The safety check given to Alex alone: no response Casey's pages receive names it or carries its answers.
+    expect(
+      responses.filter((r) => r.body.includes('Safety check') || r.body.includes('SAFETY-NOTE')).map((r) => r.url),
+    ).toEqual([]);
     await casey.close();
   }, 180_000);
 });

@@ -100,6 +100,9 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
   const [reminders, setReminders] = useState({ isEnabled: true, minutesBefore: 60 });
 
   const exercise = exercises.find((e) => e.id === exerciseId);
+  // The safety check goes to one partner, privately: the other partner never learns it exists.
+  const isOnePartner = exercise?.scoring?.kind === 'safety_screen';
+  const [partnerId, setPartnerId] = useState('');
   const shown = exercises.filter((e) => category === 'all' || e.category === category);
 
   const schedule: Schedule | null = useMemo(() => {
@@ -119,6 +122,7 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
             exerciseId,
             schedule: schedule as unknown as Schemas['CreateAssignmentRequest']['schedule'],
             ...(note.trim() ? { instructions: note.trim() } : {}),
+            ...(isOnePartner ? { partnerId } : {}),
             reminders,
           },
         }),
@@ -135,6 +139,7 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!exercise) return setMissing('Choose an exercise from the library.');
+    if (isOnePartner && !partnerId) return setMissing('Choose which partner the safety check is for.');
     if (!schedule) return setMissing(kind === 'weekly' ? 'Choose at least one day of the week.' : 'Enter a time.');
     setMissing(null);
     create.mutate();
@@ -173,6 +178,22 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
                     ))}
                   </Stack>
                 </Radio.Group>
+                {isOnePartner && (
+                  <Radio.Group
+                    label="Which partner is this for?"
+                    description="The safety check is private to that partner: only they are asked and reminded, their answers are never shared, and the other partner is not told it exists."
+                    value={partnerId}
+                    onChange={setPartnerId}
+                    name="partner"
+                    withAsterisk
+                  >
+                    <Stack gap={8} mt={6}>
+                      {couple.partners.map((p) => (
+                        <Radio key={p.id} value={p.id} label={p.name} />
+                      ))}
+                    </Stack>
+                  </Radio.Group>
+                )}
               </Stack>
             </Card>
             <Card withBorder padding="md">

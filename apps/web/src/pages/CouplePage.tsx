@@ -96,7 +96,7 @@ export default function CouplePage() {
                 <SessionsSection coupleId={coupleId} />
               </Tabs.Panel>
               <Tabs.Panel value="assignments" pt="md">
-                <AssignmentsSection coupleId={coupleId} />
+                <AssignmentsSection coupleId={coupleId} partners={data.partners} />
               </Tabs.Panel>
               <Tabs.Panel value="reminders" pt="md">
                 <RemindersSection coupleId={coupleId} partners={data.partners} therapistZone={user.timezone} />

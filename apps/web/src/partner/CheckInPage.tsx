@@ -137,7 +137,9 @@ function Form({
 
   const errors = useMemo(() => fieldErrors(form, problems ?? [], posted, m), [form, problems, posted, m]);
   const fields = fieldModels(form, posted, errors, m);
-  const visibility = visibilityFieldModel(m, PARTNER, posted, visibilityError);
+  // Homework given to this partner alone (the safety check) offers no share choice: it stays private.
+  const isPrivate = assignment.isAlwaysPrivate;
+  const visibility = visibilityFieldModel(m, isPrivate ? null : PARTNER, posted, visibilityError);
   const invalid = useMemo(
     () => [...fields.filter((f) => f.error), ...(visibility?.error ? [visibility] : [])],
     // The summary (and its focus) follows a submit, not each keystroke.
@@ -171,7 +173,7 @@ function Form({
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const chosen = visibilityFromPost(posted, true);
+    const chosen = visibilityFromPost(posted, !isPrivate);
     setVisibilityError(chosen === null ? m.errors.visibility : null);
     if (chosen === null) return;
     const answers = answersFromPost(form, posted);
@@ -224,7 +226,10 @@ function Form({
           {visibility ? (
             <FieldInput field={visibility} m={m} posted={posted} onChange={change} />
           ) : (
-            <Text>{m.form.visibilitySolo}</Text>
+            <Text>
+              {m.form.visibilitySolo}
+              {isPrivate ? ' Your partner does not see this check-in and is not told about it.' : ''}
+            </Text>
           )}
           <FormError message={problem && !problem.errors.length ? problem.plain : null} />
           <div>

@@ -125,6 +125,11 @@ function DueCard({ item, zone }: { item: Due; zone: string }) {
             ? `Was due ${formatDateTime(occurrence.dueAt, zone)}. You can still send it until ${formatDateTime(occurrence.closesAt, zone)}.`
             : `Due ${formatDateTime(occurrence.dueAt, zone)}.`}
         </Text>
+        {assignment.isAlwaysPrivate && (
+          <Text size="sm" c="dimmed">
+            Just for you: only your therapist sees your answers, and your partner is not told about it.
+          </Text>
+        )}
         <Group>
           <Button
             component={Link}

@@ -18,7 +18,9 @@ const STATUS_COLOR: Record<Assignment['status'], string> = {
   completed: 'mend',
 };
 
-export function AssignmentsSection({ coupleId }: { coupleId: string }) {
+type Partner = { id: string; name: string };
+
+export function AssignmentsSection({ coupleId, partners = [] }: { coupleId: string; partners?: Partner[] }) {
   const assignments = useAssignments(coupleId);
   return (
     <section aria-labelledby="assignments-heading">
@@ -37,7 +39,7 @@ export function AssignmentsSection({ coupleId }: { coupleId: string }) {
           ) : (
             <Stack gap="sm">
               {page.data.map((a) => (
-                <AssignmentCard key={a.id} assignment={a} coupleId={coupleId} />
+                <AssignmentCard key={a.id} assignment={a} coupleId={coupleId} partners={partners} />
               ))}
             </Stack>
           )
@@ -47,7 +49,15 @@ export function AssignmentsSection({ coupleId }: { coupleId: string }) {
   );
 }
 
-function AssignmentCard({ assignment, coupleId }: { assignment: Assignment; coupleId: string }) {
+function AssignmentCard({
+  assignment,
+  coupleId,
+  partners,
+}: {
+  assignment: Assignment;
+  coupleId: string;
+  partners: Partner[];
+}) {
   const { user } = useSession();
   const client = useQueryClient();
   const [isEditingReminders, setEditingReminders] = useState(false);
@@ -73,6 +83,12 @@ function AssignmentCard({ assignment, coupleId }: { assignment: Assignment; coup
             {assignment.status}
           </Badge>
         </Group>
+        {assignment.partnerId && (
+          <Text size="sm" fw={500}>
+            For {partners.find((p) => p.id === assignment.partnerId)?.name ?? 'one partner'} only · private: their
+            partner does not see it and the answers are never shared
+          </Text>
+        )}
         <Text size="sm">
           {describeSchedule(assignment.schedule, (iso) => formatDateTime(iso, user.timezone, true))}
         </Text>
