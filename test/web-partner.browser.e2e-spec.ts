@@ -263,8 +263,10 @@ describe('web app in Chromium: the partner’s home', () => {
     const saved = page.waitForResponse(
       (r) => r.url().endsWith('/v1/me/notification-preferences') && r.request().method() === 'PATCH',
     );
-    await discreet.check();
+    // A click, not check(): the switch follows the saved preference a render later, which check() does not wait for.
+    await discreet.click();
     expect((await saved).status()).toBe(200);
+    await page.getByRole('switch', { name: 'Discreet emails', checked: true }).waitFor();
     await alex.screen('partner-settings-discreet');
     await page.reload();
     await page.getByRole('switch', { name: 'Discreet emails' }).waitFor();
