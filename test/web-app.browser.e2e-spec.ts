@@ -513,6 +513,26 @@ describe('web app in Chromium: the therapist’s day', () => {
     await screen('couple-assignments-local-once');
   }, 60_000);
 
+  it('gives the safety check to one partner, privately, and names that partner on the couple page', async () => {
+    await page.getByRole('link', { name: 'Assign homework' }).first().click();
+    await page.getByRole('heading', { name: 'Assign homework', level: 1 }).waitFor();
+    await page.getByRole('radio', { name: /^Safety check/ }).check();
+    await page.getByRole('radiogroup', { name: /Which partner is this for/ }).waitFor();
+    await page.getByText('The safety check is private to that partner', { exact: false }).waitFor();
+    // Without a partner it is not sent.
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByText('Choose which partner the safety check is for.').waitFor();
+    await page.getByRole('radio', { name: PARTNERS[0]!.name, exact: true }).check();
+    await screen('assign-safety-check');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByRole('tab', { name: 'Assignments', selected: true }).waitFor();
+    await page
+      .getByRole('article', { name: 'Safety check' })
+      .getByText(`For ${PARTNERS[0]!.name} only · private`, { exact: false })
+      .waitFor();
+    await screen('couple-assignments-safety-check');
+  }, 90_000);
+
   it('schedules a session and completes it with notes; signs out', async () => {
     await page.getByRole('tab', { name: 'Sessions' }).click();
     await page.getByText('No sessions yet.').waitFor();
