@@ -16,6 +16,7 @@ export function FormPreview({
   fields,
   partnerName,
   idPrefix,
+  isPrivate = false,
 }: {
   title: string;
   instructions: string;
@@ -23,6 +24,8 @@ export function FormPreview({
   fields: Field[];
   partnerName: string;
   idPrefix: string;
+  /** Given to one partner alone (the safety check): no share choice is offered. */
+  isPrivate?: boolean;
 }) {
   const m = messagesFor('en').form;
   return (
@@ -53,12 +56,16 @@ export function FormPreview({
         {fields.map((field) => (
           <PreviewField key={field.key} field={field} id={`${idPrefix}-${field.key}`} />
         ))}
-        <Radio.Group label={m.visibilityLegend} description={format(m.visibilityHint, { partner: partnerName })}>
-          <Stack gap={6} mt={6}>
-            <Radio value="private" label={m.visibilityPrivate} disabled />
-            <Radio value="shared" label={format(m.visibilityShared, { partner: partnerName })} disabled />
-          </Stack>
-        </Radio.Group>
+        {isPrivate ? (
+          <Text>{m.visibilitySolo} Your partner does not see this check-in and is not told about it.</Text>
+        ) : (
+          <Radio.Group label={m.visibilityLegend} description={format(m.visibilityHint, { partner: partnerName })}>
+            <Stack gap={6} mt={6}>
+              <Radio value="private" label={m.visibilityPrivate} disabled />
+              <Radio value="shared" label={format(m.visibilityShared, { partner: partnerName })} disabled />
+            </Stack>
+          </Radio.Group>
+        )}
       </Stack>
     </div>
   );

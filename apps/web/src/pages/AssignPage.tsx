@@ -252,7 +252,11 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
                     onChange={(e) => setTime(e.currentTarget.value)}
                   />
                 </Group>
-                <OccurrencePreview schedule={schedule} partners={couple.partners} now={now} />
+                <OccurrencePreview
+                  schedule={schedule}
+                  partners={isOnePartner ? couple.partners.filter((p) => p.id === partnerId) : couple.partners}
+                  now={now}
+                />
               </Stack>
             </Card>
             <Card withBorder padding="md">
@@ -314,6 +318,7 @@ function AssignForm({ couple, exercises }: { couple: Schemas['CoupleResponse']; 
               fields={exercise.form.fields}
               partnerName={couple.partners[1]?.name.split(' ')[0] ?? 'your partner'}
               idPrefix="preview"
+              isPrivate={isOnePartner}
             />
           ) : (
             <Card withBorder padding="md">
