@@ -22,6 +22,7 @@ import { AddSinglePartnerAssignments1765000000000 } from './1765000000000-AddSin
 import { AddPlanRatingReminders1765010000000 } from './1765010000000-AddPlanRatingReminders.js';
 import { AddProgressWindowTotals1765050000000 } from './1765050000000-AddProgressWindowTotals.js';
 import { IndexUnansweredByLateAfter1765060000000 } from './1765060000000-IndexUnansweredByLateAfter.js';
+import { AddSafetyScreenIndex1765070000000 } from './1765070000000-AddSafetyScreenIndex.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   AddPlanRatingReminders1765010000000,
   AddProgressWindowTotals1765050000000,
   IndexUnansweredByLateAfter1765060000000,
+  AddSafetyScreenIndex1765070000000,
 ];
