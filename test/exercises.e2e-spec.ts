@@ -241,11 +241,9 @@ describe('exercise library', () => {
       form: pulse.form,
       scoring: pulse.scoring,
     }).expect(201);
-    expect(copy.body).toMatchObject({
-      isBuiltin: false,
-      scoring: { kind: 'trust_pulse', field: 'trust' },
-      form: pulse.form,
-    });
+    expect(copy.body).toMatchObject({ isBuiltin: false, form: pulse.form });
+    // The copy still watches the safety answer, as the built-in does.
+    expect(copy.body.scoring).toEqual({ kind: 'trust_pulse', field: 'trust', safetyField: 'safety' });
   });
 
   describe('validation', () => {

@@ -56,6 +56,10 @@ export function normalizeContent(content: ExerciseContentInput): VersionContent 
 
 function normalizeScoring(scoring: Scoring | null | undefined): Scoring | null {
   if (!scoring) return null;
-  if (scoring.kind === 'trust_pulse') return { kind: 'trust_pulse', field: scoring.field };
+  // The safety field is kept: without it a clinic's own (or copied) pulse would stop watching safety answers.
+  if (scoring.kind === 'trust_pulse')
+    return scoring.safetyField === undefined
+      ? { kind: 'trust_pulse', field: scoring.field }
+      : { kind: 'trust_pulse', field: scoring.field, safetyField: scoring.safetyField };
   return scoring.kind === 'csi4' ? { kind: 'csi4' } : { kind: 'safety_screen' };
 }
