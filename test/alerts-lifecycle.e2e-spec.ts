@@ -1,5 +1,3 @@
-import pg from 'pg';
-
 import { newId } from '@mend/core';
 import { ProgressService } from '@mend/progress';
 import {
@@ -13,27 +11,13 @@ import {
 } from '@mend/testing';
 
 import { createWorkerApp } from '../apps/worker/src/worker.bootstrap.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { asClinic, createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/webhook-receiver.js';
 
 const auth = { type: 'bearer' } as const;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Runs statements as the app role inside the clinic's transaction (row-level security applies). */
-async function asClinic(t: TestApp, clinicId: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
-  const client = new pg.Client({ connectionString: t.db.appUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.clinic_id', $1, true)`, [clinicId]);
-    await work(client);
-    await client.query('COMMIT');
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Alerts that stay true: one alert per condition, resolved with a reason once the condition no

@@ -24,7 +24,7 @@ import {
   type StaffContext,
 } from '@mend/testing';
 
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { asClinic, createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Issue 17: the progress read keeps the tallies of closed, settled windows (progress_window) and
@@ -41,23 +41,6 @@ const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 /** An alert's detail with its keys in order (jsonb does not keep the order they were written in). */
 const canonical = (detail: object) => JSON.stringify(detail, Object.keys(detail).sort());
-
-async function asClinic<T>(t: TestApp, clinicId: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: t.db.appUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
-      clinicId,
-      suiteClock.now().toISOString(),
-    ]);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('progress read bounded by its windows', () => {
   let t: TestApp;

@@ -15,30 +15,12 @@ import {
   type StaffContext,
 } from '@mend/testing';
 
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { asClinic, createTestApp, type TestApp } from './support/test-app.js';
 
 const auth = { type: 'bearer' } as const;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Runs statements as the app role inside the clinic's transaction (row-level security applies). */
-async function asClinic(t: TestApp, clinicId: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
-  const client = new pg.Client({ connectionString: t.db.appUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    // The suite's clock in SQL too, as the app binds it (mend_now()).
-    await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
-      clinicId,
-      suiteClock.now().toISOString(),
-    ]);
-    await work(client);
-    await client.query('COMMIT');
-  } finally {
-    await client.end();
-  }
-}
 
 async function builtinExercise(
   t: TestApp,

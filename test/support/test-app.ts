@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import pg from 'pg';
 import request from 'supertest';
 
 import { loadConfig, readTestSettings, type AppConfig } from '@mend/config';
@@ -100,4 +101,25 @@ export async function createTestApp(
       validator?.assertClean();
     },
   };
+}
+
+/**
+ * Runs statements as the app role inside the clinic's transaction (row-level security applies),
+ * with the suite's clock bound as the app binds it, so SQL's mend_now() agrees with the test.
+ */
+export async function asClinic<T>(t: TestApp, clinicId: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: t.db.appUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('app.clinic_id', $1, true), set_config('mend.now', $2, true)`, [
+      clinicId,
+      suiteClock.now().toISOString(),
+    ]);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } finally {
+    await client.end();
+  }
 }
