@@ -2993,6 +2993,11 @@ export interface components {
             exerciseVersion: number;
             title: string;
             instructions: string | null;
+            /**
+             * Format: uuid
+             * @description The one partner a single-partner assignment (the safety check) is for, or null for both. Its occurrences and check-ins are that partner's alone: leave them out of what the other partner receives.
+             */
+            partnerId: string | null;
             /** @enum {string} */
             scheduleType: "once" | "recurring";
             /** Format: date-time */

@@ -353,4 +353,54 @@ describe('the private safety check', () => {
       .send({ exerciseId: theirScreen, schedule: inThreeHours(), partnerId: alex().id })
       .expect(422);
   });
+
+  it("stays out of the other partner's reach in a records export: the partners get no export, the clinic's names whose it is", async () => {
+    const id = (await assignScreen(alex().id, { instructions: NOTE }).expect(201)).body.id as string;
+    const due = (await homeworkOf(alex().accessToken)).find((a) => a.id === id)!.occurrences[0].dueAt;
+    await t
+      .http()
+      .post(`/v1/assignments/${id}/check-ins`)
+      .auth(alex().accessToken, auth)
+      .send({ occurrenceAt: due, answers: { ...CALM, anything_else: ANSWER }, visibility: 'private' })
+      .expect(201);
+
+    // Neither partner can export the couple's records (they hold the other partner's private answers).
+    for (const partner of [blake(), alex()]) {
+      const refused = await t
+        .http()
+        .get(`/v1/couples/${couple.coupleId}/export`)
+        .auth(partner.accessToken, auth)
+        .expect(403);
+      for (const marker of [id, ANSWER, NOTE, 'Safety check']) expect(refused.text).not.toContain(marker);
+    }
+
+    // The clinic's export (a records request) holds it, naming the one partner it is for, so an
+    // answer to Blake's request can leave out the assignment, its occurrences and its answers.
+    const exported = (
+      await t.http().get(`/v1/couples/${couple.coupleId}/export`).auth(clinic.admin.accessToken, auth).expect(200)
+    ).body as {
+      assignments: Array<{ id: string; title: string; partnerId: string | null }>;
+      occurrences: Array<{ assignmentId: string; partnerId: string | null }>;
+      checkIns: Array<{ assignmentId: string; authorId: string; answers: Record<string, unknown> }>;
+    };
+    expect(exported.assignments.find((a) => a.id === id)).toMatchObject({
+      title: 'Safety check',
+      partnerId: alex().id,
+    });
+    expect(exported.occurrences.filter((o) => o.assignmentId === id).map((o) => o.partnerId)).toEqual([alex().id]);
+    expect(exported.checkIns.filter((c) => c.assignmentId === id)).toEqual([
+      expect.objectContaining({ authorId: alex().id, answers: expect.objectContaining({ anything_else: ANSWER }) }),
+    ]);
+    // What concerns Blake — the assignments for both or for Blake, the occurrences and check-ins of
+    // Blake's or of the couple's — holds no trace of it (Blake was given a safety check of their own
+    // above, so its title alone tells nothing).
+    const forBlake = exported.assignments.filter((a) => a.partnerId === null || a.partnerId === blake().id);
+    const blakeIds = new Set(forBlake.map((a) => a.id));
+    const blakesPart = JSON.stringify({
+      assignments: forBlake,
+      occurrences: exported.occurrences.filter((o) => blakeIds.has(o.assignmentId) && o.partnerId !== alex().id),
+      checkIns: exported.checkIns.filter((c) => blakeIds.has(c.assignmentId) && c.authorId !== alex().id),
+    });
+    for (const marker of [id, ANSWER, NOTE]) expect(blakesPart).not.toContain(marker);
+  });
 });

@@ -228,7 +228,7 @@ export const couplesRepository = {
       p,
     );
     const assignments = await tx.query(
-      `SELECT a.id, a.exercise_id AS "exerciseId", a.exercise_version AS "exerciseVersion", v.title, a.instructions, a.schedule_type AS "scheduleType",
+      `SELECT a.id, a.exercise_id AS "exerciseId", a.exercise_version AS "exerciseVersion", v.title, a.instructions, a.partner_id AS "partnerId", a.schedule_type AS "scheduleType",
                 a.due_at AS "dueAt", a.rrule, a.starts_on::text AS "startsOn", a.until::text AS until, a.status, a.reminders, a.created_at AS "createdAt"
          FROM assignment a JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
          WHERE a.clinic_id = $1 AND a.couple_id = $2 ORDER BY a.id`,

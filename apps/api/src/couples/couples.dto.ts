@@ -165,6 +165,14 @@ class ExportAssignmentRecord {
   @ApiProperty({ type: 'integer' }) exerciseVersion: number;
   @ApiProperty() title: string;
   @ApiProperty({ type: String, nullable: true }) instructions: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      "The one partner a single-partner assignment (the safety check) is for, or null for both. Its occurrences and check-ins are that partner's alone: leave them out of what the other partner receives.",
+  })
+  partnerId: string | null;
   @ApiProperty({ enum: ['once', 'recurring'] }) scheduleType: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt: Date | null;
   @ApiProperty({ type: String, nullable: true }) rrule: string | null;
