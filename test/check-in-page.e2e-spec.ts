@@ -541,6 +541,24 @@ describe('client check-in page over HTTP', () => {
     expect((await page(firstTab).expect(200)).text).toContain('Your check-in was sent.');
   });
 
+  it('after a low safety answer, says once that the therapist has been told, then where to get help', async () => {
+    const pulseId = await builtinExerciseId(t, therapist.accessToken, 'trust_pulse');
+    const pulse = await newAssignment(t, therapist, couple, pulseId, {
+      schedule: { type: 'once', dueAt: DateTime.utc().plus({ hours: 2 }).toISO() },
+    });
+    const cookie = await open(await issue(1, pulse.id));
+    const form = await page(cookie).expect(200);
+    await submit(
+      cookie,
+      `csrf=${encodeURIComponent(csrfFrom(form.text))}&a_trust=6&a_safety=0&visibility=private`,
+    ).expect(303);
+    const done = (await page(cookie).expect(200)).text;
+    expect(done).toContain('You said you did not feel safe.');
+    // The clinic wrote no crisis text of its own: the built-in one follows, without repeating it.
+    expect(done).toContain('If you are in danger right now, call your local emergency number.');
+    expect(done.match(/therapist has been told/gi)).toHaveLength(1);
+  });
+
   it('says when a check-in is not open yet, without an error', async () => {
     // A recurring exercise opens 24 hours before each due time (a one-off is open from when it is assigned).
     const res = await newAssignment(t, therapist, couple, exerciseId, {

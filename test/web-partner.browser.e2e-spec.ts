@@ -376,6 +376,8 @@ describe('web app in Chromium: the partner’s home', () => {
     await page.getByRole('heading', { name: 'Thank you. Your check-in was sent.' }).waitFor();
     await page.getByText('Only your therapist can see it.').waitFor();
     await page.getByText('You said you did not feel safe.', { exact: false }).waitFor();
+    // Said once: the clinic's crisis text (the built-in one here) follows without repeating it.
+    expect((await page.locator('main').innerText()).match(/therapist has been told/gi)).toHaveLength(1);
     await alex.screen('partner-safety-check-sent');
     await page.getByRole('link', { name: 'Back to home' }).click();
   }, 120_000);

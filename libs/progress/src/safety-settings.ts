@@ -21,10 +21,12 @@ export interface ClinicSafetySettings {
 
 export const MAX_CRISIS_RESOURCES_LENGTH = 2000;
 
-/** Shown when a clinic has not written its own: never nothing, since the partner may be in danger. */
+/**
+ * Shown when a clinic has not written its own: never nothing, since the partner may be in danger.
+ * Only where to get help: the confirmation that shows it already says the therapist has been told.
+ */
 export const DEFAULT_CRISIS_RESOURCES =
   'If you are in danger right now, call your local emergency number. ' +
-  'Your therapist has been told that you do not feel safe and will be in touch. ' +
   'You can also contact a domestic abuse or crisis helpline in your area at any time, day or night.';
 
 export function clinicSafetySettings(settings: unknown): ClinicSafetySettings {
