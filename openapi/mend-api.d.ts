@@ -5317,6 +5317,7 @@ export interface components {
         Problem: {
             /**
              * Format: uri
+             * @description https://mend.dev/problems/ and the status title (not-found, conflict, …), or a type of its own where a client must tell problems of one status apart: mfa-code-required (the user has a second factor and gave no code), mfa-code-invalid (not a current authenticator code or an unused recovery code), mfa-step-ended (the sign-in step expired, was completed or closed after five wrong codes: sign in with the password again), mfa-locked-out (too many wrong codes from this source: wait for Retry-After)
              * @example https://mend.dev/problems/not-found
              */
             type: string;

@@ -12,6 +12,8 @@ import { newApiKey, newClinic, newStaff, suiteClock, TEST_PASSWORD, type ClinicC
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const bearer = { type: 'bearer' } as const;
+/** Each MFA refusal has a problem type of its own, so clients tell them apart without reading words. */
+const PROBLEMS = 'https://mend.dev/problems/';
 
 async function ownerQuery<T>(t: TestApp, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: t.db.ownerUrl });
@@ -107,16 +109,19 @@ describe('MFA for staff', () => {
     const first = await login(clinic, therapist.email).expect(200);
     expect(first.body).toEqual({ mfaRequired: true, mfaToken: expect.stringMatching(/^mc_/), expiresIn: 300 });
     expect(first.body.accessToken).toBeUndefined();
-    await loginMfa(first.body.mfaToken, '123456').expect(401);
+    const wrong = await loginMfa(first.body.mfaToken, '123456').expect(401);
+    expect(wrong.body.type).toBe(`${PROBLEMS}mfa-code-invalid`);
     const code = codeAt(secret, 1);
     const session = await loginMfa(first.body.mfaToken, code).expect(200);
     expect(session.body.accessToken).toEqual(expect.any(String));
     expect(session.body.user.id).toBe(therapist.id);
     await t.http().get('/v1/me').auth(session.body.accessToken, bearer).expect(200);
-    // The same challenge again, and the same code in a new challenge, are refused.
-    await loginMfa(first.body.mfaToken, codeAt(secret, 1)).expect(401);
+    // The same challenge again (the step has ended), and the same code in a new challenge (a wrong code), are refused.
+    const ended = await loginMfa(first.body.mfaToken, codeAt(secret, 1)).expect(401);
+    expect(ended.body.type).toBe(`${PROBLEMS}mfa-step-ended`);
     const second = await login(clinic, therapist.email).expect(200);
-    await loginMfa(second.body.mfaToken, code).expect(401);
+    const replayed = await loginMfa(second.body.mfaToken, code).expect(401);
+    expect(replayed.body.type).toBe(`${PROBLEMS}mfa-code-invalid`);
   });
 
   it('takes a recovery code once instead of the authenticator code', async () => {
@@ -164,6 +169,7 @@ describe('MFA for staff', () => {
     challenge = (await login(clinic, therapist.email, TEST_PASSWORD, attacker).expect(200)).body.mfaToken;
     const refused = await loginMfa(challenge, codeAt(secret, 1), attacker).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.type).toBe(`${PROBLEMS}mfa-locked-out`);
     const owner = await login(clinic, therapist.email, TEST_PASSWORD, '203.0.113.99').expect(200);
     await loginMfa(owner.body.mfaToken, codeAt(secret, 1), '203.0.113.99').expect(200);
     const failures = await audit(clinic, 'auth.login_mfa');
@@ -330,12 +336,20 @@ describe('re-authentication for sensitive admin actions', () => {
       .auth(clinic.admin.accessToken, bearer)
       .send({ code: codeAt(started.body.secret) })
       .expect(200);
-    await t
+    const noCode = await t
       .http()
       .post('/v1/auth/reauth')
       .auth(clinic.admin.accessToken, bearer)
       .send({ password: TEST_PASSWORD })
       .expect(400);
+    expect(noCode.body.type).toBe(`${PROBLEMS}mfa-code-required`);
+    const wrongCode = await t
+      .http()
+      .post('/v1/auth/reauth')
+      .auth(clinic.admin.accessToken, bearer)
+      .send({ code: '000000' })
+      .expect(400);
+    expect(wrongCode.body.type).toBe(`${PROBLEMS}mfa-code-invalid`);
     const reauth = await t
       .http()
       .post('/v1/auth/reauth')

@@ -17,6 +17,7 @@ import {
 } from '@mend/identity';
 import { JobName, OutboxWriter } from '@mend/queue';
 
+import { asMfaLockout, MFA_PROBLEM } from './mfa.problems.js';
 import { mfaRepository } from './mfa.repository.js';
 import { MFA_CHALLENGE_MAX_FAILURES, MfaService, type MfaChallenge } from './mfa.service.js';
 import { PasswordHasher } from './password.hasher.js';
@@ -86,11 +87,13 @@ function invalidRefresh(): DomainException {
 }
 
 function invalidChallenge(): DomainException {
-  return new DomainException('unauthenticated', 'This sign-in expired or was already completed; sign in again');
+  return new DomainException('unauthenticated', 'This sign-in expired or was already completed; sign in again', {
+    type: MFA_PROBLEM.stepEnded,
+  });
 }
 
 function invalidCode(): DomainException {
-  return new DomainException('unauthenticated', 'The code is not valid');
+  return new DomainException('unauthenticated', 'The code is not valid', { type: MFA_PROBLEM.codeInvalid });
 }
 
 function invalidReset(): DomainException {
@@ -293,7 +296,9 @@ export class AuthService {
     if (!pending || pending.used_at || pending.expires_at <= this.clock.now()) throw invalidChallenge();
     const accountKey = `mfa:${clinicId}:${pending.user_id}`;
     const sourceKey = `${accountKey}|${meta.ip}`;
-    await this.limits.assertNotBlocked('loginFailuresPerSource', sourceKey);
+    await this.limits.assertNotBlocked('loginFailuresPerSource', sourceKey).catch((error: unknown) => {
+      throw asMfaLockout(error);
+    });
     const delayMs = loginDelayMs(
       await this.limits.count('loginFailuresPerAccount', accountKey),
       this.config.auth.loginDelayAfterFailures,
@@ -360,6 +365,7 @@ export class AuthService {
     if (user.mfa_enabled_at && !input.code)
       throw new DomainException('invalid', 'Give a code from your authenticator (or a recovery code)', {
         errors: [{ field: 'code', message: 'code is required for users with a second factor' }],
+        type: MFA_PROBLEM.codeRequired,
       });
     if (!user.mfa_enabled_at && !input.password)
       throw new DomainException('invalid', 'Give your password', {
@@ -382,6 +388,7 @@ export class AuthService {
       await this.audit.recordAlone(this.audit.entryFor(principal, 'auth.reauth', 'user', userId, 'failure'));
       throw new DomainException('invalid', 'The password or code is not valid', {
         errors: [{ field: user.mfa_enabled_at ? 'code' : 'password', message: 'not valid' }],
+        ...(user.mfa_enabled_at ? { type: MFA_PROBLEM.codeInvalid } : {}),
       });
     }
     await this.limits.reset('loginFailuresPerSource', key);

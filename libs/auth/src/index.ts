@@ -11,4 +11,5 @@ export * from './security-settings.service.js';
 export * from './totp.js';
 export * from './token-retention.repository.js';
 export * from './mfa.service.js';
+export * from './mfa.problems.js';
 export * from './recent-auth.js';

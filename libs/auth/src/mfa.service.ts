@@ -8,6 +8,7 @@ import { TenantDatabase } from '@mend/database';
 import { usersRepository, type UserRow } from '@mend/identity';
 
 import { hashRecoveryCode, MfaSecretBox, newRecoveryCodes, normaliseRecoveryCode } from './mfa-secret.js';
+import { MFA_PROBLEM } from './mfa.problems.js';
 import { mfaRepository } from './mfa.repository.js';
 import { PasswordHasher } from './password.hasher.js';
 import { RateLimitService } from './rate-limit.service.js';
@@ -48,6 +49,7 @@ const STAFF: Role[] = ['admin', 'therapist'];
 function wrongCode(): DomainException {
   return new DomainException('invalid', 'The code is not valid', {
     errors: [{ field: 'code', message: 'code is not a current authenticator code or an unused recovery code' }],
+    type: MFA_PROBLEM.codeInvalid,
   });
 }
 

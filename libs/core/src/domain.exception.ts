@@ -22,7 +22,15 @@ export class DomainException extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    readonly details: { errors?: FieldProblem[]; retryAfterSeconds?: number } = {},
+    readonly details: {
+      errors?: FieldProblem[];
+      retryAfterSeconds?: number;
+      /**
+       * A problem type of its own (`https://mend.dev/problems/<type>`) when a client must tell
+       * this problem apart from others of the same status; without it the type names the status.
+       */
+      type?: string;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainException';

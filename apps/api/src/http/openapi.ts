@@ -44,7 +44,16 @@ const PROBLEM_SCHEMA = {
   description: 'RFC 9457 problem details; 5xx answers carry only the request id',
   required: ['type', 'title', 'status'],
   properties: {
-    type: { type: 'string', format: 'uri', example: 'https://mend.dev/problems/not-found' },
+    type: {
+      type: 'string',
+      format: 'uri',
+      example: 'https://mend.dev/problems/not-found',
+      description:
+        'https://mend.dev/problems/ and the status title (not-found, conflict, …), or a type of its own where a client must tell problems of one status apart: ' +
+        'mfa-code-required (the user has a second factor and gave no code), mfa-code-invalid (not a current authenticator code or an unused recovery code), ' +
+        'mfa-step-ended (the sign-in step expired, was completed or closed after five wrong codes: sign in with the password again), ' +
+        'mfa-locked-out (too many wrong codes from this source: wait for Retry-After)',
+    },
     title: { type: 'string', example: 'Not Found' },
     status: { type: 'integer', minimum: 400, maximum: 599, example: 404 },
     detail: { type: 'string', example: 'Couple not found' },

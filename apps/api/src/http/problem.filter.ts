@@ -41,8 +41,10 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+const PROBLEM_BASE = 'https://mend.dev/problems/';
+
 export function problemType(status: number): string {
-  return `https://mend.dev/problems/${(TITLES[status] ?? 'error').toLowerCase().replace(/\s+/g, '-')}`;
+  return `${PROBLEM_BASE}${(TITLES[status] ?? 'error').toLowerCase().replace(/\s+/g, '-')}`;
 }
 
 /** Exceptions thrown by ValidationPipe carry field problems through this class. */
@@ -79,7 +81,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof DomainException) {
       const status = STATUS_BY_CODE[exception.code];
       return {
-        type: problemType(status),
+        type: exception.details.type ? `${PROBLEM_BASE}${exception.details.type}` : problemType(status),
         title: TITLES[status],
         status,
         detail: exception.message,

@@ -11,6 +11,17 @@ export interface FieldProblem {
   message: string;
 }
 
+/**
+ * Problem types the API gives where one status covers problems a page treats differently
+ * (documented on the OpenAPI problem schema). Pages branch on these, never on `detail`'s words.
+ */
+export const PROBLEM = {
+  mfaCodeRequired: 'https://mend.dev/problems/mfa-code-required',
+  mfaCodeInvalid: 'https://mend.dev/problems/mfa-code-invalid',
+  mfaStepEnded: 'https://mend.dev/problems/mfa-step-ended',
+  mfaLockedOut: 'https://mend.dev/problems/mfa-locked-out',
+} as const;
+
 /** An RFC 9457 problem+json answer, kept whole so pages can say what went wrong in plain words. */
 export class ApiProblem extends Error {
   constructor(
@@ -19,6 +30,8 @@ export class ApiProblem extends Error {
     readonly detail: string | undefined,
     readonly errors: FieldProblem[] = [],
     readonly retryAfterSeconds?: number,
+    /** The problem's type URI: the status's own, or one of PROBLEM where pages must tell problems apart. */
+    readonly type?: string,
   ) {
     super(detail ?? title);
   }
@@ -102,7 +115,7 @@ export async function unwrap<T>(
 }
 
 export function toProblem(response: Response, error: unknown): ApiProblem {
-  const body = (error ?? {}) as { title?: string; detail?: string; errors?: FieldProblem[] };
+  const body = (error ?? {}) as { type?: string; title?: string; detail?: string; errors?: FieldProblem[] };
   const retryAfter = Number(response.headers.get('Retry-After'));
   return new ApiProblem(
     response.status,
@@ -110,6 +123,7 @@ export function toProblem(response: Response, error: unknown): ApiProblem {
     body.detail,
     Array.isArray(body.errors) ? body.errors : [],
     Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    typeof body.type === 'string' ? body.type : undefined,
   );
 }
 

@@ -1,7 +1,7 @@
 import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 
-import { problemOf } from '../api/client';
+import { PROBLEM, problemOf } from '../api/client';
 import { FormError } from '../components/FormError';
 import { RecoveryCodes } from '../components/RecoveryCodes';
 import { TotpSetup } from '../components/TotpSetup';
@@ -63,7 +63,7 @@ export function MfaStep({
     } catch (caught) {
       setBusy(false);
       const problem = problemOf(caught);
-      if (problem.status === 401 && /sign in again/i.test(problem.detail ?? '')) {
+      if (problem.type === PROBLEM.mfaStepEnded) {
         onRestart(
           wrong + 1 >= TRIES
             ? 'Too many wrong codes for one sign-in. Sign in again with your password to get new tries.'
@@ -71,7 +71,7 @@ export function MfaStep({
         );
         return;
       }
-      if (problem.status === 401) {
+      if (problem.type === PROBLEM.mfaCodeInvalid) {
         const left = TRIES - (wrong + 1);
         setWrong(wrong + 1);
         setFieldError(
@@ -83,7 +83,7 @@ export function MfaStep({
           onRestart('Too many wrong codes for one sign-in. Sign in again with your password to get new tries.');
         return;
       }
-      if (problem.status === 429) {
+      if (problem.type === PROBLEM.mfaLockedOut) {
         setError(
           `Signing in to this account is paused after too many wrong codes, to keep it safe. ${problem.plain.replace(/^Too many attempts\.\s*/, '')}`.trim(),
         );

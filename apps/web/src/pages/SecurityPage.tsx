@@ -2,7 +2,7 @@ import { Badge, Button, Fieldset, Group, PasswordInput, Stack, Text, TextInput, 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
-import { api, problemOf, unwrap, type Schemas } from '../api/client';
+import { api, PROBLEM, problemOf, unwrap, type Schemas } from '../api/client';
 import { readCode } from '../auth/codes';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
@@ -63,8 +63,7 @@ function Enrol({ status, onEnrolled }: { status: Status; onEnrolled: (codes: str
       void client.invalidateQueries({ queryKey: STATUS_KEY });
     },
     onError: (error) => {
-      const problem = problemOf(error);
-      if (problem.status === 400)
+      if (problemOf(error).type === PROBLEM.mfaCodeInvalid)
         setCodeError('That code did not work. Enter the code your app shows now (it changes every 30 seconds).');
     },
   });
@@ -100,7 +99,9 @@ function Enrol({ status, onEnrolled }: { status: Status; onEnrolled: (codes: str
                 error={codeError}
                 required
               />
-              <FormError message={confirmProblem && confirmProblem.status !== 400 ? confirmProblem.plain : null} />
+              <FormError
+                message={confirmProblem && confirmProblem.type !== PROBLEM.mfaCodeInvalid ? confirmProblem.plain : null}
+              />
               <Group>
                 <Button type="submit" loading={confirm.isPending}>
                   Turn on two-step sign-in
@@ -161,7 +162,8 @@ function NewRecoveryCodes({ onNewCodes }: { onNewCodes: (codes: string[]) => voi
       void client.invalidateQueries({ queryKey: STATUS_KEY });
     },
     onError: (error) => {
-      if (problemOf(error).status === 400) setCodeError('That code did not work. Enter the code your app shows now.');
+      if (problemOf(error).type === PROBLEM.mfaCodeInvalid)
+        setCodeError('That code did not work. Enter the code your app shows now.');
     },
   });
   const problem = make.error ? problemOf(make.error) : null;
@@ -186,7 +188,7 @@ function NewRecoveryCodes({ onNewCodes }: { onNewCodes: (codes: string[]) => voi
             onChange={(e) => setCode(e.currentTarget.value)}
             error={codeError}
           />
-          <FormError message={problem && problem.status !== 400 ? problem.plain : null} />
+          <FormError message={problem && problem.type !== PROBLEM.mfaCodeInvalid ? problem.plain : null} />
           <Group>
             <Button type="submit" variant="default" loading={make.isPending}>
               Make new recovery codes
