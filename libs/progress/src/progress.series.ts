@@ -1,5 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 
+import { isoDate, isValidZone, localDayNumber, localDaysBetween } from './local-days.js';
 import type { ProgressInput } from './progress.compute.js';
 
 /**
@@ -27,44 +28,37 @@ export interface DailySeries {
 
 /** A safe zone: an unknown name falls back to UTC rather than failing the read. */
 export function readerZone(...candidates: Array<string | null | undefined>): string {
-  for (const zone of candidates) if (zone && IANAZone.isValidZone(zone)) return zone;
+  for (const zone of candidates) if (zone && isValidZone(zone)) return zone;
   return 'UTC';
 }
 
 /** The local date (YYYY-MM-DD) of an instant in a zone. */
 export function localDay(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+  return isoDate(localDayNumber(zone, at.getTime()));
 }
 
 /** Every local date from `from`'s to `to`'s, inclusive. */
 export function daysBetween(from: Date, to: Date, zone: string): string[] {
-  const days: string[] = [];
-  let day = DateTime.fromJSDate(from, { zone }).startOf('day');
-  const last = DateTime.fromJSDate(to, { zone }).startOf('day');
-  while (day <= last) {
-    days.push(day.toISODate()!);
-    day = day.plus({ days: 1 });
-  }
-  return days;
+  return localDaysBetween(zone, from.getTime(), to.getTime()).days.map(isoDate);
 }
 
 export function dailySeries(input: ProgressInput, zone: string, from: Date, to: Date): DailySeries {
-  const days = daysBetween(from, to, zone);
-  // Each day's first instant in the zone, once per day: placing a reading is then a binary
-  // search instead of a Luxon conversion per occurrence (two years of readings per read).
-  const starts = days.map((d) => DateTime.fromISO(d, { zone }).toMillis());
+  // Each day's first instant in the zone, once per day (and the next day's, where the last one
+  // ends): placing a reading is then a binary search instead of a zone conversion per occurrence.
+  const local = localDaysBetween(zone, from.getTime(), to.getTime());
+  const days = local.days.map(isoDate);
+  const { starts } = local;
   const dayIndexOf = (at: Date): number | undefined => {
     const t = at.getTime();
-    if (starts.length === 0 || t < starts[0] || t >= starts[starts.length - 1] + 36 * 3_600_000) return undefined;
+    if (days.length === 0 || t < starts[0] || t >= starts[days.length]) return undefined;
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = days.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= t) lo = mid;
       else hi = mid - 1;
     }
-    // The last day ends at the next local midnight (23–25 h later across a DST change).
-    return lo === starts.length - 1 && localDay(at, zone) !== days[lo] ? undefined : lo;
+    return lo;
   };
   const sums = new Map(input.partnerIds.map((id) => [id, days.map(() => ({ sum: 0, n: 0 }))]));
   const csi = new Map(input.partnerIds.map((id) => [id, days.map((): { value: number; at: number } | null => null)]));
