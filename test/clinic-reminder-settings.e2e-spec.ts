@@ -78,6 +78,10 @@ describe('clinic reminder settings', () => {
     [{ sessionReminderHours: 24 * 8 }, 'sessionReminderHours'],
     [{ overdueAfterMinutes: '60' }, 'overdueAfterMinutes'],
     [{ clinicId: '0190c0de-0000-7000-8000-000000000000' }, 'clinicId'],
+    [{ planRatingWeekday: 0 }, 'planRatingWeekday'],
+    [{ planRatingWeekday: 8 }, 'planRatingWeekday'],
+    [{ planRatingTime: '24:00' }, 'planRatingTime'],
+    [{ planRatingTime: '6pm' }, 'planRatingTime'],
   ])('refuses %j with a problem naming %s and changes nothing', async (body, field) => {
     const before = (await settingsAs(clinic.admin.accessToken).expect(200)).body;
     const res = await change(body).expect(400);

@@ -187,10 +187,38 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await page.getByRole('button', { name: 'Save reminder defaults' }).waitFor();
     await admin.screen('admin-settings');
     await page.getByLabel('Most reminders a person gets in a day').fill('4');
+    // The weekly repair plan rating reminder: Sunday 18:00 until the clinic moves it.
+    const ratingDay = page.getByRole('combobox', { name: 'Repair plan rating reminder on' });
+    const ratingTime = page.getByLabel('Repair plan rating reminder at');
+    expect(await ratingDay.inputValue()).toBe('Sunday');
+    expect(await ratingTime.inputValue()).toBe('18:00');
+    await ratingTime.fill('');
+    await page.getByRole('button', { name: 'Save reminder defaults' }).click();
+    await page.getByText('Enter a time like 18:00.').waitFor();
+    await ratingDay.click();
+    await page.getByRole('option', { name: 'Wednesday' }).click();
+    await ratingTime.fill('19:30');
     await page.getByRole('button', { name: 'Save reminder defaults' }).click();
     await page.getByText('Saved.').first().waitFor();
-    const saved = await api<{ dailyCap: number }>('GET', '/v1/clinic/reminder-settings', adminToken);
-    expect(saved.dailyCap).toBe(4);
+    expect(await page.getByText('Enter a time like 18:00.').count()).toBe(0);
+    const saved = await api<{ dailyCap: number; planRatingWeekday: number; planRatingTime: string }>(
+      'GET',
+      '/v1/clinic/reminder-settings',
+      adminToken,
+    );
+    expect(saved).toMatchObject({ dailyCap: 4, planRatingWeekday: 3, planRatingTime: '19:30' });
+    // Audited like every other clinic setting.
+    const audited = await api<{ data: Array<{ action: string }> }>(
+      'GET',
+      '/v1/audit-events?action=clinic.update_reminder_settings',
+      adminToken,
+    );
+    expect(audited.data.length).toBeGreaterThan(0);
+    // What was saved is what the page shows when opened again.
+    await page.reload();
+    await page.getByRole('button', { name: 'Save reminder defaults' }).waitFor();
+    expect(await page.getByRole('combobox', { name: 'Repair plan rating reminder on' }).inputValue()).toBe('Wednesday');
+    expect(await page.getByLabel('Repair plan rating reminder at').inputValue()).toBe('19:30');
   }, 120_000);
 
   it('renames the clinic and changes its zone, which moves nobody’s own zone, and its sign-in settings', async () => {

@@ -25,6 +25,12 @@ import { ReauthDialog, withReauth } from './Reauth';
 
 const NAME_MAX = 200;
 const IDLE = { min: 5, max: 720 };
+/** ISO weekdays, as the API counts them (1 Monday … 7 Sunday). */
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'].map((label, i) => ({
+  value: String(i + 1),
+  label,
+}));
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /**
  * The clinic's settings: its name and zone, the reminder defaults every partner gets unless they
@@ -144,6 +150,9 @@ function ReminderDefaults({ settings }: { settings: Schemas['ClinicReminderSetti
   const [overdue, setOverdue] = useState<number | string>(settings.overdueAfterMinutes / 60);
   const [lead, setLead] = useState<number | string>(settings.sessionReminderHours);
   const [urgent, setUrgent] = useState(settings.urgentAlertsBreakQuietHours);
+  const [ratingDay, setRatingDay] = useState<string | null>(String(settings.planRatingWeekday));
+  const [ratingTime, setRatingTime] = useState(settings.planRatingTime);
+  const [ratingErrors, setRatingErrors] = useState<{ day?: string; time?: string }>({});
   const [saved, setSaved] = useState(false);
   const save = useMutation({
     mutationFn: () =>
@@ -157,6 +166,8 @@ function ReminderDefaults({ settings }: { settings: Schemas['ClinicReminderSetti
               overdueAfterMinutes: Math.round(Number(overdue) * 60),
               sessionReminderHours: Number(lead),
               urgentAlertsBreakQuietHours: urgent,
+              planRatingWeekday: Number(ratingDay),
+              planRatingTime: ratingTime,
             },
           }),
         ),
@@ -170,10 +181,15 @@ function ReminderDefaults({ settings }: { settings: Schemas['ClinicReminderSetti
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    save.mutate();
+    const errors = {
+      day: ratingDay ? undefined : 'Choose a day.',
+      time: CLOCK_TIME.test(ratingTime) ? undefined : 'Enter a time like 18:00.',
+    };
+    setRatingErrors(errors);
+    if (!errors.day && !errors.time) save.mutate();
   };
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={submit} noValidate>
       <Fieldset legend="Reminder defaults">
         <Stack gap="sm">
           <Text size="sm" c="dimmed">
@@ -220,6 +236,25 @@ function ReminderDefaults({ settings }: { settings: Schemas['ClinicReminderSetti
             onChange={setLead}
             error={problem?.forField('sessionReminderHours')}
           />
+          <Group grow align="flex-start">
+            <Select
+              label="Repair plan rating reminder on"
+              description="Once a week, in each partner’s own zone."
+              data={WEEKDAYS}
+              value={ratingDay}
+              onChange={setRatingDay}
+              allowDeselect={false}
+              error={ratingErrors.day ?? problem?.forField('planRatingWeekday')}
+            />
+            <TextInput
+              type="time"
+              label="Repair plan rating reminder at"
+              description="Their local time."
+              value={ratingTime}
+              onChange={(e) => setRatingTime(e.currentTarget.value)}
+              error={ratingErrors.time ?? problem?.forField('planRatingTime')}
+            />
+          </Group>
           <Switch
             label="Discreet emails (no exercise names in reminders)"
             checked={isDiscreet}
