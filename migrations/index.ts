@@ -23,6 +23,7 @@ import { AddPlanRatingReminders1765010000000 } from './1765010000000-AddPlanRati
 import { AddProgressWindowTotals1765050000000 } from './1765050000000-AddProgressWindowTotals.js';
 import { IndexUnansweredByLateAfter1765060000000 } from './1765060000000-IndexUnansweredByLateAfter.js';
 import { AddSafetyScreenIndex1765070000000 } from './1765070000000-AddSafetyScreenIndex.js';
+import { CacheAccessRolePlans1765080000000 } from './1765080000000-CacheAccessRolePlans.js';
 
 /** Every migration, in order. Listed explicitly so bundled builds and the CLI see the same set. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   AddProgressWindowTotals1765050000000,
   IndexUnansweredByLateAfter1765060000000,
   AddSafetyScreenIndex1765070000000,
+  CacheAccessRolePlans1765080000000,
 ];
