@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import { newId } from '@mend/core';
+import { queryRows } from '@mend/database';
 import { JobName, OutboxWriter } from '@mend/queue';
 
 import { clinicSettingsRepository } from './clinic-settings.repository.js';
@@ -156,28 +157,33 @@ export async function scheduleNotification(tx: EntityManager, n: PlannedNotifica
   return id;
 }
 
-/** Settles the unsent notifications of a subject that no longer applies (a claimed send is left to its worker). */
+/**
+ * Settles the unsent notifications of a subject that no longer applies (a claimed send is left to
+ * its worker). Only the filters given are in the statement, so it is planned for the subject's
+ * own index (every check-in runs it) rather than for "any of these may be null".
+ */
 export async function skipPending(
   tx: EntityManager,
   clinicId: string,
   where: { sessionId?: string; occurrenceId?: string; kind?: NotificationKind; recipientId?: string },
   reason: SkipReason,
 ): Promise<number> {
-  const rows: Array<{ id: string }> = await tx.query(
-    `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = mend_now()
-      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL
-        AND ($2::uuid IS NULL OR session_id = $2) AND ($3::uuid IS NULL OR occurrence_id = $3)
-        AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
-        AND ($5::text IS NULL OR kind = $5) AND ($6::uuid IS NULL OR recipient_id = $6)
-      RETURNING id`,
+  if (where.sessionId === undefined && where.occurrenceId === undefined) return 0;
+  const params: unknown[] = [clinicId, reason];
+  const filters = (
     [
-      clinicId,
-      where.sessionId ?? null,
-      where.occurrenceId ?? null,
-      reason,
-      where.kind ?? null,
-      where.recipientId ?? null,
-    ],
+      ['session_id', where.sessionId],
+      ['occurrence_id', where.occurrenceId],
+      ['kind', where.kind],
+      ['recipient_id', where.recipientId],
+    ] as const
+  ).flatMap(([column, value]) => (value === undefined ? [] : [`AND ${column} = $${params.push(value)}`]));
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    `UPDATE notification SET state = 'skipped', skip_reason = $2, updated_at = mend_now()
+      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL ${filters.join(' ')}
+      RETURNING id`,
+    params,
   );
   return rows.length;
 }
