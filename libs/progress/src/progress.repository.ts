@@ -12,7 +12,6 @@ import type {
   MeasureScore,
   OccurrenceFact,
   ProgressWindow,
-  SafetyEvidence,
   SessionFact,
   SessionStatus,
   WindowTotals,
@@ -414,32 +413,6 @@ export const progressRepository = {
     for (const row of opened)
       await announceEvent(tx, clinicId, 'alert.opened', { alertId: row.id, coupleId, partnerId: row.partner_id });
     return opened.map((r) => r.id);
-  },
-
-  /** A partner's latest trust-pulse safety answer and latest safety check (by submission time). */
-  async safetyEvidence(
-    tx: EntityManager,
-    clinicId: string,
-    coupleId: string,
-    partnerId: string,
-  ): Promise<SafetyEvidence> {
-    const rows: Array<{ kind: 'pulse' | 'screen'; value: number; is_concern: boolean | null; at: Date }> =
-      await tx.query(
-        `(SELECT 'pulse' AS kind, (score->>'safety')::int AS value, NULL::boolean AS is_concern, submitted_at AS at
-          FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score ? 'safety'
-         ORDER BY submitted_at DESC, id DESC LIMIT 1)
-       UNION ALL
-       (SELECT 'screen', (score->>'value')::int, (score->>'isSafetyConcern')::boolean, submitted_at
-          FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score->>'kind' = 'safety_screen'
-         ORDER BY submitted_at DESC, id DESC LIMIT 1)`,
-        [clinicId, coupleId, partnerId],
-      );
-    const pulse = rows.find((r) => r.kind === 'pulse');
-    const screen = rows.find((r) => r.kind === 'screen');
-    return {
-      pulse: pulse ? { value: pulse.value, atMs: pulse.at.getTime() } : null,
-      screen: screen ? { signs: screen.value, isConcern: screen.is_concern === true, atMs: screen.at.getTime() } : null,
-    };
   },
 
   /** Active couples with an occurrence that closed unanswered in (since, now], or a missed streak not resolved. */

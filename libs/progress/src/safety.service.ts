@@ -15,6 +15,7 @@ import {
   MAX_CRISIS_RESOURCES_LENGTH,
   type ClinicSafetySettings,
 } from './safety-settings.js';
+import { safetyRepository } from './safety.repository.js';
 
 export interface UpdateClinicSafetySettingsInput {
   threshold?: number;
@@ -51,13 +52,16 @@ export class SafetyService implements CheckInHooks {
     const score = checkIn.score;
     const isScreen = score?.kind === 'safety_screen';
     if (typeof score?.safety !== 'number' && !isScreen) return { crisisResources: null };
-    const settings = clinicSafetySettings(await settingsOf(tx, checkIn.clinicId));
+    const state = await safetyRepository.stateOf(tx, checkIn.clinicId, checkIn.coupleId, checkIn.authorId);
+    if (!state) throw DomainException.notFound('Clinic');
+    const settings = clinicSafetySettings(state.settings);
     const isConcern = isScreen ? score!.isSafetyConcern === true : isSafetyConcern(score!.safety, settings);
     // The partner's condition from all their safety evidence (this check-in included): a calm
     // pulse must not resolve what a safety check disclosed.
-    const evidence = await progressRepository.safetyEvidence(tx, checkIn.clinicId, checkIn.coupleId, checkIn.authorId);
-    const condition = safetyCondition(checkIn.authorId, evidence, settings.threshold, checkIn.now);
-    await progressRepository.syncAlerts(tx, checkIn.clinicId, checkIn.coupleId, [condition], checkIn.now);
+    const condition = safetyCondition(checkIn.authorId, state.evidence, settings.threshold, checkIn.now);
+    // A calm answer with no concern open changes nothing (most check-ins): no statement for it.
+    if (condition.holds === true || (condition.holds === false && state.hasOpenConcern))
+      await progressRepository.syncAlerts(tx, checkIn.clinicId, checkIn.coupleId, [condition], checkIn.now);
     if (!isConcern) return { crisisResources: null };
     await planAlertNotices(tx, checkIn.clinicId, checkIn.coupleId, checkIn.now);
     return { crisisResources: settings.crisisResources };
