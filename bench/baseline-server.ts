@@ -32,6 +32,8 @@ const { values } = parseArgs({
 });
 const secret = values['jwt-secret']!;
 const pool = new pg.Pool({ connectionString: values['database-url'], max: Number(values['pool-size'] ?? 10) });
+/** The default safety threshold (libs/progress DEFAULT_SAFETY_THRESHOLD): the bench's clinics keep it. */
+const SAFETY_THRESHOLD = 2;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class HttpError extends Error {
@@ -117,7 +119,8 @@ app.post<{
       // CheckInsService.submitIn: one locking read of assignment, couple, form and occurrence.
       const target = (
         await c.query(
-          `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status,
+          `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status, a.partner_id AS assignee_id,
+              a.reveal_together,
               EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
               v.mode, v.form, v.scoring,
               o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after, o.has_check_in
@@ -134,6 +137,7 @@ app.post<{
         | {
             id: string;
             couple_id: string;
+            reveal_together: boolean;
             schedule_type: string;
             status: string;
             couple_status: string;
@@ -184,20 +188,58 @@ app.post<{
       );
       const id = inserted.rows[0]?.id as string | undefined;
       if (!id) throw new HttpError(409);
+      // skipPending with the occurrence as its only filter.
       await c.query(
-        `UPDATE notification SET state = 'skipped', skip_reason = $4, updated_at = mend_now()
-      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL
-        AND ($2::uuid IS NULL OR session_id = $2) AND ($3::uuid IS NULL OR occurrence_id = $3)
-        AND ($2::uuid IS NOT NULL OR $3::uuid IS NOT NULL)
-        AND ($5::text IS NULL OR kind = $5) AND ($6::uuid IS NULL OR recipient_id = $6)
+        `UPDATE notification SET state = 'skipped', skip_reason = $2, updated_at = mend_now()
+      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND occurrence_id = $3
       RETURNING id`,
-        [clinicId, null, occurrence.id, 'already_done', null, null],
+        [clinicId, 'already_done', occurrence.id],
       );
       await c.query(
-        `INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [clinicId, uuidv7(), 'user', claims.sub, 'check_in.create', 'check_in', id, 'success', request.id, request.ip],
+        `INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          clinicId,
+          uuidv7(),
+          'user',
+          claims.sub,
+          'check_in.create',
+          'check_in',
+          id,
+          'success',
+          request.id,
+          request.ip,
+          null,
+        ],
       );
+      // SafetyService.checkedIn: a safety answer reads the clinic's settings, the partner's evidence
+      // and whether a concern is open in one statement; the alert statements run only when the
+      // condition holds or an open concern resolves (never with the bench's answers).
+      if (typeof score?.safety === 'number') {
+        const state = (
+          await c.query(
+            `SELECT k.settings, p.value AS pulse_value, p.at AS pulse_at, s.value AS screen_signs, s.is_concern AS screen_is_concern,
+              s.at AS screen_at,
+              EXISTS (SELECT 1 FROM alert a WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.kind = 'safety_concern'
+                         AND a.partner_id = $3 AND a.status <> 'resolved') AS has_open_concern
+         FROM clinic k
+         LEFT JOIN LATERAL (
+           SELECT (score->>'safety')::int AS value, submitted_at AS at
+             FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score ? 'safety'
+            ORDER BY submitted_at DESC, id DESC LIMIT 1) p ON true
+         LEFT JOIN LATERAL (
+           SELECT (score->>'value')::int AS value, (score->>'isSafetyConcern')::boolean AS is_concern, submitted_at AS at
+             FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score->>'kind' = 'safety_screen'
+            ORDER BY submitted_at DESC, id DESC LIMIT 1) s ON true
+        WHERE k.id = $1`,
+            [clinicId, target.couple_id, claims.sub],
+          )
+        ).rows[0] as
+          { pulse_value: number | null; screen_is_concern: boolean | null; has_open_concern: boolean } | undefined;
+        if (!state) throw new HttpError(404);
+        if ((state.pulse_value ?? 10) <= SAFETY_THRESHOLD || state.screen_is_concern || state.has_open_concern)
+          throw new HttpError(500); // the bench's answers never open or resolve a concern
+      }
       await c.query(
         `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, mend_now()))
@@ -232,6 +274,8 @@ app.post<{
           null,
         ],
       );
+      // revealOf runs only for a shared check-in of a reveal-together assignment (not the bench's).
+      if (body.visibility === 'shared' && target.reveal_together) throw new HttpError(500);
       // The row as written: no read-back.
       return {
         id,

@@ -105,6 +105,7 @@ export interface SubmitTargetRow {
   couple_status: string;
   /** The one partner the assignment was given to; null: both. */
   assignee_id: string | null;
+  reveal_together: boolean;
   is_partner: boolean;
   mode: 'individual' | 'joint';
   form: CheckInForm;
@@ -128,6 +129,7 @@ export const checkInsRepository = {
   ): Promise<SubmitTargetRow | null> {
     const rows: SubmitTargetRow[] = await tx.query(
       `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status, a.partner_id AS assignee_id,
+              a.reveal_together,
               EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
               v.mode, v.form, v.scoring,
               o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after, o.has_check_in

@@ -309,8 +309,12 @@ export class CheckInsService {
       isLate: window.isLate,
       submittedAt: now,
     };
-    // Tells the author when the other partner will see a reveal-together answer.
-    const reveal = await checkInsRepository.revealOf(tx, author.clinicId, id, now);
+    // Tells the author when the other partner will see a reveal-together answer (there is none to
+    // tell of a private one, or without reveal-together: no statement for those).
+    const reveal =
+      visibility === 'shared' && assignment.reveal_together
+        ? await checkInsRepository.revealOf(tx, author.clinicId, id, now)
+        : null;
     // Only in the author's own answer to their submission: never on a list the other partner reads.
     return {
       ...view,
