@@ -16,6 +16,11 @@
  * no-op worker uses too. `--profile` makes each worker process write a V8 CPU profile and a tally
  * of its SQL statements and Redis commands (bench/round-trip-counter.ts) under
  * bench/results/profile-<timestamp>/.
+ * Each burst (and the raw no-op run) also reports the CPU each process spent, per delivery and in
+ * cores, from the due instant to the last send (/proc): the worker process(es), the PostgreSQL
+ * backends of the bench database, PostgreSQL's background processes and the Redis server (both
+ * shared with whatever else runs), this process, and the whole machine's busy cores: whether a
+ * second worker can add throughput on a machine is read from these, not from the timings alone.
  *
  *   npm run bench:reminders -- [--n 10000] [--concurrency 50] [--lead-ms 8000] [--workers 1]
  *                              [--compare-workers] [--backend redis|postgres] [--steady-seconds 15]
@@ -29,7 +34,7 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,6 +76,8 @@ interface BurstResult {
   deliveriesPerSecond: number;
   latenessMs: { p50: number; p99: number; max: number; min: number };
   earlySends: number;
+  /** CPU each process spent from the due instant to the last send, per delivery (see CpuMeter). */
+  cpu?: CpuReport;
 }
 
 interface SteadyResult {
@@ -84,6 +91,134 @@ interface SteadyResult {
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * CPU use of the processes that do a burst's work, from /proc (clock ticks of user + system
+ * time): the worker processes, the PostgreSQL backends connected to the bench database (the
+ * bench's own polling connection apart), PostgreSQL's background processes (WAL writer,
+ * checkpointer…: shared with anything else on the server), the Redis server (shared too) and
+ * this bench process, next to the whole machine's busy time. Per delivery, these are the
+ * figures that say whether another worker process could add throughput on this machine.
+ */
+interface CpuReport {
+  wallMs: number;
+  /** CPU ms per delivery, by process. */
+  msPerDelivery: Record<string, number>;
+  /** CPU ms in all, by process (each worker on its own). */
+  ms: Record<string, number>;
+  /** Cores' worth of CPU each used over the window (1.0 = one core busy throughout). */
+  cores: Record<string, number>;
+  /** The whole machine (every process, the other tenants of a shared VM included). */
+  machine: { cores: number; busyCores: number };
+}
+
+const TICK_MS = 10; // CLK_TCK 100 on Linux
+
+async function procCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), 1-based: utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const first = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = first.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = first[3] + first[4];
+  return { busy: total - idle, total };
+}
+
+class CpuMeter {
+  private redisPid: number | undefined;
+
+  constructor(
+    private readonly admin: pg.Client,
+    private readonly dbName: string,
+    private readonly redis: Redis | undefined,
+  ) {}
+
+  /** The processes to watch, by label → pids. */
+  private async processes(workers: ChildProcess[]): Promise<Map<string, number[]>> {
+    const groups = new Map<string, number[]>();
+    workers.forEach((w, i) => w.pid && groups.set(`worker${workers.length > 1 ? ` ${i + 1}` : ''}`, [w.pid]));
+    const backends = (
+      await this.admin.query<{ pid: number; own: boolean }>(
+        `SELECT pid, datname = $1 AS own FROM pg_stat_activity
+          WHERE pid <> pg_backend_pid() AND (datname = $1 OR backend_type <> 'client backend')`,
+        [this.dbName],
+      )
+    ).rows;
+    groups.set(
+      'postgres backends',
+      backends.filter((b) => b.own).map((b) => b.pid),
+    );
+    groups.set(
+      'postgres background (shared)',
+      backends.filter((b) => !b.own).map((b) => b.pid),
+    );
+    if (this.redis && this.redisPid === undefined) {
+      const info = await this.redis.info('server');
+      this.redisPid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    }
+    if (this.redisPid) groups.set('redis-server (shared)', [this.redisPid]);
+    return groups;
+  }
+
+  /** Starts a window; the returned function ends it and reports per delivery. */
+  async start(workers: ChildProcess[]): Promise<(deliveries: number) => Promise<CpuReport>> {
+    const startedAt = performance.now();
+    const machine0 = await machineTicks();
+    const bench0 = process.cpuUsage();
+    const before = new Map<number, number>();
+    for (const pids of (await this.processes(workers)).values())
+      for (const pid of pids) before.set(pid, (await procCpuMs(pid)) ?? 0);
+    return async (deliveries: number) => {
+      const wallMs = performance.now() - startedAt;
+      const bench = process.cpuUsage(bench0);
+      const machine1 = await machineTicks();
+      const ms: Record<string, number> = {};
+      for (const [label, pids] of await this.processes(workers)) {
+        let sum = 0;
+        // A backend that connected during the window counts from zero (its whole life is in it).
+        for (const pid of pids) sum += Math.max(0, ((await procCpuMs(pid)) ?? 0) - (before.get(pid) ?? 0));
+        ms[label] = sum;
+      }
+      ms['bench (this process)'] = (bench.user + bench.system) / 1000;
+      const per = (x: number) => round(x / Math.max(1, deliveries), 3);
+      const busyTicks = machine1.busy - machine0.busy;
+      const totalTicks = machine1.total - machine0.total;
+      const cores = cpus().length;
+      return {
+        wallMs: round(wallMs),
+        ms: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(v)])),
+        msPerDelivery: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, per(v)])),
+        cores: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(v / wallMs, 2)])),
+        machine: { cores, busyCores: round((busyTicks / Math.max(1, totalTicks)) * cores, 2) },
+      };
+    };
+  }
+}
+
+function describeCpu(cpu: CpuReport): string {
+  const parts = Object.entries(cpu.msPerDelivery).map(([k, v]) => `${k} ${v} ms (${cpu.cores[k]} cores)`);
+  return `per delivery: ${parts.join(', ')}; machine busy ${cpu.machine.busyCores}/${cpu.machine.cores} cores over ${Math.round(cpu.wallMs)} ms`;
+}
+
+/** Table rows: CPU ms per delivery (and cores used) of each process, then the machine's busy cores. */
+function cpuRows(tag: string, cpu: CpuReport): string[][] {
+  return [
+    ...Object.entries(cpu.msPerDelivery).map(([k, v]) => [
+      `${tag}: CPU ms per job, ${k}`,
+      `${v.toFixed(3)} (${cpu.cores[k].toFixed(2)} cores)`,
+      '',
+    ]),
+    [`${tag}: machine busy cores (all processes)`, `${cpu.machine.busyCores} / ${cpu.machine.cores}`, ''],
+  ];
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -161,6 +296,7 @@ async function main(): Promise<void> {
     backendFactory,
   );
   let children: ChildProcess[] = [];
+  const meter = new CpuMeter(admin, dbName, redis);
   // --profile: each worker process writes a V8 CPU profile and its statement / Redis command tally.
   const profileDir = values.profile
     ? resolve(ROOT, 'bench/results', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`)
@@ -216,7 +352,13 @@ async function main(): Promise<void> {
       await startWorkers(workers, `burst-${workers}w`);
       const sendAt = new Date(Date.now() + leadMs);
       const clinicId = await seedBurst(admin, n, { first: sendAt, intervalMs: 0 }, `${suffix}-${workers}`);
-      const burst = await measureBurst(admin, clinicId, n, workers);
+      // CPU from the due instant (nothing is delivered before it) to the last send.
+      await sleep(sendAt.getTime() - Date.now());
+      const endCpu = await meter.start(children);
+      let cpu: Promise<CpuReport> | undefined;
+      const burst = await measureBurst(admin, clinicId, n, workers, () => (cpu = endCpu(n)));
+      burst.cpu = await cpu;
+      if (burst.cpu) log(`${workers} worker(s) CPU: ${describeCpu(burst.cpu)}`);
       bursts.push(burst);
       await stopWorkers();
     }
@@ -267,6 +409,7 @@ async function main(): Promise<void> {
     const completions: number[] = [];
     let resolveAll!: () => void;
     const allDone = new Promise<void>((r) => (resolveAll = r));
+    const endRawCpu = await meter.start([]);
     const rawStarted = performance.now();
     const rawWorker = new Worker(
       rawQueueName,
@@ -274,11 +417,17 @@ async function main(): Promise<void> {
       { connection: connection('worker', db.adminDbUrl), prefix, concurrency, ...retention } as never,
       backendFactory,
     );
+    let rawCpu: Promise<CpuReport> | undefined;
     rawWorker.on('completed', () => {
       completions.push(performance.now());
-      if (completions.length === n) resolveAll();
+      if (completions.length === n) {
+        rawCpu = endRawCpu(n);
+        resolveAll();
+      }
     });
     await Promise.race([allDone, sleep(TIME_LIMIT_MS)]);
+    const rawCpuReport = await rawCpu;
+    if (rawCpuReport) log(`raw BullMQ CPU: ${describeCpu(rawCpuReport)}`);
     await rawWorker.close();
     await queue.close();
     const rawSpanMs = completions.length > 1 ? completions.at(-1)! - completions[0] : Number.NaN;
@@ -304,6 +453,7 @@ async function main(): Promise<void> {
         spanMs: round(rawSpanMs),
         wallMs: round(rawWallMs),
         jobsPerSecond: round(rawJobsPerSecond),
+        cpu: rawCpuReport,
       },
       ratio: round(ratio, 3),
       twoWorkerSpeedup: two ? round(two.deliveriesPerSecond / one.deliveriesPerSecond, 2) : undefined,
@@ -327,7 +477,9 @@ async function main(): Promise<void> {
           '',
         ],
       );
+      if (b.cpu) table.push(...cpuRows(tag, b.cpu));
     }
+    if (rawCpuReport) table.push(...cpuRows('raw BullMQ', rawCpuReport));
     table.push(
       ['raw BullMQ no-op jobs/s (first→last)', result.rawBullmq.jobsPerSecond.toFixed(1), ''],
       [
@@ -496,7 +648,13 @@ async function seedBurst(
 }
 
 /** Waits until the burst is delivered (or the time limit), then reads delivery times, lateness and duplicates. */
-async function measureBurst(admin: pg.Client, clinicId: string, n: number, workers: number): Promise<BurstResult> {
+async function measureBurst(
+  admin: pg.Client,
+  clinicId: string,
+  n: number,
+  workers: number,
+  onDelivered?: () => void,
+): Promise<BurstResult> {
   const counts = async () =>
     (
       await admin.query<{ sent: number; open: number; other: number }>(
@@ -510,9 +668,10 @@ async function measureBurst(admin: pg.Client, clinicId: string, n: number, worke
   const deadline = Date.now() + TIME_LIMIT_MS - 40_000;
   let c = await counts();
   while (c.open > 0 && Date.now() < deadline) {
-    await sleep(200);
+    await sleep(50);
     c = await counts();
   }
+  onDelivered?.();
   if (c.open > 0) log(`warning: ${c.open} reminders still unsent at the deadline`);
   const rows = (
     await admin.query<{ sent_at: Date; lateness_ms: number }>(
