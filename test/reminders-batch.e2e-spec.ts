@@ -7,6 +7,9 @@
  */
 import 'reflect-metadata';
 
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
 import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { MailerService } from '@mend/mail';
@@ -117,4 +120,123 @@ describe('reminder sends of one clinic active together', () => {
       )[0].n,
     ).toBe(SESSIONS * 6);
   }, 60_000);
+
+  describe('two workers sending to the same recipients at once', () => {
+    /** A worker's sender of its own (two worker processes each have one). */
+    const newSender = () =>
+      new ReminderSender(t.app.get(TenantDatabase), mailer, t.config, t.app.get(Clock), new NoCheckInLinks());
+    const attempt = { isFinalAttempt: false };
+
+    /** Reminders due now of the scene's sessions, oldest first. */
+    async function dueSessionReminders(scene: Awaited<ReturnType<typeof newReminderScene>>, sessions: number) {
+      const dueAt = Date.now() + 1_000;
+      await scene.bookSessionsRemindedAt(dueAt, sessions);
+      await sleep(dueAt - Date.now() + 50);
+      return scene.sql<{ id: string; recipient_id: string; channel: string }>(
+        `SELECT id, recipient_id, channel FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' AND state = 'scheduled' ORDER BY send_at, id`,
+        [scene.clinic.clinicId],
+      );
+    }
+
+    /**
+     * Another worker's batch in flight on a recipient's channel, as far as the daily cap is
+     * concerned: a transaction holding that channel's cap lock shared (ReminderSender's key).
+     */
+    async function holdCapLockShared(clinicId: string, recipientId: string, channel: string) {
+      const runner = t.app.get<DataSource>(getDataSourceToken()).createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock_shared(hashtext($1))`, [
+        `mend.reminder-cap.${clinicId}.${recipientId}.${channel}`,
+      ]);
+      return async () => {
+        await runner.rollbackTransaction();
+        await runner.release();
+      };
+    }
+
+    /** Resolves once some session of this database waits for an advisory lock. */
+    async function someoneWaitsForTheCapLock(): Promise<'waited'> {
+      for (;;) {
+        const waiting = await t.app
+          .get<DataSource>(getDataSourceToken())
+          .query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          );
+        if (waiting.length > 0) return 'waited';
+        await sleep(25);
+      }
+    }
+
+    it('never take a recipient past the daily cap: the reminders over it go to one digest', async () => {
+      const scene = await newReminderScene(t, { dailyCap: 3 });
+      const due = await dueSessionReminders(scene, 5); // 5 per recipient and channel
+      const [a, b] = [newSender(), newSender()];
+      // Each worker got every other job of each recipient's channel, and both run them at the same moment.
+      const seen = new Map<string, number>();
+      const worker = (r: (typeof due)[number]) => {
+        const k = (seen.get(`${r.recipient_id}.${r.channel}`) ?? 0) + 1;
+        seen.set(`${r.recipient_id}.${r.channel}`, k);
+        return k % 2 === 0 ? a : b;
+      };
+      await Promise.all(due.map((r) => worker(r).send(scene.clinic.clinicId, r.id, attempt)));
+      const rows = await scene.sql<{ recipient_id: string; channel: string; state: string; n: number }>(
+        `SELECT recipient_id, channel, state, count(*)::int AS n FROM notification
+          WHERE clinic_id = $1 AND kind = 'session_reminder' GROUP BY 1, 2, 3`,
+        [scene.clinic.clinicId],
+      );
+      const pairs = new Set(due.map((r) => `${r.recipient_id}.${r.channel}`));
+      expect(pairs.size).toBe(6);
+      for (const pair of pairs) {
+        const of = (state: string) =>
+          rows.find((r) => `${r.recipient_id}.${r.channel}` === pair && r.state === state)?.n ?? 0;
+        expect({ pair, sent: of('sent'), merged: of('skipped') }).toEqual({ pair, sent: 3, merged: 2 });
+      }
+      const digests = await scene.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND kind = 'digest'`,
+        [scene.clinic.clinicId],
+      );
+      expect(digests[0].n).toBe(6);
+    }, 60_000);
+
+    it("far from the cap, one worker's batch does not wait for the other's on the same recipients", async () => {
+      const scene = await newReminderScene(t, { dailyCap: 100 });
+      const due = await dueSessionReminders(scene, 2);
+      const release = await holdCapLockShared(scene.clinic.clinicId, due[0].recipient_id, due[0].channel);
+      try {
+        const sending = Promise.all(due.map((r) => newSender().send(scene.clinic.clinicId, r.id, attempt)));
+        expect(await Promise.race([sending.then(() => 'sent'), someoneWaitsForTheCapLock()])).toBe('sent');
+      } finally {
+        await release();
+      }
+      const sent = await scene.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notification WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND state = 'sent'`,
+        [scene.clinic.clinicId, due.map((r) => r.id)],
+      );
+      expect(sent[0].n).toBe(due.length);
+    }, 60_000);
+
+    it("near the cap, a worker's batch waits for the other's on that recipient, then keeps to the cap", async () => {
+      const scene = await newReminderScene(t, { dailyCap: 1 });
+      const due = await dueSessionReminders(scene, 2);
+      const mine = due.filter((r) => r.recipient_id === due[0].recipient_id && r.channel === due[0].channel);
+      expect(mine).toHaveLength(2);
+      const release = await holdCapLockShared(scene.clinic.clinicId, due[0].recipient_id, due[0].channel);
+      const sending = Promise.all(mine.map((r) => newSender().send(scene.clinic.clinicId, r.id, attempt)));
+      try {
+        expect(await Promise.race([sending.then(() => 'sent'), someoneWaitsForTheCapLock()])).toBe('waited');
+      } finally {
+        await release();
+      }
+      await sending;
+      const states = await scene.sql<{ state: string; skip_reason: string | null }>(
+        `SELECT state, skip_reason FROM notification WHERE clinic_id = $1 AND id = ANY($2::uuid[]) ORDER BY state`,
+        [scene.clinic.clinicId, mine.map((r) => r.id)],
+      );
+      expect(states).toEqual([
+        { state: 'sent', skip_reason: null },
+        { state: 'skipped', skip_reason: 'merged' },
+      ]);
+    }, 60_000);
+  });
 });

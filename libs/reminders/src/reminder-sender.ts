@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '@mend/config';
 import { Clock, newId } from '@mend/core';
 import { queryRows, TenantDatabase } from '@mend/database';
 import { MailDeliveryError, MailerService, toMailDeliveryError } from '@mend/mail';
-import { announceEvents } from '@mend/queue';
+import { writeAndAnnounce } from '@mend/queue';
 
 import { ClinicBatcher, type BatchOutcome } from './clinic-batcher.js';
 import { emailBodies, isDiscreetFor, notificationText } from './notification-text.js';
@@ -39,6 +39,29 @@ export abstract class ReminderLinkIssuer {
 
 /** Jobs of one clinic that are active together share one run, at most this many (the worker's concurrency bounds it first). */
 export const SEND_BATCH_MAX = 100;
+
+/** How many tight days (see underDailyCap) a sender remembers before it starts over. */
+const TIGHT_DAYS_REMEMBERED = 10_000;
+
+/** A recipient's channel and local day, as the daily cap counts it. */
+interface CapDay {
+  /** Clinic, recipient, channel and local date. */
+  key: string;
+  /** The advisory lock's key: clinic, recipient and channel (one lock for all its days). */
+  lockKey: string;
+  recipientId: string;
+  channel: string;
+  localDate: string;
+  start: Date;
+  end: Date;
+}
+
+/** Thrown inside the batch's transaction (which rolls back) when a day took its lock shared but is near the cap. */
+class TightCapDays extends Error {
+  constructor(readonly days: string[]) {
+    super(`daily cap near for ${days.length} recipient day(s): run again with their locks exclusive`);
+  }
+}
 
 /** The recipient as the sender needs it, read with the notification. */
 interface SendContext {
@@ -115,6 +138,11 @@ export interface ReminderSendAttempt {
 @Injectable()
 export class ReminderSender {
   private readonly logger = new Logger(ReminderSender.name);
+  /**
+   * Days (clinic, recipient, channel, local date) found near the daily cap: their advisory lock
+   * is taken exclusive from the start. Bounded; forgetting one only costs a batch run again.
+   */
+  private readonly tightDays = new Set<string>();
   private readonly batches = new ClinicBatcher<SendRequest>(
     (clinicId, requests) => this.sendBatch(clinicId, requests),
     SEND_BATCH_MAX,
@@ -134,9 +162,19 @@ export class ReminderSender {
   }
 
   private async sendBatch(clinicId: string, requests: SendRequest[]): Promise<BatchOutcome[]> {
-    const now = this.clock.now();
     const ids = [...new Set(requests.map((r) => r.notificationId))];
-    const emails = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, ids, now));
+    let emails: Map<string, EmailSend>;
+    for (let attempt = 1; ; attempt += 1) {
+      const now = this.clock.now();
+      try {
+        emails = await this.db.withClinic(clinicId, (tx) => this.decide(tx, clinicId, ids, now));
+        break;
+      } catch (error) {
+        // Rolled back: the tight days take their lock exclusive in the next run.
+        if (!(error instanceof TightCapDays) || attempt >= 3) throw error;
+        this.rememberTight(error.days);
+      }
+    }
     const outcomes: BatchOutcome[] = requests.map(() => ({ ok: true }));
     if (emails.size === 0) return outcomes;
 
@@ -172,16 +210,20 @@ export class ReminderSender {
         );
       }
       if (sent.length === 0) return;
-      const rows = await queryRows<SentRow>(
-        tx,
-        `UPDATE notification SET state = 'sent', sent_at = mend_now(), claimed_at = NULL, last_error = NULL, updated_at = mend_now()
-          WHERE clinic_id = $1 AND id = ANY($2::uuid[]) AND state IN ('scheduled', 'deferred')
-          RETURNING id, recipient_id, occurrence_id, session_id, alert_id`,
-        [clinicId, sent],
-      );
-      await announceRemindersSent(tx, clinicId, rows);
+      await writeAndAnnounce(tx, clinicId, 'reminder.sent', {
+        sql: `UPDATE notification n SET state = 'sent', sent_at = mend_now(), claimed_at = NULL, last_error = NULL, updated_at = mend_now()
+                FROM unnest($2::uuid[], $3::uuid[]) AS s(id, event_id)
+               WHERE n.clinic_id = $1 AND n.id = s.id AND n.state IN ('scheduled', 'deferred')
+              RETURNING s.event_id, ${SENT_EVENT_DATA}`,
+        params: [clinicId, sent, sent.map(() => newId())],
+      });
     });
     return outcomes;
+  }
+
+  private rememberTight(days: string[]): void {
+    if (this.tightDays.size + days.length > TIGHT_DAYS_REMEMBERED) this.tightDays.clear();
+    for (const day of days) this.tightDays.add(day);
   }
 
   /** Settles every open notification of the batch; answers the emails claimed for sending. */
@@ -251,15 +293,20 @@ export class ReminderSender {
       else byEmail.push({ c, ...text });
     }
     if (inApp.length > 0) {
-      const delivered = await queryRows<SentRow>(
-        tx,
-        `UPDATE notification n SET state = 'sent', sent_at = mend_now(), attempts = n.attempts + 1, title = s.title, body = s.body, claimed_at = NULL, updated_at = mend_now()
-           FROM unnest($2::uuid[], $3::text[], $4::text[]) AS s(id, title, body)
-          WHERE n.clinic_id = $1 AND n.id = s.id
-          RETURNING n.id, n.recipient_id, n.occurrence_id, n.session_id, n.alert_id`,
-        [clinicId, inApp.map((s) => s.id), inApp.map((s) => s.title), inApp.map((s) => s.body)],
-      );
-      await announceRemindersSent(tx, clinicId, delivered);
+      // The sent states and their reminder.sent events in one statement (one round trip).
+      await writeAndAnnounce(tx, clinicId, 'reminder.sent', {
+        sql: `UPDATE notification n SET state = 'sent', sent_at = mend_now(), attempts = n.attempts + 1, title = s.title, body = s.body, claimed_at = NULL, updated_at = mend_now()
+                FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[]) AS s(id, title, body, event_id)
+               WHERE n.clinic_id = $1 AND n.id = s.id
+              RETURNING s.event_id, ${SENT_EVENT_DATA}`,
+        params: [
+          clinicId,
+          inApp.map((s) => s.id),
+          inApp.map((s) => s.title),
+          inApp.map((s) => s.body),
+          inApp.map(() => newId()),
+        ],
+      });
     }
     if (byEmail.length === 0) return emails;
     const claimed = await queryRows<{ id: string }>(
@@ -440,6 +487,15 @@ export class ReminderSender {
    * day's digest already went out, it is sent on its own rather than dropped. Answers the
    * candidates that go out now. The batch's own reminders count in send order, as if each had
    * been sent alone.
+   *
+   * The count-then-send of a recipient's channel is serialised by an advisory lock, taken in one
+   * order (by hash) so two batches never wait in a circle. Most days are far from the cap: when
+   * what was sent that day plus every reminder of that day still open (scheduled or deferred, the
+   * batch's own included, and any other batch's in flight: they are still open to this snapshot)
+   * stays within the cap, nothing any batch does can take the day over it, so the lock is taken
+   * shared and batches of two workers that share recipients run side by side. A day that is
+   * tight (or becomes so under a race) takes it exclusive: the batch is run again (a fresh
+   * transaction) with that day's lock exclusive, and this process remembers the day as tight.
    */
   private async underDailyCap(
     tx: EntityManager,
@@ -452,40 +508,67 @@ export class ReminderSender {
       .filter((c) => c.n.kind !== 'digest' && !c.isUrgent)
       .sort((a, b) => a.n.send_at.getTime() - b.n.send_at.getTime() || a.n.id.localeCompare(b.n.id));
     if (capped.length === 0) return candidates;
-    // Serialises the count-then-send of one recipient's channel, so concurrent batches cannot
-    // both slip under the cap; taken in one order (by hash) so two batches never wait in a circle.
-    await tx.query(
-      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks`,
-      [[...new Set(capped.map((c) => `mend.reminder-cap.${clinicId}.${c.n.recipient_id}.${c.n.channel}`))]],
-    );
-    const days = new Map<string, { recipientId: string; channel: string; localDate: string; start: Date; end: Date }>();
+    // Every candidate shares `now`: its local day is worked out once per zone, not per reminder.
+    const dayInZone = new Map<string, { localDate: string; start: Date; end: Date }>();
+    const days = new Map<string, CapDay>();
     const dayOf = new Map<Candidate, string>();
     for (const c of capped) {
-      const { localDate } = decideDailyCap({ sendAt: now, zone: c.recipient.timezone, alreadySent: [], cap });
-      const key = `${c.n.recipient_id}.${c.n.channel}.${localDate}`;
-      dayOf.set(c, key);
-      if (!days.has(key)) {
-        const bounds = localDayBounds(localDate, c.recipient.timezone);
-        days.set(key, { recipientId: c.n.recipient_id, channel: c.n.channel, localDate, ...bounds });
+      const zone = c.recipient.timezone;
+      let zoneDay = dayInZone.get(zone);
+      if (!zoneDay) {
+        const { localDate } = decideDailyCap({ sendAt: now, zone, alreadySent: [], cap });
+        zoneDay = { localDate, ...localDayBounds(localDate, zone) };
+        dayInZone.set(zone, zoneDay);
       }
+      const key = `${clinicId}.${c.n.recipient_id}.${c.n.channel}.${zoneDay.localDate}`;
+      dayOf.set(c, key);
+      if (!days.has(key))
+        days.set(key, {
+          key,
+          lockKey: `mend.reminder-cap.${clinicId}.${c.n.recipient_id}.${c.n.channel}`,
+          recipientId: c.n.recipient_id,
+          channel: c.n.channel,
+          ...zoneDay,
+        });
     }
-    const keys = [...days.keys()];
-    const counted: Array<{ i: number; n: number }> = await tx.query(
-      `SELECT k.i::int AS i, count(n.id)::int AS n
+    const list = [...days.values()];
+    await tx.query(
+      `SELECT CASE WHEN l.exclusive THEN pg_advisory_xact_lock(l.h) ELSE pg_advisory_xact_lock_shared(l.h) END
+         FROM (SELECT hashtext(k.key) AS h, bool_or(k.exclusive) AS exclusive FROM unnest($1::text[], $2::boolean[]) AS k(key, exclusive)
+                GROUP BY 1 ORDER BY 1) AS l`,
+      [list.map((d) => d.lockKey), list.map((d) => this.tightDays.has(d.key))],
+    );
+    // Counted after the locks (a fresh snapshot): sent that day, or claimed and still being sent;
+    // and still open, due before the day ends.
+    const counted: Array<{ i: number; used: number; open: number }> = await tx.query(
+      `SELECT k.i::int AS i,
+              count(n.id) FILTER (WHERE (n.state = 'sent' AND n.sent_at >= k.day_start AND n.sent_at < k.day_end)
+                                     OR (n.state IN ('scheduled', 'deferred') AND n.claimed_at >= k.day_start AND n.claimed_at < k.day_end))::int AS used,
+              count(n.id) FILTER (WHERE n.state IN ('scheduled', 'deferred') AND n.send_at < k.day_end + make_interval(secs => $6))::int AS open
          FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS k(recipient_id, channel, day_start, day_end, i)
          LEFT JOIN notification n ON n.clinic_id = $1 AND n.recipient_id = k.recipient_id AND n.channel = k.channel AND n.kind <> 'digest'
           AND ((n.state = 'sent' AND n.sent_at >= k.day_start AND n.sent_at < k.day_end)
-               OR (n.state IN ('scheduled', 'deferred') AND n.claimed_at >= k.day_start AND n.claimed_at < k.day_end))
+               OR (n.state IN ('scheduled', 'deferred') AND (n.claimed_at >= k.day_start AND n.claimed_at < k.day_end
+                                                             OR n.send_at < k.day_end + make_interval(secs => $6))))
         GROUP BY k.i`,
       [
         clinicId,
-        keys.map((k) => days.get(k)!.recipientId),
-        keys.map((k) => days.get(k)!.channel),
-        keys.map((k) => days.get(k)!.start),
-        keys.map((k) => days.get(k)!.end),
+        list.map((d) => d.recipientId),
+        list.map((d) => d.channel),
+        list.map((d) => d.start),
+        list.map((d) => d.end),
+        EARLY_JOB_TOLERANCE_MS / 1000,
       ],
     );
-    const used = new Map(counted.map((r) => [keys[r.i - 1], r.n]));
+    const used = new Map<string, number>();
+    const tight: string[] = [];
+    for (const r of counted) {
+      const day = list[r.i - 1];
+      used.set(day.key, r.used);
+      if (!this.tightDays.has(day.key) && r.used + r.open > cap) tight.push(day.key);
+    }
+    // A shared lock does not keep another batch from sending that day: start again, exclusive.
+    if (tight.length > 0) throw new TightCapDays(tight);
     const merged = new Set<Candidate>();
     for (const c of capped) {
       const key = dayOf.get(c)!;
@@ -586,29 +669,12 @@ export class ReminderSender {
   }
 }
 
-interface SentRow {
-  id: string;
-  recipient_id: string;
-  occurrence_id: string | null;
-  session_id: string | null;
-  alert_id: string | null;
-}
-
-/** Tells subscribed integrations the reminders went out: ids only, never their text. */
-async function announceRemindersSent(tx: EntityManager, clinicId: string, rows: SentRow[]): Promise<void> {
-  await announceEvents(
-    tx,
-    clinicId,
-    'reminder.sent',
-    rows.map((row) => ({
-      notificationId: row.id,
-      recipientId: row.recipient_id,
-      occurrenceId: row.occurrence_id,
-      sessionId: row.session_id,
-      alertId: row.alert_id,
-    })),
-  );
-}
+/**
+ * A sent notification's `reminder.sent` data (DomainEventData['reminder.sent']: ids only, never
+ * its text), built in SQL from the row a sent UPDATE returns.
+ */
+const SENT_EVENT_DATA = `jsonb_build_object('notificationId', n.id, 'recipientId', n.recipient_id, 'occurrenceId', n.occurrence_id,
+                       'sessionId', n.session_id, 'alertId', n.alert_id) AS data`;
 
 /**
  * One Message-ID per notification, the same on every attempt. A worker killed after the SMTP
