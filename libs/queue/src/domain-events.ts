@@ -121,38 +121,29 @@ export async function announceEvents<T extends DomainEventType>(
 }
 
 /**
- * announceEvents for the rows a data-modifying statement of the caller writes, in that same
- * statement: `write.sql` (an UPDATE or INSERT whose `$1` is the clinic id) must RETURN each
- * row's `event_id` (a fresh uuid the caller passes in) and its event `data` as jsonb, shaped as
- * DomainEventData[type] (SQL cannot check it: build it with jsonb_build_object and the same keys).
- * One round trip instead of the statement, then announceEvents' INSERT; nothing is stored when
- * no active endpoint of the clinic listens. Answers how many rows the statement wrote and the
- * events stored (their fan-out jobs are enqueued through the outbox, as announceEvents does).
+ * A data-modifying statement of the caller and announceEvents for the rows it writes, in one
+ * round trip when nothing listens (most clinics): `write.sql` (an UPDATE or INSERT whose `$1` is
+ * the clinic id) must RETURN each row's event `data` as jsonb, shaped as DomainEventData[type]
+ * (SQL cannot check it: build it with jsonb_build_object and the same keys). The rows come back
+ * only when an active endpoint of the clinic listens to the type; then announceEvents stores
+ * them. Answers how many rows the statement wrote.
  */
-export async function writeAndAnnounce(
+export async function writeAndAnnounce<T extends DomainEventType>(
   tx: EntityManager,
   clinicId: string,
-  type: DomainEventType,
+  type: T,
   write: { sql: string; params: unknown[] },
-): Promise<{ written: number; eventIds: string[] }> {
+): Promise<number> {
   if (write.params[0] !== clinicId) throw new Error('writeAndAnnounce: $1 of the statement must be the clinic id');
   const typeParam = `$${write.params.length + 1}`;
-  const [row]: Array<{ written: number; event_ids: string[] }> = await tx.query(
-    `WITH written AS (${write.sql}),
-          events AS (
-            INSERT INTO webhook_event (clinic_id, id, type, data)
-            SELECT $1, w.event_id, ${typeParam}, w.data FROM written w
-             WHERE EXISTS (SELECT 1 FROM webhook_endpoint e WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND ${typeParam} = ANY (e.events))
-            ON CONFLICT DO NOTHING
-            RETURNING id)
-     SELECT (SELECT count(*) FROM written)::int AS written, ARRAY(SELECT id FROM events)::text[] AS event_ids`,
+  const rows: Array<{ written: number; data: DomainEventData[T] | null }> = await tx.query(
+    `WITH written AS (${write.sql})
+     SELECT (SELECT count(*) FROM written)::int AS written, w.data
+       FROM (SELECT 1) AS one
+       LEFT JOIN written w ON EXISTS (SELECT 1 FROM webhook_endpoint e WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND ${typeParam} = ANY (e.events))`,
     [...write.params, type],
   );
-  if (row.event_ids.length > 0)
-    await writer.enqueueMany(
-      tx,
-      clinicId,
-      row.event_ids.map((eventId) => ({ name: JobName.WebhookFanout, data: { clinicId, eventId } })),
-    );
-  return { written: row.written, eventIds: row.event_ids };
+  const data = rows.flatMap((r) => (r.data ? [r.data] : []));
+  if (data.length > 0) await announceEvents(tx, clinicId, type, data);
+  return rows[0]?.written ?? 0;
 }

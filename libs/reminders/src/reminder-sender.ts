@@ -212,10 +212,9 @@ export class ReminderSender {
       if (sent.length === 0) return;
       await writeAndAnnounce(tx, clinicId, 'reminder.sent', {
         sql: `UPDATE notification n SET state = 'sent', sent_at = mend_now(), claimed_at = NULL, last_error = NULL, updated_at = mend_now()
-                FROM unnest($2::uuid[], $3::uuid[]) AS s(id, event_id)
-               WHERE n.clinic_id = $1 AND n.id = s.id AND n.state IN ('scheduled', 'deferred')
-              RETURNING s.event_id, ${SENT_EVENT_DATA}`,
-        params: [clinicId, sent, sent.map(() => newId())],
+               WHERE n.clinic_id = $1 AND n.id = ANY($2::uuid[]) AND n.state IN ('scheduled', 'deferred')
+              RETURNING ${SENT_EVENT_DATA}`,
+        params: [clinicId, sent],
       });
     });
     return outcomes;
@@ -293,19 +292,13 @@ export class ReminderSender {
       else byEmail.push({ c, ...text });
     }
     if (inApp.length > 0) {
-      // The sent states and their reminder.sent events in one statement (one round trip).
+      // The sent states, and their reminder.sent events when an endpoint listens: one round trip when none does.
       await writeAndAnnounce(tx, clinicId, 'reminder.sent', {
         sql: `UPDATE notification n SET state = 'sent', sent_at = mend_now(), attempts = n.attempts + 1, title = s.title, body = s.body, claimed_at = NULL, updated_at = mend_now()
-                FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[]) AS s(id, title, body, event_id)
+                FROM unnest($2::uuid[], $3::text[], $4::text[]) AS s(id, title, body)
                WHERE n.clinic_id = $1 AND n.id = s.id
-              RETURNING s.event_id, ${SENT_EVENT_DATA}`,
-        params: [
-          clinicId,
-          inApp.map((s) => s.id),
-          inApp.map((s) => s.title),
-          inApp.map((s) => s.body),
-          inApp.map(() => newId()),
-        ],
+              RETURNING ${SENT_EVENT_DATA}`,
+        params: [clinicId, inApp.map((s) => s.id), inApp.map((s) => s.title), inApp.map((s) => s.body)],
       });
     }
     if (byEmail.length === 0) return emails;
