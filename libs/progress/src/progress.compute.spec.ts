@@ -1,5 +1,6 @@
 import {
   alertConditions,
+  alertsFollow,
   computeProgress,
   computeWindows,
   cutWindows,
@@ -587,5 +588,43 @@ describe('the safety concern from both kinds of evidence', () => {
       partnerId: A,
       holds: null,
     });
+  });
+});
+
+describe('whether the stored alerts already follow the conditions', () => {
+  const drop = {
+    kind: 'trust_drop' as const,
+    partnerId: A,
+    holds: true as const,
+    severity: 'normal' as const,
+    windowStart: day(7),
+    detail: { previousMean: 7.5, mean: 5, drop: 2.5 },
+  };
+  const stored = (over: Partial<{ kind: string; partner_id: string | null; status: string; detail: unknown }>) => ({
+    kind: 'trust_drop',
+    partner_id: A,
+    status: 'open',
+    // jsonb answers keys in its own order
+    detail: { drop: 2.5, mean: 5, previousMean: 7.5 },
+    ...over,
+  });
+
+  it('follows when a holding condition has its alert with the same figures, whatever the key order', () => {
+    expect(alertsFollow([drop], [stored({})])).toBe(true);
+    expect(alertsFollow([drop], [stored({ status: 'acknowledged' })])).toBe(true);
+  });
+
+  it('does not when the alert is missing, only resolved, or its figures changed', () => {
+    expect(alertsFollow([drop], [])).toBe(false);
+    expect(alertsFollow([drop], [stored({ status: 'resolved' })])).toBe(false);
+    expect(alertsFollow([drop], [stored({ partner_id: B })])).toBe(false);
+    expect(alertsFollow([drop], [stored({ detail: { drop: 3, mean: 4.5, previousMean: 7.5 } })])).toBe(false);
+  });
+
+  it('does not when a condition that no longer holds still has an alert not resolved', () => {
+    const gone = { kind: 'trust_drop' as const, partnerId: A, holds: false as const, reason: 'within 2' };
+    expect(alertsFollow([gone], [stored({})])).toBe(false);
+    expect(alertsFollow([gone], [stored({ status: 'resolved' })])).toBe(true);
+    expect(alertsFollow([{ kind: 'trust_drop', partnerId: A, holds: null }], [stored({})])).toBe(true);
   });
 });

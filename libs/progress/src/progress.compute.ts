@@ -856,3 +856,39 @@ export function computeProgress(input: ProgressInput): ProgressComputation {
 export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/** A stored alert as alertsFollow compares it: its condition (kind, partner), state and detail. */
+export interface StoredAlertState {
+  kind: string;
+  partner_id: string | null;
+  status: string;
+  detail: unknown;
+}
+
+/** Equal as JSON values (jsonb's key order and absent vs undefined keys aside). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined);
+  const [x, y] = [defined(a), defined(b)];
+  if (x.length !== y.length) return false;
+  const other = new Map(y);
+  return x.every(([k, v]) => other.has(k) && sameJson(v, other.get(k)));
+}
+
+/**
+ * Whether the stored alerts already follow the conditions, so bringing them in line
+ * (progressRepository.syncAlerts) would change nothing: every holding condition has its alert
+ * not resolved with the same detail, and no condition that no longer holds has one. Most reads
+ * find it so; they skip the two writing statements.
+ */
+export function alertsFollow(conditions: AlertCondition[], alerts: StoredAlertState[]): boolean {
+  const openOf = (kind: string, partnerId: string | null) =>
+    alerts.find((a) => a.status !== 'resolved' && a.kind === kind && a.partner_id === partnerId);
+  return conditions.every((c) => {
+    if (c.holds === null) return true;
+    const open = openOf(c.kind, c.partnerId);
+    return c.holds ? open !== undefined && sameJson(open.detail, c.detail) : open === undefined;
+  });
+}
