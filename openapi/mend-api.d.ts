@@ -1425,7 +1425,9 @@ export interface paths {
          *     longer holds. Conditions: in the current window a partner's trust mean is 2 points or more below the previous
          *     window's; 3 or more missed occurrences in a row up to now; in the current window the partners' trust means are 3 or
          *     more apart; a partner's latest measure score below its cut-off; a partner's latest safety answer at or below the
-         *     clinic's threshold (high severity). Each read is audited.
+         *     clinic's threshold (high severity). The answer holds the latest windows (12 unless `windows` says otherwise);
+         *     `earlierWindows` says how many come before them, and `before` pages back. The alerts, reliable change and chart are
+         *     always computed over every window. Each read is audited.
          *
          *     Who may call: signed-in therapist.
          */
@@ -4289,8 +4291,13 @@ export interface components {
             /** Format: date-time */
             generatedAt: string;
             partners: components["schemas"]["ProgressPartnerResponse"][];
-            /** @description Time cut into windows by completed sessions */
+            /** @description Time cut into windows by completed sessions: the latest `windows` of them (before `before`), oldest first */
             windows: components["schemas"]["ProgressWindowResponse"][];
+            /**
+             * @description How many windows come before the first one answered (0: the answer reaches the first window); ask for them with `before` set to the first answered index
+             * @example 83
+             */
+            earlierWindows: number;
             /** @description All of the couple's stored alerts, newest window first */
             alerts: components["schemas"]["AlertResponse"][];
             /** @description Per partner and measure (CSI-4, trust pulse): reliable change from the baseline */
@@ -10806,7 +10813,12 @@ export interface operations {
     };
     ProgressController_report_v1: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many windows to answer: the latest ones (before `before`, if given) */
+                windows?: number;
+                /** @description Only windows with an index below this: an earlier page ends where the previous answer's first window starts (its index) */
+                before?: number;
+            };
             header?: never;
             path: {
                 id: string;

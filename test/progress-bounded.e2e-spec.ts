@@ -258,6 +258,37 @@ describe('progress read bounded by its windows', () => {
     await expectSameAsBefore();
   });
 
+  it('answers the latest windows first and the earlier ones a page at a time, adding up to every window', async () => {
+    type Window = { index: number; isCurrent: boolean };
+    const page = (query: string) =>
+      t.http().get(`/v1/couples/${couple.coupleId}/progress?${query}`).auth(paula.accessToken, auth);
+    // Fewer windows than the default page: all of them, nothing earlier.
+    const all = await expectSameAsBefore();
+    expect(all.earlierWindows).toBe(0);
+    const count = all.windows.length;
+
+    const latest = (await page('windows=3').expect(200)).body;
+    expect(latest.windows.map((w: Window) => w.index)).toEqual([count - 3, count - 2, count - 1]);
+    expect(latest.windows.at(-1).isCurrent).toBe(true);
+    expect(latest.earlierWindows).toBe(count - 3);
+    // The alerts, reliable change and chart are the couple's whole history on every page (the
+    // current window, and so the latest trust mean's time, ends at each read's own now).
+    const steady = (changes: Array<{ latestAt: string | null }>) => changes.map(({ latestAt: _, ...c }) => c);
+    expect(steady(latest.reliableChange)).toEqual(steady(all.reliableChange));
+    expect(latest.chart).toEqual(all.chart);
+
+    const pages = [latest];
+    while (pages[0].earlierWindows > 0)
+      pages.unshift((await page(`windows=3&before=${pages[0].windows[0].index}`).expect(200)).body);
+    expect(pages.map((p) => p.windows.length)).toEqual([1, 3, 3]);
+    const closed = (windows: Window[]) => windows.filter((w) => !w.isCurrent);
+    expect(closed(pages.flatMap((p) => p.windows))).toEqual(closed(all.windows));
+
+    for (const query of ['windows=0', 'windows=201', 'windows=two', 'before=-1', 'before=1.5'])
+      await page(query).expect(400);
+    expect((await page('before=0').expect(200)).body).toMatchObject({ windows: [], earlierWindows: 0 });
+  });
+
   it('drops a kept window when one of its check-ins is deleted or its score edited', async () => {
     await read();
     await asClinic(t, clinic.clinicId, async (client) => {

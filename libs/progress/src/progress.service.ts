@@ -11,6 +11,7 @@ import { planAlertNotices } from '@mend/reminders';
 
 import { chartNames, renderProgressChart } from './progress.chart.js';
 import {
+  alertsFollow,
   combineEvidence,
   computeProgress,
   conditionsFrom,
@@ -27,7 +28,14 @@ import {
 } from './progress.compute.js';
 import { progressRepository, type AlertRow } from './progress.repository.js';
 import { dailySeries, readerZone, type DailySeries } from './progress.series.js';
-import { CHART_DAYS, toAlertView, toWindowView, type AlertView, type ProgressReportView } from './progress.views.js';
+import {
+  CHART_DAYS,
+  DEFAULT_REPORT_WINDOWS,
+  toAlertView,
+  toWindowView,
+  type AlertView,
+  type ProgressReportView,
+} from './progress.views.js';
 import { reliableChanges, type ReliableChange } from './reliable-change.js';
 import { clinicSafetySettings } from './safety-settings.js';
 
@@ -94,19 +102,31 @@ export class ProgressService {
    * trust and measures, and the couple's alerts. The stored alerts are brought in line with the
    * conditions on the way (opened, or resolved with the reason), so the report never shows a stale one.
    */
-  async report(principal: UserPrincipal, coupleId: string): Promise<ProgressReportView> {
+  async report(
+    principal: UserPrincipal,
+    coupleId: string,
+    page: { windows?: number; before?: number } = {},
+  ): Promise<ProgressReportView> {
     return this.db.withClinic(principal.clinicId, async (tx) => {
       await requireCouple(tx, principal, coupleId);
       const now = this.clock.now();
       const loaded = await this.loadBounded(tx, principal.clinicId, coupleId, now, principal.userId);
-      await progressRepository.syncAlerts(tx, principal.clinicId, coupleId, loaded.conditions, now);
-      const alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
+      let alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
+      if (!alertsFollow(loaded.conditions, alerts)) {
+        await progressRepository.syncAlerts(tx, principal.clinicId, coupleId, loaded.conditions, now);
+        alerts = await progressRepository.alertsOfCouple(tx, principal.clinicId, coupleId);
+      }
       await this.audit.record(tx, this.audit.entryFor(principal, 'progress.read', 'couple', coupleId));
+      // The latest windows before `before` (all of them are computed: the alerts and the reliable
+      // change read across windows; only the page is mapped and serialised).
+      const end = Math.min(page.before ?? loaded.windows.length, loaded.windows.length);
+      const first = Math.max(0, end - (page.windows ?? DEFAULT_REPORT_WINDOWS));
       return {
         coupleId,
         generatedAt: now,
         partners: loaded.partners,
-        windows: loaded.windows.map(toWindowView),
+        windows: loaded.windows.slice(first, end).map(toWindowView),
+        earlierWindows: first,
         alerts: alerts.map(toAlertView),
         reliableChange: loaded.reliableChange,
         chart: loaded.chart,

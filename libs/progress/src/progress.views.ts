@@ -75,7 +75,10 @@ export interface ProgressReportView {
   coupleId: string;
   generatedAt: Date;
   partners: ProgressPartnerView[];
+  /** The page of windows asked for (the latest by default), oldest first. */
   windows: WindowView[];
+  /** How many windows come before the first one in `windows` (0: the page reaches the first). */
+  earlierWindows: number;
   alerts: AlertView[];
   /** Per partner and measure: reliable change from the baseline (see reliable-change.ts). */
   reliableChange: ReliableChangeView[];
@@ -84,6 +87,14 @@ export interface ProgressReportView {
 }
 
 export type ReliableChangeView = ReliableChange;
+
+/**
+ * How many windows a progress report shows unless asked for more (about three months of weekly
+ * sessions), and at most: a two-year couple has ~100, and serialising them all was most of the
+ * answer's 64 KB and of the API's work per read. Earlier ones are paged with `before`.
+ */
+export const DEFAULT_REPORT_WINDOWS = 12;
+export const MAX_REPORT_WINDOWS = 200;
 
 /** How many local days the progress report's chart series covers (the web chart's range). */
 export const CHART_DAYS = 42;

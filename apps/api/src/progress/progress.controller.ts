@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, Patch } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 
 import { CurrentUser, Roles } from '@mend/auth';
@@ -6,7 +6,7 @@ import type { UserPrincipal } from '@mend/core';
 import { ProgressService } from '@mend/progress';
 
 import { ResourceIdPipe } from '../http/id.pipe.js';
-import { AcknowledgeAlertRequest, AlertResponse, ProgressReportResponse } from './progress.dto.js';
+import { AcknowledgeAlertRequest, AlertResponse, ProgressQuery, ProgressReportResponse } from './progress.dto.js';
 
 const WINDOWS_DESCRIPTION = `Completed sessions cut time into windows: each window runs from the previous completed
 session's end (exclusive) to this one's end (inclusive); the first starts at the couple's creation or first
@@ -16,7 +16,9 @@ condition (kind and partner) is not resolved at any time; it resolves itself, wi
 longer holds. Conditions: in the current window a partner's trust mean is 2 points or more below the previous
 window's; 3 or more missed occurrences in a row up to now; in the current window the partners' trust means are 3 or
 more apart; a partner's latest measure score below its cut-off; a partner's latest safety answer at or below the
-clinic's threshold (high severity). Each read is audited.`;
+clinic's threshold (high severity). The answer holds the latest windows (12 unless \`windows\` says otherwise);
+\`earlierWindows\` says how many come before them, and \`before\` pages back. The alerts, reliable change and chart are
+always computed over every window. Each read is audited.`;
 
 @ApiTags('progress')
 @ApiBearerAuth()
@@ -33,8 +35,12 @@ export class ProgressController {
   })
   @ApiOkResponse({ type: ProgressReportResponse })
   @ApiNotFoundResponse({ description: 'Not in your caseload or clinic' })
-  report(@CurrentUser() principal: UserPrincipal, @Param('id', new ResourceIdPipe('Couple')) id: string) {
-    return this.progress.report(principal, id);
+  report(
+    @CurrentUser() principal: UserPrincipal,
+    @Param('id', new ResourceIdPipe('Couple')) id: string,
+    @Query() query: ProgressQuery,
+  ) {
+    return this.progress.report(principal, id, query);
   }
 
   @Get('couples/:id/progress.svg')

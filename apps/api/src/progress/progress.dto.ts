@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+
+import { DEFAULT_REPORT_WINDOWS, MAX_REPORT_WINDOWS } from '@mend/progress';
 
 const ALERT_KINDS = [
   'trust_drop',
@@ -17,6 +20,33 @@ export class AcknowledgeAlertRequest {
   })
   @IsIn(['acknowledged'])
   status: 'acknowledged';
+}
+
+export class ProgressQuery {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_REPORT_WINDOWS,
+    default: DEFAULT_REPORT_WINDOWS,
+    description: 'How many windows to answer: the latest ones (before `before`, if given)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_REPORT_WINDOWS)
+  windows: number = DEFAULT_REPORT_WINDOWS;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    example: 88,
+    description:
+      "Only windows with an index below this: an earlier page ends where the previous answer's first window starts (its index)",
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  before?: number;
 }
 
 export class CompletionResponse {
@@ -239,8 +269,18 @@ export class ProgressReportResponse {
   @ApiProperty({ format: 'uuid' }) coupleId: string;
   @ApiProperty({ format: 'date-time' }) generatedAt: Date;
   @ApiProperty({ type: [ProgressPartnerResponse] }) partners: ProgressPartnerResponse[];
-  @ApiProperty({ type: [ProgressWindowResponse], description: 'Time cut into windows by completed sessions' })
+  @ApiProperty({
+    type: [ProgressWindowResponse],
+    description:
+      'Time cut into windows by completed sessions: the latest `windows` of them (before `before`), oldest first',
+  })
   windows: ProgressWindowResponse[];
+  @ApiProperty({
+    example: 83,
+    description:
+      'How many windows come before the first one answered (0: the answer reaches the first window); ask for them with `before` set to the first answered index',
+  })
+  earlierWindows: number;
   @ApiProperty({ type: [AlertResponse], description: "All of the couple's stored alerts, newest window first" })
   alerts: AlertResponse[];
   @ApiProperty({

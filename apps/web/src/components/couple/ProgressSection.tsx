@@ -1,10 +1,10 @@
-import { Badge, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { lazy, Suspense } from 'react';
+import { Badge, Button, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { lazy, Suspense, useState } from 'react';
 
 import { useSession } from '../../auth/AuthProvider';
 import { formatDate, formatShortDate, percent, todayIn } from '../../format';
 import { QueryState } from '../QueryState';
-import { useProgress } from './useProgress';
+import { useEarlierWindows, useProgress } from './useProgress';
 
 const ProgressChart = lazy(() => import('./ProgressChart'));
 const COLORS = ['mend.7', 'orange.8'];
@@ -32,6 +32,16 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
   const progress = useProgress(coupleId);
   const { user } = useSession();
   const zone = user.timezone;
+  // The report answers the latest periods; earlier ones come a page at a time on request.
+  const [isEarlierShown, setEarlierShown] = useState(false);
+  const firstIndex = progress.data?.windows[0]?.index ?? 0;
+  const earlier = useEarlierWindows(coupleId, firstIndex, isEarlierShown);
+  const earlierWindows = (earlier.data?.pages ?? []).flatMap((p) => p.windows);
+  const stillEarlier = isEarlierShown
+    ? earlier.data
+      ? (earlier.data.pages.at(-1)?.earlierWindows ?? 0)
+      : firstIndex
+    : (progress.data?.earlierWindows ?? 0);
 
   return (
     <section aria-labelledby="progress-heading">
@@ -40,7 +50,10 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
       </Title>
       <QueryState query={progress} label="the progress" lines={4}>
         {(report) => {
-          const windows = [...report.windows].sort((a, b) => a.index - b.index);
+          // By index, the report's own windows over an earlier page's (a refetch may have re-cut them).
+          const windows = [...new Map([...earlierWindows, ...report.windows].map((w) => [w.index, w])).values()].sort(
+            (a, b) => a.index - b.index,
+          );
           if (windows.length === 0) return <Text>No check-ins yet. Progress appears after the first ones.</Text>;
           const nameOf = (id: string) => report.partners.find((p) => p.id === id)?.name ?? 'Partner';
           const series = report.partners.map((p, i) => ({ name: p.name, color: COLORS[i % COLORS.length]! }));
@@ -173,6 +186,21 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                     </Table.Tbody>
                   </Table>
                 </Table.ScrollContainer>
+              )}
+              {stillEarlier > 0 && (
+                <Button
+                  variant="default"
+                  w="fit-content"
+                  onClick={() => (isEarlierShown ? void earlier.fetchNextPage() : setEarlierShown(true))}
+                  loading={earlier.isFetching}
+                >
+                  {stillEarlier === 1 ? 'Show the earlier period' : `Show earlier periods (${stillEarlier} more)`}
+                </Button>
+              )}
+              {earlier.isError && (
+                <Text c="red.8" role="alert">
+                  The earlier periods could not be loaded. Try again.
+                </Text>
               )}
               <Table.ScrollContainer
                 type="native"
