@@ -20,7 +20,9 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Answers, CheckInForm, Scoring } from '../libs/exercises/src/form.types.js';
 import { validateAnswers } from '../libs/exercises/src/form.validator.js';
 import { scoreAnswers } from '../libs/exercises/src/scoring.js';
+import { SUBMIT_TARGET_SQL, submittedInsert } from '../libs/homework/src/check-ins.repository.js';
 import { checkInWindow } from '../libs/homework/src/occurrence-state.js';
+import { SAFETY_STATE_SQL } from '../libs/progress/src/safety.repository.js';
 
 const { values } = parseArgs({
   options: {
@@ -117,23 +119,7 @@ app.post<{
     const view = await inClinic(clinicId, async (c) => {
       const now = new Date();
       // CheckInsService.submitIn: one locking read of assignment, couple, form and occurrence.
-      const target = (
-        await c.query(
-          `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status, a.partner_id AS assignee_id,
-              a.reveal_together,
-              EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
-              v.mode, v.form, v.scoring,
-              o.id AS occurrence_id, o.partner_id, o.due_at, o.closes_at, o.opens_at, o.late_after, o.has_check_in
-       FROM assignment a
-       JOIN couple c ON c.clinic_id = a.clinic_id AND c.id = a.couple_id
-       JOIN exercise_version v ON v.clinic_id = a.clinic_id AND v.exercise_id = a.exercise_id AND v.version = a.exercise_version
-       LEFT JOIN occurrence o ON o.clinic_id = a.clinic_id AND o.assignment_id = a.id AND o.due_at = $4
-            AND o.partner_id IS NOT DISTINCT FROM (CASE WHEN v.mode = 'joint' THEN NULL ELSE $3::uuid END)
-       WHERE a.clinic_id = $1 AND a.id = $2
-       FOR NO KEY UPDATE OF a`,
-          [clinicId, assignmentId, claims.sub, occurrenceAt],
-        )
-      ).rows[0] as
+      const target = (await c.query(SUBMIT_TARGET_SQL, [clinicId, assignmentId, claims.sub, occurrenceAt])).rows[0] as
         | {
             id: string;
             couple_id: string;
@@ -167,113 +153,63 @@ app.post<{
       if (validateAnswers(target.form, body.answers).length) throw new HttpError(400);
       const answers = body.answers as Answers;
       const score = scoreAnswers(target.scoring, answers);
+      // insertSubmitted: the check-in with its reminders skipped, audit row, refresh job and event, in one statement.
+      const checkInId = uuidv7();
+      const eventId = uuidv7();
       const inserted = await c.query(
-        `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
-       RETURNING id`,
-        [
-          clinicId,
-          uuidv7(),
-          occurrence.id,
-          assignmentId,
-          target.couple_id,
-          claims.sub,
-          JSON.stringify(answers),
-          score === null ? null : JSON.stringify(score),
-          body.visibility,
-          window.isLate,
-          now,
-        ],
+        ...submittedInsert(
+          {
+            clinicId,
+            id: checkInId,
+            occurrenceId: occurrence.id,
+            assignmentId,
+            coupleId: target.couple_id,
+            authorId: claims.sub,
+            answers,
+            score,
+            visibility: body.visibility,
+            isLate: window.isLate,
+            submittedAt: now,
+          },
+          {
+            audit: { id: uuidv7(), requestId: request.id, ip: request.ip },
+            refreshJob: {
+              id: uuidv7(),
+              queue: 'maintenance',
+              jobName: 'progress.refresh',
+              payload: JSON.stringify({ clinicId, coupleId: target.couple_id }),
+            },
+            event: {
+              id: eventId,
+              data: {
+                checkInId,
+                assignmentId,
+                occurrenceId: occurrence.id,
+                coupleId: target.couple_id,
+                partnerId: claims.sub,
+              },
+              fanoutJob: {
+                id: uuidv7(),
+                queue: 'webhooks',
+                jobName: 'webhook.fanout',
+                payload: JSON.stringify({ clinicId, eventId }),
+              },
+            },
+          },
+        ),
       );
       const id = inserted.rows[0]?.id as string | undefined;
       if (!id) throw new HttpError(409);
-      // skipPending with the occurrence as its only filter.
-      await c.query(
-        `UPDATE notification SET state = 'skipped', skip_reason = $2, updated_at = mend_now()
-      WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND occurrence_id = $3
-      RETURNING id`,
-        [clinicId, 'already_done', occurrence.id],
-      );
-      await c.query(
-        `INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          clinicId,
-          uuidv7(),
-          'user',
-          claims.sub,
-          'check_in.create',
-          'check_in',
-          id,
-          'success',
-          request.id,
-          request.ip,
-          null,
-        ],
-      );
       // SafetyService.checkedIn: a safety answer reads the clinic's settings, the partner's evidence
       // and whether a concern is open in one statement; the alert statements run only when the
       // condition holds or an open concern resolves (never with the bench's answers).
       if (typeof score?.safety === 'number') {
-        const state = (
-          await c.query(
-            `SELECT k.settings, p.value AS pulse_value, p.at AS pulse_at, s.value AS screen_signs, s.is_concern AS screen_is_concern,
-              s.at AS screen_at,
-              EXISTS (SELECT 1 FROM alert a WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.kind = 'safety_concern'
-                         AND a.partner_id = $3 AND a.status <> 'resolved') AS has_open_concern
-         FROM clinic k
-         LEFT JOIN LATERAL (
-           SELECT (score->>'safety')::int AS value, submitted_at AS at
-             FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score ? 'safety'
-            ORDER BY submitted_at DESC, id DESC LIMIT 1) p ON true
-         LEFT JOIN LATERAL (
-           SELECT (score->>'value')::int AS value, (score->>'isSafetyConcern')::boolean AS is_concern, submitted_at AS at
-             FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score->>'kind' = 'safety_screen'
-            ORDER BY submitted_at DESC, id DESC LIMIT 1) s ON true
-        WHERE k.id = $1`,
-            [clinicId, target.couple_id, claims.sub],
-          )
-        ).rows[0] as
+        const state = (await c.query(SAFETY_STATE_SQL, [clinicId, target.couple_id, claims.sub])).rows[0] as
           { pulse_value: number | null; screen_is_concern: boolean | null; has_open_concern: boolean } | undefined;
         if (!state) throw new HttpError(404);
         if ((state.pulse_value ?? 10) <= SAFETY_THRESHOLD || state.screen_is_concern || state.has_open_concern)
           throw new HttpError(500); // the bench's answers never open or resolve a concern
       }
-      await c.query(
-        `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, COALESCE($6::timestamptz, mend_now()))
-       ON CONFLICT (clinic_id, id) DO NOTHING
-       RETURNING id`,
-        [
-          clinicId,
-          uuidv7(),
-          'maintenance',
-          'progress.refresh',
-          JSON.stringify({ clinicId, coupleId: target.couple_id }),
-          null,
-        ],
-      );
-      await c.query(
-        `INSERT INTO webhook_event (clinic_id, id, type, data, dedupe_key)
-     SELECT $1, $2, $3, $4::jsonb, $5
-      WHERE EXISTS (SELECT 1 FROM webhook_endpoint e WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND $3 = ANY (e.events))
-     ON CONFLICT DO NOTHING
-     RETURNING id`,
-        [
-          clinicId,
-          uuidv7(),
-          'checkin.submitted',
-          JSON.stringify({
-            checkInId: id,
-            assignmentId,
-            occurrenceId: occurrence.id,
-            coupleId: target.couple_id,
-            partnerId: claims.sub,
-          }),
-          null,
-        ],
-      );
       // revealOf runs only for a shared check-in of a reveal-together assignment (not the bench's).
       if (body.visibility === 'shared' && target.reveal_together) throw new HttpError(500);
       // The row as written: no read-back.

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import type { Answers, CheckInForm, Score, Scoring } from '@mend/exercises';
+import type { DomainEventData, OutboxRow } from '@mend/queue';
 
 import type { CheckInView, CheckInVisibility } from './homework.views.js';
 
@@ -119,16 +120,8 @@ export interface SubmitTargetRow {
   has_check_in: boolean | null;
 }
 
-export const checkInsRepository = {
-  async lockSubmitTarget(
-    tx: EntityManager,
-    clinicId: string,
-    assignmentId: string,
-    authorId: string,
-    dueAt: Date,
-  ): Promise<SubmitTargetRow | null> {
-    const rows: SubmitTargetRow[] = await tx.query(
-      `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status, a.partner_id AS assignee_id,
+/** lockSubmitTarget's statement ($1 clinic, $2 assignment, $3 author, $4 due time); the bench baseline issues it too. */
+export const SUBMIT_TARGET_SQL = `SELECT a.id, a.couple_id, a.schedule_type, a.status, c.status AS couple_status, a.partner_id AS assignee_id,
               a.reveal_together,
               EXISTS (SELECT 1 FROM couple_partner p WHERE p.clinic_id = a.clinic_id AND p.couple_id = a.couple_id AND p.user_id = $3) AS is_partner,
               v.mode, v.form, v.scoring,
@@ -139,9 +132,98 @@ export const checkInsRepository = {
        LEFT JOIN occurrence o ON o.clinic_id = a.clinic_id AND o.assignment_id = a.id AND o.due_at = $4
             AND o.partner_id IS NOT DISTINCT FROM (CASE WHEN v.mode = 'joint' THEN NULL ELSE $3::uuid END)
        WHERE a.clinic_id = $1 AND a.id = $2
-       FOR NO KEY UPDATE OF a`,
-      [clinicId, assignmentId, authorId, dueAt],
-    );
+       FOR NO KEY UPDATE OF a`;
+
+/** A check-in as submitted (checkInsRepository.insertSubmitted). */
+export interface SubmittedCheckIn {
+  clinicId: string;
+  id: string;
+  occurrenceId: string;
+  assignmentId: string;
+  coupleId: string;
+  authorId: string;
+  answers: Answers;
+  score: Score | null;
+  visibility: CheckInVisibility;
+  isLate: boolean;
+  submittedAt: Date;
+}
+
+/** What is written with a submitted check-in (checkInsRepository.insertSubmitted). */
+export interface SubmittedEffects {
+  audit: { id: string; requestId: string | null; ip: string | null };
+  refreshJob: OutboxRow;
+  event: { id: string; data: DomainEventData['checkin.submitted']; fanoutJob: OutboxRow };
+}
+
+/** insertSubmitted's statement and parameters; the bench baseline issues the same. */
+export function submittedInsert(row: SubmittedCheckIn, effects: SubmittedEffects): [string, unknown[]] {
+  return [
+    `WITH ci AS (
+           INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
+           RETURNING id
+         ), skipped AS (
+           UPDATE notification SET state = 'skipped', skip_reason = 'already_done', updated_at = mend_now()
+            WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND occurrence_id = $3
+              AND EXISTS (SELECT 1 FROM ci)
+         ), audited AS (
+           INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip)
+           SELECT $1, $12, 'user', $6, 'check_in.create', 'check_in', ci.id, 'success', $13, $14 FROM ci
+         ), queued AS (
+           INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+           SELECT $1, $15, $16, $17, $18::jsonb, mend_now() FROM ci
+         ), announced AS (
+           INSERT INTO webhook_event (clinic_id, id, type, data)
+           SELECT $1, $19, 'checkin.submitted', $20::jsonb FROM ci
+            WHERE EXISTS (SELECT 1 FROM webhook_endpoint e
+                           WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND 'checkin.submitted' = ANY (e.events))
+           ON CONFLICT DO NOTHING
+           RETURNING id
+         ), fanned_out AS (
+           INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+           SELECT $1, $21, $22, $23, $24::jsonb, mend_now() FROM announced
+         )
+         SELECT id FROM ci`,
+    [
+      row.clinicId,
+      row.id,
+      row.occurrenceId,
+      row.assignmentId,
+      row.coupleId,
+      row.authorId,
+      JSON.stringify(row.answers),
+      row.score === null ? null : JSON.stringify(row.score),
+      row.visibility,
+      row.isLate,
+      row.submittedAt,
+      effects.audit.id,
+      effects.audit.requestId,
+      effects.audit.ip,
+      effects.refreshJob.id,
+      effects.refreshJob.queue,
+      effects.refreshJob.jobName,
+      effects.refreshJob.payload,
+      effects.event.id,
+      JSON.stringify(effects.event.data),
+      effects.event.fanoutJob.id,
+      effects.event.fanoutJob.queue,
+      effects.event.fanoutJob.jobName,
+      effects.event.fanoutJob.payload,
+    ],
+  ];
+}
+
+export const checkInsRepository = {
+  async lockSubmitTarget(
+    tx: EntityManager,
+    clinicId: string,
+    assignmentId: string,
+    authorId: string,
+    dueAt: Date,
+  ): Promise<SubmitTargetRow | null> {
+    const rows: SubmitTargetRow[] = await tx.query(SUBMIT_TARGET_SQL, [clinicId, assignmentId, authorId, dueAt]);
     return rows[0] ?? null;
   },
 
@@ -217,42 +299,16 @@ export const checkInsRepository = {
     return rows[0] ?? null;
   },
 
-  /** Inserts unless the occurrence already has a check-in; answers null in that case. */
-  async insert(
-    tx: EntityManager,
-    row: {
-      clinicId: string;
-      id: string;
-      occurrenceId: string;
-      assignmentId: string;
-      coupleId: string;
-      authorId: string;
-      answers: Answers;
-      score: Score | null;
-      visibility: CheckInVisibility;
-      isLate: boolean;
-      submittedAt: Date;
-    },
-  ): Promise<string | null> {
-    const inserted: Array<{ id: string }> = await tx.query(
-      `INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
-       RETURNING id`,
-      [
-        row.clinicId,
-        row.id,
-        row.occurrenceId,
-        row.assignmentId,
-        row.coupleId,
-        row.authorId,
-        JSON.stringify(row.answers),
-        row.score === null ? null : JSON.stringify(row.score),
-        row.visibility,
-        row.isLate,
-        row.submittedAt,
-      ],
-    );
+  /**
+   * Inserts the check-in unless its occurrence already has one (answers null then, and writes
+   * nothing else), and in the same statement what goes with it: the occurrence's pending
+   * reminders skipped (reminders' skipPending), the audit row, the progress refresh job and the
+   * `checkin.submitted` event with its fan-out job when an endpoint listens (queue's
+   * announceEvent). One round trip instead of five: the rows, their values and the rules that
+   * make them (job registry, event data) are the owners'; only the statement is shared.
+   */
+  async insertSubmitted(tx: EntityManager, row: SubmittedCheckIn, effects: SubmittedEffects): Promise<string | null> {
+    const inserted: Array<{ id: string }> = await tx.query(...submittedInsert(row, effects));
     return inserted[0]?.id ?? null;
   },
 };

@@ -15,8 +15,7 @@ import {
 import { coupleOfClient, requireCouple } from '@mend/couples';
 import { IdempotencyService, queryRows, TenantDatabase, type IdempotentResult } from '@mend/database';
 import { scoreAnswers, validateAnswers, type Answers } from '@mend/exercises';
-import { announceEvent, JobName, OutboxWriter } from '@mend/queue';
-import { skipPending } from '@mend/reminders';
+import { announceEvent, JobName, outboxRowOf } from '@mend/queue';
 
 import { isAlwaysPrivate } from './assignments.service.js';
 import { CheckInHooks } from './check-in.hooks.js';
@@ -59,7 +58,6 @@ export class CheckInsService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
-    private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
     private readonly hooks: CheckInHooks,
   ) {}
@@ -246,34 +244,50 @@ export class CheckInsService {
     })
       ? 'private'
       : input.visibility;
-    const id = await checkInsRepository.insert(tx, {
-      clinicId: author.clinicId,
-      id: newId(),
-      occurrenceId: occurrence.id,
-      assignmentId: assignment.id,
-      coupleId: assignment.couple_id,
-      authorId: author.userId,
-      answers,
-      score,
-      visibility,
-      isLate: window.isLate,
-      submittedAt: now,
-    });
+    const checkInId = newId();
+    const eventId = newId();
+    // With the check-in, in one statement: its reminders settled (the sender would skip them at
+    // send time anyway), the audit row, the progress refresh (alerts such as a trust drop open
+    // without waiting for a therapist to read progress) and the checkin.submitted event.
+    const id = await checkInsRepository.insertSubmitted(
+      tx,
+      {
+        clinicId: author.clinicId,
+        id: checkInId,
+        occurrenceId: occurrence.id,
+        assignmentId: assignment.id,
+        coupleId: assignment.couple_id,
+        authorId: author.userId,
+        answers,
+        score,
+        visibility,
+        isLate: window.isLate,
+        submittedAt: now,
+      },
+      {
+        audit: { id: newId(), requestId: author.requestId, ip: author.ip },
+        refreshJob: outboxRowOf(author.clinicId, {
+          name: JobName.ProgressRefresh,
+          data: { clinicId: author.clinicId, coupleId: assignment.couple_id },
+        }),
+        event: {
+          id: eventId,
+          data: {
+            checkInId,
+            assignmentId: assignment.id,
+            occurrenceId: occurrence.id,
+            coupleId: assignment.couple_id,
+            partnerId: author.userId,
+          },
+          fanoutJob: outboxRowOf(author.clinicId, {
+            name: JobName.WebhookFanout,
+            data: { clinicId: author.clinicId, eventId },
+          }),
+        },
+      },
+    );
     if (!id) throw new DomainException('conflict', duplicate);
-    // Its reminders are settled now; the sender would skip them at send time anyway.
-    await skipPending(tx, author.clinicId, { occurrenceId: occurrence.id }, 'already_done');
     if (assignment.schedule_type === 'once') await this.completeIfAllDone(tx, author.clinicId, assignment.id);
-    await this.audit.record(tx, {
-      clinicId: author.clinicId,
-      actorType: 'user',
-      actorId: author.userId,
-      action: 'check_in.create',
-      resourceType: 'check_in',
-      resourceId: id,
-      outcome: 'success',
-      requestId: author.requestId,
-      ip: author.ip,
-    });
     // A safety concern opens its alert and plans the therapist's notice in this transaction.
     const { crisisResources } = await this.hooks.checkedIn(tx, {
       clinicId: author.clinicId,
@@ -282,18 +296,6 @@ export class CheckInsService {
       authorId: author.userId,
       score,
       now,
-    });
-    // Alerts (trust drop, partners diverging, a measure below its cut-off) open without waiting for a therapist to read progress.
-    await this.outbox.enqueue(tx, author.clinicId, {
-      name: JobName.ProgressRefresh,
-      data: { clinicId: author.clinicId, coupleId: assignment.couple_id },
-    });
-    await announceEvent(tx, author.clinicId, 'checkin.submitted', {
-      checkInId: id,
-      assignmentId: assignment.id,
-      occurrenceId: occurrence.id,
-      coupleId: assignment.couple_id,
-      partnerId: author.userId,
     });
     // The row as written: no read-back.
     const view: CheckInView = {

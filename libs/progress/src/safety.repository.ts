@@ -22,15 +22,8 @@ interface SafetyStateRow {
   has_open_concern: boolean;
 }
 
-export const safetyRepository = {
-  /**
-   * The clinic's settings, the partner's safety evidence (this transaction's check-in included)
-   * and whether their concern is open, or null when the clinic is gone. One statement: it runs in
-   * every check-in with a safety answer.
-   */
-  async stateOf(tx: EntityManager, clinicId: string, coupleId: string, partnerId: string): Promise<SafetyState | null> {
-    const rows: SafetyStateRow[] = await tx.query(
-      `SELECT k.settings, p.value AS pulse_value, p.at AS pulse_at, s.value AS screen_signs, s.is_concern AS screen_is_concern,
+/** safetyRepository.stateOf's statement ($1 clinic, $2 couple, $3 partner); the bench baseline issues it too. */
+export const SAFETY_STATE_SQL = `SELECT k.settings, p.value AS pulse_value, p.at AS pulse_at, s.value AS screen_signs, s.is_concern AS screen_is_concern,
               s.at AS screen_at,
               EXISTS (SELECT 1 FROM alert a WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.kind = 'safety_concern'
                          AND a.partner_id = $3 AND a.status <> 'resolved') AS has_open_concern
@@ -43,9 +36,16 @@ export const safetyRepository = {
            SELECT (score->>'value')::int AS value, (score->>'isSafetyConcern')::boolean AS is_concern, submitted_at AS at
              FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score->>'kind' = 'safety_screen'
             ORDER BY submitted_at DESC, id DESC LIMIT 1) s ON true
-        WHERE k.id = $1`,
-      [clinicId, coupleId, partnerId],
-    );
+        WHERE k.id = $1`;
+
+export const safetyRepository = {
+  /**
+   * The clinic's settings, the partner's safety evidence (this transaction's check-in included)
+   * and whether their concern is open, or null when the clinic is gone. One statement: it runs in
+   * every check-in with a safety answer.
+   */
+  async stateOf(tx: EntityManager, clinicId: string, coupleId: string, partnerId: string): Promise<SafetyState | null> {
+    const rows: SafetyStateRow[] = await tx.query(SAFETY_STATE_SQL, [clinicId, coupleId, partnerId]);
     const row = rows[0];
     if (!row) return null;
     return {

@@ -39,6 +39,30 @@ export async function unpublishedOutboxIds(tx: EntityManager, clinicId: string, 
   return unpublished.map((r) => r.id);
 }
 
+/** An outbox row of a job due now (no dedupe key), for a statement that writes it with the change it describes. */
+export interface OutboxRow {
+  id: string;
+  queue: string;
+  jobName: string;
+  /** JSON text of the job's data. */
+  payload: string;
+}
+
+function assertJobOfClinic(clinicId: string, item: JobItem): void {
+  if (!isJobName(item.name)) throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
+  if (item.data.clinicId !== clinicId) throw new Error(`Job ${item.name} names another clinic than the transaction's`);
+}
+
+/**
+ * The row `enqueue` would write for `item` without options, for a caller that writes it in a
+ * statement of its own (one round trip for the check-in and everything it announces). It must
+ * be written in a tenant transaction for `clinicId`, as `enqueue` is.
+ */
+export function outboxRowOf(clinicId: string, item: JobItem): OutboxRow {
+  assertJobOfClinic(clinicId, item);
+  return { id: newId(), queue: JOB_QUEUE[item.name], jobName: item.name, payload: JSON.stringify(item.data) };
+}
+
 /**
  * Announces a job in the caller's transaction: the outbox row commits or rolls back with the
  * change it describes, and the worker's relay publishes it to the queue afterwards.
@@ -55,10 +79,7 @@ export class OutboxWriter {
     item: JobItem,
     options: OutboxEnqueueOptions = {},
   ): Promise<OutboxEnqueueResult> {
-    if (!isJobName(item.name))
-      throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
-    if (item.data.clinicId !== clinicId)
-      throw new Error(`Job ${item.name} names another clinic than the transaction's`);
+    assertJobOfClinic(clinicId, item);
     const id = options.dedupeKey === undefined ? newId() : outboxDedupeId(clinicId, item.name, options.dedupeKey);
     const rows: Array<{ id: string }> = await tx.query(
       `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
@@ -80,12 +101,7 @@ export class OutboxWriter {
   /** Several jobs due now in one statement (no dedupe keys): what enqueue does, for a batch. */
   async enqueueMany(tx: EntityManager, clinicId: string, items: JobItem[]): Promise<string[]> {
     if (items.length === 0) return [];
-    for (const item of items) {
-      if (!isJobName(item.name))
-        throw new Error(`Unknown job "${String(item.name)}": add it to the queue registry first`);
-      if (item.data.clinicId !== clinicId)
-        throw new Error(`Job ${item.name} names another clinic than the transaction's`);
-    }
+    for (const item of items) assertJobOfClinic(clinicId, item);
     const ids = items.map(() => newId());
     await tx.query(
       `INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
