@@ -12,7 +12,7 @@
  * `--backend postgres` runs the same on BullMQ's PostgreSQL backend (figures reported, no target).
  * Then a steady run (one worker): reminders due one after another at half the one-worker burst's
  * deliveries/s for `--steady-seconds` (default 15; 0 skips it), lateness p99 next to its target
- * (≤ 500 ms). `--concurrency` sets NOTIFICATIONS_WORKER_CONCURRENCY (default 50), which the raw
+ * (≤ 500 ms). `--concurrency` sets NOTIFICATIONS_WORKER_CONCURRENCY (default 200), which the raw
  * no-op worker uses too. `--profile` makes each worker process write a V8 CPU profile and a tally
  * of its SQL statements and Redis commands (bench/round-trip-counter.ts) under
  * bench/results/profile-<timestamp>/.

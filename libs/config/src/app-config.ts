@@ -345,7 +345,7 @@ export function loadConfig(env: Env): AppConfig {
       backend,
       postgresSchema: read('QUEUE_POSTGRES_SCHEMA') ?? 'bullmq',
       workerConcurrency: int('WORKER_CONCURRENCY', 10, 1, 1000),
-      notificationsConcurrency: int('NOTIFICATIONS_WORKER_CONCURRENCY', 50, 1, 1000),
+      notificationsConcurrency: int('NOTIFICATIONS_WORKER_CONCURRENCY', 200, 1, 1000),
       relayIntervalMs: int('OUTBOX_RELAY_INTERVAL_MS', 500, 50, 60000),
     },
     reminders: {

@@ -55,6 +55,30 @@ describe('ClinicBatcher (group commit per clinic)', () => {
     expect(r.runs.map((run) => run.items)).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
+  it('with two runs allowed, starts a second while the first is in flight only once enough items wait', async () => {
+    const r = recorder();
+    r.hold();
+    const batcher = new ClinicBatcher(r.run, 100, { maxRunning: 2, minParallelBatch: 3 });
+    const first = batcher.submit('clinic-1', 'a');
+    await turn();
+    const few = ['b', 'c'].map((item) => batcher.submit('clinic-1', item));
+    await turn();
+    expect(r.runs).toHaveLength(1);
+    const more = batcher.submit('clinic-1', 'd');
+    await turn();
+    expect(r.runs.map((run) => run.items)).toEqual([['a'], ['b', 'c', 'd']]);
+    // Two in flight: the next items wait for one of them, however many they are.
+    const waiting = ['e', 'f', 'g', 'h'].map((item) => batcher.submit('clinic-1', item));
+    await turn();
+    expect(r.runs).toHaveLength(2);
+    r.releaseAll();
+    await Promise.all([first, ...few, more]);
+    await turn();
+    r.releaseAll();
+    await Promise.all(waiting);
+    expect(r.runs.map((run) => run.items)).toEqual([['a'], ['b', 'c', 'd'], ['e', 'f', 'g', 'h']]);
+  });
+
   it('runs other clinics independently and caps a batch at maxBatch', async () => {
     const r = recorder();
     const batcher = new ClinicBatcher(r.run, 2);

@@ -17,7 +17,8 @@ interface ClinicLane<I> {
  * Group commit per clinic. Each BullMQ job still stands for one item (its own retries, its own
  * completion), but the jobs of one clinic that are active in this process at the same time share
  * one run: an item that arrives while the clinic's run is in flight waits for it to end and goes
- * with the others in the next run. An idle lane runs at the next turn of the event loop, so a
+ * with the others in the next run (or, when the batcher allows more than one run in flight and
+ * enough items wait, in a run alongside). An idle lane runs at the next turn of the event loop, so a
  * lone item waits for nothing; a busy one batches by itself, as large as the worker's
  * concurrency allows (capped at `maxBatch`).
  *
@@ -27,11 +28,22 @@ interface ClinicLane<I> {
  */
 export class ClinicBatcher<I> {
   private readonly lanes = new Map<string, ClinicLane<I>>();
+  private readonly maxRunning: number;
+  private readonly minParallelBatch: number;
 
+  /**
+   * `maxRunning` runs of a clinic may be in flight at once (default 1): a second one starts while
+   * the first waits on the database only once `minParallelBatch` items wait for it, so a burst
+   * overlaps one batch's reads with another's COMMIT without breaking into small batches.
+   */
   constructor(
     private readonly run: (clinicId: string, items: I[]) => Promise<BatchOutcome[]>,
     private readonly maxBatch: number,
-  ) {}
+    options: { maxRunning?: number; minParallelBatch?: number } = {},
+  ) {
+    this.maxRunning = options.maxRunning ?? 1;
+    this.minParallelBatch = options.minParallelBatch ?? 1;
+  }
 
   submit(clinicId: string, item: I): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -43,7 +55,8 @@ export class ClinicBatcher<I> {
   }
 
   private schedule(clinicId: string, lane: ClinicLane<I>): void {
-    if (lane.running > 0 || lane.isScheduled || lane.waiting.length === 0) return;
+    if (lane.isScheduled || lane.waiting.length === 0 || lane.running >= this.maxRunning) return;
+    if (lane.running > 0 && lane.waiting.length < this.minParallelBatch) return;
     lane.isScheduled = true;
     // The next turn, not now: items submitted in the same turn (jobs fetched together) join.
     setImmediate(() => {

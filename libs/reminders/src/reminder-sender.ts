@@ -40,6 +40,13 @@ export abstract class ReminderLinkIssuer {
 /** Jobs of one clinic that are active together share one run, at most this many (the worker's concurrency bounds it first). */
 export const SEND_BATCH_MAX = 100;
 
+/**
+ * Runs of one clinic in flight at once in a worker: while one batch waits on its COMMIT (or on
+ * the round trips before it), the next one reads. A second run starts only with a quarter of a
+ * full batch waiting, so a burst does not break into small transactions.
+ */
+export const SEND_RUNS_PER_CLINIC = 2;
+
 /** How many tight days (see underDailyCap) a sender remembers before it starts over. */
 const TIGHT_DAYS_REMEMBERED = 10_000;
 
@@ -146,6 +153,7 @@ export class ReminderSender {
   private readonly batches = new ClinicBatcher<SendRequest>(
     (clinicId, requests) => this.sendBatch(clinicId, requests),
     SEND_BATCH_MAX,
+    { maxRunning: SEND_RUNS_PER_CLINIC, minParallelBatch: SEND_BATCH_MAX / 4 },
   );
 
   constructor(
