@@ -134,6 +134,8 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await admin.settled();
     expect(admin.jsTotal()).toBeLessThanOrEqual(JS_BUDGET_GZIP);
     await admin.screen('admin-caseloads');
+    // On a phone each therapist is a card: nothing to scroll sideways.
+    expect(await admin.scrollsSidewaysOnPhone('Therapists’ caseloads')).toBe(false);
   }, 120_000);
 
   it('invites a therapist, who gets the invitation email', async () => {
@@ -141,6 +143,7 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await nav('Users');
     await page.getByRole('region', { name: 'Users' }).waitFor();
     await admin.screen('admin-users');
+    expect(await admin.scrollsSidewaysOnPhone('Users')).toBe(false);
     await page.getByRole('button', { name: 'Invite a user' }).click();
     await page.getByRole('dialog', { name: 'Invite a user' }).waitFor();
     await admin.screen('admin-users-invite');
@@ -297,6 +300,7 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     expect(key).toMatch(/^mk_/);
     await page.getByRole('button', { name: 'Copy api key' }).waitFor();
     await admin.screen('admin-api-keys-created');
+    expect(await admin.scrollsSidewaysOnPhone('API keys')).toBe(false);
     const res = await fetch(`${stack.origin}/v1/couples?limit=1`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
     await page.getByRole('button', { name: 'I have copied it' }).click();
@@ -359,6 +363,7 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await nav('Audit log');
     await page.getByRole('region', { name: 'Audit events' }).waitFor();
     await admin.screen('admin-audit');
+    expect(await admin.scrollsSidewaysOnPhone('Audit events')).toBe(false);
     await page.getByRole('textbox', { name: 'Action', exact: true }).fill('couple.reassign');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page
@@ -374,6 +379,7 @@ describe('web app in Chromium: the clinic admin’s console', () => {
     await nav('Couples');
     await page.getByRole('region', { name: 'Couples' }).waitFor();
     await admin.screen('admin-couples');
+    expect(await admin.scrollsSidewaysOnPhone('Couples')).toBe(false);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: `Export ${COUPLE}` }).click(),

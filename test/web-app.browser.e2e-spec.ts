@@ -464,6 +464,13 @@ describe('web app in Chromium: the therapist’s day', () => {
     await page.locator('.recharts-surface').first().waitFor();
     await page.getByRole('button', { name: 'Acknowledge' }).first().waitFor();
     await screen('couple-alert', { zoom: true });
+    // On a phone the progress tables are cards, one per day or period: nothing to scroll sideways.
+    await page.setViewportSize(PHONE);
+    const sideways = await page
+      .getByRole('region', { name: /^(The chart's readings per day|Progress per period), as a table$/ })
+      .evaluateAll((regions) => regions.map((e) => e.scrollWidth > e.clientWidth + 1));
+    await page.setViewportSize(LAPTOP);
+    expect(sideways).toEqual([false, false]);
     while ((await page.getByRole('button', { name: 'Acknowledge' }).count()) > 0) {
       const before = await page.getByRole('button', { name: 'Acknowledge' }).count();
       await page.getByRole('button', { name: 'Acknowledge' }).first().click();

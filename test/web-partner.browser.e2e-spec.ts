@@ -319,6 +319,8 @@ describe('web app in Chromium: the partner’s home', () => {
         .count(),
     ).toBe(0);
     await therapist.screen('therapist-reminder-log');
+    // On a phone each reminder is a card: nothing to scroll sideways.
+    expect(await therapist.scrollsSidewaysOnPhone('Reminder log')).toBe(false);
     await therapist.close();
   }, 120_000);
 

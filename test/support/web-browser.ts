@@ -121,6 +121,19 @@ export class Person {
     expect(exposed).toEqual({ storage: 0, cookie: '', inDom: false });
   }
 
+  /** Whether a labelled region (a console table) is wider than a phone's screen, so it scrolls sideways there. */
+  async scrollsSidewaysOnPhone(region: string): Promise<boolean> {
+    await this.page.setViewportSize(PHONE);
+    try {
+      // The table's own scrolling region (a section may share its heading's name).
+      return await this.page
+        .locator(`[role="region"][aria-label="${region}"]`)
+        .evaluate((e) => e.scrollWidth > e.clientWidth + 1);
+    } finally {
+      await this.page.setViewportSize(this.options.viewport ?? LAPTOP);
+    }
+  }
+
   /** A screen or state, checked and photographed at both sizes. */
   async screen(name: string): Promise<void> {
     const page = this.page;

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 
 import { api, unwrap, type Schemas } from '../api/client';
 import { useSession } from '../auth/AuthProvider';
+import { stackOnPhone } from '../components/DataTable';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { formatDateTime, zonedInstant } from '../format';
@@ -168,7 +169,14 @@ export default function AuditPage() {
           if (rows.length === 0) return <Text>No audit events match these filters.</Text>;
           return (
             <Stack gap="sm">
-              <Table.ScrollContainer type="native" minWidth={820} role="region" tabIndex={0} aria-label="Audit events">
+              <Table.ScrollContainer
+                type="native"
+                minWidth={820}
+                role="region"
+                tabIndex={0}
+                aria-label="Audit events"
+                {...stackOnPhone(['When', 'Actor', 'Action', 'Object', 'Outcome'])}
+              >
                 <Table striped verticalSpacing="xs">
                   <Table.Thead>
                     <Table.Tr>

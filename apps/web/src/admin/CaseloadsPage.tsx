@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
+import { stackOnPhone } from '../components/DataTable';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
@@ -44,6 +45,13 @@ export default function CaseloadsPage() {
                 minWidth={640}
                 tabIndex={0}
                 aria-label="Therapists’ caseloads"
+                {...stackOnPhone([
+                  'Therapist',
+                  'Active couples',
+                  'Overdue homework',
+                  'Couples at risk (open alerts)',
+                  'Couples',
+                ])}
               >
                 <Table striped verticalSpacing="sm">
                   <Table.Thead>

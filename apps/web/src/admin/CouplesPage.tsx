@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
+import { stackOnPhone } from '../components/DataTable';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
@@ -82,7 +83,14 @@ export default function CouplesPage() {
           page.data.length === 0 ? (
             <Text>No couples here.</Text>
           ) : (
-            <Table.ScrollContainer type="native" minWidth={720} role="region" tabIndex={0} aria-label="Couples">
+            <Table.ScrollContainer
+              type="native"
+              minWidth={720}
+              role="region"
+              tabIndex={0}
+              aria-label="Couples"
+              {...stackOnPhone(['Couple', 'Therapist', 'Status', 'Since', 'Records'])}
+            >
               <Table striped verticalSpacing="sm">
                 <Table.Thead>
                   <Table.Tr>

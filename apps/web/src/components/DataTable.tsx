@@ -1,9 +1,22 @@
 import { Table, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
+
+/**
+ * Props for a table's Table.ScrollContainer that lay each row out as a card on a phone (app.css
+ * `.stack-on-phone`): one cell under another, each after its column's name, instead of a table
+ * wider than the screen that scrolls sideways. The names travel as CSS strings in custom
+ * properties (`--c1`, `--c2`, …), which the stylesheet puts before the cells of that column.
+ */
+export function stackOnPhone(columns: string[]): { className: string; style: CSSProperties } {
+  return {
+    className: 'stack-on-phone',
+    style: Object.fromEntries(columns.map((column, i) => [`--c${i + 1}`, JSON.stringify(column)])) as CSSProperties,
+  };
+}
 
 /**
  * A list as a table the way every console list shows one: striped rows under column headers, in
- * a labelled region that scrolls sideways by keyboard on a narrow screen, and a sentence instead
+ * a labelled region, as one card per row on a phone (stackOnPhone), and a sentence instead
  * when there are no rows. `children` renders one row's cells (the first usually a row header).
  */
 export function DataTable<T>({
@@ -20,7 +33,7 @@ export function DataTable<T>({
   columns: string[];
   rows: T[];
   rowKey: (row: T) => string;
-  /** Below this width the table scrolls inside its region instead of squeezing its columns. */
+  /** Below this width (and above a phone's) the table scrolls inside its region instead of squeezing its columns. */
   minWidth: number;
   /** What to say when there are no rows. */
   empty: ReactNode;
@@ -28,7 +41,14 @@ export function DataTable<T>({
 }) {
   if (rows.length === 0) return typeof empty === 'string' ? <Text>{empty}</Text> : <>{empty}</>;
   return (
-    <Table.ScrollContainer type="native" minWidth={minWidth} role="region" tabIndex={0} aria-label={label}>
+    <Table.ScrollContainer
+      type="native"
+      minWidth={minWidth}
+      role="region"
+      tabIndex={0}
+      aria-label={label}
+      {...stackOnPhone(columns)}
+    >
       <Table striped verticalSpacing="sm">
         <Table.Thead>
           <Table.Tr>

@@ -3,6 +3,7 @@ import { lazy, Suspense, useState } from 'react';
 
 import { useSession } from '../../auth/AuthProvider';
 import { formatDate, formatShortDate, percent, todayIn } from '../../format';
+import { stackOnPhone } from '../DataTable';
 import { QueryState } from '../QueryState';
 import { useEarlierWindows, useProgress } from './useProgress';
 
@@ -101,6 +102,7 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                 minWidth={520}
                 tabIndex={0}
                 aria-label="The chart's readings per day, as a table"
+                {...stackOnPhone(['Day', ...report.partners.map((p) => `${p.name}: trust, CSI-4`), 'Marked'])}
               >
                 <Table striped data-testid="progress-chart-table">
                   <caption className="visually-hidden">Trust pulse and CSI-4 per day, as drawn in the chart</caption>
@@ -143,6 +145,7 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                   minWidth={520}
                   tabIndex={0}
                   aria-label="Reliable change"
+                  {...stackOnPhone(['Partner', 'Measure', 'From → to', 'Change', 'Compared with'])}
                 >
                   <Table>
                     <caption className="visually-hidden">Reliable change per partner and measure</caption>
@@ -208,6 +211,7 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                 minWidth={520}
                 tabIndex={0}
                 aria-label="Progress per period, as a table"
+                {...stackOnPhone(['Period', ...report.partners.map((p) => `${p.name}: trust, done`), 'Ended with'])}
               >
                 <Table striped>
                   <caption className="visually-hidden">Trust pulse and completion per period</caption>
@@ -255,6 +259,7 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                   minWidth={480}
                   tabIndex={0}
                   aria-label="Measure scores"
+                  {...stackOnPhone(['Date', 'Partner', 'Measure', 'Score', 'Band'])}
                 >
                   <Table>
                     <Table.Thead>

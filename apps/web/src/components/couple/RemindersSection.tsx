@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 
 import { api, unwrap, type Schemas } from '../../api/client';
 import { formatDateTime } from '../../format';
+import { stackOnPhone } from '../DataTable';
 import { QueryState } from '../QueryState';
 
 type Reminder = Schemas['CoupleReminderResponse'];
@@ -56,7 +57,14 @@ export function RemindersSection({
           page.data.length === 0 ? (
             <Text>No reminders yet.</Text>
           ) : (
-            <Table.ScrollContainer type="native" minWidth={640} tabIndex={0} role="region" aria-label="Reminder log">
+            <Table.ScrollContainer
+              type="native"
+              minWidth={640}
+              tabIndex={0}
+              role="region"
+              aria-label="Reminder log"
+              {...stackOnPhone(['For', 'What', 'Channel', 'Goes out (their time)', 'State'])}
+            >
               <Table striped>
                 <Table.Thead>
                   <Table.Tr>
