@@ -441,17 +441,56 @@ export function combineEvidence(earlier: AlertEvidence, later: AlertEvidence): A
       const a = earlier.streaks.find((s) => s.partnerId === key);
       const b = later.streaks.find((s) => s.partnerId === key);
       if (!a || !b) return (a ?? b)!;
-      if (b.lastDoneDueMs !== null) return { ...b, settled: a.settled + b.settled };
-      return {
-        partnerId: key,
-        settled: a.settled + b.settled,
-        lastDoneDueMs: a.lastDoneDueMs,
-        runCount: a.runCount + b.runCount,
-        runFirstDueMs: a.runFirstDueMs ?? b.runFirstDueMs,
-        runLastDueMs: b.runLastDueMs ?? a.runLastDueMs,
-      };
+      return combineStreak(a, b);
     });
   return { partners, streaks };
+}
+
+/** A run of missed occurrences followed by the next stretch's run (see combineEvidence). */
+function combineStreak(a: StreakState, b: StreakState): StreakState {
+  if (b.lastDoneDueMs !== null) return { ...b, settled: a.settled + b.settled };
+  return {
+    partnerId: a.partnerId,
+    settled: a.settled + b.settled,
+    lastDoneDueMs: a.lastDoneDueMs,
+    runCount: a.runCount + b.runCount,
+    runFirstDueMs: a.runFirstDueMs ?? b.runFirstDueMs,
+    runLastDueMs: b.runLastDueMs ?? a.runLastDueMs,
+  };
+}
+
+/**
+ * The evidence of consecutive stretches in time order, in one pass: equal to folding them with
+ * combineEvidence (progress.totals.spec), without its intermediate evidence per window (a
+ * two-year couple has ~100 windows; the fold was ~14% of what a progress read allocated).
+ */
+export function combineAllEvidence(list: AlertEvidence[]): AlertEvidence {
+  const [first, ...rest] = list;
+  const partners = first.partners.map((a): PartnerEvidence => {
+    const measures = new Map(a.measures.map((m) => [m.kind, m]));
+    let { safety } = a;
+    let screen = a.screen ?? null;
+    let isChanged = false;
+    for (const evidence of rest) {
+      const b = evidence.partners.find((p) => p.partnerId === a.partnerId);
+      if (!b) continue;
+      isChanged = true;
+      for (const m of b.measures) measures.set(m.kind, m);
+      if (b.safety !== null && (safety === null || b.safety.atMs >= safety.atMs)) safety = b.safety;
+      const sb = b.screen ?? null;
+      if (sb !== null && (screen === null || sb.atMs >= screen.atMs)) screen = sb;
+    }
+    return isChanged ? { partnerId: a.partnerId, measures: [...measures.values()], safety, screen } : a;
+  });
+  const streaks = new Map<string | null, StreakState>();
+  for (const evidence of list)
+    for (const b of evidence.streaks) {
+      const a = streaks.get(b.partnerId);
+      streaks.set(b.partnerId, a ? combineStreak(a, b) : b);
+    }
+  // First-seen order, the joint run (null) last, as combineEvidence orders them.
+  const ordered = [...streaks.values()].sort((x, y) => (x.partnerId === null ? 1 : 0) - (y.partnerId === null ? 1 : 0));
+  return { partners, streaks: ordered };
 }
 
 /**
@@ -514,17 +553,25 @@ export function windowsFromTotals(windows: ProgressWindow[], totals: WindowTotal
   const result: WindowProgress[] = [];
   windows.forEach((window, i) => {
     const bucket = totals[i];
-    const partners = bucket.partners.map((acc): PartnerWindowProgress => {
+    const partners = bucket.partners.map((acc, j): PartnerWindowProgress => {
       const trustMean = mean(acc.trust);
+      const before = i > 0 ? result[i - 1].partners : [];
       const previous =
-        i > 0 ? (result[i - 1].partners.find((p) => p.partnerId === acc.partnerId)?.trustMean ?? null) : null;
+        (before[j]?.partnerId === acc.partnerId ? before[j] : before.find((p) => p.partnerId === acc.partnerId))
+          ?.trustMean ?? null;
+      // Tallies list measures in occurrence order, so they are nearly always in due order already.
+      const isInOrder = acc.measures.every((m, k, all) => k === 0 || all[k - 1].dueAt.getTime() <= m.dueAt.getTime());
       return {
         partnerId: acc.partnerId,
-        ...completion(acc.expected, acc.completed, acc.missed),
+        expected: acc.expected,
+        completed: acc.completed,
+        missed: acc.missed,
+        pending: acc.expected - acc.completed - acc.missed,
+        completionRate: acc.expected === 0 ? null : acc.completed / acc.expected,
         trustReadings: acc.trust.length,
         trustMean,
         trustChange: trustMean !== null && previous !== null ? trustMean - previous : null,
-        measures: [...acc.measures].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
+        measures: isInOrder ? acc.measures : [...acc.measures].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
       };
     });
     const means = partners.map((p) => p.trustMean);

@@ -150,15 +150,15 @@ function storeTotals(t: WindowTotals): StoredTotals {
   };
 }
 
+/**
+ * In place: the parsed JSON belongs to this read alone, and copying every kept window's tallies
+ * (~100 for a two-year couple) was a tenth of what a progress read allocated.
+ */
 function loadTotals(t: StoredTotals): WindowTotals {
-  return {
-    ...t,
-    partners: t.partners.map((p) => ({ ...p, measures: p.measures.map(loadMeasure) })),
-    evidence: {
-      ...t.evidence,
-      partners: t.evidence.partners.map((p) => ({ ...p, measures: p.measures.map(loadMeasure) })),
-    },
-  };
+  const loaded = t as unknown as WindowTotals;
+  t.partners.forEach((p, i) => (loaded.partners[i].measures = p.measures.map(loadMeasure)));
+  t.evidence.partners.forEach((p, i) => (loaded.evidence.partners[i].measures = p.measures.map(loadMeasure)));
+  return loaded;
 }
 
 const ALERT_COLUMNS =

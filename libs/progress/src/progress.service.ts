@@ -12,7 +12,7 @@ import { planAlertNotices } from '@mend/reminders';
 import { chartNames, renderProgressChart } from './progress.chart.js';
 import {
   alertsFollow,
-  combineEvidence,
+  combineAllEvidence,
   computeProgress,
   conditionsFrom,
   cutWindows,
@@ -333,11 +333,7 @@ export class ProgressService {
     return {
       partners: head.partners,
       windows: progress,
-      conditions: conditionsFrom(
-        input,
-        progress,
-        totals.map((t) => t.evidence).reduce((a, b) => combineEvidence(a, b)),
-      ),
+      conditions: conditionsFrom(input, progress, combineAllEvidence(totals.map((t) => t.evidence))),
       reliableChange: reliableChanges(
         partnerIds,
         progress,

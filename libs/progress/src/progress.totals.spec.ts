@@ -1,5 +1,6 @@
 import {
   alertConditions,
+  combineAllEvidence,
   combineEvidence,
   computeWindows,
   conditionsFrom,
@@ -73,6 +74,12 @@ describe('window tallies', () => {
       const totals = windowTotals(input, windows);
       const combined = totals.map((t) => t.evidence).reduce((a, b) => combineEvidence(a, b));
       expect(combined).toEqual(evidenceOf(input.occurrences, input.partnerIds, input.now));
+      expect(combineAllEvidence(totals.map((t) => t.evidence))).toEqual(combined);
+      // Windows kept before there was a safety check carry no screen.
+      const older = totals.map(({ evidence }, i) =>
+        i % 2 === 1 ? evidence : { ...evidence, partners: evidence.partners.map(({ screen: _, ...p }) => p) },
+      );
+      expect(combineAllEvidence(older)).toEqual(older.reduce((a, b) => combineEvidence(a, b)));
       const progress = computeWindows(input, windows);
       expect(conditionsFrom(input, progress, combined)).toEqual(alertConditions(input, progress));
       // Kept tallies of a prefix plus fresh tallies of the rest equal the tallies of everything.
