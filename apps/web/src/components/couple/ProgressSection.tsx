@@ -22,11 +22,12 @@ function dayLabel(day: string): string {
   );
 }
 
+// Filled, in shades white text reads on: teal on its light tint, and white on green.9, fail WCAG AA contrast (axe).
 const CLASS_LABEL: Record<string, { text: string; color: string }> = {
-  recovered: { text: 'Recovered', color: 'green' },
-  improved: { text: 'Improved', color: 'teal' },
-  unchanged: { text: 'No reliable change', color: 'gray' },
-  deteriorated: { text: 'Deteriorated', color: 'red' },
+  recovered: { text: 'Recovered', color: 'teal.9' },
+  improved: { text: 'Improved', color: 'cyan.9' },
+  unchanged: { text: 'No reliable change', color: 'gray.7' },
+  deteriorated: { text: 'Deteriorated', color: 'red.8' },
 };
 
 export function ProgressSection({ coupleId }: { coupleId: string }) {
@@ -170,7 +171,7 @@ export function ProgressSection({ coupleId }: { coupleId: string }) {
                             </Table.Td>
                             <Table.Td>
                               {cls ? (
-                                <Badge color={cls.color} variant="light">
+                                <Badge color={cls.color} variant="filled">
                                   {cls.text}
                                   {r.rci === null ? '' : ` (RCI ${r.rci.toFixed(2)})`}
                                 </Badge>
