@@ -30,7 +30,8 @@ import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { deviceNow } from '../deviceClock';
 import { coupleName, formatDateTime, todayIn, zonedInstant } from '../format';
-import { dailyRule, firstOccurrences, WEEKDAY_NAMES, weeklyRule, type Schedule } from '../schedule';
+import { dailyRule, WEEKDAY_NAMES, weeklyRule, type Schedule } from '../schedule';
+import { firstOccurrences } from '../schedulePreview';
 
 type Exercise = Schemas['ExerciseResponse'];
 type Kind = 'once' | 'daily' | 'weekly';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { expandRecurrence } from '../../../libs/homework/src/recurrence';
-import { firstOccurrences } from './schedule';
+import { firstOccurrences } from './schedulePreview';
 
 /**
  * The assign page previews each partner's first due times; the preview must be what the API will
