@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '@mend/core';
 import { queryRows } from '@mend/database';
 import type { Score } from '@mend/exercises';
+import { DAY_MS, HORIZON_REFRESH_DAYS } from '@mend/homework';
 import { announceEvent } from '@mend/queue';
 
 import type {
@@ -125,6 +126,11 @@ export interface ProgressHead extends Omit<ProgressFacts, 'occurrences'> {
   kept: KeptWindow[];
   /** The couple's progress_generation when read (0 without a row). */
   generation: number;
+  /**
+   * An active assignment of the couple has less than HORIZON_REFRESH_DAYS of occurrences laid
+   * out: ensureHorizon would write, and the head must be read again after it.
+   */
+  isHorizonDue: boolean;
 }
 
 /** Measure scores' due times are kept as epoch milliseconds in progress_window.totals. */
@@ -238,11 +244,15 @@ export const progressRepository = {
       sessions: Array<[string, number, number, SessionStatus]>;
       kept: Array<[number, number, number, string, string[], number | null, StoredTotals]>;
       generation: string | null;
+      is_horizon_due: boolean;
       settings: unknown;
       clinic_timezone: string;
       reader_timezone: string | null;
     }> = await tx.query(
       `SELECT c.created_at,
+              EXISTS (SELECT 1 FROM assignment a
+                       WHERE a.clinic_id = $1 AND a.couple_id = $2 AND a.status = 'active'
+                         AND (a.materialized_until IS NULL OR a.materialized_until < $5)) AS is_horizon_due,
               (SELECT ${epochMs('o.due_at')}::int8 FROM occurrence o
                 WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.due_at <= $4 OR o.has_check_in)
                 ORDER BY o.due_at LIMIT 1) AS first_due_ms,
@@ -259,11 +269,12 @@ export const progressRepository = {
               (SELECT k.timezone FROM clinic k WHERE k.id = $1) AS clinic_timezone,
               (SELECT r.timezone FROM "user" r WHERE r.clinic_id = $1 AND r.id = $3) AS reader_timezone
          FROM couple c WHERE c.clinic_id = $1 AND c.id = $2`,
-      [clinicId, coupleId, readerId, now],
+      [clinicId, coupleId, readerId, now, new Date(now.getTime() + HORIZON_REFRESH_DAYS * DAY_MS)],
     );
     const row = rows[0];
     return {
       createdAt: row.created_at,
+      isHorizonDue: row.is_horizon_due,
       firstDueAt: row.first_due_ms === null ? null : new Date(Number(row.first_due_ms)),
       partners: row.partners ?? [],
       sessions: row.sessions.map(([id, startsAt, endsAt, status]) => ({

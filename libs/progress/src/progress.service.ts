@@ -261,8 +261,11 @@ export class ProgressService {
     now: Date,
     readerId: string | null = null,
   ): Promise<BoundedProgress> {
-    await ensureHorizon(tx, clinicId, { coupleId }, now);
-    const head = await progressRepository.head(tx, clinicId, coupleId, now, readerId);
+    // Lay out any occurrence that should exist by now (as load() does), asked in the head's own
+    // statement: the steady read finds the horizon ahead and saves ensureHorizon's round trip.
+    let head = await progressRepository.head(tx, clinicId, coupleId, now, readerId);
+    if (head.isHorizonDue && (await ensureHorizon(tx, clinicId, { coupleId }, now)) > 0)
+      head = await progressRepository.head(tx, clinicId, coupleId, now, readerId);
     const nowMs = now.getTime();
     const partnerIds = head.partners.map((p) => p.id);
     const start =
