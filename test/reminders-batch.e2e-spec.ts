@@ -13,7 +13,16 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '@mend/core';
 import { TenantDatabase } from '@mend/database';
 import { MailerService } from '@mend/mail';
-import { ReminderLinkIssuer, ReminderSender } from '@mend/reminders';
+import {
+  JOB_POLICIES,
+  JobName,
+  JobProducer,
+  outboxDedupeId,
+  outboxJobId,
+  QueueConnections,
+  QueueName,
+} from '@mend/queue';
+import { OccurrenceHorizon, ReminderLinkIssuer, ReminderSender, RemindersReconciler } from '@mend/reminders';
 
 import { newReminderScene } from './support/reminder-scene.js';
 import { startSmtpCatcher, type SmtpCatcher } from './support/smtp-catcher.js';
@@ -119,6 +128,89 @@ describe('reminder sends of one clinic active together', () => {
         )
       )[0].n,
     ).toBe(SESSIONS * 6);
+  }, 60_000);
+
+  it("the reconciler leaves a reminder whose attempt just failed to that job's backoff", async () => {
+    const scene = await newReminderScene(t, { dailyCap: 100 });
+    const clinicId = scene.clinic.clinicId;
+    const dueAt = Date.now() + 1_000;
+    await scene.bookSessionsRemindedAt(dueAt, 1);
+    await sleep(dueAt - Date.now() + 50);
+    const due = await scene.sql<{ id: string; channel: string; send_at: Date }>(
+      `SELECT id, channel, send_at FROM notification WHERE clinic_id = $1 AND kind = 'session_reminder' ORDER BY id`,
+      [clinicId],
+    );
+    expect(due).toHaveLength(6);
+    const failed = due.find((r) => r.channel === 'email')!;
+    // Their jobs were lost (announced, then gone from the queue)…
+    await scene.sql(`UPDATE outbox SET published_at = mend_now() WHERE clinic_id = $1 AND published_at IS NULL`, [
+      clinicId,
+    ]);
+    const connections = t.app.get(QueueConnections);
+    const queue = connections.queue(QueueName.Notifications);
+    const ids = new Set(due.map((r) => r.id));
+    for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1))
+      if (ids.has((job.data as { notificationId?: string }).notificationId ?? '')) await job.remove();
+    // …except an email's, whose attempt is running: it fails and records it, and its job has not
+    // moved to the backoff yet.
+    const announced = outboxJobId(
+      clinicId,
+      outboxDedupeId(clinicId, JobName.ReminderSend, `${failed.id}.${failed.send_at.getTime()}`),
+    );
+    await queue.add(
+      JobName.ReminderSend,
+      { clinicId, notificationId: failed.id },
+      { ...JOB_POLICIES[JobName.ReminderSend].options, jobId: announced },
+    );
+    let attemptRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (attemptRecorded = resolve));
+    let finishAttempt!: () => void;
+    const finish = new Promise<void>((resolve) => (finishAttempt = resolve));
+    const worker = connections.createWorker(
+      QueueName.Notifications,
+      async (job) => {
+        if (job.id !== announced) return;
+        await scene.sql(
+          `UPDATE notification SET last_error = 'SMTP unavailable', updated_at = mend_now() WHERE clinic_id = $1 AND id = $2`,
+          [clinicId, failed.id],
+        );
+        attemptRecorded();
+        await finish;
+        throw new Error('SMTP unavailable');
+      },
+      { concurrency: 1 },
+    );
+    try {
+      await recorded;
+      expect(await (await queue.getJob(announced))!.getState()).toBe('active');
+      const reconciler = new RemindersReconciler(
+        t.app.get(TenantDatabase),
+        t.app.get(JobProducer),
+        connections,
+        t.config,
+        t.app.get(OccurrenceHorizon),
+      );
+      const now = new Date();
+      const readded = async () =>
+        (
+          await Promise.all(
+            due.map(async (r) =>
+              (await queue.getJob(`reminder-reconcile.${clinicId}.${r.id}.${Math.floor(now.getTime() / 60_000)}`))
+                ? r.id
+                : null,
+            ),
+          )
+        ).filter((id) => id !== null);
+      expect(await reconciler.reconcileClinic(clinicId, now, 0)).toBe(5);
+      expect(await readded()).toEqual(due.filter((r) => r !== failed).map((r) => r.id));
+      finishAttempt();
+      // The retry keeps its backoff.
+      for (let state = ''; state !== 'delayed'; await sleep(50))
+        state = await (await queue.getJob(announced))!.getState();
+    } finally {
+      finishAttempt();
+      await connections.closeWorker(worker, 5_000);
+    }
   }, 60_000);
 
   describe('two workers sending to the same recipients at once', () => {

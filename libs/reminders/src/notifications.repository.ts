@@ -267,13 +267,14 @@ export const notificationsRepository = {
     dueBefore: Date,
     claimedBefore: Date,
     limit: number,
-  ): Promise<Array<{ id: string; send_at: Date }>> {
+    failedSince: Date,
+  ): Promise<Array<{ id: string; send_at: Date; has_just_failed: boolean }>> {
     return tx.query(
-      `SELECT n.id, n.send_at FROM notification n
+      `SELECT n.id, n.send_at, (n.last_error IS NOT NULL AND n.updated_at >= $5) AS has_just_failed FROM notification n
         WHERE n.clinic_id = $1 AND n.state IN ('scheduled', 'deferred') AND n.send_at <= $2
           AND (n.claimed_at IS NULL OR n.claimed_at < $3)
         ORDER BY n.send_at, n.id LIMIT $4`,
-      [clinicId, dueBefore, claimedBefore, limit],
+      [clinicId, dueBefore, claimedBefore, limit, failedSince],
     );
   },
 };

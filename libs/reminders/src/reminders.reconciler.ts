@@ -27,6 +27,14 @@ export const RECONCILE_BATCH = 1_000;
 // (the send is claimed in PostgreSQL), so only a job still waiting to run counts as live.
 const LIVE_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
+/**
+ * An `active` job whose notification recorded a failed attempt this recently is that attempt,
+ * between the record's commit and BullMQ moving the job to its backoff: it counts as live (a job
+ * re-added then would run the retry at once). Any other active job may be a dead worker's and
+ * is not waited for. BullMQ's lock duration: a dead worker's job is handed on by then anyway.
+ */
+export const FAILED_ATTEMPT_SETTLE_MS = 30_000;
+
 export interface ReconcileResult {
   clinics: number;
   failedClinics: number;
@@ -121,7 +129,10 @@ export class RemindersReconciler {
         outboxDedupeId(clinicId, JobName.ReminderSend, `${row.id}.${row.send_at.getTime()}`),
       );
       const job = await queue.getJob(announced);
-      if (job && LIVE_STATES.has(await job.getState())) continue;
+      if (job) {
+        const state = await job.getState();
+        if (LIVE_STATES.has(state) || (state === 'active' && row.has_just_failed)) continue;
+      }
       await this.producer.add(
         { name: JobName.ReminderSend, data: { clinicId, notificationId: row.id } },
         { jobId: `reminder-reconcile.${clinicId}.${row.id}.${Math.floor(now.getTime() / 60_000)}` },
@@ -138,13 +149,14 @@ export class RemindersReconciler {
     clinicId: string,
     now: Date,
     graceMs: number,
-  ): Promise<Array<{ id: string; send_at: Date }>> {
+  ): Promise<Array<{ id: string; send_at: Date; has_just_failed: boolean }>> {
     const rows = await notificationsRepository.dueUnsent(
       tx,
       clinicId,
       new Date(now.getTime() - graceMs),
       new Date(now.getTime() - this.config.reminders.claimLeaseMs),
       RECONCILE_BATCH,
+      new Date(now.getTime() - FAILED_ATTEMPT_SETTLE_MS),
     );
     if (rows.length === 0) return rows;
     const outboxIds = rows.map((r) => outboxDedupeId(clinicId, JobName.ReminderSend, `${r.id}.${r.send_at.getTime()}`));
