@@ -116,37 +116,69 @@ export async function planPlanRatingReminders(
   return count;
 }
 
+/** What decides at send time whether a plan-rating reminder still applies (planRatingSkip). */
+export interface PlanRatingFacts {
+  couple_status: string;
+  has_agreements: boolean;
+  has_rated: boolean;
+  /** The end of the partner's week the reminder is about. */
+  weekEnd: Date;
+}
+
+/**
+ * The facts of a batch's plan-rating reminders (each with its recipient's zone), keyed by
+ * notification id, in one statement: the couple's status, whether its plan holds agreements and
+ * whether the partner has rated that week (a rating for the week, or one at a session held in
+ * it). A reminder missing from the answer has no couple or no week: it is cancelled.
+ */
+export async function loadPlanRatingFacts(
+  tx: EntityManager,
+  clinicId: string,
+  rows: Array<{ n: NotificationRow; zone: string }>,
+): Promise<Map<string, PlanRatingFacts>> {
+  const weeks = rows.flatMap(({ n, zone }) => {
+    const weekStart = planRatingWeekOf(n.dedupe_key);
+    if (!weekStart || !n.couple_id) return [];
+    const start = DateTime.fromISO(weekStart, { zone });
+    return [{ n, weekStart, start: start.toJSDate(), end: start.plus({ weeks: 1 }).toJSDate() }];
+  });
+  if (weeks.length === 0) return new Map();
+  const found: Array<{ id: string; couple_status: string; has_agreements: boolean; has_rated: boolean }> =
+    await tx.query(
+      `SELECT k.id, c.status AS couple_status,
+              EXISTS (SELECT 1 FROM repair_agreement a
+                       WHERE a.clinic_id = c.clinic_id AND a.couple_id = c.id AND a.retired_version IS NULL) AS has_agreements,
+              EXISTS (SELECT 1 FROM repair_agreement_rating r
+                       WHERE r.clinic_id = c.clinic_id AND r.couple_id = c.id AND r.partner_id = k.recipient_id
+                         AND (r.week_start = k.week_start OR (r.session_id IS NOT NULL AND r.rated_at >= k.week_from AND r.rated_at < k.week_to))) AS has_rated
+         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::timestamptz[], $7::timestamptz[])
+                AS k(id, couple_id, recipient_id, week_start, week_from, week_to)
+         JOIN couple c ON c.clinic_id = $1 AND c.id = k.couple_id`,
+      [
+        clinicId,
+        weeks.map((w) => w.n.id),
+        weeks.map((w) => w.n.couple_id),
+        weeks.map((w) => w.n.recipient_id),
+        weeks.map((w) => w.weekStart),
+        weeks.map((w) => w.start),
+        weeks.map((w) => w.end),
+      ],
+    );
+  const endOf = new Map(weeks.map((w) => [w.n.id, w.end]));
+  return new Map(found.map((f) => [f.id, { ...f, weekEnd: endOf.get(f.id)! }]));
+}
+
 /**
  * Why a plan-rating reminder no longer applies at send time, or null when it does: the couple
- * closed or paused, the plan emptied, the partner's week ended, or the partner has rated that
- * week (a rating for the week, or one at a session held in it).
+ * closed or paused (or is gone), the plan emptied, the partner's week ended, or the partner has
+ * rated that week.
  */
-export async function planRatingSkipReason(
-  tx: EntityManager,
-  n: NotificationRow,
-  zone: string,
-  now: Date,
-): Promise<SkipReason | null> {
-  const weekStart = planRatingWeekOf(n.dedupe_key);
-  if (!weekStart || !n.couple_id) return 'cancelled';
-  const start = DateTime.fromISO(weekStart, { zone });
-  const bounds = { start: start.toJSDate(), end: start.plus({ weeks: 1 }).toJSDate() };
-  const rows: Array<{ status: string; has_agreements: boolean; has_rated: boolean }> = await tx.query(
-    `SELECT c.status,
-            EXISTS (SELECT 1 FROM repair_agreement a
-                     WHERE a.clinic_id = c.clinic_id AND a.couple_id = c.id AND a.retired_version IS NULL) AS has_agreements,
-            EXISTS (SELECT 1 FROM repair_agreement_rating r
-                     WHERE r.clinic_id = c.clinic_id AND r.couple_id = c.id AND r.partner_id = $3
-                       AND (r.week_start = $4::date OR (r.session_id IS NOT NULL AND r.rated_at >= $5 AND r.rated_at < $6))) AS has_rated
-       FROM couple c WHERE c.clinic_id = $1 AND c.id = $2`,
-    [n.clinic_id, n.couple_id, n.recipient_id, weekStart, bounds.start, bounds.end],
-  );
-  const couple = rows[0];
-  if (!couple) return 'cancelled';
-  if (couple.status === 'closed') return 'closed';
-  if (couple.status === 'paused') return 'paused';
-  if (!couple.has_agreements) return 'cancelled';
-  if (couple.has_rated) return 'already_done';
-  if (bounds.end.getTime() <= now.getTime()) return 'too_late';
+export function planRatingSkip(facts: PlanRatingFacts | undefined, now: Date): SkipReason | null {
+  if (!facts) return 'cancelled';
+  if (facts.couple_status === 'closed') return 'closed';
+  if (facts.couple_status === 'paused') return 'paused';
+  if (!facts.has_agreements) return 'cancelled';
+  if (facts.has_rated) return 'already_done';
+  if (facts.weekEnd.getTime() <= now.getTime()) return 'too_late';
   return null;
 }

@@ -12,7 +12,7 @@ import { ClinicBatcher, type BatchOutcome } from './clinic-batcher.js';
 import { emailBodies, isDiscreetFor, notificationText } from './notification-text.js';
 import { toNotificationPreferences, type SkipReason } from './notification.types.js';
 import { notificationsRepository, type NotificationRow } from './notifications.repository.js';
-import { planRatingSkipReason, planRatingUrl } from './plan-rating-reminders.js';
+import { loadPlanRatingFacts, planRatingSkip, planRatingUrl, type PlanRatingFacts } from './plan-rating-reminders.js';
 import { announceSend, loadClinicReminderSettings } from './reminder-planner.js';
 import { effectiveQuietHours } from './reminder-settings.js';
 import { decideDailyCap, deferPastQuietHours, isInQuietHours, localDayBounds } from './reminder-time.js';
@@ -97,6 +97,7 @@ interface SubjectFacts {
   };
   session?: { status: string; starts_at: Date; couple_status: string };
   alert?: { status: string; severity: string; couple_id: string };
+  planRating?: PlanRatingFacts;
   /** A digest's merged reminders, in send order: each one's exercise title, or null. */
   digestTitles?: Array<string | null>;
 }
@@ -247,17 +248,13 @@ export class ReminderSender {
     if (open.length === 0) return emails;
 
     const settings = await loadClinicReminderSettings(tx, clinicId);
-    const subjects = await this.loadSubjects(
-      tx,
-      clinicId,
-      open.map((r) => r.n),
-    );
+    const subjects = await this.loadSubjects(tx, clinicId, open);
     const skips: Array<{ id: string; reason: SkipReason }> = [];
     const candidates: Candidate[] = [];
     for (const { n, recipient } of open) {
       const subject = subjects.get(n.id) ?? {};
       const skip =
-        !recipient || recipient.disabled_at ? 'recipient_disabled' : await this.whySkip(tx, n, recipient, subject, now);
+        !recipient || recipient.disabled_at ? 'recipient_disabled' : this.whySkip(n, recipient, subject, now);
       if (skip) {
         skips.push({ id: n.id, reason: skip });
         continue;
@@ -381,8 +378,9 @@ export class ReminderSender {
   private async loadSubjects(
     tx: EntityManager,
     clinicId: string,
-    rows: NotificationRow[],
+    open: Array<{ n: NotificationRow; recipient: SendContext | null }>,
   ): Promise<Map<string, SubjectFacts>> {
+    const rows = open.map((r) => r.n);
     const facts = new Map<string, SubjectFacts>(rows.map((n) => [n.id, {}]));
     const idsOf = (pick: (n: NotificationRow) => string | null, kinds: readonly string[]) => [
       ...new Set(rows.filter((n) => kinds.includes(n.kind) && pick(n)).map((n) => pick(n)!)),
@@ -429,6 +427,17 @@ export class ReminderSender {
       for (const n of rows) if (n.alert_id && byId.has(n.alert_id)) facts.get(n.id)!.alert = byId.get(n.alert_id);
     }
 
+    // The partner's week is theirs: its bounds come from the recipient's zone.
+    const ratings = open.filter((r) => r.n.kind === 'plan_rating_due' && r.recipient);
+    if (ratings.length > 0) {
+      const found = await loadPlanRatingFacts(
+        tx,
+        clinicId,
+        ratings.map((r) => ({ n: r.n, zone: r.recipient!.timezone })),
+      );
+      for (const [id, f] of found) facts.get(id)!.planRating = f;
+    }
+
     const digestIds = rows.filter((n) => n.kind === 'digest').map((n) => n.id);
     if (digestIds.length > 0) {
       const merged: Array<{ digest_id: string; title: string | null }> = await tx.query(
@@ -446,18 +455,11 @@ export class ReminderSender {
   }
 
   /** Why the reminder no longer applies, from the facts read in this transaction; null when it still does. */
-  private async whySkip(
-    tx: EntityManager,
-    n: NotificationRow,
-    recipient: SendContext,
-    subject: SubjectFacts,
-    now: Date,
-  ): Promise<SkipReason | null> {
+  private whySkip(n: NotificationRow, recipient: SendContext, subject: SubjectFacts, now: Date): SkipReason | null {
     const preferences = toNotificationPreferences(recipient.preferences);
     if ((n.channel === 'email' && !preferences.email) || (n.channel === 'in_app' && !preferences.inApp))
       return 'channel_off';
-    // Reads its own facts, one statement per reminder (not batched yet).
-    if (n.kind === 'plan_rating_due') return planRatingSkipReason(tx, n, recipient.timezone, now);
+    if (n.kind === 'plan_rating_due') return planRatingSkip(subject.planRating, now);
     if (n.kind === 'homework_due' || n.kind === 'overdue_nudge') {
       const o = subject.occurrence;
       if (!o) return 'cancelled';
