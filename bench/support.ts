@@ -57,7 +57,18 @@ export async function startChild(
   readyPath: string,
   nodeArgs: string[] = [],
 ): Promise<Child> {
+  // A server left on the port (a bench that died without stopping its children) would answer the
+  // readiness check and then the load: the run would measure it, a stale build with another secret.
+  const isTaken = await fetch(`http://127.0.0.1:${port}${readyPath}`).then(
+    () => true,
+    () => false,
+  );
+  if (isTaken) throw new Error(`${name}: port ${port} is already in use by another server`);
   const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // However the bench ends (an uncaught error in a load generator's callback included), the child goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-8000);
