@@ -95,16 +95,27 @@ async function occurrencesOf(
         ORDER BY o.due_at, o.id`,
     after === null ? [clinicId, coupleId, now] : [clinicId, coupleId, now, after],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    partnerId: r.partner_id,
-    dueAt: new Date(Number(r.due_ms)),
-    closesAt: new Date(Number(r.closes_ms)),
-    checkIn:
-      r.author_id && r.submitted_ms !== null
-        ? { authorId: r.author_id, submittedAt: new Date(Number(r.submitted_ms)), score: r.score }
-        : null,
-  }));
+  return rows.map((r) =>
+    occurrenceFact(r.id, r.partner_id, r.due_ms, r.closes_ms, r.author_id, r.submitted_ms, r.score),
+  );
+}
+
+function occurrenceFact(
+  id: string,
+  partnerId: string | null,
+  dueMs: string | number,
+  closesMs: string | number,
+  authorId: string | null,
+  submittedMs: string | number | null,
+  score: Score | null,
+): OccurrenceFact {
+  return {
+    id,
+    partnerId,
+    dueAt: new Date(Number(dueMs)),
+    closesAt: new Date(Number(closesMs)),
+    checkIn: authorId && submittedMs !== null ? { authorId, submittedAt: new Date(Number(submittedMs)), score } : null,
+  };
 }
 
 /** A kept window (progress_window): what it was cut as, and its tallies. */
@@ -131,6 +142,13 @@ export interface ProgressHead extends Omit<ProgressFacts, 'occurrences'> {
    * out: ensureHorizon would write, and the head must be read again after it.
    */
   isHorizonDue: boolean;
+  /**
+   * The occurrences due after `recentAfter`, as occurrencesAfter reads them: the read's second
+   * statement in one, whenever the occurrences it needs start after that (the chart's days and
+   * the windows not kept, for a couple whose closed windows are kept).
+   */
+  recentAfter: Date;
+  recent: OccurrenceFact[];
 }
 
 /** Measure scores' due times are kept as epoch milliseconds in progress_window.totals. */
@@ -236,9 +254,12 @@ export const progressRepository = {
     coupleId: string,
     now: Date,
     readerId: string | null = null,
+    /** Occurrences due after this come with the head (see ProgressHead.recent). */
+    recentAfter: Date = now,
   ): Promise<ProgressHead> {
     const rows: Array<{
       created_at: Date;
+      recent: Array<[string, string | null, number, number, string | null, number | null, Score | null]>;
       first_due_ms: string | null;
       partners: Array<{ id: string; name: string }> | null;
       sessions: Array<[string, number, number, SessionStatus]>;
@@ -267,13 +288,21 @@ export const progressRepository = {
               (SELECT g.generation FROM progress_generation g WHERE g.clinic_id = $1 AND g.couple_id = $2) AS generation,
               (SELECT k.settings FROM clinic k WHERE k.id = $1) AS settings,
               (SELECT k.timezone FROM clinic k WHERE k.id = $1) AS clinic_timezone,
-              (SELECT r.timezone FROM "user" r WHERE r.clinic_id = $1 AND r.id = $3) AS reader_timezone
+              (SELECT r.timezone FROM "user" r WHERE r.clinic_id = $1 AND r.id = $3) AS reader_timezone,
+              (SELECT coalesce(json_agg(json_build_array(o.id, o.partner_id, ${epochMs('o.due_at')}::int8, ${epochMs('o.closes_at')}::int8,
+                                        ci.author_id, ${epochMs('ci.submitted_at')}::int8, ci.score) ORDER BY o.due_at, o.id), '[]')
+                 FROM occurrence o LEFT JOIN check_in ci ON ci.clinic_id = o.clinic_id AND ci.occurrence_id = o.id
+                WHERE o.clinic_id = $1 AND o.couple_id = $2 AND (o.due_at <= $4 OR ci.id IS NOT NULL) AND o.due_at > $6) AS recent
          FROM couple c WHERE c.clinic_id = $1 AND c.id = $2`,
-      [clinicId, coupleId, readerId, now, new Date(now.getTime() + HORIZON_REFRESH_DAYS * DAY_MS)],
+      [clinicId, coupleId, readerId, now, new Date(now.getTime() + HORIZON_REFRESH_DAYS * DAY_MS), recentAfter],
     );
     const row = rows[0];
     return {
       createdAt: row.created_at,
+      recentAfter,
+      recent: row.recent.map(([id, partnerId, dueMs, closesMs, authorId, submittedMs, score]) =>
+        occurrenceFact(id, partnerId, dueMs, closesMs, authorId, submittedMs, score),
+      ),
       isHorizonDue: row.is_horizon_due,
       firstDueAt: row.first_due_ms === null ? null : new Date(Number(row.first_due_ms)),
       partners: row.partners ?? [],

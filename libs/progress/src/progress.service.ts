@@ -263,10 +263,13 @@ export class ProgressService {
   ): Promise<BoundedProgress> {
     // Lay out any occurrence that should exist by now (as load() does), asked in the head's own
     // statement: the steady read finds the horizon ahead and saves ensureHorizon's round trip.
-    let head = await progressRepository.head(tx, clinicId, coupleId, now, readerId);
-    if (head.isHorizonDue && (await ensureHorizon(tx, clinicId, { coupleId }, now)) > 0)
-      head = await progressRepository.head(tx, clinicId, coupleId, now, readerId);
     const nowMs = now.getTime();
+    // The earliest the occurrences after the kept windows can start once windows are kept: the
+    // chart's first day, less the two days below.
+    const recentAfter = new Date(nowMs - (CHART_DAYS + 1) * DAY_MS);
+    let head = await progressRepository.head(tx, clinicId, coupleId, now, readerId, recentAfter);
+    if (head.isHorizonDue && (await ensureHorizon(tx, clinicId, { coupleId }, now)) > 0)
+      head = await progressRepository.head(tx, clinicId, coupleId, now, readerId, recentAfter);
     const partnerIds = head.partners.map((p) => p.id);
     const start =
       head.firstDueAt !== null && head.firstDueAt.getTime() < head.createdAt.getTime()
@@ -296,7 +299,10 @@ export class ProgressService {
     // The chart's first local day starts up to a day before chartFrom in the reader's zone.
     const after =
       kept === 0 ? null : new Date(Math.min(windows[kept - 1].end.getTime(), chartFrom.getTime() - 2 * DAY_MS));
-    const occurrences = await progressRepository.occurrencesAfter(tx, clinicId, coupleId, now, after);
+    const occurrences =
+      after !== null && after.getTime() >= recentAfter.getTime()
+        ? head.recent.filter((o) => o.dueAt.getTime() > after.getTime())
+        : await progressRepository.occurrencesAfter(tx, clinicId, coupleId, now, after);
     const input: ProgressInput = {
       now,
       coupleCreatedAt: start,
