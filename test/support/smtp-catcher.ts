@@ -18,6 +18,8 @@ export interface SmtpCatcher {
   rejectedRecipients: Set<string>;
   /** Recipients refused with a transient 451 (try again later), until removed. */
   deferredRecipients: Set<string>;
+  /** The most messages in transfer at once (from MAIL FROM until the end of their DATA or a dropped connection). */
+  readonly peakInTransfer: number;
   close(): Promise<void>;
 }
 
@@ -27,9 +29,14 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   const rejectedRecipients = new Set<string>();
   const deferredRecipients = new Set<string>();
   const sockets = new Set<Socket>();
+  const inTransfer = new Set<Socket>();
+  let peakInTransfer = 0;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      inTransfer.delete(socket);
+    });
     // A sender killed mid-conversation (the fault suite SIGKILLs workers) resets its connection.
     socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
@@ -47,6 +54,7 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
         if (isData) {
           if (line === '.') {
             isData = false;
+            inTransfer.delete(socket);
             const raw = data.join('\n');
             const body = raw
               .replace(/=\n/g, '')
@@ -61,6 +69,10 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
           continue;
         }
         const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'MAIL') {
+          inTransfer.add(socket);
+          peakInTransfer = Math.max(peakInTransfer, inTransfer.size);
+        }
         if (verb === 'EHLO' || verb === 'HELO') reply('250 mend-test');
         else if (verb === 'RCPT') {
           const address = /<([^>]*)>/.exec(line)?.[1] ?? '';
@@ -92,6 +104,9 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
     mails,
     rejectedRecipients,
     deferredRecipients,
+    get peakInTransfer() {
+      return peakInTransfer;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -109,7 +109,7 @@ export interface AppConfig {
     /** Requests to check-in link URLs (landing and Continue) per client IP. */
     checkInLinkPerIp: RateLimitRule;
   };
-  mail: { smtpUrl: string | undefined; from: string };
+  mail: { smtpUrl: string | undefined; from: string; maxConnections: number };
   operatorToken: string | undefined;
   log: { level: string; pretty: boolean };
   demo: { seed: boolean };
@@ -387,7 +387,11 @@ export function loadConfig(env: Env): AppConfig {
       publicPerIp: { points: int('RATE_LIMIT_PUBLIC_PER_IP', 300, 1, 10_000_000), durationSeconds: 60 },
       checkInLinkPerIp: { points: int('RATE_LIMIT_CHECK_IN_LINK_PER_IP', 60, 1, 1_000_000), durationSeconds: 600 },
     },
-    mail: { smtpUrl, from: read('MAIL_FROM') ?? 'Mend <no-reply@mend.local>' },
+    mail: {
+      smtpUrl,
+      from: read('MAIL_FROM') ?? 'Mend <no-reply@mend.local>',
+      maxConnections: int('SMTP_MAX_CONNECTIONS', 10, 1, 500),
+    },
     operatorToken,
     log: { level: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'), pretty: bool('LOG_PRETTY', false) },
     demo: { seed: bool('DEMO_SEED', false) },

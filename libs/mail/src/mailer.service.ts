@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 import { APP_CONFIG, type AppConfig } from '@mend/config';
 
@@ -37,10 +38,18 @@ export interface MailDelivery {
 export class MailerService implements OnModuleDestroy {
   private readonly logger = new Logger(MailerService.name);
   private readonly transporter: Transporter;
+  /**
+   * At most `SMTP_MAX_CONNECTIONS` messages on the wire at once: a reminder burst runs up to
+   * NOTIFICATIONS_WORKER_CONCURRENCY jobs together, and each unpooled send opens its own SMTP
+   * connection, which providers throttle or refuse past a few dozen. The rest wait their turn
+   * here (well inside the send's claim lease).
+   */
+  private readonly onTheWire: LimitFunction;
   readonly isConsole: boolean;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.isConsole = !config.mail.smtpUrl;
+    this.onTheWire = pLimit(config.mail.maxConnections);
     if (config.mail.smtpUrl) {
       this.transporter = nodemailer.createTransport(config.mail.smtpUrl);
     } else {
@@ -53,14 +62,16 @@ export class MailerService implements OnModuleDestroy {
   /** Throws MailDeliveryError; its `isPermanent` says whether a retry can help. */
   async send(message: MailMessage): Promise<MailDelivery> {
     try {
-      const info = await this.transporter.sendMail({
-        from: message.isDiscreet ? bareAddress(this.config.mail.from) : this.config.mail.from,
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        ...(message.messageId ? { messageId: message.messageId } : {}),
-      });
+      const info = await this.onTheWire(() =>
+        this.transporter.sendMail({
+          from: message.isDiscreet ? bareAddress(this.config.mail.from) : this.config.mail.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          ...(message.messageId ? { messageId: message.messageId } : {}),
+        }),
+      );
       return { messageId: String(info.messageId) };
     } catch (error) {
       throw toMailDeliveryError(error);
