@@ -27,6 +27,13 @@ export interface AppConfig {
     statementTimeoutMs: number;
     /** How long a request waits for a new connection: bounds the answer time when PostgreSQL is unreachable. */
     connectTimeoutMs: number;
+    /**
+     * The check-in submit's fixed statements are named prepared statements (planned once per
+     * connection, not on every submit: most of PostgreSQL's CPU per submit). Off behind a pooler
+     * that does not carry protocol-level prepared statements (PgBouncer < 1.21 in transaction
+     * mode, or without max_prepared_statements).
+     */
+    preparedStatements: boolean;
   };
   redis: {
     /** One Redis server (REDIS_URL); unset when the queues use a cluster or PostgreSQL. */
@@ -339,6 +346,7 @@ export function loadConfig(env: Env): AppConfig {
       poolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
       statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
       connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 60000),
+      preparedStatements: bool('DATABASE_PREPARED_STATEMENTS', true),
     },
     redis: { url: redisCluster ? undefined : redisUrl, cluster: redisCluster, prefix },
     queue: {

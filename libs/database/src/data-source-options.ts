@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@mend/config';
 
 import { migrations } from '../../../migrations/index.js';
+import { PREPARED_STATEMENTS_OPTION } from './prepared-query.js';
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
@@ -26,6 +27,7 @@ export function dataSourceOptions(
       statement_timeout: config.database.statementTimeoutMs,
       connectionTimeoutMillis: config.database.connectTimeoutMs,
       application_name: 'mend',
+      [PREPARED_STATEMENTS_OPTION]: config.database.preparedStatements,
     },
   };
 }

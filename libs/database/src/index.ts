@@ -6,4 +6,5 @@ export * from './provision.js';
 export * from './tenancy-check.js';
 export * from './tenant-database.service.js';
 export * from './query-rows.js';
+export * from './prepared-query.js';
 export * from './idempotency.service.js';

@@ -10,7 +10,14 @@ export interface MigrateResult {
 export async function runMigrations(ownerUrl: string): Promise<MigrateResult> {
   const ds = new DataSource({
     ...dataSourceOptions(ownerUrl, {
-      database: { url: ownerUrl, ownerUrl, poolSize: 2, statementTimeoutMs: 600000, connectTimeoutMs: 30000 },
+      database: {
+        url: ownerUrl,
+        ownerUrl,
+        poolSize: 2,
+        statementTimeoutMs: 600000,
+        connectTimeoutMs: 30000,
+        preparedStatements: false,
+      },
     }),
   });
   await ds.initialize();
