@@ -20,9 +20,9 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Answers, CheckInForm, Scoring } from '../libs/exercises/src/form.types.js';
 import { validateAnswers } from '../libs/exercises/src/form.validator.js';
 import { scoreAnswers } from '../libs/exercises/src/scoring.js';
-import { SUBMIT_TARGET_SQL, submittedInsert } from '../libs/homework/src/check-ins.repository.js';
+import { SUBMIT_TARGET, SUBMITTED_INSERT, submittedInsert } from '../libs/homework/src/check-ins.repository.js';
 import { checkInWindow } from '../libs/homework/src/occurrence-state.js';
-import { SAFETY_STATE_SQL } from '../libs/progress/src/safety.repository.js';
+import { SAFETY_STATE } from '../libs/progress/src/safety.repository.js';
 
 const { values } = parseArgs({
   options: {
@@ -118,8 +118,10 @@ app.post<{
     const clinicId = claims.cid;
     const view = await inClinic(clinicId, async (c) => {
       const now = new Date();
-      // CheckInsService.submitIn: one locking read of assignment, couple, form and occurrence.
-      const target = (await c.query(SUBMIT_TARGET_SQL, [clinicId, assignmentId, claims.sub, occurrenceAt])).rows[0] as
+      // CheckInsService.submitIn: one locking read of assignment, couple, form and occurrence. Named
+      // prepared statements, as the API issues them with DATABASE_PREPARED_STATEMENTS on (its default).
+      const target = (await c.query({ ...SUBMIT_TARGET, values: [clinicId, assignmentId, claims.sub, occurrenceAt] }))
+        .rows[0] as
         | {
             id: string;
             couple_id: string;
@@ -156,8 +158,9 @@ app.post<{
       // insertSubmitted: the check-in with its reminders skipped, audit row, refresh job and event, in one statement.
       const checkInId = uuidv7();
       const eventId = uuidv7();
-      const inserted = await c.query(
-        ...submittedInsert(
+      const inserted = await c.query({
+        ...SUBMITTED_INSERT,
+        values: submittedInsert(
           {
             clinicId,
             id: checkInId,
@@ -196,15 +199,15 @@ app.post<{
               },
             },
           },
-        ),
-      );
+        )[1],
+      });
       const id = inserted.rows[0]?.id as string | undefined;
       if (!id) throw new HttpError(409);
       // SafetyService.checkedIn: a safety answer reads the clinic's settings, the partner's evidence
       // and whether a concern is open in one statement; the alert statements run only when the
       // condition holds or an open concern resolves (never with the bench's answers).
       if (typeof score?.safety === 'number') {
-        const state = (await c.query(SAFETY_STATE_SQL, [clinicId, target.couple_id, claims.sub])).rows[0] as
+        const state = (await c.query({ ...SAFETY_STATE, values: [clinicId, target.couple_id, claims.sub] })).rows[0] as
           { pulse_value: number | null; screen_is_concern: boolean | null; has_open_concern: boolean } | undefined;
         if (!state) throw new HttpError(404);
         if ((state.pulse_value ?? 10) <= SAFETY_THRESHOLD || state.screen_is_concern || state.has_open_concern)

@@ -85,6 +85,8 @@ describe('API and worker through PgBouncer (transaction pooling)', () => {
         OUTBOX_RELAY_INTERVAL_MS: '50',
         WORKER_CONCURRENCY: '5',
         DATABASE_POOL_SIZE: '5',
+        // PgBouncer 1.18 in transaction mode does not carry protocol-level prepared statements.
+        DATABASE_PREPARED_STATEMENTS: 'false',
       },
     });
   }, 60_000);

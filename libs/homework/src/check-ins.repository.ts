@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
+import { preparedStatement, queryPrepared } from '@mend/database';
 import type { Answers, CheckInForm, Score, Scoring } from '@mend/exercises';
 import type { DomainEventData, OutboxRow } from '@mend/queue';
 
@@ -133,6 +134,8 @@ export const SUBMIT_TARGET_SQL = `SELECT a.id, a.couple_id, a.schedule_type, a.s
             AND o.partner_id IS NOT DISTINCT FROM (CASE WHEN v.mode = 'joint' THEN NULL ELSE $3::uuid END)
        WHERE a.clinic_id = $1 AND a.id = $2
        FOR NO KEY UPDATE OF a`;
+/** SUBMIT_TARGET_SQL prepared once per connection (queryPrepared), as the bench baseline issues it. */
+export const SUBMIT_TARGET = preparedStatement('mend_submit_target', SUBMIT_TARGET_SQL);
 
 /** A check-in as submitted (checkInsRepository.insertSubmitted). */
 export interface SubmittedCheckIn {
@@ -156,36 +159,40 @@ export interface SubmittedEffects {
   event: { id: string; data: DomainEventData['checkin.submitted']; fanoutJob: OutboxRow };
 }
 
+/** insertSubmitted's statement (its parameters: submittedInsert); the bench baseline issues it too. */
+export const SUBMITTED_INSERT_SQL = `WITH ci AS (
+    INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
+    RETURNING id
+  ), skipped AS (
+    UPDATE notification SET state = 'skipped', skip_reason = 'already_done', updated_at = mend_now()
+     WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND occurrence_id = $3
+       AND EXISTS (SELECT 1 FROM ci)
+  ), audited AS (
+    INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip)
+    SELECT $1, $12, 'user', $6, 'check_in.create', 'check_in', ci.id, 'success', $13, $14 FROM ci
+  ), queued AS (
+    INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+    SELECT $1, $15, $16, $17, $18::jsonb, mend_now() FROM ci
+  ), announced AS (
+    INSERT INTO webhook_event (clinic_id, id, type, data)
+    SELECT $1, $19, 'checkin.submitted', $20::jsonb FROM ci
+     WHERE EXISTS (SELECT 1 FROM webhook_endpoint e
+             WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND 'checkin.submitted' = ANY (e.events))
+    ON CONFLICT DO NOTHING
+    RETURNING id
+  ), fanned_out AS (
+    INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
+    SELECT $1, $21, $22, $23, $24::jsonb, mend_now() FROM announced
+  )
+  SELECT id FROM ci`;
+export const SUBMITTED_INSERT = preparedStatement('mend_submit_insert', SUBMITTED_INSERT_SQL);
+
 /** insertSubmitted's statement and parameters; the bench baseline issues the same. */
 export function submittedInsert(row: SubmittedCheckIn, effects: SubmittedEffects): [string, unknown[]] {
   return [
-    `WITH ci AS (
-           INSERT INTO check_in (clinic_id, id, occurrence_id, assignment_id, couple_id, author_id, answers, score, visibility, is_late, submitted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (clinic_id, occurrence_id) DO NOTHING
-           RETURNING id
-         ), skipped AS (
-           UPDATE notification SET state = 'skipped', skip_reason = 'already_done', updated_at = mend_now()
-            WHERE clinic_id = $1 AND state IN ('scheduled', 'deferred') AND claimed_at IS NULL AND occurrence_id = $3
-              AND EXISTS (SELECT 1 FROM ci)
-         ), audited AS (
-           INSERT INTO audit_event (clinic_id, id, actor_type, actor_id, action, resource_type, resource_id, outcome, request_id, ip)
-           SELECT $1, $12, 'user', $6, 'check_in.create', 'check_in', ci.id, 'success', $13, $14 FROM ci
-         ), queued AS (
-           INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-           SELECT $1, $15, $16, $17, $18::jsonb, mend_now() FROM ci
-         ), announced AS (
-           INSERT INTO webhook_event (clinic_id, id, type, data)
-           SELECT $1, $19, 'checkin.submitted', $20::jsonb FROM ci
-            WHERE EXISTS (SELECT 1 FROM webhook_endpoint e
-                           WHERE e.clinic_id = $1 AND e.disabled_at IS NULL AND 'checkin.submitted' = ANY (e.events))
-           ON CONFLICT DO NOTHING
-           RETURNING id
-         ), fanned_out AS (
-           INSERT INTO outbox (clinic_id, id, queue, job_name, payload, available_at)
-           SELECT $1, $21, $22, $23, $24::jsonb, mend_now() FROM announced
-         )
-         SELECT id FROM ci`,
+    SUBMITTED_INSERT_SQL,
     [
       row.clinicId,
       row.id,
@@ -223,7 +230,7 @@ export const checkInsRepository = {
     authorId: string,
     dueAt: Date,
   ): Promise<SubmitTargetRow | null> {
-    const rows: SubmitTargetRow[] = await tx.query(SUBMIT_TARGET_SQL, [clinicId, assignmentId, authorId, dueAt]);
+    const rows = await queryPrepared<SubmitTargetRow>(tx, SUBMIT_TARGET, [clinicId, assignmentId, authorId, dueAt]);
     return rows[0] ?? null;
   },
 
@@ -308,7 +315,8 @@ export const checkInsRepository = {
    * make them (job registry, event data) are the owners'; only the statement is shared.
    */
   async insertSubmitted(tx: EntityManager, row: SubmittedCheckIn, effects: SubmittedEffects): Promise<string | null> {
-    const inserted: Array<{ id: string }> = await tx.query(...submittedInsert(row, effects));
+    const [, values] = submittedInsert(row, effects);
+    const inserted = await queryPrepared<{ id: string }>(tx, SUBMITTED_INSERT, values);
     return inserted[0]?.id ?? null;
   },
 };

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
+import { preparedStatement, queryPrepared } from '@mend/database';
+
 import type { SafetyEvidence } from './progress.compute.js';
 
 /** What a check-in's safety watch decides on, read in one round trip. */
@@ -37,6 +39,8 @@ export const SAFETY_STATE_SQL = `SELECT k.settings, p.value AS pulse_value, p.at
              FROM check_in WHERE clinic_id = $1 AND couple_id = $2 AND author_id = $3 AND score->>'kind' = 'safety_screen'
             ORDER BY submitted_at DESC, id DESC LIMIT 1) s ON true
         WHERE k.id = $1`;
+/** SAFETY_STATE_SQL prepared once per connection (queryPrepared), as the bench baseline issues it. */
+export const SAFETY_STATE = preparedStatement('mend_safety_state', SAFETY_STATE_SQL);
 
 export const safetyRepository = {
   /**
@@ -45,7 +49,7 @@ export const safetyRepository = {
    * every check-in with a safety answer.
    */
   async stateOf(tx: EntityManager, clinicId: string, coupleId: string, partnerId: string): Promise<SafetyState | null> {
-    const rows: SafetyStateRow[] = await tx.query(SAFETY_STATE_SQL, [clinicId, coupleId, partnerId]);
+    const rows = await queryPrepared<SafetyStateRow>(tx, SAFETY_STATE, [clinicId, coupleId, partnerId]);
     const row = rows[0];
     if (!row) return null;
     return {
