@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
 import { api, problemOf, unwrap, type Schemas } from '../api/client';
-import { stackOnPhone } from '../components/DataTable';
+import { DataTable } from '../components/DataTable';
 import { FormError } from '../components/FormError';
 import { QueryState } from '../components/QueryState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
@@ -79,71 +79,54 @@ export default function CouplesPage() {
       ) : null}
       <FormError message={exporting.error ? problemOf(exporting.error).plain : null} />
       <QueryState query={couples} label="the couples">
-        {(page) =>
-          page.data.length === 0 ? (
-            <Text>No couples here.</Text>
-          ) : (
-            <Table.ScrollContainer
-              type="native"
-              minWidth={720}
-              role="region"
-              tabIndex={0}
-              aria-label="Couples"
-              {...stackOnPhone(['Couple', 'Therapist', 'Status', 'Since', 'Records'])}
-            >
-              <Table striped verticalSpacing="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Couple</Table.Th>
-                    <Table.Th scope="col">Therapist</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Since</Table.Th>
-                    <Table.Th scope="col">Records</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {page.data.map((couple) => {
-                    const name = coupleName(couple.partners, couple.label);
-                    return (
-                      <Table.Tr key={couple.id}>
-                        <Table.Th scope="row">{name}</Table.Th>
-                        <Table.Td>{therapistName.get(couple.therapistId) ?? '—'}</Table.Td>
-                        <Table.Td>
-                          <Badge variant="light" color={couple.status === 'active' ? 'green' : 'gray'}>
-                            {couple.status}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>{formatDate(couple.createdAt)}</Table.Td>
-                        <Table.Td>
-                          <Group gap="xs" wrap="nowrap">
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => exporting.mutate(couple)}
-                              loading={exporting.isPending && exporting.variables?.id === couple.id}
-                              aria-label={`Export ${name}`}
-                            >
-                              Export
-                            </Button>
-                            <Button
-                              size="xs"
-                              variant="outline"
-                              color="red.9"
-                              onClick={() => setErasing(couple)}
-                              aria-label={`Erase ${name}`}
-                            >
-                              Erase
-                            </Button>
-                          </Group>
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(page) => (
+          <DataTable
+            label="Couples"
+            columns={['Couple', 'Therapist', 'Status', 'Since', 'Records']}
+            rows={page.data}
+            rowKey={(couple) => couple.id}
+            minWidth={720}
+            empty="No couples here."
+          >
+            {(couple) => {
+              const name = coupleName(couple.partners, couple.label);
+              return (
+                <>
+                  <Table.Th scope="row">{name}</Table.Th>
+                  <Table.Td>{therapistName.get(couple.therapistId) ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={couple.status === 'active' ? 'green' : 'gray'}>
+                      {couple.status}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{formatDate(couple.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => exporting.mutate(couple)}
+                        loading={exporting.isPending && exporting.variables?.id === couple.id}
+                        aria-label={`Export ${name}`}
+                      >
+                        Export
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="outline"
+                        color="red.9"
+                        onClick={() => setErasing(couple)}
+                        aria-label={`Erase ${name}`}
+                      >
+                        Erase
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </>
+              );
+            }}
+          </DataTable>
+        )}
       </QueryState>
       {erasing ? (
         <Erase
